@@ -1,0 +1,23 @@
+# Warnings, sanitizers and ccache for every ferry target.
+option(FERRY_WERROR "Treat warnings as errors" OFF)
+option(FERRY_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+
+find_program(CCACHE_PROGRAM ccache)
+if(CCACHE_PROGRAM)
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+endif()
+
+set(FERRY_WARNINGS -Wall -Wextra -Wpedantic)
+if(FERRY_WERROR)
+    list(APPEND FERRY_WARNINGS -Werror)
+endif()
+
+if(FERRY_SANITIZE)
+    add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
+    add_link_options(-fsanitize=address,undefined)
+endif()
+
+# Asio and Beast are compiled once, in one translation unit each (see engine/transport and
+# ingress), instead of in every file that includes them.
+add_compile_definitions(BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
+                        BOOST_ASIO_NO_DEPRECATED)

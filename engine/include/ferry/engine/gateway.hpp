@@ -1,0 +1,48 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ferry/engine/process.hpp"
+#include "ferry/engine/runtime.hpp"
+#include "ferry/engine/submission.hpp"
+#include "ferry/transport/context.hpp"
+
+namespace ferry::engine {
+
+/// The ingress's view of the engine: find the process behind an operation, submit a request's
+/// documents to the intake over ZeroMQ, read execution records.
+///
+/// Concurrency: every method may be called from any I/O thread. Store reads hop to a small
+/// blocking pool so that I/O threads never wait on RocksDB.
+class gateway {
+public:
+    gateway(runtime& engine, transport::context& ctx, boost::asio::any_io_executor io);
+    ~gateway();
+    gateway(const gateway&) = delete;
+    gateway& operator=(const gateway&) = delete;
+
+    std::shared_ptr<const process> find_operation(std::string_view operation) const;
+
+    /// Completes once the intake has durably stored the submission (or refused it).
+    /// Transport errors: transport::errc::busy (queue full), shutting_down.
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<intake_reply>> submit(submission s);
+
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<store::execution_record>> execution(
+        std::string id);
+
+    engine_stats stats() const;
+
+    /// Fails waiting submissions with shutting_down; call before stopping the runtime.
+    void close();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace ferry::engine

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ferry::engine {
+
+/// Where a template variable's value comes from (SPEC §3, message step).
+enum class variable_kind {
+    static_text,        // the argument itself
+    current_data,       // the document's bytes
+    document_property,  // the named document property ("" when absent)
+    process_property,   // the named process property ("" when absent)
+    execution,          // execution_id, process_name, process_version, document_id, document_index
+    date,               // the current UTC time formatted with the argument as mask
+};
+
+struct variable {
+    variable_kind kind = variable_kind::static_text;
+    std::string argument;
+};
+
+/// A message template with `{1}`, `{2}` ... placeholders, parsed once at load time with the
+/// quote rules of SPEC §3: `''` is a literal quote, text between single quotes is literal
+/// (so `'{'` writes a brace), and a lone quote is dropped.
+class message_template {
+public:
+    /// Fails with a sentence naming the column of the problem: an unclosed `{`, a placeholder
+    /// that is not a number, or one beyond `variable_count`.
+    [[nodiscard]] static boost::system::result<message_template, std::string> parse(
+        std::string_view text, std::size_t variable_count);
+
+    /// Fills the placeholders with values[index - 1].
+    std::string render(const std::vector<std::string>& values) const;
+
+    const std::vector<variable>& variables() const { return variables_; }
+    void set_variables(std::vector<variable> variables) { variables_ = std::move(variables); }
+
+private:
+    struct segment {
+        std::string literal;
+        std::size_t placeholder = 0;  // 1-based; 0 means literal only
+    };
+    std::vector<segment> segments_;
+    std::vector<variable> variables_;
+};
+
+/// Formats a UTC time in milliseconds with a Java-style date mask (yyyy, yy, MM, dd, HH, mm,
+/// ss, SSS; text in single quotes is literal).
+std::string format_date(std::int64_t epoch_ms, std::string_view mask);
+
+}  // namespace ferry::engine

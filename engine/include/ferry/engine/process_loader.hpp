@@ -1,0 +1,26 @@
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "ferry/engine/process.hpp"
+#include "ferry/engine/registry.hpp"
+
+namespace ferry::engine {
+
+/// A mistake in a process definition: what() reads "FILE:LINE:COLUMN: sentence".
+/// Thrown at start-up only (fail fast); never while serving.
+class definition_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Parses and validates one YAML process definition.
+std::shared_ptr<const process> load_process_file(const std::string& path);
+
+/// Loads every *.yaml / *.yml file of `directory` (one process per file); two processes that
+/// serve the same operation are a definition error.
+std::shared_ptr<const registry> load_process_directory(const std::string& directory);
+
+}  // namespace ferry::engine

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <memory>
+#include <string>
+
+#include "ferry/engine/executor.hpp"
+#include "ferry/engine/intake.hpp"
+#include "ferry/engine/registry.hpp"
+#include "ferry/store/store.hpp"
+#include "ferry/transport/context.hpp"
+
+namespace ferry::engine {
+
+struct runtime_settings {
+    std::string data_dir;                  // RocksDB in <data>/db, file_write output in <data>/files
+    std::shared_ptr<const registry> processes;
+    std::size_t executor_threads = 2;
+    std::string intake_endpoint = "inproc://ferry-intake";
+};
+
+/// Counters for /metrics and the benchmark.
+struct engine_stats {
+    store::store_stats store;
+    intake_stats intake;
+    executor_stats executor;
+};
+
+/// The engine of one serving process: the store, the intake that group-commits into it and the
+/// executor pool that runs what was committed.
+/// Lifecycle: open(), start(), ..., stop() (intake first, so nothing new is accepted, then the
+/// executors), destroy (closes RocksDB). The transport context must outlive it.
+class runtime {
+public:
+    [[nodiscard]] static boost::system::result<std::unique_ptr<runtime>> open(
+        transport::context& ctx, runtime_settings settings);
+    ~runtime();
+
+    void start();
+    void stop();
+
+    store::store& db() { return *db_; }
+    registry_holder& processes() { return processes_; }
+    const runtime_settings& settings() const { return settings_; }
+    engine_stats stats() const;
+
+private:
+    runtime(transport::context& ctx, runtime_settings settings, std::unique_ptr<store::store> db);
+
+    runtime_settings settings_;
+    std::unique_ptr<store::store> db_;
+    registry_holder processes_;
+    executor_pool executors_;
+    intake_service intake_;
+};
+
+}  // namespace ferry::engine

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ferry/store/records.hpp"
+#include "ferry/transport/frames.hpp"
+
+namespace ferry::engine {
+
+/// What the ingress hands to the intake for one request: the process to run and its documents.
+struct submission {
+    std::string process;
+    std::uint32_t process_version = 0;
+    store::properties process_props;
+    std::vector<store::document> documents;
+};
+
+/// What the intake answers once the submission is durable.
+struct receipt {
+    std::string execution_id;
+    std::vector<std::string> document_ids;
+    std::string durability = "fsync";
+};
+
+/// Why the intake refused a submission.
+enum class intake_status : std::uint8_t { ok = 0, storage_failure = 1, bad_request = 2 };
+
+struct intake_reply {
+    intake_status status = intake_status::ok;
+    receipt accepted;      // when ok
+    std::string message;  // otherwise
+};
+
+/// Document ids are the execution id and the document's position: "<execution>-<index>".
+std::string document_id(const std::string& execution_id, std::size_t index);
+
+// Wire format (docs/storage.md, "Intake messages"): frame 0 is a header, frames 1..n are the
+// documents in their stored encoding, so the intake can check and store them as they are.
+transport::frames encode_submission(const submission& s);
+[[nodiscard]] boost::system::result<submission> decode_submission(const transport::frames& in);
+transport::frames encode_reply(const intake_reply& reply);
+[[nodiscard]] boost::system::result<intake_reply> decode_reply(const transport::frames& in);
+
+}  // namespace ferry::engine

@@ -1,0 +1,156 @@
+#include "ferry/engine/executor.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "ferry/engine/runner.hpp"
+
+namespace ferry::engine {
+namespace {
+
+constexpr std::size_t read_ahead = 256;
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+executor_pool::executor_pool(store::store& db, const registry_holder& processes,
+                             executor_settings settings)
+    : db_(db), processes_(processes), settings_(std::move(settings)) {}
+
+executor_pool::~executor_pool() { stop(); }
+
+void executor_pool::start() {
+    {
+        std::lock_guard lock(mutex_);
+        known_seq_ = db_.last_seq();
+        stopping_ = false;
+    }
+    for (std::size_t i = 0; i < settings_.threads; ++i) threads_.emplace_back([this] { worker(); });
+}
+
+void executor_pool::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+}
+
+void executor_pool::notify(std::uint64_t committed_seq) {
+    {
+        std::lock_guard lock(mutex_);
+        if (committed_seq <= known_seq_) return;
+        known_seq_ = committed_seq;
+    }
+    wake_.notify_all();
+}
+
+executor_stats executor_pool::stats() const { return {succeeded_.load(), failed_.load()}; }
+
+std::optional<store::pending_entry> executor_pool::claim() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        if (stopping_) return std::nullopt;
+        if (!buffer_.empty()) {
+            auto entry = std::move(buffer_.front());
+            buffer_.pop_front();
+            return entry;
+        }
+        if (cursor_ <= known_seq_) {
+            // One reader at a time under the lock keeps the cursor simple; the read is a
+            // short seek in RocksDB, mostly in the memtable.
+            auto entries = db_.read_pending(cursor_, read_ahead);
+            if (!entries) {
+                wake_.wait_for(lock, std::chrono::milliseconds(100));  // I/O error: back off
+                continue;
+            }
+            if (entries->empty()) {
+                cursor_ = known_seq_ + 1;  // everything up to known_seq_ already finished
+                continue;
+            }
+            cursor_ = entries->back().seq + 1;
+            for (auto& e : *entries) buffer_.push_back(std::move(e));
+            continue;
+        }
+        wake_.wait(lock);
+    }
+}
+
+void executor_pool::worker() {
+    while (auto entry = claim()) run_one(*entry);
+}
+
+void executor_pool::run_one(const store::pending_entry& entry) {
+    auto record = db_.read_execution(entry.execution_id);
+    if (!record) {
+        std::fprintf(stderr, "ferry executor: execution %s unreadable: %s\n",
+                     entry.execution_id.c_str(), record.error().message().c_str());
+        store::execution_record stub;
+        stub.id = entry.execution_id;
+        stub.pending_seq = entry.seq;
+        stub.state = store::execution_state::failed;
+        stub.error = "execution record unreadable: " + record.error().message();
+        (void)db_.finish_execution(stub);
+        failed_.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    auto& rec = *record;
+    rec.pending_seq = entry.seq;
+    ++rec.attempts;
+    rec.started_ms = now_ms();
+    rec.error.clear();
+
+    auto fail = [&](std::string error) {
+        rec.state = store::execution_state::failed;
+        rec.error = std::move(error);
+        rec.finished_ms = now_ms();
+        (void)db_.finish_execution(rec);
+        failed_.fetch_add(1, std::memory_order_relaxed);
+    };
+    if (rec.attempts > settings_.max_attempts) {
+        fail("abandoned after " + std::to_string(settings_.max_attempts) +
+             " attempts that did not finish (the server stopped during each)");
+        return;
+    }
+    const auto p = processes_.get()->by_name(rec.process);
+    if (!p) {
+        fail("process '" + rec.process + "' is not deployed");
+        return;
+    }
+    rec.state = store::execution_state::running;
+    (void)db_.update_execution(rec);
+
+    std::vector<working_document> documents;
+    documents.reserve(rec.document_ids.size());
+    for (std::size_t i = 0; i < rec.document_ids.size(); ++i) {
+        auto doc = db_.read_document(rec.document_ids[i]);
+        if (!doc) {
+            fail("document " + rec.document_ids[i] + " unreadable: " + doc.error().message());
+            return;
+        }
+        documents.push_back({std::move(*doc), i});
+    }
+    const auto outcome = run_process(*p, rec, std::move(documents), {settings_.files_root});
+    if (!outcome.ok) {
+        fail("step '" + outcome.failed_step + "': " + outcome.error);
+        return;
+    }
+    rec.state = store::execution_state::succeeded;
+    rec.finished_ms = now_ms();
+    if (auto done = db_.finish_execution(rec); !done) {
+        // The pending entry stays: the execution runs again after a restart.
+        std::fprintf(stderr, "ferry executor: cannot record the end of %s: %s\n", rec.id.c_str(),
+                     done.error().message().c_str());
+        return;
+    }
+    succeeded_.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace ferry::engine

@@ -1,0 +1,65 @@
+#include "ferry/engine/process.hpp"
+
+#include <array>
+#include <cctype>
+#include <utility>
+
+namespace ferry::engine {
+namespace {
+
+constexpr std::array<std::pair<data_type, std::string_view>, 8> data_type_names{{
+    {data_type::none, "none"},
+    {data_type::single_data, "single_data"},
+    {data_type::single_xml, "single_xml"},
+    {data_type::multiple_xml, "multiple_xml"},
+    {data_type::single_json, "single_json"},
+    {data_type::multiple_json, "multiple_json"},
+    {data_type::multipart, "multipart"},
+    {data_type::ndjson, "ndjson"},
+}};
+
+constexpr std::array<std::pair<execution_mode, std::string_view>, 3> mode_names{{
+    {execution_mode::general, "general"},
+    {execution_mode::bridge, "bridge"},
+    {execution_mode::low_latency, "low_latency"},
+}};
+
+}  // namespace
+
+std::string_view to_string(data_type type) {
+    for (const auto& [value, name] : data_type_names) {
+        if (value == type) return name;
+    }
+    return "unknown";
+}
+
+std::optional<data_type> parse_data_type(std::string_view text) {
+    for (const auto& [value, name] : data_type_names) {
+        if (name == text) return value;
+    }
+    return std::nullopt;
+}
+
+std::string_view to_string(execution_mode mode) {
+    for (const auto& [value, name] : mode_names) {
+        if (value == mode) return name;
+    }
+    return "unknown";
+}
+
+std::optional<execution_mode> parse_execution_mode(std::string_view text) {
+    for (const auto& [value, name] : mode_names) {
+        if (name == text) return value;
+    }
+    return std::nullopt;
+}
+
+std::string listen_operation::operation_name() const {
+    std::string name = type;
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string tail = object;
+    if (!tail.empty()) tail[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(tail[0])));
+    return name + tail;
+}
+
+}  // namespace ferry::engine

@@ -1,0 +1,45 @@
+#include "ferry/engine/runtime.hpp"
+
+#include <filesystem>
+
+namespace ferry::engine {
+
+boost::system::result<std::unique_ptr<runtime>> runtime::open(transport::context& ctx,
+                                                              runtime_settings settings) {
+    const std::filesystem::path data(settings.data_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(data / "db", ec);
+    if (ec) return ec;
+    auto db = store::store::open((data / "db").string());
+    if (!db) return db.error();
+    return std::unique_ptr<runtime>(new runtime(ctx, std::move(settings), std::move(*db)));
+}
+
+runtime::runtime(transport::context& ctx, runtime_settings settings,
+                 std::unique_ptr<store::store> db)
+    : settings_(std::move(settings)),
+      db_(std::move(db)),
+      processes_(settings_.processes),
+      executors_(*db_, processes_,
+                 {settings_.executor_threads,
+                  (std::filesystem::path(settings_.data_dir) / "files").string()}),
+      intake_(ctx, *db_, {settings_.intake_endpoint},
+              [this](std::uint64_t seq) { executors_.notify(seq); }) {}
+
+runtime::~runtime() { stop(); }
+
+void runtime::start() {
+    executors_.start();
+    intake_.start();
+}
+
+void runtime::stop() {
+    intake_.stop();
+    executors_.stop();
+}
+
+engine_stats runtime::stats() const {
+    return {db_->stats(), intake_.stats(), executors_.stats()};
+}
+
+}  // namespace ferry::engine

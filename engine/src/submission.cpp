@@ -1,0 +1,103 @@
+#include "ferry/engine/submission.hpp"
+
+#include "ferry/store/codec.hpp"
+#include "ferry/transport/error.hpp"
+
+namespace ferry::engine {
+namespace {
+
+constexpr std::uint8_t wire_format = 1;
+
+}  // namespace
+
+std::string document_id(const std::string& execution_id, std::size_t index) {
+    return execution_id + "-" + std::to_string(index);
+}
+
+transport::frames encode_submission(const submission& s) {
+    store::byte_writer header;
+    header.put_byte(wire_format);
+    header.put_string(s.process);
+    header.put_varint(s.process_version);
+    header.put_varint(s.process_props.size());
+    for (const auto& [key, value] : s.process_props) {
+        header.put_string(key);
+        header.put_string(value);
+    }
+    transport::frames out;
+    out.reserve(s.documents.size() + 1);
+    out.push_back(header.take());
+    for (const auto& doc : s.documents) out.push_back(store::encode_document(doc));
+    return out;
+}
+
+boost::system::result<submission> decode_submission(const transport::frames& in) {
+    if (in.empty()) return transport::errc::bad_message;
+    store::byte_reader header(in[0]);
+    submission out;
+    const auto format = header.get_byte();
+    const auto process = header.get_string();
+    const auto version = header.get_varint();
+    const auto count = header.get_varint();
+    if (!format || *format != wire_format || !process || !version || !count) {
+        return transport::errc::bad_message;
+    }
+    out.process = *process;
+    out.process_version = static_cast<std::uint32_t>(*version);
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        const auto key = header.get_string();
+        const auto value = header.get_string();
+        if (!key || !value) return transport::errc::bad_message;
+        out.process_props.emplace(*key, *value);
+    }
+    out.documents.reserve(in.size() - 1);
+    for (std::size_t i = 1; i < in.size(); ++i) {
+        auto doc = store::decode_document(in[i]);
+        if (!doc) return transport::errc::bad_message;
+        out.documents.push_back(std::move(*doc));
+    }
+    return out;
+}
+
+transport::frames encode_reply(const intake_reply& reply) {
+    store::byte_writer out;
+    out.put_byte(static_cast<std::uint8_t>(reply.status));
+    if (reply.status == intake_status::ok) {
+        out.put_string(reply.accepted.execution_id);
+        out.put_varint(reply.accepted.document_ids.size());
+        out.put_string(reply.accepted.durability);
+    } else {
+        out.put_string(reply.message);
+    }
+    return {out.take()};
+}
+
+boost::system::result<intake_reply> decode_reply(const transport::frames& in) {
+    if (in.size() != 1) return transport::errc::bad_message;
+    store::byte_reader reader(in[0]);
+    intake_reply reply;
+    const auto status = reader.get_byte();
+    if (!status || *status > static_cast<std::uint8_t>(intake_status::bad_request)) {
+        return transport::errc::bad_message;
+    }
+    reply.status = static_cast<intake_status>(*status);
+    if (reply.status != intake_status::ok) {
+        const auto message = reader.get_string();
+        if (!message) return transport::errc::bad_message;
+        reply.message = *message;
+        return reply;
+    }
+    const auto id = reader.get_string();
+    const auto count = reader.get_varint();
+    const auto durability = reader.get_string();
+    if (!id || !count || !durability) return transport::errc::bad_message;
+    reply.accepted.execution_id = *id;
+    reply.accepted.durability = *durability;
+    reply.accepted.document_ids.reserve(*count);
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        reply.accepted.document_ids.push_back(document_id(reply.accepted.execution_id, i));
+    }
+    return reply;
+}
+
+}  // namespace ferry::engine

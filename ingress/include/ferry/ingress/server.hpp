@@ -1,0 +1,58 @@
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ferry/engine/runtime.hpp"
+#include "ferry/transport/context.hpp"
+
+namespace ferry::ingress {
+
+struct server_settings {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 9090;  // 0 picks a free port (see server::port())
+    std::size_t io_threads = 2;
+    std::size_t body_limit = 16 * 1024 * 1024;  // larger bodies: 413
+    std::size_t header_limit = 16 * 1024;       // larger headers: 431
+    std::chrono::milliseconds header_timeout{10'000};  // whole header, once it started: 408
+    std::chrono::milliseconds body_timeout{30'000};    // whole body: 408
+    std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
+};
+
+enum class server_state { starting, listening, draining };
+
+/// The HTTP/1.1 front door: Beast on Asio C++20 coroutines, one strand per connection, a pool
+/// of `io_threads` threads. Thin: it turns requests into engine submissions and engine answers
+/// into responses; no business rules.
+///
+/// Lifecycle: start() binds and accepts in state `starting` (status 503, posts 503); set_ready()
+/// switches to `listening`; drain() to `draining` (status 503, new posts 503, in-flight ones
+/// finish); stop() closes everything and joins the threads. The runtime and the transport
+/// context must outlive the server.
+/// Concurrency: all methods are thread-safe.
+class server {
+public:
+    server(engine::runtime& engine, transport::context& ctx, server_settings settings);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    [[nodiscard]] boost::system::result<void> start();
+    void set_ready();
+    void drain();
+    void stop();
+
+    std::uint16_t port() const;
+    server_state state() const;
+    /// Requests between "body read" and "response written" (what drain waits for).
+    std::size_t in_flight() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace ferry::ingress

@@ -1,0 +1,173 @@
+#include "connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <array>
+#include <optional>
+
+#include "handlers.hpp"
+#include "responses.hpp"
+
+namespace ferry::ingress {
+namespace {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+/// Cancels the socket's pending operation when a phase (idle, header, body, write) overruns,
+/// without closing it, so that a 408 can still be written. A generation number makes a timer
+/// that fired just as its phase completed harmless to the next phase.
+class deadline {
+public:
+    explicit deadline(tcp::socket& socket) : socket_(socket), timer_(socket.get_executor()) {}
+
+    void arm(std::chrono::milliseconds limit) {
+        const auto generation = ++generation_;
+        expired_ = false;
+        timer_.expires_after(limit);
+        timer_.async_wait([this, generation](boost::system::error_code ec) {
+            if (ec || generation != generation_) return;
+            expired_ = true;
+            boost::system::error_code ignored;
+            socket_.cancel(ignored);
+        });
+    }
+    void disarm() {
+        ++generation_;
+        timer_.cancel();
+    }
+    bool expired() const { return expired_; }
+
+private:
+    tcp::socket& socket_;
+    asio::steady_timer timer_;
+    std::uint64_t generation_ = 0;
+    bool expired_ = false;
+};
+
+response parse_failure(const boost::system::error_code& ec) {
+    if (ec == beast::http::error::body_limit) {
+        return error_response(http::status::payload_too_large, "body_too_large",
+                              "the request body exceeds the limit of this server");
+    }
+    if (ec == beast::http::error::header_limit) {
+        return error_response(http::status::request_header_fields_too_large, "header_too_large",
+                              "the request header exceeds the limit of this server");
+    }
+    return error_response(http::status::bad_request, "malformed_http",
+                          "the request is not valid HTTP/1.1: " + ec.message());
+}
+
+// A request that is not HTTP (as opposed to a peer that went away mid-request).
+bool is_parse_error(const boost::system::error_code& ec) {
+    using beast::http::error;
+    return ec && ec.category() == beast::http::make_error_code(error::bad_target).category() &&
+           ec != error::end_of_stream && ec != error::partial_message && ec != error::need_more &&
+           ec != error::need_buffer;
+}
+
+// Reads and discards what the client still sends for a short while after an error response, so
+// that closing with unread data does not reset the connection before the client read the answer.
+asio::awaitable<void> linger(tcp::socket& socket, deadline& timer) {
+    timer.arm(std::chrono::milliseconds(1000));
+    std::array<char, 16384> sink;
+    for (std::size_t total = 0; total < (64u << 20);) {
+        auto [ec, n] = co_await socket.async_read_some(asio::buffer(sink), use_tuple);
+        if (ec) break;
+        total += n;
+    }
+    timer.disarm();
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
+    beast::flat_buffer buffer;
+    deadline timer(socket);
+    const auto& limits = svc.settings;
+    for (;;) {
+        // Idle: wait for the first byte of the next request (or use what is already buffered).
+        if (buffer.size() == 0) {
+            timer.arm(limits.idle_timeout);
+            auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+            timer.disarm();
+            if (ec) break;  // idle timeout or peer gone: close quietly
+        }
+
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
+        parser.body_limit(limits.body_limit);
+        std::optional<response> refusal;
+
+        timer.arm(limits.header_timeout);
+        auto [header_ec, h] = co_await http::async_read_header(socket, buffer, parser, use_tuple);
+        timer.disarm();
+        if (header_ec == http::error::end_of_stream) break;
+        if (timer.expired()) {
+            refusal = error_response(http::status::request_timeout, "header_timeout",
+                                     "the request header was not received in time");
+        } else if (is_parse_error(header_ec)) {
+            refusal = parse_failure(header_ec);
+        } else if (header_ec) {
+            break;  // reset or other network error: nothing to answer
+        }
+
+        if (!refusal) {
+            // curl and many clients wait for this before sending a body over 1 KB.
+            if (parser.get()[http::field::expect] == "100-continue") {
+                static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+                auto [ec, n] = co_await asio::async_write(socket, asio::buffer(go_on), use_tuple);
+                if (ec) break;
+            }
+            timer.arm(limits.body_timeout);
+            auto [body_ec, b] = co_await http::async_read(socket, buffer, parser, use_tuple);
+            timer.disarm();
+            if (timer.expired()) {
+                refusal = error_response(http::status::request_timeout, "body_timeout",
+                                         "the request body was not received in time");
+            } else if (is_parse_error(body_ec)) {
+                refusal = parse_failure(body_ec);
+            } else if (body_ec) {
+                break;
+            }
+        }
+
+        // After a refused request the stream position is unknown: answer and close.
+        // (No co_await inside ?: : GCC 12 miscompiles it.)
+        response res;
+        if (refusal) {
+            res = std::move(*refusal);
+        } else {
+            res = co_await route(parser.release(), svc);
+        }
+        if (svc.state.load() == server_state::draining) res.keep_alive(false);
+        svc.counters.count(res.result_int());
+        const bool keep_alive = res.keep_alive() && !refusal;
+        if (refusal) res.keep_alive(false);
+
+        timer.arm(limits.idle_timeout);
+        auto [write_ec, w] = co_await http::async_write(socket, res, use_tuple);
+        timer.disarm();
+        if (write_ec) break;
+        if (refusal) {
+            boost::system::error_code ignored;
+            socket.shutdown(tcp::socket::shutdown_send, ignored);
+            co_await linger(socket, timer);
+            break;
+        }
+        if (!keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
+}
+
+}  // namespace ferry::ingress

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string_view>
+
+#include "service.hpp"
+
+namespace ferry::ingress {
+
+/// Picks the handler for a request by method and path.
+boost::asio::awaitable<response> route(request req, service& svc);
+
+boost::asio::awaitable<response> handle_simple(request req, std::string operation, service& svc);
+response handle_status(const request& req, const service& svc);
+boost::asio::awaitable<response> handle_execution(request req, std::string id, service& svc);
+response handle_metrics(const request& req, const service& svc);
+
+}  // namespace ferry::ingress

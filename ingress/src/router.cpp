@@ -1,0 +1,56 @@
+#include <boost/url/parse.hpp>
+
+#include "handlers.hpp"
+#include "responses.hpp"
+
+namespace ferry::ingress {
+namespace {
+
+constexpr std::string_view simple_prefix = "/ws/simple/";
+constexpr std::string_view executions_prefix = "/_admin/executions/";
+
+response method_not_allowed(const request& req, std::string_view allowed) {
+    auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
+                              std::string(req.method_string()) + " is not allowed here; use " +
+                                  std::string(allowed),
+                              req);
+    res.set(http::field::allow, allowed);
+    return res;
+}
+
+bool plain_segment(std::string_view s) {
+    return !s.empty() && s.find('/') == std::string_view::npos;
+}
+
+}  // namespace
+
+boost::asio::awaitable<response> route(request req, service& svc) {
+    const auto target = boost::urls::parse_origin_form(req.target());
+    if (!target) {
+        co_return error_response(http::status::bad_request, "bad_target",
+                                 "the request target is not a valid URL path", req);
+    }
+    const std::string path = target->path();  // percent-decoded
+    if (path.starts_with(simple_prefix) && plain_segment(path.substr(simple_prefix.size()))) {
+        if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
+        co_return co_await handle_simple(std::move(req), path.substr(simple_prefix.size()), svc);
+    }
+    if (path == "/_admin/status") {
+        if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");
+        co_return handle_status(req, svc);
+    }
+    if (path == "/metrics") {
+        if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");
+        co_return handle_metrics(req, svc);
+    }
+    if (path.starts_with(executions_prefix) &&
+        plain_segment(path.substr(executions_prefix.size()))) {
+        if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");
+        co_return co_await handle_execution(std::move(req), path.substr(executions_prefix.size()),
+                                            svc);
+    }
+    co_return error_response(http::status::not_found, "not_found",
+                             "no endpoint at " + path, req);
+}
+
+}  // namespace ferry::ingress

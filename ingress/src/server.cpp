@@ -1,0 +1,128 @@
+#include "ferry/ingress/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "connection.hpp"
+#include "service.hpp"
+
+namespace ferry::ingress {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// Spawned coroutines complete here, so that an escaped exception is logged, not lost.
+void log_exception(const char* what, std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        std::fprintf(stderr, "ferry ingress: %s: %s\n", what, ex.what());
+    }
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, service& svc) {
+    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+    auto& io = static_cast<asio::io_context&>(acceptor.get_executor().context());
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), use_tuple);
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        if (ec) {
+            // Out of descriptors or similar: pause instead of spinning, then keep accepting.
+            std::fprintf(stderr, "ferry ingress: accept failed: %s\n", ec.message().c_str());
+            asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+            co_await pause.async_wait(use_tuple);
+            continue;
+        }
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto executor = socket.get_executor();
+        asio::co_spawn(executor, serve_connection(std::move(socket), svc),
+                       [](std::exception_ptr e) { log_exception("connection", e); });
+    }
+}
+
+}  // namespace
+
+struct server::impl {
+    engine::runtime& engine;
+    transport::context& ctx;
+    service svc;
+    asio::io_context io;
+    std::optional<tcp::acceptor> acceptor;
+    std::vector<std::thread> threads;
+    std::uint16_t port = 0;
+    std::mutex stop_mutex;
+    bool stopped = false;
+
+    impl(engine::runtime& e, transport::context& c, server_settings s)
+        : engine(e), ctx(c), io(static_cast<int>(s.io_threads)) {
+        svc.settings = std::move(s);
+    }
+};
+
+server::server(engine::runtime& engine, transport::context& ctx, server_settings settings)
+    : impl_(std::make_unique<impl>(engine, ctx, std::move(settings))) {}
+
+server::~server() { stop(); }
+
+boost::system::result<void> server::start() {
+    auto& s = *impl_;
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(s.svc.settings.address, ec);
+    if (ec) return ec;
+    const tcp::endpoint endpoint(address, s.svc.settings.port);
+    s.acceptor.emplace(s.io);
+    if (s.acceptor->open(endpoint.protocol(), ec); ec) return ec;
+    if (s.acceptor->set_option(tcp::acceptor::reuse_address(true), ec); ec) return ec;
+    if (s.acceptor->bind(endpoint, ec); ec) return ec;
+    if (s.acceptor->listen(asio::socket_base::max_listen_connections, ec); ec) return ec;
+    s.port = s.acceptor->local_endpoint().port();
+
+    s.svc.gateway = std::make_unique<engine::gateway>(s.engine, s.ctx, s.io.get_executor());
+    asio::co_spawn(s.io, accept_loop(*s.acceptor, s.svc),
+                   [](std::exception_ptr e) { log_exception("accept loop", e); });
+    const auto count = std::max<std::size_t>(1, s.svc.settings.io_threads);
+    for (std::size_t i = 0; i < count; ++i) s.threads.emplace_back([&s] { s.io.run(); });
+    return {};
+}
+
+void server::set_ready() { impl_->svc.state = server_state::listening; }
+void server::drain() { impl_->svc.state = server_state::draining; }
+
+void server::stop() {
+    auto& s = *impl_;
+    std::lock_guard lock(s.stop_mutex);
+    if (s.stopped) return;
+    s.stopped = true;
+    s.svc.state = server_state::draining;
+    if (s.acceptor) {
+        asio::post(s.io, [&s] {
+            boost::system::error_code ignored;
+            s.acceptor->close(ignored);
+        });
+    }
+    if (s.svc.gateway) s.svc.gateway->close();
+    s.io.stop();
+    for (auto& t : s.threads) t.join();
+    s.threads.clear();
+    s.svc.gateway.reset();
+}
+
+std::uint16_t server::port() const { return impl_->port; }
+server_state server::state() const { return impl_->svc.state.load(); }
+std::size_t server::in_flight() const { return impl_->svc.in_flight.load(); }
+
+}  // namespace ferry::ingress

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <boost/system/error_code.hpp>
+
+namespace ferry::store {
+
+/// Failures of the store that callers branch on.
+enum class errc {
+    not_found = 1,   // no record under that key
+    corrupt_record,  // a value failed to decode: never retry
+    io_failure,      // RocksDB I/O error (disk full, read-only after a background error)
+    shutting_down,   // store closing: stop scheduling work
+};
+
+const boost::system::error_category& error_category() noexcept;
+
+inline boost::system::error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), error_category()};
+}
+
+}  // namespace ferry::store
+
+template <>
+struct boost::system::is_error_code_enum<ferry::store::errc> : std::true_type {};

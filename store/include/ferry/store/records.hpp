@@ -1,0 +1,61 @@
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ferry::store {
+
+enum class execution_state : std::uint8_t { queued = 0, running, succeeded, failed, cancelled };
+
+std::string_view to_string(execution_state state);
+
+/// Case-sensitive string map, as SPEC §1 defines document and process properties.
+using properties = std::map<std::string, std::string>;
+
+/// A stored document: its bytes and its document properties.
+struct document {
+    std::string data;
+    properties props;
+};
+
+/// One execution: which process ran (or will run) over which documents, and how it ended.
+/// Times are milliseconds since the Unix epoch; 0 means "not yet".
+struct execution_record {
+    std::string id;
+    std::string process;
+    std::uint32_t process_version = 0;
+    execution_state state = execution_state::queued;
+    std::int64_t created_ms = 0;
+    std::int64_t started_ms = 0;
+    std::int64_t finished_ms = 0;
+    std::uint32_t attempts = 0;  // how many times an executor picked it up
+    std::uint64_t pending_seq = 0;  // its key in the pending queue while unfinished
+    std::vector<std::string> document_ids;
+    properties process_props;  // request data for the process (inmethod, query_*, ...)
+    std::string error;
+};
+
+/// An execution accepted by the intake, with the documents it was created from; document i is
+/// stored under record.document_ids[i].
+struct new_execution {
+    execution_record record;
+    std::vector<document> documents;
+};
+
+/// An entry of the durable pending queue: executions that are queued or were interrupted.
+struct pending_entry {
+    std::uint64_t seq = 0;
+    std::string execution_id;
+};
+
+std::string encode_execution(const execution_record& rec);
+boost::system::result<execution_record> decode_execution(std::string_view bytes);
+std::string encode_document(const document& doc);
+boost::system::result<document> decode_document(std::string_view bytes);
+
+}  // namespace ferry::store

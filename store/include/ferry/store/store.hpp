@@ -1,0 +1,66 @@
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ferry/store/records.hpp"
+
+namespace ferry::store {
+
+struct store_stats {
+    std::uint64_t synced_writes = 0;  // write batches whose WAL was fsynced
+    std::uint64_t sync_micros = 0;    // total time spent in those writes
+    std::uint64_t executions_committed = 0;
+    std::uint64_t documents_committed = 0;
+};
+
+/// ferry's durable state on one embedded RocksDB instance: documents, executions, the pending
+/// queue and metadata, each in its own column family (docs/storage.md).
+///
+/// Lifecycle: open() at start-up; destroy after every thread using it has stopped.
+/// Concurrency: every method is thread-safe and blocking (RocksDB I/O); call it from a thread
+/// that may block (the intake thread, executor threads, a blocking pool), never an I/O thread.
+/// Durability: commit() fsyncs the WAL before it returns. update_execution() and
+/// finish_execution() do not; they become durable with the next synced write (one WAL for
+/// all column families), and losing them in a crash only makes an execution run again.
+class store {
+public:
+    [[nodiscard]] static boost::system::result<std::unique_ptr<store>> open(
+        const std::string& directory);
+    ~store();
+    store(const store&) = delete;
+    store& operator=(const store&) = delete;
+
+    /// Writes every execution, its documents and a pending-queue entry in one atomic batch and
+    /// fsyncs the WAL (group commit). Assigns record.pending_seq of each execution.
+    [[nodiscard]] boost::system::result<void> commit(std::span<new_execution> batch);
+
+    [[nodiscard]] boost::system::result<execution_record> read_execution(std::string_view id) const;
+    [[nodiscard]] boost::system::result<document> read_document(std::string_view id) const;
+
+    /// Pending entries with seq >= from_seq in seq order, at most `limit`.
+    [[nodiscard]] boost::system::result<std::vector<pending_entry>> read_pending(
+        std::uint64_t from_seq, std::size_t limit) const;
+
+    /// Overwrites an execution record (for example queued -> running). Not synced.
+    [[nodiscard]] boost::system::result<void> update_execution(const execution_record& rec);
+
+    /// Stores the final record and removes its pending entry in one atomic batch. Not synced.
+    [[nodiscard]] boost::system::result<void> finish_execution(const execution_record& rec);
+
+    /// Highest pending seq ever assigned (survives restart).
+    std::uint64_t last_seq() const;
+    store_stats stats() const;
+
+private:
+    struct impl;  // keeps rocksdb/*.h out of every includer
+    explicit store(std::unique_ptr<impl> impl);
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace ferry::store

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+
+namespace ferry::store::keys {
+
+// Column family names; docs/storage.md documents what each holds.
+inline const std::string documents = "documents";
+inline const std::string executions = "executions";
+inline const std::string pending = "pending";
+inline const std::string meta = "meta";
+
+// Keys in the meta column family.
+inline const std::string format_version = "format_version";
+inline const std::string last_seq = "last_seq";
+
+inline constexpr const char* current_format = "1";
+
+}  // namespace ferry::store::keys

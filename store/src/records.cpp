@@ -1,0 +1,132 @@
+#include "ferry/store/records.hpp"
+
+#include "ferry/store/codec.hpp"
+#include "ferry/store/error.hpp"
+
+namespace ferry::store {
+namespace {
+
+// First byte of every value: lets a later version change an encoding without a migration pass.
+constexpr std::uint8_t execution_format = 1;
+constexpr std::uint8_t document_format = 1;
+
+void put_properties(byte_writer& out, const properties& props) {
+    out.put_varint(props.size());
+    for (const auto& [key, value] : props) {
+        out.put_string(key);
+        out.put_string(value);
+    }
+}
+
+bool get_properties(byte_reader& in, properties& props) {
+    const auto count = in.get_varint();
+    if (!count) return false;
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        const auto key = in.get_string();
+        const auto value = in.get_string();
+        if (!key || !value) return false;
+        props.emplace(std::string(*key), std::string(*value));
+    }
+    return true;
+}
+
+std::uint64_t zigzag(std::int64_t v) {
+    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+std::int64_t unzigzag(std::uint64_t v) {
+    return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+}
+
+}  // namespace
+
+std::string_view to_string(execution_state state) {
+    switch (state) {
+        case execution_state::queued: return "queued";
+        case execution_state::running: return "running";
+        case execution_state::succeeded: return "succeeded";
+        case execution_state::failed: return "failed";
+        case execution_state::cancelled: return "cancelled";
+    }
+    return "unknown";
+}
+
+std::string encode_execution(const execution_record& rec) {
+    byte_writer out;
+    out.put_byte(execution_format);
+    out.put_string(rec.id);
+    out.put_string(rec.process);
+    out.put_varint(rec.process_version);
+    out.put_byte(static_cast<std::uint8_t>(rec.state));
+    out.put_varint(zigzag(rec.created_ms));
+    out.put_varint(zigzag(rec.started_ms));
+    out.put_varint(zigzag(rec.finished_ms));
+    out.put_varint(rec.attempts);
+    out.put_varint(rec.pending_seq);
+    out.put_varint(rec.document_ids.size());
+    for (const auto& id : rec.document_ids) out.put_string(id);
+    put_properties(out, rec.process_props);
+    out.put_string(rec.error);
+    return out.take();
+}
+
+boost::system::result<execution_record> decode_execution(std::string_view bytes) {
+    byte_reader in(bytes);
+    execution_record rec;
+    const auto format = in.get_byte();
+    const auto id = in.get_string();
+    const auto process = in.get_string();
+    const auto version = in.get_varint();
+    const auto state = in.get_byte();
+    const auto created = in.get_varint();
+    const auto started = in.get_varint();
+    const auto finished = in.get_varint();
+    const auto attempts = in.get_varint();
+    const auto seq = in.get_varint();
+    const auto doc_count = in.get_varint();
+    if (!format || *format != execution_format || !id || !process || !version || !state ||
+        *state > static_cast<std::uint8_t>(execution_state::cancelled) || !created || !started ||
+        !finished || !attempts || !seq || !doc_count || *doc_count > bytes.size()) {
+        return errc::corrupt_record;
+    }
+    rec.id = *id;
+    rec.process = *process;
+    rec.process_version = static_cast<std::uint32_t>(*version);
+    rec.state = static_cast<execution_state>(*state);
+    rec.created_ms = unzigzag(*created);
+    rec.started_ms = unzigzag(*started);
+    rec.finished_ms = unzigzag(*finished);
+    rec.attempts = static_cast<std::uint32_t>(*attempts);
+    rec.pending_seq = *seq;
+    rec.document_ids.reserve(*doc_count);
+    for (std::uint64_t i = 0; i < *doc_count; ++i) {
+        const auto doc_id = in.get_string();
+        if (!doc_id) return errc::corrupt_record;
+        rec.document_ids.emplace_back(*doc_id);
+    }
+    if (!get_properties(in, rec.process_props)) return errc::corrupt_record;
+    const auto error = in.get_string();
+    if (!error || !in.at_end()) return errc::corrupt_record;
+    rec.error = *error;
+    return rec;
+}
+
+std::string encode_document(const document& doc) {
+    byte_writer out;
+    out.put_byte(document_format);
+    put_properties(out, doc.props);
+    out.put_raw(doc.data);  // the payload is the rest of the value: no copy on decode of size
+    return out.take();
+}
+
+boost::system::result<document> decode_document(std::string_view bytes) {
+    byte_reader in(bytes);
+    document doc;
+    const auto format = in.get_byte();
+    if (!format || *format != document_format || !get_properties(in, doc.props)) {
+        return errc::corrupt_record;
+    }
+    doc.data = in.rest();
+    return doc;
+}
+
+}  // namespace ferry::store

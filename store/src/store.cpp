@@ -1,0 +1,216 @@
+#include "ferry/store/store.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+
+#include "ferry/store/codec.hpp"
+#include "ferry/store/error.hpp"
+#include "keys.hpp"
+
+namespace ferry::store {
+namespace {
+
+boost::system::error_code from_status(const rocksdb::Status& status, const char* what) {
+    if (status.IsNotFound()) return errc::not_found;
+    if (status.IsCorruption()) {
+        std::fprintf(stderr, "ferry store: %s: %s\n", what, status.ToString().c_str());
+        return errc::corrupt_record;
+    }
+    // The RocksDB detail is lost past this point, so it is logged here.
+    std::fprintf(stderr, "ferry store: %s: %s\n", what, status.ToString().c_str());
+    return errc::io_failure;
+}
+
+rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+
+}  // namespace
+
+struct store::impl {
+    std::unique_ptr<rocksdb::DB> db;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::ColumnFamilyHandle* documents = nullptr;
+    rocksdb::ColumnFamilyHandle* executions = nullptr;
+    rocksdb::ColumnFamilyHandle* pending = nullptr;
+    rocksdb::ColumnFamilyHandle* meta = nullptr;
+
+    std::mutex commit_mutex;  // pending seqs are assigned in commit order
+    std::atomic<std::uint64_t> last_seq{0};
+    std::atomic<std::uint64_t> synced_writes{0};
+    std::atomic<std::uint64_t> sync_micros{0};
+    std::atomic<std::uint64_t> executions_committed{0};
+    std::atomic<std::uint64_t> documents_committed{0};
+
+    ~impl() {
+        if (!db) return;
+        for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+        db->Close().PermitUncheckedError();
+    }
+
+    boost::system::result<void> write(rocksdb::WriteBatch& batch, bool sync, const char* what) {
+        rocksdb::WriteOptions options;
+        options.sync = sync;
+        const auto start = std::chrono::steady_clock::now();
+        const auto status = db->Write(options, &batch);
+        if (!status.ok()) return from_status(status, what);
+        if (sync) {
+            const auto took = std::chrono::steady_clock::now() - start;
+            synced_writes.fetch_add(1, std::memory_order_relaxed);
+            sync_micros.fetch_add(
+                std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
+                std::memory_order_relaxed);
+        }
+        return {};
+    }
+
+    boost::system::result<std::uint64_t> recover_last_seq() {
+        std::string value;
+        auto status = db->Get(rocksdb::ReadOptions(), meta, keys::last_seq, &value);
+        std::uint64_t seq = 0;
+        if (status.ok()) {
+            const auto decoded = decode_be64(value);
+            if (!decoded) return errc::corrupt_record;
+            seq = *decoded;
+        } else if (!status.IsNotFound()) {
+            return from_status(status, "read last_seq");
+        }
+        // The pending queue's last key is the authority should meta lag behind it.
+        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), pending));
+        it->SeekToLast();
+        if (it->Valid()) {
+            const auto key = decode_be64(std::string_view(it->key().data(), it->key().size()));
+            if (key && *key > seq) seq = *key;
+        }
+        return seq;
+    }
+};
+
+store::store(std::unique_ptr<impl> impl) : impl_(std::move(impl)) {}
+store::~store() = default;
+
+boost::system::result<std::unique_ptr<store>> store::open(const std::string& directory) {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    options.IncreaseParallelism(2);
+    // Many small values arrive together; a larger memtable keeps flushes rare under bulk load.
+    options.write_buffer_size = 64 << 20;
+
+    rocksdb::ColumnFamilyOptions cf_options(options);
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+        {rocksdb::kDefaultColumnFamilyName, cf_options},
+        {keys::documents, cf_options},
+        {keys::executions, cf_options},
+        {keys::pending, cf_options},
+        {keys::meta, cf_options},
+    };
+    auto state = std::make_unique<impl>();
+    rocksdb::DB* raw = nullptr;
+    const auto status = rocksdb::DB::Open(options, directory, families, &state->handles, &raw);
+    if (!status.ok()) return from_status(status, "open");
+    state->db.reset(raw);
+    state->documents = state->handles[1];
+    state->executions = state->handles[2];
+    state->pending = state->handles[3];
+    state->meta = state->handles[4];
+
+    std::string format;
+    const auto fs = state->db->Get(rocksdb::ReadOptions(), state->meta, keys::format_version,
+                                   &format);
+    if (fs.IsNotFound()) {
+        rocksdb::WriteBatch batch;
+        batch.Put(state->meta, keys::format_version, keys::current_format);
+        if (auto written = state->write(batch, true, "write format version"); !written) {
+            return written.error();
+        }
+    } else if (!fs.ok()) {
+        return from_status(fs, "read format version");
+    } else if (format != keys::current_format) {
+        std::fprintf(stderr, "ferry store: unsupported format version %s\n", format.c_str());
+        return errc::corrupt_record;
+    }
+    auto seq = state->recover_last_seq();
+    if (!seq) return seq.error();
+    state->last_seq = *seq;
+    return std::unique_ptr<store>(new store(std::move(state)));
+}
+
+boost::system::result<void> store::commit(std::span<new_execution> batch) {
+    std::lock_guard lock(impl_->commit_mutex);
+    rocksdb::WriteBatch wb;
+    std::uint64_t seq = impl_->last_seq.load();
+    std::uint64_t documents = 0;
+    for (auto& execution : batch) {
+        execution.record.pending_seq = ++seq;
+        for (std::size_t i = 0; i < execution.documents.size(); ++i) {
+            wb.Put(impl_->documents, execution.record.document_ids.at(i),
+                   encode_document(execution.documents[i]));
+        }
+        documents += execution.documents.size();
+        wb.Put(impl_->executions, execution.record.id, encode_execution(execution.record));
+        wb.Put(impl_->pending, encode_be64(seq), execution.record.id);
+    }
+    wb.Put(impl_->meta, keys::last_seq, encode_be64(seq));
+    if (auto written = impl_->write(wb, true, "commit"); !written) return written;
+    impl_->last_seq = seq;
+    impl_->executions_committed.fetch_add(batch.size(), std::memory_order_relaxed);
+    impl_->documents_committed.fetch_add(documents, std::memory_order_relaxed);
+    return {};
+}
+
+boost::system::result<execution_record> store::read_execution(std::string_view id) const {
+    rocksdb::PinnableSlice value;
+    const auto status =
+        impl_->db->Get(rocksdb::ReadOptions(), impl_->executions, slice(id), &value);
+    if (!status.ok()) return from_status(status, "read execution");
+    return decode_execution(std::string_view(value.data(), value.size()));
+}
+
+boost::system::result<document> store::read_document(std::string_view id) const {
+    rocksdb::PinnableSlice value;
+    const auto status = impl_->db->Get(rocksdb::ReadOptions(), impl_->documents, slice(id), &value);
+    if (!status.ok()) return from_status(status, "read document");
+    return decode_document(std::string_view(value.data(), value.size()));
+}
+
+boost::system::result<std::vector<pending_entry>> store::read_pending(std::uint64_t from_seq,
+                                                                      std::size_t limit) const {
+    std::vector<pending_entry> out;
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->pending));
+    // Seek jumps over the tombstones of finished entries below from_seq.
+    for (it->Seek(encode_be64(from_seq)); it->Valid() && out.size() < limit; it->Next()) {
+        const auto seq = decode_be64(std::string_view(it->key().data(), it->key().size()));
+        if (!seq) return errc::corrupt_record;
+        out.push_back({*seq, it->value().ToString()});
+    }
+    if (!it->status().ok()) return from_status(it->status(), "read pending");
+    return out;
+}
+
+boost::system::result<void> store::update_execution(const execution_record& rec) {
+    rocksdb::WriteBatch wb;
+    wb.Put(impl_->executions, rec.id, encode_execution(rec));
+    return impl_->write(wb, false, "update execution");
+}
+
+boost::system::result<void> store::finish_execution(const execution_record& rec) {
+    rocksdb::WriteBatch wb;
+    wb.Put(impl_->executions, rec.id, encode_execution(rec));
+    wb.Delete(impl_->pending, encode_be64(rec.pending_seq));
+    return impl_->write(wb, false, "finish execution");
+}
+
+std::uint64_t store::last_seq() const { return impl_->last_seq.load(); }
+
+store_stats store::stats() const {
+    return {impl_->synced_writes.load(), impl_->sync_micros.load(),
+            impl_->executions_committed.load(), impl_->documents_committed.load()};
+}
+
+}  // namespace ferry::store

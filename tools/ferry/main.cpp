@@ -1,0 +1,20 @@
+#include <cstdio>
+#include <exception>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"ferry: integration processes served as web services"};
+    app.require_subcommand(1);
+    ferry::tools::add_serve_command(app);
+    ferry::tools::add_validate_command(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ferry: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

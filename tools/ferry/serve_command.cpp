@@ -1,0 +1,133 @@
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "commands.hpp"
+#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/runtime.hpp"
+#include "ferry/ingress/server.hpp"
+#include "ferry/profiles/xml_runtime.hpp"
+#include "ferry/transport/context.hpp"
+
+namespace ferry::tools {
+namespace {
+
+struct serve_options {
+    std::string processes = "examples";
+    std::string data = "data";
+    ingress::server_settings http;
+    std::size_t executors = 2;
+    long header_timeout_ms = 10'000;
+    long body_timeout_ms = 30'000;
+    long idle_timeout_ms = 60'000;
+    long drain_timeout_ms = 10'000;
+};
+
+// A server holds a descriptor per connection; the default soft limit (1024) is too low.
+void raise_descriptor_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+// Waits for SIGTERM or SIGINT, which every thread has blocked so that only sigwait sees them.
+int wait_for_signal(const sigset_t& signals) {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    return signal;
+}
+
+int serve(serve_options o) {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
+    raise_descriptor_limit();
+
+    profiles::xml_runtime xml;
+    std::shared_ptr<const engine::registry> processes;
+    try {
+        processes = engine::load_process_directory(o.processes);
+    } catch (const engine::definition_error& e) {
+        std::fprintf(stderr, "ferry: %s\n", e.what());
+        return 2;
+    }
+    transport::context zmq;
+    auto runtime = engine::runtime::open(zmq, {o.data, processes, o.executors});
+    if (!runtime) {
+        std::fprintf(stderr, "ferry: cannot open the data directory %s: %s\n", o.data.c_str(),
+                     runtime.error().message().c_str());
+        return 1;
+    }
+    o.http.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
+    o.http.body_timeout = std::chrono::milliseconds(o.body_timeout_ms);
+    o.http.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
+    ingress::server http(**runtime, zmq, o.http);
+    if (auto started = http.start(); !started) {
+        std::fprintf(stderr, "ferry: cannot listen on %s:%u: %s\n", o.http.address.c_str(),
+                     o.http.port, started.error().message().c_str());
+        return 1;
+    }
+    (*runtime)->start();
+    http.set_ready();
+    for (const auto& [operation, p] : processes->operations()) {
+        std::fprintf(stderr, "ferry: POST /ws/simple/%s -> %s\n", operation.c_str(),
+                     p->source_file.c_str());
+    }
+    std::printf("ferry listening on %s:%u\n", o.http.address.c_str(), http.port());
+    std::fflush(stdout);
+
+    const int signal = wait_for_signal(signals);
+    std::fprintf(stderr, "ferry: %s received, draining\n", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    http.drain();
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(o.drain_timeout_ms);
+    while (http.in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    http.stop();
+    (*runtime)->stop();
+    std::fprintf(stderr, "ferry: stopped\n");
+    return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("serve", "Serve the processes of a directory over HTTP");
+    auto o = std::make_shared<serve_options>();
+    cmd->add_option("--processes", o->processes, "Directory of process definitions (*.yaml)")
+        ->capture_default_str();
+    cmd->add_option("--data", o->data, "Data directory (RocksDB, file_write output)")
+        ->capture_default_str();
+    cmd->add_option("--address", o->http.address, "Address to bind")->capture_default_str();
+    cmd->add_option("--port", o->http.port, "Port to listen on (0: any free port)")
+        ->capture_default_str();
+    cmd->add_option("--io-threads", o->http.io_threads, "HTTP I/O threads")->capture_default_str();
+    cmd->add_option("--executors", o->executors, "Executor threads")->capture_default_str();
+    cmd->add_option("--body-limit", o->http.body_limit, "Largest request body in bytes (413)")
+        ->capture_default_str();
+    cmd->add_option("--header-limit", o->http.header_limit, "Largest request header in bytes (431)")
+        ->capture_default_str();
+    cmd->add_option("--header-timeout-ms", o->header_timeout_ms, "Time allowed for a header (408)")
+        ->capture_default_str();
+    cmd->add_option("--body-timeout-ms", o->body_timeout_ms, "Time allowed for a body (408)")
+        ->capture_default_str();
+    cmd->add_option("--idle-timeout-ms", o->idle_timeout_ms, "Keep-alive idle time")
+        ->capture_default_str();
+    cmd->add_option("--drain-timeout-ms", o->drain_timeout_ms,
+                    "On SIGTERM, how long in-flight requests may take to finish")
+        ->capture_default_str();
+    cmd->callback([o] {
+        const int status = serve(*o);
+        if (status != 0) throw CLI::RuntimeError(status);
+    });
+}
+
+}  // namespace ferry::tools

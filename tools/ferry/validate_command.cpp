@@ -1,0 +1,26 @@
+#include <cstdio>
+
+#include "commands.hpp"
+#include "ferry/engine/process_loader.hpp"
+
+namespace ferry::tools {
+
+void add_validate_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("validate", "Check the process definitions of a directory");
+    auto directory = std::make_shared<std::string>();
+    cmd->add_option("directory", *directory, "Processes directory")->required();
+    cmd->callback([directory] {
+        try {
+            const auto processes = engine::load_process_directory(*directory);
+            for (const auto& [operation, p] : processes->operations()) {
+                std::printf("ok  %-24s %s (version %u)\n", operation.c_str(),
+                            p->source_file.c_str(), p->version);
+            }
+        } catch (const engine::definition_error& e) {
+            std::fprintf(stderr, "%s\n", e.what());
+            throw CLI::RuntimeError(2);
+        }
+    });
+}
+
+}  // namespace ferry::tools
