@@ -2,6 +2,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cstdio>
+
 #include "ferry/engine/message_template.hpp"
 #include "ferry/store/error.hpp"
 #include "handlers.hpp"
@@ -35,9 +37,11 @@ void metric(std::string& out, std::string_view name, std::string_view type, std:
     out += ' ';
     out += type;
     out += '\n';
+    char number[32];
+    std::snprintf(number, sizeof number, "%.9g", value);  // counters print as integers
     out += name;
     out += ' ';
-    out += std::to_string(value);
+    out += number;
     out += '\n';
 }
 

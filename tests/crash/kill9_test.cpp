@@ -1,0 +1,93 @@
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <random>
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/recording.hpp"
+#include "support/server_process.hpp"
+
+namespace ferry {
+namespace asio = boost::asio;
+
+// Acknowledged = answered 202. The crash rule: every acknowledged document is stored and
+// executed (at least once) after kill -9 at any moment and a restart.
+class Kill9Test : public ::testing::Test {
+protected:
+    void SetUp() override { processes_.write("record.yaml", test::recording_process); }
+
+    // Posts from 32 concurrent clients until the server dies; returns the acked execution ids
+    // and document ids.
+    void load_until_killed(test::server_process& server, std::mt19937& random) {
+        asio::io_context io;
+        bool stop = false;
+        for (int c = 0; c < 32; ++c) {
+            asio::co_spawn(io, [&, c]() -> asio::awaitable<void> {
+                for (int i = 0; !stop; ++i) {
+                    const auto body = "[{\"c\":" + std::to_string(c) + "},{\"i\":" +
+                                      std::to_string(i) + "}]";
+                    const auto res = co_await test::async_http_request(
+                        server.port(), "POST", "/ws/simple/createEvent", body);
+                    if (res.status == 0) co_return;  // server gone
+                    if (res.status != 202) continue;
+                    const auto receipt = boost::json::parse(res.body).as_object();
+                    executions_.emplace_back(receipt.at("execution_id").as_string());
+                    for (const auto& id : receipt.at("documents").as_array()) {
+                        acked_.emplace_back(id.as_string());
+                    }
+                }
+            }, asio::detached);
+        }
+        const auto delay = std::uniform_int_distribution<int>(50, 700)(random);
+        asio::steady_timer killer(io, std::chrono::milliseconds(delay));
+        killer.async_wait([&](boost::system::error_code) {
+            server.kill9();
+            stop = true;
+        });
+        io.run();
+    }
+
+    test::temp_dir processes_;
+    test::temp_dir data_;
+    std::vector<std::string> acked_;
+    std::vector<std::string> executions_;
+};
+
+// Several rounds of load, kill -9 at a random moment, restart: nothing acknowledged is lost.
+TEST_F(Kill9Test, AcknowledgedDocumentsSurviveKillNine) {
+    std::mt19937 random(std::random_device{}());
+    constexpr int rounds = 5;
+    for (int round = 0; round < rounds; ++round) {
+        test::server_process server(processes_.str(), data_.str());
+        const auto before = acked_.size();
+        load_until_killed(server, random);
+        EXPECT_GT(acked_.size(), before) << "round " << round << " acknowledged nothing";
+    }
+    test::server_process server(processes_.str(), data_.str());
+    // Every acknowledged execution is stored...
+    for (const auto& id : executions_) {
+        const auto res = test::http_request(server.port(), "GET", "/_admin/executions/" + id);
+        ASSERT_EQ(res.status, 200) << id;
+    }
+    // ...and every acknowledged document gets executed.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::map<std::string, int> seen;
+    std::size_t missing = acked_.size();
+    while (missing > 0 && std::chrono::steady_clock::now() < deadline) {
+        seen = test::executed_documents(data_.path());
+        missing = 0;
+        for (const auto& id : acked_) missing += seen.contains(id) ? 0 : 1;
+        if (missing > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(missing, 0u) << "of " << acked_.size() << " acknowledged documents";
+    std::cout << "[ crash    ] " << rounds << " kill -9 rounds, " << executions_.size()
+              << " acknowledged executions, " << acked_.size() << " documents, all executed\n";
+}
+
+}  // namespace ferry

@@ -1,0 +1,139 @@
+#include "ferry/engine/executor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <thread>
+
+#include "ferry/engine/process_loader.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ferry::engine {
+
+constexpr const char* record_process = R"(name: recordEvent
+listen: {type: create, object: Event, input: multiple_json, output: none}
+steps:
+  - message:
+      template: "{1}"
+      variables: [document_id]
+  - file_write:
+      directory: log
+      file_name: executed.log
+      append: true
+)";
+
+class ExecutorTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        processes_dir_.write("record.yaml", record_process);
+        holder_ = std::make_unique<registry_holder>(load_process_directory(processes_dir_.str()));
+    }
+
+    std::vector<std::string> commit(int count, const std::string& process = "recordEvent") {
+        std::vector<store::new_execution> batch;
+        std::vector<std::string> doc_ids;
+        for (int i = 0; i < count; ++i) {
+            store::new_execution e;
+            e.record.id = "e" + std::to_string(next_++);
+            e.record.process = process;
+            e.record.document_ids = {e.record.id + "-0", e.record.id + "-1"};
+            e.documents = {{"{}", {}}, {"{}", {}}};
+            doc_ids.insert(doc_ids.end(), e.record.document_ids.begin(),
+                           e.record.document_ids.end());
+            batch.push_back(std::move(e));
+        }
+        EXPECT_TRUE(db_->commit(batch));
+        return doc_ids;
+    }
+
+    std::map<std::string, int> executed() const {
+        std::istringstream in(test::read_file(data_.path() / "files/log/executed.log"));
+        std::map<std::string, int> seen;
+        for (std::string line; std::getline(in, line);) ++seen[line];
+        return seen;
+    }
+
+    void wait_for_finished(executor_pool& pool, std::uint64_t count) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (pool.stats().succeeded + pool.stats().failed < count &&
+               std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    }
+
+    executor_settings settings() const { return {3, (data_.path() / "files").string(), 5}; }
+
+    test::temp_dir processes_dir_;
+    test::temp_dir data_;
+    std::unique_ptr<store::store> db_ = store::store::open((data_.path() / "db").string()).value();
+    std::unique_ptr<registry_holder> holder_;
+    int next_ = 0;
+};
+
+// Executions committed while the pool runs are each executed exactly once.
+TEST_F(ExecutorTest, RunsEachCommittedExecutionOnce) {
+    executor_pool pool(*db_, *holder_, settings());
+    pool.start();
+    std::vector<std::string> ids;
+    for (int round = 0; round < 10; ++round) {
+        const auto more = commit(100);
+        ids.insert(ids.end(), more.begin(), more.end());
+        pool.notify(db_->last_seq());
+    }
+    wait_for_finished(pool, 1000);
+    pool.stop();
+    EXPECT_EQ(pool.stats().succeeded, 1000u);
+    const auto seen = executed();
+    ASSERT_EQ(seen.size(), ids.size());
+    for (const auto& id : ids) EXPECT_EQ(seen.at(id), 1) << id;
+    EXPECT_EQ(db_->read_pending(0, 10)->size(), 0u);
+    EXPECT_EQ(db_->read_execution("e0")->state, store::execution_state::succeeded);
+}
+
+// On start, executions left queued or running by a previous server are found and run.
+TEST_F(ExecutorTest, RecoversPendingExecutionsOnStart) {
+    const auto ids = commit(300);
+    auto interrupted = db_->read_execution("e7").value();
+    interrupted.state = store::execution_state::running;
+    interrupted.attempts = 1;
+    ASSERT_TRUE(db_->update_execution(interrupted));
+
+    executor_pool pool(*db_, *holder_, settings());
+    pool.start();  // no notify: recovery alone must find them
+    wait_for_finished(pool, 300);
+    pool.stop();
+    EXPECT_EQ(executed().size(), ids.size());
+    const auto rec = db_->read_execution("e7").value();
+    EXPECT_EQ(rec.state, store::execution_state::succeeded);
+    EXPECT_EQ(rec.attempts, 2u);
+}
+
+// An execution whose process is no longer deployed fails with a clear error.
+TEST_F(ExecutorTest, UnknownProcessFails) {
+    commit(1, "gone");
+    executor_pool pool(*db_, *holder_, settings());
+    pool.start();
+    wait_for_finished(pool, 1);
+    pool.stop();
+    const auto rec = db_->read_execution("e0").value();
+    EXPECT_EQ(rec.state, store::execution_state::failed);
+    EXPECT_EQ(rec.error, "process 'gone' is not deployed");
+}
+
+// An execution that was interrupted too often is failed instead of crashing the server forever.
+TEST_F(ExecutorTest, PoisonExecutionIsAbandoned) {
+    commit(1);
+    auto rec = db_->read_execution("e0").value();
+    rec.attempts = 5;
+    ASSERT_TRUE(db_->update_execution(rec));
+    executor_pool pool(*db_, *holder_, settings());
+    pool.start();
+    wait_for_finished(pool, 1);
+    pool.stop();
+    const auto after = db_->read_execution("e0").value();
+    EXPECT_EQ(after.state, store::execution_state::failed);
+    EXPECT_NE(after.error.find("abandoned after 5 attempts"), std::string::npos);
+    EXPECT_TRUE(executed().empty());
+}
+
+}  // namespace ferry::engine

@@ -1,0 +1,96 @@
+#include "ferry/engine/process_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.hpp"
+
+namespace ferry::engine {
+
+class ProcessLoaderTest : public ::testing::Test {
+protected:
+    std::string error_of(const std::string& yaml) {
+        const auto file = dir_.write("p.yaml", yaml);
+        try {
+            load_process_file(file.string());
+        } catch (const definition_error& e) {
+            return e.what();
+        }
+        return "";
+    }
+    test::temp_dir dir_;
+};
+
+constexpr const char* valid = R"(name: createOrder
+version: 2
+mode: general
+listen:
+  type: create
+  object: Order
+  input: multiple_json
+  output: none
+steps:
+  - id: stamp
+    message:
+      template: "{1}"
+      variables: [document_id]
+  - file_write:
+      directory: orders
+)";
+
+// A valid definition loads with its operation name and steps.
+TEST_F(ProcessLoaderTest, LoadsValidDefinition) {
+    const auto p = load_process_file(dir_.write("p.yaml", valid).string());
+    EXPECT_EQ(p->name, "createOrder");
+    EXPECT_EQ(p->version, 2u);
+    EXPECT_EQ(p->listen.operation_name(), "createOrder");
+    EXPECT_EQ(p->listen.input, data_type::multiple_json);
+    ASSERT_EQ(p->steps.size(), 2u);
+    EXPECT_EQ(p->steps[0].id, "stamp");
+    EXPECT_EQ(p->steps[1].id, "step2");
+}
+
+// Every mistake names file, line and column and says what is wrong.
+TEST_F(ProcessLoaderTest, MistakesGiveFileLineColumn) {
+    const std::string path = (dir_.path() / "p.yaml").string();
+    std::string yaml = valid;
+    EXPECT_EQ(error_of(yaml.replace(yaml.find("type: create"), 12, "type: fly")),
+              path + ":5:9: listen type must be one of get, query, create, update, upsert, "
+                     "delete, execute");
+    yaml = valid;
+    EXPECT_EQ(error_of(yaml.replace(yaml.find("message:"), 8, "mesage:")),
+              path + ":11:5: unknown step 'mesage'; this version knows message and file_write");
+    yaml = valid;
+    EXPECT_NE(error_of(yaml.replace(yaml.find("\"{1}\""), 5, "\"{2}\"")).find(":12:17: template"),
+              std::string::npos);
+    EXPECT_NE(error_of("name: [unclosed").find("p.yaml:1:"), std::string::npos);
+    EXPECT_NE(error_of("name: x\n").find("process needs the field 'listen'"), std::string::npos);
+}
+
+// file_write may not escape the data directory.
+TEST_F(ProcessLoaderTest, FileWriteDirectoryMustStayInside) {
+    std::string yaml = valid;
+    yaml.replace(yaml.find("directory: orders"), 17, "directory: ../../etc");
+    EXPECT_NE(error_of(yaml).find("stay inside"), std::string::npos);
+}
+
+// Two processes serving one operation stop start-up.
+TEST_F(ProcessLoaderTest, DuplicateOperationIsRefused) {
+    dir_.write("a.yaml", valid);
+    std::string other = valid;
+    other.replace(0, 17, "name: other");
+    dir_.write("b.yaml", other);
+    try {
+        load_process_directory(dir_.str());
+        FAIL() << "expected a definition error";
+    } catch (const definition_error& e) {
+        EXPECT_NE(std::string(e.what()).find("already defined"), std::string::npos);
+    }
+}
+
+// The shipped examples load.
+TEST_F(ProcessLoaderTest, ExamplesLoad) {
+    const auto processes = load_process_directory(FERRY_EXAMPLES_DIR);
+    EXPECT_TRUE(processes->by_operation("createOrder"));
+}
+
+}  // namespace ferry::engine

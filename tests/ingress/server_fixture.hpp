@@ -1,0 +1,38 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/runtime.hpp"
+#include "ferry/ingress/server.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ferry::ingress {
+
+/// A real server (runtime, intake, executors, HTTP on a free port) inside the test process.
+class ServerFixture : public ::testing::Test {
+protected:
+    void start(server_settings settings = {}, bool ready = true) {
+        settings.port = 0;
+        runtime_ = engine::runtime::open(
+                       ctx_, {data_.str(), engine::load_process_directory(FERRY_EXAMPLES_DIR), 2,
+                              "inproc://intake-" + std::to_string(reinterpret_cast<std::uintptr_t>(this))})
+                       .value();
+        server_ = std::make_unique<server>(*runtime_, ctx_, settings);
+        ASSERT_TRUE(server_->start());
+        runtime_->start();
+        if (ready) server_->set_ready();
+    }
+    void TearDown() override {
+        if (server_) server_->stop();
+        if (runtime_) runtime_->stop();
+    }
+    std::uint16_t port() const { return server_->port(); }
+
+    test::temp_dir data_;
+    transport::context ctx_;
+    std::unique_ptr<engine::runtime> runtime_;
+    std::unique_ptr<server> server_;
+};
+
+}  // namespace ferry::ingress

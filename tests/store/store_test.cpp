@@ -1,0 +1,122 @@
+#include "ferry/store/store.hpp"
+
+#include <gtest/gtest.h>
+
+#include "ferry/store/error.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ferry::store {
+namespace {
+
+new_execution make_execution(const std::string& id, std::vector<std::string> payloads) {
+    new_execution e;
+    e.record.id = id;
+    e.record.process = "p";
+    for (std::size_t i = 0; i < payloads.size(); ++i) {
+        e.record.document_ids.push_back(id + "-" + std::to_string(i));
+        e.documents.push_back({payloads[i], {{"k", "v" + std::to_string(i)}}});
+    }
+    return e;
+}
+
+}  // namespace
+
+class StoreTest : public ::testing::Test {
+protected:
+    std::unique_ptr<store> open() { return store::open(dir_.str()).value(); }
+    test::temp_dir dir_;
+};
+
+// What commit() stored can be read back: the execution and each of its documents.
+TEST_F(StoreTest, CommitThenReadRoundTrips) {
+    auto db = open();
+    std::vector<new_execution> batch = {make_execution("a", {"one", "two"})};
+    ASSERT_TRUE(db->commit(batch));
+    EXPECT_EQ(batch[0].record.pending_seq, 1u);
+    const auto rec = db->read_execution("a");
+    ASSERT_TRUE(rec);
+    EXPECT_EQ(rec->document_ids, (std::vector<std::string>{"a-0", "a-1"}));
+    const auto doc = db->read_document("a-1");
+    ASSERT_TRUE(doc);
+    EXPECT_EQ(doc->data, "two");
+    EXPECT_EQ(doc->props.at("k"), "v1");
+}
+
+// Reading an id that was never written is an expected error, not an exception.
+TEST_F(StoreTest, ReadUnknownExecutionIsNotFound) {
+    auto db = open();
+    EXPECT_EQ(db->read_execution("nope").error(), errc::not_found);
+    EXPECT_EQ(db->read_document("nope-0").error(), errc::not_found);
+}
+
+// One commit of many executions is one synced write, with seqs in batch order.
+TEST_F(StoreTest, BatchIsOneSyncedWrite) {
+    auto db = open();
+    const auto before = db->stats().synced_writes;
+    std::vector<new_execution> batch;
+    for (int i = 0; i < 50; ++i) batch.push_back(make_execution("e" + std::to_string(i), {"x"}));
+    ASSERT_TRUE(db->commit(batch));
+    EXPECT_EQ(db->stats().synced_writes - before, 1u);
+    const auto pending = db->read_pending(0, 1000);
+    ASSERT_TRUE(pending);
+    ASSERT_EQ(pending->size(), 50u);
+    for (int i = 0; i < 50; ++i) {
+        EXPECT_EQ((*pending)[i].execution_id, "e" + std::to_string(i));
+        EXPECT_EQ((*pending)[i].seq, static_cast<std::uint64_t>(i + 1));
+    }
+}
+
+// finish_execution() stores the outcome and takes the execution off the pending queue.
+TEST_F(StoreTest, FinishRemovesFromPending) {
+    auto db = open();
+    std::vector<new_execution> batch = {make_execution("a", {"1"}), make_execution("b", {"2"})};
+    ASSERT_TRUE(db->commit(batch));
+    auto rec = batch[0].record;
+    rec.state = execution_state::succeeded;
+    ASSERT_TRUE(db->finish_execution(rec));
+    const auto pending = db->read_pending(0, 10);
+    ASSERT_TRUE(pending);
+    ASSERT_EQ(pending->size(), 1u);
+    EXPECT_EQ(pending->front().execution_id, "b");
+    EXPECT_EQ(db->read_execution("a")->state, execution_state::succeeded);
+}
+
+// After a reopen, unfinished executions are still pending and new seqs continue upwards.
+TEST_F(StoreTest, PendingQueueSurvivesReopen) {
+    {
+        auto db = open();
+        std::vector<new_execution> batch = {make_execution("a", {"1"}), make_execution("b", {"2"})};
+        ASSERT_TRUE(db->commit(batch));
+        auto done = batch[0].record;
+        done.state = execution_state::succeeded;
+        ASSERT_TRUE(db->finish_execution(done));
+        auto running = batch[1].record;
+        running.state = execution_state::running;
+        ASSERT_TRUE(db->update_execution(running));
+    }
+    auto db = open();
+    EXPECT_EQ(db->last_seq(), 2u);
+    const auto pending = db->read_pending(0, 10);
+    ASSERT_TRUE(pending);
+    ASSERT_EQ(pending->size(), 1u);
+    EXPECT_EQ(pending->front().execution_id, "b");
+    EXPECT_EQ(db->read_execution("b")->state, execution_state::running);
+    std::vector<new_execution> next = {make_execution("c", {"3"})};
+    ASSERT_TRUE(db->commit(next));
+    EXPECT_EQ(next[0].record.pending_seq, 3u);
+}
+
+// read_pending starts at from_seq and honours the limit.
+TEST_F(StoreTest, ReadPendingPages) {
+    auto db = open();
+    std::vector<new_execution> batch;
+    for (int i = 0; i < 10; ++i) batch.push_back(make_execution("e" + std::to_string(i), {"x"}));
+    ASSERT_TRUE(db->commit(batch));
+    const auto page = db->read_pending(4, 3);
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->size(), 3u);
+    EXPECT_EQ(page->front().seq, 4u);
+    EXPECT_EQ(page->back().seq, 6u);
+}
+
+}  // namespace ferry::store

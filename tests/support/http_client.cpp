@@ -1,0 +1,106 @@
+#include "support/http_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <poll.h>
+
+#include <array>
+#include <chrono>
+
+namespace ferry::test {
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+http::request<http::string_body> make_request(const std::string& method, const std::string& target,
+                                              const std::string& body,
+                                              const std::map<std::string, std::string>& headers) {
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    for (const auto& [k, v] : headers) req.set(k, v);
+    req.body() = body;
+    if (!body.empty() || method == "POST") req.prepare_payload();
+    return req;
+}
+
+http_reply to_reply(http::response<http::string_body>& res) {
+    http_reply out;
+    out.status = res.result_int();
+    for (const auto& f : res) out.headers[std::string(f.name_string())] = std::string(f.value());
+    out.body = res.body();
+    return out;
+}
+
+}  // namespace
+
+http_reply http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                        const std::string& body,
+                        const std::map<std::string, std::string>& headers) {
+    asio::io_context io;
+    tcp::socket socket(io);
+    boost::system::error_code ec;
+    socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+    if (ec) return {};
+    auto req = make_request(method, target, body, headers);
+    http::write(socket, req, ec);
+    if (ec) return {};
+    boost::beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(1u << 30);
+    http::read(socket, buffer, parser, ec);
+    if (ec) return {};
+    return to_reply(parser.get());
+}
+
+asio::awaitable<http_reply> async_http_request(std::uint16_t port, std::string method,
+                                               std::string target, std::string body) {
+    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+    tcp::socket socket(co_await asio::this_coro::executor);
+    auto [connect_ec] = co_await socket.async_connect(
+        {asio::ip::make_address("127.0.0.1"), port}, use_tuple);
+    if (connect_ec) co_return http_reply{};
+    auto req = make_request(method, target, body, {});
+    auto [write_ec, w] = co_await http::async_write(socket, req, use_tuple);
+    if (write_ec) co_return http_reply{};
+    boost::beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    auto [read_ec, r] = co_await http::async_read(socket, buffer, res, use_tuple);
+    if (read_ec) co_return http_reply{};
+    co_return to_reply(res);
+}
+
+std::string raw_exchange(std::uint16_t port, const std::string& bytes, int timeout_ms) {
+    asio::io_context io;
+    tcp::socket socket(io);
+    boost::system::error_code ec;
+    socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+    if (ec) return {};
+    asio::write(socket, asio::buffer(bytes), ec);
+    std::string out;
+    std::array<char, 4096> chunk;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    socket.non_blocking(true);
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto n = socket.read_some(asio::buffer(chunk), ec);
+        if (ec == asio::error::would_block) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            pollfd fd{socket.native_handle(), POLLIN, 0};
+            ::poll(&fd, 1, static_cast<int>(std::max<long>(1, left.count())));
+            continue;
+        }
+        if (ec) break;
+        out.append(chunk.data(), n);
+    }
+    return out;
+}
+
+}  // namespace ferry::test

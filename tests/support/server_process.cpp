@@ -1,0 +1,91 @@
+#include "support/server_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include "support/temp_dir.hpp"
+
+namespace ferry::test {
+
+server_process::server_process(const std::string& processes, const std::string& data,
+                               std::vector<std::string> extra) {
+    log_file_ = data + ".log";
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    std::vector<std::string> args = {FERRY_BINARY, "serve",       "--port", "0", "--processes",
+                                     processes,    "--data",      data};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        const int log = open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (log >= 0) dup2(log, STDERR_FILENO);
+        close(out[0]);
+        close(out[1]);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(out[1]);
+    std::string seen;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    const std::string marker = "ferry listening on 127.0.0.1:";
+    while (std::chrono::steady_clock::now() < deadline) {
+        pollfd fd{out[0], POLLIN, 0};
+        if (poll(&fd, 1, 100) <= 0) continue;
+        char buf[256];
+        const auto n = read(out[0], buf, sizeof buf);
+        if (n <= 0) break;
+        seen.append(buf, static_cast<std::size_t>(n));
+        const auto at = seen.find(marker);
+        const auto eol = at == std::string::npos ? at : seen.find('\n', at);
+        if (eol != std::string::npos) {
+            port_ = static_cast<std::uint16_t>(std::stoi(seen.substr(at + marker.size())));
+            break;
+        }
+    }
+    close(out[0]);
+    if (port_ == 0) {
+        kill9();
+        throw std::runtime_error("ferry serve did not start; its log:\n" + log());
+    }
+}
+
+server_process::~server_process() {
+    if (pid_ > 0) stop();
+}
+
+int server_process::stop() {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 3000; ++i) {  // 30 s
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    kill9();
+    return -1;
+}
+
+void server_process::kill9() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+}
+
+std::string server_process::log() const { return read_file(log_file_); }
+
+}  // namespace ferry::test

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ferry::test {
+
+/// Runs the real `ferry serve` binary as a child process on a free loopback port.
+/// The child's stderr goes to `log_file`, so a failing test can show it.
+class server_process {
+public:
+    /// Starts `ferry serve --port 0 --processes P --data D extra...` and waits (up to 30 s) for
+    /// it to report its port. Throws when it does not.
+    server_process(const std::string& processes, const std::string& data,
+                   std::vector<std::string> extra = {});
+    ~server_process();
+    server_process(const server_process&) = delete;
+    server_process& operator=(const server_process&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    pid_t pid() const { return pid_; }
+    /// SIGTERM, then waits; returns the exit status (-1 if it had to be killed).
+    int stop();
+    /// SIGKILL, then waits: a crash at whatever point the server was.
+    void kill9();
+    std::string log() const;
+
+private:
+    pid_t pid_ = -1;
+    std::uint16_t port_ = 0;
+    std::string log_file_;
+};
+
+}  // namespace ferry::test
