@@ -8,6 +8,10 @@ if(CCACHE_PROGRAM)
 endif()
 
 set(FERRY_WARNINGS -Wall -Wextra -Wpedantic)
+# GCC 12 reports a false -Wrestrict on `"literal" + std::string` at -O2 (GCC bug 105329).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    list(APPEND FERRY_WARNINGS -Wno-restrict)
+endif()
 if(FERRY_WERROR)
     list(APPEND FERRY_WARNINGS -Werror)
 endif()
