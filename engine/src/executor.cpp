@@ -1,5 +1,7 @@
 #include "ferry/engine/executor.hpp"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <cstdio>
 
@@ -30,7 +32,12 @@ void executor_pool::start() {
         known_seq_ = db_.last_seq();
         stopping_ = false;
     }
-    for (std::size_t i = 0; i < settings_.threads; ++i) threads_.emplace_back([this] { worker(); });
+    for (std::size_t i = 0; i < settings_.threads; ++i) {
+        threads_.emplace_back([this] {
+            pthread_setname_np(pthread_self(), "ferry-executor");
+            worker();
+        });
+    }
 }
 
 void executor_pool::stop() {
@@ -54,14 +61,17 @@ void executor_pool::notify(std::uint64_t committed_seq) {
 
 executor_stats executor_pool::stats() const { return {succeeded_.load(), failed_.load()}; }
 
-std::optional<store::pending_entry> executor_pool::claim() {
+std::vector<store::pending_entry> executor_pool::claim() {
+    std::vector<store::pending_entry> claimed;
     std::unique_lock lock(mutex_);
     for (;;) {
-        if (stopping_) return std::nullopt;
+        if (stopping_) return claimed;
         if (!buffer_.empty()) {
-            auto entry = std::move(buffer_.front());
-            buffer_.pop_front();
-            return entry;
+            while (!buffer_.empty() && claimed.size() < settings_.claim_batch) {
+                claimed.push_back(std::move(buffer_.front()));
+                buffer_.pop_front();
+            }
+            return claimed;
         }
         if (cursor_ <= known_seq_) {
             // One reader at a time under the lock keeps the cursor simple; the read is a
@@ -84,73 +94,89 @@ std::optional<store::pending_entry> executor_pool::claim() {
 }
 
 void executor_pool::worker() {
-    while (auto entry = claim()) run_one(*entry);
+    for (;;) {
+        const auto entries = claim();
+        if (entries.empty()) return;  // stopping
+        run_batch(entries);
+    }
 }
 
-void executor_pool::run_one(const store::pending_entry& entry) {
-    auto record = db_.read_execution(entry.execution_id);
-    if (!record) {
-        std::fprintf(stderr, "ferry executor: execution %s unreadable: %s\n",
-                     entry.execution_id.c_str(), record.error().message().c_str());
-        store::execution_record stub;
-        stub.id = entry.execution_id;
-        stub.pending_seq = entry.seq;
-        stub.state = store::execution_state::failed;
-        stub.error = "execution record unreadable: " + record.error().message();
-        (void)db_.finish_execution(stub);
-        failed_.fetch_add(1, std::memory_order_relaxed);
-        return;
+void executor_pool::run_batch(const std::vector<store::pending_entry>& entries) {
+    std::vector<store::execution_record> records;
+    std::vector<store::execution_record> finished;  // ended before they started
+    records.reserve(entries.size());
+    const auto now = now_ms();
+    for (const auto& entry : entries) {
+        auto record = db_.read_execution(entry.execution_id);
+        if (!record) {
+            std::fprintf(stderr, "ferry executor: execution %s unreadable: %s\n",
+                         entry.execution_id.c_str(), record.error().message().c_str());
+            store::execution_record stub;
+            stub.id = entry.execution_id;
+            stub.state = store::execution_state::failed;
+            stub.error = "execution record unreadable: " + record.error().message();
+            record = std::move(stub);
+        }
+        auto& rec = *record;
+        rec.pending_seq = entry.seq;
+        if (rec.state == store::execution_state::failed) {
+            rec.finished_ms = now;
+            finished.push_back(std::move(rec));
+            continue;
+        }
+        ++rec.attempts;
+        rec.started_ms = now;
+        rec.error.clear();
+        if (rec.attempts > settings_.max_attempts) {
+            rec.state = store::execution_state::failed;
+            rec.error = "abandoned after " + std::to_string(settings_.max_attempts) +
+                        " attempts that did not finish (the server stopped during each)";
+            rec.finished_ms = now;
+            finished.push_back(std::move(rec));
+            continue;
+        }
+        rec.state = store::execution_state::running;
+        records.push_back(std::move(rec));
     }
-    auto& rec = *record;
-    rec.pending_seq = entry.seq;
-    ++rec.attempts;
-    rec.started_ms = now_ms();
-    rec.error.clear();
+    // One write marks the whole batch running; it also makes `attempts` count a crash.
+    (void)db_.update_executions(records);
+    for (auto& rec : records) run_one(rec);
+    finished.insert(finished.end(), std::make_move_iterator(records.begin()),
+                    std::make_move_iterator(records.end()));
+    for (const auto& rec : finished) {
+        (rec.state == store::execution_state::succeeded ? succeeded_ : failed_)
+            .fetch_add(1, std::memory_order_relaxed);
+    }
+    if (auto done = db_.finish_executions(finished); !done) {
+        // The pending entries stay: these executions run again after a restart.
+        std::fprintf(stderr, "ferry executor: cannot record the end of %zu executions: %s\n",
+                     finished.size(), done.error().message().c_str());
+    }
+}
 
+void executor_pool::run_one(store::execution_record& rec) {
     auto fail = [&](std::string error) {
         rec.state = store::execution_state::failed;
         rec.error = std::move(error);
         rec.finished_ms = now_ms();
-        (void)db_.finish_execution(rec);
-        failed_.fetch_add(1, std::memory_order_relaxed);
     };
-    if (rec.attempts > settings_.max_attempts) {
-        fail("abandoned after " + std::to_string(settings_.max_attempts) +
-             " attempts that did not finish (the server stopped during each)");
-        return;
-    }
     const auto p = processes_.get()->by_name(rec.process);
-    if (!p) {
-        fail("process '" + rec.process + "' is not deployed");
-        return;
-    }
-    rec.state = store::execution_state::running;
-    (void)db_.update_execution(rec);
+    if (!p) return fail("process '" + rec.process + "' is not deployed");
 
     std::vector<working_document> documents;
     documents.reserve(rec.document_ids.size());
     for (std::size_t i = 0; i < rec.document_ids.size(); ++i) {
         auto doc = db_.read_document(rec.document_ids[i]);
         if (!doc) {
-            fail("document " + rec.document_ids[i] + " unreadable: " + doc.error().message());
-            return;
+            return fail("document " + rec.document_ids[i] + " unreadable: " +
+                        doc.error().message());
         }
         documents.push_back({std::move(*doc), i});
     }
     const auto outcome = run_process(*p, rec, std::move(documents), {settings_.files_root});
-    if (!outcome.ok) {
-        fail("step '" + outcome.failed_step + "': " + outcome.error);
-        return;
-    }
+    if (!outcome.ok) return fail("step '" + outcome.failed_step + "': " + outcome.error);
     rec.state = store::execution_state::succeeded;
     rec.finished_ms = now_ms();
-    if (auto done = db_.finish_execution(rec); !done) {
-        // The pending entry stays: the execution runs again after a restart.
-        std::fprintf(stderr, "ferry executor: cannot record the end of %s: %s\n", rec.id.c_str(),
-                     done.error().message().c_str());
-        return;
-    }
-    succeeded_.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace ferry::engine

@@ -1,5 +1,7 @@
 #include "ferry/engine/intake.hpp"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <cstdio>
 
@@ -34,7 +36,10 @@ intake_service::~intake_service() { stop(); }
 void intake_service::start() {
     // Bind before returning so that clients connecting right after start() find the endpoint.
     socket_ = std::make_unique<intake_socket>(ctx_, settings_.endpoint);
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "ferry-intake");
+        run();
+    });
 }
 
 void intake_service::stop() {
@@ -88,6 +93,16 @@ void intake_service::run() {
         if (executions.empty()) continue;
 
         const auto committed = db_.commit(executions);
+        // Counters first: a submitter that got its receipt must see itself counted.
+        if (committed) {
+            batches_.fetch_add(1, std::memory_order_relaxed);
+            requests_.fetch_add(accepted.size(), std::memory_order_relaxed);
+            if (accepted.size() > largest_batch_.load(std::memory_order_relaxed)) {
+                largest_batch_.store(accepted.size(), std::memory_order_relaxed);
+            }
+        } else {
+            failed_batches_.fetch_add(1, std::memory_order_relaxed);
+        }
         for (std::size_t i = 0; i < accepted.size(); ++i) {
             intake_reply reply;
             if (committed) {
@@ -99,15 +114,7 @@ void intake_service::run() {
             }
             (void)socket_->server.reply(accepted[i], encode_reply(reply));
         }
-        if (!committed) {
-            failed_batches_.fetch_add(1, std::memory_order_relaxed);
-            continue;
-        }
-        batches_.fetch_add(1, std::memory_order_relaxed);
-        requests_.fetch_add(accepted.size(), std::memory_order_relaxed);
-        if (accepted.size() > largest_batch_.load(std::memory_order_relaxed)) {
-            largest_batch_.store(accepted.size(), std::memory_order_relaxed);
-        }
+        if (!committed) continue;
         if (on_committed_) on_committed_(db_.last_seq());
     }
 }

@@ -1,5 +1,7 @@
 #include "ferry/ingress/server.hpp"
 
+#include <pthread.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -95,7 +97,12 @@ boost::system::result<void> server::start() {
     asio::co_spawn(s.io, accept_loop(*s.acceptor, s.svc),
                    [](std::exception_ptr e) { log_exception("accept loop", e); });
     const auto count = std::max<std::size_t>(1, s.svc.settings.io_threads);
-    for (std::size_t i = 0; i < count; ++i) s.threads.emplace_back([&s] { s.io.run(); });
+    for (std::size_t i = 0; i < count; ++i) {
+        s.threads.emplace_back([&s] {
+            pthread_setname_np(pthread_self(), "ferry-http");
+            s.io.run();
+        });
+    }
     return {};
 }
 

@@ -193,17 +193,19 @@ boost::system::result<std::vector<pending_entry>> store::read_pending(std::uint6
     return out;
 }
 
-boost::system::result<void> store::update_execution(const execution_record& rec) {
+boost::system::result<void> store::update_executions(std::span<const execution_record> records) {
     rocksdb::WriteBatch wb;
-    wb.Put(impl_->executions, rec.id, encode_execution(rec));
-    return impl_->write(wb, false, "update execution");
+    for (const auto& rec : records) wb.Put(impl_->executions, rec.id, encode_execution(rec));
+    return impl_->write(wb, false, "update executions");
 }
 
-boost::system::result<void> store::finish_execution(const execution_record& rec) {
+boost::system::result<void> store::finish_executions(std::span<const execution_record> records) {
     rocksdb::WriteBatch wb;
-    wb.Put(impl_->executions, rec.id, encode_execution(rec));
-    wb.Delete(impl_->pending, encode_be64(rec.pending_seq));
-    return impl_->write(wb, false, "finish execution");
+    for (const auto& rec : records) {
+        wb.Put(impl_->executions, rec.id, encode_execution(rec));
+        wb.Delete(impl_->pending, encode_be64(rec.pending_seq));
+    }
+    return impl_->write(wb, false, "finish executions");
 }
 
 std::uint64_t store::last_seq() const { return impl_->last_seq.load(); }

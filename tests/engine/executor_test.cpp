@@ -96,7 +96,7 @@ TEST_F(ExecutorTest, RecoversPendingExecutionsOnStart) {
     auto interrupted = db_->read_execution("e7").value();
     interrupted.state = store::execution_state::running;
     interrupted.attempts = 1;
-    ASSERT_TRUE(db_->update_execution(interrupted));
+    ASSERT_TRUE(db_->update_executions({&interrupted, 1}));
 
     executor_pool pool(*db_, *holder_, settings());
     pool.start();  // no notify: recovery alone must find them
@@ -125,7 +125,7 @@ TEST_F(ExecutorTest, PoisonExecutionIsAbandoned) {
     commit(1);
     auto rec = db_->read_execution("e0").value();
     rec.attempts = 5;
-    ASSERT_TRUE(db_->update_execution(rec));
+    ASSERT_TRUE(db_->update_executions({&rec, 1}));
     executor_pool pool(*db_, *holder_, settings());
     pool.start();
     wait_for_finished(pool, 1);

@@ -66,14 +66,14 @@ TEST_F(StoreTest, BatchIsOneSyncedWrite) {
     }
 }
 
-// finish_execution() stores the outcome and takes the execution off the pending queue.
+// finish_executions() stores the outcome and takes the execution off the pending queue.
 TEST_F(StoreTest, FinishRemovesFromPending) {
     auto db = open();
     std::vector<new_execution> batch = {make_execution("a", {"1"}), make_execution("b", {"2"})};
     ASSERT_TRUE(db->commit(batch));
     auto rec = batch[0].record;
     rec.state = execution_state::succeeded;
-    ASSERT_TRUE(db->finish_execution(rec));
+    ASSERT_TRUE(db->finish_executions({&rec, 1}));
     const auto pending = db->read_pending(0, 10);
     ASSERT_TRUE(pending);
     ASSERT_EQ(pending->size(), 1u);
@@ -89,10 +89,10 @@ TEST_F(StoreTest, PendingQueueSurvivesReopen) {
         ASSERT_TRUE(db->commit(batch));
         auto done = batch[0].record;
         done.state = execution_state::succeeded;
-        ASSERT_TRUE(db->finish_execution(done));
+        ASSERT_TRUE(db->finish_executions({&done, 1}));
         auto running = batch[1].record;
         running.state = execution_state::running;
-        ASSERT_TRUE(db->update_execution(running));
+        ASSERT_TRUE(db->update_executions({&running, 1}));
     }
     auto db = open();
     EXPECT_EQ(db->last_seq(), 2u);
@@ -104,6 +104,25 @@ TEST_F(StoreTest, PendingQueueSurvivesReopen) {
     std::vector<new_execution> next = {make_execution("c", {"3"})};
     ASSERT_TRUE(db->commit(next));
     EXPECT_EQ(next[0].record.pending_seq, 3u);
+}
+
+// Finishing many executions is one write that removes all their pending entries.
+TEST_F(StoreTest, FinishManyInOneBatch) {
+    auto db = open();
+    std::vector<new_execution> batch;
+    for (int i = 0; i < 5; ++i) batch.push_back(make_execution("e" + std::to_string(i), {"x"}));
+    ASSERT_TRUE(db->commit(batch));
+    std::vector<execution_record> done;
+    for (int i = 0; i < 4; ++i) {
+        done.push_back(batch[i].record);
+        done.back().state = execution_state::succeeded;
+    }
+    ASSERT_TRUE(db->finish_executions(done));
+    const auto pending = db->read_pending(0, 10);
+    ASSERT_TRUE(pending);
+    ASSERT_EQ(pending->size(), 1u);
+    EXPECT_EQ(pending->front().execution_id, "e4");
+    EXPECT_EQ(db->read_execution("e3")->state, execution_state::succeeded);
 }
 
 // read_pending starts at from_seq and honours the limit.

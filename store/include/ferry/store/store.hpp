@@ -47,11 +47,13 @@ public:
     [[nodiscard]] boost::system::result<std::vector<pending_entry>> read_pending(
         std::uint64_t from_seq, std::size_t limit) const;
 
-    /// Overwrites an execution record (for example queued -> running). Not synced.
-    [[nodiscard]] boost::system::result<void> update_execution(const execution_record& rec);
+    /// Overwrites execution records (for example queued -> running) in one batch. Not synced.
+    [[nodiscard]] boost::system::result<void> update_executions(
+        std::span<const execution_record> records);
 
-    /// Stores the final record and removes its pending entry in one atomic batch. Not synced.
-    [[nodiscard]] boost::system::result<void> finish_execution(const execution_record& rec);
+    /// Stores final records and removes their pending entries in one atomic batch. Not synced.
+    [[nodiscard]] boost::system::result<void> finish_executions(
+        std::span<const execution_record> records);
 
     /// Highest pending seq ever assigned (survives restart).
     std::uint64_t last_seq() const;
