@@ -1,6 +1,8 @@
 #include "ferry/engine/executor.hpp"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -35,6 +37,8 @@ void executor_pool::start() {
     for (std::size_t i = 0; i < settings_.threads; ++i) {
         threads_.emplace_back([this] {
             pthread_setname_np(pthread_self(), "ferry-executor");
+            // Acknowledging posts comes first; executions catch up from the durable queue.
+            if (settings_.nice != 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), settings_.nice);
             worker();
         });
     }
@@ -81,12 +85,15 @@ std::vector<store::pending_entry> executor_pool::claim() {
                 wake_.wait_for(lock, std::chrono::milliseconds(100));  // I/O error: back off
                 continue;
             }
-            if (entries->empty()) {
+            // Entries past known_seq_ are written but not yet synced: not ours to run yet.
+            std::size_t usable = 0;
+            while (usable < entries->size() && (*entries)[usable].seq <= known_seq_) ++usable;
+            if (usable == 0) {
                 cursor_ = known_seq_ + 1;  // everything up to known_seq_ already finished
                 continue;
             }
-            cursor_ = entries->back().seq + 1;
-            for (auto& e : *entries) buffer_.push_back(std::move(e));
+            cursor_ = (*entries)[usable - 1].seq + 1;
+            for (std::size_t i = 0; i < usable; ++i) buffer_.push_back(std::move((*entries)[i]));
             continue;
         }
         wake_.wait(lock);

@@ -1,9 +1,12 @@
 #include "ferry/engine/intake.hpp"
 
 #include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <deque>
 
 #include "ferry/engine/submission.hpp"
 #include "ferry/transport/batch_server.hpp"
@@ -11,12 +14,6 @@
 #include "id_generator.hpp"
 
 namespace ferry::engine {
-
-struct intake_socket {
-    intake_socket(transport::context& ctx, const std::string& endpoint) : server(ctx, endpoint) {}
-    transport::batch_server server;
-};
-
 namespace {
 
 std::int64_t now_ms() {
@@ -27,6 +24,20 @@ std::int64_t now_ms() {
 
 }  // namespace
 
+/// A batch written to the store, waiting for a sync that covers `last_seq`.
+struct awaiting_batch {
+    std::uint64_t last_seq = 0;
+    std::vector<transport::envelope> requests;
+    std::vector<receipt> receipts;
+};
+
+struct intake_service::pipeline {
+    pipeline(transport::context& ctx, const std::string& endpoint) : server(ctx, endpoint) {}
+    transport::batch_server server;
+    std::deque<awaiting_batch> awaiting;
+    id_generator ids;
+};
+
 intake_service::intake_service(transport::context& ctx, store::store& db, intake_settings settings,
                                std::function<void(std::uint64_t)> on_committed)
     : ctx_(ctx), db_(db), settings_(std::move(settings)), on_committed_(std::move(on_committed)) {}
@@ -35,7 +46,14 @@ intake_service::~intake_service() { stop(); }
 
 void intake_service::start() {
     // Bind before returning so that clients connecting right after start() find the endpoint.
-    socket_ = std::make_unique<intake_socket>(ctx_, settings_.endpoint);
+    pipeline_ = std::make_unique<pipeline>(ctx_, settings_.endpoint);
+    sync_signal_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    stopping_ = false;
+    syncer_stopping_ = false;
+    syncer_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "ferry-sync");
+        sync_loop();
+    });
     thread_ = std::thread([this] {
         pthread_setname_np(pthread_self(), "ferry-intake");
         run();
@@ -45,39 +63,108 @@ void intake_service::start() {
 void intake_service::stop() {
     stopping_ = true;
     if (thread_.joinable()) thread_.join();
-    socket_.reset();
+    {
+        std::lock_guard lock(sync_mutex_);
+        syncer_stopping_ = true;
+    }
+    sync_wake_.notify_all();
+    if (syncer_.joinable()) syncer_.join();
+    pipeline_.reset();
+    if (sync_signal_ >= 0) ::close(sync_signal_);
+    sync_signal_ = -1;
 }
 
 intake_stats intake_service::stats() const {
     return {batches_.load(), requests_.load(), largest_batch_.load(), failed_batches_.load()};
 }
 
+void intake_service::sync_loop() {
+    std::unique_lock lock(sync_mutex_);
+    for (;;) {
+        sync_wake_.wait(lock, [&] { return syncer_stopping_ || sync_requested_ > sync_done_; });
+        if (syncer_stopping_) return;
+        const auto target = sync_requested_;
+        lock.unlock();
+        // Everything appended up to `target` was written before this call: one fsync covers it.
+        const auto synced = db_.sync();
+        lock.lock();
+        sync_done_ = target;
+        sync_error_ = synced ? boost::system::error_code{} : synced.error();
+        const std::uint64_t one = 1;
+        (void)::write(sync_signal_, &one, sizeof one);
+    }
+}
+
 void intake_service::run() {
-    id_generator ids;
-    std::vector<transport::envelope> accepted;
+    auto& p = *pipeline_;
+    const auto reply_all = [&](awaiting_batch& batch, const boost::system::error_code& failed) {
+        for (std::size_t i = 0; i < batch.requests.size(); ++i) {
+            intake_reply reply;
+            if (failed) {
+                reply.status = intake_status::storage_failure;
+                reply.message = failed.message();
+            } else {
+                reply.accepted = std::move(batch.receipts[i]);
+            }
+            (void)p.server.reply(batch.requests[i], encode_reply(reply));
+        }
+    };
+    // Sends the receipts of every batch the last finished sync covers.
+    const auto answer_synced = [&] {
+        std::uint64_t drained = 0;
+        (void)::read(sync_signal_, &drained, sizeof drained);
+        std::uint64_t done = 0;
+        boost::system::error_code failed;
+        {
+            std::lock_guard lock(sync_mutex_);
+            done = sync_done_;
+            failed = sync_error_;
+        }
+        bool any = false;
+        while (!p.awaiting.empty() && p.awaiting.front().last_seq <= done) {
+            auto& batch = p.awaiting.front();
+            // Counters first: a submitter that got its receipt must see itself counted.
+            if (failed) {
+                failed_batches_.fetch_add(1, std::memory_order_relaxed);
+            } else {
+                batches_.fetch_add(1, std::memory_order_relaxed);
+                requests_.fetch_add(batch.requests.size(), std::memory_order_relaxed);
+                if (batch.requests.size() > largest_batch_.load(std::memory_order_relaxed)) {
+                    largest_batch_.store(batch.requests.size(), std::memory_order_relaxed);
+                }
+            }
+            reply_all(batch, failed);
+            p.awaiting.pop_front();
+            any = true;
+        }
+        if (any && !failed && on_committed_) on_committed_(done);
+    };
+
     std::vector<store::new_execution> executions;
     while (!stopping_) {
-        auto batch = socket_->server.receive_batch(settings_.max_batch,
-                                                   std::chrono::milliseconds(50));
-        if (!batch) {
-            if (batch.error() == transport::errc::shutting_down) return;
+        const auto ready = p.server.wait(std::chrono::milliseconds(50), sync_signal_);
+        if (!ready) {
+            if (ready.error() == transport::errc::shutting_down) break;
             continue;  // logged by the transport; keep serving
         }
-        if (batch->empty()) continue;
+        if (ready->descriptor) answer_synced();
+        if (!ready->requests) continue;
+        auto requests = p.server.take(settings_.max_batch);
+        if (!requests || requests->empty()) continue;
 
-        accepted.clear();
+        awaiting_batch batch;
         executions.clear();
         const auto now = now_ms();
-        for (auto& request : *batch) {
+        for (auto& request : *requests) {
             auto decoded = decode_submission(request.body);
             if (!decoded) {
                 intake_reply refused{intake_status::bad_request, {}, "malformed submission"};
-                (void)socket_->server.reply(request, encode_reply(refused));
+                (void)p.server.reply(request, encode_reply(refused));
                 continue;
             }
             store::new_execution execution;
             auto& rec = execution.record;
-            rec.id = ids.next();
+            rec.id = p.ids.next();
             rec.process = std::move(decoded->process);
             rec.process_version = decoded->process_version;
             rec.created_ms = now;
@@ -87,35 +174,42 @@ void intake_service::run() {
                 rec.document_ids.push_back(document_id(rec.id, i));
             }
             execution.documents = std::move(decoded->documents);
+            batch.receipts.push_back({rec.id, rec.document_ids, "fsync"});
             executions.push_back(std::move(execution));
-            accepted.push_back(std::move(request));
+            batch.requests.push_back(std::move(request));
         }
         if (executions.empty()) continue;
 
-        const auto committed = db_.commit(executions);
-        // Counters first: a submitter that got its receipt must see itself counted.
-        if (committed) {
-            batches_.fetch_add(1, std::memory_order_relaxed);
-            requests_.fetch_add(accepted.size(), std::memory_order_relaxed);
-            if (accepted.size() > largest_batch_.load(std::memory_order_relaxed)) {
-                largest_batch_.store(accepted.size(), std::memory_order_relaxed);
-            }
-        } else {
+        const auto appended = db_.append(executions);
+        if (!appended) {
             failed_batches_.fetch_add(1, std::memory_order_relaxed);
+            reply_all(batch, appended.error());
+            continue;
         }
-        for (std::size_t i = 0; i < accepted.size(); ++i) {
-            intake_reply reply;
-            if (committed) {
-                reply.accepted.execution_id = executions[i].record.id;
-                reply.accepted.document_ids = executions[i].record.document_ids;
-            } else {
-                reply.status = intake_status::storage_failure;
-                reply.message = committed.error().message();
-            }
-            (void)socket_->server.reply(accepted[i], encode_reply(reply));
+        batch.last_seq = *appended;
+        p.awaiting.push_back(std::move(batch));
+        {
+            std::lock_guard lock(sync_mutex_);
+            sync_requested_ = *appended;
         }
-        if (!committed) continue;
-        if (on_committed_) on_committed_(db_.last_seq());
+        sync_wake_.notify_one();
+    }
+
+    // Stopping: the syncer stops first, then what was written gets one last sync and answers.
+    {
+        std::lock_guard lock(sync_mutex_);
+        syncer_stopping_ = true;
+    }
+    sync_wake_.notify_all();
+    if (syncer_.joinable()) syncer_.join();
+    if (!p.awaiting.empty()) {
+        const auto synced = db_.sync();
+        {
+            std::lock_guard lock(sync_mutex_);
+            sync_done_ = p.awaiting.back().last_seq;
+            sync_error_ = synced ? boost::system::error_code{} : synced.error();
+        }
+        answer_synced();
     }
 }
 

@@ -55,16 +55,8 @@ struct store::impl {
     boost::system::result<void> write(rocksdb::WriteBatch& batch, bool sync, const char* what) {
         rocksdb::WriteOptions options;
         options.sync = sync;
-        const auto start = std::chrono::steady_clock::now();
         const auto status = db->Write(options, &batch);
         if (!status.ok()) return from_status(status, what);
-        if (sync) {
-            const auto took = std::chrono::steady_clock::now() - start;
-            synced_writes.fetch_add(1, std::memory_order_relaxed);
-            sync_micros.fetch_add(
-                std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
-                std::memory_order_relaxed);
-        }
         return {};
     }
 
@@ -140,7 +132,7 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
     return std::unique_ptr<store>(new store(std::move(state)));
 }
 
-boost::system::result<void> store::commit(std::span<new_execution> batch) {
+boost::system::result<std::uint64_t> store::append(std::span<new_execution> batch) {
     std::lock_guard lock(impl_->commit_mutex);
     rocksdb::WriteBatch wb;
     std::uint64_t seq = impl_->last_seq.load();
@@ -156,11 +148,28 @@ boost::system::result<void> store::commit(std::span<new_execution> batch) {
         wb.Put(impl_->pending, encode_be64(seq), execution.record.id);
     }
     wb.Put(impl_->meta, keys::last_seq, encode_be64(seq));
-    if (auto written = impl_->write(wb, true, "commit"); !written) return written;
+    if (auto written = impl_->write(wb, false, "append"); !written) return written.error();
     impl_->last_seq = seq;
     impl_->executions_committed.fetch_add(batch.size(), std::memory_order_relaxed);
     impl_->documents_committed.fetch_add(documents, std::memory_order_relaxed);
+    return seq;
+}
+
+boost::system::result<void> store::sync() {
+    const auto start = std::chrono::steady_clock::now();
+    const auto status = impl_->db->SyncWAL();
+    if (!status.ok()) return from_status(status, "sync WAL");
+    const auto took = std::chrono::steady_clock::now() - start;
+    impl_->synced_writes.fetch_add(1, std::memory_order_relaxed);
+    impl_->sync_micros.fetch_add(
+        std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
+        std::memory_order_relaxed);
     return {};
+}
+
+boost::system::result<void> store::commit(std::span<new_execution> batch) {
+    if (auto appended = append(batch); !appended) return appended.error();
+    return sync();
 }
 
 boost::system::result<execution_record> store::read_execution(std::string_view id) const {

@@ -26,11 +26,32 @@ batch_server::batch_server(context& ctx, const std::string& endpoint)
 batch_server::~batch_server() = default;
 
 boost::system::result<std::vector<envelope>> batch_server::receive_batch(
-    std::size_t max, std::chrono::milliseconds wait) {
+    std::size_t max, std::chrono::milliseconds wait_for) {
+    auto ready = wait(wait_for, -1);
+    if (!ready) return ready.error();
+    if (!ready->requests) return std::vector<envelope>{};
+    return take(max);
+}
+
+boost::system::result<batch_server::readiness> batch_server::wait(
+    std::chrono::milliseconds wait_for, int descriptor) {
+    zmq::pollitem_t items[2] = {{impl_->socket.handle(), 0, ZMQ_POLLIN, 0},
+                                {nullptr, descriptor, ZMQ_POLLIN, 0}};
+    try {
+        zmq::poll(items, descriptor >= 0 ? 2 : 1, wait_for);
+    } catch (const zmq::error_t& e) {
+        if (e.num() == ETERM) return errc::shutting_down;
+        if (e.num() == EINTR) return readiness{};
+        std::fprintf(stderr, "ferry transport: poll failed: %s\n", e.what());
+        return errc::socket_failure;
+    }
+    return readiness{(items[0].revents & ZMQ_POLLIN) != 0,
+                     descriptor >= 0 && (items[1].revents & ZMQ_POLLIN) != 0};
+}
+
+boost::system::result<std::vector<envelope>> batch_server::take(std::size_t max) {
     std::vector<envelope> batch;
     try {
-        zmq::pollitem_t item{impl_->socket.handle(), 0, ZMQ_POLLIN, 0};
-        if (zmq::poll(&item, 1, wait) == 0) return batch;
         while (batch.size() < max) {
             auto message = detail::receive_frames(impl_->socket);
             if (!message) break;

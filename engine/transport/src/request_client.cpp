@@ -32,6 +32,7 @@ struct request_client::impl : std::enable_shared_from_this<impl> {
     std::unordered_map<std::uint64_t, waiter> waiting;
     std::uint64_t next_id = 1;
     bool closed = false;
+    bool drain_scheduled = false;
 
     impl(context& ctx, asio::any_io_executor executor, const std::string& endpoint)
         : strand(asio::make_strand(executor)),
@@ -114,8 +115,19 @@ struct request_client::impl : std::enable_shared_from_this<impl> {
             return;
         }
         waiting.emplace(id, std::move(handler));
-        // A send can consume the descriptor's edge while replies are queued: drain now.
-        drain();
+        schedule_drain();
+    }
+
+    // A send can consume the descriptor's edge while replies are queued, so every send must be
+    // followed by a drain; one drain after a burst of sends covers them all, and each drain
+    // costs ZeroMQ several system calls.
+    void schedule_drain() {
+        if (drain_scheduled) return;
+        drain_scheduled = true;
+        asio::post(strand, [self = shared_from_this()] {
+            self->drain_scheduled = false;
+            self->drain();
+        });
     }
 
     void shut() {

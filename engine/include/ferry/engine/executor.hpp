@@ -20,6 +20,7 @@ struct executor_settings {
     std::string files_root;          // for file_write
     std::uint32_t max_attempts = 5;  // an execution that kept crashing the server is failed
     std::size_t claim_batch = 16;    // executions an executor takes at once (one write each way)
+    int nice = 10;  // CPU priority of executor threads relative to HTTP and intake (0 = same)
 };
 
 struct executor_stats {

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -14,23 +16,32 @@ namespace ferry::engine {
 
 struct intake_settings {
     std::string endpoint = "inproc://ferry-intake";
-    std::size_t max_batch = 4096;  // requests per group commit
+    std::size_t max_batch = 4096;  // requests per write
 };
 
 struct intake_stats {
-    std::uint64_t batches = 0;        // group commits (one fsync each)
-    std::uint64_t requests = 0;       // submissions committed
+    std::uint64_t batches = 0;        // batches written (each covered by a WAL fsync)
+    std::uint64_t requests = 0;       // submissions acknowledged
     std::uint64_t largest_batch = 0;
     std::uint64_t failed_batches = 0;
 };
 
-/// Receives submissions over ZeroMQ and makes them durable by group commit: every submission
-/// that arrived while the previous batch was being fsynced goes into the next single RocksDB
-/// write; each submitter gets its receipt only after that write returned.
+/// Receives submissions over ZeroMQ and makes them durable by group commit, pipelined:
 ///
-/// Lifecycle: start() binds the endpoint and starts the intake thread; stop() joins it.
-/// Submissions still queued at stop() get no reply (they were never acknowledged).
-/// Concurrency: one dedicated thread; `on_committed(last_seq)` runs on it after every commit.
+/// - the intake thread takes every submission queued, writes them as one RocksDB batch without
+///   syncing, and asks the syncer for a sync covering that batch;
+/// - the syncer thread fsyncs the WAL (one fsync covers every batch written before it) while
+///   the intake thread already writes the next batch;
+/// - only when a sync covering a batch has returned does the intake thread send that batch's
+///   receipts and tell the executors (`on_committed`) that its executions may run.
+///
+/// The disk does fsyncs back to back while the CPU work of the next batch overlaps them, and
+/// nothing is acknowledged or executed before it is durable.
+///
+/// Lifecycle: start() binds the endpoint and starts both threads; stop() answers the batches
+/// already written (after a final sync) and joins. Submissions still queued in ZeroMQ get no
+/// reply: they were never acknowledged.
+/// Concurrency: `on_committed(synced_seq)` runs on the intake thread.
 class intake_service {
 public:
     intake_service(transport::context& ctx, store::store& db, intake_settings settings,
@@ -44,19 +55,32 @@ public:
     intake_stats stats() const;
 
 private:
+    struct pipeline;  // the intake thread's state: socket, batches awaiting their sync
     void run();
+    void sync_loop();
 
     transport::context& ctx_;
     store::store& db_;
     intake_settings settings_;
     std::function<void(std::uint64_t)> on_committed_;
     std::atomic<bool> stopping_{false};
+
+    // Between the intake thread and the syncer.
+    std::mutex sync_mutex_;
+    std::condition_variable sync_wake_;
+    std::uint64_t sync_requested_ = 0;  // highest seq appended and waiting for a sync
+    std::uint64_t sync_done_ = 0;       // highest seq covered by the last finished sync
+    boost::system::error_code sync_error_;  // outcome of that sync
+    bool syncer_stopping_ = false;
+    int sync_signal_ = -1;  // eventfd: the syncer tells the intake thread a sync finished
+
     std::atomic<std::uint64_t> batches_{0};
     std::atomic<std::uint64_t> requests_{0};
     std::atomic<std::uint64_t> largest_batch_{0};
     std::atomic<std::uint64_t> failed_batches_{0};
+    std::unique_ptr<pipeline> pipeline_;
     std::thread thread_;
-    std::unique_ptr<struct intake_socket> socket_;
+    std::thread syncer_;
 };
 
 }  // namespace ferry::engine

@@ -13,8 +13,8 @@
 namespace ferry::store {
 
 struct store_stats {
-    std::uint64_t synced_writes = 0;  // write batches whose WAL was fsynced
-    std::uint64_t sync_micros = 0;    // total time spent in those writes
+    std::uint64_t synced_writes = 0;  // WAL fsyncs
+    std::uint64_t sync_micros = 0;    // total time spent in them
     std::uint64_t executions_committed = 0;
     std::uint64_t documents_committed = 0;
 };
@@ -25,9 +25,10 @@ struct store_stats {
 /// Lifecycle: open() at start-up; destroy after every thread using it has stopped.
 /// Concurrency: every method is thread-safe and blocking (RocksDB I/O); call it from a thread
 /// that may block (the intake thread, executor threads, a blocking pool), never an I/O thread.
-/// Durability: commit() fsyncs the WAL before it returns. update_execution() and
-/// finish_execution() do not; they become durable with the next synced write (one WAL for
-/// all column families), and losing them in a crash only makes an execution run again.
+/// Durability: commit() and sync() fsync the WAL before they return; append(),
+/// update_executions() and finish_executions() do not. Unsynced writes become durable with the
+/// next sync (one WAL for all column families); losing an unsynced finish in a crash only makes
+/// an execution run again.
 class store {
 public:
     [[nodiscard]] static boost::system::result<std::unique_ptr<store>> open(
@@ -36,8 +37,17 @@ public:
     store(const store&) = delete;
     store& operator=(const store&) = delete;
 
-    /// Writes every execution, its documents and a pending-queue entry in one atomic batch and
-    /// fsyncs the WAL (group commit). Assigns record.pending_seq of each execution.
+    /// Writes every execution, its documents and a pending-queue entry in one atomic batch,
+    /// without syncing, and returns the highest pending seq it assigned (record.pending_seq of
+    /// each execution is set). Nothing appended is durable, nor may be acknowledged, before a
+    /// sync() that started after append() returned has succeeded.
+    [[nodiscard]] boost::system::result<std::uint64_t> append(std::span<new_execution> batch);
+
+    /// Fsyncs the WAL: everything written before the call is durable when it returns. May run
+    /// concurrently with append() on another thread (the intake pipelines the two).
+    [[nodiscard]] boost::system::result<void> sync();
+
+    /// append() then sync(): the one-call group commit.
     [[nodiscard]] boost::system::result<void> commit(std::span<new_execution> batch);
 
     [[nodiscard]] boost::system::result<execution_record> read_execution(std::string_view id) const;

@@ -35,6 +35,19 @@ public:
     [[nodiscard]] boost::system::result<std::vector<envelope>> receive_batch(
         std::size_t max, std::chrono::milliseconds wait);
 
+    /// What wait() saw become ready.
+    struct readiness {
+        bool requests = false;
+        bool descriptor = false;
+    };
+    /// Waits up to `wait` until a request is queued or `descriptor` (any pollable fd the
+    /// caller owns, e.g. an eventfd; -1 for none) is readable.
+    [[nodiscard]] boost::system::result<readiness> wait(std::chrono::milliseconds wait,
+                                                        int descriptor);
+
+    /// Takes the requests already queued, up to `max`, without waiting.
+    [[nodiscard]] boost::system::result<std::vector<envelope>> take(std::size_t max);
+
     /// Sends the reply to `to`. A requester that has gone away is not an error.
     [[nodiscard]] boost::system::result<void> reply(const envelope& to, frames body);
 
