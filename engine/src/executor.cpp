@@ -38,7 +38,8 @@ void executor_pool::start() {
         threads_.emplace_back([this] {
             pthread_setname_np(pthread_self(), "ferry-executor");
             // Acknowledging posts comes first; executions catch up from the durable queue.
-            if (settings_.nice != 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), settings_.nice);
+            if (settings_.nice != 0)
+                setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), settings_.nice);
             worker();
         });
     }
@@ -175,8 +176,8 @@ void executor_pool::run_one(store::execution_record& rec) {
     for (std::size_t i = 0; i < rec.document_ids.size(); ++i) {
         auto doc = db_.read_document(rec.document_ids[i]);
         if (!doc) {
-            return fail("document " + rec.document_ids[i] + " unreadable: " +
-                        doc.error().message());
+            return fail("document " + rec.document_ids[i] +
+                        " unreadable: " + doc.error().message());
         }
         documents.push_back({std::move(*doc), i});
     }

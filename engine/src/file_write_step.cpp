@@ -76,7 +76,8 @@ step_result run_step(const file_write_step& step, std::vector<working_document> 
             name.find('\0') != std::string::npos) {
             return "file name '" + name + "' is empty or contains a path separator";
         }
-        const auto written = step.append ? append(directory / name, d) : replace(directory / name, d);
+        const auto written =
+            step.append ? append(directory / name, d) : replace(directory / name, d);
         if (!written) return written.error();
     }
     return in;

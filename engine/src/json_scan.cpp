@@ -14,13 +14,20 @@ public:
         skip_ws();
         if (pos_ >= text_.size()) return fail("expected a value but the text ended");
         switch (text_[pos_]) {
-            case '{': return object();
-            case '[': return array(nullptr);
-            case '"': return string();
-            case 't': return literal("true");
-            case 'f': return literal("false");
-            case 'n': return literal("null");
-            default: return number();
+            case '{':
+                return object();
+            case '[':
+                return array(nullptr);
+            case '"':
+                return string();
+            case 't':
+                return literal("true");
+            case 'f':
+                return literal("false");
+            case 'n':
+                return literal("null");
+            default:
+                return number();
         }
     }
 
@@ -177,8 +184,8 @@ private:
         if (c == 'u') {
             for (int i = 1; i <= 4; ++i) {
                 const char h = pos_ + i < text_.size() ? text_[pos_ + i] : '\0';
-                const bool hex = (h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') ||
-                                 (h >= 'A' && h <= 'F');
+                const bool hex =
+                    (h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F');
                 if (!hex) return fail("\\u must be followed by four hex digits");
             }
             pos_ += 5;

@@ -105,13 +105,26 @@ std::string format_date(std::int64_t epoch_ms, std::string_view mask) {
             case 'y':
                 append_number(out, run == 2 ? (tm.tm_year + 1900) % 100 : tm.tm_year + 1900, run);
                 break;
-            case 'M': append_number(out, tm.tm_mon + 1, run); break;
-            case 'd': append_number(out, tm.tm_mday, run); break;
-            case 'H': append_number(out, tm.tm_hour, run); break;
-            case 'm': append_number(out, tm.tm_min, run); break;
-            case 's': append_number(out, tm.tm_sec, run); break;
-            case 'S': append_number(out, static_cast<long>(epoch_ms % 1000), run); break;
-            default: out.append(run, c);
+            case 'M':
+                append_number(out, tm.tm_mon + 1, run);
+                break;
+            case 'd':
+                append_number(out, tm.tm_mday, run);
+                break;
+            case 'H':
+                append_number(out, tm.tm_hour, run);
+                break;
+            case 'm':
+                append_number(out, tm.tm_min, run);
+                break;
+            case 's':
+                append_number(out, tm.tm_sec, run);
+                break;
+            case 'S':
+                append_number(out, static_cast<long>(epoch_ms % 1000), run);
+                break;
+            default:
+                out.append(run, c);
         }
         i += run;
     }

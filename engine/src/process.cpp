@@ -58,7 +58,8 @@ std::string listen_operation::operation_name() const {
     std::string name = type;
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string tail = object;
-    if (!tail.empty()) tail[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(tail[0])));
+    if (!tail.empty())
+        tail[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(tail[0])));
     return name + tail;
 }
 

@@ -127,8 +127,9 @@ private:
     data_type data(const YAML::Node& node, const std::string& what) const {
         const auto type = parse_data_type(scalar(node, what));
         if (!type) {
-            fail(node.Mark(), what + " must be one of none, single_data, single_xml, multiple_xml, "
-                                     "single_json, multiple_json, multipart, ndjson");
+            fail(node.Mark(), what +
+                                  " must be one of none, single_data, single_xml, multiple_xml, "
+                                  "single_json, multiple_json, multipart, ndjson");
         }
         return *type;
     }
@@ -138,7 +139,8 @@ private:
         std::set<std::string> ids;
         for (const auto& entry : node) {
             auto s = read_step(entry, p.steps.size() + 1);
-            if (!ids.insert(s.id).second) fail(entry.Mark(), "step id '" + s.id + "' is used twice");
+            if (!ids.insert(s.id).second)
+                fail(entry.Mark(), "step id '" + s.id + "' is used twice");
             p.steps.push_back(std::move(s));
         }
     }
@@ -158,8 +160,9 @@ private:
             } else if (key == "file_write") {
                 s.action = read_file_write(entry.second);
             } else {
-                fail(entry.first.Mark(), "unknown step '" + key + "'; this version knows message "
-                                         "and file_write");
+                fail(entry.first.Mark(), "unknown step '" + key +
+                                             "'; this version knows message "
+                                             "and file_write");
             }
         }
         if (kinds != 1) fail(node.Mark(), "a step names exactly one step kind besides its id");
@@ -187,8 +190,8 @@ private:
         file_write_step out;
         out.directory = required_string(node, "directory", "file_write");
         const std::filesystem::path dir(out.directory);
-        const bool escapes = std::any_of(dir.begin(), dir.end(),
-                                         [](const auto& part) { return part == ".."; });
+        const bool escapes =
+            std::any_of(dir.begin(), dir.end(), [](const auto& part) { return part == ".."; });
         if (dir.is_absolute() || escapes) {
             fail(node["directory"].Mark(),
                  "directory must be relative to the data directory's files/ and stay inside it");
@@ -219,9 +222,10 @@ private:
             const auto name = node.as<std::string>();
             if (name == "current_data") return {variable_kind::current_data, ""};
             if (execution_values.contains(name)) return {variable_kind::execution, name};
-            fail(node.Mark(), "unknown variable '" + name + "'; use current_data, execution_id, "
-                              "document_id, document_index, process_name, process_version or a "
-                              "map such as {static: text}");
+            fail(node.Mark(), "unknown variable '" + name +
+                                  "'; use current_data, execution_id, "
+                                  "document_id, document_index, process_name, process_version or a "
+                                  "map such as {static: text}");
         }
         if (!node.IsMap() || node.size() != 1) {
             fail(node.Mark(), "a variable is a name or a map with one entry such as {static: x}");
@@ -239,8 +243,9 @@ private:
             }
             return {variable_kind::execution, argument};
         }
-        fail(entry.first.Mark(), "unknown variable kind '" + kind + "'; use static, "
-                                 "document_property, process_property, execution or date");
+        fail(entry.first.Mark(), "unknown variable kind '" + kind +
+                                     "'; use static, "
+                                     "document_property, process_property, execution or date");
     }
 
     std::string path_;

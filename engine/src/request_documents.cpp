@@ -5,13 +5,14 @@
 namespace ferry::engine {
 
 boost::system::result<std::vector<store::document>, input_error> split_request(data_type input,
-                                                                              std::string body) {
+                                                                               std::string body) {
     std::vector<store::document> out;
     switch (input) {
         case data_type::none:
             if (!body.empty()) {
-                return input_error{405, "body_not_allowed",
-                                   "this operation takes no input; send the request without a body"};
+                return input_error{
+                    405, "body_not_allowed",
+                    "this operation takes no input; send the request without a body"};
             }
             out.push_back({});
             return out;
@@ -20,7 +21,8 @@ boost::system::result<std::vector<store::document>, input_error> split_request(d
             return out;
         case data_type::single_json:
             if (const auto e = validate_json(body)) {
-                return input_error{400, "invalid_json", "the body is not valid JSON: " + e->describe()};
+                return input_error{400, "invalid_json",
+                                   "the body is not valid JSON: " + e->describe()};
             }
             out.push_back({std::move(body), {}});
             return out;

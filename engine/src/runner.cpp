@@ -8,8 +8,10 @@ namespace ferry::engine {
 
 std::string evaluate(const variable& v, const working_document& d, const step_context& ctx) {
     switch (v.kind) {
-        case variable_kind::static_text: return v.argument;
-        case variable_kind::current_data: return d.doc.data;
+        case variable_kind::static_text:
+            return v.argument;
+        case variable_kind::current_data:
+            return d.doc.data;
         case variable_kind::document_property: {
             const auto it = d.doc.props.find(v.argument);
             return it == d.doc.props.end() ? std::string() : it->second;

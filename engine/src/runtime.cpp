@@ -38,8 +38,6 @@ void runtime::stop() {
     executors_.stop();
 }
 
-engine_stats runtime::stats() const {
-    return {db_->stats(), intake_.stats(), executors_.stats()};
-}
+engine_stats runtime::stats() const { return {db_->stats(), intake_.stats(), executors_.stats()}; }
 
 }  // namespace ferry::engine

@@ -1,7 +1,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <cstdio>
 
 #include "ferry/engine/message_template.hpp"
@@ -19,9 +18,12 @@ boost::json::value timestamp(std::int64_t ms) {
 
 std::string_view state_name(server_state s) {
     switch (s) {
-        case server_state::starting: return "starting";
-        case server_state::listening: return "listening";
-        case server_state::draining: return "draining";
+        case server_state::starting:
+            return "starting";
+        case server_state::listening:
+            return "listening";
+        case server_state::draining:
+            return "draining";
     }
     return "unknown";
 }
@@ -79,8 +81,8 @@ boost::asio::awaitable<response> handle_execution(request req, std::string id, s
     boost::json::array docs;
     for (const auto& doc : record->document_ids) docs.emplace_back(doc);
     body["documents"] = std::move(docs);
-    body["error"] = record->error.empty() ? boost::json::value(nullptr)
-                                          : boost::json::value(record->error);
+    body["error"] =
+        record->error.empty() ? boost::json::value(nullptr) : boost::json::value(record->error);
     co_return json_response(http::status::ok, boost::json::serialize(body), req.version(),
                             req.keep_alive());
 }
@@ -92,8 +94,10 @@ response handle_metrics(const request& req, const service& svc) {
         out += "ferry_http_responses_total{class=\"" + std::to_string(c) + "xx\"} " +
                std::to_string(svc.counters.by_class[c].load()) + "\n";
     }
-    out = "# HELP ferry_http_responses_total HTTP responses by status class\n"
-          "# TYPE ferry_http_responses_total counter\n" + out;
+    out =
+        "# HELP ferry_http_responses_total HTTP responses by status class\n"
+        "# TYPE ferry_http_responses_total counter\n" +
+        out;
     metric(out, "ferry_intake_batches_total", "counter", "Group commits (one fsync each)",
            static_cast<double>(stats.intake.batches));
     metric(out, "ferry_intake_requests_total", "counter", "Requests made durable by the intake",

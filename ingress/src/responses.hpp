@@ -14,8 +14,8 @@ response json_response(http::status status, std::string body, unsigned version, 
 response error_response(http::status status, std::string_view error, std::string_view detail,
                         unsigned version = 11, bool keep_alive = false);
 
-inline response error_response(http::status status, std::string_view error,
-                               std::string_view detail, const request& req) {
+inline response error_response(http::status status, std::string_view error, std::string_view detail,
+                               const request& req) {
     return error_response(status, error, detail, req.version(), req.keep_alive());
 }
 

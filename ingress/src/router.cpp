@@ -10,10 +10,10 @@ constexpr std::string_view simple_prefix = "/ws/simple/";
 constexpr std::string_view executions_prefix = "/_admin/executions/";
 
 response method_not_allowed(const request& req, std::string_view allowed) {
-    auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
-                              std::string(req.method_string()) + " is not allowed here; use " +
-                                  std::string(allowed),
-                              req);
+    auto res = error_response(
+        http::status::method_not_allowed, "method_not_allowed",
+        std::string(req.method_string()) + " is not allowed here; use " + std::string(allowed),
+        req);
     res.set(http::field::allow, allowed);
     return res;
 }
@@ -49,8 +49,7 @@ boost::asio::awaitable<response> route(request req, service& svc) {
         co_return co_await handle_execution(std::move(req), path.substr(executions_prefix.size()),
                                             svc);
     }
-    co_return error_response(http::status::not_found, "not_found",
-                             "no endpoint at " + path, req);
+    co_return error_response(http::status::not_found, "not_found", "no endpoint at " + path, req);
 }
 
 }  // namespace ferry::ingress

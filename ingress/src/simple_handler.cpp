@@ -110,13 +110,15 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     const auto reply = co_await svc.gateway->submit(std::move(s));
     if (!reply) co_return submit_failure(reply.error(), req);
     switch (reply->status) {
-        case engine::intake_status::ok: co_return receipt_response(reply->accepted, req);
+        case engine::intake_status::ok:
+            co_return receipt_response(reply->accepted, req);
         case engine::intake_status::storage_failure:
             co_return error_response(http::status::insufficient_storage, "storage_unavailable",
                                      "the documents could not be stored durably (" +
                                          reply->message + "); nothing was accepted",
                                      req);
-        case engine::intake_status::bad_request: break;
+        case engine::intake_status::bad_request:
+            break;
     }
     co_return error_response(http::status::internal_server_error, "internal_error",
                              "the intake refused the submission: " + reply->message, req);

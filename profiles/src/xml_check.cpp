@@ -1,12 +1,12 @@
 #include "ferry/profiles/xml_check.hpp"
 
+#include <memory>
 #include <xercesc/framework/MemBufInputSource.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
 #include <xercesc/sax2/DefaultHandler.hpp>
 #include <xercesc/sax2/SAX2XMLReader.hpp>
 #include <xercesc/sax2/XMLReaderFactory.hpp>
 #include <xercesc/util/XMLString.hpp>
-#include <memory>
 
 namespace ferry::profiles {
 namespace {

@@ -41,11 +41,16 @@ std::int64_t unzigzag(std::uint64_t v) {
 
 std::string_view to_string(execution_state state) {
     switch (state) {
-        case execution_state::queued: return "queued";
-        case execution_state::running: return "running";
-        case execution_state::succeeded: return "succeeded";
-        case execution_state::failed: return "failed";
-        case execution_state::cancelled: return "cancelled";
+        case execution_state::queued:
+            return "queued";
+        case execution_state::running:
+            return "running";
+        case execution_state::succeeded:
+            return "succeeded";
+        case execution_state::failed:
+            return "failed";
+        case execution_state::cancelled:
+            return "cancelled";
     }
     return "unknown";
 }

@@ -112,8 +112,8 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
     state->meta = state->handles[4];
 
     std::string format;
-    const auto fs = state->db->Get(rocksdb::ReadOptions(), state->meta, keys::format_version,
-                                   &format);
+    const auto fs =
+        state->db->Get(rocksdb::ReadOptions(), state->meta, keys::format_version, &format);
     if (fs.IsNotFound()) {
         rocksdb::WriteBatch batch;
         batch.Put(state->meta, keys::format_version, keys::current_format);

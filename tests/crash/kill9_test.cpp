@@ -28,21 +28,24 @@ protected:
         asio::io_context io;
         bool stop = false;
         for (int c = 0; c < 32; ++c) {
-            asio::co_spawn(io, [&, c]() -> asio::awaitable<void> {
-                for (int i = 0; !stop; ++i) {
-                    const auto body = "[{\"c\":" + std::to_string(c) + "},{\"i\":" +
-                                      std::to_string(i) + "}]";
-                    const auto res = co_await test::async_http_request(
-                        server.port(), "POST", "/ws/simple/createEvent", body);
-                    if (res.status == 0) co_return;  // server gone
-                    if (res.status != 202) continue;
-                    const auto receipt = boost::json::parse(res.body).as_object();
-                    executions_.emplace_back(receipt.at("execution_id").as_string());
-                    for (const auto& id : receipt.at("documents").as_array()) {
-                        acked_.emplace_back(id.as_string());
+            asio::co_spawn(
+                io,
+                [&, c]() -> asio::awaitable<void> {
+                    for (int i = 0; !stop; ++i) {
+                        const auto body =
+                            "[{\"c\":" + std::to_string(c) + "},{\"i\":" + std::to_string(i) + "}]";
+                        const auto res = co_await test::async_http_request(
+                            server.port(), "POST", "/ws/simple/createEvent", body);
+                        if (res.status == 0) co_return;  // server gone
+                        if (res.status != 202) continue;
+                        const auto receipt = boost::json::parse(res.body).as_object();
+                        executions_.emplace_back(receipt.at("execution_id").as_string());
+                        for (const auto& id : receipt.at("documents").as_array()) {
+                            acked_.emplace_back(id.as_string());
+                        }
                     }
-                }
-            }, asio::detached);
+                },
+                asio::detached);
         }
         const auto delay = std::uniform_int_distribution<int>(50, 700)(random);
         asio::steady_timer killer(io, std::chrono::milliseconds(delay));

@@ -9,9 +9,10 @@ namespace ferry::engine {
 class FileWriteStepTest : public ::testing::Test {
 protected:
     run_outcome run(const std::string& steps, std::vector<std::string> payloads) {
-        const auto file = dir_.write("p.yaml", "name: p\nlisten: {type: create, object: X, "
-                                               "input: multiple_json, output: none}\nsteps:\n" +
-                                                   steps);
+        const auto file = dir_.write("p.yaml",
+                                     "name: p\nlisten: {type: create, object: X, "
+                                     "input: multiple_json, output: none}\nsteps:\n" +
+                                         steps);
         const auto p = load_process_file(file.string());
         store::execution_record rec;
         rec.id = "ex1";
@@ -32,7 +33,8 @@ TEST_F(FileWriteStepTest, WritesOneFilePerDocument) {
       directory: out/sub
       file_name: "{1}.txt"
       variables: [{document_property: name}]
-)", {"first", "second"});
+)",
+                             {"first", "second"});
     ASSERT_TRUE(outcome.ok) << outcome.error;
     EXPECT_EQ(test::read_file(out_.path() / "files/out/sub/n0.txt"), "first");
     EXPECT_EQ(test::read_file(out_.path() / "files/out/sub/n1.txt"), "second");
@@ -47,7 +49,8 @@ TEST_F(FileWriteStepTest, PathInNameFailsTheStep) {
       directory: out
       file_name: "{1}"
       variables: [current_data]
-)", {"../../escape"});
+)",
+                             {"../../escape"});
     EXPECT_FALSE(outcome.ok);
     EXPECT_EQ(outcome.failed_step, "w");
     EXPECT_NE(outcome.error.find("path separator"), std::string::npos);
@@ -62,7 +65,8 @@ TEST_F(FileWriteStepTest, MessageThenAppend) {
       directory: out
       file_name: all.log
       append: true
-)", {"a", "b"});
+)",
+                             {"a", "b"});
     ASSERT_TRUE(outcome.ok) << outcome.error;
     EXPECT_EQ(test::read_file(out_.path() / "files/out/all.log"), "ex1-0:a\nex1-1:b\n");
 }

@@ -20,8 +20,8 @@ protected:
     transport::context ctx_;
     std::unique_ptr<store::store> db_ = store::store::open(dir_.str()).value();
     std::atomic<std::uint64_t> notified_{0};
-    intake_service intake_{ctx_, *db_, {"inproc://intake-test"},
-                           [this](std::uint64_t seq) { notified_ = seq; }};
+    intake_service intake_{
+        ctx_, *db_, {"inproc://intake-test"}, [this](std::uint64_t seq) { notified_ = seq; }};
 };
 
 // Many concurrent submitters share fsyncs (group commit) and every receipt is durable.
@@ -33,14 +33,17 @@ TEST_F(IntakeTest, ConcurrentSubmissionsShareFsyncs) {
     std::vector<intake_reply> replies;
     for (int i = 0; i < count; ++i) {
         submission s{"p", 1, {{"inmethod", "POST"}}, {{"doc" + std::to_string(i), {}}}};
-        asio::co_spawn(io, [&client, &replies, s = std::move(s)]() -> asio::awaitable<void> {
-            auto reply = co_await client.request(encode_submission(s));
-            EXPECT_TRUE(reply);
-            if (!reply) co_return;
-            auto decoded = decode_reply(*reply);
-            EXPECT_TRUE(decoded);
-            if (decoded) replies.push_back(std::move(*decoded));
-        }, asio::detached);
+        asio::co_spawn(
+            io,
+            [&client, &replies, s = std::move(s)]() -> asio::awaitable<void> {
+                auto reply = co_await client.request(encode_submission(s));
+                EXPECT_TRUE(reply);
+                if (!reply) co_return;
+                auto decoded = decode_reply(*reply);
+                EXPECT_TRUE(decoded);
+                if (decoded) replies.push_back(std::move(*decoded));
+            },
+            asio::detached);
     }
     while (replies.size() < count && io.run_one_for(std::chrono::seconds(20)) > 0) {
     }
@@ -71,11 +74,14 @@ TEST_F(IntakeTest, MalformedSubmissionIsRefused) {
     asio::io_context io;
     transport::request_client client(ctx_, io.get_executor(), "inproc://intake-test");
     std::optional<intake_reply> reply;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        transport::frames garbage{"\x07garbage"};  // not inline: GCC 12 and {..} in co_await
-        auto raw = co_await client.request(std::move(garbage));
-        if (raw) reply = decode_reply(*raw).value();
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            transport::frames garbage{"\x07garbage"};  // not inline: GCC 12 and {..} in co_await
+            auto raw = co_await client.request(std::move(garbage));
+            if (raw) reply = decode_reply(*raw).value();
+        },
+        asio::detached);
     while (!reply && io.run_one_for(std::chrono::seconds(5)) > 0) {
     }
     intake_.stop();

@@ -54,8 +54,9 @@ TEST_F(ProcessLoaderTest, MistakesGiveFileLineColumn) {
     const std::string path = (dir_.path() / "p.yaml").string();
     std::string yaml = valid;
     EXPECT_EQ(error_of(yaml.replace(yaml.find("type: create"), 12, "type: fly")),
-              path + ":5:9: listen type must be one of get, query, create, update, upsert, "
-                     "delete, execute");
+              path +
+                  ":5:9: listen type must be one of get, query, create, update, upsert, "
+                  "delete, execute");
     yaml = valid;
     EXPECT_EQ(error_of(yaml.replace(yaml.find("message:"), 8, "mesage:")),
               path + ":11:5: unknown step 'mesage'; this version knows message and file_write");

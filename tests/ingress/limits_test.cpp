@@ -27,8 +27,10 @@ TEST_F(LimitsTest, OversizedBodyIs413) {
     EXPECT_TRUE(res.starts_with("HTTP/1.1 413")) << res;
     EXPECT_NE(res.find("body_too_large"), std::string::npos);
     const auto chunked = test::raw_exchange(
-        port(), "POST /ws/simple/createOrder HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                "\r\n800\r\n" + std::string(2048, 'x') + "\r\n0\r\n\r\n");
+        port(),
+        "POST /ws/simple/createOrder HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        "\r\n800\r\n" +
+            std::string(2048, 'x') + "\r\n0\r\n\r\n");
     EXPECT_TRUE(chunked.starts_with("HTTP/1.1 413")) << chunked;
 }
 

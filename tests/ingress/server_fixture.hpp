@@ -14,10 +14,11 @@ class ServerFixture : public ::testing::Test {
 protected:
     void start(server_settings settings = {}, bool ready = true) {
         settings.port = 0;
-        runtime_ = engine::runtime::open(
-                       ctx_, {data_.str(), engine::load_process_directory(FERRY_EXAMPLES_DIR), 2,
-                              "inproc://intake-" + std::to_string(reinterpret_cast<std::uintptr_t>(this))})
-                       .value();
+        runtime_ =
+            engine::runtime::open(
+                ctx_, {data_.str(), engine::load_process_directory(FERRY_EXAMPLES_DIR), 2,
+                       "inproc://intake-" + std::to_string(reinterpret_cast<std::uintptr_t>(this))})
+                .value();
         server_ = std::make_unique<server>(*runtime_, ctx_, settings);
         ASSERT_TRUE(server_->start());
         runtime_->start();

@@ -32,7 +32,7 @@ TEST_F(ServerTest, StatusFollowsLifecycle) {
 TEST_F(ServerTest, PostAnswersReceiptAndRuns) {
     start();
     auto res = test::http_request(port(), "POST", "/ws/simple/createOrder",
-                                        R"([{"id":1},{"id":2},{"id":3}])");
+                                  R"([{"id":1},{"id":2},{"id":3}])");
     ASSERT_EQ(res.status, 202) << res.body;
     EXPECT_EQ(res.headers["X-Durability"], "fsync");
     const auto receipt = boost::json::parse(res.body).as_object();

@@ -42,21 +42,25 @@ TEST_F(IngestTest, ThousandConcurrentPostsExecuteExactlyOnce) {
     int failures = 0;
     for (int i = 0; i < 1000; ++i) {
         std::string body = "[";
-        for (int d = 0; d <= i % 3; ++d) body += (d ? ",{\"n\":" : "{\"n\":") + std::to_string(i) + "}";
+        for (int d = 0; d <= i % 3; ++d)
+            body += (d ? ",{\"n\":" : "{\"n\":") + std::to_string(i) + "}";
         body += "]";
-        asio::co_spawn(io, [&, body]() -> asio::awaitable<void> {
-            const auto res = co_await test::async_http_request(server.port(), "POST",
-                                                               "/ws/simple/createEvent", body);
-            if (res.status != 202) {
-                ++failures;
-                co_return;
-            }
-            const auto receipt = boost::json::parse(res.body).as_object();
-            executions.emplace_back(receipt.at("execution_id").as_string());
-            for (const auto& id : receipt.at("documents").as_array()) {
-                acked.emplace_back(id.as_string());
-            }
-        }, asio::detached);
+        asio::co_spawn(
+            io,
+            [&, body]() -> asio::awaitable<void> {
+                const auto res = co_await test::async_http_request(server.port(), "POST",
+                                                                   "/ws/simple/createEvent", body);
+                if (res.status != 202) {
+                    ++failures;
+                    co_return;
+                }
+                const auto receipt = boost::json::parse(res.body).as_object();
+                executions.emplace_back(receipt.at("execution_id").as_string());
+                for (const auto& id : receipt.at("documents").as_array()) {
+                    acked.emplace_back(id.as_string());
+                }
+            },
+            asio::detached);
     }
     io.run();
     EXPECT_EQ(failures, 0);
@@ -69,7 +73,8 @@ TEST_F(IngestTest, ThousandConcurrentPostsExecuteExactlyOnce) {
 
     const auto status = test::http_request(server.port(), "GET", "/_admin/status");
     EXPECT_EQ(status.status, 200);
-    const auto one = test::http_request(server.port(), "GET", "/_admin/executions/" + executions[0]);
+    const auto one =
+        test::http_request(server.port(), "GET", "/_admin/executions/" + executions[0]);
     ASSERT_EQ(one.status, 200);
     EXPECT_EQ(boost::json::parse(one.body).at("state").as_string(), "succeeded");
     EXPECT_EQ(server.stop(), 0);
@@ -77,8 +82,9 @@ TEST_F(IngestTest, ThousandConcurrentPostsExecuteExactlyOnce) {
 
 // A malformed definition stops start-up with file, line, column and a sentence.
 TEST_F(IngestTest, BadDefinitionStopsStartup) {
-    processes_.write("broken.yaml", "name: x\nlisten: {type: create, object: X, input: nope, "
-                                    "output: none}\n");
+    processes_.write("broken.yaml",
+                     "name: x\nlisten: {type: create, object: X, input: nope, "
+                     "output: none}\n");
     try {
         test::server_process server(processes_.str(), data_.str());
         FAIL() << "the server started with a broken definition";

@@ -16,8 +16,8 @@ protected:
     std::vector<std::string> post(std::uint16_t port, int count) {
         std::vector<std::string> ids;
         for (int i = 0; i < count; ++i) {
-            const auto res = test::http_request(port, "POST", "/ws/simple/createEvent",
-                                                R"([{"a":1},{"b":2}])");
+            const auto res =
+                test::http_request(port, "POST", "/ws/simple/createEvent", R"([{"a":1},{"b":2}])");
             EXPECT_EQ(res.status, 202);
             if (res.status != 202) continue;
             const auto receipt = boost::json::parse(res.body);  // must outlive the loop

@@ -1,5 +1,8 @@
 #include "support/http_client.hpp"
 
+#include <poll.h>
+
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -8,9 +11,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <poll.h>
-
-#include <array>
 #include <chrono>
 
 namespace ferry::test {
@@ -64,8 +64,8 @@ asio::awaitable<http_reply> async_http_request(std::uint16_t port, std::string m
                                                std::string target, std::string body) {
     constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
     tcp::socket socket(co_await asio::this_coro::executor);
-    auto [connect_ec] = co_await socket.async_connect(
-        {asio::ip::make_address("127.0.0.1"), port}, use_tuple);
+    auto [connect_ec] =
+        co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), port}, use_tuple);
     if (connect_ec) co_return http_reply{};
     auto req = make_request(method, target, body, {});
     auto [write_ec, w] = co_await http::async_write(socket, req, use_tuple);

@@ -19,8 +19,8 @@ server_process::server_process(const std::string& processes, const std::string& 
     log_file_ = data + ".log";
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-    std::vector<std::string> args = {FERRY_BINARY, "serve",       "--port", "0", "--processes",
-                                     processes,    "--data",      data};
+    std::vector<std::string> args = {FERRY_BINARY,  "serve",   "--port", "0",
+                                     "--processes", processes, "--data", data};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = fork();
     if (pid_ == 0) {

@@ -84,10 +84,11 @@ int serve(serve_options o) {
     std::fflush(stdout);
 
     const int signal = wait_for_signal(signals);
-    std::fprintf(stderr, "ferry: %s received, draining\n", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    std::fprintf(stderr, "ferry: %s received, draining\n",
+                 signal == SIGTERM ? "SIGTERM" : "SIGINT");
     http.drain();
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::milliseconds(o.drain_timeout_ms);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(o.drain_timeout_ms);
     while (http.in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

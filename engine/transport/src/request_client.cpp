@@ -3,8 +3,8 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
@@ -90,9 +90,10 @@ struct request_client::impl : std::enable_shared_from_this<impl> {
     static void complete(waiter w, boost::system::error_code ec, frames reply) {
         // Resume the caller on its own executor, not on this strand.
         auto executor = w.executor;
-        asio::post(executor, [handler = std::move(w.handler), ec, reply = std::move(reply)]() mutable {
-            std::move(handler)(ec, std::move(reply));
-        });
+        asio::post(executor,
+                   [handler = std::move(w.handler), ec, reply = std::move(reply)]() mutable {
+                       std::move(handler)(ec, std::move(reply));
+                   });
     }
 
     void start(frames request, waiter handler) {
@@ -139,8 +140,7 @@ struct request_client::impl : std::enable_shared_from_this<impl> {
     }
 };
 
-request_client::request_client(context& ctx, asio::any_io_executor executor,
-                               std::string endpoint)
+request_client::request_client(context& ctx, asio::any_io_executor executor, std::string endpoint)
     : impl_(std::make_shared<impl>(ctx, std::move(executor), endpoint)) {
     asio::dispatch(impl_->strand, [self = impl_] { self->arm(); });
 }
@@ -159,10 +159,10 @@ auto async_request(std::shared_ptr<request_client::impl> self, frames request, T
         [](auto handler, std::shared_ptr<request_client::impl> self, frames request) {
             auto executor = asio::get_associated_executor(handler, self->strand);
             waiter w{asio::any_io_executor(executor), reply_handler(std::move(handler))};
-            asio::dispatch(self->strand, [self, w = std::move(w),
-                                          request = std::move(request)]() mutable {
-                self->start(std::move(request), std::move(w));
-            });
+            asio::dispatch(self->strand,
+                           [self, w = std::move(w), request = std::move(request)]() mutable {
+                               self->start(std::move(request), std::move(w));
+                           });
         },
         token, std::move(self), std::move(request));
 }
@@ -170,8 +170,8 @@ auto async_request(std::shared_ptr<request_client::impl> self, frames request, T
 }  // namespace
 
 asio::awaitable<boost::system::result<frames>> request_client::request(frames request) {
-    auto [ec, reply] = co_await async_request(impl_, std::move(request),
-                                              asio::as_tuple(asio::use_awaitable));
+    auto [ec, reply] =
+        co_await async_request(impl_, std::move(request), asio::as_tuple(asio::use_awaitable));
     if (ec) co_return ec;
     co_return std::move(reply);
 }

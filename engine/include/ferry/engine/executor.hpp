@@ -65,8 +65,8 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<store::pending_entry> buffer_;
-    std::uint64_t cursor_ = 0;      // next seq to read from the pending queue
-    std::uint64_t known_seq_ = 0;   // highest seq known to be committed
+    std::uint64_t cursor_ = 0;     // next seq to read from the pending queue
+    std::uint64_t known_seq_ = 0;  // highest seq known to be committed
     bool stopping_ = false;
 
     std::atomic<std::uint64_t> succeeded_{0};

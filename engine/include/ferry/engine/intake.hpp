@@ -20,8 +20,8 @@ struct intake_settings {
 };
 
 struct intake_stats {
-    std::uint64_t batches = 0;        // batches written (each covered by a WAL fsync)
-    std::uint64_t requests = 0;       // submissions acknowledged
+    std::uint64_t batches = 0;   // batches written (each covered by a WAL fsync)
+    std::uint64_t requests = 0;  // submissions acknowledged
     std::uint64_t largest_batch = 0;
     std::uint64_t failed_batches = 0;
 };
@@ -68,8 +68,8 @@ private:
     // Between the intake thread and the syncer.
     std::mutex sync_mutex_;
     std::condition_variable sync_wake_;
-    std::uint64_t sync_requested_ = 0;  // highest seq appended and waiting for a sync
-    std::uint64_t sync_done_ = 0;       // highest seq covered by the last finished sync
+    std::uint64_t sync_requested_ = 0;      // highest seq appended and waiting for a sync
+    std::uint64_t sync_done_ = 0;           // highest seq covered by the last finished sync
     boost::system::error_code sync_error_;  // outcome of that sync
     bool syncer_stopping_ = false;
     int sync_signal_ = -1;  // eventfd: the syncer tells the intake thread a sync finished

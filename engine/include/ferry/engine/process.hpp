@@ -50,9 +50,9 @@ struct message_step {
 
 /// Writes each document to a file under the data directory's files/ folder and passes it on.
 struct file_write_step {
-    std::string directory;         // relative to <data>/files, validated on load
-    message_template file_name;    // rendered per document; must not contain '/'
-    bool append = false;           // append to one file instead of one file per document
+    std::string directory;       // relative to <data>/files, validated on load
+    message_template file_name;  // rendered per document; must not contain '/'
+    bool append = false;         // append to one file instead of one file per document
 };
 
 struct step {

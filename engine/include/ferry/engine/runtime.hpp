@@ -13,7 +13,7 @@
 namespace ferry::engine {
 
 struct runtime_settings {
-    std::string data_dir;                  // RocksDB in <data>/db, file_write output in <data>/files
+    std::string data_dir;  // RocksDB in <data>/db, file_write output in <data>/files
     std::shared_ptr<const registry> processes;
     std::size_t executor_threads = 2;
     std::string intake_endpoint = "inproc://ferry-intake";

@@ -30,7 +30,7 @@ enum class intake_status : std::uint8_t { ok = 0, storage_failure = 1, bad_reque
 
 struct intake_reply {
     intake_status status = intake_status::ok;
-    receipt accepted;      // when ok
+    receipt accepted;     // when ok
     std::string message;  // otherwise
 };
 

@@ -15,8 +15,8 @@ struct server_settings {
     std::string address = "127.0.0.1";
     std::uint16_t port = 9090;  // 0 picks a free port (see server::port())
     std::size_t io_threads = 2;
-    std::size_t body_limit = 16 * 1024 * 1024;  // larger bodies: 413
-    std::size_t header_limit = 16 * 1024;       // larger headers: 431
+    std::size_t body_limit = 16 * 1024 * 1024;         // larger bodies: 413
+    std::size_t header_limit = 16 * 1024;              // larger headers: 431
     std::chrono::milliseconds header_timeout{10'000};  // whole header, once it started: 408
     std::chrono::milliseconds body_timeout{30'000};    // whole body: 408
     std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request

@@ -33,7 +33,7 @@ struct execution_record {
     std::int64_t created_ms = 0;
     std::int64_t started_ms = 0;
     std::int64_t finished_ms = 0;
-    std::uint32_t attempts = 0;  // how many times an executor picked it up
+    std::uint32_t attempts = 0;     // how many times an executor picked it up
     std::uint64_t pending_seq = 0;  // its key in the pending queue while unfinished
     std::vector<std::string> document_ids;
     properties process_props;  // request data for the process (inmethod, query_*, ...)
