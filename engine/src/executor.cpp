@@ -7,18 +7,13 @@
 #include <chrono>
 #include <cstdio>
 
+#include "clock.hpp"
 #include "ferry/engine/runner.hpp"
 
 namespace ferry::engine {
 namespace {
 
 constexpr std::size_t read_ahead = 256;
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 }  // namespace
 

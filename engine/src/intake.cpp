@@ -8,22 +8,13 @@
 #include <cstdio>
 #include <deque>
 
+#include "clock.hpp"
 #include "ferry/engine/submission.hpp"
 #include "ferry/transport/batch_server.hpp"
 #include "ferry/transport/error.hpp"
 #include "id_generator.hpp"
 
 namespace ferry::engine {
-namespace {
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-}  // namespace
-
 /// A batch written to the store, waiting for a sync that covers `last_seq`.
 struct awaiting_batch {
     std::uint64_t last_seq = 0;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "clock.hpp"
 #include "steps.hpp"
 
 namespace ferry::engine {
@@ -32,10 +33,7 @@ std::string evaluate(const variable& v, const working_document& d, const step_co
             }
             return {};
         case variable_kind::date: {
-            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
-            return format_date(ms, v.argument);
+            return format_date(now_ms(), v.argument);
         }
     }
     return {};

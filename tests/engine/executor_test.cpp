@@ -2,30 +2,18 @@
 
 #include <gtest/gtest.h>
 
-#include <sstream>
 #include <thread>
 
 #include "ferry/engine/process_loader.hpp"
+#include "support/recording.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ferry::engine {
 
-constexpr const char* record_process = R"(name: recordEvent
-listen: {type: create, object: Event, input: multiple_json, output: none}
-steps:
-  - message:
-      template: "{1}"
-      variables: [document_id]
-  - file_write:
-      directory: log
-      file_name: executed.log
-      append: true
-)";
-
 class ExecutorTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        processes_dir_.write("record.yaml", record_process);
+        processes_dir_.write("record.yaml", test::recording_process);
         holder_ = std::make_unique<registry_holder>(load_process_directory(processes_dir_.str()));
     }
 
@@ -46,12 +34,7 @@ protected:
         return doc_ids;
     }
 
-    std::map<std::string, int> executed() const {
-        std::istringstream in(test::read_file(data_.path() / "files/log/executed.log"));
-        std::map<std::string, int> seen;
-        for (std::string line; std::getline(in, line);) ++seen[line];
-        return seen;
-    }
+    std::map<std::string, int> executed() const { return test::executed_documents(data_.path()); }
 
     void wait_for_finished(executor_pool& pool, std::uint64_t count) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);

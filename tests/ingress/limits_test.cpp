@@ -64,6 +64,17 @@ TEST_F(LimitsTest, SlowBodyIs408) {
     EXPECT_EQ(runtime_->db().last_seq(), before);
 }
 
+// A client that asks for 100-continue gets it, then the answer to its body.
+TEST_F(LimitsTest, ExpectContinueIsHonoured) {
+    const std::string body = "[{\"a\":1}]";
+    const auto res = test::raw_exchange(
+        port(),
+        "POST /ws/simple/createOrder HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        "Connection: close\r\nContent-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body);
+    EXPECT_TRUE(res.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202")) << res;
+}
+
 // Two pipelined requests on one connection get two responses in order.
 TEST_F(LimitsTest, PipelinedRequestsAreAnsweredInOrder) {
     const std::string two =

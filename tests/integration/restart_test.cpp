@@ -81,4 +81,22 @@ TEST_F(RestartTest, CleanRestartKeepsHistoryAndRunsNothingTwice) {
     for (const auto& [id, times] : seen) EXPECT_EQ(times, 1) << id;
 }
 
+// SIGTERM drains: status and new posts answer 503 during the grace period, then a clean exit.
+TEST_F(RestartTest, SigtermDrainsThenExitsCleanly) {
+    test::server_process server(processes_.str(), data_.str(), {"--drain-grace-ms", "3000"});
+    ASSERT_EQ(test::http_request(server.port(), "GET", "/_admin/status").status, 200);
+    server.terminate();
+    int status = 200;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (status == 200 && std::chrono::steady_clock::now() < deadline) {
+        status = test::http_request(server.port(), "GET", "/_admin/status").status;
+    }
+    EXPECT_EQ(status, 503);
+    const auto refused = test::http_request(server.port(), "GET", "/_admin/status");
+    EXPECT_EQ(refused.body, R"({"status":"draining"})");
+    const auto post = test::http_request(server.port(), "POST", "/ws/simple/createEvent", "[{}]");
+    EXPECT_EQ(post.status, 503);
+    EXPECT_EQ(server.wait_exit(), 0);
+}
+
 }  // namespace ferry

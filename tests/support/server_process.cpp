@@ -65,8 +65,16 @@ server_process::~server_process() {
 }
 
 int server_process::stop() {
+    terminate();
+    return wait_exit();
+}
+
+void server_process::terminate() {
+    if (pid_ > 0) ::kill(pid_, SIGTERM);
+}
+
+int server_process::wait_exit() {
     if (pid_ <= 0) return -1;
-    ::kill(pid_, SIGTERM);
     int status = 0;
     for (int i = 0; i < 3000; ++i) {  // 30 s
         if (waitpid(pid_, &status, WNOHANG) == pid_) {

@@ -24,6 +24,10 @@ public:
     pid_t pid() const { return pid_; }
     /// SIGTERM, then waits; returns the exit status (-1 if it had to be killed).
     int stop();
+    /// Sends SIGTERM without waiting (stop() or wait_exit() collects the status).
+    void terminate();
+    /// Waits for the process to exit on its own; returns its exit status (-1 if killed).
+    int wait_exit();
     /// SIGKILL, then waits: a crash at whatever point the server was.
     void kill9();
     std::string log() const;

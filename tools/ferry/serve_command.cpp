@@ -24,6 +24,7 @@ struct serve_options {
     long body_timeout_ms = 30'000;
     long idle_timeout_ms = 60'000;
     long drain_timeout_ms = 10'000;
+    long drain_grace_ms = 0;
 };
 
 // A server holds a descriptor per connection; the default soft limit (1024) is too low.
@@ -87,9 +88,13 @@ int serve(serve_options o) {
     std::fprintf(stderr, "ferry: %s received, draining\n",
                  signal == SIGTERM ? "SIGTERM" : "SIGINT");
     http.drain();
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(o.drain_timeout_ms);
-    while (http.in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    // Lame duck: keep answering 503 for the grace period so that load balancers see the status
+    // change, then wait for requests in flight.
+    const auto start = std::chrono::steady_clock::now();
+    const auto grace_end = start + std::chrono::milliseconds(o.drain_grace_ms);
+    const auto deadline = start + std::chrono::milliseconds(o.drain_grace_ms + o.drain_timeout_ms);
+    while ((std::chrono::steady_clock::now() < grace_end || http.in_flight() > 0) &&
+           std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     http.stop();
@@ -124,6 +129,10 @@ void add_serve_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--drain-timeout-ms", o->drain_timeout_ms,
                     "On SIGTERM, how long in-flight requests may take to finish")
+        ->capture_default_str();
+    cmd->add_option("--drain-grace-ms", o->drain_grace_ms,
+                    "On SIGTERM, how long to keep answering 503 before stopping (for load "
+                    "balancers)")
         ->capture_default_str();
     cmd->callback([o] {
         const int status = serve(*o);
