@@ -10,7 +10,10 @@ namespace ferry::ingress {
 /// Picks the handler for a request by method and path.
 boost::asio::awaitable<response> route(request req, service& svc);
 
-boost::asio::awaitable<response> handle_simple(request req, std::string operation, service& svc);
+/// `process_props` are the request's inmethod, inpath and query_* properties, built by the
+/// router from the target it already parsed.
+boost::asio::awaitable<response> handle_simple(request req, std::string operation,
+                                               store::properties process_props, service& svc);
 response handle_status(const request& req, const service& svc);
 boost::asio::awaitable<response> handle_execution(request req, std::string id, service& svc);
 response handle_metrics(const request& req, const service& svc);

@@ -18,6 +18,16 @@ response method_not_allowed(const request& req, std::string_view allowed) {
     return res;
 }
 
+store::properties request_properties(const request& req, const boost::urls::url_view& target) {
+    store::properties props;
+    props.emplace("inmethod", std::string(req.method_string()));
+    props.emplace("inpath", std::string(target.path()));
+    for (const auto& param : target.params()) {
+        props.insert_or_assign("query_" + std::string(param.key), std::string(param.value));
+    }
+    return props;
+}
+
 bool plain_segment(std::string_view s) {
     return !s.empty() && s.find('/') == std::string_view::npos;
 }
@@ -33,7 +43,9 @@ boost::asio::awaitable<response> route(request req, service& svc) {
     const std::string path = target->path();  // percent-decoded
     if (path.starts_with(simple_prefix) && plain_segment(path.substr(simple_prefix.size()))) {
         if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
-        co_return co_await handle_simple(std::move(req), path.substr(simple_prefix.size()), svc);
+        auto props = request_properties(req, *target);
+        co_return co_await handle_simple(std::move(req), path.substr(simple_prefix.size()),
+                                         std::move(props), svc);
     }
     if (path == "/_admin/status") {
         if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");

@@ -1,7 +1,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/parse.hpp>
 
 #include "ferry/engine/request_documents.hpp"
 #include "ferry/transport/error.hpp"
@@ -27,18 +26,6 @@ store::properties header_properties(const request& req) {
         if (starts_with_icase(name, "accept") || starts_with_icase(name, "content-") ||
             starts_with_icase(name, "x-wss-")) {
             props.emplace("inheader_" + std::string(name), std::string(field.value()));
-        }
-    }
-    return props;
-}
-
-store::properties request_properties(const request& req) {
-    store::properties props;
-    props.emplace("inmethod", std::string(req.method_string()));
-    if (const auto target = boost::urls::parse_origin_form(req.target())) {
-        props.emplace("inpath", std::string(target->path()));
-        for (const auto& param : target->params()) {
-            props.insert_or_assign("query_" + std::string(param.key), std::string(param.value));
         }
     }
     return props;
@@ -82,7 +69,8 @@ response submit_failure(const boost::system::error_code& ec, const request& req)
 
 }  // namespace
 
-boost::asio::awaitable<response> handle_simple(request req, std::string operation, service& svc) {
+boost::asio::awaitable<response> handle_simple(request req, std::string operation,
+                                               store::properties process_props, service& svc) {
     in_flight_guard guard(svc);
     const auto state = svc.state.load();
     if (state == server_state::starting) {
@@ -98,7 +86,6 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
                                  req);
     }
     auto header_props = header_properties(req);
-    auto process_props = request_properties(req);
     auto documents = engine::split_request(p->listen.input, std::move(req.body()));
     if (!documents) {
         const auto& e = documents.error();
