@@ -24,18 +24,27 @@ executor_pool::executor_pool(store::store& db, const registry_holder& processes,
 executor_pool::~executor_pool() { stop(); }
 
 void executor_pool::start() {
+    // Before any thread runs: what the previous server was running when it stopped gets its
+    // interrupted attempt counted, so that an execution that kills the server is given up.
+    if (auto counted = db_.recover_interrupted(); !counted) {
+        std::fprintf(stderr, "ferry executor: cannot count interrupted executions: %s\n",
+                     counted.error().message().c_str());
+    } else if (*counted > 0) {
+        std::fprintf(stderr, "ferry executor: %zu executions were interrupted; running them again\n",
+                     *counted);
+    }
     {
         std::lock_guard lock(mutex_);
         known_seq_ = db_.last_seq();
         stopping_ = false;
     }
     for (std::size_t i = 0; i < settings_.threads; ++i) {
-        threads_.emplace_back([this] {
+        threads_.emplace_back([this, slot = static_cast<std::uint32_t>(i)] {
             pthread_setname_np(pthread_self(), "ferry-executor");
             // Acknowledging posts comes first; executions catch up from the durable queue.
             if (settings_.nice != 0)
                 setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), settings_.nice);
-            worker();
+            worker(slot);
         });
     }
 }
@@ -50,19 +59,40 @@ void executor_pool::stop() {
     threads_.clear();
 }
 
-void executor_pool::notify(std::uint64_t committed_seq) {
+void executor_pool::notify(std::uint64_t committed_seq, std::vector<store::new_execution> fresh) {
     {
         std::lock_guard lock(mutex_);
         if (committed_seq <= known_seq_) return;
+        // Take the handed-over executions only when they are exactly the next entries the
+        // cursor would read and there is room; otherwise the cursor reads them from the store.
+        const bool caught_up = cursor_ == known_seq_ + 1;
+        const bool exact = !fresh.empty() && fresh.front().record.pending_seq == cursor_ &&
+                           fresh.back().record.pending_seq == committed_seq &&
+                           committed_seq - cursor_ + 1 == fresh.size();
         known_seq_ = committed_seq;
+        if (caught_up && exact && buffer_.size() + fresh.size() <= settings_.handoff_limit) {
+            for (auto& execution : fresh) {
+                const auto seq = execution.record.pending_seq;
+                auto id = execution.record.id;
+                buffer_.push_back({seq, std::move(id), std::move(execution)});
+            }
+            cursor_ = committed_seq + 1;
+        }
     }
     wake_.notify_all();
 }
 
+std::optional<std::int64_t> executor_pool::running_since(const std::string& execution_id) const {
+    std::lock_guard lock(mutex_);
+    const auto it = running_.find(execution_id);
+    if (it == running_.end()) return std::nullopt;
+    return it->second;
+}
+
 executor_stats executor_pool::stats() const { return {succeeded_.load(), failed_.load()}; }
 
-std::vector<store::pending_entry> executor_pool::claim() {
-    std::vector<store::pending_entry> claimed;
+std::vector<executor_pool::work_item> executor_pool::claim() {
+    std::vector<work_item> claimed;
     std::unique_lock lock(mutex_);
     for (;;) {
         if (stopping_) return claimed;
@@ -89,75 +119,86 @@ std::vector<store::pending_entry> executor_pool::claim() {
                 continue;
             }
             cursor_ = (*entries)[usable - 1].seq + 1;
-            for (std::size_t i = 0; i < usable; ++i) buffer_.push_back(std::move((*entries)[i]));
+            for (std::size_t i = 0; i < usable; ++i) {
+                auto& entry = (*entries)[i];
+                buffer_.push_back({entry.seq, std::move(entry.execution_id), std::nullopt});
+            }
             continue;
         }
         wake_.wait(lock);
     }
 }
 
-void executor_pool::worker() {
+void executor_pool::worker(std::uint32_t slot) {
     for (;;) {
-        const auto entries = claim();
-        if (entries.empty()) return;  // stopping
-        run_batch(entries);
+        auto items = claim();
+        if (items.empty()) return;  // stopping
+        run_batch(slot, items);
     }
 }
 
-void executor_pool::run_batch(const std::vector<store::pending_entry>& entries) {
-    std::vector<store::execution_record> records;
-    std::vector<store::execution_record> finished;  // ended before they started
-    records.reserve(entries.size());
-    const auto now = now_ms();
-    for (const auto& entry : entries) {
-        auto record = db_.read_execution(entry.execution_id);
-        if (!record) {
-            std::fprintf(stderr, "ferry executor: execution %s unreadable: %s\n",
-                         entry.execution_id.c_str(), record.error().message().c_str());
-            store::execution_record stub;
-            stub.id = entry.execution_id;
-            stub.state = store::execution_state::failed;
-            stub.error = "execution record unreadable: " + record.error().message();
-            record = std::move(stub);
-        }
-        auto& rec = *record;
-        rec.pending_seq = entry.seq;
-        if (rec.state == store::execution_state::failed) {
-            rec.finished_ms = now;
-            finished.push_back(std::move(rec));
-            continue;
-        }
-        ++rec.attempts;
-        rec.started_ms = now;
-        rec.error.clear();
-        if (rec.attempts > settings_.max_attempts) {
-            rec.state = store::execution_state::failed;
-            rec.error = "abandoned after " + std::to_string(settings_.max_attempts) +
-                        " attempts that did not finish (the server stopped during each)";
-            rec.finished_ms = now;
-            finished.push_back(std::move(rec));
-            continue;
-        }
-        rec.state = store::execution_state::running;
-        records.push_back(std::move(rec));
+void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items) {
+    std::vector<store::execution_record> finished;
+    finished.reserve(items.size());
+    std::vector<std::uint64_t> seqs;
+    seqs.reserve(items.size());
+    for (const auto& item : items) seqs.push_back(item.seq);
+    if (auto noted = db_.record_running(slot, seqs); !noted) {
+        // Only the crash accounting is lost; running is still right.
+        std::fprintf(stderr, "ferry executor: cannot note running executions: %s\n",
+                     noted.error().message().c_str());
     }
-    // One write marks the whole batch running; it also makes `attempts` count a crash.
-    (void)db_.update_executions(records);
-    for (auto& rec : records) run_one(rec);
-    finished.insert(finished.end(), std::make_move_iterator(records.begin()),
-                    std::make_move_iterator(records.end()));
-    for (const auto& rec : finished) {
+    const auto now = now_ms();
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& item : items) running_.emplace(item.execution_id, now);
+    }
+    for (auto& item : items) {
+        store::execution_record rec;
+        std::vector<store::document> documents;
+        const bool loaded = item.loaded.has_value();
+        if (loaded) {
+            rec = std::move(item.loaded->record);
+            documents = std::move(item.loaded->documents);
+        } else if (auto stored = db_.read_execution(item.execution_id); stored) {
+            rec = std::move(*stored);
+        } else {
+            std::fprintf(stderr, "ferry executor: execution %s unreadable: %s\n",
+                         item.execution_id.c_str(), stored.error().message().c_str());
+            rec.id = item.execution_id;
+            rec.state = store::execution_state::failed;
+            rec.error = "execution record unreadable: " + stored.error().message();
+        }
+        rec.pending_seq = item.seq;
+        if (rec.state != store::execution_state::failed) {
+            ++rec.attempts;
+            rec.started_ms = now;
+            rec.error.clear();
+            if (rec.attempts > settings_.max_attempts) {
+                rec.state = store::execution_state::failed;
+                rec.error = "abandoned after " + std::to_string(settings_.max_attempts) +
+                            " attempts that did not finish (the server stopped during each)";
+            } else {
+                rec.state = store::execution_state::running;
+                run_one(rec, std::move(documents), loaded);
+            }
+        }
+        if (rec.finished_ms == 0) rec.finished_ms = now_ms();
         (rec.state == store::execution_state::succeeded ? succeeded_ : failed_)
             .fetch_add(1, std::memory_order_relaxed);
+        finished.push_back(std::move(rec));
     }
     if (auto done = db_.finish_executions(finished); !done) {
         // The pending entries stay: these executions run again after a restart.
         std::fprintf(stderr, "ferry executor: cannot record the end of %zu executions: %s\n",
                      finished.size(), done.error().message().c_str());
     }
+    std::lock_guard lock(mutex_);
+    for (const auto& item : items) running_.erase(item.execution_id);
 }
 
-void executor_pool::run_one(store::execution_record& rec) {
+void executor_pool::run_one(store::execution_record& rec, std::vector<store::document> documents,
+                            bool loaded) {
     auto fail = [&](std::string error) {
         rec.state = store::execution_state::failed;
         rec.error = std::move(error);
@@ -166,17 +207,20 @@ void executor_pool::run_one(store::execution_record& rec) {
     const auto p = processes_.get()->by_name(rec.process);
     if (!p) return fail("process '" + rec.process + "' is not deployed");
 
-    std::vector<working_document> documents;
-    documents.reserve(rec.document_ids.size());
-    for (std::size_t i = 0; i < rec.document_ids.size(); ++i) {
-        auto doc = db_.read_document(rec.document_ids[i]);
-        if (!doc) {
-            return fail("document " + rec.document_ids[i] +
-                        " unreadable: " + doc.error().message());
+    if (!loaded) {
+        documents.reserve(rec.document_ids.size());
+        for (const auto& id : rec.document_ids) {
+            auto doc = db_.read_document(id);
+            if (!doc) return fail("document " + id + " unreadable: " + doc.error().message());
+            documents.push_back(std::move(*doc));
         }
-        documents.push_back({std::move(*doc), i});
     }
-    const auto outcome = run_process(*p, rec, std::move(documents), {settings_.files_root});
+    std::vector<working_document> working;
+    working.reserve(documents.size());
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        working.push_back({std::move(documents[i]), i});
+    }
+    const auto outcome = run_process(*p, rec, std::move(working), {settings_.files_root});
     if (!outcome.ok) return fail("step '" + outcome.failed_step + "': " + outcome.error);
     rec.state = store::execution_state::succeeded;
     rec.finished_ms = now_ms();

@@ -40,6 +40,13 @@ asio::awaitable<boost::system::result<store::execution_record>> gateway::executi
     auto back = co_await asio::this_coro::executor;
     co_await asio::post(impl_->blocking, asio::use_awaitable);
     auto record = impl_->engine.db().read_execution(id);
+    if (record && record->state == store::execution_state::queued) {
+        // "Running" is not written to the store; the executors know it.
+        if (const auto since = impl_->engine.executors().running_since(id)) {
+            record->state = store::execution_state::running;
+            record->started_ms = *since;
+        }
+    }
     co_await asio::post(back, asio::use_awaitable);
     co_return record;
 }

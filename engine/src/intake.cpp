@@ -20,6 +20,7 @@ struct awaiting_batch {
     std::uint64_t last_seq = 0;
     std::vector<transport::envelope> requests;
     std::vector<receipt> receipts;
+    std::vector<store::new_execution> executions;  // handed to the executors once durable
 };
 
 struct intake_service::pipeline {
@@ -30,7 +31,7 @@ struct intake_service::pipeline {
 };
 
 intake_service::intake_service(transport::context& ctx, store::store& db, intake_settings settings,
-                               std::function<void(std::uint64_t)> on_committed)
+                               committed_handler on_committed)
     : ctx_(ctx), db_(db), settings_(std::move(settings)), on_committed_(std::move(on_committed)) {}
 
 intake_service::~intake_service() { stop(); }
@@ -112,6 +113,7 @@ void intake_service::run() {
             failed = sync_error_;
         }
         bool any = false;
+        std::vector<store::new_execution> fresh;
         while (!p.awaiting.empty() && p.awaiting.front().last_seq <= done) {
             auto& batch = p.awaiting.front();
             // Counters first: a submitter that got its receipt must see itself counted.
@@ -125,10 +127,16 @@ void intake_service::run() {
                 }
             }
             reply_all(batch, failed);
+            if (fresh.empty()) {
+                fresh = std::move(batch.executions);
+            } else {
+                fresh.insert(fresh.end(), std::make_move_iterator(batch.executions.begin()),
+                             std::make_move_iterator(batch.executions.end()));
+            }
             p.awaiting.pop_front();
             any = true;
         }
-        if (any && !failed && on_committed_) on_committed_(done);
+        if (any && !failed && on_committed_) on_committed_(done, std::move(fresh));
     };
 
     std::vector<store::new_execution> executions;
@@ -178,6 +186,8 @@ void intake_service::run() {
             continue;
         }
         batch.last_seq = *appended;
+        batch.executions = std::move(executions);
+        executions = {};
         p.awaiting.push_back(std::move(batch));
         {
             std::lock_guard lock(sync_mutex_);

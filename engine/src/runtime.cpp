@@ -24,7 +24,9 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
                  {settings_.executor_threads,
                   (std::filesystem::path(settings_.data_dir) / "files").string()}),
       intake_(ctx, *db_, {settings_.intake_endpoint},
-              [this](std::uint64_t seq) { executors_.notify(seq); }) {}
+              [this](std::uint64_t seq, std::vector<store::new_execution> fresh) {
+                  executors_.notify(seq, std::move(fresh));
+              }) {}
 
 runtime::~runtime() { stop(); }
 

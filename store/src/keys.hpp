@@ -13,6 +13,8 @@ inline const std::string meta = "meta";
 // Keys in the meta column family.
 inline const std::string format_version = "format_version";
 inline const std::string last_seq = "last_seq";
+// "running/<slot>": the pending seqs executor slot <slot> is running (docs/storage.md).
+inline const std::string running_prefix = "running/";
 
 inline constexpr const char* current_format = "1";
 

@@ -208,6 +208,45 @@ boost::system::result<void> store::update_executions(std::span<const execution_r
     return impl_->write(wb, false, "update executions");
 }
 
+boost::system::result<void> store::record_running(std::uint32_t slot,
+                                                  std::span<const std::uint64_t> seqs) {
+    std::string value;
+    value.reserve(seqs.size() * 8);
+    for (const auto seq : seqs) value += encode_be64(seq);
+    rocksdb::WriteBatch wb;
+    wb.Put(impl_->meta, keys::running_prefix + std::to_string(slot), value);
+    return impl_->write(wb, false, "record running");
+}
+
+boost::system::result<std::size_t> store::recover_interrupted() {
+    rocksdb::WriteBatch wb;
+    std::size_t counted = 0;
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->meta));
+    for (it->Seek(keys::running_prefix);
+         it->Valid() && it->key().starts_with(keys::running_prefix); it->Next()) {
+        const std::string_view seqs(it->value().data(), it->value().size());
+        for (std::size_t at = 0; at + 8 <= seqs.size(); at += 8) {
+            std::string id;
+            const auto pending = impl_->db->Get(rocksdb::ReadOptions(), impl_->pending,
+                                                slice(seqs.substr(at, 8)), &id);
+            if (pending.IsNotFound()) continue;  // it finished after all
+            if (!pending.ok()) return from_status(pending, "recover interrupted");
+            auto record = read_execution(id);
+            if (!record) return record.error();
+            ++record->attempts;
+            wb.Put(impl_->executions, id, encode_execution(*record));
+            ++counted;
+        }
+        wb.Delete(impl_->meta, it->key());
+    }
+    if (!it->status().ok()) return from_status(it->status(), "recover interrupted");
+    if (auto written = impl_->write(wb, true, "recover interrupted"); !written) {
+        return written.error();
+    }
+    return counted;
+}
+
 boost::system::result<void> store::finish_executions(std::span<const execution_record> records) {
     rocksdb::WriteBatch wb;
     for (const auto& rec : records) {

@@ -73,6 +73,69 @@ TEST_F(ExecutorTest, RunsEachCommittedExecutionOnce) {
     EXPECT_EQ(db_->read_execution("e0")->state, store::execution_state::succeeded);
 }
 
+// Executions handed over by the intake run from memory; when the handover has a gap (the
+// pool fell behind or a batch was not handed over) the pool reads the store instead. Either
+// way each execution runs exactly once.
+TEST_F(ExecutorTest, HandedOverAndStoredExecutionsEachRunOnce) {
+    executor_pool pool(*db_, *holder_, settings());
+    pool.start();
+    std::vector<std::string> ids;
+    std::vector<std::string> from_memory;
+    for (int round = 0; round < 12; ++round) {
+        std::vector<store::new_execution> batch;
+        for (int i = 0; i < 50; ++i) {
+            store::new_execution e;
+            e.record.id = "e" + std::to_string(next_++);
+            e.record.process = "recordEvent";
+            e.record.document_ids = {e.record.id + "-0"};
+            e.documents = {{"{}", {}}};
+            batch.push_back(std::move(e));
+        }
+        ASSERT_TRUE(db_->commit(batch));
+        for (const auto& e : batch) ids.push_back(e.record.document_ids[0]);
+        if (round % 3 == 1) {
+            pool.notify(db_->last_seq());  // not handed over: read from the store
+        } else {
+            // Handed over: the in-memory copy says where it came from, to prove the path.
+            for (auto& e : batch) {
+                e.record.document_ids[0] += "-memory";
+                from_memory.push_back(e.record.document_ids[0]);
+            }
+            pool.notify(db_->last_seq(), std::move(batch));
+        }
+    }
+    wait_for_finished(pool, 600);
+    pool.stop();
+    EXPECT_EQ(pool.stats().succeeded, 600u);
+    const auto seen = executed();
+    ASSERT_EQ(seen.size(), 600u);
+    // Everything ran once, under its stored id or (handed over, caught up) its memory id.
+    std::size_t ran_from_memory = 0;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const auto memory_id = ids[i] + "-memory";
+        const int runs = (seen.count(ids[i]) ? seen.at(ids[i]) : 0) +
+                         (seen.count(memory_id) ? seen.at(memory_id) : 0);
+        EXPECT_EQ(runs, 1) << ids[i];
+        if (seen.count(memory_id)) ++ran_from_memory;
+    }
+    EXPECT_GT(ran_from_memory, 0u);
+    EXPECT_EQ(db_->read_pending(0, 10)->size(), 0u);
+}
+
+// An execution a previous server was running when it died counts that attempt.
+TEST_F(ExecutorTest, InterruptedRunIsCountedOnStart) {
+    commit(2);
+    const std::uint64_t running[] = {1};
+    ASSERT_TRUE(db_->record_running(0, running));
+    executor_pool pool(*db_, *holder_, settings());
+    pool.start();
+    wait_for_finished(pool, 2);
+    pool.stop();
+    EXPECT_EQ(db_->read_execution("e0")->attempts, 2u);  // interrupted once, then ran
+    EXPECT_EQ(db_->read_execution("e1")->attempts, 1u);
+    EXPECT_EQ(db_->read_execution("e0")->state, store::execution_state::succeeded);
+}
+
 // On start, executions left queued or running by a previous server are found and run.
 TEST_F(ExecutorTest, RecoversPendingExecutionsOnStart) {
     const auto ids = commit(300);

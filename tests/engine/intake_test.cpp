@@ -20,8 +20,20 @@ protected:
     transport::context ctx_;
     std::unique_ptr<store::store> db_ = store::store::open(dir_.str()).value();
     std::atomic<std::uint64_t> notified_{0};
-    intake_service intake_{
-        ctx_, *db_, {"inproc://intake-test"}, [this](std::uint64_t seq) { notified_ = seq; }};
+    std::atomic<std::uint64_t> handed_over_{0};   // executions passed on with their documents
+    std::atomic<bool> handed_in_order_{true};     // each batch is exactly the next seqs
+    intake_service intake_{ctx_, *db_, {"inproc://intake-test"},
+                           [this](std::uint64_t seq, std::vector<store::new_execution> fresh) {
+                               std::uint64_t expected = notified_.load() + 1;
+                               for (const auto& e : fresh) {
+                                   if (e.record.pending_seq != expected++ ||
+                                       e.documents.size() != e.record.document_ids.size())
+                                       handed_in_order_ = false;
+                               }
+                               if (expected != seq + 1) handed_in_order_ = false;
+                               handed_over_ += fresh.size();
+                               notified_ = seq;
+                           }};
 };
 
 // Many concurrent submitters share fsyncs (group commit) and every receipt is durable.
@@ -55,6 +67,8 @@ TEST_F(IntakeTest, ConcurrentSubmissionsShareFsyncs) {
     EXPECT_LT(stats.batches, static_cast<std::uint64_t>(count));  // fewer fsyncs than requests
     EXPECT_GT(stats.largest_batch, 1u);
     EXPECT_EQ(notified_.load(), static_cast<std::uint64_t>(count));
+    EXPECT_EQ(handed_over_.load(), static_cast<std::uint64_t>(count));
+    EXPECT_TRUE(handed_in_order_.load());
     std::set<std::string> ids;
     for (const auto& r : replies) {
         ASSERT_EQ(r.status, intake_status::ok);

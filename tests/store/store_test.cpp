@@ -106,6 +106,33 @@ TEST_F(StoreTest, PendingQueueSurvivesReopen) {
     EXPECT_EQ(next[0].record.pending_seq, 3u);
 }
 
+// What an executor slot was running when the server stopped gets one attempt counted at the
+// next start, unless it finished; the notes are cleared so it is counted once.
+TEST_F(StoreTest, InterruptedExecutionsAreCountedOnceAfterReopen) {
+    {
+        auto db = open();
+        std::vector<new_execution> batch = {make_execution("a", {"1"}), make_execution("b", {"2"}),
+                                            make_execution("c", {"3"})};
+        ASSERT_TRUE(db->commit(batch));
+        const std::uint64_t slot0[] = {1, 2};
+        const std::uint64_t slot1[] = {3};
+        ASSERT_TRUE(db->record_running(0, slot0));
+        ASSERT_TRUE(db->record_running(1, slot1));
+        auto done = batch[1].record;  // "b" finished; "a" and "c" were interrupted
+        done.state = execution_state::succeeded;
+        ASSERT_TRUE(db->finish_executions({&done, 1}));
+    }
+    auto db = open();
+    const auto counted = db->recover_interrupted();
+    ASSERT_TRUE(counted);
+    EXPECT_EQ(*counted, 2u);
+    EXPECT_EQ(db->read_execution("a")->attempts, 1u);
+    EXPECT_EQ(db->read_execution("b")->attempts, 0u);
+    EXPECT_EQ(db->read_execution("c")->attempts, 1u);
+    EXPECT_EQ(db->recover_interrupted().value(), 0u);
+    EXPECT_EQ(db->read_execution("a")->attempts, 1u);
+}
+
 // Finishing many executions is one write that removes all their pending entries.
 TEST_F(StoreTest, FinishManyInOneBatch) {
     auto db = open();

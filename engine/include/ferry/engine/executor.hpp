@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "ferry/engine/registry.hpp"
@@ -20,6 +21,7 @@ struct executor_settings {
     std::string files_root;          // for file_write
     std::uint32_t max_attempts = 5;  // an execution that kept crashing the server is failed
     std::size_t claim_batch = 16;    // executions an executor takes at once (one write each way)
+    std::size_t handoff_limit = 4096;  // executions held in memory, handed over by the intake
     int nice = 10;  // CPU priority of executor threads relative to HTTP and intake (0 = same)
 };
 
@@ -28,16 +30,23 @@ struct executor_stats {
     std::uint64_t failed = 0;
 };
 
-/// Runs pending executions. The durable pending queue in the store *is* the queue: the pool
-/// keeps only a cursor and a small read-ahead buffer in memory, so a backlog of any size
-/// costs no memory, and on start the cursor begins at zero, which picks up every execution
-/// that was queued or running when the server last stopped (SPEC §4, restart).
+/// Runs pending executions. The durable pending queue in the store *is* the queue; the pool
+/// keeps a cursor into it and a bounded buffer in memory:
 ///
-/// Each executor claims up to `claim_batch` executions at a time, marks them running in one
-/// write and records their outcomes in one write: RocksDB writes per execution stay below one.
+/// - freshly committed executions arrive from the intake with their documents (notify()) and
+///   run without being read back from the store, as long as the pool keeps up;
+/// - when it falls behind (buffer full) or after a restart, it reads the pending queue from the
+///   cursor on, so a backlog of any size costs no memory, and on start the cursor begins at
+///   zero, which picks up every execution that was queued or running when the server last
+///   stopped (SPEC §4, restart).
 ///
-/// Lifecycle: start() launches the threads; stop() lets running executions finish and joins.
-/// Concurrency: notify() is thread-safe (the intake calls it after each commit).
+/// Each executor claims up to `claim_batch` executions at a time, notes their pending seqs
+/// under its slot (one small write; see store::record_running) and records their outcomes in
+/// one write. "Running" itself lives in memory (running_since()).
+///
+/// Lifecycle: start() counts interrupted executions and launches the threads; stop() lets
+/// running executions finish and joins.
+/// Concurrency: notify() and running_since() are thread-safe.
 class executor_pool {
 public:
     executor_pool(store::store& db, const registry_holder& processes, executor_settings settings);
@@ -47,27 +56,38 @@ public:
 
     void start();
     void stop();
-    /// Tells the pool that pending entries up to `committed_seq` exist.
-    void notify(std::uint64_t committed_seq);
+    /// Tells the pool that pending entries up to `committed_seq` exist. `fresh`, when given,
+    /// holds exactly the executions committed since the previous notify(), in seq order.
+    void notify(std::uint64_t committed_seq, std::vector<store::new_execution> fresh = {});
+    /// When the execution is running now, the time it started (ms since the epoch).
+    std::optional<std::int64_t> running_since(const std::string& execution_id) const;
     executor_stats stats() const;
 
 private:
-    std::vector<store::pending_entry> claim();
-    void run_batch(const std::vector<store::pending_entry>& entries);
-    /// Runs one execution whose record is loaded and marked running; fills in its outcome.
-    void run_one(store::execution_record& rec);
-    void worker();
+    /// A claimed pending entry, with its record and documents when the intake handed them over.
+    struct work_item {
+        std::uint64_t seq = 0;
+        std::string execution_id;
+        std::optional<store::new_execution> loaded;
+    };
+    std::vector<work_item> claim();
+    void run_batch(std::uint32_t slot, std::vector<work_item>& items);
+    /// Loads (unless handed over) and runs one execution; fills in its outcome.
+    void run_one(store::execution_record& rec, std::vector<store::document> documents,
+                 bool loaded);
+    void worker(std::uint32_t slot);
 
     store::store& db_;
     const registry_holder& processes_;
     executor_settings settings_;
 
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable wake_;
-    std::deque<store::pending_entry> buffer_;
+    std::deque<work_item> buffer_;
     std::uint64_t cursor_ = 0;     // next seq to read from the pending queue
     std::uint64_t known_seq_ = 0;  // highest seq known to be committed
     bool stopping_ = false;
+    std::unordered_map<std::string, std::int64_t> running_;  // execution id -> started at
 
     std::atomic<std::uint64_t> succeeded_{0};
     std::atomic<std::uint64_t> failed_{0};

@@ -26,6 +26,9 @@ struct intake_stats {
     std::uint64_t failed_batches = 0;
 };
 
+/// Called with the highest seq a sync covered and the executions it made durable.
+using committed_handler = std::function<void(std::uint64_t, std::vector<store::new_execution>)>;
+
 /// Receives submissions over ZeroMQ and makes them durable by group commit, pipelined:
 ///
 /// - the intake thread takes every submission queued, writes them as one RocksDB batch without
@@ -41,11 +44,12 @@ struct intake_stats {
 /// Lifecycle: start() binds the endpoint and starts both threads; stop() answers the batches
 /// already written (after a final sync) and joins. Submissions still queued in ZeroMQ get no
 /// reply: they were never acknowledged.
-/// Concurrency: `on_committed(synced_seq)` runs on the intake thread.
+/// Concurrency: `on_committed(synced_seq, executions)` runs on the intake thread; it receives
+/// the executions that sync made durable (with their documents), in seq order.
 class intake_service {
 public:
     intake_service(transport::context& ctx, store::store& db, intake_settings settings,
-                   std::function<void(std::uint64_t)> on_committed);
+                   committed_handler on_committed);
     ~intake_service();
     intake_service(const intake_service&) = delete;
     intake_service& operator=(const intake_service&) = delete;
@@ -62,7 +66,7 @@ private:
     transport::context& ctx_;
     store::store& db_;
     intake_settings settings_;
-    std::function<void(std::uint64_t)> on_committed_;
+    committed_handler on_committed_;
     std::atomic<bool> stopping_{false};
 
     // Between the intake thread and the syncer.

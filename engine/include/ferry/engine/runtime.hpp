@@ -41,6 +41,7 @@ public:
 
     store::store& db() { return *db_; }
     registry_holder& processes() { return processes_; }
+    const executor_pool& executors() const { return executors_; }
     const runtime_settings& settings() const { return settings_; }
     engine_stats stats() const;
 

@@ -61,6 +61,19 @@ public:
     [[nodiscard]] boost::system::result<void> update_executions(
         std::span<const execution_record> records);
 
+    /// Notes that executor slot `slot` is now running the pending entries `seqs` (replacing
+    /// what the slot ran before): one small write instead of rewriting every record. Not synced,
+    /// yet it survives a crash of the process (the WAL is in the page cache), which is the
+    /// crash it exists for: an execution that keeps killing the server (see
+    /// recover_interrupted()).
+    [[nodiscard]] boost::system::result<void> record_running(std::uint32_t slot,
+                                                             std::span<const std::uint64_t> seqs);
+
+    /// At start-up, before any executor runs: every execution a previous server was running
+    /// when it stopped (per record_running()) and that is still pending gets one more attempt
+    /// counted in its record; the running notes are cleared. Returns how many were counted.
+    [[nodiscard]] boost::system::result<std::size_t> recover_interrupted();
+
     /// Stores final records and removes their pending entries in one atomic batch. Not synced.
     [[nodiscard]] boost::system::result<void> finish_executions(
         std::span<const execution_record> records);
