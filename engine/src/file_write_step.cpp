@@ -27,9 +27,11 @@ std::string failure(const std::filesystem::path& path) {
     return "cannot write " + path.string() + ": " + std::strerror(errno);
 }
 
+using write_result = boost::system::result<void, std::string>;
+
 // Appends in one write(2) on an O_APPEND descriptor, so concurrent executors never interleave
 // within a document.
-step_result append(const std::filesystem::path& path, const working_document& d) {
+write_result append(const std::filesystem::path& path, const working_document& d) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) return failure(path);
     std::string line = d.doc.data;
@@ -38,12 +40,12 @@ step_result append(const std::filesystem::path& path, const working_document& d)
     const auto error = failure(path);
     ::close(fd);
     if (!ok) return error;
-    return std::vector<working_document>{};
+    return {};
 }
 
 // Writes a temporary file and renames it over the target, so a reader (or a re-run after a
 // crash) never sees half a document.
-step_result replace(const std::filesystem::path& path, const working_document& d) {
+write_result replace(const std::filesystem::path& path, const working_document& d) {
     thread_local std::mt19937_64 random{std::random_device{}()};
     auto temporary = path;
     temporary += ".tmp" + std::to_string(random());
@@ -57,30 +59,41 @@ step_result replace(const std::filesystem::path& path, const working_document& d
         ::unlink(temporary.c_str());
         return rename_error;
     }
-    return std::vector<working_document>{};
+    return {};
 }
 
 }  // namespace
 
-step_result run_step(const file_write_step& step, std::vector<working_document> in,
-                     const step_context& ctx) {
+step_output run_step(const file_write_step& step, std::vector<working_document> in,
+                     step_context& ctx) {
+    step_output out;
     const std::filesystem::path directory =
         std::filesystem::path(ctx.settings.files_root) / step.directory;
     std::error_code ec;
     std::filesystem::create_directories(directory, ec);
-    if (ec) return "cannot create " + directory.string() + ": " + ec.message();
-    for (const auto& d : in) {
+    if (ec) {
+        const auto error = "cannot create " + directory.string() + ": " + ec.message();
+        for (auto& d : in) out.failed.emplace_back(std::move(d), error);
+        return out;
+    }
+    for (auto& d : in) {
         const auto name = render(step.file_name, d, ctx);
         // The name comes from document data: it must not climb out of the directory.
         if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
             name.find('\0') != std::string::npos) {
-            return "file name '" + name + "' is empty or contains a path separator";
+            out.failed.emplace_back(std::move(d), "file name '" + name +
+                                                      "' is empty or contains a path separator");
+            continue;
         }
         const auto written =
             step.append ? append(directory / name, d) : replace(directory / name, d);
-        if (!written) return written.error();
+        if (!written) {
+            out.failed.emplace_back(std::move(d), written.error());
+            continue;
+        }
+        out.passed.push_back(std::move(d));
     }
-    return in;
+    return out;
 }
 
 }  // namespace ferry::engine

@@ -54,6 +54,14 @@ std::optional<execution_mode> parse_execution_mode(std::string_view text) {
     return std::nullopt;
 }
 
+std::string_view step_kind(const step& s) {
+    static constexpr std::array<std::string_view, 12> names = {
+        "message", "set_properties", "branch",    "decision",  "route",     "split",
+        "combine", "return",         "stop",      "exception", "try_catch", "file_write"};
+    static_assert(std::variant_size_v<decltype(s.action)> == names.size());
+    return names[s.action.index()];
+}
+
 std::string listen_operation::operation_name() const {
     std::string name = type;
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -1,6 +1,9 @@
 #include "ferry/engine/runner.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <set>
+#include <thread>
 
 #include "clock.hpp"
 #include "steps.hpp"
@@ -18,8 +21,8 @@ std::string evaluate(const variable& v, const working_document& d, const step_co
             return it == d.doc.props.end() ? std::string() : it->second;
         }
         case variable_kind::process_property: {
-            const auto it = ctx.execution.process_props.find(v.argument);
-            return it == ctx.execution.process_props.end() ? std::string() : it->second;
+            const auto it = ctx.process_props.find(v.argument);
+            return it == ctx.process_props.end() ? std::string() : it->second;
         }
         case variable_kind::execution:
             if (v.argument == "execution_id") return ctx.execution.id;
@@ -46,24 +49,302 @@ std::string render(const message_template& t, const working_document& d, const s
     return t.render(values);
 }
 
-run_outcome run_process(const process& p, const store::execution_record& execution,
-                        std::vector<working_document> documents, const run_settings& settings) {
-    const step_context ctx{p, execution, settings};
-    run_outcome outcome;
-    for (const auto& s : p.steps) {
-        auto result = std::visit(
-            [&](const auto& action) { return run_step(action, std::move(documents), ctx); },
-            s.action);
-        if (!result) {
-            outcome.ok = false;
-            outcome.failed_step = s.id;
-            outcome.error = std::move(result.error());
-            return outcome;
-        }
-        documents = std::move(*result);
+namespace {
+
+using clock = std::chrono::steady_clock;
+using documents = std::vector<working_document>;
+
+/// One execution's run: walks the step tree, keeps the trace and collects failures.
+class run_state {
+public:
+    run_state(const process& p, const store::execution_record& execution,
+              const run_settings& settings)
+        : ctx_{p, execution, settings, outcome_.process_props} {
+        outcome_.process_props = execution.process_props;
     }
-    outcome.outputs = std::move(documents);
-    return outcome;
+
+    run_outcome run(documents in) {
+        run_path(ctx_.p.steps, std::move(in));
+        if (halt_ == halt::failed) {
+            outcome_.ok = false;
+            outcome_.failed_step = halted_step_;
+            outcome_.error = halted_error_;
+        } else if (!outcome_.failures.empty()) {
+            outcome_.ok = false;
+            if (outcome_.failed_step.empty()) {
+                outcome_.failed_step = outcome_.failures.front().step;
+                outcome_.error = outcome_.failures.front().error;
+            }
+        }
+        return std::move(outcome_);
+    }
+
+private:
+    enum class halt { none, stopped, failed };
+
+    void run_path(const step_list& steps, documents docs) {
+        for (const auto& s : steps) {
+            if (halt_ != halt::none || docs.empty()) return;
+            docs = run_one(s, std::move(docs));
+        }
+        if (halt_ == halt::none) {
+            outcome_.outputs.insert(outcome_.outputs.end(), std::make_move_iterator(docs.begin()),
+                                    std::make_move_iterator(docs.end()));
+        }
+    }
+
+    /// Runs one step and returns what it passes on along this path.
+    documents run_one(const step& s, documents in) {
+        const auto trace_index = open_trace(s, in.size());
+        const auto started = clock::now();
+        documents passed;
+        std::uint32_t routed = 0;
+        std::uint32_t failed = 0;
+        std::string first_error;
+        const auto note_failures = [&](std::vector<std::pair<working_document, std::string>> f) {
+            failed += static_cast<std::uint32_t>(f.size());
+            for (auto& [doc, error] : f) {
+                if (first_error.empty()) first_error = error;
+                fail_document(s, std::move(doc), std::move(error));
+            }
+        };
+        std::visit(
+            [&](const auto& action) {
+                using T = std::decay_t<decltype(action)>;
+                if constexpr (std::is_same_v<T, branch_step>) {
+                    routed = run_branch(action, std::move(in));
+                } else if constexpr (std::is_same_v<T, decision_step>) {
+                    routed = run_decision(action, std::move(in));
+                } else if constexpr (std::is_same_v<T, route_step>) {
+                    routed = run_route(action, std::move(in));
+                } else if constexpr (std::is_same_v<T, try_catch_step>) {
+                    routed = run_try(action, std::move(in));
+                } else if constexpr (std::is_same_v<T, return_step>) {
+                    routed = static_cast<std::uint32_t>(in.size());
+                    if (action.when == return_step::respond::early) outcome_.respond_early = true;
+                    for (auto& d : in) outcome_.returned.push_back(std::move(d));
+                } else if constexpr (std::is_same_v<T, stop_step>) {
+                    if (action.execution) {
+                        halt_ = halt::stopped;
+                        outcome_.stopped = true;
+                    }
+                } else if constexpr (std::is_same_v<T, exception_step>) {
+                    std::vector<std::pair<working_document, std::string>> f;
+                    for (auto& d : in) {
+                        auto message = render(action.message, d, ctx_);
+                        f.emplace_back(std::move(d), std::move(message));
+                    }
+                    if (action.execution && !f.empty()) {
+                        first_error = f.front().second;
+                        failed = static_cast<std::uint32_t>(f.size());
+                        fail_execution(s, first_error);
+                    } else {
+                        note_failures(std::move(f));
+                    }
+                } else {
+                    auto out = run_step(action, std::move(in), ctx_);
+                    note_failures(std::move(out.failed));
+                    passed = std::move(out.passed);
+                    routed = static_cast<std::uint32_t>(passed.size());
+                }
+            },
+            s.action);
+        close_trace(trace_index, started, routed, failed, std::move(first_error), passed);
+        return passed;
+    }
+
+    // Paths in order; each gets its own copy of every document that has not failed on an
+    // earlier path of this branch.
+    std::uint32_t run_branch(const branch_step& b, documents in) {
+        const auto tags = tag(in);
+        std::set<std::uint32_t> failed_tags;
+        std::uint32_t routed = 0;
+        for (const auto& path : b.paths) {
+            if (halt_ != halt::none) break;
+            documents copies;
+            for (const auto& d : in) {
+                if (!failed_tags.contains(d.lineage.back())) copies.push_back(d);
+            }
+            routed += static_cast<std::uint32_t>(copies.size());
+            const auto before = sink_->size();
+            run_path(path, std::move(copies));
+            collect_failed_tags(before, tags, failed_tags);
+        }
+        return routed;
+    }
+
+    std::uint32_t run_decision(const decision_step& d, documents in) {
+        documents yes, no;
+        for (auto& doc : in) {
+            const auto left = evaluate(d.left, doc, ctx_);
+            const auto right = evaluate(d.right, doc, ctx_);
+            (compare(left, d.op, right) ? yes : no).push_back(std::move(doc));
+        }
+        const auto routed = static_cast<std::uint32_t>(yes.size() + no.size());
+        run_path(d.if_true, std::move(yes));
+        run_path(d.if_false, std::move(no));
+        return routed;
+    }
+
+    std::uint32_t run_route(const route_step& r, documents in) {
+        std::vector<documents> taken(r.routes.size());
+        documents rest;
+        for (auto& doc : in) {
+            const auto value = evaluate(r.value, doc, ctx_);
+            const auto match = std::find_if(r.routes.begin(), r.routes.end(),
+                                            [&](const auto& route) { return route.value == value; });
+            if (match == r.routes.end()) {
+                rest.push_back(std::move(doc));
+            } else {
+                taken[static_cast<std::size_t>(match - r.routes.begin())].push_back(std::move(doc));
+            }
+        }
+        const auto routed = static_cast<std::uint32_t>(in.size());
+        for (std::size_t i = 0; i < r.routes.size(); ++i) run_path(r.routes[i].steps, std::move(taken[i]));
+        run_path(r.otherwise, std::move(rest));
+        return routed;
+    }
+
+    // Failures inside the try path are caught here instead of failing the execution.
+    std::uint32_t run_try(const try_catch_step& t, documents in) {
+        const auto routed = static_cast<std::uint32_t>(in.size());
+        auto attempt = std::move(in);
+        std::vector<document_failure> caught;
+        for (std::uint32_t round = 0;; ++round) {
+            const auto tags = tag(attempt);
+            std::vector<document_failure> failures;
+            auto* outer = sink_;
+            sink_ = &failures;
+            run_path(t.try_steps, attempt);
+            sink_ = outer;
+            if (halt_ == halt::failed && t.catch_all) {
+                // An execution-level error inside the try: every document of this attempt is
+                // treated as failed with it.
+                halt_ = halt::none;
+                for (auto& d : attempt) failures.push_back({halted_step_, halted_error_, d});
+            }
+            if (halt_ != halt::none) return routed;
+            std::set<std::uint32_t> failed_tags;
+            for (const auto& f : failures) {
+                for (const auto tag : f.document.lineage) {
+                    if (tag >= tags.first && tag < tags.second) failed_tags.insert(tag);
+                }
+            }
+            // The original of every document that failed, with its first failure.
+            documents again;
+            std::vector<const document_failure*> first_failures;
+            for (auto& d : attempt) {
+                const auto tag = d.lineage.back();
+                if (!failed_tags.contains(tag)) continue;
+                first_failures.push_back(first_failure_of(failures, tag));
+                d.lineage.pop_back();
+                again.push_back(std::move(d));
+            }
+            if (again.empty()) return routed;
+            if (round >= t.retries) {
+                // Out of retries: the originals go to the catch path with the error of their
+                // first failure as document properties.
+                for (std::size_t i = 0; i < again.size(); ++i) {
+                    again[i].doc.props["try_error"] = first_failures[i]->error;
+                    again[i].doc.props["try_step"] = first_failures[i]->step;
+                }
+                run_path(t.catch_steps, std::move(again));
+                return routed;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(
+                static_cast<std::uint64_t>(t.backoff_ms) << std::min<std::uint32_t>(round, 10)));
+            attempt = std::move(again);
+        }
+    }
+
+    using tag_range = std::pair<std::uint32_t, std::uint32_t>;  // [first, second)
+
+    tag_range tag(documents& docs) {
+        const auto first = next_tag_;
+        for (auto& d : docs) d.lineage.push_back(next_tag_++);
+        return {first, next_tag_};
+    }
+
+    void collect_failed_tags(std::size_t from, tag_range tags, std::set<std::uint32_t>& out) const {
+        for (std::size_t i = from; i < sink_->size(); ++i) {
+            for (const auto tag : (*sink_)[i].document.lineage) {
+                if (tag >= tags.first && tag < tags.second) out.insert(tag);
+            }
+        }
+    }
+
+    static const document_failure* first_failure_of(const std::vector<document_failure>& failures,
+                                                     std::uint32_t tag) {
+        for (const auto& f : failures) {
+            if (std::find(f.document.lineage.begin(), f.document.lineage.end(), tag) !=
+                f.document.lineage.end()) {
+                return &f;
+            }
+        }
+        return &failures.front();
+    }
+
+    void fail_document(const step& s, working_document d, std::string error) {
+        sink_->push_back({s.id, std::move(error), std::move(d)});
+    }
+
+    void fail_execution(const step& s, const std::string& error) {
+        halt_ = halt::failed;
+        halted_step_ = s.id;
+        halted_error_ = error;
+    }
+
+    std::size_t open_trace(const step& s, std::size_t documents_in) {
+        if (outcome_.trace.size() >= ctx_.settings.max_trace_entries) {
+            ++outcome_.untraced_steps;
+            return SIZE_MAX;
+        }
+        step_trace t;
+        t.step = s.id;
+        t.kind = std::string(step_kind(s));
+        t.documents_in = static_cast<std::uint32_t>(documents_in);
+        t.started_ms = now_ms();
+        outcome_.trace.push_back(std::move(t));
+        return outcome_.trace.size() - 1;
+    }
+
+    void close_trace(std::size_t index, clock::time_point started, std::uint32_t out,
+                     std::uint32_t failed, std::string error, const documents& passed) {
+        if (index == SIZE_MAX) return;
+        auto& t = outcome_.trace[index];
+        t.documents_out = out;
+        t.documents_failed = failed;
+        t.micros = static_cast<std::uint32_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started).count());
+        t.error = std::move(error);
+        if (!ctx_.settings.keep_step_documents) return;
+        for (const auto& d : passed) {
+            if (kept_documents_ >= ctx_.settings.max_kept_documents ||
+                kept_bytes_ + d.doc.data.size() > ctx_.settings.max_kept_bytes) {
+                return;
+            }
+            ++kept_documents_;
+            kept_bytes_ += d.doc.data.size();
+            t.outputs.push_back(d.doc);
+        }
+    }
+
+    run_outcome outcome_;
+    step_context ctx_;
+    std::vector<document_failure>* sink_ = &outcome_.failures;
+    halt halt_ = halt::none;
+    std::string halted_step_;
+    std::string halted_error_;
+    std::uint32_t next_tag_ = 1;
+    std::size_t kept_documents_ = 0;
+    std::size_t kept_bytes_ = 0;
+};
+
+}  // namespace
+
+run_outcome run_process(const process& p, const store::execution_record& execution,
+                        documents documents, const run_settings& settings) {
+    return run_state(p, execution, settings).run(std::move(documents));
 }
 
 }  // namespace ferry::engine

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <boost/system/result.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ferry/engine/runner.hpp"
@@ -13,16 +13,31 @@ struct step_context {
     const process& p;
     const store::execution_record& execution;
     const run_settings& settings;
+    store::properties& process_props;  // per execution; set_properties changes them
 };
 
-using step_result = boost::system::result<std::vector<working_document>, std::string>;
+/// What a document-transforming step did: documents it passes on, and documents that failed
+/// with their error.
+struct step_output {
+    std::vector<working_document> passed;
+    std::vector<std::pair<working_document, std::string>> failed;
+};
 
 std::string evaluate(const variable& v, const working_document& d, const step_context& ctx);
 std::string render(const message_template& t, const working_document& d, const step_context& ctx);
 
-step_result run_step(const message_step& step, std::vector<working_document> in,
-                     const step_context& ctx);
-step_result run_step(const file_write_step& step, std::vector<working_document> in,
-                     const step_context& ctx);
+step_output run_step(const message_step& step, std::vector<working_document> in,
+                     step_context& ctx);
+step_output run_step(const set_properties_step& step, std::vector<working_document> in,
+                     step_context& ctx);
+step_output run_step(const split_step& step, std::vector<working_document> in, step_context& ctx);
+step_output run_step(const combine_step& step, std::vector<working_document> in,
+                     step_context& ctx);
+step_output run_step(const file_write_step& step, std::vector<working_document> in,
+                     step_context& ctx);
+
+/// Decision semantics: numbers compare as numbers when both sides are numbers, text compares
+/// byte-wise otherwise; an absent value is the empty string.
+bool compare(std::string_view left, comparison op, std::string_view right);
 
 }  // namespace ferry::engine

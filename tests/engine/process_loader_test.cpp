@@ -59,12 +59,62 @@ TEST_F(ProcessLoaderTest, MistakesGiveFileLineColumn) {
                   "delete, execute");
     yaml = valid;
     EXPECT_EQ(error_of(yaml.replace(yaml.find("message:"), 8, "mesage:")),
-              path + ":11:5: unknown step 'mesage'; this version knows message and file_write");
+              path + ":11:5: unknown step 'mesage'; steps are message, set_properties, branch, decision, "
+                  "route, split, combine, return, stop, exception, try_catch and file_write");
     yaml = valid;
     EXPECT_NE(error_of(yaml.replace(yaml.find("\"{1}\""), 5, "\"{2}\"")).find(":12:17: template"),
               std::string::npos);
     EXPECT_NE(error_of("name: [unclosed").find("p.yaml:1:"), std::string::npos);
     EXPECT_NE(error_of("name: x\n").find("process needs the field 'listen'"), std::string::npos);
+}
+
+// The step graph's own rules, each with its line and column.
+TEST_F(ProcessLoaderTest, StepGraphMistakes) {
+    const std::string path = (dir_.path() / "p.yaml").string();
+    const auto process_with = [](const std::string& output, const std::string& steps,
+                                 const std::string& mode = "general") {
+        return "name: p\nmode: " + mode +
+               "\nlisten: {type: create, object: X, input: single_data, output: " + output +
+               "}\nsteps:\n" + steps;
+    };
+    struct mistake {
+        std::string yaml;
+        std::string expected;
+    };
+    const std::vector<mistake> mistakes = {
+        {process_with("none", "  - branch:\n      paths:\n        - steps: []\n"
+                              "        - steps: []\n  - message: {template: x}\n"),
+         ":9:5: this step follows the branch step 'step1', which ends its path"},
+        {process_with("none", "  - return: {}\n"),
+         ":5:5: a return step answers the caller, but the listen output is none"},
+        {process_with("single_json", "  - message: {template: x}\n"),
+         ":3:63: output is single_json but no path reaches a return step"},
+        {process_with("none", "  - message: {template: x}\n", "low_latency"),
+         ":2:7: low_latency stores nothing"},
+        {process_with("none", "  - decision: {left: current_data, op: regex, right: {static: "
+                              "\"[a\"}}\n"),
+         ":5:54: this is not a valid regular expression"},
+        {process_with("none", "  - branch:\n      paths:\n        - steps: []\n"),
+         ":7:9: a branch has from 2 to 25 paths"},
+        {process_with("none", "  - route:\n      value: current_data\n      routes:\n"
+                              "        - {when: EU, steps: []}\n        - {when: EU, steps: []}\n"),
+         ":9:18: the value 'EU' is routed twice"},
+        {process_with("none", "  - id: a\n    message: {template: x}\n  - branch:\n"
+                              "      paths:\n        - steps: [{id: a, stop: {}}]\n"
+                              "        - steps: []\n"),
+         ":9:19: step id 'a' is used twice"},
+        {process_with("none", "  - try_catch: {retries: 9, try: []}\n"),
+         ":5:26: retries must be from 0 to 5"},
+        {process_with("none", "  - decision: {left: current_data, op: \"~\", right: x}\n"),
+         ":5:40: op must be one of =, !=, <, <=, >, >=, regex, wildcard"},
+        {process_with("none", "  - exception: {message: x, scope: path}\n"),
+         ":5:36: exception scope must be document (the default) or execution"},
+    };
+    for (const auto& m : mistakes) {
+        const auto error = error_of(m.yaml);
+        EXPECT_NE(error.find(path + m.expected), std::string::npos)
+            << "got:  " << error << "\nwant: " << m.expected << "\nfor:\n" << m.yaml;
+    }
 }
 
 // file_write may not escape the data directory.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -8,26 +9,59 @@
 
 namespace ferry::engine {
 
-/// A document on its way through a process, with the position of the request document it
-/// came from (for the document_id and document_index variables).
+/// A document on its way through a process.
 struct working_document {
     store::document doc;
-    std::size_t index = 0;
+    std::size_t index = 0;               // the request document it came from
+    std::vector<std::uint32_t> lineage;  // branch and try tags it passed (internal bookkeeping)
 };
 
 struct run_settings {
-    std::string files_root;  // file_write writes below this directory
+    std::string files_root;            // file_write writes below this directory
+    bool keep_step_documents = false;  // general mode: each step's output goes into the trace
+    std::size_t max_trace_entries = 1000;       // per execution; later steps are counted only
+    std::size_t max_kept_documents = 1000;      // per execution, over all steps
+    std::size_t max_kept_bytes = 16u << 20;     // per execution, over all steps
 };
 
-/// How a run ended: on failure, which step failed and why.
-struct run_outcome {
-    bool ok = true;
-    std::string failed_step;
+/// What one step did in one run (a step inside a branch path, or retried, runs more than once).
+struct step_trace {
+    std::string step;  // step id
+    std::string kind;  // message, branch, ...
+    std::uint32_t documents_in = 0;
+    std::uint32_t documents_out = 0;  // passed on (or into its paths)
+    std::uint32_t documents_failed = 0;
+    std::int64_t started_ms = 0;
+    std::uint32_t micros = 0;  // including the paths it opened
+    std::string error;         // the first document error, "" when none
+    std::vector<store::document> outputs;  // with keep_step_documents, within the limits
+};
+
+/// A document that failed, and where.
+struct document_failure {
+    std::string step;
     std::string error;
-    std::vector<working_document> outputs;  // what left the last step
+    working_document document;
 };
 
-/// Runs `p` over the documents of one execution, step by step, on the calling thread.
+/// How a run ended.
+struct run_outcome {
+    /// False when any document failed (uncaught) or the execution was failed.
+    bool ok = true;
+    std::string failed_step;  // the first failure's step and message
+    std::string error;
+    bool stopped = false;  // a stop step ended the execution (successfully)
+    std::vector<document_failure> failures;
+    std::vector<working_document> returned;  // documents that reached a return step
+    bool respond_early = false;              // a return step with respond: early was reached
+    std::vector<working_document> outputs;   // documents that ran off the end of a path
+    std::vector<step_trace> trace;
+    std::uint64_t untraced_steps = 0;  // step runs past max_trace_entries
+    store::properties process_props;   // as the steps left them
+};
+
+/// Runs `p` over the documents of one execution (SPEC §3) on the calling thread: steps take
+/// all documents at once, in order; paths run one after the other, each to completion.
 /// Stateless and thread-safe: executors call it concurrently.
 run_outcome run_process(const process& p, const store::execution_record& execution,
                         std::vector<working_document> documents, const run_settings& settings);
