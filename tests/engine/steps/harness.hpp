@@ -1,0 +1,76 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/runner.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ferry::engine::test_steps {
+
+/// Loads a process made of `steps` (YAML, indented as list items under `steps:`) and runs it
+/// over `payloads`, one request document each, with the request property `name` = n<index>.
+class StepTest : public ::testing::Test {
+protected:
+    run_outcome run(const std::string& steps, std::vector<std::string> payloads,
+                    const std::string& output = "none", store::properties process_props = {}) {
+        const auto file = dir_.write("p.yaml",
+                                     "name: p\nlisten: {type: create, object: X, "
+                                     "input: multiple_json, output: " +
+                                         output + "}\nsteps:\n" + steps);
+        process_ = load_process_file(file.string());
+        store::execution_record rec;
+        rec.id = "ex1";
+        rec.process_props = std::move(process_props);
+        std::vector<working_document> docs;
+        for (std::size_t i = 0; i < payloads.size(); ++i) {
+            rec.document_ids.push_back("ex1-" + std::to_string(i));
+            docs.push_back({{payloads[i], {{"name", "n" + std::to_string(i)}}}, i, {}});
+        }
+        run_settings settings;
+        settings.files_root = (out_.path() / "files").string();
+        settings.keep_step_documents = keep_;
+        return run_process(*process_, rec, std::move(docs), settings);
+    }
+
+    static std::vector<std::string> data(const std::vector<working_document>& docs) {
+        std::vector<std::string> out;
+        for (const auto& d : docs) out.push_back(d.doc.data);
+        return out;
+    }
+
+    /// The lines a process wrote with file_write append into files/log/<name>.
+    std::string log(const std::string& name) const {
+        return ferry::test::read_file(out_.path() / "files/log" / name);
+    }
+
+    bool keep_ = false;
+    ferry::test::temp_dir dir_;
+    ferry::test::temp_dir out_;
+    std::shared_ptr<const process> process_;
+};
+
+/// A file_write step appending each document as a line to files/log/<name>.
+inline std::string log_step(const std::string& id, const std::string& name) {
+    return "- id: " + id + "\n  file_write: {directory: log, file_name: " + name +
+           ", append: true}\n";
+}
+
+/// Indents every line of `yaml` by `spaces`.
+inline std::string indent(const std::string& yaml, int spaces) {
+    std::string out;
+    std::string pad(static_cast<std::size_t>(spaces), ' ');
+    std::size_t start = 0;
+    while (start < yaml.size()) {
+        const auto end = yaml.find('\n', start);
+        out += pad + yaml.substr(start, end - start) + "\n";
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    return out;
+}
+
+}  // namespace ferry::engine::test_steps

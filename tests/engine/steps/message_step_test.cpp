@@ -1,0 +1,43 @@
+#include "harness.hpp"
+
+namespace ferry::engine::test_steps {
+
+using MessageStepTest = StepTest;
+
+// One document out per document in, with the quote rules: '' is a quote, '...' is literal.
+TEST_F(MessageStepTest, RendersEachDocumentWithQuoteRules) {
+    const auto outcome = run(R"(  - message:
+      template: "'{'\"name\": \"{1}\", \"it''s\": {2}'}'"
+      variables: [{document_property: name}, current_data]
+)",
+                             {"1", "2"});
+    ASSERT_TRUE(outcome.ok) << outcome.error;
+    EXPECT_EQ(data(outcome.outputs),
+              (std::vector<std::string>{R"({"name": "n0", "it's": 1})", R"({"name": "n1", "it's": 2})"}));
+    EXPECT_EQ(outcome.outputs[1].doc.props.at("name"), "n1");  // properties travel on
+}
+
+// combine: one document for all, the template rendered once per input.
+TEST_F(MessageStepTest, CombineMakesOneDocument) {
+    const auto outcome = run(R"(  - message:
+      template: "<{1}>"
+      variables: [current_data]
+      combine: true
+)",
+                             {"a", "b", "c"});
+    ASSERT_TRUE(outcome.ok);
+    EXPECT_EQ(data(outcome.outputs), (std::vector<std::string>{"<a><b><c>"}));
+}
+
+// Process properties and execution values are variables too; an absent property is empty.
+TEST_F(MessageStepTest, ProcessPropertiesAndExecutionValues) {
+    const auto outcome = run(R"(  - message:
+      template: "{1}|{2}|{3}|{4}"
+      variables: [{process_property: inmethod}, {process_property: missing}, execution_id, document_id]
+)",
+                             {"x"}, "none", {{"inmethod", "POST"}});
+    ASSERT_TRUE(outcome.ok);
+    EXPECT_EQ(data(outcome.outputs), (std::vector<std::string>{"POST||ex1|ex1-0"}));
+}
+
+}  // namespace ferry::engine::test_steps
