@@ -30,7 +30,8 @@ void executor_pool::start() {
         std::fprintf(stderr, "ferry executor: cannot count interrupted executions: %s\n",
                      counted.error().message().c_str());
     } else if (*counted > 0) {
-        std::fprintf(stderr, "ferry executor: %zu executions were interrupted; running them again\n",
+        std::fprintf(stderr,
+                     "ferry executor: %zu executions were interrupted; running them again\n",
                      *counted);
     }
     {
@@ -140,6 +141,7 @@ void executor_pool::worker(std::uint32_t slot) {
 void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items) {
     std::vector<store::execution_record> finished;
     finished.reserve(items.size());
+    step_documents kept;
     std::vector<std::uint64_t> seqs;
     seqs.reserve(items.size());
     for (const auto& item : items) seqs.push_back(item.seq);
@@ -180,7 +182,7 @@ void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items)
                             " attempts that did not finish (the server stopped during each)";
             } else {
                 rec.state = store::execution_state::running;
-                run_one(rec, std::move(documents), loaded);
+                run_one(rec, std::move(documents), loaded, kept);
             }
         }
         if (rec.finished_ms == 0) rec.finished_ms = now_ms();
@@ -188,7 +190,7 @@ void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items)
             .fetch_add(1, std::memory_order_relaxed);
         finished.push_back(std::move(rec));
     }
-    if (auto done = db_.finish_executions(finished); !done) {
+    if (auto done = db_.finish_executions(finished, kept); !done) {
         // The pending entries stay: these executions run again after a restart.
         std::fprintf(stderr, "ferry executor: cannot record the end of %zu executions: %s\n",
                      finished.size(), done.error().message().c_str());
@@ -198,7 +200,7 @@ void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items)
 }
 
 void executor_pool::run_one(store::execution_record& rec, std::vector<store::document> documents,
-                            bool loaded) {
+                            bool loaded, step_documents& kept) {
     auto fail = [&](std::string error) {
         rec.state = store::execution_state::failed;
         rec.error = std::move(error);
@@ -220,7 +222,33 @@ void executor_pool::run_one(store::execution_record& rec, std::vector<store::doc
     for (std::size_t i = 0; i < documents.size(); ++i) {
         working.push_back({std::move(documents[i]), i});
     }
-    const auto outcome = run_process(*p, rec, std::move(working), {settings_.files_root});
+    // SPEC §5: general mode (or X-Debug) keeps every step's output; bridge keeps the trace.
+    run_settings run;
+    run.files_root = settings_.files_root;
+    run.keep_step_documents = rec.debug || p->mode == execution_mode::general;
+    run.max_trace_entries = settings_.max_trace_entries;
+    run.max_kept_documents = settings_.max_kept_documents;
+    run.max_kept_bytes = settings_.max_kept_bytes;
+    auto outcome = run_process(*p, rec, std::move(working), run);
+    rec.trace.clear();
+    rec.untraced_steps = outcome.untraced_steps;
+    for (std::size_t i = 0; i < outcome.trace.size(); ++i) {
+        auto& t = outcome.trace[i];
+        store::step_record r{t.step,
+                             t.kind,
+                             t.documents_in,
+                             t.documents_out,
+                             t.documents_failed,
+                             t.started_ms,
+                             t.micros,
+                             std::move(t.error),
+                             {}};
+        for (std::size_t j = 0; j < t.outputs.size(); ++j) {
+            r.output_ids.push_back(rec.id + "-s" + std::to_string(i) + "-" + std::to_string(j));
+            kept.emplace_back(r.output_ids.back(), std::move(t.outputs[j]));
+        }
+        rec.trace.push_back(std::move(r));
+    }
     if (!outcome.ok) return fail("step '" + outcome.failed_step + "': " + outcome.error);
     rec.state = store::execution_state::succeeded;
     rec.finished_ms = now_ms();

@@ -51,6 +51,14 @@ asio::awaitable<boost::system::result<store::execution_record>> gateway::executi
     co_return record;
 }
 
+asio::awaitable<boost::system::result<store::document>> gateway::document(std::string id) {
+    auto back = co_await asio::this_coro::executor;
+    co_await asio::post(impl_->blocking, asio::use_awaitable);
+    auto doc = impl_->engine.db().read_document(id);
+    co_await asio::post(back, asio::use_awaitable);
+    co_return doc;
+}
+
 engine_stats gateway::stats() const { return impl_->engine.stats(); }
 
 void gateway::close() { impl_->intake.close(); }

@@ -58,6 +58,44 @@ response handle_status(const request& req, const service& svc) {
         boost::json::serialize(body), req.version(), req.keep_alive());
 }
 
+namespace {
+
+bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t n = c < 0x80         ? 1
+                              : (c >> 5) == 6  ? 2
+                              : (c >> 4) == 14 ? 3
+                              : (c >> 3) == 30 ? 4
+                                               : 0;
+        if (n == 0 || i + n > s.size()) return false;
+        for (std::size_t k = 1; k < n; ++k) {
+            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
+std::string base64(std::string_view in) {
+    static constexpr char table[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    for (std::size_t i = 0; i < in.size(); i += 3) {
+        std::uint32_t v = static_cast<unsigned char>(in[i]) << 16;
+        if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+        if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
+        out += table[(v >> 18) & 63];
+        out += table[(v >> 12) & 63];
+        out += i + 1 < in.size() ? table[(v >> 6) & 63] : '=';
+        out += i + 2 < in.size() ? table[v & 63] : '=';
+    }
+    return out;
+}
+
+}  // namespace
+
 boost::asio::awaitable<response> handle_execution(request req, std::string id, service& svc) {
     const auto record = co_await svc.gateway->execution(id);
     if (!record) {
@@ -83,6 +121,62 @@ boost::asio::awaitable<response> handle_execution(request req, std::string id, s
     body["documents"] = std::move(docs);
     body["error"] =
         record->error.empty() ? boost::json::value(nullptr) : boost::json::value(record->error);
+    body["debug"] = record->debug;
+    boost::json::array trace;
+    for (const auto& t : record->trace) {
+        boost::json::object step;
+        step["step"] = t.step;
+        step["kind"] = t.kind;
+        step["documents_in"] = t.documents_in;
+        step["documents_out"] = t.documents_out;
+        step["documents_failed"] = t.documents_failed;
+        step["started_at"] = timestamp(t.started_ms);
+        step["micros"] = t.micros;
+        step["error"] = t.error.empty() ? boost::json::value(nullptr) : boost::json::value(t.error);
+        boost::json::array outputs;
+        for (const auto& id : t.output_ids) outputs.emplace_back(id);
+        step["output_documents"] = std::move(outputs);
+        trace.push_back(std::move(step));
+    }
+    body["trace"] = std::move(trace);
+    body["untraced_steps"] = record->untraced_steps;
+    co_return json_response(http::status::ok, boost::json::serialize(body), req.version(),
+                            req.keep_alive());
+}
+
+// A document of the execution (request document or stored step output) with its properties.
+// The payload is `data` when it is UTF-8 text, else `data_base64` (JSON strings are text).
+boost::asio::awaitable<response> handle_execution_document(request req, std::string execution_id,
+                                                           std::string document_id, service& svc) {
+    // Only documents that belong to this execution: ids start with "<execution id>-".
+    if (!document_id.starts_with(execution_id + "-")) {
+        co_return error_response(
+            http::status::not_found, "unknown_document",
+            "execution '" + execution_id + "' has no document '" + document_id + "'", req);
+    }
+    const auto doc = co_await svc.gateway->document(document_id);
+    if (!doc) {
+        if (doc.error() == store::errc::not_found) {
+            co_return error_response(http::status::not_found, "unknown_document",
+                                     "execution '" + execution_id + "' has no stored document '" +
+                                         document_id + "' (bridge mode keeps no step outputs)",
+                                     req);
+        }
+        co_return error_response(http::status::internal_server_error, "storage_error",
+                                 "the document could not be read: " + doc.error().message(), req);
+    }
+    boost::json::object body;
+    body["id"] = document_id;
+    body["execution_id"] = execution_id;
+    boost::json::object props;
+    for (const auto& [key, value] : doc->props) props[key] = value;
+    body["properties"] = std::move(props);
+    body["size"] = doc->data.size();
+    if (valid_utf8(doc->data)) {
+        body["data"] = doc->data;
+    } else {
+        body["data_base64"] = base64(doc->data);
+    }
     co_return json_response(http::status::ok, boost::json::serialize(body), req.version(),
                             req.keep_alive());
 }

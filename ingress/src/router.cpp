@@ -55,6 +55,17 @@ boost::asio::awaitable<response> route(request req, service& svc) {
         if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");
         co_return handle_metrics(req, svc);
     }
+    if (path.starts_with(executions_prefix)) {
+        // <id>/documents/<document id>
+        const auto rest = path.substr(executions_prefix.size());
+        const auto slash = rest.find("/documents/");
+        if (slash != std::string::npos && plain_segment(rest.substr(0, slash)) &&
+            plain_segment(rest.substr(slash + 11))) {
+            if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");
+            co_return co_await handle_execution_document(std::move(req), rest.substr(0, slash),
+                                                         rest.substr(slash + 11), svc);
+        }
+    }
     if (path.starts_with(executions_prefix) &&
         plain_segment(path.substr(executions_prefix.size()))) {
         if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");

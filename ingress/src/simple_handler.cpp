@@ -1,3 +1,4 @@
+#include <boost/beast/core/string.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -94,6 +95,8 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     for (auto& doc : *documents) doc.props = header_props;
 
     engine::submission s{p->name, p->version, std::move(process_props), std::move(*documents)};
+    // SPEC §5: this one execution keeps everything, as in general mode.
+    s.debug = boost::beast::iequals(req["X-Debug"], "true");
     const auto reply = co_await svc.gateway->submit(std::move(s));
     if (!reply) co_return submit_failure(reply.error(), req);
     switch (reply->status) {

@@ -7,7 +7,8 @@ namespace ferry::store {
 namespace {
 
 // First byte of every value: lets a later version change an encoding without a migration pass.
-constexpr std::uint8_t execution_format = 1;
+constexpr std::uint8_t execution_format = 2;  // 2 added debug and the trace
+constexpr std::uint8_t execution_format_v1 = 1;
 constexpr std::uint8_t document_format = 1;
 
 void put_properties(byte_writer& out, const properties& props) {
@@ -71,6 +72,21 @@ std::string encode_execution(const execution_record& rec) {
     for (const auto& id : rec.document_ids) out.put_string(id);
     put_properties(out, rec.process_props);
     out.put_string(rec.error);
+    out.put_byte(rec.debug ? 1 : 0);
+    out.put_varint(rec.untraced_steps);
+    out.put_varint(rec.trace.size());
+    for (const auto& t : rec.trace) {
+        out.put_string(t.step);
+        out.put_string(t.kind);
+        out.put_varint(t.documents_in);
+        out.put_varint(t.documents_out);
+        out.put_varint(t.documents_failed);
+        out.put_varint(zigzag(t.started_ms));
+        out.put_varint(t.micros);
+        out.put_string(t.error);
+        out.put_varint(t.output_ids.size());
+        for (const auto& id : t.output_ids) out.put_string(id);
+    }
     return out.take();
 }
 
@@ -88,7 +104,8 @@ boost::system::result<execution_record> decode_execution(std::string_view bytes)
     const auto attempts = in.get_varint();
     const auto seq = in.get_varint();
     const auto doc_count = in.get_varint();
-    if (!format || *format != execution_format || !id || !process || !version || !state ||
+    if (!format || (*format != execution_format && *format != execution_format_v1) || !id ||
+        !process || !version || !state ||
         *state > static_cast<std::uint8_t>(execution_state::cancelled) || !created || !started ||
         !finished || !attempts || !seq || !doc_count || *doc_count > bytes.size()) {
         return errc::corrupt_record;
@@ -110,8 +127,50 @@ boost::system::result<execution_record> decode_execution(std::string_view bytes)
     }
     if (!get_properties(in, rec.process_props)) return errc::corrupt_record;
     const auto error = in.get_string();
-    if (!error || !in.at_end()) return errc::corrupt_record;
+    if (!error) return errc::corrupt_record;
     rec.error = *error;
+    if (*format == execution_format_v1) {
+        if (!in.at_end()) return errc::corrupt_record;
+        return rec;
+    }
+    const auto debug = in.get_byte();
+    const auto untraced = in.get_varint();
+    const auto steps = in.get_varint();
+    if (!debug || !untraced || !steps || *steps > bytes.size()) return errc::corrupt_record;
+    rec.debug = *debug != 0;
+    rec.untraced_steps = *untraced;
+    rec.trace.reserve(*steps);
+    for (std::uint64_t i = 0; i < *steps; ++i) {
+        step_record t;
+        const auto step = in.get_string();
+        const auto kind = in.get_string();
+        const auto in_count = in.get_varint();
+        const auto out_count = in.get_varint();
+        const auto failed = in.get_varint();
+        const auto started = in.get_varint();
+        const auto micros = in.get_varint();
+        const auto step_error = in.get_string();
+        const auto outputs = in.get_varint();
+        if (!step || !kind || !in_count || !out_count || !failed || !started || !micros ||
+            !step_error || !outputs || *outputs > bytes.size()) {
+            return errc::corrupt_record;
+        }
+        t.step = *step;
+        t.kind = *kind;
+        t.documents_in = static_cast<std::uint32_t>(*in_count);
+        t.documents_out = static_cast<std::uint32_t>(*out_count);
+        t.documents_failed = static_cast<std::uint32_t>(*failed);
+        t.started_ms = unzigzag(*started);
+        t.micros = static_cast<std::uint32_t>(*micros);
+        t.error = *step_error;
+        for (std::uint64_t j = 0; j < *outputs; ++j) {
+            const auto output = in.get_string();
+            if (!output) return errc::corrupt_record;
+            t.output_ids.emplace_back(*output);
+        }
+        rec.trace.push_back(std::move(t));
+    }
+    if (!in.at_end()) return errc::corrupt_record;
     return rec;
 }
 

@@ -223,8 +223,8 @@ boost::system::result<std::size_t> store::recover_interrupted() {
     std::size_t counted = 0;
     std::unique_ptr<rocksdb::Iterator> it(
         impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->meta));
-    for (it->Seek(keys::running_prefix);
-         it->Valid() && it->key().starts_with(keys::running_prefix); it->Next()) {
+    for (it->Seek(keys::running_prefix); it->Valid() && it->key().starts_with(keys::running_prefix);
+         it->Next()) {
         const std::string_view seqs(it->value().data(), it->value().size());
         for (std::size_t at = 0; at + 8 <= seqs.size(); at += 8) {
             std::string id;
@@ -247,8 +247,11 @@ boost::system::result<std::size_t> store::recover_interrupted() {
     return counted;
 }
 
-boost::system::result<void> store::finish_executions(std::span<const execution_record> records) {
+boost::system::result<void> store::finish_executions(
+    std::span<const execution_record> records,
+    std::span<const std::pair<std::string, document>> step_documents) {
     rocksdb::WriteBatch wb;
+    for (const auto& [id, doc] : step_documents) wb.Put(impl_->documents, id, encode_document(doc));
     for (const auto& rec : records) {
         wb.Put(impl_->executions, rec.id, encode_execution(rec));
         wb.Delete(impl_->pending, encode_be64(rec.pending_seq));

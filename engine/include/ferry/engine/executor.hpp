@@ -18,10 +18,13 @@ namespace ferry::engine {
 
 struct executor_settings {
     std::size_t threads = 2;
-    std::string files_root;          // for file_write
-    std::uint32_t max_attempts = 5;  // an execution that kept crashing the server is failed
-    std::size_t claim_batch = 16;    // executions an executor takes at once (one write each way)
+    std::string files_root;            // for file_write
+    std::uint32_t max_attempts = 5;    // an execution that kept crashing the server is failed
+    std::size_t claim_batch = 16;      // executions an executor takes at once (one write each way)
     std::size_t handoff_limit = 4096;  // executions held in memory, handed over by the intake
+    std::size_t max_trace_entries = 1000;    // step runs traced per execution
+    std::size_t max_kept_documents = 1000;   // step outputs stored per execution (general mode)
+    std::size_t max_kept_bytes = 16u << 20;  // and their bytes
     int nice = 10;  // CPU priority of executor threads relative to HTTP and intake (0 = same)
 };
 
@@ -73,8 +76,9 @@ private:
     std::vector<work_item> claim();
     void run_batch(std::uint32_t slot, std::vector<work_item>& items);
     /// Loads (unless handed over) and runs one execution; fills in its outcome.
-    void run_one(store::execution_record& rec, std::vector<store::document> documents,
-                 bool loaded);
+    using step_documents = std::vector<std::pair<std::string, store::document>>;
+    void run_one(store::execution_record& rec, std::vector<store::document> documents, bool loaded,
+                 step_documents& kept);
     void worker(std::uint32_t slot);
 
     store::store& db_;

@@ -34,6 +34,9 @@ public:
 
     [[nodiscard]] boost::asio::awaitable<boost::system::result<store::execution_record>> execution(
         std::string id);
+    /// A stored document (request document or step output), read on a blocking thread.
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<store::document>> document(
+        std::string id);
 
     engine_stats stats() const;
 

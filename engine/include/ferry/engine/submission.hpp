@@ -16,6 +16,7 @@ struct submission {
     std::uint32_t process_version = 0;
     store::properties process_props;
     std::vector<store::document> documents;
+    bool debug = false;  // X-Debug: true
 };
 
 /// What the intake answers once the submission is durable.

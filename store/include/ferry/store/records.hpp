@@ -23,6 +23,19 @@ struct document {
     properties props;
 };
 
+/// What one step did in one run (SPEC §5 execution history).
+struct step_record {
+    std::string step;  // step id
+    std::string kind;  // message, branch, ...
+    std::uint32_t documents_in = 0;
+    std::uint32_t documents_out = 0;
+    std::uint32_t documents_failed = 0;
+    std::int64_t started_ms = 0;
+    std::uint32_t micros = 0;
+    std::string error;
+    std::vector<std::string> output_ids;  // stored output documents (general mode)
+};
+
 /// One execution: which process ran (or will run) over which documents, and how it ended.
 /// Times are milliseconds since the Unix epoch; 0 means "not yet".
 struct execution_record {
@@ -38,6 +51,9 @@ struct execution_record {
     std::vector<std::string> document_ids;
     properties process_props;  // request data for the process (inmethod, query_*, ...)
     std::string error;
+    bool debug = false;  // X-Debug: run in general mode whatever the process's mode
+    std::vector<step_record> trace;
+    std::uint64_t untraced_steps = 0;  // step runs past the trace limit
 };
 
 /// An execution accepted by the intake, with the documents it was created from; document i is

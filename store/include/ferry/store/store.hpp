@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ferry/store/records.hpp"
@@ -74,9 +75,11 @@ public:
     /// counted in its record; the running notes are cleared. Returns how many were counted.
     [[nodiscard]] boost::system::result<std::size_t> recover_interrupted();
 
-    /// Stores final records and removes their pending entries in one atomic batch. Not synced.
+    /// Stores final records (and, general mode, the documents their steps put out) and removes
+    /// their pending entries in one atomic batch. Not synced.
     [[nodiscard]] boost::system::result<void> finish_executions(
-        std::span<const execution_record> records);
+        std::span<const execution_record> records,
+        std::span<const std::pair<std::string, document>> step_documents = {});
 
     /// Highest pending seq ever assigned (survives restart).
     std::uint64_t last_seq() const;
