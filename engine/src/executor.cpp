@@ -220,7 +220,7 @@ void executor_pool::run_one(store::execution_record& rec, std::vector<store::doc
     std::vector<working_document> working;
     working.reserve(documents.size());
     for (std::size_t i = 0; i < documents.size(); ++i) {
-        working.push_back({std::move(documents[i]), i});
+        working.push_back({std::move(documents[i]), i, {}});
     }
     // SPEC §5: general mode (or X-Debug) keeps every step's output; bridge keeps the trace.
     run_settings run;

@@ -19,7 +19,7 @@ protected:
         std::vector<working_document> docs;
         for (std::size_t i = 0; i < payloads.size(); ++i) {
             rec.document_ids.push_back("ex1-" + std::to_string(i));
-            docs.push_back({{payloads[i], {{"name", "n" + std::to_string(i)}}}, i});
+            docs.push_back({{payloads[i], {{"name", "n" + std::to_string(i)}}}, i, {}});
         }
         return run_process(*p, rec, std::move(docs), {(out_.path() / "files").string()});
     }
