@@ -36,27 +36,39 @@ asio::awaitable<boost::system::result<intake_reply>> gateway::submit(submission 
     co_return decode_reply(*reply);
 }
 
-asio::awaitable<boost::system::result<store::execution_record>> gateway::execution(std::string id) {
+namespace {
+
+// Runs a blocking store read on `pool` and resumes the caller on its own executor.
+template <typename Read>
+auto on_pool(asio::thread_pool& pool, Read read) -> asio::awaitable<decltype(read())> {
     auto back = co_await asio::this_coro::executor;
-    co_await asio::post(impl_->blocking, asio::use_awaitable);
-    auto record = impl_->engine.db().read_execution(id);
-    if (record && record->state == store::execution_state::queued) {
-        // "Running" is not written to the store; the executors know it.
-        if (const auto since = impl_->engine.executors().running_since(id)) {
-            record->state = store::execution_state::running;
-            record->started_ms = *since;
-        }
-    }
+    co_await asio::post(pool, asio::use_awaitable);
+    auto result = read();
     co_await asio::post(back, asio::use_awaitable);
-    co_return record;
+    co_return result;
+}
+
+}  // namespace
+
+asio::awaitable<boost::system::result<store::execution_record>> gateway::execution(std::string id) {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking, [&engine, &id] {
+        auto record = engine.db().read_execution(id);
+        if (record && record->state == store::execution_state::queued) {
+            // "Running" is not written to the store; the executors know it.
+            if (const auto since = engine.executors().running_since(id)) {
+                record->state = store::execution_state::running;
+                record->started_ms = *since;
+            }
+        }
+        return record;
+    });
 }
 
 asio::awaitable<boost::system::result<store::document>> gateway::document(std::string id) {
-    auto back = co_await asio::this_coro::executor;
-    co_await asio::post(impl_->blocking, asio::use_awaitable);
-    auto doc = impl_->engine.db().read_document(id);
-    co_await asio::post(back, asio::use_awaitable);
-    co_return doc;
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking,
+                               [&engine, &id] { return engine.db().read_document(id); });
 }
 
 engine_stats gateway::stats() const { return impl_->engine.stats(); }

@@ -1,6 +1,6 @@
 #include "harness.hpp"
 
-#include "../../../engine/src/steps.hpp"
+#include "steps.hpp"
 
 namespace ferry::engine::test_steps {
 

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+
+#include "ferry/engine/process.hpp"
+#include "yaml_reader.hpp"
+
+namespace ferry::engine {
+
+/// Reads a process's step tree (SPEC §3) and checks its rules: known step kinds, their fields,
+/// unique step ids, and that a step opening paths ends its own path.
+class step_reader : yaml_reader {
+public:
+    explicit step_reader(std::string path) : yaml_reader(std::move(path)) {}
+
+    /// A list of steps; a step that opens paths must be the last of its list.
+    step_list read_path(const YAML::Node& node, const std::string& what);
+    /// Where the first return step was written, if any.
+    const std::optional<YAML::Mark>& first_return() const { return first_return_; }
+
+private:
+    step read_step(const YAML::Node& node);
+    message_step read_message(const YAML::Node& node) const;
+    set_properties_step read_set_properties(const YAML::Node& node) const;
+    branch_step read_branch(const YAML::Node& node);
+    comparison read_comparison(const YAML::Node& node) const;
+    decision_step read_decision(const YAML::Node& node);
+    route_step read_route(const YAML::Node& node);
+    split_step read_split(const YAML::Node& node) const;
+    combine_step read_combine(const YAML::Node& node) const;
+    return_step read_return(const YAML::Node& node) const;
+    bool read_scope(const YAML::Node& node, const std::string& step,
+                    const std::string& local) const;
+    stop_step read_stop(const YAML::Node& node) const;
+    exception_step read_exception(const YAML::Node& node) const;
+    try_catch_step read_try_catch(const YAML::Node& node);
+    file_write_step read_file_write(const YAML::Node& node) const;
+
+    std::set<std::string> ids_;  // step ids, unique over the whole process
+    std::size_t step_count_ = 0;
+    std::optional<YAML::Mark> first_return_;
+};
+
+}  // namespace ferry::engine
