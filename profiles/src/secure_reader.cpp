@@ -1,0 +1,95 @@
+#include "secure_reader.hpp"
+
+#include <xercesc/framework/MemBufInputSource.hpp>
+#include <xercesc/sax/SAXParseException.hpp>
+#include <xercesc/sax2/XMLReaderFactory.hpp>
+#include <xercesc/util/TransService.hpp>
+
+#include "ferry/profiles/xml_runtime.hpp"
+
+namespace ferry::profiles::detail {
+namespace x = xercesc;
+
+std::string utf8(const XMLCh* text) {
+    if (!text) return {};
+    x::TranscodeToStr out(text, "UTF-8");
+    return std::string(reinterpret_cast<const char*>(out.str()), out.length());
+}
+
+std::string utf8(const XMLCh* text, XMLSize_t length) {
+    if (!text || length == 0) return {};
+    x::TranscodeToStr out(text, length, "UTF-8");
+    return std::string(reinterpret_cast<const char*>(out.str()), out.length());
+}
+
+void ensure_xml_runtime() {
+    // Xerces counts Initialize/Terminate pairs, so this coexists with an xml_runtime in main.
+    static const xml_runtime runtime;
+}
+
+namespace {
+
+/// Refuses every external entity and DTD instead of fetching it.
+class refuse_external : public x::DefaultHandler {
+public:
+    x::InputSource* resolveEntity(const XMLCh* const, const XMLCh* const system_id) override {
+        throw x::SAXParseException(
+            reinterpret_cast<const XMLCh*>(u"external entities are not allowed"), nullptr,
+            system_id, 0, 0);
+    }
+};
+
+/// Forwards content to the caller's handler and stops at the first error, remembering it.
+class first_error : public x::DefaultHandler {
+public:
+    void error(const x::SAXParseException& e) override { keep(e); }
+    void fatalError(const x::SAXParseException& e) override { keep(e); }
+    std::optional<xml_problem> problem;
+
+private:
+    void keep(const x::SAXParseException& e) {
+        if (!problem) {
+            problem = xml_problem{static_cast<std::size_t>(e.getLineNumber()),
+                                  static_cast<std::size_t>(e.getColumnNumber()),
+                                  utf8(e.getMessage())};
+        }
+        throw e;  // abort the parse: the first problem is the one reported
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<x::SAX2XMLReader> make_secure_reader() {
+    ensure_xml_runtime();
+    std::unique_ptr<x::SAX2XMLReader> reader(x::XMLReaderFactory::createXMLReader());
+    reader->setFeature(x::XMLUni::fgSAX2CoreNameSpaces, true);
+    reader->setFeature(x::XMLUni::fgSAX2CoreValidation, false);
+    reader->setFeature(x::XMLUni::fgXercesLoadExternalDTD, false);
+    reader->setFeature(x::XMLUni::fgXercesDisableDefaultEntityResolution, true);
+    reader->setFeature(x::XMLUni::fgSAX2CoreNameSpacePrefixes, false);
+    return reader;
+}
+
+std::optional<xml_problem> parse_with(x::SAX2XMLReader& reader, x::DefaultHandler& handler,
+                                      std::string_view text) {
+    first_error errors;
+    static refuse_external resolver;  // stateless
+    reader.setContentHandler(&handler);
+    reader.setErrorHandler(&errors);
+    reader.setEntityResolver(&resolver);
+    x::MemBufInputSource source(reinterpret_cast<const XMLByte*>(text.data()), text.size(),
+                                "document", false);
+    try {
+        reader.parse(source);
+    } catch (const x::SAXParseException& e) {
+        if (!errors.problem) {
+            return xml_problem{static_cast<std::size_t>(e.getLineNumber()),
+                               static_cast<std::size_t>(e.getColumnNumber()), utf8(e.getMessage())};
+        }
+    } catch (const x::XMLException& e) {
+        return xml_problem{0, 0, utf8(e.getMessage())};
+    }
+    return errors.problem;
+}
+
+}  // namespace ferry::profiles::detail
