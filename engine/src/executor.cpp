@@ -9,6 +9,8 @@
 
 #include "clock.hpp"
 #include "ferry/engine/runner.hpp"
+#include "ferry/engine/submission.hpp"
+#include "id_generator.hpp"
 
 namespace ferry::engine {
 namespace {
@@ -142,6 +144,7 @@ void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items)
     std::vector<store::execution_record> finished;
     finished.reserve(items.size());
     step_documents kept;
+    std::vector<store::new_execution> started;
     std::vector<std::uint64_t> seqs;
     seqs.reserve(items.size());
     for (const auto& item : items) seqs.push_back(item.seq);
@@ -182,7 +185,7 @@ void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items)
                             " attempts that did not finish (the server stopped during each)";
             } else {
                 rec.state = store::execution_state::running;
-                run_one(rec, std::move(documents), loaded, kept);
+                run_one(rec, std::move(documents), loaded, kept, started);
             }
         }
         if (rec.finished_ms == 0) rec.finished_ms = now_ms();
@@ -190,17 +193,27 @@ void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items)
             .fetch_add(1, std::memory_order_relaxed);
         finished.push_back(std::move(rec));
     }
-    if (auto done = db_.finish_executions(finished, kept); !done) {
+    if (auto done = db_.finish_executions(finished, kept, started); !done) {
         // The pending entries stay: these executions run again after a restart.
         std::fprintf(stderr, "ferry executor: cannot record the end of %zu executions: %s\n",
                      finished.size(), done.error().message().c_str());
+    } else if (!started.empty()) {
+        // Executions started by process_call run once durable; the sync makes them so (and
+        // everything queued before them).
+        if (auto synced = db_.sync(); synced) {
+            notify(started.back().record.pending_seq);
+        } else {
+            std::fprintf(stderr, "ferry executor: cannot sync started executions: %s\n",
+                         synced.error().message().c_str());
+        }
     }
     std::lock_guard lock(mutex_);
     for (const auto& item : items) running_.erase(item.execution_id);
 }
 
 void executor_pool::run_one(store::execution_record& rec, std::vector<store::document> documents,
-                            bool loaded, step_documents& kept) {
+                            bool loaded, step_documents& kept,
+                            std::vector<store::new_execution>& started) {
     auto fail = [&](std::string error) {
         rec.state = store::execution_state::failed;
         rec.error = std::move(error);
@@ -225,11 +238,15 @@ void executor_pool::run_one(store::execution_record& rec, std::vector<store::doc
     // SPEC §5: general mode (or X-Debug) keeps every step's output; bridge keeps the trace.
     run_settings run;
     run.files_root = settings_.files_root;
+    run.find_process = [registry = processes_.get()](std::string_view name) {
+        return registry->by_name(name);
+    };
     run.keep_step_documents = rec.debug || p->mode == execution_mode::general;
     run.max_trace_entries = settings_.max_trace_entries;
     run.max_kept_documents = settings_.max_kept_documents;
     run.max_kept_bytes = settings_.max_kept_bytes;
     auto outcome = run_process(*p, rec, std::move(working), run);
+    queue_started(rec, outcome.started, started);
     rec.trace.clear();
     rec.untraced_steps = outcome.untraced_steps;
     for (std::size_t i = 0; i < outcome.trace.size(); ++i) {
@@ -252,6 +269,27 @@ void executor_pool::run_one(store::execution_record& rec, std::vector<store::doc
     if (!outcome.ok) return fail("step '" + outcome.failed_step + "': " + outcome.error);
     rec.state = store::execution_state::succeeded;
     rec.finished_ms = now_ms();
+}
+
+void executor_pool::queue_started(const store::execution_record& parent,
+                                  std::vector<started_execution>& from,
+                                  std::vector<store::new_execution>& into) {
+    thread_local id_generator ids;
+    for (auto& s : from) {
+        store::new_execution execution;
+        auto& rec = execution.record;
+        rec.id = ids.next();
+        rec.process = std::move(s.process);
+        rec.process_version = s.process_version;
+        rec.created_ms = now_ms();
+        rec.process_props = std::move(s.process_props);
+        rec.process_props["parent_execution"] = parent.id;
+        for (std::size_t i = 0; i < s.documents.size(); ++i) {
+            rec.document_ids.push_back(document_id(rec.id, i));
+        }
+        execution.documents = std::move(s.documents);
+        into.push_back(std::move(execution));
+    }
 }
 
 }  // namespace ferry::engine

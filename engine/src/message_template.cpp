@@ -132,3 +132,76 @@ std::string format_date(std::int64_t epoch_ms, std::string_view mask) {
 }
 
 }  // namespace ferry::engine
+
+namespace ferry::engine {
+
+std::optional<std::int64_t> parse_date(std::string_view text, std::string_view mask) {
+    int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, millis = 0;
+    std::size_t at = 0;
+    // Reads exactly `run` digits (or 1-2 for single letters, as in "d" for 1..31).
+    const auto read_digits = [&](std::size_t run, int& out) {
+        std::size_t n = 0;
+        int value = 0;
+        const std::size_t most = run == 1 ? 2 : run;
+        while (n < most && at + n < text.size() &&
+               std::isdigit(static_cast<unsigned char>(text[at + n]))) {
+            value = value * 10 + (text[at + n] - '0');
+            ++n;
+        }
+        if (n == 0 || (run > 1 && n != run)) return false;
+        at += n;
+        out = value;
+        return true;
+    };
+    for (std::size_t i = 0; i < mask.size();) {
+        const char c = mask[i];
+        if (c == '\'') {
+            const auto end = mask.find('\'', i + 1);
+            const auto literal = end == i + 1 ? std::string_view("'")
+                                              : mask.substr(i + 1, end == std::string_view::npos
+                                                                       ? end
+                                                                       : end - i - 1);
+            if (text.substr(at, literal.size()) != literal) return std::nullopt;
+            at += literal.size();
+            i = end == std::string_view::npos ? mask.size() : end + 1;
+            continue;
+        }
+        std::size_t run = 1;
+        while (i + run < mask.size() && mask[i + run] == c) ++run;
+        bool ok = true;
+        switch (c) {
+            case 'y':
+                ok = read_digits(run, year);
+                if (ok && run == 2) year += 2000;
+                break;
+            case 'M': ok = read_digits(run, month); break;
+            case 'd': ok = read_digits(run, day); break;
+            case 'H': ok = read_digits(run, hour); break;
+            case 'm': ok = read_digits(run, minute); break;
+            case 's': ok = read_digits(run, second); break;
+            case 'S': ok = read_digits(run, millis); break;
+            default:
+                ok = text.substr(at, run) == std::string(run, c);
+                at += run;
+        }
+        if (!ok) return std::nullopt;
+        i += run;
+    }
+    if (at != text.size() || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
+        minute > 59 || second > 60) {
+        return std::nullopt;
+    }
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    const std::time_t seconds = timegm(&tm);
+    // timegm normalises 31 February into March: such a date does not exist.
+    if (tm.tm_mday != day || tm.tm_mon != month - 1) return std::nullopt;
+    return static_cast<std::int64_t>(seconds) * 1000 + millis;
+}
+
+}  // namespace ferry::engine

@@ -55,9 +55,10 @@ std::optional<execution_mode> parse_execution_mode(std::string_view text) {
 }
 
 std::string_view step_kind(const step& s) {
-    static constexpr std::array<std::string_view, 12> names = {
-        "message", "set_properties", "branch",    "decision",  "route",     "split",
-        "combine", "return",         "stop",      "exception", "try_catch", "file_write"};
+    static constexpr std::array<std::string_view, 15> names = {
+        "message",   "set_properties", "branch",       "decision",  "route",
+        "split",     "combine",        "map",          "return",    "stop",
+        "exception", "try_catch",      "process_call", "http_call", "file_write"};
     static_assert(std::variant_size_v<decltype(s.action)> == names.size());
     return names[s.action.index()];
 }

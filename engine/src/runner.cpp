@@ -2,15 +2,33 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <set>
 #include <thread>
 
 #include "clock.hpp"
+#include "ferry/profiles/element.hpp"
 #include "steps.hpp"
 
 namespace ferry::engine {
+namespace {
 
-std::string evaluate(const variable& v, const working_document& d, const step_context& ctx) {
+/// 128 random bits in hex; the generator is per thread, seeded from the OS.
+std::string unique_id() {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out(32, '0');
+    for (int half = 0; half < 2; ++half) {
+        auto bits = random();
+        for (int i = 0; i < 16; ++i, bits >>= 4) out[static_cast<std::size_t>(half * 16 + i)] = digits[bits & 15];
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string evaluate(const variable& v, const working_document& d, const step_context& ctx,
+                     const profiles::element* source) {
     switch (v.kind) {
         case variable_kind::static_text:
             return v.argument;
@@ -38,14 +56,22 @@ std::string evaluate(const variable& v, const working_document& d, const step_co
         case variable_kind::date: {
             return format_date(now_ms(), v.argument);
         }
+        case variable_kind::element: {
+            if (source) return profiles::value_at(*source, v.argument).value_or("");
+            const auto parsed = profiles::parse_document(d.doc.data);
+            return parsed ? profiles::value_at(*parsed, v.argument).value_or("") : std::string();
+        }
+        case variable_kind::unique:
+            return unique_id();
     }
     return {};
 }
 
-std::string render(const message_template& t, const working_document& d, const step_context& ctx) {
+std::string render(const message_template& t, const working_document& d, const step_context& ctx,
+                   const profiles::element* source) {
     std::vector<std::string> values;
     values.reserve(t.variables().size());
-    for (const auto& v : t.variables()) values.push_back(evaluate(v, d, ctx));
+    for (const auto& v : t.variables()) values.push_back(evaluate(v, d, ctx, source));
     return t.render(values);
 }
 
@@ -119,6 +145,11 @@ private:
                     routed = run_route(action, std::move(in));
                 } else if constexpr (std::is_same_v<T, try_catch_step>) {
                     routed = run_try(action, std::move(in));
+                } else if constexpr (std::is_same_v<T, process_call_step>) {
+                    auto out = run_call(s, action, std::move(in));
+                    note_failures(std::move(out.failed));
+                    passed = std::move(out.passed);
+                    routed = static_cast<std::uint32_t>(passed.size());
                 } else if constexpr (std::is_same_v<T, return_step>) {
                     routed = static_cast<std::uint32_t>(in.size());
                     if (action.when == return_step::respond::early) outcome_.respond_early = true;
@@ -256,6 +287,94 @@ private:
             attempt = std::move(again);
         }
     }
+
+    // Each document runs through the called process on its own, so that its failure is its
+    // own; process properties are shared with the called process, as in one execution.
+    step_output run_call(const step& s, const process_call_step& call, documents in) {
+        step_output out;
+        const auto callee = ctx_.settings.find_process ? ctx_.settings.find_process(call.process)
+                                                       : nullptr;
+        if (!callee || ctx_.settings.call_depth >= max_call_depth) {
+            const auto error = !callee ? "process '" + call.process + "' is not deployed"
+                                       : "process calls nest deeper than " +
+                                             std::to_string(max_call_depth);
+            for (auto& d : in) out.failed.emplace_back(std::move(d), error);
+            return out;
+        }
+        if (!call.wait) {
+            started_execution started{callee->name, callee->version, outcome_.process_props, {}};
+            for (const auto& d : in) started.documents.push_back(d.doc);
+            outcome_.started.push_back(std::move(started));
+            out.passed = std::move(in);
+            return out;
+        }
+        auto settings = ctx_.settings;
+        ++settings.call_depth;
+        for (auto& d : in) {
+            store::execution_record inner = ctx_.execution;
+            inner.process_props = outcome_.process_props;
+            auto result = run_process(*callee, inner, {{d.doc, d.index, {}}}, settings);
+            outcome_.process_props = std::move(result.process_props);
+            for (auto& t : result.trace) {
+                if (outcome_.trace.size() >= ctx_.settings.max_trace_entries) {
+                    ++outcome_.untraced_steps;
+                    continue;
+                }
+                t.step = s.id + "/" + t.step;
+                outcome_.trace.push_back(std::move(t));
+            }
+            outcome_.untraced_steps += result.untraced_steps;
+            outcome_.started.insert(outcome_.started.end(),
+                                    std::make_move_iterator(result.started.begin()),
+                                    std::make_move_iterator(result.started.end()));
+            if (!result.ok) {
+                out.failed.emplace_back(std::move(d), "process '" + callee->name + "', step '" +
+                                                          result.failed_step +
+                                                          "': " + result.error);
+                continue;
+            }
+            // What reached the called process's return step comes back; a process without
+            // one passes the original document on.
+            if (result.returned.empty() && !has_return(callee->steps)) {
+                out.passed.push_back(std::move(d));
+                continue;
+            }
+            for (auto& r : result.returned) {
+                r.index = d.index;
+                r.lineage = d.lineage;
+                out.passed.push_back(std::move(r));
+            }
+        }
+        return out;
+    }
+
+    static bool has_return(const step_list& steps) {
+        for (const auto& s : steps) {
+            if (std::holds_alternative<return_step>(s.action)) return true;
+            const bool inner = std::visit(
+                [](const auto& a) {
+                    using T = std::decay_t<decltype(a)>;
+                    if constexpr (std::is_same_v<T, branch_step>) {
+                        return std::any_of(a.paths.begin(), a.paths.end(), has_return);
+                    } else if constexpr (std::is_same_v<T, decision_step>) {
+                        return has_return(a.if_true) || has_return(a.if_false);
+                    } else if constexpr (std::is_same_v<T, route_step>) {
+                        return has_return(a.otherwise) ||
+                               std::any_of(a.routes.begin(), a.routes.end(),
+                                           [](const auto& r) { return has_return(r.steps); });
+                    } else if constexpr (std::is_same_v<T, try_catch_step>) {
+                        return has_return(a.try_steps) || has_return(a.catch_steps);
+                    } else {
+                        return false;
+                    }
+                },
+                s.action);
+            if (inner) return true;
+        }
+        return false;
+    }
+
+    static constexpr std::size_t max_call_depth = 16;
 
     using tag_range = std::pair<std::uint32_t, std::uint32_t>;  // [first, second)
 

@@ -68,11 +68,18 @@ step step_reader::read_step(const YAML::Node& node) {
             s.action = read_try_catch(body);
         } else if (key == "file_write") {
             s.action = read_file_write(body);
+        } else if (key == "map") {
+            s.action = read_map(body);
+        } else if (key == "process_call") {
+            s.action = read_process_call(body);
+        } else if (key == "http_call") {
+            s.action = read_http_call(body);
         } else {
             fail(entry.first.Mark(),
                  "unknown step '" + key +
                      "'; steps are message, set_properties, branch, decision, route, split, "
-                     "combine, return, stop, exception, try_catch and file_write");
+                     "combine, map, return, stop, exception, try_catch, process_call, "
+                     "http_call and file_write");
         }
     }
     if (kinds != 1) fail(node.Mark(), "a step names exactly one step kind besides its id");

@@ -37,6 +37,11 @@ private:
     exception_step read_exception(const YAML::Node& node) const;
     try_catch_step read_try_catch(const YAML::Node& node);
     file_write_step read_file_write(const YAML::Node& node) const;
+    map_step read_map(const YAML::Node& node) const;
+    std::vector<map_field> read_map_fields(const YAML::Node& node) const;
+    map_field read_map_field(const YAML::Node& node) const;
+    process_call_step read_process_call(const YAML::Node& node) const;
+    http_call_step read_http_call(const YAML::Node& node) const;
 
     std::set<std::string> ids_;  // step ids, unique over the whole process
     std::size_t step_count_ = 0;

@@ -6,6 +6,10 @@
 
 #include "ferry/engine/runner.hpp"
 
+namespace ferry::profiles {
+struct element;
+}
+
 namespace ferry::engine {
 
 /// What every step sees of the execution it runs in.
@@ -23,8 +27,13 @@ struct step_output {
     std::vector<std::pair<working_document, std::string>> failed;
 };
 
-std::string evaluate(const variable& v, const working_document& d, const step_context& ctx);
-std::string render(const message_template& t, const working_document& d, const step_context& ctx);
+/// A variable's value for document `d`. Element variables read `source` when given (a map's
+/// current source element), else the document parsed as XML or JSON ("" when absent or when
+/// the document is neither).
+std::string evaluate(const variable& v, const working_document& d, const step_context& ctx,
+                     const profiles::element* source = nullptr);
+std::string render(const message_template& t, const working_document& d, const step_context& ctx,
+                   const profiles::element* source = nullptr);
 
 step_output run_step(const message_step& step, std::vector<working_document> in,
                      step_context& ctx);
@@ -34,6 +43,9 @@ step_output run_step(const split_step& step, std::vector<working_document> in, s
 step_output run_step(const combine_step& step, std::vector<working_document> in,
                      step_context& ctx);
 step_output run_step(const file_write_step& step, std::vector<working_document> in,
+                     step_context& ctx);
+step_output run_step(const map_step& step, std::vector<working_document> in, step_context& ctx);
+step_output run_step(const http_call_step& step, std::vector<working_document> in,
                      step_context& ctx);
 
 /// Decision semantics: numbers compare as numbers when both sides are numbers, text compares

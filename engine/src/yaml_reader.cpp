@@ -85,9 +85,10 @@ variable yaml_reader::read_variable(const YAML::Node& node) const {
     if (node.IsScalar()) {
         const auto name = node.as<std::string>();
         if (name == "current_data") return {variable_kind::current_data, ""};
+        if (name == "unique") return {variable_kind::unique, ""};
         if (execution_values.contains(name)) return {variable_kind::execution, name};
         fail(node.Mark(), "unknown variable '" + name +
-                              "'; use current_data, execution_id, "
+                              "'; use current_data, unique, execution_id, "
                               "document_id, document_index, process_name, process_version or a "
                               "map such as {static: text}");
     }
@@ -101,6 +102,7 @@ variable yaml_reader::read_variable(const YAML::Node& node) const {
     if (kind == "document_property") return {variable_kind::document_property, argument};
     if (kind == "process_property") return {variable_kind::process_property, argument};
     if (kind == "date") return {variable_kind::date, argument};
+    if (kind == "element") return {variable_kind::element, argument};
     if (kind == "execution") {
         if (!execution_values.contains(argument)) {
             fail(entry.second.Mark(), "unknown execution value '" + argument + "'");
@@ -109,7 +111,7 @@ variable yaml_reader::read_variable(const YAML::Node& node) const {
     }
     fail(entry.first.Mark(), "unknown variable kind '" + kind +
                                  "'; use static, "
-                                 "document_property, process_property, execution or date");
+                                 "document_property, process_property, element, execution or date");
 }
 
 }  // namespace ferry::engine

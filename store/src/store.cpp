@@ -132,26 +132,35 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
     return std::unique_ptr<store>(new store(std::move(state)));
 }
 
-boost::system::result<std::uint64_t> store::append(std::span<new_execution> batch) {
-    std::lock_guard lock(impl_->commit_mutex);
-    rocksdb::WriteBatch wb;
+std::uint64_t store::put_new_executions(rocksdb::WriteBatch& wb, std::span<new_execution> batch) {
     std::uint64_t seq = impl_->last_seq.load();
-    std::uint64_t documents = 0;
     for (auto& execution : batch) {
         execution.record.pending_seq = ++seq;
         for (std::size_t i = 0; i < execution.documents.size(); ++i) {
             wb.Put(impl_->documents, execution.record.document_ids.at(i),
                    encode_document(execution.documents[i]));
         }
-        documents += execution.documents.size();
         wb.Put(impl_->executions, execution.record.id, encode_execution(execution.record));
         wb.Put(impl_->pending, encode_be64(seq), execution.record.id);
     }
     wb.Put(impl_->meta, keys::last_seq, encode_be64(seq));
-    if (auto written = impl_->write(wb, false, "append"); !written) return written.error();
+    return seq;
+}
+
+void store::count_new_executions(std::span<const new_execution> batch, std::uint64_t seq) {
+    std::uint64_t documents = 0;
+    for (const auto& execution : batch) documents += execution.documents.size();
     impl_->last_seq = seq;
     impl_->executions_committed.fetch_add(batch.size(), std::memory_order_relaxed);
     impl_->documents_committed.fetch_add(documents, std::memory_order_relaxed);
+}
+
+boost::system::result<std::uint64_t> store::append(std::span<new_execution> batch) {
+    std::lock_guard lock(impl_->commit_mutex);
+    rocksdb::WriteBatch wb;
+    const auto seq = put_new_executions(wb, batch);
+    if (auto written = impl_->write(wb, false, "append"); !written) return written.error();
+    count_new_executions(batch, seq);
     return seq;
 }
 
@@ -249,14 +258,21 @@ boost::system::result<std::size_t> store::recover_interrupted() {
 
 boost::system::result<void> store::finish_executions(
     std::span<const execution_record> records,
-    std::span<const std::pair<std::string, document>> step_documents) {
+    std::span<const std::pair<std::string, document>> step_documents,
+    std::span<new_execution> started) {
     rocksdb::WriteBatch wb;
     for (const auto& [id, doc] : step_documents) wb.Put(impl_->documents, id, encode_document(doc));
     for (const auto& rec : records) {
         wb.Put(impl_->executions, rec.id, encode_execution(rec));
         wb.Delete(impl_->pending, encode_be64(rec.pending_seq));
     }
-    return impl_->write(wb, false, "finish executions");
+    if (started.empty()) return impl_->write(wb, false, "finish executions");
+    // New pending entries take seqs in WAL order, like append().
+    std::lock_guard lock(impl_->commit_mutex);
+    const auto seq = put_new_executions(wb, started);
+    if (auto written = impl_->write(wb, false, "finish executions"); !written) return written;
+    count_new_executions(started, seq);
+    return {};
 }
 
 std::uint64_t store::last_seq() const { return impl_->last_seq.load(); }

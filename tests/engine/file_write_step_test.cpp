@@ -21,7 +21,9 @@ protected:
             rec.document_ids.push_back("ex1-" + std::to_string(i));
             docs.push_back({{payloads[i], {{"name", "n" + std::to_string(i)}}}, i, {}});
         }
-        return run_process(*p, rec, std::move(docs), {(out_.path() / "files").string()});
+        run_settings settings;
+        settings.files_root = (out_.path() / "files").string();
+        return run_process(*p, rec, std::move(docs), settings);
     }
     test::temp_dir dir_;
     test::temp_dir out_;

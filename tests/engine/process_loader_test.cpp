@@ -60,7 +60,8 @@ TEST_F(ProcessLoaderTest, MistakesGiveFileLineColumn) {
     yaml = valid;
     EXPECT_EQ(error_of(yaml.replace(yaml.find("message:"), 8, "mesage:")),
               path + ":11:5: unknown step 'mesage'; steps are message, set_properties, branch, decision, "
-                  "route, split, combine, return, stop, exception, try_catch and file_write");
+                  "route, split, combine, map, return, stop, exception, try_catch, process_call, "
+                         "http_call and file_write");
     yaml = valid;
     EXPECT_NE(error_of(yaml.replace(yaml.find("\"{1}\""), 5, "\"{2}\"")).find(":12:17: template"),
               std::string::npos);

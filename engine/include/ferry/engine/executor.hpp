@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ferry/engine/registry.hpp"
+#include "ferry/engine/runner.hpp"
 #include "ferry/store/store.hpp"
 
 namespace ferry::engine {
@@ -77,8 +78,11 @@ private:
     void run_batch(std::uint32_t slot, std::vector<work_item>& items);
     /// Loads (unless handed over) and runs one execution; fills in its outcome.
     using step_documents = std::vector<std::pair<std::string, store::document>>;
+    void queue_started(const store::execution_record& parent,
+                       std::vector<started_execution>& from,
+                       std::vector<store::new_execution>& into);
     void run_one(store::execution_record& rec, std::vector<store::document> documents, bool loaded,
-                 step_documents& kept);
+                 step_documents& kept, std::vector<store::new_execution>& started);
     void worker(std::uint32_t slot);
 
     store::store& db_;

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <boost/system/result.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,8 @@ enum class variable_kind {
     process_property,   // the named process property ("" when absent)
     execution,          // execution_id, process_name, process_version, document_id, document_index
     date,               // the current UTC time formatted with the argument as mask
+    element,            // the value at an element path of the current XML or JSON document
+    unique,             // a fresh random 128-bit id in hex, different on every evaluation
 };
 
 struct variable {
@@ -50,5 +54,9 @@ private:
 /// Formats a UTC time in milliseconds with a Java-style date mask (yyyy, yy, MM, dd, HH, mm,
 /// ss, SSS; text in single quotes is literal).
 std::string format_date(std::int64_t epoch_ms, std::string_view mask);
+
+/// Reads a date written with `mask` (the same letters as format_date) as UTC milliseconds;
+/// nothing when the text does not fit the mask.
+std::optional<std::int64_t> parse_date(std::string_view text, std::string_view mask);
 
 }  // namespace ferry::engine

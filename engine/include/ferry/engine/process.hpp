@@ -114,6 +114,34 @@ struct combine_step {
     std::string separator = "\n";        // concatenate
 };
 
+/// One field of a map: where its value comes from, how it is changed, and where it goes.
+struct map_field {
+    std::string to;    // target element path; a last segment "@name" is an attribute
+    std::string from;  // source element path, relative to the current source element
+    std::optional<std::string> constant;
+    std::optional<message_template> value;  // template; element variables read the source
+    std::optional<std::string> fallback;    // when the source is absent ("default:")
+    bool required = false;                  // absent source (and no default) fails the document
+    std::string date_from, date_to;         // date reformat masks, both or neither
+    enum class function { none, upper, lower, trim };
+    function apply = function::none;
+    enum class json_type { keep, string, number, boolean };
+    json_type type = json_type::keep;  // JSON output; keep = as the source had it, else text
+    std::string each;                  // repeats `fields` once per source element at this path
+    std::vector<map_field> fields;     // with `each`: paths relative to the item and the target
+    int line = 0;
+};
+
+/// Builds a new document of another shape from the fields of the current one, XML or JSON
+/// either way. Without fields it converts the whole document to the output format.
+struct map_step {
+    enum class format { json, xml };
+    format output = format::json;
+    std::string root;  // XML output: the root element's name (default: the source root's)
+    std::string namespace_uri;
+    std::vector<map_field> fields;
+};
+
 /// Collects the documents that reach it as the execution's result (SPEC §2, §3).
 struct return_step {
     enum class respond { end, early };
@@ -148,13 +176,37 @@ struct file_write_step {
     bool append = false;         // append to one file instead of one file per document
 };
 
+/// Runs another deployed process on the documents. With `wait`, the documents that reach the
+/// called process's return step continue here and its failures are this step's failures;
+/// without, the documents start a new execution of that process and pass on unchanged.
+struct process_call_step {
+    std::string process;
+    bool wait = true;
+};
+
+/// Calls an HTTP(S) endpoint per document; the response body becomes the document.
+struct http_call_step {
+    std::string method = "GET";
+    message_template url;  // rendered per document; http:// or https://
+    std::vector<std::pair<std::string, message_template>> headers;
+    bool send_body = false;              // the document as request body (POST/PUT/PATCH default)
+    std::string content_type = "application/json";  // of the request body
+    std::uint32_t timeout_ms = 10'000;   // per attempt: connect, send and receive
+    std::uint32_t retries = 0;           // 0..5, on connection errors, 429 and 5xx
+    std::uint32_t backoff_ms = 200;      // doubles after each retry
+    bool fail_on_status = true;          // a final non-2xx status fails the document
+    std::string ca_file;                 // extra trusted CA (PEM) besides the system's
+    bool verify_tls = true;
+    std::size_t max_response_bytes = 16u << 20;
+};
+
 struct step {
     std::string id;    // unique within the process, used in traces and errors
     int line = 0;      // 1-based line in the definition file
     int column = 0;
     std::variant<message_step, set_properties_step, branch_step, decision_step, route_step,
-                 split_step, combine_step, return_step, stop_step, exception_step,
-                 try_catch_step, file_write_step>
+                 split_step, combine_step, map_step, return_step, stop_step, exception_step,
+                 try_catch_step, process_call_step, http_call_step, file_write_step>
         action;
 };
 

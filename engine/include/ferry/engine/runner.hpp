@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,9 @@ struct working_document {
 
 struct run_settings {
     std::string files_root;            // file_write writes below this directory
+    /// The deployed process of that name, for process_call (nullptr when not deployed).
+    std::function<std::shared_ptr<const process>(std::string_view)> find_process;
+    std::size_t call_depth = 0;        // process_call nesting, bounded against runaway recursion
     bool keep_step_documents = false;  // general mode: each step's output goes into the trace
     std::size_t max_trace_entries = 1000;       // per execution; later steps are counted only
     std::size_t max_kept_documents = 1000;      // per execution, over all steps
@@ -44,6 +49,14 @@ struct document_failure {
     working_document document;
 };
 
+/// An execution a process_call without wait asks for: queued when this execution finishes.
+struct started_execution {
+    std::string process;
+    std::uint32_t process_version = 0;
+    store::properties process_props;
+    std::vector<store::document> documents;
+};
+
 /// How a run ended.
 struct run_outcome {
     /// False when any document failed (uncaught) or the execution was failed.
@@ -58,6 +71,7 @@ struct run_outcome {
     std::vector<step_trace> trace;
     std::uint64_t untraced_steps = 0;  // step runs past max_trace_entries
     store::properties process_props;   // as the steps left them
+    std::vector<started_execution> started;  // by process_call without wait
 };
 
 /// Runs `p` over the documents of one execution (SPEC §3) on the calling thread: steps take

@@ -11,6 +11,10 @@
 
 #include "ferry/store/records.hpp"
 
+namespace rocksdb {
+class WriteBatch;
+}
+
 namespace ferry::store {
 
 struct store_stats {
@@ -76,10 +80,13 @@ public:
     [[nodiscard]] boost::system::result<std::size_t> recover_interrupted();
 
     /// Stores final records (and, general mode, the documents their steps put out) and removes
-    /// their pending entries in one atomic batch. Not synced.
+    /// their pending entries in one atomic batch. Executions they `started` (process_call
+    /// without wait) are queued in the same batch, so a finished execution has started them
+    /// exactly once; their pending_seq is set as append() would. Not synced.
     [[nodiscard]] boost::system::result<void> finish_executions(
         std::span<const execution_record> records,
-        std::span<const std::pair<std::string, document>> step_documents = {});
+        std::span<const std::pair<std::string, document>> step_documents = {},
+        std::span<new_execution> started = {});
 
     /// Highest pending seq ever assigned (survives restart).
     std::uint64_t last_seq() const;
@@ -88,6 +95,10 @@ public:
 private:
     struct impl;  // keeps rocksdb/*.h out of every includer
     explicit store(std::unique_ptr<impl> impl);
+    // Queues new executions in `wb` after the last seq; returns the new last seq. Needs the
+    // commit mutex.
+    std::uint64_t put_new_executions(rocksdb::WriteBatch& wb, std::span<new_execution> batch);
+    void count_new_executions(std::span<const new_execution> batch, std::uint64_t seq);
     std::unique_ptr<impl> impl_;
 };
 
