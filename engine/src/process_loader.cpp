@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <set>
 
 #include "step_reader.hpp"
@@ -128,6 +130,70 @@ private:
     step_reader steps_;
 };
 
+// Every process_call in `steps`, with the step that makes it.
+void collect_calls(const step_list& steps, std::vector<std::pair<const step*, std::string>>& out) {
+    for (const auto& s : steps) {
+        std::visit(
+            [&](const auto& a) {
+                using T = std::decay_t<decltype(a)>;
+                if constexpr (std::is_same_v<T, process_call_step>) {
+                    out.emplace_back(&s, a.process);
+                } else if constexpr (std::is_same_v<T, branch_step>) {
+                    for (const auto& path : a.paths) collect_calls(path, out);
+                } else if constexpr (std::is_same_v<T, decision_step>) {
+                    collect_calls(a.if_true, out);
+                    collect_calls(a.if_false, out);
+                } else if constexpr (std::is_same_v<T, route_step>) {
+                    for (const auto& r : a.routes) collect_calls(r.steps, out);
+                    collect_calls(a.otherwise, out);
+                } else if constexpr (std::is_same_v<T, try_catch_step>) {
+                    collect_calls(a.try_steps, out);
+                    collect_calls(a.catch_steps, out);
+                }
+            },
+            s.action);
+    }
+}
+
+std::string where(const process& p, const step& s) {
+    return p.source_file + ":" + std::to_string(s.line) + ":" + std::to_string(s.column) + ": ";
+}
+
+// A process_call must name a deployed process, and a process that waits for itself (directly
+// or through others) would never finish.
+void check_calls(const registry& processes) {
+    std::map<std::string, std::vector<std::pair<const step*, std::string>>> calls;
+    for (const auto& [name, p] : processes.operations()) {
+        auto& list = calls[p->name];
+        collect_calls(p->steps, list);
+        for (const auto& [s, target] : list) {
+            if (!processes.by_name(target)) {
+                throw definition_error(where(*p, *s) + "process_call names '" + target +
+                                       "', which is not a deployed process");
+            }
+        }
+    }
+    // Depth-first search over waiting calls for a cycle.
+    std::map<std::string, int> state;  // 1 = on the current path, 2 = done
+    std::function<void(const std::string&)> visit = [&](const std::string& name) {
+        state[name] = 1;
+        const auto p = processes.by_name(name);
+        for (const auto& [s, target] : calls[name]) {
+            if (!std::get<process_call_step>(s->action).wait) continue;
+            if (state[target] == 1) {
+                throw definition_error(where(*p, *s) + "process_call to '" + target +
+                                       "' waits for a process that (through its own calls) "
+                                       "waits for '" + name + "': the calls would never end");
+            }
+            if (state[target] == 0) visit(target);
+        }
+        state[name] = 2;
+    };
+    for (const auto& [name, list] : calls) {
+        if (state[name] == 0) visit(name);
+    }
+}
+
 }  // namespace
 
 std::shared_ptr<const process> load_process_file(const std::string& path) {
@@ -159,6 +225,7 @@ std::shared_ptr<const registry> load_process_directory(const std::string& direct
                                    operation + "' is already defined by another file");
         }
     }
+    check_calls(*out);
     return out;
 }
 

@@ -183,3 +183,35 @@ TEST_F(ExecutorTest, PoisonExecutionIsAbandoned) {
 }
 
 }  // namespace ferry::engine
+
+namespace ferry::engine {
+
+// process_call without wait: the started executions are queued with the caller's finish,
+// run once each, and know their parent.
+TEST_F(ExecutorTest, StartedExecutionsRunOnceAfterTheCaller) {
+    processes_dir_.write("fanout.yaml",
+                         "name: fanout\nlisten: {type: execute, object: Fanout, input: multiple_json, "
+                         "output: none}\nsteps:\n  - process_call: {process: recordEvent, wait: false}\n");
+    holder_ = std::make_unique<registry_holder>(load_process_directory(processes_dir_.str()));
+    executor_pool pool(*db_, *holder_, settings());
+    pool.start();
+    commit(5, "fanout");
+    pool.notify(db_->last_seq());
+    wait_for_finished(pool, 10);
+    pool.stop();
+    EXPECT_EQ(pool.stats().succeeded, 10u);
+    EXPECT_EQ(db_->read_pending(0, 10)->size(), 0u);
+    // Each fanout execution's two documents were recorded once, by a new execution.
+    const auto seen = executed();
+    EXPECT_EQ(seen.size(), 10u);
+    for (const auto& [id, count] : seen) {
+        EXPECT_EQ(count, 1) << id;
+        EXPECT_NE(id.substr(0, 1), "e") << "recorded under the started execution's ids";
+        const auto started = db_->read_execution(id.substr(0, id.rfind('-')));
+        ASSERT_TRUE(started);
+        EXPECT_EQ(started->process, "recordEvent");
+        EXPECT_EQ(started->process_props.at("parent_execution").substr(0, 1), "e");
+    }
+}
+
+}  // namespace ferry::engine

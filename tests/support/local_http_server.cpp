@@ -1,0 +1,122 @@
+#include "support/local_http_server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cstdlib>
+#include <optional>
+#include <thread>
+
+namespace ferry::test {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct local_http_server::impl {
+    asio::io_context io;
+    tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
+    std::optional<asio::ssl::context> tls;
+    handler answer;
+    mutable std::mutex mutex;
+    std::vector<seen_request> seen;
+    std::thread thread;
+
+    template <class Stream>
+    asio::awaitable<void> serve(Stream& stream) {
+        beast::flat_buffer buffer;
+        http::request<http::string_body> req;
+        co_await http::async_read(stream, buffer, req, asio::use_awaitable);
+        seen_request r{std::string(req.method_string()), std::string(req.target()), {},
+                       req.body()};
+        for (const auto& f : req) r.headers[std::string(f.name_string())] = std::string(f.value());
+        {
+            std::lock_guard lock(mutex);
+            seen.push_back(r);
+        }
+        const auto reply = answer(r);
+        if (reply.delay_ms > 0) {
+            asio::steady_timer wait(stream.get_executor(),
+                                    std::chrono::milliseconds(reply.delay_ms));
+            co_await wait.async_wait(asio::use_awaitable);
+        }
+        http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
+        for (const auto& [k, v] : reply.headers) res.set(k, v);
+        res.body() = reply.body;
+        res.keep_alive(false);
+        res.prepare_payload();
+        co_await http::async_write(stream, res, asio::use_awaitable);
+    }
+
+    asio::awaitable<void> connection(tcp::socket socket) {
+        try {
+            if (tls) {
+                asio::ssl::stream<tcp::socket> stream(std::move(socket), *tls);
+                co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                                asio::use_awaitable);
+                co_await serve(stream);
+                beast::error_code ignored;
+                stream.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+            } else {
+                co_await serve(socket);
+                beast::error_code ignored;
+                socket.shutdown(tcp::socket::shutdown_both, ignored);
+            }
+        } catch (const std::exception&) {
+            // A client that fails its handshake or goes away is part of some tests.
+        }
+    }
+
+    asio::awaitable<void> accept_loop() {
+        for (;;) {
+            auto socket = co_await acceptor.async_accept(asio::use_awaitable);
+            asio::co_spawn(io, connection(std::move(socket)), asio::detached);
+        }
+    }
+};
+
+local_http_server::local_http_server(handler h, const std::string& cert_file,
+                                     const std::string& key_file)
+    : impl_(std::make_unique<impl>()) {
+    impl_->answer = std::move(h);
+    if (!cert_file.empty()) {
+        impl_->tls.emplace(asio::ssl::context::tls_server);
+        impl_->tls->use_certificate_chain_file(cert_file);
+        impl_->tls->use_private_key_file(key_file, asio::ssl::context::pem);
+    }
+    asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+    impl_->thread = std::thread([this] { impl_->io.run(); });
+}
+
+local_http_server::~local_http_server() {
+    impl_->io.stop();
+    impl_->thread.join();
+}
+
+std::uint16_t local_http_server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+std::vector<seen_request> local_http_server::requests() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->seen;
+}
+
+bool make_test_certificate(const std::string& cert_file, const std::string& key_file) {
+    const std::string command =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
+        "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout '" +
+        key_file + "' -out '" + cert_file + "' >/dev/null 2>&1";
+    return std::system(command.c_str()) == 0;
+}
+
+}  // namespace ferry::test
