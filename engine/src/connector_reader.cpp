@@ -153,10 +153,12 @@ http_call_step step_reader::read_http_call(const YAML::Node& node) const {
     out.send_body = out.method == "POST" || out.method == "PUT" || out.method == "PATCH";
     const auto url_node = required(node, "url", "http_call");
     out.url = read_template(node, url_node, "url");
-    // The fixed part of the URL must already say where to go.
+    // A fixed URL must say where to go; one that starts with a variable (a base URL from
+    // the environment, say) is checked when it is rendered.
     const auto url_text = scalar(url_node, "url");
-    if (!url_text.starts_with("http://") && !url_text.starts_with("https://")) {
-        fail(url_node.Mark(), "url must start with http:// or https://");
+    if (!url_text.starts_with("http://") && !url_text.starts_with("https://") &&
+        !url_text.starts_with("{")) {
+        fail(url_node.Mark(), "url must start with http://, https:// or a variable such as {1}");
     }
     if (const auto h = node["headers"]) {
         if (!h.IsMap()) fail(h.Mark(), "headers must be a map such as {Accept: application/json}");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <random>
 #include <set>
 #include <thread>
@@ -63,6 +64,10 @@ std::string evaluate(const variable& v, const working_document& d, const step_co
         }
         case variable_kind::unique:
             return unique_id();
+        case variable_kind::environment: {
+            const char* value = std::getenv(v.argument.c_str());
+            return value ? value : "";
+        }
     }
     return {};
 }

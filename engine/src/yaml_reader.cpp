@@ -103,6 +103,7 @@ variable yaml_reader::read_variable(const YAML::Node& node) const {
     if (kind == "process_property") return {variable_kind::process_property, argument};
     if (kind == "date") return {variable_kind::date, argument};
     if (kind == "element") return {variable_kind::element, argument};
+    if (kind == "environment") return {variable_kind::environment, argument};
     if (kind == "execution") {
         if (!execution_values.contains(argument)) {
             fail(entry.second.Mark(), "unknown execution value '" + argument + "'");
@@ -111,7 +112,7 @@ variable yaml_reader::read_variable(const YAML::Node& node) const {
     }
     fail(entry.first.Mark(), "unknown variable kind '" + kind +
                                  "'; use static, "
-                                 "document_property, process_property, element, execution or date");
+                                 "document_property, process_property, element, environment, execution or date");
 }
 
 }  // namespace ferry::engine

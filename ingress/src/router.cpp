@@ -1,5 +1,6 @@
 #include <boost/url/parse.hpp>
 
+#include "ferry/engine/request_properties.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
 
@@ -18,14 +19,16 @@ response method_not_allowed(const request& req, std::string_view allowed) {
     return res;
 }
 
-store::properties request_properties(const request& req, const boost::urls::url_view& target) {
-    store::properties props;
-    props.emplace("inmethod", std::string(req.method_string()));
-    props.emplace("inpath", std::string(target.path()));
+// SPEC §2: what the process learns about the request, as process properties.
+engine::request_facts request_facts(const request& req, const boost::urls::url_view& target) {
+    engine::request_facts facts;
+    facts.method = std::string(req.method_string());
+    facts.path = std::string(target.path());
     for (const auto& param : target.params()) {
-        props.insert_or_assign("query_" + std::string(param.key), std::string(param.value));
+        facts.query.emplace_back(std::string(param.key), std::string(param.value));
     }
-    return props;
+    facts.user = engine::basic_auth_user(req[http::field::authorization]);
+    return facts;
 }
 
 bool plain_segment(std::string_view s) {
@@ -43,9 +46,12 @@ boost::asio::awaitable<response> route(request req, service& svc) {
     const std::string path = target->path();  // percent-decoded
     if (path.starts_with(simple_prefix) && plain_segment(path.substr(simple_prefix.size()))) {
         if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
-        auto props = request_properties(req, *target);
-        co_return co_await handle_simple(std::move(req), path.substr(simple_prefix.size()),
-                                         std::move(props), svc);
+        auto facts = request_facts(req, *target);
+        auto operation = engine::split_matrix(path.substr(simple_prefix.size()), facts.params);
+        // Matrix parameters (;auth= is a credential) stay out of inpath.
+        facts.path = std::string(simple_prefix) + operation;
+        co_return co_await handle_simple(std::move(req), std::move(operation),
+                                         engine::process_properties(facts), svc);
     }
     if (path == "/_admin/status") {
         if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "ferry/engine/request_documents.hpp"
+#include "ferry/engine/request_properties.hpp"
 #include "ferry/transport/error.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
@@ -11,25 +12,10 @@
 namespace ferry::ingress {
 namespace {
 
-bool starts_with_icase(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
-    }
-    return true;
-}
-
-// SPEC §2: only Accept*, Content-* and X-WSS-* headers reach the process, never protected ones.
 store::properties header_properties(const request& req) {
-    store::properties props;
-    for (const auto& field : req) {
-        const auto name = field.name_string();
-        if (starts_with_icase(name, "accept") || starts_with_icase(name, "content-") ||
-            starts_with_icase(name, "x-wss-")) {
-            props.emplace("inheader_" + std::string(name), std::string(field.value()));
-        }
-    }
-    return props;
+    std::vector<std::pair<std::string_view, std::string_view>> headers;
+    for (const auto& field : req) headers.emplace_back(field.name_string(), field.value());
+    return engine::header_properties(headers);
 }
 
 response receipt_response(const engine::receipt& r, const request& req) {

@@ -80,25 +80,31 @@ TEST_F(IngestTest, ThousandConcurrentPostsExecuteExactlyOnce) {
     EXPECT_EQ(server.stop(), 0);
 }
 
-// Request data reaches the process: inmethod, inpath, query_* and allowed inheader_* only.
+// Request data reaches the process: inmethod, inpath, query_*, param_* (matrix parameters,
+// never ;auth), inuser (from Basic credentials) and allowed inheader_* only.
 TEST_F(IngestTest, RequestDataReachesTheProcess) {
     processes_.write("echo.yaml", R"(name: echoRequest
 listen: {type: execute, object: Echo, input: single_data, output: none}
 steps:
   - message:
-      template: "{1}|{2}|{3}|{4}|{5}"
+      template: "{1}|{2}|{3}|{4}|{5}|{6}|{7}|{8}"
       variables:
         - {process_property: inmethod}
         - {process_property: inpath}
         - {process_property: query_region}
         - {document_property: inheader_Content-Type}
         - {document_property: inheader_Authorization}
+        - {process_property: param_channel}
+        - {process_property: param_auth}
+        - {process_property: inuser}
   - file_write: {directory: echo, file_name: out.txt}
 )");
     test::server_process server(processes_.str(), data_.str());
     const auto res =
-        test::http_request(server.port(), "POST", "/ws/simple/executeEcho?region=eu%2Dwest", "x",
-                           {{"Content-Type", "text/plain"}, {"Authorization", "Basic c2VjcmV0"}});
+        test::http_request(server.port(), "POST",
+                           "/ws/simple/executeEcho;channel=web;auth=eDp5?region=eu%2Dwest", "x",
+                           {{"Content-Type", "text/plain"},
+                            {"Authorization", "Basic YWRhOnNlY3JldA=="}});  // ada:secret
     ASSERT_EQ(res.status, 202) << res.body;
     const auto out = data_.path() / "files/echo/out.txt";
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -106,7 +112,7 @@ steps:
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     // The protected Authorization header never becomes a property.
-    EXPECT_EQ(test::read_file(out), "POST|/ws/simple/executeEcho|eu-west|text/plain|");
+    EXPECT_EQ(test::read_file(out), "POST|/ws/simple/executeEcho|eu-west|text/plain||web||ada");
 }
 
 // A malformed definition stops start-up with file, line, column and a sentence.

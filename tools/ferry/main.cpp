@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     ferry::tools::add_serve_command(app);
     ferry::tools::add_validate_command(app);
+    ferry::tools::add_test_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

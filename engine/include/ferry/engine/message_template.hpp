@@ -19,6 +19,7 @@ enum class variable_kind {
     date,               // the current UTC time formatted with the argument as mask
     element,            // the value at an element path of the current XML or JSON document
     unique,             // a fresh random 128-bit id in hex, different on every evaluation
+    environment,        // the named environment variable of the ferry process ("" when unset)
 };
 
 struct variable {

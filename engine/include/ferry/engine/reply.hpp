@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ferry/engine/process.hpp"
+#include "ferry/engine/runner.hpp"
+
+namespace ferry::engine {
+
+/// An HTTP answer before it meets a connection: what the ingress sends and `ferry test` prints.
+struct http_answer {
+    unsigned status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+};
+
+/// The answer a synchronous caller gets once a run has finished (SPEC §2, output types):
+/// - an uncaught failure is 500 with a JSON body naming the step and the message;
+/// - list outputs are one JSON array or one <ObjectResponseList>, empty when nothing returned;
+/// - single outputs are the one returned document as it is, 204 when nothing returned, and
+///   500 when several were returned (combine them first);
+/// - one returned document's `outstatuscode` and `outheader_<Name>` properties set the status
+///   and headers (XML and JSON outputs keep their content type).
+/// Paging of long lists is the ingress's job (issue "Web service semantics").
+http_answer assemble_reply(const process& p, const std::string& execution_id,
+                           const run_outcome& outcome);
+
+/// The 202 receipt of an asynchronous operation, once its documents are stored.
+http_answer receipt_reply(const std::string& execution_id,
+                          const std::vector<std::string>& document_ids,
+                          std::string_view durability);
+
+}  // namespace ferry::engine

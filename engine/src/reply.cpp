@@ -1,0 +1,147 @@
+#include "ferry/engine/reply.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cctype>
+#include <cstdlib>
+
+#include "ferry/engine/json_scan.hpp"
+
+namespace ferry::engine {
+namespace {
+
+http_answer error_answer(unsigned status, std::string_view error, const std::string& execution_id,
+                       std::string_view step, std::string_view message) {
+    boost::json::object body;
+    body["error"] = error;
+    body["execution_id"] = execution_id;
+    if (!step.empty()) body["step"] = step;
+    body["message"] = message;
+    return {status, {{"Content-Type", "application/json"}}, boost::json::serialize(body)};
+}
+
+std::string_view content_type(const process& p) {
+    switch (p.listen.output) {
+        case data_type::single_json:
+        case data_type::multiple_json:
+            return "application/json";
+        case data_type::single_xml:
+        case data_type::multiple_xml:
+            return "application/xml";
+        default:
+            return p.listen.result_content_type;
+    }
+}
+
+// A document inside a list loses its own XML declaration.
+std::string_view without_declaration(std::string_view xml) {
+    const auto start = xml.find_first_not_of(" \t\r\n");
+    if (start != std::string_view::npos && xml.substr(start, 5) == "<?xml") {
+        const auto end = xml.find("?>", start);
+        if (end != std::string_view::npos) return xml.substr(end + 2);
+    }
+    return xml;
+}
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// Response headers a process may not set: they describe the connection or the framing.
+bool protected_header(std::string_view name) {
+    static constexpr std::string_view names[] = {"content-length", "transfer-encoding",
+                                                 "connection", "upgrade", "keep-alive"};
+    const auto l = lower(name);
+    for (const auto n : names) {
+        if (l == n) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+http_answer assemble_reply(const process& p, const std::string& execution_id,
+                           const run_outcome& outcome) {
+    if (!outcome.ok) {
+        return error_answer(500, "execution_failed", execution_id, outcome.failed_step,
+                          outcome.error);
+    }
+    const auto& docs = outcome.returned;
+    http_answer answer;
+    answer.headers.emplace_back("Content-Type", std::string(content_type(p)));
+    if (p.listen.output == data_type::multiple_json) {
+        answer.body = "[";
+        for (std::size_t i = 0; i < docs.size(); ++i) {
+            if (const auto e = validate_json(docs[i].doc.data)) {
+                return error_answer(500, "invalid_result", execution_id, "",
+                                  "returned document " + std::to_string(i + 1) +
+                                      " is not JSON: " + e->describe());
+            }
+            if (i > 0) answer.body += ",";
+            answer.body += docs[i].doc.data;
+        }
+        answer.body += "]";
+    } else if (p.listen.output == data_type::multiple_xml) {
+        if (docs.empty()) {
+            answer.body = "<ObjectResponseList/>";
+        } else {
+            answer.body = "<ObjectResponseList>";
+            for (const auto& d : docs) answer.body += without_declaration(d.doc.data);
+            answer.body += "</ObjectResponseList>";
+        }
+    } else if (docs.empty()) {
+        return {204, {}, {}};
+    } else if (docs.size() > 1) {
+        return error_answer(500, "too_many_results", execution_id, "",
+                          std::to_string(docs.size()) + " documents reached the return step of a " +
+                              std::string(to_string(p.listen.output)) +
+                              " operation, which answers with one; combine them first");
+    } else {
+        answer.body = docs.front().doc.data;
+    }
+    if (docs.size() != 1) return answer;
+    // Response control by the one result document's properties.
+    const bool typed = p.listen.output != data_type::single_data;
+    for (const auto& [name, value] : docs.front().doc.props) {
+        if (name == "outstatuscode") {
+            char* end = nullptr;
+            const long status = std::strtol(value.c_str(), &end, 10);
+            if (value.empty() || *end != '\0' || status < 100 || status > 599) {
+                return error_answer(500, "invalid_result", execution_id, "",
+                                  "outstatuscode '" + value + "' is not an HTTP status (100-599)");
+            }
+            answer.status = static_cast<unsigned>(status);
+        } else if (name.starts_with("outheader_")) {
+            const auto header = name.substr(10);
+            if (header.empty() || protected_header(header)) continue;
+            if (lower(header) == "content-type") {
+                if (!typed) answer.headers.front().second = value;
+                continue;
+            }
+            answer.headers.emplace_back(header, value);
+        }
+    }
+    return answer;
+}
+
+http_answer receipt_reply(const std::string& execution_id,
+                          const std::vector<std::string>& document_ids,
+                          std::string_view durability) {
+    boost::json::object body;
+    body["execution_id"] = execution_id;
+    boost::json::array ids;
+    for (const auto& id : document_ids) ids.emplace_back(id);
+    body["documents"] = std::move(ids);
+    body["durability"] = durability;
+    return {202,
+            {{"Content-Type", "application/json"},
+             {"X-Execution-Id", execution_id},
+             {"X-Durability", std::string(durability)}},
+            boost::json::serialize(body)};
+}
+
+}  // namespace ferry::engine

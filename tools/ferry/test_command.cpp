@@ -1,0 +1,208 @@
+// `ferry test PROCESS.yaml --input FILE`: one execution in this process, without a server or a
+// store, printing what each step did and the reply the caller would get (SPEC §3).
+#include <strings.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/reply.hpp"
+#include "ferry/engine/request_documents.hpp"
+#include "ferry/engine/request_properties.hpp"
+#include "ferry/engine/runner.hpp"
+
+namespace ferry::tools {
+namespace {
+
+struct test_options {
+    std::string process_file;
+    std::string input_file;
+    std::vector<std::string> headers;  // "Name: value"
+    std::vector<std::string> query;    // "k=v"
+    std::vector<std::string> params;   // "name=value"
+    std::string user;
+    std::string files_dir;
+    std::size_t show_bytes = 2000;
+};
+
+std::pair<std::string, std::string> split_pair(const std::string& text, char separator,
+                                               const std::string& what) {
+    const auto at = text.find(separator);
+    if (at == std::string::npos || at == 0) {
+        throw CLI::ValidationError(what, "'" + text + "' is not NAME" + separator + "VALUE");
+    }
+    auto value = text.substr(at + 1);
+    if (separator == ':') value.erase(0, value.find_first_not_of(' '));
+    return {text.substr(0, at), value};
+}
+
+std::string shown(const std::string& data, std::size_t limit) {
+    if (data.size() <= limit) return data;
+    return data.substr(0, limit) + "... (" + std::to_string(data.size()) + " bytes)";
+}
+
+void print_document(const store::document& doc, std::size_t limit, const char* indent) {
+    for (const auto& [k, v] : doc.props) std::printf("%s%s = %s\n", indent, k.c_str(), v.c_str());
+    // Every line of the data behind a bar, so that multi-line documents stay readable.
+    const auto data = shown(doc.data, limit);
+    std::size_t start = 0;
+    do {
+        const auto end = data.find('\n', start);
+        std::printf("%s| %.*s\n", indent,
+                    static_cast<int>((end == std::string::npos ? data.size() : end) - start),
+                    data.data() + start);
+        start = end == std::string::npos ? data.size() + 1 : end + 1;
+    } while (start <= data.size());
+}
+
+int run_test(const test_options& o) {
+    std::shared_ptr<const engine::process> p;
+    try {
+        p = engine::load_process_file(o.process_file);
+    } catch (const engine::definition_error& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 2;
+    }
+    std::string body;
+    if (!o.input_file.empty()) {
+        std::ifstream in(o.input_file, std::ios::binary);
+        if (!in) {
+            std::fprintf(stderr, "ferry test: cannot read %s\n", o.input_file.c_str());
+            return 2;
+        }
+        std::ostringstream content;
+        content << in.rdbuf();
+        body = content.str();
+    }
+    std::vector<std::pair<std::string, std::string>> header_list;
+    for (const auto& h : o.headers) header_list.push_back(split_pair(h, ':', "--header"));
+    engine::request_facts facts;
+    facts.method = "POST";
+    facts.path = "/ws/simple/" + p->listen.operation_name();
+    for (const auto& q : o.query) facts.query.push_back(split_pair(q, '=', "--query"));
+    for (const auto& q : o.params) facts.params.push_back(split_pair(q, '=', "--param"));
+    facts.user = o.user;
+    for (const auto& [name, value] : header_list) {
+        if (facts.user.empty() && strcasecmp(name.c_str(), "Authorization") == 0) facts.user = engine::basic_auth_user(value);
+    }
+
+    std::printf("process %s (version %u, %s) from %s\n", p->name.c_str(), p->version,
+                std::string(engine::to_string(p->mode)).c_str(), p->source_file.c_str());
+    auto documents = engine::split_request(p->listen.input, std::move(body));
+    if (!documents) {
+        const auto& e = documents.error();
+        std::printf("\nthe request is refused before anything runs:\nHTTP/1.1 %u\n\n{\"error\":\"%s\",\"detail\":\"%s\"}\n",
+                    e.status, e.error.c_str(), e.detail.c_str());
+        return 1;
+    }
+    std::vector<std::pair<std::string_view, std::string_view>> header_views(header_list.begin(),
+                                                                             header_list.end());
+    const auto header_props = engine::header_properties(header_views);
+
+    store::execution_record rec;
+    rec.id = "test";
+    rec.process = p->name;
+    rec.process_version = p->version;
+    rec.process_props = engine::process_properties(facts);
+    std::vector<engine::working_document> working;
+    for (std::size_t i = 0; i < documents->size(); ++i) {
+        rec.document_ids.push_back("test-" + std::to_string(i));
+        auto& doc = (*documents)[i];
+        doc.props = header_props;
+        working.push_back({std::move(doc), i, {}});
+    }
+    std::printf("%zu request document(s)\n", working.size());
+
+    engine::run_settings settings;
+    settings.keep_step_documents = true;
+    const auto files = o.files_dir.empty()
+                           ? std::filesystem::temp_directory_path() / "ferry-test-files"
+                           : std::filesystem::path(o.files_dir);
+    settings.files_root = files.string();
+    // Called processes are looked up beside this one, loaded on first use.
+    const auto directory = std::filesystem::path(o.process_file).parent_path();
+    std::shared_ptr<const engine::registry> siblings;
+    settings.find_process = [&](std::string_view name) -> std::shared_ptr<const engine::process> {
+        if (!siblings) siblings = engine::load_process_directory(directory.empty() ? "." : directory.string());
+        return siblings->by_name(name);
+    };
+
+    engine::run_outcome outcome;
+    try {
+        outcome = engine::run_process(*p, rec, std::move(working), settings);
+    } catch (const engine::definition_error& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 2;
+    }
+    std::printf("\n");
+    for (const auto& t : outcome.trace) {
+        std::printf("step %s (%s): %u in, %u out, %u failed, %u us\n", t.step.c_str(),
+                    t.kind.c_str(), t.documents_in, t.documents_out, t.documents_failed,
+                    t.micros);
+        if (!t.error.empty()) std::printf("  error: %s\n", t.error.c_str());
+        for (std::size_t i = 0; i < t.outputs.size(); ++i) {
+            std::printf("  document %zu\n", i + 1);
+            print_document(t.outputs[i], o.show_bytes, "    ");
+        }
+    }
+    if (outcome.untraced_steps > 0) {
+        std::printf("(%llu more step runs not shown)\n",
+                    static_cast<unsigned long long>(outcome.untraced_steps));
+    }
+    for (const auto& f : outcome.failures) {
+        std::printf("failed at %s: %s\n", f.step.c_str(), f.error.c_str());
+    }
+    for (const auto& s : outcome.started) {
+        std::printf("would start an execution of %s with %zu document(s)\n", s.process.c_str(),
+                    s.documents.size());
+    }
+    if (!outcome.process_props.empty()) {
+        std::printf("\nprocess properties\n");
+        for (const auto& [k, v] : outcome.process_props) std::printf("  %s = %s\n", k.c_str(), v.c_str());
+    }
+
+    const auto answer = p->listen.output == engine::data_type::none
+                            ? (outcome.ok ? engine::receipt_reply(rec.id, rec.document_ids, "none (test run)")
+                                          : engine::assemble_reply(*p, rec.id, outcome))
+                            : engine::assemble_reply(*p, rec.id, outcome);
+    std::printf("\nreply\nHTTP/1.1 %u\n", answer.status);
+    for (const auto& [k, v] : answer.headers) std::printf("%s: %s\n", k.c_str(), v.c_str());
+    std::printf("\n%s\n", shown(answer.body, o.show_bytes * 4).c_str());
+    if (!outcome.ok) {
+        std::printf("\nexecution failed at step '%s': %s\n", outcome.failed_step.c_str(),
+                    outcome.error.c_str());
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+void add_test_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand(
+        "test", "Run a process once on a sample input, without a server or a store, and show "
+                "each step's documents and the reply");
+    auto o = std::make_shared<test_options>();
+    cmd->add_option("process", o->process_file, "Process definition (YAML)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--input,-i", o->input_file, "Request body (omit for input type none)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--header,-H", o->headers, "Request header 'Name: value' (repeatable)");
+    cmd->add_option("--query,-q", o->query, "Query parameter k=v (repeatable)");
+    cmd->add_option("--param,-p", o->params, "Matrix parameter name=value (repeatable)");
+    cmd->add_option("--user", o->user, "The caller's user name (inuser)");
+    cmd->add_option("--files", o->files_dir,
+                    "Where file_write steps write (default: $TMPDIR/ferry-test-files)");
+    cmd->add_option("--show-bytes", o->show_bytes, "Show at most this much of each document")
+        ->default_val(2000);
+    cmd->callback([o] {
+        const int status = run_test(*o);
+        if (status != 0) throw CLI::RuntimeError(status);
+    });
+}
+
+}  // namespace ferry::tools
