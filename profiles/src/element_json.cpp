@@ -1,6 +1,5 @@
 // JSON <-> element tree.
 #include <boost/json/parse.hpp>
-#include <boost/json/stream_parser.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <algorithm>
@@ -170,15 +169,6 @@ element from_json(const json::value& value, std::string name) {
     root.name = std::move(name);
     fill(root, value);
     return root;
-}
-
-boost::system::result<element, json_problem> parse_json(std::string_view text) {
-    json::error_code ec;
-    json::stream_parser p;
-    const auto used = p.write(text.data(), text.size(), ec);
-    if (!ec) p.finish(ec);
-    if (ec) return json_problem{used + 1, ec.message()};
-    return from_json(p.release());
 }
 
 std::string write_json(const element& root) {

@@ -86,3 +86,34 @@ TEST(ElementTest, ExternalEntityRefused) {
 }
 
 }  // namespace ferry::profiles
+
+namespace ferry::profiles {
+
+// Numbers keep their written form (amounts, big ids); escapes become UTF-8 and back.
+TEST(ElementTest, JsonNumbersAndEscapesAreExact) {
+    const std::string text =
+        R"({"net":1200.00,"id":12345678901234567890123,"e":-1.5E+3,"s":"a\"b\\c\u00e9\ud83d\ude00\n"})";
+    const auto tree = parse_json(text);
+    ASSERT_TRUE(tree);
+    EXPECT_EQ(value_at(*tree, "net"), "1200.00");
+    EXPECT_EQ(value_at(*tree, "id"), "12345678901234567890123");
+    EXPECT_EQ(value_at(*tree, "s"), "a\"b\\cé😀\n");
+    EXPECT_EQ(write_json(*tree),
+              R"({"net":1200.00,"id":12345678901234567890123,"e":-1.5E+3,"s":"a\"b\\cé😀\n"})");
+}
+
+// Malformed JSON is refused with the position of the problem; deep nesting is refused
+// instead of exhausting the stack.
+TEST(ElementTest, JsonProblemsHavePositions) {
+    const auto bad = parse_json(R"({"a": 01})");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().offset, 8u);
+    EXPECT_FALSE(parse_json(R"({"a": "\ud800"})"));
+    EXPECT_FALSE(parse_json("[1,]"));
+    EXPECT_FALSE(parse_json("\"tab\there\""));
+    const auto deep = parse_json(std::string(100000, '['));
+    ASSERT_FALSE(deep);
+    EXPECT_NE(deep.error().message.find("nesting"), std::string::npos);
+}
+
+}  // namespace ferry::profiles

@@ -51,6 +51,7 @@ struct json_problem {
     std::size_t offset = 0;
     std::string message;
 };
+/// Parses JSON text into a tree (as from_json), keeping every number exactly as written.
 [[nodiscard]] boost::system::result<element, json_problem> parse_json(std::string_view text);
 
 /// The tree as JSON: children with the same name (or marked `array`) become an array,
