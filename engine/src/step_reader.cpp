@@ -12,17 +12,28 @@ step_list step_reader::read_path(const YAML::Node& node, const std::string& what
     const step* ender = nullptr;
     for (const auto& entry : node) {
         if (ender) {
-            fail(entry.Mark(), "this step follows the " + std::string(step_kind(*ender)) +
-                                   " step '" + ender->id +
-                                   "', which ends its path: put it "
-                                   "inside one of that step's paths");
+            const bool opens_paths = std::holds_alternative<branch_step>(ender->action) ||
+                                     std::holds_alternative<decision_step>(ender->action) ||
+                                     std::holds_alternative<route_step>(ender->action) ||
+                                     std::holds_alternative<try_catch_step>(ender->action);
+            fail(entry.Mark(),
+                 opens_paths
+                     ? "this step follows the " + std::string(step_kind(*ender)) + " step '" +
+                           ender->id +
+                           "', which ends its path: put it inside one of that step's paths"
+                     : "this step can never run: the " + std::string(step_kind(*ender)) +
+                           " step '" + ender->id + "' before it passes no documents on");
         }
         out.push_back(read_step(entry));
         const auto& s = out.back();
+        // Steps that open paths end theirs; return, stop and exception pass nothing on.
         if (std::holds_alternative<branch_step>(s.action) ||
             std::holds_alternative<decision_step>(s.action) ||
             std::holds_alternative<route_step>(s.action) ||
-            std::holds_alternative<try_catch_step>(s.action)) {
+            std::holds_alternative<try_catch_step>(s.action) ||
+            std::holds_alternative<return_step>(s.action) ||
+            std::holds_alternative<stop_step>(s.action) ||
+            std::holds_alternative<exception_step>(s.action)) {
             ender = &out.back();
         }
     }

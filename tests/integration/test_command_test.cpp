@@ -61,9 +61,15 @@ TEST_F(TestCommandTest, FailuresExitNonZero) {
     const auto process = dir_.write("strict.yaml", R"(name: strict
 listen: {type: execute, object: Strict, input: single_json, output: single_json}
 steps:
-  - id: refuse
-    exception: {message: "no {1}", variables: [{element: name}]}
-  - return: {}
+  - decision:
+      left: {element: name}
+      op: "="
+      right: {static: Bob}
+      then:
+        - id: refuse
+          exception: {message: "no {1}", variables: [{element: name}]}
+      else:
+        - return: {}
 )");
     const auto input = dir_.write("in.json", R"({"name": "Bob"})");
     const auto failed = run(process.string() + " --input " + input.string());
