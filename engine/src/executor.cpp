@@ -8,7 +8,9 @@
 #include <cstdio>
 
 #include "clock.hpp"
+#include "ferry/engine/reply.hpp"
 #include "ferry/engine/runner.hpp"
+#include "ferry/transport/reply_channel.hpp"
 #include "ferry/engine/submission.hpp"
 #include "id_generator.hpp"
 
@@ -85,6 +87,42 @@ void executor_pool::notify(std::uint64_t committed_seq, std::vector<store::new_e
     wake_.notify_all();
 }
 
+bool executor_pool::run_in_memory(store::new_execution execution) {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_ || in_memory_.size() >= settings_.handoff_limit) return false;
+        in_memory_.push_back(std::move(execution));
+    }
+    wake_.notify_one();
+    return true;
+}
+
+void executor_pool::run_in_memory_batch(std::vector<work_item>& items,
+                                        const std::function<void(transport::frames)>& send_reply) {
+    batch_output out;
+    out.send_now = send_reply;
+    for (auto& item : items) {
+        auto& rec = item.loaded->record;
+        rec.state = store::execution_state::running;
+        rec.started_ms = now_ms();
+        run_one(rec, std::move(item.loaded->documents), true, out);
+        (rec.state == store::execution_state::succeeded ? succeeded_ : failed_)
+            .fetch_add(1, std::memory_order_relaxed);
+    }
+    if (send_reply) {
+        for (auto& reply : out.replies) send_reply(std::move(reply));
+    }
+    // What they started through process_call is durable work like any other.
+    if (!out.started.empty()) {
+        if (auto done = db_.finish_executions({}, {}, out.started); done && db_.sync()) {
+            notify(out.started.back().record.pending_seq);
+        } else {
+            std::fprintf(stderr, "ferry executor: cannot queue %zu started executions\n",
+                         out.started.size());
+        }
+    }
+}
+
 std::optional<std::int64_t> executor_pool::running_since(const std::string& execution_id) const {
     std::lock_guard lock(mutex_);
     const auto it = running_.find(execution_id);
@@ -99,6 +137,15 @@ std::vector<executor_pool::work_item> executor_pool::claim() {
     std::unique_lock lock(mutex_);
     for (;;) {
         if (stopping_) return claimed;
+        if (!in_memory_.empty()) {
+            // In-memory executions first: a caller is waiting for each. seq 0 marks them.
+            while (!in_memory_.empty() && claimed.size() < settings_.claim_batch) {
+                auto id = in_memory_.front().record.id;
+                claimed.push_back({0, std::move(id), std::move(in_memory_.front())});
+                in_memory_.pop_front();
+            }
+            return claimed;
+        }
         if (!buffer_.empty()) {
             while (!buffer_.empty() && claimed.size() < settings_.claim_batch) {
                 claimed.push_back(std::move(buffer_.front()));
@@ -133,18 +180,36 @@ std::vector<executor_pool::work_item> executor_pool::claim() {
 }
 
 void executor_pool::worker(std::uint32_t slot) {
+    // Each executor thread has its own reply socket (ZeroMQ sockets are single-threaded).
+    std::optional<transport::reply_sender> replies;
+    if (settings_.reply_context) replies.emplace(*settings_.reply_context, settings_.reply_endpoint);
+    std::function<void(transport::frames)> send_reply;
+    if (replies) {
+        send_reply = [&replies](transport::frames f) {
+            if (!replies->send(std::move(f))) {
+                std::fprintf(stderr, "ferry executor: a synchronous reply could not be sent\n");
+            }
+        };
+    }
     for (;;) {
         auto items = claim();
         if (items.empty()) return;  // stopping
-        run_batch(slot, items);
+        if (items.front().seq == 0) {
+            run_in_memory_batch(items, send_reply);
+        } else {
+            run_batch(slot, items, send_reply);
+        }
     }
 }
 
-void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items) {
+void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items,
+                              const std::function<void(transport::frames)>& send_reply) {
     std::vector<store::execution_record> finished;
     finished.reserve(items.size());
-    step_documents kept;
-    std::vector<store::new_execution> started;
+    batch_output out;
+    out.send_now = send_reply;
+    auto& kept = out.kept;
+    auto& started = out.started;
     std::vector<std::uint64_t> seqs;
     seqs.reserve(items.size());
     for (const auto& item : items) seqs.push_back(item.seq);
@@ -185,7 +250,7 @@ void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items)
                             " attempts that did not finish (the server stopped during each)";
             } else {
                 rec.state = store::execution_state::running;
-                run_one(rec, std::move(documents), loaded, kept, started);
+                run_one(rec, std::move(documents), loaded, out);
             }
         }
         if (rec.finished_ms == 0) rec.finished_ms = now_ms();
@@ -207,17 +272,31 @@ void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items)
                          synced.error().message().c_str());
         }
     }
+    // Synchronous callers get their replies once the outcome is recorded.
+    if (send_reply) {
+        for (auto& reply : out.replies) send_reply(std::move(reply));
+    }
     std::lock_guard lock(mutex_);
     for (const auto& item : items) running_.erase(item.execution_id);
 }
 
 void executor_pool::run_one(store::execution_record& rec, std::vector<store::document> documents,
-                            bool loaded, step_documents& kept,
-                            std::vector<store::new_execution>& started) {
+                            bool loaded, batch_output& out) {
+    auto& kept = out.kept;
+    bool replied = false;
     auto fail = [&](std::string error) {
         rec.state = store::execution_state::failed;
         rec.error = std::move(error);
         rec.finished_ms = now_ms();
+        // A synchronous caller hears of a failure before the run, too.
+        if (!replied && !rec.reply_to.empty() && out.send_now) {
+            run_outcome failed;
+            failed.ok = false;
+            failed.error = rec.error;
+            process unknown;
+            out.replies.push_back(encode_sync_reply(rec.reply_to, rec.id,
+                                                    assemble_reply(unknown, rec.id, failed)));
+        }
     };
     const auto p = processes_.get()->by_name(rec.process);
     if (!p) return fail("process '" + rec.process + "' is not deployed");
@@ -245,8 +324,24 @@ void executor_pool::run_one(store::execution_record& rec, std::vector<store::doc
     run.max_trace_entries = settings_.max_trace_entries;
     run.max_kept_documents = settings_.max_kept_documents;
     run.max_kept_bytes = settings_.max_kept_bytes;
+    // A synchronous caller waits for this execution: its reply goes out when a respond: early
+    // return step is reached, else once the execution is recorded.
+    const bool answers = !rec.reply_to.empty() && p->listen.output != data_type::none &&
+                         static_cast<bool>(out.send_now);
+    if (answers) {
+        run.on_respond_early = [&](const std::vector<working_document>& returned) {
+            run_outcome early;
+            early.returned = returned;
+            out.send_now(encode_sync_reply(rec.reply_to, rec.id, assemble_reply(*p, rec.id, early)));
+        };
+    }
     auto outcome = run_process(*p, rec, std::move(working), run);
-    queue_started(rec, outcome.started, started);
+    if (answers && !outcome.respond_early) {
+        out.replies.push_back(
+            encode_sync_reply(rec.reply_to, rec.id, assemble_reply(*p, rec.id, outcome)));
+    }
+    replied = answers;
+    queue_started(rec, outcome.started, out.started);
     rec.trace.clear();
     rec.untraced_steps = outcome.untraced_steps;
     for (std::size_t i = 0; i < outcome.trace.size(); ++i) {

@@ -4,18 +4,77 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <mutex>
+#include <random>
+#include <unordered_map>
+
+#include "clock.hpp"
+#include "ferry/transport/error.hpp"
+#include "ferry/transport/reply_channel.hpp"
+#include "id_generator.hpp"
 #include "ferry/transport/request_client.hpp"
 
 namespace ferry::engine {
 namespace asio = boost::asio;
 
+namespace {
+
+/// A synchronous caller waiting for its reply: the timer is cancelled when it arrives.
+struct waiter {
+    explicit waiter(asio::any_io_executor io) : timer(std::move(io)) {}
+    asio::steady_timer timer;
+    std::optional<http_answer> answer;  // touched only on the timer's executor
+};
+
+std::string correlation_id() {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out(32, '0');
+    for (int half = 0; half < 2; ++half) {
+        auto bits = random();
+        for (int i = 0; i < 16; ++i, bits >>= 4) {
+            out[static_cast<std::size_t>(half * 16 + i)] = digits[bits & 15];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 struct gateway::impl {
     runtime& engine;
     transport::request_client intake;
     asio::thread_pool blocking{2};
+    std::mutex waiters_mutex;
+    std::unordered_map<std::string, std::shared_ptr<waiter>> waiters;
+    std::optional<transport::reply_receiver> replies;
 
     impl(runtime& e, transport::context& ctx, asio::any_io_executor io)
-        : engine(e), intake(ctx, std::move(io), e.settings().intake_endpoint) {}
+        : engine(e), intake(ctx, std::move(io), e.settings().intake_endpoint) {
+        replies.emplace(ctx, e.settings().reply_endpoint,
+                        [this](transport::frames f) { deliver(std::move(f)); });
+    }
+
+    // On the reply thread: hands the reply to its waiter's executor. A reply whose caller
+    // gave up (or that is malformed) is dropped; the execution is in the history either way.
+    void deliver(transport::frames f) {
+        auto reply = decode_sync_reply(f);
+        if (!reply) return;
+        std::shared_ptr<waiter> w;
+        {
+            std::lock_guard lock(waiters_mutex);
+            const auto it = waiters.find(reply->reply_to);
+            if (it == waiters.end()) return;
+            w = std::move(it->second);
+            waiters.erase(it);
+        }
+        asio::post(w->timer.get_executor(), [w, answer = std::move(reply->answer)]() mutable {
+            w->answer = std::move(answer);
+            w->timer.cancel();
+        });
+    }
 };
 
 gateway::gateway(runtime& engine, transport::context& ctx, asio::any_io_executor io)
@@ -34,6 +93,58 @@ asio::awaitable<boost::system::result<intake_reply>> gateway::submit(submission 
     auto reply = co_await impl_->intake.request(encode_submission(s));
     if (!reply) co_return reply.error();
     co_return decode_reply(*reply);
+}
+
+asio::awaitable<boost::system::result<gateway::call_result>> gateway::call(
+    submission s, std::chrono::milliseconds wait, bool in_memory) {
+    auto w = std::make_shared<waiter>(co_await asio::this_coro::executor);
+    s.reply_to = correlation_id();
+    const auto key = s.reply_to;
+    {
+        std::lock_guard lock(impl_->waiters_mutex);
+        impl_->waiters.emplace(key, w);
+    }
+    // Registered before submitting: the reply can come before the receipt is read.
+    // (No co_await inside ?: : GCC 12 miscompiles it.)
+    boost::system::result<intake_reply> stored = transport::errc::busy;
+    if (in_memory) {
+        stored = run_in_memory(std::move(s));
+    } else {
+        stored = co_await submit(std::move(s));
+    }
+    if (stored && stored->status == intake_status::ok && !w->answer) {
+        w->timer.expires_after(wait);
+        boost::system::error_code ignored;
+        co_await w->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    {
+        std::lock_guard lock(impl_->waiters_mutex);
+        impl_->waiters.erase(key);
+    }
+    if (!stored) co_return stored.error();
+    co_return call_result{std::move(*stored), std::move(w->answer)};
+}
+
+boost::system::result<intake_reply> gateway::run_in_memory(submission s) {
+    thread_local id_generator ids;
+    store::new_execution execution;
+    auto& rec = execution.record;
+    rec.id = ids.next();
+    rec.process = std::move(s.process);
+    rec.process_version = s.process_version;
+    rec.created_ms = now_ms();
+    rec.process_props = std::move(s.process_props);
+    rec.reply_to = std::move(s.reply_to);
+    for (std::size_t i = 0; i < s.documents.size(); ++i) {
+        rec.document_ids.push_back(document_id(rec.id, i));
+    }
+    execution.documents = std::move(s.documents);
+    intake_reply reply;
+    reply.accepted = {rec.id, rec.document_ids, "none"};
+    if (!impl_->engine.executors().run_in_memory(std::move(execution))) {
+        return transport::errc::busy;
+    }
+    return reply;
 }
 
 namespace {
@@ -73,6 +184,9 @@ asio::awaitable<boost::system::result<store::document>> gateway::document(std::s
 
 engine_stats gateway::stats() const { return impl_->engine.stats(); }
 
-void gateway::close() { impl_->intake.close(); }
+void gateway::close() {
+    impl_->intake.close();
+    impl_->replies.reset();
+}
 
 }  // namespace ferry::engine

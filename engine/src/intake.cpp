@@ -169,6 +169,7 @@ void intake_service::run() {
             rec.created_ms = now;
             rec.process_props = std::move(decoded->process_props);
             rec.debug = decoded->debug;
+            rec.reply_to = std::move(decoded->reply_to);
             rec.document_ids.reserve(decoded->documents.size());
             for (std::size_t i = 0; i < decoded->documents.size(); ++i) {
                 rec.document_ids.push_back(document_id(rec.id, i));

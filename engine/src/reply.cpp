@@ -8,6 +8,8 @@
 #include <cstdlib>
 
 #include "ferry/engine/json_scan.hpp"
+#include "ferry/store/codec.hpp"
+#include "ferry/transport/error.hpp"
 
 namespace ferry::engine {
 namespace {
@@ -142,6 +144,40 @@ http_answer receipt_reply(const std::string& execution_id,
              {"X-Execution-Id", execution_id},
              {"X-Durability", std::string(durability)}},
             boost::json::serialize(body)};
+}
+
+transport::frames encode_sync_reply(const std::string& reply_to, const std::string& execution_id,
+                                    const http_answer& answer) {
+    store::byte_writer head;
+    head.put_byte(1);  // format
+    head.put_string(execution_id);
+    head.put_varint(answer.status);
+    head.put_varint(answer.headers.size());
+    for (const auto& [name, value] : answer.headers) {
+        head.put_string(name);
+        head.put_string(value);
+    }
+    return {reply_to, head.take(), answer.body};
+}
+
+boost::system::result<sync_reply> decode_sync_reply(const transport::frames& in) {
+    if (in.size() != 3) return transport::errc::bad_message;
+    store::byte_reader head(in[1]);
+    const auto format = head.get_byte();
+    const auto execution_id = head.get_string();
+    const auto status = head.get_varint();
+    const auto count = head.get_varint();
+    if (!format || *format != 1 || !execution_id || !status || !count || *count > in[1].size()) {
+        return transport::errc::bad_message;
+    }
+    sync_reply out{in[0], std::string(*execution_id), {static_cast<unsigned>(*status), {}, in[2]}};
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        const auto name = head.get_string();
+        const auto value = head.get_string();
+        if (!name || !value) return transport::errc::bad_message;
+        out.answer.headers.emplace_back(std::string(*name), std::string(*value));
+    }
+    return out;
 }
 
 }  // namespace ferry::engine

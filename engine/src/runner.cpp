@@ -157,8 +157,13 @@ private:
                     routed = static_cast<std::uint32_t>(passed.size());
                 } else if constexpr (std::is_same_v<T, return_step>) {
                     routed = static_cast<std::uint32_t>(in.size());
-                    if (action.when == return_step::respond::early) outcome_.respond_early = true;
                     for (auto& d : in) outcome_.returned.push_back(std::move(d));
+                    if (action.when == return_step::respond::early && !outcome_.respond_early) {
+                        outcome_.respond_early = true;
+                        if (ctx_.settings.on_respond_early) {
+                            ctx_.settings.on_respond_early(outcome_.returned);
+                        }
+                    }
                 } else if constexpr (std::is_same_v<T, stop_step>) {
                     if (action.execution) {
                         halt_ = halt::stopped;
@@ -315,6 +320,7 @@ private:
         }
         auto settings = ctx_.settings;
         ++settings.call_depth;
+        settings.on_respond_early = nullptr;  // a called process answers its caller, not ours
         for (auto& d : in) {
             store::execution_record inner = ctx_.execution;
             inner.process_props = outcome_.process_props;

@@ -15,14 +15,25 @@ boost::system::result<std::unique_ptr<runtime>> runtime::open(transport::context
     return std::unique_ptr<runtime>(new runtime(ctx, std::move(settings), std::move(*db)));
 }
 
+namespace {
+
+executor_settings executor_settings_for(transport::context& ctx, const runtime_settings& s) {
+    executor_settings out;
+    out.threads = s.executor_threads;
+    out.files_root = (std::filesystem::path(s.data_dir) / "files").string();
+    out.reply_context = &ctx;
+    out.reply_endpoint = s.reply_endpoint;
+    return out;
+}
+
+}  // namespace
+
 runtime::runtime(transport::context& ctx, runtime_settings settings,
                  std::unique_ptr<store::store> db)
     : settings_(std::move(settings)),
       db_(std::move(db)),
       processes_(settings_.processes),
-      executors_(*db_, processes_,
-                 {settings_.executor_threads,
-                  (std::filesystem::path(settings_.data_dir) / "files").string()}),
+      executors_(*db_, processes_, executor_settings_for(ctx, settings_)),
       intake_(ctx, *db_, {settings_.intake_endpoint},
               [this](std::uint64_t seq, std::vector<store::new_execution> fresh) {
                   executors_.notify(seq, std::move(fresh));

@@ -6,7 +6,7 @@
 namespace ferry::engine {
 namespace {
 
-constexpr std::uint8_t wire_format = 2;
+constexpr std::uint8_t wire_format = 3;  // 3 added reply_to
 
 }  // namespace
 
@@ -20,6 +20,7 @@ transport::frames encode_submission(const submission& s) {
     header.put_string(s.process);
     header.put_varint(s.process_version);
     header.put_byte(s.debug ? 1 : 0);
+    header.put_string(s.reply_to);
     header.put_varint(s.process_props.size());
     for (const auto& [key, value] : s.process_props) {
         header.put_string(key);
@@ -40,11 +41,14 @@ boost::system::result<submission> decode_submission(const transport::frames& in)
     const auto process = header.get_string();
     const auto version = header.get_varint();
     const auto debug = header.get_byte();
+    const auto reply_to = header.get_string();
     const auto count = header.get_varint();
-    if (!format || *format != wire_format || !process || !version || !debug || !count) {
+    if (!format || *format != wire_format || !process || !version || !debug || !reply_to ||
+        !count) {
         return transport::errc::bad_message;
     }
     out.debug = *debug != 0;
+    out.reply_to = *reply_to;
     out.process = *process;
     out.process_version = static_cast<std::uint32_t>(*version);
     for (std::uint64_t i = 0; i < *count; ++i) {

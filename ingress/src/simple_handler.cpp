@@ -1,4 +1,6 @@
 #include <boost/beast/core/string.hpp>
+#include <charconv>
+#include <chrono>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -54,6 +56,75 @@ response submit_failure(const boost::system::error_code& ec, const request& req)
                           "the request could not be handed to the store: " + ec.message(), req);
 }
 
+// How long this caller waits for the reply: the operation's timeout, shortened by
+// X-Max-Wait: <ms>, Prefer: wait=<s> or Prefer: respond-async (SPEC §2, "Waiting").
+std::chrono::milliseconds wait_budget(const request& req, const engine::process& p) {
+    auto wait = std::chrono::milliseconds(p.listen.timeout_ms);
+    const auto shorter = [&](std::string_view text, std::int64_t scale) {
+        std::int64_t value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec == std::errc() && end == text.data() + text.size() && value >= 0) {
+            wait = std::min(wait, std::chrono::milliseconds(value * scale));
+        }
+    };
+    if (const auto max_wait = req["X-Max-Wait"]; !max_wait.empty()) shorter(max_wait, 1);
+    const auto prefer = std::string_view(req[http::field::prefer]);
+    if (prefer.find("respond-async") != std::string_view::npos) wait = std::chrono::milliseconds(0);
+    if (const auto at = prefer.find("wait="); at != std::string_view::npos) {
+        auto value = prefer.substr(at + 5);
+        value = value.substr(0, value.find_first_of(", ;"));
+        shorter(value, 1000);
+    }
+    return wait;
+}
+
+response answer_response(const engine::http_answer& a, const request& req) {
+    response res{static_cast<http::status>(a.status), req.version()};
+    res.set(http::field::server, "ferry");
+    for (const auto& [name, value] : a.headers) res.set(name, value);
+    res.body() = a.body;
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
+    return res;
+}
+
+// The caller keeps the connection and gets the process's reply; without one in time, a 202
+// that says where the execution can be followed.
+boost::asio::awaitable<response> answer_synchronously(request req, engine::submission s,
+                                                      const engine::process& p, service& svc) {
+    // low_latency runs in memory, unless X-Debug asked for a stored, general-mode run.
+    const bool in_memory = p.mode == engine::execution_mode::low_latency && !s.debug;
+    const auto result = co_await svc.gateway->call(std::move(s), wait_budget(req, p), in_memory);
+    if (!result) co_return submit_failure(result.error(), req);
+    const auto& stored = result->stored;
+    if (stored.status == engine::intake_status::storage_failure) {
+        co_return error_response(http::status::insufficient_storage, "storage_unavailable",
+                                 "the documents could not be stored durably (" + stored.message +
+                                     "); nothing was accepted",
+                                 req);
+    }
+    if (stored.status != engine::intake_status::ok) {
+        co_return error_response(http::status::internal_server_error, "internal_error",
+                                 "the intake refused the submission: " + stored.message, req);
+    }
+    if (result->answer) {
+        auto res = answer_response(*result->answer, req);
+        res.set("X-Execution-Id", stored.accepted.execution_id);
+        res.set("X-Durability", stored.accepted.durability);
+        co_return res;
+    }
+    if (in_memory) {
+        // Nothing was stored, so there is nothing to follow later.
+        co_return error_response(http::status::gateway_timeout, "timeout",
+                                 "the low_latency execution did not answer within the wait; "
+                                 "nothing was stored",
+                                 req);
+    }
+    auto res = receipt_response(stored.accepted, req);
+    res.set("X-Execution-Status-Link", "/_admin/executions/" + stored.accepted.execution_id);
+    co_return res;
+}
+
 }  // namespace
 
 boost::asio::awaitable<response> handle_simple(request req, std::string operation,
@@ -80,9 +151,13 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     }
     for (auto& doc : *documents) doc.props = header_props;
 
-    engine::submission s{p->name, p->version, std::move(process_props), std::move(*documents)};
+    engine::submission s{p->name, p->version, std::move(process_props), std::move(*documents),
+                         false, ""};
     // SPEC §5: this one execution keeps everything, as in general mode.
     s.debug = boost::beast::iequals(req["X-Debug"], "true");
+    if (p->listen.output != engine::data_type::none) {
+        co_return co_await answer_synchronously(std::move(req), std::move(s), *p, svc);
+    }
     const auto reply = co_await svc.gateway->submit(std::move(s));
     if (!reply) co_return submit_failure(reply.error(), req);
     switch (reply->status) {

@@ -7,7 +7,8 @@ namespace ferry::store {
 namespace {
 
 // First byte of every value: lets a later version change an encoding without a migration pass.
-constexpr std::uint8_t execution_format = 2;  // 2 added debug and the trace
+constexpr std::uint8_t execution_format = 3;  // 3 added reply_to
+constexpr std::uint8_t execution_format_v2 = 2;  // 2 added debug and the trace
 constexpr std::uint8_t execution_format_v1 = 1;
 constexpr std::uint8_t document_format = 1;
 
@@ -87,6 +88,7 @@ std::string encode_execution(const execution_record& rec) {
         out.put_varint(t.output_ids.size());
         for (const auto& id : t.output_ids) out.put_string(id);
     }
+    out.put_string(rec.reply_to);
     return out.take();
 }
 
@@ -104,7 +106,10 @@ boost::system::result<execution_record> decode_execution(std::string_view bytes)
     const auto attempts = in.get_varint();
     const auto seq = in.get_varint();
     const auto doc_count = in.get_varint();
-    if (!format || (*format != execution_format && *format != execution_format_v1) || !id ||
+    if (!format ||
+        (*format != execution_format && *format != execution_format_v2 &&
+         *format != execution_format_v1) ||
+        !id ||
         !process || !version || !state ||
         *state > static_cast<std::uint8_t>(execution_state::cancelled) || !created || !started ||
         !finished || !attempts || !seq || !doc_count || *doc_count > bytes.size()) {
@@ -169,6 +174,11 @@ boost::system::result<execution_record> decode_execution(std::string_view bytes)
             t.output_ids.emplace_back(*output);
         }
         rec.trace.push_back(std::move(t));
+    }
+    if (*format != execution_format_v2) {
+        const auto reply_to = in.get_string();
+        if (!reply_to) return errc::corrupt_record;
+        rec.reply_to = *reply_to;
     }
     if (!in.at_end()) return errc::corrupt_record;
     return rec;

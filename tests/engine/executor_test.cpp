@@ -44,7 +44,13 @@ protected:
         }
     }
 
-    executor_settings settings() const { return {3, (data_.path() / "files").string(), 5}; }
+    executor_settings settings() const {
+        executor_settings s;
+        s.threads = 3;
+        s.files_root = (data_.path() / "files").string();
+        s.max_attempts = 5;
+        return s;
+    }
 
     test::temp_dir processes_dir_;
     test::temp_dir data_;

@@ -44,7 +44,7 @@ TEST_F(IntakeTest, ConcurrentSubmissionsShareFsyncs) {
     constexpr int count = 2000;
     std::vector<intake_reply> replies;
     for (int i = 0; i < count; ++i) {
-        submission s{"p", 1, {{"inmethod", "POST"}}, {{"doc" + std::to_string(i), {}}}};
+        submission s{"p", 1, {{"inmethod", "POST"}}, {{"doc" + std::to_string(i), {}}}, false, ""};
         asio::co_spawn(
             io,
             [&client, &replies, s = std::move(s)]() -> asio::awaitable<void> {

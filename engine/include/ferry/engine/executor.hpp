@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -14,6 +15,8 @@
 #include "ferry/engine/registry.hpp"
 #include "ferry/engine/runner.hpp"
 #include "ferry/store/store.hpp"
+#include "ferry/transport/context.hpp"
+#include "ferry/transport/frames.hpp"
 
 namespace ferry::engine {
 
@@ -27,6 +30,9 @@ struct executor_settings {
     std::size_t max_kept_documents = 1000;   // step outputs stored per execution (general mode)
     std::size_t max_kept_bytes = 16u << 20;  // and their bytes
     int nice = 10;  // CPU priority of executor threads relative to HTTP and intake (0 = same)
+    /// Where synchronous replies go (the ingress's reply receiver); no replies without it.
+    transport::context* reply_context = nullptr;
+    std::string reply_endpoint;
 };
 
 struct executor_stats {
@@ -63,6 +69,10 @@ public:
     /// Tells the pool that pending entries up to `committed_seq` exist. `fresh`, when given,
     /// holds exactly the executions committed since the previous notify(), in seq order.
     void notify(std::uint64_t committed_seq, std::vector<store::new_execution> fresh = {});
+    /// Runs an execution of a low_latency process from memory: nothing about it is stored
+    /// (executions it starts through process_call are). False when the pool is stopping or
+    /// already holds handoff_limit of them (back pressure). Thread-safe.
+    bool run_in_memory(store::new_execution execution);
     /// When the execution is running now, the time it started (ms since the epoch).
     std::optional<std::int64_t> running_since(const std::string& execution_id) const;
     executor_stats stats() const;
@@ -75,14 +85,25 @@ private:
         std::optional<store::new_execution> loaded;
     };
     std::vector<work_item> claim();
-    void run_batch(std::uint32_t slot, std::vector<work_item>& items);
+    void run_in_memory_batch(std::vector<work_item>& items,
+                             const std::function<void(transport::frames)>& send_reply);
+    void run_batch(std::uint32_t slot, std::vector<work_item>& items,
+                   const std::function<void(transport::frames)>& send_reply);
     /// Loads (unless handed over) and runs one execution; fills in its outcome.
     using step_documents = std::vector<std::pair<std::string, store::document>>;
+    /// What the executions of one batch leave behind for its finishing write, and the replies
+    /// to send once it is done.
+    struct batch_output {
+        step_documents kept;
+        std::vector<store::new_execution> started;
+        std::vector<transport::frames> replies;
+        std::function<void(transport::frames)> send_now;  // early replies; empty: no replies
+    };
     void queue_started(const store::execution_record& parent,
                        std::vector<started_execution>& from,
                        std::vector<store::new_execution>& into);
     void run_one(store::execution_record& rec, std::vector<store::document> documents, bool loaded,
-                 step_documents& kept, std::vector<store::new_execution>& started);
+                 batch_output& out);
     void worker(std::uint32_t slot);
 
     store::store& db_;
@@ -100,6 +121,7 @@ private:
     std::atomic<std::uint64_t> succeeded_{0};
     std::atomic<std::uint64_t> failed_{0};
     std::vector<std::thread> threads_;
+    std::deque<store::new_execution> in_memory_;  // low_latency executions waiting to run
 };
 
 }  // namespace ferry::engine

@@ -7,7 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include <chrono>
+#include <optional>
+
 #include "ferry/engine/process.hpp"
+#include "ferry/engine/reply.hpp"
 #include "ferry/engine/runtime.hpp"
 #include "ferry/engine/submission.hpp"
 #include "ferry/transport/context.hpp"
@@ -32,6 +36,20 @@ public:
     /// Transport errors: transport::errc::busy (queue full), shutting_down.
     [[nodiscard]] boost::asio::awaitable<boost::system::result<intake_reply>> submit(submission s);
 
+    /// What a synchronous call came to: the intake's answer and, when the executor replied in
+    /// time, the reply for the caller.
+    struct call_result {
+        intake_reply stored;
+        std::optional<http_answer> answer;
+    };
+    /// Submits with a fresh correlation id and, once stored, waits up to `wait` for the
+    /// executor's reply (SPEC §4). Without a reply in time `answer` is empty; the execution
+    /// goes on and its outcome stays readable in the history.
+    /// With `in_memory` (low_latency processes) nothing is stored: the execution goes straight
+    /// to an executor and `stored` carries the id it ran under, with durability "none".
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<call_result>> call(
+        submission s, std::chrono::milliseconds wait, bool in_memory = false);
+
     [[nodiscard]] boost::asio::awaitable<boost::system::result<store::execution_record>> execution(
         std::string id);
     /// A stored document (request document or step output), read on a blocking thread.
@@ -40,10 +58,12 @@ public:
 
     engine_stats stats() const;
 
-    /// Fails waiting submissions with shutting_down; call before stopping the runtime.
+    /// Fails waiting submissions with shutting_down and stops receiving replies; call before
+    /// stopping the runtime.
     void close();
 
 private:
+    boost::system::result<intake_reply> run_in_memory(submission s);
     struct impl;
     std::unique_ptr<impl> impl_;
 };

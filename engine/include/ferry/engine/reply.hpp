@@ -7,6 +7,9 @@
 
 #include "ferry/engine/process.hpp"
 #include "ferry/engine/runner.hpp"
+#include "ferry/transport/frames.hpp"
+
+#include <boost/system/result.hpp>
 
 namespace ferry::engine {
 
@@ -32,5 +35,16 @@ http_answer assemble_reply(const process& p, const std::string& execution_id,
 http_answer receipt_reply(const std::string& execution_id,
                           const std::vector<std::string>& document_ids,
                           std::string_view durability);
+
+/// A synchronous reply on its way from an executor to the waiting connection (SPEC §4),
+/// tagged with the caller's correlation id. Wire format in docs/storage.md.
+struct sync_reply {
+    std::string reply_to;
+    std::string execution_id;
+    http_answer answer;
+};
+transport::frames encode_sync_reply(const std::string& reply_to, const std::string& execution_id,
+                                    const http_answer& answer);
+[[nodiscard]] boost::system::result<sync_reply> decode_sync_reply(const transport::frames& in);
 
 }  // namespace ferry::engine

@@ -23,6 +23,9 @@ struct run_settings {
     /// The deployed process of that name, for process_call (nullptr when not deployed).
     std::function<std::shared_ptr<const process>(std::string_view)> find_process;
     std::size_t call_depth = 0;        // process_call nesting, bounded against runaway recursion
+    /// Called once, when the first `respond: early` return step is reached, with the documents
+    /// that have reached return steps so far: the synchronous caller is answered with them.
+    std::function<void(const std::vector<working_document>&)> on_respond_early;
     bool keep_step_documents = false;  // general mode: each step's output goes into the trace
     std::size_t max_trace_entries = 1000;       // per execution; later steps are counted only
     std::size_t max_kept_documents = 1000;      // per execution, over all steps

@@ -17,6 +17,7 @@ struct runtime_settings {
     std::shared_ptr<const registry> processes;
     std::size_t executor_threads = 2;
     std::string intake_endpoint = "inproc://ferry-intake";
+    std::string reply_endpoint = "inproc://ferry-replies";  // executors -> waiting callers
 };
 
 /// Counters for /metrics and the benchmark.
@@ -42,6 +43,7 @@ public:
     store::store& db() { return *db_; }
     registry_holder& processes() { return processes_; }
     const executor_pool& executors() const { return executors_; }
+    executor_pool& executors() { return executors_; }
     const runtime_settings& settings() const { return settings_; }
     engine_stats stats() const;
 

@@ -17,6 +17,7 @@ struct submission {
     store::properties process_props;
     std::vector<store::document> documents;
     bool debug = false;  // X-Debug: true
+    std::string reply_to;  // correlation id of a waiting synchronous caller, "" for none
 };
 
 /// What the intake answers once the submission is durable.

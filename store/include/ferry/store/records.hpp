@@ -54,6 +54,9 @@ struct execution_record {
     bool debug = false;  // X-Debug: run in general mode whatever the process's mode
     std::vector<step_record> trace;
     std::uint64_t untraced_steps = 0;  // step runs past the trace limit
+    /// Correlation id of the synchronous caller waiting for the reply ("" when nobody waits):
+    /// the executor sends the reply tagged with it (SPEC §4).
+    std::string reply_to;
 };
 
 /// An execution accepted by the intake, with the documents it was created from; document i is

@@ -1,0 +1,172 @@
+// Synchronous operations over the real server: the executor's reply reaches the waiting
+// connection by correlation id; response control, early respond, failures, waiting limits and
+// the in-memory low_latency mode (SPEC §2, §4, §5).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ferry {
+
+class SyncReplyTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        processes_.write("quote.yaml", R"(name: quote
+mode: general
+listen: {type: get, object: Quote, input: single_json, output: single_json}
+steps:
+  - id: price
+    message:
+      template: "'{'\"sku\": \"{1}\", \"price\": 12.50, \"for\": \"{2}\"'}'"
+      variables: [{element: sku}, {process_property: inuser}]
+  - id: control
+    set_properties:
+      - {document: outstatuscode, value: {static: "203"}}
+      - {document: outheader_Cache-Control, value: {static: max-age=60}}
+  - return: {}
+)");
+        processes_.write("ack.yaml", R"(name: ack
+listen: {type: create, object: Ack, input: single_json, output: single_json}
+steps:
+  - branch:
+      paths:
+        - steps:
+            - message: {template: "'{'\"ok\": true'}'"}
+            - return: {respond: early}
+        - steps:
+            # Slow work after the acknowledgement: a retry with backoff that then gives up.
+            - try_catch:
+                retries: 1
+                backoff_ms: 1500
+                try:
+                  - exception: {message: busy}
+                catch:
+                  - file_write: {directory: later, file_name: done}
+)");
+        processes_.write("strict.yaml", R"(name: strict
+listen: {type: get, object: Strict, input: single_json, output: multiple_json}
+steps:
+  - decision:
+      left: {element: id}
+      op: "="
+      right: {static: ""}
+      then:
+        - id: refuse
+          exception: {message: "an id is required"}
+      else:
+        - split: {by: json_array, path: items}
+        - return: {}
+)");
+        processes_.write("fast.yaml", R"(name: fast
+mode: low_latency
+listen: {type: get, object: Fast, input: single_json, output: single_json}
+steps:
+  - message: {template: "'{'\"echo\": {1}'}'", variables: [current_data]}
+  - return: {}
+)");
+        server_ = std::make_unique<test::server_process>(processes_.str(), data_.str());
+    }
+
+    test::temp_dir processes_;
+    test::temp_dir data_;
+    std::unique_ptr<test::server_process> server_;
+};
+
+// The reply is the process's output; one result document's properties set the status and
+// headers; the execution is stored (general mode) and readable.
+TEST_F(SyncReplyTest, ReplyCarriesTheOutputAndResponseControl) {
+    const auto res = test::http_request(server_->port(), "POST", "/ws/simple/getQuote",
+                                        R"({"sku": "KB-204"})",
+                                        {{"Authorization", "Basic YWRhOnNlY3JldA=="}});
+    ASSERT_EQ(res.status, 203) << res.body;
+    EXPECT_EQ(res.body, R"({"sku": "KB-204", "price": 12.50, "for": "ada"})");
+    EXPECT_EQ(res.headers.at("Content-Type"), "application/json");
+    EXPECT_EQ(res.headers.at("Cache-Control"), "max-age=60");
+    EXPECT_EQ(res.headers.at("X-Durability"), "fsync");
+    const auto id = res.headers.at("X-Execution-Id");
+    const auto history = test::http_request(server_->port(), "GET", "/_admin/executions/" + id);
+    ASSERT_EQ(history.status, 200);
+    EXPECT_EQ(boost::json::parse(history.body).at("state").as_string(), "succeeded");
+}
+
+// respond: early answers as soon as the acknowledgement reaches the return step, while the
+// slow path goes on after the reply.
+TEST_F(SyncReplyTest, EarlyRespondDoesNotWaitForTheSlowPath) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto res = test::http_request(server_->port(), "POST", "/ws/simple/createAck", "{}");
+    const auto took = std::chrono::steady_clock::now() - started;
+    ASSERT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(res.body, R"({"ok": true})");
+    EXPECT_LT(took, std::chrono::milliseconds(1200));  // the slow path takes 1.5 s
+    const auto done = data_.path() / "files/later/done";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!std::filesystem::exists(done) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_TRUE(std::filesystem::exists(done));
+}
+
+// Lists: one JSON array, empty when nothing returned; an uncaught failure is 500 naming the
+// step, and the execution stays stored as failed.
+TEST_F(SyncReplyTest, ListsAndFailures) {
+    const auto two = test::http_request(server_->port(), "POST", "/ws/simple/getStrict",
+                                        R"({"id": "7", "items": [{"a":1},{"a":2}]})");
+    ASSERT_EQ(two.status, 200) << two.body;
+    EXPECT_EQ(two.body, R"([{"a":1},{"a":2}])");
+    const auto none = test::http_request(server_->port(), "POST", "/ws/simple/getStrict",
+                                         R"({"id": "8", "items": []})");
+    ASSERT_EQ(none.status, 200) << none.body;
+    EXPECT_EQ(none.body, "[]");
+    const auto failed = test::http_request(server_->port(), "POST", "/ws/simple/getStrict", R"({"id": ""})");
+    ASSERT_EQ(failed.status, 500) << failed.body;
+    const auto body = boost::json::parse(failed.body).as_object();
+    EXPECT_EQ(body.at("error").as_string(), "execution_failed");
+    EXPECT_EQ(body.at("step").as_string(), "refuse");
+    EXPECT_EQ(body.at("message").as_string(), "an id is required");
+    const auto history = test::http_request(server_->port(), "GET",
+                                            "/_admin/executions/" + failed.headers.at("X-Execution-Id"));
+    EXPECT_EQ(boost::json::parse(history.body).at("state").as_string(), "failed");
+}
+
+// A caller that will not wait (X-Max-Wait, Prefer: respond-async) gets 202 with the execution
+// id and a link to follow it; the execution still completes.
+TEST_F(SyncReplyTest, ShortWaitsTurnInto202WithAStatusLink) {
+    const auto res = test::http_request(server_->port(), "POST", "/ws/simple/getQuote",
+                                        R"({"sku": "A"})", {{"Prefer", "respond-async"}});
+    ASSERT_EQ(res.status, 202) << res.body;
+    const auto link = res.headers.at("X-Execution-Status-Link");
+    EXPECT_EQ(link, "/_admin/executions/" + res.headers.at("X-Execution-Id"));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::string state;
+    while (state != "succeeded" && std::chrono::steady_clock::now() < deadline) {
+        state = std::string(boost::json::parse(test::http_request(server_->port(), "GET", link).body)
+                                .at("state").as_string());
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(state, "succeeded");
+}
+
+// low_latency runs in memory: the reply comes back, and nothing was stored; X-Debug runs the
+// same call as a stored general-mode execution.
+TEST_F(SyncReplyTest, LowLatencyStoresNothing) {
+    const auto res = test::http_request(server_->port(), "POST", "/ws/simple/getFast", R"({"n":1})");
+    ASSERT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(res.body, R"({"echo": {"n":1}})");
+    EXPECT_EQ(res.headers.at("X-Durability"), "none");
+    const auto history = test::http_request(server_->port(), "GET",
+                                            "/_admin/executions/" + res.headers.at("X-Execution-Id"));
+    EXPECT_EQ(history.status, 404) << history.body;
+    const auto debug = test::http_request(server_->port(), "POST", "/ws/simple/getFast", R"({"n":2})",
+                                          {{"X-Debug", "true"}});
+    ASSERT_EQ(debug.status, 200) << debug.body;
+    EXPECT_EQ(debug.headers.at("X-Durability"), "fsync");
+    const auto stored = test::http_request(server_->port(), "GET",
+                                           "/_admin/executions/" + debug.headers.at("X-Execution-Id"));
+    EXPECT_EQ(stored.status, 200) << stored.body;
+}
+
+}  // namespace ferry
