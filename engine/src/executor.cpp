@@ -371,18 +371,10 @@ void executor_pool::queue_started(const store::execution_record& parent,
                                   std::vector<store::new_execution>& into) {
     thread_local id_generator ids;
     for (auto& s : from) {
-        store::new_execution execution;
-        auto& rec = execution.record;
-        rec.id = ids.next();
-        rec.process = std::move(s.process);
-        rec.process_version = s.process_version;
-        rec.created_ms = now_ms();
-        rec.process_props = std::move(s.process_props);
-        rec.process_props["parent_execution"] = parent.id;
-        for (std::size_t i = 0; i < s.documents.size(); ++i) {
-            rec.document_ids.push_back(document_id(rec.id, i));
-        }
-        execution.documents = std::move(s.documents);
+        submission child{std::move(s.process), s.process_version, std::move(s.process_props),
+                         std::move(s.documents), false, ""};
+        child.process_props["parent_execution"] = parent.id;
+        auto execution = new_execution_of(std::move(child), ids.next(), now_ms());
         into.push_back(std::move(execution));
     }
 }

@@ -7,7 +7,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <mutex>
-#include <random>
 #include <unordered_map>
 
 #include "clock.hpp"
@@ -27,19 +26,6 @@ struct waiter {
     asio::steady_timer timer;
     std::optional<http_answer> answer;  // touched only on the timer's executor
 };
-
-std::string correlation_id() {
-    thread_local std::mt19937_64 random{std::random_device{}()};
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out(32, '0');
-    for (int half = 0; half < 2; ++half) {
-        auto bits = random();
-        for (int i = 0; i < 16; ++i, bits >>= 4) {
-            out[static_cast<std::size_t>(half * 16 + i)] = digits[bits & 15];
-        }
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -98,7 +84,7 @@ asio::awaitable<boost::system::result<intake_reply>> gateway::submit(submission 
 asio::awaitable<boost::system::result<gateway::call_result>> gateway::call(
     submission s, std::chrono::milliseconds wait, bool in_memory) {
     auto w = std::make_shared<waiter>(co_await asio::this_coro::executor);
-    s.reply_to = correlation_id();
+    s.reply_to = random_hex128();
     const auto key = s.reply_to;
     {
         std::lock_guard lock(impl_->waiters_mutex);
@@ -127,18 +113,8 @@ asio::awaitable<boost::system::result<gateway::call_result>> gateway::call(
 
 boost::system::result<intake_reply> gateway::run_in_memory(submission s) {
     thread_local id_generator ids;
-    store::new_execution execution;
-    auto& rec = execution.record;
-    rec.id = ids.next();
-    rec.process = std::move(s.process);
-    rec.process_version = s.process_version;
-    rec.created_ms = now_ms();
-    rec.process_props = std::move(s.process_props);
-    rec.reply_to = std::move(s.reply_to);
-    for (std::size_t i = 0; i < s.documents.size(); ++i) {
-        rec.document_ids.push_back(document_id(rec.id, i));
-    }
-    execution.documents = std::move(s.documents);
+    auto execution = new_execution_of(std::move(s), ids.next(), now_ms());
+    const auto& rec = execution.record;
     intake_reply reply;
     reply.accepted = {rec.id, rec.document_ids, "none"};
     if (!impl_->engine.executors().run_in_memory(std::move(execution))) {

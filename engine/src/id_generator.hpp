@@ -40,4 +40,17 @@ private:
     std::uint64_t counter_ = 0;
 };
 
+/// 128 random bits as 32 hex digits, from a per-thread generator seeded by the OS: correlation
+/// ids and the `unique` template variable.
+inline std::string random_hex128() {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out(32, '0');
+    for (std::size_t half = 0; half < 2; ++half) {
+        auto bits = random();
+        for (std::size_t i = 0; i < 16; ++i, bits >>= 4) out[half * 16 + i] = digits[bits & 15];
+    }
+    return out;
+}
+
 }  // namespace ferry::engine

@@ -161,20 +161,8 @@ void intake_service::run() {
                 (void)p.server.reply(request, encode_reply(refused));
                 continue;
             }
-            store::new_execution execution;
-            auto& rec = execution.record;
-            rec.id = p.ids.next();
-            rec.process = std::move(decoded->process);
-            rec.process_version = decoded->process_version;
-            rec.created_ms = now;
-            rec.process_props = std::move(decoded->process_props);
-            rec.debug = decoded->debug;
-            rec.reply_to = std::move(decoded->reply_to);
-            rec.document_ids.reserve(decoded->documents.size());
-            for (std::size_t i = 0; i < decoded->documents.size(); ++i) {
-                rec.document_ids.push_back(document_id(rec.id, i));
-            }
-            execution.documents = std::move(decoded->documents);
+            auto execution = new_execution_of(std::move(*decoded), p.ids.next(), now);
+            const auto& rec = execution.record;
             batch.receipts.push_back({rec.id, rec.document_ids, "fsync"});
             executions.push_back(std::move(execution));
             batch.requests.push_back(std::move(request));

@@ -63,6 +63,29 @@ std::string_view step_kind(const step& s) {
     return names[s.action.index()];
 }
 
+void visit_steps(const step_list& steps, const std::function<void(const step&)>& visit) {
+    for (const auto& s : steps) {
+        visit(s);
+        std::visit(
+            [&](const auto& a) {
+                using T = std::decay_t<decltype(a)>;
+                if constexpr (std::is_same_v<T, branch_step>) {
+                    for (const auto& path : a.paths) visit_steps(path, visit);
+                } else if constexpr (std::is_same_v<T, decision_step>) {
+                    visit_steps(a.if_true, visit);
+                    visit_steps(a.if_false, visit);
+                } else if constexpr (std::is_same_v<T, route_step>) {
+                    for (const auto& r : a.routes) visit_steps(r.steps, visit);
+                    visit_steps(a.otherwise, visit);
+                } else if constexpr (std::is_same_v<T, try_catch_step>) {
+                    visit_steps(a.try_steps, visit);
+                    visit_steps(a.catch_steps, visit);
+                }
+            },
+            s.action);
+    }
+}
+
 std::string listen_operation::operation_name() const {
     std::string name = type;
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

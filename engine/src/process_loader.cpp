@@ -132,27 +132,11 @@ private:
 
 // Every process_call in `steps`, with the step that makes it.
 void collect_calls(const step_list& steps, std::vector<std::pair<const step*, std::string>>& out) {
-    for (const auto& s : steps) {
-        std::visit(
-            [&](const auto& a) {
-                using T = std::decay_t<decltype(a)>;
-                if constexpr (std::is_same_v<T, process_call_step>) {
-                    out.emplace_back(&s, a.process);
-                } else if constexpr (std::is_same_v<T, branch_step>) {
-                    for (const auto& path : a.paths) collect_calls(path, out);
-                } else if constexpr (std::is_same_v<T, decision_step>) {
-                    collect_calls(a.if_true, out);
-                    collect_calls(a.if_false, out);
-                } else if constexpr (std::is_same_v<T, route_step>) {
-                    for (const auto& r : a.routes) collect_calls(r.steps, out);
-                    collect_calls(a.otherwise, out);
-                } else if constexpr (std::is_same_v<T, try_catch_step>) {
-                    collect_calls(a.try_steps, out);
-                    collect_calls(a.catch_steps, out);
-                }
-            },
-            s.action);
-    }
+    visit_steps(steps, [&](const step& s) {
+        if (const auto* call = std::get_if<process_call_step>(&s.action)) {
+            out.emplace_back(&s, call->process);
+        }
+    });
 }
 
 std::string where(const process& p, const step& s) {

@@ -3,30 +3,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <random>
 #include <set>
 #include <thread>
 
 #include "clock.hpp"
 #include "ferry/profiles/element.hpp"
+#include "id_generator.hpp"
 #include "steps.hpp"
 
 namespace ferry::engine {
-namespace {
-
-/// 128 random bits in hex; the generator is per thread, seeded from the OS.
-std::string unique_id() {
-    thread_local std::mt19937_64 random{std::random_device{}()};
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out(32, '0');
-    for (int half = 0; half < 2; ++half) {
-        auto bits = random();
-        for (int i = 0; i < 16; ++i, bits >>= 4) out[static_cast<std::size_t>(half * 16 + i)] = digits[bits & 15];
-    }
-    return out;
-}
-
-}  // namespace
 
 std::string evaluate(const variable& v, const working_document& d, const step_context& ctx,
                      const profiles::element* source) {
@@ -63,7 +48,7 @@ std::string evaluate(const variable& v, const working_document& d, const step_co
             return parsed ? profiles::value_at(*parsed, v.argument).value_or("") : std::string();
         }
         case variable_kind::unique:
-            return unique_id();
+            return random_hex128();
         case variable_kind::environment: {
             const char* value = std::getenv(v.argument.c_str());
             return value ? value : "";
@@ -360,29 +345,11 @@ private:
     }
 
     static bool has_return(const step_list& steps) {
-        for (const auto& s : steps) {
-            if (std::holds_alternative<return_step>(s.action)) return true;
-            const bool inner = std::visit(
-                [](const auto& a) {
-                    using T = std::decay_t<decltype(a)>;
-                    if constexpr (std::is_same_v<T, branch_step>) {
-                        return std::any_of(a.paths.begin(), a.paths.end(), has_return);
-                    } else if constexpr (std::is_same_v<T, decision_step>) {
-                        return has_return(a.if_true) || has_return(a.if_false);
-                    } else if constexpr (std::is_same_v<T, route_step>) {
-                        return has_return(a.otherwise) ||
-                               std::any_of(a.routes.begin(), a.routes.end(),
-                                           [](const auto& r) { return has_return(r.steps); });
-                    } else if constexpr (std::is_same_v<T, try_catch_step>) {
-                        return has_return(a.try_steps) || has_return(a.catch_steps);
-                    } else {
-                        return false;
-                    }
-                },
-                s.action);
-            if (inner) return true;
-        }
-        return false;
+        bool found = false;
+        visit_steps(steps, [&](const step& s) {
+            found = found || std::holds_alternative<return_step>(s.action);
+        });
+        return found;
     }
 
     static constexpr std::size_t max_call_depth = 16;

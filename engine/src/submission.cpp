@@ -14,6 +14,24 @@ std::string document_id(const std::string& execution_id, std::size_t index) {
     return execution_id + "-" + std::to_string(index);
 }
 
+store::new_execution new_execution_of(submission s, std::string id, std::int64_t created_ms) {
+    store::new_execution execution;
+    auto& rec = execution.record;
+    rec.id = std::move(id);
+    rec.process = std::move(s.process);
+    rec.process_version = s.process_version;
+    rec.created_ms = created_ms;
+    rec.process_props = std::move(s.process_props);
+    rec.debug = s.debug;
+    rec.reply_to = std::move(s.reply_to);
+    rec.document_ids.reserve(s.documents.size());
+    for (std::size_t i = 0; i < s.documents.size(); ++i) {
+        rec.document_ids.push_back(document_id(rec.id, i));
+    }
+    execution.documents = std::move(s.documents);
+    return execution;
+}
+
 transport::frames encode_submission(const submission& s) {
     store::byte_writer header;
     header.put_byte(wire_format);

@@ -145,36 +145,14 @@ TEST_F(ProcessLoaderTest, DuplicateOperationIsRefused) {
     }
 }
 
-// Every step kind used anywhere in `steps`.
-void collect_kinds(const step_list& steps, std::set<std::string>& kinds) {
-    for (const auto& s : steps) {
-        kinds.insert(std::string(step_kind(s)));
-        std::visit(
-            [&](const auto& a) {
-                using T = std::decay_t<decltype(a)>;
-                if constexpr (std::is_same_v<T, branch_step>) {
-                    for (const auto& p : a.paths) collect_kinds(p, kinds);
-                } else if constexpr (std::is_same_v<T, decision_step>) {
-                    collect_kinds(a.if_true, kinds);
-                    collect_kinds(a.if_false, kinds);
-                } else if constexpr (std::is_same_v<T, route_step>) {
-                    for (const auto& r : a.routes) collect_kinds(r.steps, kinds);
-                    collect_kinds(a.otherwise, kinds);
-                } else if constexpr (std::is_same_v<T, try_catch_step>) {
-                    collect_kinds(a.try_steps, kinds);
-                    collect_kinds(a.catch_steps, kinds);
-                }
-            },
-            s.action);
-    }
-}
-
 // The shipped examples load, and together they use every step kind.
 TEST_F(ProcessLoaderTest, ExamplesLoadAndUseEveryStepKind) {
     const auto processes = load_process_directory(FERRY_EXAMPLES_DIR);
     EXPECT_TRUE(processes->by_operation("createOrder"));
     std::set<std::string> used;
-    for (const auto& [operation, p] : processes->operations()) collect_kinds(p->steps, used);
+    for (const auto& [operation, p] : processes->operations()) {
+        visit_steps(p->steps, [&](const step& s) { used.insert(std::string(step_kind(s))); });
+    }
     const std::set<std::string> all = {
         "message", "set_properties", "branch",    "decision",  "route",        "split",
         "combine", "map",            "return",    "stop",      "exception",    "try_catch",

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -212,6 +213,9 @@ struct step {
 
 /// The step kind's name as written in definitions ("message", "branch", ...).
 std::string_view step_kind(const step& s);
+
+/// Calls `visit` for every step of `steps` and, depth first, of the paths they open.
+void visit_steps(const step_list& steps, const std::function<void(const step&)>& visit);
 
 /// A deployed process: immutable once loaded; shared by every execution that runs it.
 struct process {

@@ -39,6 +39,9 @@ struct intake_reply {
 /// Document ids are the execution id and the document's position: "<execution>-<index>".
 std::string document_id(const std::string& execution_id, std::size_t index);
 
+/// The queued execution a submission becomes under `id`, with its document ids.
+store::new_execution new_execution_of(submission s, std::string id, std::int64_t created_ms);
+
 // Wire format (docs/storage.md, "Intake messages"): frame 0 is a header, frames 1..n are the
 // documents in their stored encoding, so the intake can check and store them as they are.
 transport::frames encode_submission(const submission& s);
