@@ -21,6 +21,9 @@ executor_settings executor_settings_for(transport::context& ctx, const runtime_s
     executor_settings out;
     out.threads = s.executor_threads;
     out.files_root = (std::filesystem::path(s.data_dir) / "files").string();
+    out.max_trace_entries = s.max_trace_entries;
+    out.max_kept_documents = s.max_kept_documents;
+    out.max_kept_bytes = s.max_kept_bytes;
     out.reply_context = &ctx;
     out.reply_endpoint = s.reply_endpoint;
     return out;

@@ -14,11 +14,13 @@ class ServerFixture : public ::testing::Test {
 protected:
     void start(server_settings settings = {}, bool ready = true) {
         settings.port = 0;
-        runtime_ =
-            engine::runtime::open(
-                ctx_, {data_.str(), engine::load_process_directory(FERRY_EXAMPLES_DIR), 2,
-                       "inproc://intake-" + std::to_string(reinterpret_cast<std::uintptr_t>(this))})
-                .value();
+        engine::runtime_settings engine_settings;
+        engine_settings.data_dir = data_.str();
+        engine_settings.processes = engine::load_process_directory(FERRY_EXAMPLES_DIR);
+        const auto unique = std::to_string(reinterpret_cast<std::uintptr_t>(this));
+        engine_settings.intake_endpoint = "inproc://intake-" + unique;
+        engine_settings.reply_endpoint = "inproc://replies-" + unique;
+        runtime_ = engine::runtime::open(ctx_, std::move(engine_settings)).value();
         server_ = std::make_unique<server>(*runtime_, ctx_, settings);
         ASSERT_TRUE(server_->start());
         runtime_->start();

@@ -20,6 +20,9 @@ struct serve_options {
     std::string data = "data";
     ingress::server_settings http;
     std::size_t executors = 2;
+    std::size_t max_trace_entries = 1000;
+    std::size_t max_kept_documents = 1000;
+    std::size_t max_kept_bytes = 16u << 20;
     long header_timeout_ms = 10'000;
     long body_timeout_ms = 30'000;
     long idle_timeout_ms = 60'000;
@@ -60,7 +63,14 @@ int serve(serve_options o) {
         return 2;
     }
     transport::context zmq;
-    auto runtime = engine::runtime::open(zmq, {o.data, processes, o.executors});
+    engine::runtime_settings engine_settings;
+    engine_settings.data_dir = o.data;
+    engine_settings.processes = processes;
+    engine_settings.executor_threads = o.executors;
+    engine_settings.max_trace_entries = o.max_trace_entries;
+    engine_settings.max_kept_documents = o.max_kept_documents;
+    engine_settings.max_kept_bytes = o.max_kept_bytes;
+    auto runtime = engine::runtime::open(zmq, std::move(engine_settings));
     if (!runtime) {
         std::fprintf(stderr, "ferry: cannot open the data directory %s: %s\n", o.data.c_str(),
                      runtime.error().message().c_str());
@@ -117,6 +127,15 @@ void add_serve_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--io-threads", o->http.io_threads, "HTTP I/O threads")->capture_default_str();
     cmd->add_option("--executors", o->executors, "Executor threads")->capture_default_str();
+    cmd->add_option("--max-trace-entries", o->max_trace_entries,
+                    "Step runs traced per execution (later ones are only counted)")
+        ->capture_default_str();
+    cmd->add_option("--max-kept-documents", o->max_kept_documents,
+                    "Step output documents stored per execution (general mode, X-Debug)")
+        ->capture_default_str();
+    cmd->add_option("--max-kept-bytes", o->max_kept_bytes,
+                    "Bytes of step output documents stored per execution")
+        ->capture_default_str();
     cmd->add_option("--body-limit", o->http.body_limit, "Largest request body in bytes (413)")
         ->capture_default_str();
     cmd->add_option("--header-limit", o->http.header_limit, "Largest request header in bytes (431)")

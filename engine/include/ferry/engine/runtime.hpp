@@ -16,6 +16,9 @@ struct runtime_settings {
     std::string data_dir;  // RocksDB in <data>/db, file_write output in <data>/files
     std::shared_ptr<const registry> processes;
     std::size_t executor_threads = 2;
+    std::size_t max_trace_entries = 1000;    // step runs traced per execution
+    std::size_t max_kept_documents = 1000;   // step outputs stored per execution
+    std::size_t max_kept_bytes = 16u << 20;  // and their bytes
     std::string intake_endpoint = "inproc://ferry-intake";
     std::string reply_endpoint = "inproc://ferry-replies";  // executors -> waiting callers
 };
