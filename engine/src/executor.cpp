@@ -328,15 +328,17 @@ void executor_pool::run_one(store::execution_record& rec, std::vector<store::doc
     // return step is reached, else once the execution is recorded.
     const bool answers = !rec.reply_to.empty() && p->listen.output != data_type::none &&
                          static_cast<bool>(out.send_now);
+    bool answered_early = false;
     if (answers) {
         run.on_respond_early = [&](const std::vector<working_document>& returned) {
+            answered_early = true;
             run_outcome early;
             early.returned = returned;
             out.send_now(encode_sync_reply(rec.reply_to, rec.id, assemble_reply(*p, rec.id, early)));
         };
     }
     auto outcome = run_process(*p, rec, std::move(working), run);
-    if (answers && !outcome.respond_early) {
+    if (answers && !answered_early) {
         out.replies.push_back(
             encode_sync_reply(rec.reply_to, rec.id, assemble_reply(*p, rec.id, outcome)));
     }

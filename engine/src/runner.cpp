@@ -143,11 +143,9 @@ private:
                 } else if constexpr (std::is_same_v<T, return_step>) {
                     routed = static_cast<std::uint32_t>(in.size());
                     for (auto& d : in) outcome_.returned.push_back(std::move(d));
-                    if (action.when == return_step::respond::early && !outcome_.respond_early) {
+                    if (action.when == return_step::respond::early) {
                         outcome_.respond_early = true;
-                        if (ctx_.settings.on_respond_early) {
-                            ctx_.settings.on_respond_early(outcome_.returned);
-                        }
+                        maybe_respond_early();
                     }
                 } else if constexpr (std::is_same_v<T, stop_step>) {
                     if (action.execution) {
@@ -185,8 +183,12 @@ private:
         const auto tags = tag(in);
         std::set<std::uint32_t> failed_tags;
         std::uint32_t routed = 0;
+        for (const auto& path : b.paths) watch(path);
         for (const auto& path : b.paths) {
-            if (halt_ != halt::none) break;
+            if (halt_ != halt::none) {
+                finished(path);
+                continue;
+            }
             documents copies;
             for (const auto& d : in) {
                 if (!failed_tags.contains(d.lineage.back())) copies.push_back(d);
@@ -195,6 +197,7 @@ private:
             const auto before = sink_->size();
             run_path(path, std::move(copies));
             collect_failed_tags(before, tags, failed_tags);
+            finished(path);
         }
         return routed;
     }
@@ -207,8 +210,12 @@ private:
             (compare(left, d.op, right) ? yes : no).push_back(std::move(doc));
         }
         const auto routed = static_cast<std::uint32_t>(yes.size() + no.size());
+        watch(d.if_true);
+        watch(d.if_false);
         run_path(d.if_true, std::move(yes));
+        finished(d.if_true);
         run_path(d.if_false, std::move(no));
+        finished(d.if_false);
         return routed;
     }
 
@@ -226,13 +233,28 @@ private:
             }
         }
         const auto routed = static_cast<std::uint32_t>(in.size());
-        for (std::size_t i = 0; i < r.routes.size(); ++i) run_path(r.routes[i].steps, std::move(taken[i]));
+        for (const auto& route : r.routes) watch(route.steps);
+        watch(r.otherwise);
+        for (std::size_t i = 0; i < r.routes.size(); ++i) {
+            run_path(r.routes[i].steps, std::move(taken[i]));
+            finished(r.routes[i].steps);
+        }
         run_path(r.otherwise, std::move(rest));
+        finished(r.otherwise);
         return routed;
     }
 
     // Failures inside the try path are caught here instead of failing the execution.
     std::uint32_t run_try(const try_catch_step& t, documents in) {
+        watch(t.try_steps);
+        watch(t.catch_steps);
+        const auto routed = run_try_paths(t, std::move(in));
+        finished(t.try_steps);
+        finished(t.catch_steps);
+        return routed;
+    }
+
+    std::uint32_t run_try_paths(const try_catch_step& t, documents in) {
         const auto routed = static_cast<std::uint32_t>(in.size());
         auto attempt = std::move(in);
         std::vector<document_failure> caught;
@@ -354,6 +376,23 @@ private:
 
     static constexpr std::size_t max_call_depth = 16;
 
+    // respond: early (SPEC §3) answers "as soon as no path that can still reach a return step
+    // is running": every path with a return step is watched from the moment the step that
+    // opens it starts until it has finished (or was skipped), and the reply goes out once an
+    // early return was reached and no watched path is left.
+    void watch(const step_list& path) {
+        if (has_return(path)) ++open_return_paths_;
+    }
+    void finished(const step_list& path) {
+        if (has_return(path)) --open_return_paths_;
+        maybe_respond_early();
+    }
+    void maybe_respond_early() {
+        if (!outcome_.respond_early || early_sent_ || open_return_paths_ > 0) return;
+        early_sent_ = true;
+        if (ctx_.settings.on_respond_early) ctx_.settings.on_respond_early(outcome_.returned);
+    }
+
     using tag_range = std::pair<std::uint32_t, std::uint32_t>;  // [first, second)
 
     tag_range tag(documents& docs) {
@@ -435,6 +474,8 @@ private:
     std::uint32_t next_tag_ = 1;
     std::size_t kept_documents_ = 0;
     std::size_t kept_bytes_ = 0;
+    std::size_t open_return_paths_ = 0;
+    bool early_sent_ = false;
 };
 
 }  // namespace

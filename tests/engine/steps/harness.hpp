@@ -33,6 +33,7 @@ protected:
         run_settings settings;
         settings.files_root = (out_.path() / "files").string();
         settings.keep_step_documents = keep_;
+        settings.on_respond_early = on_early_;
         return run_process(*process_, rec, std::move(docs), settings);
     }
 
@@ -48,6 +49,7 @@ protected:
     }
 
     bool keep_ = false;
+    std::function<void(const std::vector<working_document>&)> on_early_;
     ferry::test::temp_dir dir_;
     ferry::test::temp_dir out_;
     std::shared_ptr<const process> process_;
