@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 
 #include "clock.hpp"
 #include "ferry/engine/reply.hpp"
@@ -85,6 +86,21 @@ void executor_pool::notify(std::uint64_t committed_seq, std::vector<store::new_e
         }
     }
     wake_.notify_all();
+}
+
+std::uint64_t executor_pool::next_sequence(std::string_view name) {
+    constexpr std::uint64_t block = 100;
+    std::lock_guard lock(sequences_mutex_);
+    auto& b = sequences_[std::string(name)];
+    if (b.next == b.end) {
+        const auto first = db_.reserve_sequence(name, block);
+        if (!first) {
+            throw std::runtime_error("cannot reserve values of the sequence '" + std::string(name) +
+                                     "': " + first.error().message());
+        }
+        b = {*first, *first + block};
+    }
+    return b.next++;
 }
 
 bool executor_pool::run_in_memory(store::new_execution execution) {
@@ -320,6 +336,7 @@ void executor_pool::run_one(store::execution_record& rec, std::vector<store::doc
     run.find_process = [registry = processes_.get()](std::string_view name) {
         return registry->by_name(name);
     };
+    run.next_sequence = [this](std::string_view name) { return next_sequence(name); };
     run.keep_step_documents = rec.debug || p->mode == execution_mode::general;
     run.max_trace_entries = settings_.max_trace_entries;
     run.max_kept_documents = settings_.max_kept_documents;
@@ -337,7 +354,13 @@ void executor_pool::run_one(store::execution_record& rec, std::vector<store::doc
             out.send_now(encode_sync_reply(rec.reply_to, rec.id, assemble_reply(*p, rec.id, early)));
         };
     }
-    auto outcome = run_process(*p, rec, std::move(working), run);
+    run_outcome outcome;
+    try {
+        outcome = run_process(*p, rec, std::move(working), run);
+    } catch (const std::exception& e) {
+        // A failure of the engine itself (a sequential value that cannot be reserved).
+        return fail(e.what());
+    }
     if (answers && !answered_early) {
         out.replies.push_back(
             encode_sync_reply(rec.reply_to, rec.id, assemble_reply(*p, rec.id, outcome)));

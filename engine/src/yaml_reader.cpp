@@ -104,6 +104,7 @@ variable yaml_reader::read_variable(const YAML::Node& node) const {
     if (kind == "date") return {variable_kind::date, argument};
     if (kind == "element") return {variable_kind::element, argument};
     if (kind == "environment") return {variable_kind::environment, argument};
+    if (kind == "sequence") return {variable_kind::sequence, argument};
     if (kind == "execution") {
         if (!execution_values.contains(argument)) {
             fail(entry.second.Mark(), "unknown execution value '" + argument + "'");
@@ -112,7 +113,8 @@ variable yaml_reader::read_variable(const YAML::Node& node) const {
     }
     fail(entry.first.Mark(), "unknown variable kind '" + kind +
                                  "'; use static, "
-                                 "document_property, process_property, element, environment, execution or date");
+                                 "document_property, process_property, element, environment, sequence, execution "
+                                 "or date");
 }
 
 }  // namespace ferry::engine

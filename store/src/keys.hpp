@@ -15,6 +15,8 @@ inline const std::string format_version = "format_version";
 inline const std::string last_seq = "last_seq";
 // "running/<slot>": the pending seqs executor slot <slot> is running (docs/storage.md).
 inline const std::string running_prefix = "running/";
+// "sequence/<name>": the next value not yet handed out of the named sequential value.
+inline const std::string sequence_prefix = "sequence/";
 
 inline constexpr const char* current_format = "1";
 

@@ -40,6 +40,7 @@ struct store::impl {
     rocksdb::ColumnFamilyHandle* meta = nullptr;
 
     std::mutex commit_mutex;  // pending seqs are assigned in commit order
+    std::mutex sequence_mutex;  // read-increment-write of sequential values
     std::atomic<std::uint64_t> last_seq{0};
     std::atomic<std::uint64_t> synced_writes{0};
     std::atomic<std::uint64_t> sync_micros{0};
@@ -273,6 +274,26 @@ boost::system::result<void> store::finish_executions(
     if (auto written = impl_->write(wb, false, "finish executions"); !written) return written;
     count_new_executions(started, seq);
     return {};
+}
+
+boost::system::result<std::uint64_t> store::reserve_sequence(std::string_view name,
+                                                             std::uint64_t count) {
+    std::lock_guard lock(impl_->sequence_mutex);
+    const auto key = keys::sequence_prefix + std::string(name);
+    std::string value;
+    const auto status = impl_->db->Get(rocksdb::ReadOptions(), impl_->meta, key, &value);
+    std::uint64_t next = 1;
+    if (status.ok()) {
+        const auto stored = decode_be64(value);
+        if (!stored) return errc::corrupt_record;
+        next = *stored;
+    } else if (!status.IsNotFound()) {
+        return from_status(status, "read sequence");
+    }
+    rocksdb::WriteBatch wb;
+    wb.Put(impl_->meta, key, encode_be64(next + count));
+    if (auto written = impl_->write(wb, true, "reserve sequence"); !written) return written.error();
+    return next;
 }
 
 std::uint64_t store::last_seq() const { return impl_->last_seq.load(); }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "ferry/engine/process_loader.hpp"
@@ -218,6 +220,35 @@ TEST_F(ExecutorTest, StartedExecutionsRunOnceAfterTheCaller) {
         EXPECT_EQ(started->process, "recordEvent");
         EXPECT_EQ(started->process_props.at("parent_execution").substr(0, 1), "e");
     }
+}
+
+}  // namespace ferry::engine
+
+namespace ferry::engine {
+
+// Sequential values in executions: every document gets its own value, across executor
+// threads, and a restarted pool continues after the values already reserved.
+TEST_F(ExecutorTest, SequentialValuesAreNeverHandedOutTwice) {
+    processes_dir_.write("number.yaml",
+                         "name: number\nlisten: {type: execute, object: Number, input: multiple_json, "
+                         "output: none}\nsteps:\n  - message: {template: '{1}', variables: [{sequence: n}]}\n"
+                         "  - file_write: {directory: log, file_name: numbers, append: true}\n");
+    holder_ = std::make_unique<registry_holder>(load_process_directory(processes_dir_.str()));
+    for (int round = 0; round < 2; ++round) {
+        executor_pool pool(*db_, *holder_, settings());
+        pool.start();
+        commit(10, "number");
+        pool.notify(db_->last_seq());
+        wait_for_finished(pool, 10);
+        pool.stop();
+        EXPECT_EQ(pool.stats().succeeded, 10u);
+    }
+    std::istringstream lines(test::read_file(data_.path() / "files/log/numbers"));
+    std::set<std::uint64_t> values;
+    for (std::string line; std::getline(lines, line);) values.insert(std::stoull(line));
+    EXPECT_EQ(values.size(), 40u);  // 2 rounds x 10 executions x 2 documents, all distinct
+    EXPECT_EQ(*values.begin(), 1u);
+    EXPECT_GE(*values.rbegin(), 101u);  // the second pool reserved a fresh block
 }
 
 }  // namespace ferry::engine

@@ -165,4 +165,18 @@ TEST_F(StoreTest, ReadPendingPages) {
     EXPECT_EQ(page->back().seq, 6u);
 }
 
+// Sequential values: blocks never overlap and never start over, not even after a reopen;
+// each name counts on its own from 1.
+TEST_F(StoreTest, SequencesNeverRepeat) {
+    {
+        auto db = store::open(dir_.str()).value();
+        EXPECT_EQ(db->reserve_sequence("invoices", 100).value(), 1u);
+        EXPECT_EQ(db->reserve_sequence("invoices", 100).value(), 101u);
+        EXPECT_EQ(db->reserve_sequence("orders", 10).value(), 1u);
+    }
+    auto db = store::open(dir_.str()).value();
+    EXPECT_EQ(db->reserve_sequence("invoices", 1).value(), 201u);
+    EXPECT_EQ(db->reserve_sequence("orders", 1).value(), 11u);
+}
+
 }  // namespace ferry::store

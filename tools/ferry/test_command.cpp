@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "commands.hpp"
@@ -130,6 +131,13 @@ int run_test(const test_options& o) {
         return siblings->by_name(name);
     };
 
+    // Sequential values count from 1 in a test run and are not stored.
+    std::map<std::string, std::uint64_t, std::less<>> sequences;
+    settings.next_sequence = [&](std::string_view name) {
+        auto it = sequences.find(name);
+        if (it == sequences.end()) it = sequences.emplace(std::string(name), 0).first;
+        return ++it->second;
+    };
     engine::run_outcome outcome;
     try {
         outcome = engine::run_process(*p, rec, std::move(working), settings);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ protected:
         settings.files_root = (out_.path() / "files").string();
         settings.keep_step_documents = keep_;
         settings.on_respond_early = on_early_;
+        settings.next_sequence = [this](std::string_view name) {
+            return ++sequences_[std::string(name)];
+        };
         return run_process(*process_, rec, std::move(docs), settings);
     }
 
@@ -50,6 +54,7 @@ protected:
 
     bool keep_ = false;
     std::function<void(const std::vector<working_document>&)> on_early_;
+    std::map<std::string, std::uint64_t> sequences_;
     ferry::test::temp_dir dir_;
     ferry::test::temp_dir out_;
     std::shared_ptr<const process> process_;

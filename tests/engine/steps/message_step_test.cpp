@@ -40,4 +40,25 @@ TEST_F(MessageStepTest, ProcessPropertiesAndExecutionValues) {
     EXPECT_EQ(data(outcome.outputs), (std::vector<std::string>{"POST||ex1|ex1-0"}));
 }
 
+// Sequential values count per name across documents; unique values differ every time;
+// environment variables are read from the ferry process.
+TEST_F(MessageStepTest, SequenceUniqueAndEnvironmentVariables) {
+    ::setenv("FERRY_TEST_REGION", "eu-west", 1);
+    const auto outcome = run(R"(  - message:
+      template: "{1}|{2}|{3}|{4}"
+      variables: [{sequence: invoices}, {sequence: invoices}, unique, {environment: FERRY_TEST_REGION}]
+)",
+                             {"a", "b"});
+    ASSERT_TRUE(outcome.ok) << outcome.error;
+    ASSERT_EQ(outcome.outputs.size(), 2u);
+    const auto& first = outcome.outputs[0].doc.data;
+    const auto& second = outcome.outputs[1].doc.data;
+    EXPECT_TRUE(first.starts_with("1|2|")) << first;
+    EXPECT_TRUE(second.starts_with("3|4|")) << second;
+    EXPECT_TRUE(first.ends_with("|eu-west"));
+    const auto unique_of = [](const std::string& s) { return s.substr(4, 32); };
+    EXPECT_NE(unique_of(first), unique_of(second));
+    EXPECT_EQ(unique_of(first).find_first_not_of("0123456789abcdef"), std::string::npos);
+}
+
 }  // namespace ferry::engine::test_steps

@@ -118,6 +118,15 @@ private:
     bool stopping_ = false;
     std::unordered_map<std::string, std::int64_t> running_;  // execution id -> started at
 
+    /// Sequential values are reserved from the store in blocks, so most take no write.
+    std::uint64_t next_sequence(std::string_view name);
+    struct sequence_block {
+        std::uint64_t next = 0;
+        std::uint64_t end = 0;  // exclusive
+    };
+    std::mutex sequences_mutex_;
+    std::unordered_map<std::string, sequence_block> sequences_;
+
     std::atomic<std::uint64_t> succeeded_{0};
     std::atomic<std::uint64_t> failed_{0};
     std::vector<std::thread> threads_;

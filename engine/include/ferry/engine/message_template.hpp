@@ -20,6 +20,7 @@ enum class variable_kind {
     element,            // the value at an element path of the current XML or JSON document
     unique,             // a fresh random 128-bit id in hex, different on every evaluation
     environment,        // the named environment variable of the ferry process ("" when unset)
+    sequence,           // the next value of the named sequential value (1, 2, 3 ... never repeated)
 };
 
 struct variable {

@@ -23,6 +23,8 @@ struct run_settings {
     /// The deployed process of that name, for process_call (nullptr when not deployed).
     std::function<std::shared_ptr<const process>(std::string_view)> find_process;
     std::size_t call_depth = 0;        // process_call nesting, bounded against runaway recursion
+    /// The next value of a named sequential value; the executor's never repeats a value.
+    std::function<std::uint64_t(std::string_view name)> next_sequence;
     /// Called once, when the first `respond: early` return step is reached, with the documents
     /// that have reached return steps so far: the synchronous caller is answered with them.
     std::function<void(const std::vector<working_document>&)> on_respond_early;

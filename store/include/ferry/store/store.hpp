@@ -88,6 +88,12 @@ public:
         std::span<const std::pair<std::string, document>> step_documents = {},
         std::span<new_execution> started = {});
 
+    /// Reserves `count` values of the named sequence (SPEC §3, sequential values) and returns
+    /// the first; values start at 1. Synced before it returns, so a value handed out is never
+    /// handed out again, even after a crash (values reserved but unused are skipped).
+    [[nodiscard]] boost::system::result<std::uint64_t> reserve_sequence(std::string_view name,
+                                                                       std::uint64_t count);
+
     /// Highest pending seq ever assigned (survives restart).
     std::uint64_t last_seq() const;
     store_stats stats() const;
