@@ -48,6 +48,10 @@ public:
         }
         p->listen = listen(required(root, "listen", "process"));
         if (const auto steps = root["steps"]) p->steps = steps_.read_path(steps, "steps");
+        visit_steps(p->steps, [&](const step& s) {
+            const auto* r = std::get_if<return_step>(&s.action);
+            if (r && r->when == return_step::respond::early) p->responds_early = true;
+        });
         check_reply(root, *p);
         return p;
     }

@@ -41,17 +41,10 @@ std::string base64_decode(std::string_view in) {
 
 }  // namespace
 
-store::properties header_properties(
-    const std::vector<std::pair<std::string_view, std::string_view>>& headers) {
-    store::properties props;
-    for (const auto& [name, value] : headers) {
-        // Only these families pass; every protected header falls outside them.
-        if (starts_with_icase(name, "accept") || starts_with_icase(name, "content-") ||
-            starts_with_icase(name, "x-wss-")) {
-            props.emplace("inheader_" + std::string(name), std::string(value));
-        }
-    }
-    return props;
+bool passes_to_process(std::string_view name) {
+    // Every protected header falls outside these families.
+    return starts_with_icase(name, "accept") || starts_with_icase(name, "content-") ||
+           starts_with_icase(name, "x-wss-");
 }
 
 store::properties process_properties(const request_facts& facts) {

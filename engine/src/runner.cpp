@@ -383,10 +383,13 @@ private:
     // is running": every path with a return step is watched from the moment the step that
     // opens it starts until it has finished (or was skipped), and the reply goes out once an
     // early return was reached and no watched path is left.
+    // Nothing to watch unless someone waits for an early reply of this process.
+    bool watching() const { return ctx_.p.responds_early && ctx_.settings.on_respond_early; }
     void watch(const step_list& path) {
-        if (has_return(path)) ++open_return_paths_;
+        if (watching() && has_return(path)) ++open_return_paths_;
     }
     void finished(const step_list& path) {
+        if (!watching()) return;
         if (has_return(path)) --open_return_paths_;
         maybe_respond_early();
     }

@@ -15,9 +15,13 @@ namespace ferry::ingress {
 namespace {
 
 store::properties header_properties(const request& req) {
-    std::vector<std::pair<std::string_view, std::string_view>> headers;
-    for (const auto& field : req) headers.emplace_back(field.name_string(), field.value());
-    return engine::header_properties(headers);
+    store::properties props;
+    for (const auto& field : req) {
+        if (engine::passes_to_process(field.name_string())) {
+            props.emplace("inheader_" + std::string(field.name_string()), std::string(field.value()));
+        }
+    }
+    return props;
 }
 
 response receipt_response(const engine::receipt& r, const request& req) {

@@ -104,12 +104,14 @@ TEST(ReplyTest, Failures) {
 // Request properties: allowed header families only, matrix parameters without auth, the
 // user of Basic credentials.
 TEST(RequestPropertiesTest, WhatTheProcessLearns) {
-    const auto headers = header_properties({{"Content-Type", "text/plain"},
+    const std::vector<std::pair<std::string, std::string>> request_headers = {
+                                            {"Content-Type", "text/plain"},
                                             {"Accept-Language", "de"},
                                             {"X-WSS-Trace", "7"},
                                             {"Authorization", "Basic eDp5"},
                                             {"X-Forwarded-For", "10.0.0.1"},
-                                            {"Host", "h"}});
+                                            {"Host", "h"}};
+    const auto headers = header_properties(request_headers);
     EXPECT_EQ(headers, (store::properties{{"inheader_Content-Type", "text/plain"},
                                           {"inheader_Accept-Language", "de"},
                                           {"inheader_X-WSS-Trace", "7"}}));

@@ -99,9 +99,7 @@ int run_test(const test_options& o) {
                     e.status, e.error.c_str(), e.detail.c_str());
         return 1;
     }
-    std::vector<std::pair<std::string_view, std::string_view>> header_views(header_list.begin(),
-                                                                             header_list.end());
-    const auto header_props = engine::header_properties(header_views);
+    const auto header_props = engine::header_properties(header_list);
 
     store::execution_record rec;
     rec.id = "test";

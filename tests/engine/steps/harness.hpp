@@ -23,6 +23,12 @@ protected:
                                      "input: multiple_json, output: " +
                                          output + "}\nsteps:\n" + steps);
         process_ = load_process_file(file.string());
+        return run_loaded(*process_, std::move(payloads), std::move(process_props));
+    }
+
+    /// Runs `p` over `payloads` as execution ex1, with this fixture's settings.
+    run_outcome run_loaded(const process& p, std::vector<std::string> payloads,
+                           store::properties process_props = {}) {
         store::execution_record rec;
         rec.id = "ex1";
         rec.process_props = std::move(process_props);
@@ -38,7 +44,8 @@ protected:
         settings.next_sequence = [this](std::string_view name) {
             return ++sequences_[std::string(name)];
         };
-        return run_process(*process_, rec, std::move(docs), settings);
+        settings.find_process = find_process_;
+        return run_process(p, rec, std::move(docs), settings);
     }
 
     static std::vector<std::string> data(const std::vector<working_document>& docs) {
@@ -55,6 +62,7 @@ protected:
     bool keep_ = false;
     std::function<void(const std::vector<working_document>&)> on_early_;
     std::map<std::string, std::uint64_t> sequences_;
+    std::function<std::shared_ptr<const process>(std::string_view)> find_process_;
     ferry::test::temp_dir dir_;
     ferry::test::temp_dir out_;
     std::shared_ptr<const process> process_;

@@ -3,7 +3,7 @@
 
 namespace ferry::engine::test_steps {
 
-class ProcessCallStep : public ::testing::Test {
+class ProcessCallStep : public StepTest {
 protected:
     /// Writes each process as <name>.yaml, loads the directory, runs `main` over `payloads`.
     run_outcome run(const std::map<std::string, std::string>& steps_by_process,
@@ -17,17 +17,8 @@ protected:
                                            "}\nsteps:\n" + steps);
         }
         registry_ = load_process_directory(dir_.str());
-        store::execution_record rec;
-        rec.id = "ex1";
-        rec.process_props = std::move(props);
-        std::vector<working_document> docs;
-        for (std::size_t i = 0; i < payloads.size(); ++i) {
-            rec.document_ids.push_back("ex1-" + std::to_string(i));
-            docs.push_back({{payloads[i], {}}, i, {}});
-        }
-        run_settings settings;
-        settings.find_process = [r = registry_](std::string_view n) { return r->by_name(n); };
-        return run_process(*registry_->by_name("main"), rec, std::move(docs), settings);
+        find_process_ = [r = registry_](std::string_view n) { return r->by_name(n); };
+        return run_loaded(*registry_->by_name("main"), std::move(payloads), std::move(props));
     }
 
     static std::string called(const std::string& process, bool wait) {
@@ -35,7 +26,6 @@ protected:
                ", wait: " + (wait ? "true" : "false") + "}\n";
     }
 
-    ferry::test::temp_dir dir_;
     std::shared_ptr<const registry> registry_;
 };
 

@@ -19,10 +19,20 @@ struct request_facts {
     std::string user;                                         // inuser
 };
 
-/// Document properties inheader_<Name> for Accept*, Content-* and X-WSS-* headers; never for
-/// protected ones (Connection, Upgrade, Via, Host, Proxy-*, X-Forwarded-*, Authorization).
-store::properties header_properties(
-    const std::vector<std::pair<std::string_view, std::string_view>>& headers);
+/// Whether a request header reaches the process as document property inheader_<Name>: only
+/// Accept*, Content-* and X-WSS-* headers, never protected ones (Connection, Upgrade, Via,
+/// Host, Proxy-*, X-Forwarded-*, Authorization).
+bool passes_to_process(std::string_view header_name);
+
+/// The inheader_<Name> properties of `headers` (name, value pairs).
+template <typename Headers>
+store::properties header_properties(const Headers& headers) {
+    store::properties props;
+    for (const auto& [name, value] : headers) {
+        if (passes_to_process(name)) props.emplace("inheader_" + std::string(name), std::string(value));
+    }
+    return props;
+}
 
 /// Process properties inmethod, inpath, inuser, query_<k> and param_<name>.
 store::properties process_properties(const request_facts& facts);

@@ -1,36 +1,12 @@
-#include <gtest/gtest.h>
+// file_write: one file per document or appended lines, below the data directory (SPEC §3).
+#include "harness.hpp"
 
-#include "ferry/engine/process_loader.hpp"
-#include "ferry/engine/runner.hpp"
-#include "support/temp_dir.hpp"
+namespace ferry::engine::test_steps {
 
-namespace ferry::engine {
-
-class FileWriteStepTest : public ::testing::Test {
-protected:
-    run_outcome run(const std::string& steps, std::vector<std::string> payloads) {
-        const auto file = dir_.write("p.yaml",
-                                     "name: p\nlisten: {type: create, object: X, "
-                                     "input: multiple_json, output: none}\nsteps:\n" +
-                                         steps);
-        const auto p = load_process_file(file.string());
-        store::execution_record rec;
-        rec.id = "ex1";
-        std::vector<working_document> docs;
-        for (std::size_t i = 0; i < payloads.size(); ++i) {
-            rec.document_ids.push_back("ex1-" + std::to_string(i));
-            docs.push_back({{payloads[i], {{"name", "n" + std::to_string(i)}}}, i, {}});
-        }
-        run_settings settings;
-        settings.files_root = (out_.path() / "files").string();
-        return run_process(*p, rec, std::move(docs), settings);
-    }
-    test::temp_dir dir_;
-    test::temp_dir out_;
-};
+using FileWriteStep = StepTest;
 
 // One file per document, named from a template; the documents pass on unchanged.
-TEST_F(FileWriteStepTest, WritesOneFilePerDocument) {
+TEST_F(FileWriteStep, WritesOneFilePerDocument) {
     const auto outcome = run(R"(  - file_write:
       directory: out/sub
       file_name: "{1}.txt"
@@ -45,7 +21,7 @@ TEST_F(FileWriteStepTest, WritesOneFilePerDocument) {
 }
 
 // A file name built from document data cannot climb out of the directory.
-TEST_F(FileWriteStepTest, PathInNameFailsTheStep) {
+TEST_F(FileWriteStep, PathInNameFailsTheStep) {
     const auto outcome = run(R"(  - id: w
     file_write:
       directory: out
@@ -59,7 +35,7 @@ TEST_F(FileWriteStepTest, PathInNameFailsTheStep) {
 }
 
 // The message step renders each document with its own values.
-TEST_F(FileWriteStepTest, MessageThenAppend) {
+TEST_F(FileWriteStep, MessageThenAppend) {
     const auto outcome = run(R"(  - message:
       template: "{1}:{2}"
       variables: [document_id, current_data]
@@ -73,4 +49,4 @@ TEST_F(FileWriteStepTest, MessageThenAppend) {
     EXPECT_EQ(test::read_file(out_.path() / "files/out/all.log"), "ex1-0:a\nex1-1:b\n");
 }
 
-}  // namespace ferry::engine
+}  // namespace ferry::engine::test_steps
