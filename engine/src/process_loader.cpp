@@ -17,8 +17,6 @@ namespace {
 const std::set<std::string, std::less<>> listen_types = {"get",    "query",  "create", "update",
                                                          "upsert", "delete", "execute"};
 // Input types this build can take; the rest of SPEC §2 is reported as not supported yet.
-const std::set<data_type> supported_inputs = {data_type::none, data_type::single_data,
-                                              data_type::single_json, data_type::multiple_json};
 
 /// Reads one definition file and turns every mistake into file:line:column: sentence.
 class loader : yaml_reader {
@@ -69,10 +67,6 @@ private:
         }
         op.object = required_string(node, "object", "listen");
         op.input = data(required(node, "input", "listen"), "input");
-        if (!supported_inputs.contains(op.input)) {
-            fail(node["input"].Mark(), "input type '" + std::string(to_string(op.input)) +
-                                           "' is not supported by this version of ferry");
-        }
         op.output = data(required(node, "output", "listen"), "output");
         if (op.output == data_type::multipart || op.output == data_type::ndjson) {
             fail(node["output"].Mark(), "output type '" + std::string(to_string(op.output)) +

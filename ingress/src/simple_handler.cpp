@@ -148,12 +148,14 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
                                  req);
     }
     auto header_props = header_properties(req);
-    auto documents = engine::split_request(p->listen.input, std::move(req.body()));
+    auto documents = engine::split_request(p->listen.input, std::move(req.body()),
+                                           req[http::field::content_type]);
     if (!documents) {
         const auto& e = documents.error();
         co_return error_response(static_cast<http::status>(e.status), e.error, e.detail, req);
     }
-    for (auto& doc : *documents) doc.props = header_props;
+    // A part's own headers (multipart) win over the request's.
+    for (auto& doc : *documents) doc.props.insert(header_props.begin(), header_props.end());
 
     engine::submission s{p->name, p->version, std::move(process_props), std::move(*documents),
                          false, ""};

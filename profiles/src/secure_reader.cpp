@@ -57,6 +57,32 @@ private:
     }
 };
 
+/// Refuses any DOCTYPE: even an internal subset can declare entities that expand without bound
+/// ("billion laughs"), and a request document has no use for one.
+class refuse_doctype : public x::DefaultHandler {
+public:
+    void startDTD(const XMLCh* const, const XMLCh* const, const XMLCh* const) override {
+        throw x::SAXParseException(reinterpret_cast<const XMLCh*>(doctype_refused), nullptr,
+                                   nullptr, 0, 0);
+    }
+    static constexpr char16_t doctype_refused[] =
+        u"DOCTYPE declarations are not allowed (DTDs and entities are never loaded)";
+};
+
+// 1-based line and column of a byte offset.
+xml_problem problem_at(std::string_view text, std::size_t offset, std::string message) {
+    xml_problem p{1, 1, std::move(message)};
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++p.line;
+            p.column = 1;
+        } else {
+            ++p.column;
+        }
+    }
+    return p;
+}
+
 }  // namespace
 
 std::unique_ptr<x::SAX2XMLReader> make_secure_reader() {
@@ -74,7 +100,9 @@ std::optional<xml_problem> parse_with(x::SAX2XMLReader& reader, x::DefaultHandle
                                       std::string_view text) {
     first_error errors;
     static refuse_external resolver;  // stateless
+    static refuse_doctype doctypes;   // stateless
     reader.setContentHandler(&handler);
+    reader.setLexicalHandler(&doctypes);
     reader.setErrorHandler(&errors);
     reader.setEntityResolver(&resolver);
     x::MemBufInputSource source(reinterpret_cast<const XMLByte*>(text.data()), text.size(),
@@ -82,6 +110,13 @@ std::optional<xml_problem> parse_with(x::SAX2XMLReader& reader, x::DefaultHandle
     try {
         reader.parse(source);
     } catch (const x::SAXParseException& e) {
+        if (e.getMessage() &&
+            std::u16string_view(reinterpret_cast<const char16_t*>(e.getMessage())) ==
+                refuse_doctype::doctype_refused) {
+            const auto at = text.find("<!DOCTYPE");
+            return problem_at(text, at == std::string_view::npos ? 0 : at,
+                              utf8(e.getMessage()));
+        }
         if (!errors.problem) {
             return xml_problem{static_cast<std::size_t>(e.getLineNumber()),
                                static_cast<std::size_t>(e.getColumnNumber()), utf8(e.getMessage())};

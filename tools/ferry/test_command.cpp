@@ -92,7 +92,11 @@ int run_test(const test_options& o) {
 
     std::printf("process %s (version %u, %s) from %s\n", p->name.c_str(), p->version,
                 std::string(engine::to_string(p->mode)).c_str(), p->source_file.c_str());
-    auto documents = engine::split_request(p->listen.input, std::move(body));
+    std::string content_type;
+    for (const auto& [name, value] : header_list) {
+        if (strcasecmp(name.c_str(), "Content-Type") == 0) content_type = value;
+    }
+    auto documents = engine::split_request(p->listen.input, std::move(body), content_type);
     if (!documents) {
         const auto& e = documents.error();
         std::printf("\nthe request is refused before anything runs:\nHTTP/1.1 %u\n\n{\"error\":\"%s\",\"detail\":\"%s\"}\n",
@@ -110,7 +114,7 @@ int run_test(const test_options& o) {
     for (std::size_t i = 0; i < documents->size(); ++i) {
         rec.document_ids.push_back("test-" + std::to_string(i));
         auto& doc = (*documents)[i];
-        doc.props = header_props;
+        doc.props.insert(header_props.begin(), header_props.end());  // a part's headers win
         working.push_back({std::move(doc), i, {}});
     }
     std::printf("%zu request document(s)\n", working.size());
