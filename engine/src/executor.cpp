@@ -242,8 +242,10 @@ void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items,
     for (auto& item : items) {
         store::execution_record rec;
         std::vector<store::document> documents;
-        const bool loaded = item.loaded.has_value();
-        if (loaded) {
+        // A streamed upload's documents are in the store, not in the intake's message.
+        const bool loaded =
+            item.loaded && item.loaded->arrives == store::new_execution::part::whole;
+        if (item.loaded) {
             rec = std::move(item.loaded->record);
             documents = std::move(item.loaded->documents);
         } else if (auto stored = db_.read_execution(item.execution_id); stored) {
@@ -396,8 +398,11 @@ void executor_pool::queue_started(const store::execution_record& parent,
                                   std::vector<store::new_execution>& into) {
     thread_local id_generator ids;
     for (auto& s : from) {
-        submission child{std::move(s.process), s.process_version, std::move(s.process_props),
-                         std::move(s.documents), false, ""};
+        submission child;
+        child.process = std::move(s.process);
+        child.process_version = s.process_version;
+        child.process_props = std::move(s.process_props);
+        child.documents = std::move(s.documents);
         child.process_props["parent_execution"] = parent.id;
         auto execution = new_execution_of(std::move(child), ids.next(), now_ms());
         into.push_back(std::move(execution));

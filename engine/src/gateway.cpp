@@ -116,7 +116,7 @@ boost::system::result<intake_reply> gateway::run_in_memory(submission s) {
     auto execution = new_execution_of(std::move(s), ids.next(), now_ms());
     const auto& rec = execution.record;
     intake_reply reply;
-    reply.accepted = {rec.id, rec.document_ids, "none"};
+    reply.accepted = {rec.id, rec.document_ids.size(), "none"};
     if (!impl_->engine.executors().run_in_memory(std::move(execution))) {
         return transport::errc::busy;
     }

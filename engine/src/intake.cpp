@@ -15,9 +15,10 @@
 #include "id_generator.hpp"
 
 namespace ferry::engine {
-/// A batch written to the store, waiting for a sync that covers `last_seq`.
+/// A batch written to the store, waiting for a sync that covers its ticket.
 struct awaiting_batch {
-    std::uint64_t last_seq = 0;
+    std::uint64_t ticket = 0;    // write order; a batch of staged parts adds no pending seq
+    std::uint64_t last_seq = 0;  // highest pending seq after this batch
     std::vector<transport::envelope> requests;
     std::vector<receipt> receipts;
     std::vector<store::new_execution> executions;  // handed to the executors once durable
@@ -27,6 +28,7 @@ struct intake_service::pipeline {
     pipeline(transport::context& ctx, const std::string& endpoint) : server(ctx, endpoint) {}
     transport::batch_server server;
     std::deque<awaiting_batch> awaiting;
+    std::uint64_t tickets = 0;
     id_generator ids;
 };
 
@@ -113,9 +115,11 @@ void intake_service::run() {
             failed = sync_error_;
         }
         bool any = false;
+        std::uint64_t committed_seq = 0;
         std::vector<store::new_execution> fresh;
-        while (!p.awaiting.empty() && p.awaiting.front().last_seq <= done) {
+        while (!p.awaiting.empty() && p.awaiting.front().ticket <= done) {
             auto& batch = p.awaiting.front();
+            committed_seq = batch.last_seq;
             // Counters first: a submitter that got its receipt must see itself counted.
             if (failed) {
                 failed_batches_.fetch_add(1, std::memory_order_relaxed);
@@ -136,7 +140,7 @@ void intake_service::run() {
             p.awaiting.pop_front();
             any = true;
         }
-        if (any && !failed && on_committed_) on_committed_(done, std::move(fresh));
+        if (any && !failed && on_committed_) on_committed_(committed_seq, std::move(fresh));
     };
 
     std::vector<store::new_execution> executions;
@@ -161,9 +165,11 @@ void intake_service::run() {
                 (void)p.server.reply(request, encode_reply(refused));
                 continue;
             }
-            auto execution = new_execution_of(std::move(*decoded), p.ids.next(), now);
+            // Later parts of a streamed upload continue the execution its first part opened.
+            auto id = decoded->upload_id.empty() ? p.ids.next() : decoded->upload_id;
+            auto execution = new_execution_of(std::move(*decoded), std::move(id), now);
             const auto& rec = execution.record;
-            batch.receipts.push_back({rec.id, rec.document_ids, "fsync"});
+            batch.receipts.push_back({rec.id, rec.document_ids.size(), "fsync"});
             executions.push_back(std::move(execution));
             batch.requests.push_back(std::move(request));
         }
@@ -176,12 +182,21 @@ void intake_service::run() {
             continue;
         }
         batch.last_seq = *appended;
-        batch.executions = std::move(executions);
-        executions = {};
+        const auto ticket = batch.ticket = ++p.tickets;
+        // Only queued executions reach the executors; a closing part's documents are in the
+        // store (the executor reads them there), not all in this message.
+        for (auto& execution : executions) {
+            if (!execution.queues()) continue;
+            if (execution.arrives == store::new_execution::part::closing) {
+                execution.documents.clear();
+            }
+            batch.executions.push_back(std::move(execution));
+        }
+        executions.clear();
         p.awaiting.push_back(std::move(batch));
         {
             std::lock_guard lock(sync_mutex_);
-            sync_requested_ = *appended;
+            sync_requested_ = ticket;
         }
         sync_wake_.notify_one();
     }
@@ -197,7 +212,7 @@ void intake_service::run() {
         const auto synced = db_.sync();
         {
             std::lock_guard lock(sync_mutex_);
-            sync_done_ = p.awaiting.back().last_seq;
+            sync_done_ = p.awaiting.back().ticket;
             sync_error_ = synced ? boost::system::error_code{} : synced.error();
         }
         answer_synced();

@@ -130,19 +130,27 @@ http_answer assemble_reply(const process& p, const std::string& execution_id,
     return answer;
 }
 
-http_answer receipt_reply(const std::string& execution_id,
-                          const std::vector<std::string>& document_ids,
-                          std::string_view durability) {
+http_answer receipt_reply(const receipt& r, bool bulk) {
     boost::json::object body;
-    body["execution_id"] = execution_id;
-    boost::json::array ids;
-    for (const auto& id : document_ids) ids.emplace_back(id);
-    body["documents"] = std::move(ids);
-    body["durability"] = durability;
+    body["execution_id"] = r.execution_id;
+    body["document_count"] = r.document_count;
+    if (!bulk) {
+        boost::json::array ids;
+        ids.reserve(r.document_count);
+        for (std::uint64_t i = 0; i < r.document_count; ++i) {
+            ids.emplace_back(document_id(r.execution_id, i));
+        }
+        body["documents"] = std::move(ids);
+    } else if (r.document_count > 0) {
+        body["first_document"] = document_id(r.execution_id, 0);
+        body["last_document"] = document_id(r.execution_id, r.document_count - 1);
+    }
+    body["durability"] = r.durability;
     return {202,
             {{"Content-Type", "application/json"},
-             {"X-Execution-Id", execution_id},
-             {"X-Durability", std::string(durability)}},
+             {"X-Execution-Id", r.execution_id},
+             {"X-Durability", r.durability},
+             {"Location", "/_admin/executions/" + r.execution_id}},
             boost::json::serialize(body)};
 }
 

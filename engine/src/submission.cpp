@@ -6,7 +6,7 @@
 namespace ferry::engine {
 namespace {
 
-constexpr std::uint8_t wire_format = 3;  // 3 added reply_to
+constexpr std::uint8_t wire_format = 4;  // 3 added reply_to, 4 the upload part
 
 }  // namespace
 
@@ -14,7 +14,15 @@ std::string document_id(const std::string& execution_id, std::size_t index) {
     return execution_id + "-" + std::to_string(index);
 }
 
+std::vector<std::string> receipt::document_ids() const {
+    std::vector<std::string> ids;
+    ids.reserve(document_count);
+    for (std::size_t i = 0; i < document_count; ++i) ids.push_back(document_id(execution_id, i));
+    return ids;
+}
+
 store::new_execution new_execution_of(submission s, std::string id, std::int64_t created_ms) {
+    using part = store::new_execution::part;
     store::new_execution execution;
     auto& rec = execution.record;
     rec.id = std::move(id);
@@ -24,10 +32,14 @@ store::new_execution new_execution_of(submission s, std::string id, std::int64_t
     rec.process_props = std::move(s.process_props);
     rec.debug = s.debug;
     rec.reply_to = std::move(s.reply_to);
-    rec.document_ids.reserve(s.documents.size());
-    for (std::size_t i = 0; i < s.documents.size(); ++i) {
-        rec.document_ids.push_back(document_id(rec.id, i));
-    }
+    execution.arrives = s.arrives;
+    // A staged part lists just its own ids; a closing part's record lists the whole upload's.
+    const std::size_t first = s.arrives == part::whole ? 0 : s.first_document;
+    const std::size_t from = s.arrives == part::staged ? first : 0;
+    const std::size_t to = s.arrives == part::aborted ? 0 : first + s.documents.size();
+    rec.document_ids.reserve(to - std::min(from, to));
+    for (std::size_t i = from; i < to; ++i) rec.document_ids.push_back(document_id(rec.id, i));
+    execution.first_document = s.arrives == part::closing ? first : 0;
     execution.documents = std::move(s.documents);
     return execution;
 }
@@ -39,6 +51,9 @@ transport::frames encode_submission(const submission& s) {
     header.put_varint(s.process_version);
     header.put_byte(s.debug ? 1 : 0);
     header.put_string(s.reply_to);
+    header.put_byte(static_cast<std::uint8_t>(s.arrives));
+    header.put_string(s.upload_id);
+    header.put_varint(s.first_document);
     header.put_varint(s.process_props.size());
     for (const auto& [key, value] : s.process_props) {
         header.put_string(key);
@@ -60,11 +75,18 @@ boost::system::result<submission> decode_submission(const transport::frames& in)
     const auto version = header.get_varint();
     const auto debug = header.get_byte();
     const auto reply_to = header.get_string();
+    const auto arrives = header.get_byte();
+    const auto upload_id = header.get_string();
+    const auto first_document = header.get_varint();
     const auto count = header.get_varint();
     if (!format || *format != wire_format || !process || !version || !debug || !reply_to ||
-        !count) {
+        !arrives || !upload_id || !first_document || !count ||
+        *arrives > static_cast<std::uint8_t>(store::new_execution::part::aborted)) {
         return transport::errc::bad_message;
     }
+    out.arrives = static_cast<store::new_execution::part>(*arrives);
+    out.upload_id = *upload_id;
+    out.first_document = *first_document;
     out.debug = *debug != 0;
     out.reply_to = *reply_to;
     out.process = *process;
@@ -89,7 +111,7 @@ transport::frames encode_reply(const intake_reply& reply) {
     out.put_byte(static_cast<std::uint8_t>(reply.status));
     if (reply.status == intake_status::ok) {
         out.put_string(reply.accepted.execution_id);
-        out.put_varint(reply.accepted.document_ids.size());
+        out.put_varint(reply.accepted.document_count);
         out.put_string(reply.accepted.durability);
     } else {
         out.put_string(reply.message);
@@ -118,10 +140,7 @@ boost::system::result<intake_reply> decode_reply(const transport::frames& in) {
     if (!id || !count || !durability) return transport::errc::bad_message;
     reply.accepted.execution_id = *id;
     reply.accepted.durability = *durability;
-    reply.accepted.document_ids.reserve(*count);
-    for (std::uint64_t i = 0; i < *count; ++i) {
-        reply.accepted.document_ids.push_back(document_id(reply.accepted.execution_id, i));
-    }
+    reply.accepted.document_count = *count;
     return reply;
 }
 

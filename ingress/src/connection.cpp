@@ -13,6 +13,8 @@
 #include <memory>
 #include <optional>
 
+#include "bulk_handler.hpp"
+#include "deadline.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
 
@@ -23,58 +25,6 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t initial_read_capacity = 8192;
-
-/// Cancels the socket's pending operation when a phase (idle, header, body, write) overruns,
-/// without closing it, so that a 408 can still be written.
-///
-/// Re-arming an Asio timer per phase costs a cancel, a handler and often a timerfd syscall, four
-/// times per request. Instead the timer stays armed at some expiry; a phase only moves the
-/// deadline, and the timer is re-armed only when a deadline comes *before* the armed expiry.
-/// When the timer fires early (the deadline moved later), it re-arms for the deadline.
-class deadline {
-public:
-    using clock = std::chrono::steady_clock;
-
-    explicit deadline(tcp::socket& socket) : socket_(socket), timer_(socket.get_executor()) {}
-    ~deadline() { *alive_ = false; }
-
-    void arm(std::chrono::milliseconds limit) {
-        deadline_ = clock::now() + limit;
-        active_ = true;
-        expired_ = false;
-        if (!armed_ || deadline_ < expiry_) start(deadline_);
-    }
-    void disarm() { active_ = false; }
-    bool expired() const { return expired_; }
-
-private:
-    void start(clock::time_point at) {
-        armed_ = true;
-        expiry_ = at;
-        timer_.expires_at(at);
-        timer_.async_wait([this, alive = alive_, at](boost::system::error_code ec) {
-            if (ec || !*alive || at != expiry_) return;  // cancelled, gone, or superseded
-            armed_ = false;
-            if (!active_) return;
-            if (clock::now() < deadline_) {
-                start(deadline_);
-                return;
-            }
-            expired_ = true;
-            boost::system::error_code ignored;
-            socket_.cancel(ignored);
-        });
-    }
-
-    tcp::socket& socket_;
-    asio::steady_timer timer_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-    clock::time_point deadline_{};
-    clock::time_point expiry_{};
-    bool armed_ = false;
-    bool active_ = false;
-    bool expired_ = false;
-};
 
 response parse_failure(const boost::system::error_code& ec) {
     if (ec == beast::http::error::body_limit) {
@@ -134,7 +84,9 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
 
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
-        parser.body_limit(limits.body_limit);
+        // The larger bulk limit while the header is read (Beast checks Content-Length against
+        // it there); an ordinary request is held to body_limit once it is known not to be bulk.
+        parser.body_limit(std::max<std::uint64_t>(limits.body_limit, limits.bulk_body_limit));
         std::optional<response> refusal;
 
         timer.arm(limits.header_timeout);
@@ -150,6 +102,18 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
             break;  // reset or other network error: nothing to answer
         }
 
+        // A bulk post streams its body into the store as it arrives (bulk_handler.hpp).
+        std::optional<response> streamed;
+        std::optional<bulk_call> bulk;
+        if (!refusal) {
+            bulk = find_bulk_call(parser.get(), svc);
+            const auto length = parser.content_length();
+            if (!bulk && length && *length > limits.body_limit) {
+                refusal = parse_failure(http::error::body_limit);
+            } else if (!bulk) {
+                parser.body_limit(limits.body_limit);
+            }
+        }
         if (!refusal) {
             // curl and many clients wait for this before sending a body over 1 KB.
             if (parser.get()[http::field::expect] == "100-continue") {
@@ -157,6 +121,18 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
                 auto [ec, n] = co_await asio::async_write(socket, asio::buffer(go_on), use_tuple);
                 if (ec) break;
             }
+        }
+        if (!refusal && bulk) {
+            auto received =
+                co_await receive_bulk(parser, socket, buffer, timer, std::move(*bulk), svc);
+            if (!received) break;
+            if (received->body_consumed) {
+                streamed = std::move(received->res);
+            } else {
+                refusal = std::move(received->res);
+            }
+        }
+        if (!refusal && !streamed) {
             timer.arm(limits.body_timeout);
             auto [body_ec, b] = co_await http::async_read(socket, buffer, parser, use_tuple);
             timer.disarm();
@@ -175,6 +151,8 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
         response res;
         if (refusal) {
             res = std::move(*refusal);
+        } else if (streamed) {
+            res = std::move(*streamed);
         } else {
             res = co_await route(parser.release(), svc);
         }

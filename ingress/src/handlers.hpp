@@ -1,11 +1,22 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "service.hpp"
 
 namespace ferry::ingress {
+
+/// A request for `/ws/simple/<operation>`: the operation and what the process learns of the
+/// request (inmethod, inpath, inuser, query_*, param_*).
+struct simple_call {
+    std::string operation;
+    store::properties process_props;
+};
+/// The simple-path call a request header addresses, if it addresses one.
+std::optional<simple_call> parse_simple_call(const http::request_header<>& req);
 
 /// Picks the handler for a request by method and path.
 boost::asio::awaitable<response> route(request req, service& svc);

@@ -20,7 +20,8 @@ response method_not_allowed(const request& req, std::string_view allowed) {
 }
 
 // SPEC §2: what the process learns about the request, as process properties.
-engine::request_facts request_facts(const request& req, const boost::urls::url_view& target) {
+engine::request_facts request_facts(const http::request_header<>& req,
+                                    const boost::urls::url_view& target) {
     engine::request_facts facts;
     facts.method = std::string(req.method_string());
     facts.path = std::string(target.path());
@@ -37,6 +38,22 @@ bool plain_segment(std::string_view s) {
 
 }  // namespace
 
+std::optional<simple_call> parse_simple_call(const http::request_header<>& req) {
+    const auto target = boost::urls::parse_origin_form(req.target());
+    if (!target) return std::nullopt;
+    const std::string path = target->path();  // percent-decoded
+    if (!path.starts_with(simple_prefix) || !plain_segment(path.substr(simple_prefix.size()))) {
+        return std::nullopt;
+    }
+    auto facts = request_facts(req, *target);
+    simple_call call;
+    call.operation = engine::split_matrix(path.substr(simple_prefix.size()), facts.params);
+    // Matrix parameters (;auth= is a credential) stay out of inpath.
+    facts.path = std::string(simple_prefix) + call.operation;
+    call.process_props = engine::process_properties(facts);
+    return call;
+}
+
 boost::asio::awaitable<response> route(request req, service& svc) {
     const auto target = boost::urls::parse_origin_form(req.target());
     if (!target) {
@@ -44,14 +61,10 @@ boost::asio::awaitable<response> route(request req, service& svc) {
                                  "the request target is not a valid URL path", req);
     }
     const std::string path = target->path();  // percent-decoded
-    if (path.starts_with(simple_prefix) && plain_segment(path.substr(simple_prefix.size()))) {
+    if (auto call = parse_simple_call(req)) {
         if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
-        auto facts = request_facts(req, *target);
-        auto operation = engine::split_matrix(path.substr(simple_prefix.size()), facts.params);
-        // Matrix parameters (;auth= is a credential) stay out of inpath.
-        facts.path = std::string(simple_prefix) + operation;
-        co_return co_await handle_simple(std::move(req), std::move(operation),
-                                         engine::process_properties(facts), svc);
+        co_return co_await handle_simple(std::move(req), std::move(call->operation),
+                                         std::move(call->process_props), svc);
     }
     if (path == "/_admin/status") {
         if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");

@@ -17,6 +17,8 @@ inline const std::string last_seq = "last_seq";
 inline const std::string running_prefix = "running/";
 // "sequence/<name>": the next value not yet handed out of the named sequential value.
 inline const std::string sequence_prefix = "sequence/";
+// "upload/<execution id>": a streamed upload whose documents are staged but not yet queued.
+inline const std::string upload_prefix = "upload/";
 
 inline constexpr const char* current_format = "1";
 

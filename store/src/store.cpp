@@ -61,6 +61,23 @@ struct store::impl {
         return {};
     }
 
+    // Uploads a previous server was receiving when it stopped were never acknowledged: their
+    // staged documents go.
+    boost::system::result<void> discard_abandoned_uploads() {
+        rocksdb::WriteBatch batch;
+        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), meta));
+        for (it->Seek(keys::upload_prefix);
+             it->Valid() && it->key().starts_with(keys::upload_prefix); it->Next()) {
+            const auto id = it->key().ToString().substr(keys::upload_prefix.size());
+            std::fprintf(stderr, "ferry store: discarding the unfinished upload %s\n", id.c_str());
+            batch.DeleteRange(documents, id + "-", id + ".");
+            batch.Delete(meta, it->key());
+        }
+        if (!it->status().ok()) return from_status(it->status(), "read uploads");
+        if (batch.Count() == 0) return {};
+        return write(batch, true, "discard uploads");
+    }
+
     boost::system::result<std::uint64_t> recover_last_seq() {
         std::string value;
         auto status = db->Get(rocksdb::ReadOptions(), meta, keys::last_seq, &value);
@@ -93,6 +110,9 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
     options.IncreaseParallelism(2);
     // Many small values arrive together; a larger memtable keeps flushes rare under bulk load.
     options.write_buffer_size = 64 << 20;
+    // ...but all memtables together stay under this, so that a bulk post of any size keeps
+    // the server's memory flat (they are flushed instead of growing).
+    options.db_write_buffer_size = 128 << 20;
 
     rocksdb::ColumnFamilyOptions cf_options(options);
     std::vector<rocksdb::ColumnFamilyDescriptor> families = {
@@ -127,6 +147,7 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
         std::fprintf(stderr, "ferry store: unsupported format version %s\n", format.c_str());
         return errc::corrupt_record;
     }
+    if (auto discarded = state->discard_abandoned_uploads(); !discarded) return discarded.error();
     auto seq = state->recover_last_seq();
     if (!seq) return seq.error();
     state->last_seq = *seq;
@@ -134,15 +155,30 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
 }
 
 std::uint64_t store::put_new_executions(rocksdb::WriteBatch& wb, std::span<new_execution> batch) {
+    using part = new_execution::part;
     std::uint64_t seq = impl_->last_seq.load();
     for (auto& execution : batch) {
-        execution.record.pending_seq = ++seq;
+        const auto& id = execution.record.id;
+        const auto upload_key = keys::upload_prefix + id;
+        if (execution.arrives == part::aborted) {
+            // Document ids are "<execution>-<n>": every one sorts in [id + "-", id + ".").
+            wb.DeleteRange(impl_->documents, id + "-", id + ".");
+            wb.Delete(impl_->meta, upload_key);
+            continue;
+        }
+        const auto& ids = execution.record.document_ids;
         for (std::size_t i = 0; i < execution.documents.size(); ++i) {
-            wb.Put(impl_->documents, execution.record.document_ids.at(i),
+            wb.Put(impl_->documents, ids.at(execution.first_document + i),
                    encode_document(execution.documents[i]));
         }
-        wb.Put(impl_->executions, execution.record.id, encode_execution(execution.record));
-        wb.Put(impl_->pending, encode_be64(seq), execution.record.id);
+        if (execution.arrives == part::staged) {
+            wb.Put(impl_->meta, upload_key, "");
+            continue;
+        }
+        if (execution.arrives == part::closing) wb.Delete(impl_->meta, upload_key);
+        execution.record.pending_seq = ++seq;
+        wb.Put(impl_->executions, id, encode_execution(execution.record));
+        wb.Put(impl_->pending, encode_be64(seq), id);
     }
     wb.Put(impl_->meta, keys::last_seq, encode_be64(seq));
     return seq;
@@ -150,9 +186,13 @@ std::uint64_t store::put_new_executions(rocksdb::WriteBatch& wb, std::span<new_e
 
 void store::count_new_executions(std::span<const new_execution> batch, std::uint64_t seq) {
     std::uint64_t documents = 0;
-    for (const auto& execution : batch) documents += execution.documents.size();
+    std::uint64_t executions = 0;
+    for (const auto& execution : batch) {
+        documents += execution.documents.size();
+        executions += execution.queues() ? 1 : 0;
+    }
     impl_->last_seq = seq;
-    impl_->executions_committed.fetch_add(batch.size(), std::memory_order_relaxed);
+    impl_->executions_committed.fetch_add(executions, std::memory_order_relaxed);
     impl_->documents_committed.fetch_add(documents, std::memory_order_relaxed);
 }
 

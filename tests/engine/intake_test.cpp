@@ -44,7 +44,11 @@ TEST_F(IntakeTest, ConcurrentSubmissionsShareFsyncs) {
     constexpr int count = 2000;
     std::vector<intake_reply> replies;
     for (int i = 0; i < count; ++i) {
-        submission s{"p", 1, {{"inmethod", "POST"}}, {{"doc" + std::to_string(i), {}}}, false, ""};
+        submission s;
+        s.process = "p";
+        s.process_version = 1;
+        s.process_props = {{"inmethod", "POST"}};
+        s.documents = {{"doc" + std::to_string(i), {}}};
         asio::co_spawn(
             io,
             [&client, &replies, s = std::move(s)]() -> asio::awaitable<void> {
@@ -72,12 +76,12 @@ TEST_F(IntakeTest, ConcurrentSubmissionsShareFsyncs) {
     std::set<std::string> ids;
     for (const auto& r : replies) {
         ASSERT_EQ(r.status, intake_status::ok);
-        ASSERT_EQ(r.accepted.document_ids.size(), 1u);
+        ASSERT_EQ(r.accepted.document_count, 1u);
         ids.insert(r.accepted.execution_id);
         const auto rec = db_->read_execution(r.accepted.execution_id);
         ASSERT_TRUE(rec);
         EXPECT_EQ(rec->process_props.at("inmethod"), "POST");
-        EXPECT_TRUE(db_->read_document(r.accepted.document_ids[0]));
+        EXPECT_TRUE(db_->read_document(r.accepted.document_ids()[0]));
     }
     EXPECT_EQ(ids.size(), static_cast<std::size_t>(count));  // ids are unique
 }

@@ -179,4 +179,66 @@ TEST_F(StoreTest, SequencesNeverRepeat) {
     EXPECT_EQ(db->reserve_sequence("orders", 1).value(), 11u);
 }
 
+// A streamed upload: staged parts queue nothing; the closing part queues one execution whose
+// record lists every document of every part.
+TEST_F(StoreTest, StagedPartsBecomeOneExecutionWhenClosed) {
+    using part = new_execution::part;
+    auto db = open();
+    auto first = make_execution("u", {"d0", "d1"});
+    first.arrives = part::staged;
+    std::vector<new_execution> batch = {first};
+    ASSERT_TRUE(db->commit(batch));
+    EXPECT_TRUE(db->read_pending(0, 10)->empty());
+    EXPECT_EQ(db->read_execution("u").error(), errc::not_found);
+
+    auto last = make_execution("u", {"d0", "d1", "d2"});  // ids u-0..u-2
+    last.documents = {{"d2", {}}};
+    last.first_document = 2;
+    last.arrives = part::closing;
+    batch = {last};
+    ASSERT_TRUE(db->commit(batch));
+    const auto pending = db->read_pending(0, 10);
+    ASSERT_EQ(pending->size(), 1u);
+    EXPECT_EQ((*pending)[0].execution_id, "u");
+    EXPECT_EQ(db->read_execution("u")->document_ids.size(), 3u);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(db->read_document("u-" + std::to_string(i))->data, "d" + std::to_string(i));
+    }
+}
+
+// An aborted upload leaves nothing behind, and neighbours are untouched.
+TEST_F(StoreTest, AbortedUploadDeletesItsParts) {
+    using part = new_execution::part;
+    auto db = open();
+    std::vector<new_execution> batch = {make_execution("v", {"keep"})};
+    auto staged = make_execution("u", {"a", "b"});
+    staged.arrives = part::staged;
+    batch.push_back(staged);
+    ASSERT_TRUE(db->commit(batch));
+    new_execution abort;
+    abort.record.id = "u";
+    abort.arrives = part::aborted;
+    batch = {abort};
+    ASSERT_TRUE(db->commit(batch));
+    EXPECT_EQ(db->read_document("u-0").error(), errc::not_found);
+    EXPECT_EQ(db->read_document("u-1").error(), errc::not_found);
+    EXPECT_EQ(db->read_document("v-0")->data, "keep");
+    EXPECT_EQ(db->read_pending(0, 10)->size(), 1u);
+}
+
+// Parts of an upload that never closed (the server died mid-body) are discarded at the next
+// open: they were never acknowledged.
+TEST_F(StoreTest, UnfinishedUploadIsDiscardedOnOpen) {
+    {
+        auto db = open();
+        auto staged = make_execution("u", {"a", "b"});
+        staged.arrives = new_execution::part::staged;
+        std::vector<new_execution> batch = {staged};
+        ASSERT_TRUE(db->commit(batch));
+    }
+    auto db = open();
+    EXPECT_EQ(db->read_document("u-0").error(), errc::not_found);
+    EXPECT_TRUE(db->read_pending(0, 10)->empty());
+}
+
 }  // namespace ferry::store

@@ -136,6 +136,9 @@ void add_serve_command(CLI::App& app) {
     cmd->add_option("--max-kept-bytes", o->max_kept_bytes,
                     "Bytes of step output documents stored per execution")
         ->capture_default_str();
+    cmd->add_option("--bulk-body-limit", o->http.bulk_body_limit,
+                    "Largest streamed ndjson body in bytes (413); each line is at most --body-limit")
+        ->capture_default_str();
     cmd->add_option("--body-limit", o->http.body_limit, "Largest request body in bytes (413)")
         ->capture_default_str();
     cmd->add_option("--header-limit", o->http.header_limit, "Largest request header in bytes (431)")

@@ -175,7 +175,7 @@ int run_test(const test_options& o) {
     }
 
     const auto answer = p->listen.output == engine::data_type::none
-                            ? (outcome.ok ? engine::receipt_reply(rec.id, rec.document_ids, "none (test run)")
+                            ? (outcome.ok ? engine::receipt_reply({rec.id, rec.document_ids.size(), "none (test run)"})
                                           : engine::assemble_reply(*p, rec.id, outcome))
                             : engine::assemble_reply(*p, rec.id, outcome);
     std::printf("\nreply\nHTTP/1.1 %u\n", answer.status);

@@ -72,8 +72,8 @@ private:
     // Between the intake thread and the syncer.
     std::mutex sync_mutex_;
     std::condition_variable sync_wake_;
-    std::uint64_t sync_requested_ = 0;      // highest seq appended and waiting for a sync
-    std::uint64_t sync_done_ = 0;           // highest seq covered by the last finished sync
+    std::uint64_t sync_requested_ = 0;      // ticket of the last batch waiting for a sync
+    std::uint64_t sync_done_ = 0;           // highest ticket covered by the last finished sync
     boost::system::error_code sync_error_;  // outcome of that sync
     bool syncer_stopping_ = false;
     int sync_signal_ = -1;  // eventfd: the syncer tells the intake thread a sync finished

@@ -7,6 +7,7 @@
 
 #include "ferry/engine/process.hpp"
 #include "ferry/engine/runner.hpp"
+#include "ferry/engine/submission.hpp"
 #include "ferry/transport/frames.hpp"
 
 #include <boost/system/result.hpp>
@@ -31,10 +32,10 @@ struct http_answer {
 http_answer assemble_reply(const process& p, const std::string& execution_id,
                            const run_outcome& outcome);
 
-/// The 202 receipt of an asynchronous operation, once its documents are stored.
-http_answer receipt_reply(const std::string& execution_id,
-                          const std::vector<std::string>& document_ids,
-                          std::string_view durability);
+/// The 202 receipt of an asynchronous operation, once its documents are stored: the execution
+/// id, the document count and one id per document — or, for a bulk post (`bulk`), which can
+/// hold millions, the first and last id instead of the list.
+http_answer receipt_reply(const receipt& r, bool bulk = false);
 
 /// A synchronous reply on its way from an executor to the waiting connection (SPEC §4),
 /// tagged with the caller's correlation id. Wire format in docs/storage.md.

@@ -18,13 +18,23 @@ struct submission {
     std::vector<store::document> documents;
     bool debug = false;  // X-Debug: true
     std::string reply_to;  // correlation id of a waiting synchronous caller, "" for none
+    /// A streamed bulk post arrives in parts (store::new_execution::part): the first staged
+    /// part gets an execution id from the intake; later parts name it and say where their
+    /// documents start.
+    store::new_execution::part arrives = store::new_execution::part::whole;
+    std::string upload_id;
+    std::uint64_t first_document = 0;
 };
 
 /// What the intake answers once the submission is durable.
 struct receipt {
     std::string execution_id;
-    std::vector<std::string> document_ids;
+    /// Documents this receipt covers; their ids are document_id(execution_id, i) (a streamed
+    /// upload's closing receipt covers every document of the upload).
+    std::uint64_t document_count = 0;
     std::string durability = "fsync";
+
+    std::vector<std::string> document_ids() const;
 };
 
 /// Why the intake refused a submission.

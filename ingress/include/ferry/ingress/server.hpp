@@ -20,6 +20,10 @@ struct server_settings {
     std::chrono::milliseconds header_timeout{10'000};  // whole header, once it started: 408
     std::chrono::milliseconds body_timeout{30'000};    // whole body: 408
     std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
+    /// Streamed bulk posts (ndjson): the whole body may be this large (413 past it), each
+    /// line at most body_limit; body_timeout then limits each pause, not the whole body.
+    std::uint64_t bulk_body_limit = 4ull << 30;
+    std::size_t bulk_part_documents = 2000;  // documents per staged write of a bulk post
 };
 
 enum class server_state { starting, listening, draining };

@@ -59,11 +59,23 @@ struct execution_record {
     std::string reply_to;
 };
 
-/// An execution accepted by the intake, with the documents it was created from; document i is
-/// stored under record.document_ids[i].
+/// An execution accepted by the intake, with the documents it was created from.
 struct new_execution {
     execution_record record;
     std::vector<document> documents;
+    /// How the documents arrive: a streamed bulk post (ndjson) comes in several parts.
+    enum class part : std::uint8_t {
+        whole,    // all documents; the execution is queued
+        staged,   // some documents of an upload still arriving; nothing is queued yet
+        closing,  // the last documents; the execution (record with every id) is queued
+        aborted,  // the upload failed: its staged documents are deleted
+    };
+    part arrives = part::whole;
+    /// documents[i] is stored under record.document_ids[first_document + i] (closing: the
+    /// record lists every id of the upload; staged: just this part's).
+    std::size_t first_document = 0;
+
+    bool queues() const { return arrives == part::whole || arrives == part::closing; }
 };
 
 /// An entry of the durable pending queue: executions that are queued or were interrupted.

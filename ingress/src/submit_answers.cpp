@@ -1,0 +1,78 @@
+#include "submit_answers.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+
+#include "ferry/engine/request_properties.hpp"
+#include "ferry/transport/error.hpp"
+#include "responses.hpp"
+
+namespace ferry::ingress {
+
+bool keeps_alive(const request_header& req) {
+    bool close = false;
+    bool keep = false;
+    for (const auto& token : http::token_list(req[http::field::connection])) {
+        close = close || boost::beast::iequals(token, "close");
+        keep = keep || boost::beast::iequals(token, "keep-alive");
+    }
+    return req.version() >= 11 ? !close : keep;
+}
+
+store::properties request_header_properties(const request_header& req) {
+    store::properties props;
+    for (const auto& field : req) {
+        if (engine::passes_to_process(field.name_string())) {
+            props.emplace("inheader_" + std::string(field.name_string()),
+                          std::string(field.value()));
+        }
+    }
+    return props;
+}
+
+response answer_response(const engine::http_answer& a, const request_header& req) {
+    response res{static_cast<http::status>(a.status), req.version()};
+    res.set(http::field::server, "ferry");
+    for (const auto& [name, value] : a.headers) res.set(name, value);
+    res.body() = a.body;
+    res.keep_alive(keeps_alive(req));
+    res.prepare_payload();
+    return res;
+}
+
+response unavailable(const request_header& req, std::string_view error, std::string_view detail) {
+    auto res = error_response(http::status::service_unavailable, error, detail, req.version(),
+                              keeps_alive(req));
+    res.set(http::field::retry_after, "1");
+    return res;
+}
+
+response submit_failure(const boost::system::error_code& ec, const request_header& req) {
+    if (ec == transport::errc::busy) {
+        auto res = error_response(http::status::too_many_requests, "overloaded",
+                                  "the intake queue is full; retry shortly", req.version(),
+                                  keeps_alive(req));
+        res.set(http::field::retry_after, "1");
+        return res;
+    }
+    if (ec == transport::errc::shutting_down) {
+        return unavailable(req, "shutting_down", "the server is stopping; nothing was stored");
+    }
+    return error_response(http::status::internal_server_error, "internal_error",
+                          "the request could not be handed to the store: " + ec.message(),
+                          req.version(), keeps_alive(req));
+}
+
+response intake_failure(const engine::intake_reply& reply, const request_header& req) {
+    if (reply.status == engine::intake_status::storage_failure) {
+        return error_response(http::status::insufficient_storage, "storage_unavailable",
+                              "the documents could not be stored durably (" + reply.message +
+                                  "); nothing was accepted",
+                              req.version(), keeps_alive(req));
+    }
+    return error_response(http::status::internal_server_error, "internal_error",
+                          "the intake refused the submission: " + reply.message, req.version(),
+                          keeps_alive(req));
+}
+
+}  // namespace ferry::ingress

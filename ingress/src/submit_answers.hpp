@@ -1,0 +1,32 @@
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <string_view>
+
+#include "ferry/engine/reply.hpp"
+#include "ferry/engine/submission.hpp"
+#include "service.hpp"
+
+namespace ferry::ingress {
+
+using request_header = http::request_header<>;
+
+/// Whether the connection stays open after answering `req` (message::keep_alive for a header).
+bool keeps_alive(const request_header& req);
+
+/// The request headers a process may see, as document properties `inheader_<Name>`.
+store::properties request_header_properties(const request_header& req);
+
+/// An answer assembled by the engine (reply, receipt) as a response to `req`.
+response answer_response(const engine::http_answer& a, const request_header& req);
+
+/// 503 with Retry-After: starting, draining, stopping.
+response unavailable(const request_header& req, std::string_view error, std::string_view detail);
+
+/// The submission could not reach the intake (queue full, stopping, transport failure).
+response submit_failure(const boost::system::error_code& ec, const request_header& req);
+
+/// The intake answered but did not store the submission (507 when the store failed).
+response intake_failure(const engine::intake_reply& reply, const request_header& req);
+
+}  // namespace ferry::ingress
