@@ -117,6 +117,7 @@ void executor_pool::run_in_memory_batch(std::vector<work_item>& items,
                                         const std::function<void(transport::frames)>& send_reply) {
     batch_output out;
     out.send_now = send_reply;
+    out.in_memory = true;
     for (auto& item : items) {
         auto& rec = item.loaded->record;
         rec.state = store::execution_state::running;
@@ -298,6 +299,40 @@ void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items,
     for (const auto& item : items) running_.erase(item.execution_id);
 }
 
+http_answer executor_pool::keep_reply(const process& p, const store::execution_record& rec,
+                                      const run_outcome& outcome, bool in_memory) {
+    auto pages = assemble_pages(p, rec.id, outcome, [] { return random_hex128(); });
+    const auto now = now_ms();
+    std::vector<std::pair<std::string, std::string>> kept;
+    kept.reserve(pages.later.size() + 1);
+    for (const auto& [token, page] : pages.later) {
+        kept.emplace_back("page/" + token,
+                          encode_kept_answer(now + settings_.page_ttl_ms, rec.id, page));
+    }
+    if (!in_memory) {
+        kept.emplace_back("reply/" + rec.id,
+                          encode_kept_answer(now + settings_.reply_ttl_ms, rec.id, pages.first));
+    }
+    // Written before the first page goes out, so that its next link works at once.
+    if (auto written = db_.put_answers(kept); !written) {
+        std::fprintf(stderr, "ferry executor: cannot keep the reply of %s: %s\n", rec.id.c_str(),
+                     written.error().message().c_str());
+        if (!pages.later.empty()) {
+            run_outcome failed;
+            failed.ok = false;
+            failed.error = "the later pages of the reply could not be stored: " +
+                           written.error().message();
+            return assemble_reply(p, rec.id, failed);
+        }
+    }
+    // Expired answers go now and then, from whichever executor comes by.
+    auto due = next_answer_sweep_ms_.load();
+    if (now >= due && next_answer_sweep_ms_.compare_exchange_strong(due, now + 600'000)) {
+        (void)db_.delete_expired_answers(now);
+    }
+    return pages.first;
+}
+
 void executor_pool::run_one(store::execution_record& rec, std::vector<store::document> documents,
                             bool loaded, batch_output& out) {
     auto& kept = out.kept;
@@ -353,7 +388,8 @@ void executor_pool::run_one(store::execution_record& rec, std::vector<store::doc
             answered_early = true;
             run_outcome early;
             early.returned = returned;
-            out.send_now(encode_sync_reply(rec.reply_to, rec.id, assemble_reply(*p, rec.id, early)));
+            out.send_now(encode_sync_reply(rec.reply_to, rec.id,
+                                           keep_reply(*p, rec, early, out.in_memory)));
         };
     }
     run_outcome outcome;
@@ -363,9 +399,10 @@ void executor_pool::run_one(store::execution_record& rec, std::vector<store::doc
         // A failure of the engine itself (a sequential value that cannot be reserved).
         return fail(e.what());
     }
-    if (answers && !answered_early) {
-        out.replies.push_back(
-            encode_sync_reply(rec.reply_to, rec.id, assemble_reply(*p, rec.id, outcome)));
+    if (!answered_early && p->listen.output != data_type::none) {
+        // Kept even when nobody waits any more: the caller may come back at the status link.
+        auto answer = keep_reply(*p, rec, outcome, out.in_memory);
+        if (answers) out.replies.push_back(encode_sync_reply(rec.reply_to, rec.id, answer));
     }
     replied = answers;
     queue_started(rec, outcome.started, out.started);

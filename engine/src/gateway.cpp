@@ -158,6 +158,16 @@ asio::awaitable<boost::system::result<store::document>> gateway::document(std::s
                                [&engine, &id] { return engine.db().read_document(id); });
 }
 
+asio::awaitable<boost::system::result<kept_answer>> gateway::kept(std::string key) {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking,
+                               [&engine, &key]() -> boost::system::result<kept_answer> {
+                                   const auto bytes = engine.db().read_answer(key);
+                                   if (!bytes) return bytes.error();
+                                   return decode_kept_answer(*bytes);
+                               });
+}
+
 engine_stats gateway::stats() const { return impl_->engine.stats(); }
 
 void gateway::close() {

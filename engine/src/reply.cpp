@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <cctype>
+#include <span>
 #include <cstdlib>
 
 #include "ferry/engine/json_scan.hpp"
@@ -64,15 +65,14 @@ bool protected_header(std::string_view name) {
     return false;
 }
 
-}  // namespace
+bool is_list(data_type type) {
+    return type == data_type::multiple_json || type == data_type::multiple_xml;
+}
 
-http_answer assemble_reply(const process& p, const std::string& execution_id,
-                           const run_outcome& outcome) {
-    if (!outcome.ok) {
-        return error_answer(500, "execution_failed", execution_id, outcome.failed_step,
-                          outcome.error);
-    }
-    const auto& docs = outcome.returned;
+// One JSON array or <ObjectResponseList> of `docs`; with a token, the list says where the next
+// page is (XML attribute, Link header).
+http_answer list_answer(const process& p, const std::string& execution_id,
+                        std::span<const working_document> docs, const std::string& next_token) {
     http_answer answer;
     answer.headers.emplace_back("Content-Type", std::string(content_type(p)));
     if (p.listen.output == data_type::multiple_json) {
@@ -80,41 +80,44 @@ http_answer assemble_reply(const process& p, const std::string& execution_id,
         for (std::size_t i = 0; i < docs.size(); ++i) {
             if (const auto e = validate_json(docs[i].doc.data)) {
                 return error_answer(500, "invalid_result", execution_id, "",
-                                  "returned document " + std::to_string(i + 1) +
-                                      " is not JSON: " + e->describe());
+                                    "returned document " + std::to_string(i + 1) +
+                                        " is not JSON: " + e->describe());
             }
             if (i > 0) answer.body += ",";
             answer.body += docs[i].doc.data;
         }
         answer.body += "]";
-    } else if (p.listen.output == data_type::multiple_xml) {
+    } else {
+        const std::string open = next_token.empty()
+                                     ? "<ObjectResponseList"
+                                     : "<ObjectResponseList moreDataToken=\"" + next_token + "\"";
         if (docs.empty()) {
-            answer.body = "<ObjectResponseList/>";
+            answer.body = open + "/>";
         } else {
-            answer.body = "<ObjectResponseList>";
+            answer.body = open + ">";
             for (const auto& d : docs) answer.body += without_declaration(d.doc.data);
             answer.body += "</ObjectResponseList>";
         }
-    } else if (docs.empty()) {
-        return {204, {}, {}};
-    } else if (docs.size() > 1) {
-        return error_answer(500, "too_many_results", execution_id, "",
-                          std::to_string(docs.size()) + " documents reached the return step of a " +
-                              std::string(to_string(p.listen.output)) +
-                              " operation, which answers with one; combine them first");
-    } else {
-        answer.body = docs.front().doc.data;
     }
-    if (docs.size() != 1) return answer;
-    // Response control by the one result document's properties.
+    if (!next_token.empty()) {
+        answer.headers.emplace_back("Link", "</ws/simple/" + p.listen.operation_name() +
+                                                "?moreDataToken=" + next_token +
+                                                ">; rel=\"next\"");
+    }
+    return answer;
+}
+
+// Response control by the one result document's properties.
+http_answer with_response_control(const process& p, const std::string& execution_id,
+                                  const working_document& doc, http_answer answer) {
     const bool typed = p.listen.output != data_type::single_data;
-    for (const auto& [name, value] : docs.front().doc.props) {
+    for (const auto& [name, value] : doc.doc.props) {
         if (name == "outstatuscode") {
             char* end = nullptr;
             const long status = std::strtol(value.c_str(), &end, 10);
             if (value.empty() || *end != '\0' || status < 100 || status > 599) {
                 return error_answer(500, "invalid_result", execution_id, "",
-                                  "outstatuscode '" + value + "' is not an HTTP status (100-599)");
+                                    "outstatuscode '" + value + "' is not an HTTP status (100-599)");
             }
             answer.status = static_cast<unsigned>(status);
         } else if (name.starts_with("outheader_")) {
@@ -128,6 +131,104 @@ http_answer assemble_reply(const process& p, const std::string& execution_id,
         }
     }
     return answer;
+}
+
+}  // namespace
+
+http_answer assemble_reply(const process& p, const std::string& execution_id,
+                           const run_outcome& outcome) {
+    if (!outcome.ok) {
+        return error_answer(500, "execution_failed", execution_id, outcome.failed_step,
+                          outcome.error);
+    }
+    const auto& docs = outcome.returned;
+    if (is_list(p.listen.output)) {
+        auto answer = list_answer(p, execution_id, docs, "");
+        if (docs.size() != 1 || answer.status != 200) return answer;
+        return with_response_control(p, execution_id, docs.front(), std::move(answer));
+    }
+    if (docs.empty()) return {204, {}, {}};
+    if (docs.size() > 1) {
+        return error_answer(500, "too_many_results", execution_id, "",
+                            std::to_string(docs.size()) + " documents reached the return step of a " +
+                                std::string(to_string(p.listen.output)) +
+                                " operation, which answers with one; combine them first");
+    }
+    http_answer answer;
+    answer.headers.emplace_back("Content-Type", std::string(content_type(p)));
+    answer.body = docs.front().doc.data;
+    return with_response_control(p, execution_id, docs.front(), std::move(answer));
+}
+
+paged_answer assemble_pages(const process& p, const std::string& execution_id,
+                            const run_outcome& outcome,
+                            const std::function<std::string()>& new_token) {
+    paged_answer out;
+    const auto& docs = outcome.returned;
+    const auto size = std::max<std::size_t>(1, p.listen.page_size);
+    if (!outcome.ok || !is_list(p.listen.output) || docs.size() <= size) {
+        out.first = assemble_reply(p, execution_id, outcome);
+        return out;
+    }
+    // Every page names the next; the tokens are made first.
+    const auto pages = (docs.size() + size - 1) / size;
+    std::vector<std::string> tokens(pages);
+    for (std::size_t i = 1; i < pages; ++i) tokens[i] = new_token();
+    for (std::size_t i = 0; i < pages; ++i) {
+        const std::span<const working_document> slice(docs.data() + i * size,
+                                                      std::min(size, docs.size() - i * size));
+        auto page = list_answer(p, execution_id, slice, i + 1 < pages ? tokens[i + 1] : "");
+        if (page.status != 200) {  // a document that is not JSON fails the whole reply
+            out.first = std::move(page);
+            out.later.clear();
+            return out;
+        }
+        if (i == 0) {
+            out.first = std::move(page);
+        } else {
+            out.later.emplace_back(tokens[i], std::move(page));
+        }
+    }
+    return out;
+}
+
+std::string encode_kept_answer(std::int64_t expires_ms, const std::string& execution_id,
+                               const http_answer& answer) {
+    std::string out = store::encode_be64(static_cast<std::uint64_t>(expires_ms));
+    store::byte_writer w;
+    w.put_string(execution_id);
+    w.put_varint(answer.status);
+    w.put_varint(answer.headers.size());
+    for (const auto& [name, value] : answer.headers) {
+        w.put_string(name);
+        w.put_string(value);
+    }
+    w.put_string(answer.body);
+    return out + w.take();
+}
+
+boost::system::result<kept_answer> decode_kept_answer(std::string_view bytes) {
+    if (bytes.size() < 8) return transport::errc::bad_message;
+    const auto expires = store::decode_be64(bytes.substr(0, 8));
+    store::byte_reader r(bytes.substr(8));
+    kept_answer out;
+    const auto id = r.get_string();
+    const auto status = r.get_varint();
+    const auto count = r.get_varint();
+    if (!expires || !id || !status || !count) return transport::errc::bad_message;
+    out.expires_ms = static_cast<std::int64_t>(*expires);
+    out.execution_id = *id;
+    out.answer.status = static_cast<unsigned>(*status);
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        const auto name = r.get_string();
+        const auto value = r.get_string();
+        if (!name || !value) return transport::errc::bad_message;
+        out.answer.headers.emplace_back(*name, *value);
+    }
+    const auto body = r.get_string();
+    if (!body) return transport::errc::bad_message;
+    out.answer.body = *body;
+    return out;
 }
 
 http_answer receipt_reply(const receipt& r, bool bulk) {

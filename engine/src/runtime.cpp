@@ -24,6 +24,8 @@ executor_settings executor_settings_for(transport::context& ctx, const runtime_s
     out.max_trace_entries = s.max_trace_entries;
     out.max_kept_documents = s.max_kept_documents;
     out.max_kept_bytes = s.max_kept_bytes;
+    out.page_ttl_ms = s.page_ttl_ms;
+    out.reply_ttl_ms = s.reply_ttl_ms;
     out.reply_context = &ctx;
     out.reply_endpoint = s.reply_endpoint;
     return out;

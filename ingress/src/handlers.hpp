@@ -30,5 +30,10 @@ boost::asio::awaitable<response> handle_execution(request req, std::string id, s
 boost::asio::awaitable<response> handle_execution_document(request req, std::string execution_id,
                                                            std::string document_id, service& svc);
 response handle_metrics(const request& req, const service& svc);
+/// GET /ws/simple/<operation>?moreDataToken=<token>: the next page of a long list reply.
+boost::asio::awaitable<response> handle_next_page(request req, std::string token, service& svc);
+/// GET /_admin/executions/<id>/result: the reply of a synchronous execution (202 until done).
+boost::asio::awaitable<response> handle_execution_result(request req, std::string id,
+                                                         service& svc);
 
 }  // namespace ferry::ingress

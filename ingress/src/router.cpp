@@ -62,6 +62,13 @@ boost::asio::awaitable<response> route(request req, service& svc) {
     }
     const std::string path = target->path();  // percent-decoded
     if (auto call = parse_simple_call(req)) {
+        if (req.method() == http::verb::get) {
+            const auto token = target->params().find("moreDataToken");
+            if (token != target->params().end()) {
+                co_return co_await handle_next_page(std::move(req), std::string((*token).value),
+                                                    svc);
+            }
+        }
         if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
         co_return co_await handle_simple(std::move(req), std::move(call->operation),
                                          std::move(call->process_props), svc);
@@ -84,6 +91,15 @@ boost::asio::awaitable<response> route(request req, service& svc) {
             co_return co_await handle_execution_document(std::move(req), rest.substr(0, slash),
                                                          rest.substr(slash + 11), svc);
         }
+    }
+    if (path.starts_with(executions_prefix) && path.ends_with("/result") &&
+        plain_segment(path.substr(executions_prefix.size(),
+                                  path.size() - executions_prefix.size() - 7))) {
+        if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");
+        co_return co_await handle_execution_result(
+            std::move(req),
+            path.substr(executions_prefix.size(), path.size() - executions_prefix.size() - 7),
+            svc);
     }
     if (path.starts_with(executions_prefix) &&
         plain_segment(path.substr(executions_prefix.size()))) {

@@ -61,7 +61,8 @@ boost::asio::awaitable<response> answer_synchronously(request req, engine::submi
                                  req);
     }
     auto res = answer_response(engine::receipt_reply(stored.accepted), req);
-    res.set("X-Execution-Status-Link", "/_admin/executions/" + stored.accepted.execution_id);
+    res.set("X-Execution-Status-Link",
+            "/_admin/executions/" + stored.accepted.execution_id + "/result");
     co_return res;
 }
 

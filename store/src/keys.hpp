@@ -9,6 +9,7 @@ inline const std::string documents = "documents";
 inline const std::string executions = "executions";
 inline const std::string pending = "pending";
 inline const std::string meta = "meta";
+inline const std::string answers = "answers";
 
 // Keys in the meta column family.
 inline const std::string format_version = "format_version";

@@ -38,6 +38,7 @@ struct store::impl {
     rocksdb::ColumnFamilyHandle* executions = nullptr;
     rocksdb::ColumnFamilyHandle* pending = nullptr;
     rocksdb::ColumnFamilyHandle* meta = nullptr;
+    rocksdb::ColumnFamilyHandle* answers = nullptr;
 
     std::mutex commit_mutex;  // pending seqs are assigned in commit order
     std::mutex sequence_mutex;  // read-increment-write of sequential values
@@ -121,6 +122,7 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
         {keys::executions, cf_options},
         {keys::pending, cf_options},
         {keys::meta, cf_options},
+        {keys::answers, cf_options},
     };
     auto state = std::make_unique<impl>();
     rocksdb::DB* raw = nullptr;
@@ -131,6 +133,7 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
     state->executions = state->handles[2];
     state->pending = state->handles[3];
     state->meta = state->handles[4];
+    state->answers = state->handles[5];
 
     std::string format;
     const auto fs =
@@ -334,6 +337,42 @@ boost::system::result<std::uint64_t> store::reserve_sequence(std::string_view na
     wb.Put(impl_->meta, key, encode_be64(next + count));
     if (auto written = impl_->write(wb, true, "reserve sequence"); !written) return written.error();
     return next;
+}
+
+boost::system::result<void> store::put_answers(
+    std::span<const std::pair<std::string, std::string>> entries) {
+    if (entries.empty()) return {};
+    rocksdb::WriteBatch wb;
+    for (const auto& [key, value] : entries) wb.Put(impl_->answers, key, value);
+    return impl_->write(wb, false, "put answers");
+}
+
+boost::system::result<std::string> store::read_answer(std::string_view key) const {
+    std::string value;
+    const auto status = impl_->db->Get(rocksdb::ReadOptions(), impl_->answers, slice(key), &value);
+    if (!status.ok()) return from_status(status, "read answer");
+    return value;
+}
+
+boost::system::result<std::size_t> store::delete_expired_answers(std::int64_t now_ms) {
+    rocksdb::WriteBatch wb;
+    std::size_t count = 0;
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->answers));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        const auto expires = decode_be64(std::string_view(it->value().data(),
+                                                          std::min<std::size_t>(8, it->value().size())));
+        if (!expires || (*expires != 0 && static_cast<std::int64_t>(*expires) <= now_ms)) {
+            wb.Delete(impl_->answers, it->key());
+            ++count;
+        }
+    }
+    if (!it->status().ok()) return from_status(it->status(), "sweep answers");
+    if (count == 0) return count;
+    if (auto written = impl_->write(wb, false, "delete expired answers"); !written) {
+        return written.error();
+    }
+    return count;
 }
 
 std::uint64_t store::last_seq() const { return impl_->last_seq.load(); }

@@ -174,13 +174,21 @@ int run_test(const test_options& o) {
         for (const auto& [k, v] : outcome.process_props) std::printf("  %s = %s\n", k.c_str(), v.c_str());
     }
 
-    const auto answer = p->listen.output == engine::data_type::none
-                            ? (outcome.ok ? engine::receipt_reply({rec.id, rec.document_ids.size(), "none (test run)"})
-                                          : engine::assemble_reply(*p, rec.id, outcome))
-                            : engine::assemble_reply(*p, rec.id, outcome);
+    // Long list replies are paged as the server would; the tokens here are only examples.
+    std::size_t page = 0;
+    auto pages = engine::assemble_pages(*p, rec.id, outcome,
+                                        [&] { return "example-token-" + std::to_string(++page); });
+    if (p->listen.output == engine::data_type::none && outcome.ok) {
+        pages.first = engine::receipt_reply({rec.id, rec.document_ids.size(), "none (test run)"});
+    }
+    const auto& answer = pages.first;
     std::printf("\nreply\nHTTP/1.1 %u\n", answer.status);
     for (const auto& [k, v] : answer.headers) std::printf("%s: %s\n", k.c_str(), v.c_str());
     std::printf("\n%s\n", shown(answer.body, o.show_bytes * 4).c_str());
+    if (!pages.later.empty()) {
+        std::printf("\n(%zu more page(s), each fetched with GET on the Link of the page before)\n",
+                    pages.later.size());
+    }
     if (!outcome.ok) {
         std::printf("\nexecution failed at step '%s': %s\n", outcome.failed_step.c_str(),
                     outcome.error.c_str());

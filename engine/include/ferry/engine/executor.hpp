@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ferry/engine/registry.hpp"
+#include "ferry/engine/reply.hpp"
 #include "ferry/engine/runner.hpp"
 #include "ferry/store/store.hpp"
 #include "ferry/transport/context.hpp"
@@ -29,6 +30,8 @@ struct executor_settings {
     std::size_t max_trace_entries = 1000;    // step runs traced per execution
     std::size_t max_kept_documents = 1000;   // step outputs stored per execution (general mode)
     std::size_t max_kept_bytes = 16u << 20;  // and their bytes
+    std::int64_t page_ttl_ms = 3'600'000;     // later pages of a long list reply stay this long
+    std::int64_t reply_ttl_ms = 86'400'000;   // a synchronous execution's reply, for its status link
     int nice = 10;  // CPU priority of executor threads relative to HTTP and intake (0 = same)
     /// Where synchronous replies go (the ingress's reply receiver); no replies without it.
     transport::context* reply_context = nullptr;
@@ -98,7 +101,13 @@ private:
         std::vector<store::new_execution> started;
         std::vector<transport::frames> replies;
         std::function<void(transport::frames)> send_now;  // early replies; empty: no replies
+        bool in_memory = false;  // low_latency: nothing of the execution is stored
     };
+    /// Assembles a synchronous reply, stores its later pages (and, unless in memory, the reply
+    /// itself for the status link) and returns what to send.
+    http_answer keep_reply(const process& p, const store::execution_record& rec,
+                           const run_outcome& outcome, bool in_memory);
+    std::atomic<std::int64_t> next_answer_sweep_ms_{0};
     void queue_started(const store::execution_record& parent,
                        std::vector<started_execution>& from,
                        std::vector<store::new_execution>& into);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,6 +33,31 @@ struct http_answer {
 /// Paging of long lists is the ingress's job (issue "Web service semantics").
 http_answer assemble_reply(const process& p, const std::string& execution_id,
                            const run_outcome& outcome);
+
+/// A list reply cut into pages of the operation's page size (SPEC §2, "Paging"): the first
+/// page, and every later page under the token the page before names (JSON: a `Link: <...?
+/// moreDataToken=...>; rel="next"` header; XML: also a `moreDataToken` attribute on
+/// `<ObjectResponseList>`). The last page names none. Replies that need no paging come back
+/// whole in `first`.
+struct paged_answer {
+    http_answer first;
+    std::vector<std::pair<std::string, http_answer>> later;  // (token, page)
+};
+paged_answer assemble_pages(const process& p, const std::string& execution_id,
+                            const run_outcome& outcome,
+                            const std::function<std::string()>& new_token);
+
+/// An answer kept in the store for a caller who comes back (a later page, the reply of an
+/// execution whose caller stopped waiting).
+struct kept_answer {
+    std::int64_t expires_ms = 0;
+    std::string execution_id;
+    http_answer answer;
+};
+/// The stored form: 8-byte big-endian expiry first (store::put_answers), then the answer.
+std::string encode_kept_answer(std::int64_t expires_ms, const std::string& execution_id,
+                               const http_answer& answer);
+[[nodiscard]] boost::system::result<kept_answer> decode_kept_answer(std::string_view bytes);
 
 /// The 202 receipt of an asynchronous operation, once its documents are stored: the execution
 /// id, the document count and one id per document — or, for a bulk post (`bulk`), which can

@@ -19,6 +19,8 @@ struct runtime_settings {
     std::size_t max_trace_entries = 1000;    // step runs traced per execution
     std::size_t max_kept_documents = 1000;   // step outputs stored per execution
     std::size_t max_kept_bytes = 16u << 20;  // and their bytes
+    std::int64_t page_ttl_ms = 3'600'000;     // later pages of long list replies
+    std::int64_t reply_ttl_ms = 86'400'000;   // synchronous replies kept for the status link
     std::string intake_endpoint = "inproc://ferry-intake";
     std::string reply_endpoint = "inproc://ferry-replies";  // executors -> waiting callers
 };

@@ -94,6 +94,16 @@ public:
     [[nodiscard]] boost::system::result<std::uint64_t> reserve_sequence(std::string_view name,
                                                                        std::uint64_t count);
 
+    /// Answers kept for callers who come back for them (SPEC §2): the reply of a synchronous
+    /// execution (key "reply/<execution id>") and the later pages of a long list reply
+    /// ("page/<token>"). A value starts with its expiry: 8 bytes big-endian, ms since the
+    /// epoch (0 = never). Not synced (written before the executions' finish).
+    [[nodiscard]] boost::system::result<void> put_answers(
+        std::span<const std::pair<std::string, std::string>> entries);
+    [[nodiscard]] boost::system::result<std::string> read_answer(std::string_view key) const;
+    /// Deletes every answer whose expiry has passed; returns how many.
+    [[nodiscard]] boost::system::result<std::size_t> delete_expired_answers(std::int64_t now_ms);
+
     /// Highest pending seq ever assigned (survives restart).
     std::uint64_t last_seq() const;
     store_stats stats() const;

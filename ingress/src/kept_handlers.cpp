@@ -1,0 +1,84 @@
+// Answers a caller comes back for: the next page of a long list reply, and the reply of a
+// synchronous execution whose caller stopped waiting (SPEC §2, "Paging" and "Waiting").
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+
+#include "ferry/store/error.hpp"
+#include "handlers.hpp"
+#include "responses.hpp"
+#include "submit_answers.hpp"
+
+namespace ferry::ingress {
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+response kept_response(const engine::kept_answer& kept, const request& req) {
+    auto res = answer_response(kept.answer, req);
+    res.set("X-Execution-Id", kept.execution_id);
+    return res;
+}
+
+response storage_error(const boost::system::error_code& ec, const request& req) {
+    return error_response(http::status::internal_server_error, "storage_error",
+                          "the stored answer could not be read: " + ec.message(), req);
+}
+
+}  // namespace
+
+boost::asio::awaitable<response> handle_next_page(request req, std::string token, service& svc) {
+    const auto kept = co_await svc.gateway->kept("page/" + token);
+    if (!kept) {
+        if (kept.error() == store::errc::not_found) {
+            co_return error_response(http::status::not_found, "unknown_token",
+                                     "no page is kept under this moreDataToken (it expired and "
+                                     "was removed, or it was never issued)",
+                                     req);
+        }
+        co_return storage_error(kept.error(), req);
+    }
+    if (kept->expires_ms != 0 && kept->expires_ms <= now_ms()) {
+        co_return error_response(http::status::gone, "token_expired",
+                                 "this moreDataToken has expired; run the call again", req);
+    }
+    co_return kept_response(*kept, req);
+}
+
+boost::asio::awaitable<response> handle_execution_result(request req, std::string id,
+                                                         service& svc) {
+    const auto kept = co_await svc.gateway->kept("reply/" + id);
+    if (kept && (kept->expires_ms == 0 || kept->expires_ms > now_ms())) {
+        co_return kept_response(*kept, req);
+    }
+    if (!kept && kept.error() != store::errc::not_found) co_return storage_error(kept.error(), req);
+    const auto record = co_await svc.gateway->execution(id);
+    if (!record) {
+        if (record.error() == store::errc::not_found) {
+            co_return error_response(http::status::not_found, "unknown_execution",
+                                     "no execution has the id '" + id + "'", req);
+        }
+        co_return storage_error(record.error(), req);
+    }
+    const auto state = record->state;
+    if (state == store::execution_state::queued || state == store::execution_state::running) {
+        boost::json::object body;
+        body["execution_id"] = id;
+        body["state"] = store::to_string(state);
+        auto res = json_response(http::status::accepted, boost::json::serialize(body),
+                                 req.version(), req.keep_alive());
+        res.set(http::field::retry_after, "1");
+        res.set("X-Execution-Id", id);
+        co_return res;
+    }
+    co_return error_response(http::status::not_found, "no_result",
+                             kept ? "the reply of this execution has expired"
+                                  : "this execution has no reply: its operation is asynchronous",
+                             req);
+}
+
+}  // namespace ferry::ingress
