@@ -127,4 +127,48 @@ TEST(RequestPropertiesTest, WhatTheProcessLearns) {
     EXPECT_EQ(props.at("inuser"), "ada");
 }
 
+// A list over the page size: the first page, then pages chained by tokens; the last names none.
+TEST(ReplyTest, LongListsArePaged) {
+    auto p = with_output(data_type::multiple_json);
+    p.listen.type = "query";
+    p.listen.object = "Items";
+    p.listen.page_size = 2;
+    int made = 0;
+    const auto pages = assemble_pages(p, "x", returned({"1", "2", "3", "4", "5"}),
+                                      [&] { return "t" + std::to_string(++made); });
+    EXPECT_EQ(pages.first.body, "[1,2]");
+    EXPECT_EQ(header(pages.first, "Link"), "</ws/simple/queryItems?moreDataToken=t1>; rel=\"next\"");
+    ASSERT_EQ(pages.later.size(), 2u);
+    EXPECT_EQ(pages.later[0].first, "t1");
+    EXPECT_EQ(pages.later[0].second.body, "[3,4]");
+    EXPECT_EQ(header(pages.later[0].second, "Link"),
+              "</ws/simple/queryItems?moreDataToken=t2>; rel=\"next\"");
+    EXPECT_EQ(pages.later[1].second.body, "[5]");
+    EXPECT_EQ(header(pages.later[1].second, "Link"), "(absent)");
+
+    // At or under the page size there is one page and no token.
+    const auto short_list = assemble_pages(p, "x", returned({"1", "2"}), [] { return "never"; });
+    EXPECT_TRUE(short_list.later.empty());
+    EXPECT_EQ(header(short_list.first, "Link"), "(absent)");
+
+    // A document that is not JSON on any page fails the whole reply.
+    const auto bad = assemble_pages(p, "x", returned({"1", "2", "{"}), [] { return "t"; });
+    EXPECT_EQ(bad.first.status, 500u);
+    EXPECT_TRUE(bad.later.empty());
+}
+
+// A kept answer reads back exactly, expiry first.
+TEST(ReplyTest, KeptAnswerRoundTrips) {
+    const http_answer answer{201, {{"Content-Type", "application/json"}, {"X-A", "b"}}, "{\"k\":1}"};
+    const auto bytes = encode_kept_answer(1234567, "exec", answer);
+    const auto kept = decode_kept_answer(bytes);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->expires_ms, 1234567);
+    EXPECT_EQ(kept->execution_id, "exec");
+    EXPECT_EQ(kept->answer.status, 201u);
+    EXPECT_EQ(kept->answer.headers, answer.headers);
+    EXPECT_EQ(kept->answer.body, answer.body);
+    EXPECT_FALSE(decode_kept_answer(bytes.substr(0, 10)));
+}
+
 }  // namespace ferry::engine
