@@ -104,7 +104,10 @@ TEST_F(ExecutorTest, HandedOverAndStoredExecutionsEachRunOnce) {
         if (round % 3 == 1) {
             pool.notify(db_->last_seq());  // not handed over: read from the store
         } else {
-            // Handed over: the in-memory copy says where it came from, to prove the path.
+            // Handed over: the in-memory copy says where it came from, to prove the path. The
+            // pool takes it only when caught up, so let it finish the rounds before (on a busy
+            // machine it may otherwise still be reading them from the store).
+            wait_for_finished(pool, static_cast<std::uint64_t>(50 * round));
             for (auto& e : batch) {
                 e.record.document_ids[0] += "-memory";
                 from_memory.push_back(e.record.document_ids[0]);
