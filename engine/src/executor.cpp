@@ -277,6 +277,7 @@ void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items,
             .fetch_add(1, std::memory_order_relaxed);
         finished.push_back(std::move(rec));
     }
+    keep_answers(out);
     if (auto done = db_.finish_executions(finished, kept, started); !done) {
         // The pending entries stay: these executions run again after a restart.
         std::fprintf(stderr, "ferry executor: cannot record the end of %zu executions: %s\n",
@@ -300,37 +301,46 @@ void executor_pool::run_batch(std::uint32_t slot, std::vector<work_item>& items,
 }
 
 http_answer executor_pool::keep_reply(const process& p, const store::execution_record& rec,
-                                      const run_outcome& outcome, bool in_memory) {
+                                      const run_outcome& outcome, batch_output& out) {
     auto pages = assemble_pages(p, rec.id, outcome, [] { return random_hex128(); });
     const auto now = now_ms();
-    std::vector<std::pair<std::string, std::string>> kept;
-    kept.reserve(pages.later.size() + 1);
+    // The reply itself goes with the batch's other answers, in one write before the finish
+    // (not for in-memory runs: nothing of them is stored).
+    if (!out.in_memory) {
+        out.answers.emplace_back("reply/" + rec.id,
+                                 encode_kept_answer(now + settings_.reply_ttl_ms, rec.id, pages.first));
+    }
+    if (pages.later.empty()) return pages.first;
+    // Later pages are written before the first page goes out, so that its link works at once.
+    std::vector<std::pair<std::string, std::string>> later;
+    later.reserve(pages.later.size());
     for (const auto& [token, page] : pages.later) {
-        kept.emplace_back("page/" + token,
-                          encode_kept_answer(now + settings_.page_ttl_ms, rec.id, page));
+        later.emplace_back("page/" + token,
+                           encode_kept_answer(now + settings_.page_ttl_ms, rec.id, page));
     }
-    if (!in_memory) {
-        kept.emplace_back("reply/" + rec.id,
-                          encode_kept_answer(now + settings_.reply_ttl_ms, rec.id, pages.first));
+    if (auto written = db_.put_answers(later); !written) {
+        run_outcome failed;
+        failed.ok = false;
+        failed.error = "the later pages of the reply could not be stored: " +
+                       written.error().message();
+        return assemble_reply(p, rec.id, failed);
     }
-    // Written before the first page goes out, so that its next link works at once.
-    if (auto written = db_.put_answers(kept); !written) {
-        std::fprintf(stderr, "ferry executor: cannot keep the reply of %s: %s\n", rec.id.c_str(),
-                     written.error().message().c_str());
-        if (!pages.later.empty()) {
-            run_outcome failed;
-            failed.ok = false;
-            failed.error = "the later pages of the reply could not be stored: " +
-                           written.error().message();
-            return assemble_reply(p, rec.id, failed);
-        }
+    return pages.first;
+}
+
+void executor_pool::keep_answers(batch_output& out) {
+    if (out.answers.empty()) return;
+    if (auto written = db_.put_answers(out.answers); !written) {
+        std::fprintf(stderr, "ferry executor: cannot keep %zu replies for their status links: %s\n",
+                     out.answers.size(), written.error().message().c_str());
     }
+    out.answers.clear();
     // Expired answers go now and then, from whichever executor comes by.
+    const auto now = now_ms();
     auto due = next_answer_sweep_ms_.load();
     if (now >= due && next_answer_sweep_ms_.compare_exchange_strong(due, now + 600'000)) {
         (void)db_.delete_expired_answers(now);
     }
-    return pages.first;
 }
 
 void executor_pool::run_one(store::execution_record& rec, std::vector<store::document> documents,
@@ -389,7 +399,7 @@ void executor_pool::run_one(store::execution_record& rec, std::vector<store::doc
             run_outcome early;
             early.returned = returned;
             out.send_now(encode_sync_reply(rec.reply_to, rec.id,
-                                           keep_reply(*p, rec, early, out.in_memory)));
+                                           keep_reply(*p, rec, early, out)));
         };
     }
     run_outcome outcome;
@@ -401,7 +411,7 @@ void executor_pool::run_one(store::execution_record& rec, std::vector<store::doc
     }
     if (!answered_early && p->listen.output != data_type::none) {
         // Kept even when nobody waits any more: the caller may come back at the status link.
-        auto answer = keep_reply(*p, rec, outcome, out.in_memory);
+        auto answer = keep_reply(*p, rec, outcome, out);
         if (answers) out.replies.push_back(encode_sync_reply(rec.reply_to, rec.id, answer));
     }
     replied = answers;

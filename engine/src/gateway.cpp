@@ -164,7 +164,12 @@ asio::awaitable<boost::system::result<kept_answer>> gateway::kept(std::string ke
                                [&engine, &key]() -> boost::system::result<kept_answer> {
                                    const auto bytes = engine.db().read_answer(key);
                                    if (!bytes) return bytes.error();
-                                   return decode_kept_answer(*bytes);
+                                   auto kept = decode_kept_answer(*bytes);
+                                   if (kept) {
+                                       kept->expired = kept->expires_ms != 0 &&
+                                                       kept->expires_ms <= now_ms();
+                                   }
+                                   return kept;
                                });
 }
 

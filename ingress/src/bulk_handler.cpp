@@ -116,11 +116,6 @@ private:
     engine::receipt receipt_;
 };
 
-bool is_parse_error(const boost::system::error_code& ec) {
-    using http::error;
-    return ec && ec.category() == http::make_error_code(error::bad_target).category() &&
-           ec != error::end_of_stream && ec != error::partial_message && ec != error::need_more;
-}
 
 }  // namespace
 

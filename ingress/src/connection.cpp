@@ -26,27 +26,6 @@ using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t initial_read_capacity = 8192;
 
-response parse_failure(const boost::system::error_code& ec) {
-    if (ec == beast::http::error::body_limit) {
-        return error_response(http::status::payload_too_large, "body_too_large",
-                              "the request body exceeds the limit of this server");
-    }
-    if (ec == beast::http::error::header_limit) {
-        return error_response(http::status::request_header_fields_too_large, "header_too_large",
-                              "the request header exceeds the limit of this server");
-    }
-    return error_response(http::status::bad_request, "malformed_http",
-                          "the request is not valid HTTP/1.1: " + ec.message());
-}
-
-// A request that is not HTTP (as opposed to a peer that went away mid-request).
-bool is_parse_error(const boost::system::error_code& ec) {
-    using beast::http::error;
-    return ec && ec.category() == beast::http::make_error_code(error::bad_target).category() &&
-           ec != error::end_of_stream && ec != error::partial_message && ec != error::need_more &&
-           ec != error::need_buffer;
-}
-
 // Reads and discards what the client still sends for a short while after an error response, so
 // that closing with unread data does not reset the connection before the client read the answer.
 asio::awaitable<void> linger(tcp::socket& socket, deadline& timer) {

@@ -2,7 +2,6 @@
 // synchronous execution whose caller stopped waiting (SPEC §2, "Paging" and "Waiting").
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <chrono>
 
 #include "ferry/store/error.hpp"
 #include "handlers.hpp"
@@ -11,12 +10,6 @@
 
 namespace ferry::ingress {
 namespace {
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 response kept_response(const engine::kept_answer& kept, const request& req) {
     auto res = answer_response(kept.answer, req);
@@ -42,7 +35,7 @@ boost::asio::awaitable<response> handle_next_page(request req, std::string token
         }
         co_return storage_error(kept.error(), req);
     }
-    if (kept->expires_ms != 0 && kept->expires_ms <= now_ms()) {
+    if (kept->expired) {
         co_return error_response(http::status::gone, "token_expired",
                                  "this moreDataToken has expired; run the call again", req);
     }
@@ -52,7 +45,7 @@ boost::asio::awaitable<response> handle_next_page(request req, std::string token
 boost::asio::awaitable<response> handle_execution_result(request req, std::string id,
                                                          service& svc) {
     const auto kept = co_await svc.gateway->kept("reply/" + id);
-    if (kept && (kept->expires_ms == 0 || kept->expires_ms > now_ms())) {
+    if (kept && !kept->expired) {
         co_return kept_response(*kept, req);
     }
     if (!kept && kept.error() != store::errc::not_found) co_return storage_error(kept.error(), req);

@@ -1,5 +1,7 @@
 #include "responses.hpp"
 
+#include <boost/beast/http/error.hpp>
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -21,6 +23,26 @@ response error_response(http::status status, std::string_view error, std::string
     body["error"] = error;
     body["detail"] = detail;
     return json_response(status, boost::json::serialize(body), version, keep_alive);
+}
+
+response parse_failure(const boost::system::error_code& ec) {
+    if (ec == boost::beast::http::error::body_limit) {
+        return error_response(http::status::payload_too_large, "body_too_large",
+                              "the request body exceeds the limit of this server");
+    }
+    if (ec == boost::beast::http::error::header_limit) {
+        return error_response(http::status::request_header_fields_too_large, "header_too_large",
+                              "the request header exceeds the limit of this server");
+    }
+    return error_response(http::status::bad_request, "malformed_http",
+                          "the request is not valid HTTP/1.1: " + ec.message());
+}
+
+bool is_parse_error(const boost::system::error_code& ec) {
+    using boost::beast::http::error;
+    return ec && ec.category() == boost::beast::http::make_error_code(error::bad_target).category() &&
+           ec != error::end_of_stream && ec != error::partial_message && ec != error::need_more &&
+           ec != error::need_buffer;
 }
 
 }  // namespace ferry::ingress

@@ -19,4 +19,11 @@ inline response error_response(http::status status, std::string_view error, std:
     return error_response(status, error, detail, req.version(), req.keep_alive());
 }
 
+/// Whether a read failed because the request is not HTTP (as opposed to a peer that went away
+/// mid-request, or a parser that only wants more input or buffer).
+bool is_parse_error(const boost::system::error_code& ec);
+
+/// The answer to a request the parser refused: 413, 431 or 400 with the parser's reason.
+response parse_failure(const boost::system::error_code& ec);
+
 }  // namespace ferry::ingress

@@ -69,7 +69,8 @@ public:
         u"DOCTYPE declarations are not allowed (DTDs and entities are never loaded)";
 };
 
-// 1-based line and column of a byte offset.
+}  // namespace
+
 xml_problem problem_at(std::string_view text, std::size_t offset, std::string message) {
     xml_problem p{1, 1, std::move(message)};
     for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
@@ -82,8 +83,6 @@ xml_problem problem_at(std::string_view text, std::size_t offset, std::string me
     }
     return p;
 }
-
-}  // namespace
 
 std::unique_ptr<x::SAX2XMLReader> make_secure_reader() {
     ensure_xml_runtime();

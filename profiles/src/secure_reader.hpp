@@ -20,6 +20,9 @@ void ensure_xml_runtime();
 /// them. Every XML parse in ferry goes through one of these.
 std::unique_ptr<xercesc::SAX2XMLReader> make_secure_reader();
 
+/// A problem at a byte offset of `text`, with its 1-based line and column.
+xml_problem problem_at(std::string_view text, std::size_t offset, std::string message);
+
 /// Parses `text` with `reader` and `handler` (content and error events) and returns the first
 /// problem, if any.
 std::optional<xml_problem> parse_with(xercesc::SAX2XMLReader& reader,

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "secure_reader.hpp"
+
 namespace ferry::profiles {
 namespace {
 
@@ -14,16 +16,7 @@ public:
     explicit list_scanner(std::string_view text) : text_(text) {}
 
     xml_problem problem(std::string message) const {
-        xml_problem p{1, 1, std::move(message)};
-        for (std::size_t i = 0; i < at_ && i < text_.size(); ++i) {
-            if (text_[i] == '\n') {
-                ++p.line;
-                p.column = 1;
-            } else {
-                ++p.column;
-            }
-        }
-        return p;
+        return detail::problem_at(text_, at_, std::move(message));
     }
 
     boost::system::result<std::vector<std::string>, xml_problem> split(std::string_view root_name) {

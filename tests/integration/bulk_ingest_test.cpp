@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "support/admin_client.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
@@ -29,21 +30,6 @@ steps:
             body += i % 7 == 0 ? "\r\n" : "\n";
         }
         return body;
-    }
-
-    // The execution once it has finished (or after 60 s).
-    static boost::json::object finished(std::uint16_t port, const std::string& id) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        for (;;) {
-            const auto res = test::http_request(port, "GET", "/_admin/executions/" + id);
-            auto body = boost::json::parse(res.body).as_object();
-            const auto state = body.at("state").as_string();
-            if (state == "succeeded" || state == "failed" ||
-                std::chrono::steady_clock::now() > deadline) {
-                return body;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
     }
 
     static std::string metric(std::uint16_t port, const std::string& name) {
@@ -74,7 +60,7 @@ TEST_F(BulkIngestTest, HundredThousandLinesBecomeOneExecution) {
     EXPECT_EQ(receipt.at("last_document").as_string(), id + "-99999");
     EXPECT_EQ(receipt.at("durability").as_string(), "fsync");
 
-    const auto execution = finished(server.port(), id);
+    const auto execution = test::wait_finished(server.port(), id);
     EXPECT_EQ(execution.at("state").as_string(), "succeeded") << boost::json::serialize(execution);
     EXPECT_EQ(execution.at("documents").as_array().size(), 100'000u);
     const auto last = test::http_request(server.port(), "GET",
@@ -98,7 +84,7 @@ TEST_F(BulkIngestTest, BadLineRefusesTheWholePost) {
                                          lines(10));
     ASSERT_EQ(good.status, 202) << good.body;
     const std::string id(boost::json::parse(good.body).at("execution_id").as_string());
-    EXPECT_EQ(finished(server.port(), id).at("state").as_string(), "succeeded");
+    EXPECT_EQ(test::wait_finished(server.port(), id).at("state").as_string(), "succeeded");
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     EXPECT_EQ(metric(server.port(), "ferry_executions_succeeded_total"), "1");
     EXPECT_EQ(server.stop(), 0);

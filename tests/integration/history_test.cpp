@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "support/admin_client.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
@@ -37,19 +38,6 @@ steps:
 
 class HistoryTest : public ::testing::Test {
 protected:
-    boost::json::object wait_finished(int port, const std::string& id) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        for (;;) {
-            const auto res = test::http_request(port, "GET", "/_admin/executions/" + id);
-            auto body = boost::json::parse(res.body).as_object();
-            const auto state = body.at("state").as_string();
-            if (state == "succeeded" || state == "failed" ||
-                std::chrono::steady_clock::now() > deadline) {
-                return body;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    }
     test::temp_dir processes_;
     test::temp_dir data_;
 };
@@ -64,7 +52,7 @@ TEST_F(HistoryTest, TraceAndStepDocumentsAfterPost) {
     ASSERT_EQ(res.status, 202) << res.body;
     const auto id = std::string(boost::json::parse(res.body).at("execution_id").as_string());
 
-    const auto history = wait_finished(server.port(), id);
+    const auto history = test::wait_finished(server.port(), id);
     EXPECT_EQ(history.at("state").as_string(), "failed");
     EXPECT_EQ(history.at("error").as_string(), "step 'refuse': order 1 has no lines");
     EXPECT_TRUE(history.at("debug").as_bool());

@@ -102,11 +102,14 @@ private:
         std::vector<transport::frames> replies;
         std::function<void(transport::frames)> send_now;  // early replies; empty: no replies
         bool in_memory = false;  // low_latency: nothing of the execution is stored
+        std::vector<std::pair<std::string, std::string>> answers;  // kept replies, see below
     };
-    /// Assembles a synchronous reply, stores its later pages (and, unless in memory, the reply
-    /// itself for the status link) and returns what to send.
+    /// Assembles a synchronous reply, stores its later pages at once, queues the reply itself
+    /// (unless in memory) in `out.answers` for the status link, and returns what to send.
     http_answer keep_reply(const process& p, const store::execution_record& rec,
-                           const run_outcome& outcome, bool in_memory);
+                           const run_outcome& outcome, batch_output& out);
+    /// Writes the batch's kept replies in one write; sweeps expired answers now and then.
+    void keep_answers(batch_output& out);
     std::atomic<std::int64_t> next_answer_sweep_ms_{0};
     void queue_started(const store::execution_record& parent,
                        std::vector<started_execution>& from,

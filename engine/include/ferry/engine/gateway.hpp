@@ -53,7 +53,7 @@ public:
     [[nodiscard]] boost::asio::awaitable<boost::system::result<store::execution_record>> execution(
         std::string id);
     /// An answer kept for a returning caller ("page/<token>", "reply/<execution id>"), read on
-    /// a blocking thread.
+    /// a blocking thread, with `expired` set.
     [[nodiscard]] boost::asio::awaitable<boost::system::result<kept_answer>> kept(std::string key);
     /// A stored document (request document or step output), read on a blocking thread.
     [[nodiscard]] boost::asio::awaitable<boost::system::result<store::document>> document(

@@ -51,6 +51,7 @@ paged_answer assemble_pages(const process& p, const std::string& execution_id,
 /// execution whose caller stopped waiting).
 struct kept_answer {
     std::int64_t expires_ms = 0;
+    bool expired = false;  // set when read (gateway::kept): the expiry has passed
     std::string execution_id;
     http_answer answer;
 };

@@ -1,0 +1,25 @@
+#include "support/admin_client.hpp"
+
+#include <boost/json/parse.hpp>
+#include <thread>
+
+#include "support/http_client.hpp"
+
+namespace ferry::test {
+
+boost::json::object wait_finished(std::uint16_t port, const std::string& id,
+                                  std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        const auto res = http_request(port, "GET", "/_admin/executions/" + id);
+        auto body = boost::json::parse(res.body).as_object();
+        const auto state = body.at("state").as_string();
+        if (state == "succeeded" || state == "failed" ||
+            std::chrono::steady_clock::now() > deadline) {
+            return body;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+}  // namespace ferry::test
