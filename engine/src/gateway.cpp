@@ -98,7 +98,8 @@ asio::awaitable<boost::system::result<gateway::call_result>> gateway::call(
     } else {
         stored = co_await submit(std::move(s));
     }
-    if (stored && stored->status == intake_status::ok && !w->answer) {
+    const bool accepted = stored && stored->status == intake_status::ok;
+    if (accepted && !stored->repeat && !w->answer) {
         w->timer.expires_after(wait);
         boost::system::error_code ignored;
         co_await w->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -108,7 +109,34 @@ asio::awaitable<boost::system::result<gateway::call_result>> gateway::call(
         impl_->waiters.erase(key);
     }
     if (!stored) co_return stored.error();
+    if (accepted && stored->repeat) {
+        // The first post's execution replies to the first caller; a repeat reads the reply
+        // it keeps in the store.
+        auto answer = co_await kept_reply(stored->accepted.execution_id, wait);
+        co_return call_result{std::move(*stored), std::move(answer)};
+    }
     co_return call_result{std::move(*stored), std::move(w->answer)};
+}
+
+asio::awaitable<std::optional<http_answer>> gateway::kept_reply(std::string execution_id,
+                                                                std::chrono::milliseconds wait) {
+    const auto give_up = std::chrono::steady_clock::now() + wait;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    auto pause = std::chrono::milliseconds(5);
+    for (;;) {
+        auto reply = co_await kept("reply/" + execution_id);
+        if (reply) {
+            if (reply->expired) co_return std::nullopt;
+            co_return std::move(reply->answer);
+        }
+        const auto left = give_up - std::chrono::steady_clock::now();
+        if (left <= std::chrono::steady_clock::duration::zero()) co_return std::nullopt;
+        // Still running: look again soon, less often the longer it takes.
+        timer.expires_after(std::min<std::chrono::steady_clock::duration>(pause, left));
+        boost::system::error_code ignored;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        pause = std::min(pause * 2, std::chrono::milliseconds(200));
+    }
 }
 
 boost::system::result<intake_reply> gateway::run_in_memory(submission s) {

@@ -7,22 +7,51 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <optional>
+#include <unordered_map>
 
 #include "clock.hpp"
+#include "ferry/store/error.hpp"
+#include "ferry/engine/idempotency.hpp"
 #include "ferry/engine/submission.hpp"
 #include "ferry/transport/batch_server.hpp"
 #include "ferry/transport/error.hpp"
 #include "id_generator.hpp"
 
 namespace ferry::engine {
+using part = store::new_execution::part;
+
 /// A batch written to the store, waiting for a sync that covers its ticket.
 struct awaiting_batch {
     std::uint64_t ticket = 0;    // write order; a batch of staged parts adds no pending seq
     std::uint64_t last_seq = 0;  // highest pending seq after this batch
     std::vector<transport::envelope> requests;
-    std::vector<receipt> receipts;
+    std::vector<intake_reply> replies;  // sent once the batch is durable
     std::vector<store::new_execution> executions;  // handed to the executors once durable
 };
+
+namespace {
+
+using claims = std::unordered_map<std::string, idempotency_record>;
+
+// The claim in force on an idempotency key: one made earlier in this batch, or one in the
+// store that has not expired. An unreadable claim is an error, never "no claim": guessing
+// could run a process twice.
+boost::system::result<std::optional<idempotency_record>> claim_in_force(
+    const store::store& db, const claims& in_batch, const std::string& key, std::int64_t now) {
+    if (const auto it = in_batch.find(key); it != in_batch.end()) return it->second;
+    const auto bytes = db.read_answer(key);
+    if (!bytes) {
+        if (bytes.error() == store::errc::not_found) return std::nullopt;
+        return bytes.error();
+    }
+    auto record = decode_idempotency_record(*bytes);
+    if (!record) return store::errc::corrupt_record;
+    if (record->expires_ms != 0 && record->expires_ms <= now) return std::nullopt;
+    return std::optional<idempotency_record>(std::move(*record));
+}
+
+}  // namespace
 
 struct intake_service::pipeline {
     pipeline(transport::context& ctx, const std::string& endpoint) : server(ctx, endpoint) {}
@@ -98,7 +127,7 @@ void intake_service::run() {
                 reply.status = intake_status::storage_failure;
                 reply.message = failed.message();
             } else {
-                reply.accepted = std::move(batch.receipts[i]);
+                reply = std::move(batch.replies[i]);
             }
             (void)p.server.reply(batch.requests[i], encode_reply(reply));
         }
@@ -157,23 +186,70 @@ void intake_service::run() {
 
         awaiting_batch batch;
         executions.clear();
+        claims claimed;
         const auto now = now_ms();
         for (auto& request : *requests) {
             auto decoded = decode_submission(request.body);
             if (!decoded) {
-                intake_reply refused{intake_status::bad_request, {}, "malformed submission"};
+                intake_reply refused;
+                refused.status = intake_status::bad_request;
+                refused.message = "malformed submission";
                 (void)p.server.reply(request, encode_reply(refused));
                 continue;
+            }
+            // Only a whole submission or an upload's closing part claims its key.
+            const auto key = decoded->idempotency_key;
+            const auto fingerprint = decoded->fingerprint;
+            const bool claims_key = !key.empty() && (decoded->arrives == part::whole ||
+                                                     decoded->arrives == part::closing);
+            if (claims_key) {
+                const auto earlier = claim_in_force(db_, claimed, key, now);
+                if (!earlier || (*earlier && (*earlier)->fingerprint != fingerprint)) {
+                    intake_reply refused;
+                    refused.status = earlier ? intake_status::conflict
+                                             : intake_status::storage_failure;
+                    refused.message =
+                        earlier ? "the idempotency key was used by a different request"
+                                : "the idempotency key could not be read: " +
+                                      earlier.error().message();
+                    (void)p.server.reply(request, encode_reply(refused));
+                    continue;
+                }
+                if (*earlier) {
+                    // A repeat: the first post's receipt, once this batch (which comes after
+                    // the first post's) is durable. A repeated upload's staged parts go.
+                    if (decoded->arrives == part::closing) {
+                        decoded->arrives = part::aborted;
+                        auto id = decoded->upload_id;
+                        executions.push_back(new_execution_of(std::move(*decoded), id, now));
+                    }
+                    intake_reply repeat;
+                    repeat.accepted = (*earlier)->original;
+                    repeat.repeat = true;
+                    batch.replies.push_back(std::move(repeat));
+                    batch.requests.push_back(std::move(request));
+                    continue;
+                }
             }
             // Later parts of a streamed upload continue the execution its first part opened.
             auto id = decoded->upload_id.empty() ? p.ids.next() : decoded->upload_id;
             auto execution = new_execution_of(std::move(*decoded), std::move(id), now);
             const auto& rec = execution.record;
-            batch.receipts.push_back({rec.id, rec.document_ids.size(), "fsync"});
+            intake_reply accepted;
+            accepted.accepted = {rec.id, rec.document_ids.size(), "fsync"};
+            if (claims_key) {
+                idempotency_record record{now + settings_.idempotency_ttl_ms, fingerprint,
+                                          accepted.accepted};
+                execution.answers.emplace_back(key, encode_idempotency_record(record));
+                claimed.emplace(key, std::move(record));
+            }
+            batch.replies.push_back(std::move(accepted));
             executions.push_back(std::move(execution));
             batch.requests.push_back(std::move(request));
         }
-        if (executions.empty()) continue;
+        // A batch of repeats alone stores nothing, yet waits for a sync like any other: the
+        // first posts it answers for may still be in flight to the disk.
+        if (batch.requests.empty()) continue;
 
         const auto appended = db_.append(executions);
         if (!appended) {
@@ -187,7 +263,7 @@ void intake_service::run() {
         // store (the executor reads them there), not all in this message.
         for (auto& execution : executions) {
             if (!execution.queues()) continue;
-            if (execution.arrives == store::new_execution::part::closing) {
+            if (execution.arrives == part::closing) {
                 execution.documents.clear();
             }
             batch.executions.push_back(std::move(execution));

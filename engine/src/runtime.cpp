@@ -31,6 +31,13 @@ executor_settings executor_settings_for(transport::context& ctx, const runtime_s
     return out;
 }
 
+intake_settings intake_settings_for(const runtime_settings& s) {
+    intake_settings out;
+    out.endpoint = s.intake_endpoint;
+    out.idempotency_ttl_ms = s.idempotency_ttl_ms;
+    return out;
+}
+
 }  // namespace
 
 runtime::runtime(transport::context& ctx, runtime_settings settings,
@@ -39,7 +46,7 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
       db_(std::move(db)),
       processes_(settings_.processes),
       executors_(*db_, processes_, executor_settings_for(ctx, settings_)),
-      intake_(ctx, *db_, {settings_.intake_endpoint},
+      intake_(ctx, *db_, intake_settings_for(settings_),
               [this](std::uint64_t seq, std::vector<store::new_execution> fresh) {
                   executors_.notify(seq, std::move(fresh));
               }) {}

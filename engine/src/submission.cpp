@@ -6,7 +6,7 @@
 namespace ferry::engine {
 namespace {
 
-constexpr std::uint8_t wire_format = 4;  // 3 added reply_to, 4 the upload part
+constexpr std::uint8_t wire_format = 5;  // 3 added reply_to, 4 the upload part, 5 idempotency
 
 }  // namespace
 
@@ -54,6 +54,8 @@ transport::frames encode_submission(const submission& s) {
     header.put_byte(static_cast<std::uint8_t>(s.arrives));
     header.put_string(s.upload_id);
     header.put_varint(s.first_document);
+    header.put_string(s.idempotency_key);
+    header.put_string(s.fingerprint);
     header.put_varint(s.process_props.size());
     for (const auto& [key, value] : s.process_props) {
         header.put_string(key);
@@ -78,15 +80,19 @@ boost::system::result<submission> decode_submission(const transport::frames& in)
     const auto arrives = header.get_byte();
     const auto upload_id = header.get_string();
     const auto first_document = header.get_varint();
+    const auto idempotency_key = header.get_string();
+    const auto fingerprint = header.get_string();
     const auto count = header.get_varint();
     if (!format || *format != wire_format || !process || !version || !debug || !reply_to ||
-        !arrives || !upload_id || !first_document || !count ||
+        !arrives || !upload_id || !first_document || !idempotency_key || !fingerprint || !count ||
         *arrives > static_cast<std::uint8_t>(store::new_execution::part::aborted)) {
         return transport::errc::bad_message;
     }
     out.arrives = static_cast<store::new_execution::part>(*arrives);
     out.upload_id = *upload_id;
     out.first_document = *first_document;
+    out.idempotency_key = *idempotency_key;
+    out.fingerprint = *fingerprint;
     out.debug = *debug != 0;
     out.reply_to = *reply_to;
     out.process = *process;
@@ -110,6 +116,7 @@ transport::frames encode_reply(const intake_reply& reply) {
     store::byte_writer out;
     out.put_byte(static_cast<std::uint8_t>(reply.status));
     if (reply.status == intake_status::ok) {
+        out.put_byte(reply.repeat ? 1 : 0);
         out.put_string(reply.accepted.execution_id);
         out.put_varint(reply.accepted.document_count);
         out.put_string(reply.accepted.durability);
@@ -124,7 +131,7 @@ boost::system::result<intake_reply> decode_reply(const transport::frames& in) {
     store::byte_reader reader(in[0]);
     intake_reply reply;
     const auto status = reader.get_byte();
-    if (!status || *status > static_cast<std::uint8_t>(intake_status::bad_request)) {
+    if (!status || *status > static_cast<std::uint8_t>(intake_status::conflict)) {
         return transport::errc::bad_message;
     }
     reply.status = static_cast<intake_status>(*status);
@@ -134,10 +141,12 @@ boost::system::result<intake_reply> decode_reply(const transport::frames& in) {
         reply.message = *message;
         return reply;
     }
+    const auto repeat = reader.get_byte();
     const auto id = reader.get_string();
     const auto count = reader.get_varint();
     const auto durability = reader.get_string();
-    if (!id || !count || !durability) return transport::errc::bad_message;
+    if (!repeat || !id || !count || !durability) return transport::errc::bad_message;
+    reply.repeat = *repeat != 0;
     reply.accepted.execution_id = *id;
     reply.accepted.durability = *durability;
     reply.accepted.document_count = *count;

@@ -24,13 +24,19 @@ constexpr std::size_t part_bytes = 4 * 1024 * 1024;  // a part is also cut at th
 /// The documents of one bulk post on their way to the store, a part at a time.
 class bulk_upload {
 public:
-    bulk_upload(service& svc, const engine::process& p, store::properties process_props,
-                store::properties header_props, bool debug)
-        : svc_(svc), header_props_(std::move(header_props)) {
+    bulk_upload(service& svc, const engine::process& p, engine::submission base,
+                engine::request_fingerprint fingerprint, store::properties header_props)
+        : svc_(svc),
+          header_props_(std::move(header_props)),
+          base_(std::move(base)),
+          fingerprint_(fingerprint) {
         base_.process = p.name;
         base_.process_version = p.version;
-        base_.process_props = std::move(process_props);
-        base_.debug = debug;
+    }
+
+    /// Every byte of the body goes into the fingerprint of an idempotent upload.
+    void fingerprint(std::string_view bytes) {
+        if (!base_.idempotency_key.empty()) fingerprint_.add(bytes);
     }
 
     std::optional<engine::input_error> add_line(std::string_view line) {
@@ -69,6 +75,8 @@ public:
         if (last) {
             s.process_props = base_.process_props;
             s.debug = base_.debug;
+            s.idempotency_key = base_.idempotency_key;
+            s.fingerprint = fingerprint_.hex();
         }
         const auto count = s.documents.size();
         const auto reply = co_await svc_.gateway->submit(std::move(s));
@@ -77,13 +85,14 @@ public:
         upload_id_ = reply->accepted.execution_id;
         stored_ += count;
         if (last) {
-            receipt_ = reply->accepted;
-            upload_id_.clear();  // queued: nothing left to abort
+            receipt_ = *reply;
+            upload_id_.clear();  // queued (or dropped as a repeat): nothing left to abort
         }
         co_return std::nullopt;
     }
 
-    const engine::receipt& receipt() const { return receipt_; }
+    /// The closing part's answer: the upload's receipt, or the first upload's for a repeat.
+    const engine::intake_reply& closing_reply() const { return receipt_; }
 
     /// Deletes the staged parts of an upload that will not be finished.
     asio::awaitable<void> abort() {
@@ -108,12 +117,13 @@ private:
     service& svc_;
     store::properties header_props_;
     engine::submission base_;
+    engine::request_fingerprint fingerprint_;
     std::vector<store::document> documents_;
     std::size_t bytes_ = 0;
     std::size_t line_number_ = 0;
     std::string upload_id_;
     std::uint64_t stored_ = 0;
-    engine::receipt receipt_;
+    engine::intake_reply receipt_;
 };
 
 
@@ -147,9 +157,16 @@ asio::awaitable<std::optional<bulk_result>> receive_bulk(
                              : unavailable(req, "draining",
                                            "the server is shutting down; retry elsewhere"));
     }
-    bulk_upload upload(svc, *call.process, std::move(call.process_props),
-                       request_header_properties(req),
-                       boost::beast::iequals(req["X-Debug"], "true"));
+    engine::submission base;
+    engine::request_fingerprint fingerprint;
+    if (auto bad = read_idempotency_key(req, call.process->listen.operation_name(), base,
+                                        fingerprint)) {
+        co_return refuse(std::move(*bad));
+    }
+    base.process_props = std::move(call.process_props);
+    base.debug = boost::beast::iequals(req["X-Debug"], "true");
+    bulk_upload upload(svc, *call.process, std::move(base), fingerprint,
+                       request_header_properties(req));
     const auto fail = [&](http::status status, std::string_view error, std::string_view detail) {
         return refuse(error_response(status, error, detail, req.version(), false));
     };
@@ -181,6 +198,7 @@ asio::awaitable<std::optional<bulk_result>> receive_bulk(
         if (failure) break;
 
         std::string_view data(chunk.data(), chunk.size() - parser.get().body().size);
+        upload.fingerprint(data);
         while (!data.empty()) {
             const auto newline = data.find('\n');
             if (newline == std::string_view::npos) {
@@ -224,7 +242,10 @@ asio::awaitable<std::optional<bulk_result>> receive_bulk(
         co_await upload.abort();
         co_return failure;
     }
-    co_return bulk_result{answer_response(engine::receipt_reply(upload.receipt(), true), req), true};
+    const auto& closing = upload.closing_reply();
+    auto res = answer_response(engine::receipt_reply(closing.accepted, true), req);
+    mark_repeat(res, closing);
+    co_return bulk_result{std::move(res), true};
 }
 
 }  // namespace ferry::ingress

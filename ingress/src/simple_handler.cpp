@@ -41,8 +41,10 @@ std::chrono::milliseconds wait_budget(const request& req, const engine::process&
 // that says where the execution can be followed.
 boost::asio::awaitable<response> answer_synchronously(request req, engine::submission s,
                                                       const engine::process& p, service& svc) {
-    // low_latency runs in memory, unless X-Debug asked for a stored, general-mode run.
-    const bool in_memory = p.mode == engine::execution_mode::low_latency && !s.debug;
+    // low_latency runs in memory, unless X-Debug asked for a stored, general-mode run or an
+    // idempotency key needs a stored execution to answer repeats from.
+    const bool in_memory = p.mode == engine::execution_mode::low_latency && !s.debug &&
+                           s.idempotency_key.empty();
     const auto result = co_await svc.gateway->call(std::move(s), wait_budget(req, p), in_memory);
     if (!result) co_return submit_failure(result.error(), req);
     const auto& stored = result->stored;
@@ -51,6 +53,7 @@ boost::asio::awaitable<response> answer_synchronously(request req, engine::submi
         auto res = answer_response(*result->answer, req);
         res.set("X-Execution-Id", stored.accepted.execution_id);
         res.set("X-Durability", stored.accepted.durability);
+        mark_repeat(res, stored);
         co_return res;
     }
     if (in_memory) {
@@ -63,6 +66,7 @@ boost::asio::awaitable<response> answer_synchronously(request req, engine::submi
     auto res = answer_response(engine::receipt_reply(stored.accepted), req);
     res.set("X-Execution-Status-Link",
             "/_admin/executions/" + stored.accepted.execution_id + "/result");
+    mark_repeat(res, stored);
     co_return res;
 }
 
@@ -84,6 +88,13 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
                                  "no deployed process serves the operation '" + operation + "'",
                                  req);
     }
+    engine::submission s;
+    engine::request_fingerprint fingerprint;
+    if (auto bad = read_idempotency_key(req, p->listen.operation_name(), s, fingerprint)) co_return std::move(*bad);
+    if (!s.idempotency_key.empty()) {
+        fingerprint.add(req.body());
+        s.fingerprint = fingerprint.hex();
+    }
     auto header_props = request_header_properties(req);
     auto documents = engine::split_request(p->listen.input, std::move(req.body()),
                                            req[http::field::content_type]);
@@ -94,7 +105,6 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     // A part's own headers (multipart) win over the request's.
     for (auto& doc : *documents) doc.props.insert(header_props.begin(), header_props.end());
 
-    engine::submission s;
     s.process = p->name;
     s.process_version = p->version;
     s.process_props = std::move(process_props);
@@ -107,7 +117,9 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     const auto reply = co_await svc.gateway->submit(std::move(s));
     if (!reply) co_return submit_failure(reply.error(), req);
     if (reply->status != engine::intake_status::ok) co_return intake_failure(*reply, req);
-    co_return answer_response(engine::receipt_reply(reply->accepted), req);
+    auto res = answer_response(engine::receipt_reply(reply->accepted), req);
+    mark_repeat(res, *reply);
+    co_return res;
 }
 
 }  // namespace ferry::ingress

@@ -30,6 +30,31 @@ store::properties request_header_properties(const request_header& req) {
     return props;
 }
 
+std::optional<response> read_idempotency_key(const request_header& req,
+                                             std::string_view operation, engine::submission& s,
+                                             engine::request_fingerprint& fingerprint) {
+    auto key = req["Idempotency-Key"];
+    if (key.empty()) key = req["X-Idempotency-Key"];
+    if (key.empty()) return std::nullopt;
+    if (!engine::valid_idempotency_key(key)) {
+        return error_response(http::status::bad_request, "invalid_idempotency_key",
+                              "an idempotency key is 1 to 255 visible ASCII characters "
+                              "(no spaces or control characters)",
+                              req.version(), keeps_alive(req));
+    }
+    s.idempotency_key = engine::idempotency_store_key(operation, key);
+    // The same key with another target, query or content type is another request.
+    fingerprint.add(req.target());
+    fingerprint.add("\n");
+    fingerprint.add(req[http::field::content_type]);
+    fingerprint.add("\n");
+    return std::nullopt;
+}
+
+void mark_repeat(response& res, const engine::intake_reply& reply) {
+    if (reply.repeat) res.set("Idempotent-Replayed", "true");
+}
+
 response answer_response(const engine::http_answer& a, const request_header& req) {
     response res{static_cast<http::status>(a.status), req.version()};
     res.set(http::field::server, "ferry");
@@ -68,6 +93,13 @@ response intake_failure(const engine::intake_reply& reply, const request_header&
         return error_response(http::status::insufficient_storage, "storage_unavailable",
                               "the documents could not be stored durably (" + reply.message +
                                   "); nothing was accepted",
+                              req.version(), keeps_alive(req));
+    }
+    if (reply.status == engine::intake_status::conflict) {
+        return error_response(http::status::unprocessable_entity, "idempotency_key_reused",
+                              "this idempotency key was used by a different request (another "
+                              "body, target or content type) within its retention window; "
+                              "use a new key for a new request",
                               req.version(), keeps_alive(req));
     }
     return error_response(http::status::internal_server_error, "internal_error",

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <boost/system/error_code.hpp>
+#include <optional>
 #include <string_view>
 
+#include "ferry/engine/idempotency.hpp"
 #include "ferry/engine/reply.hpp"
 #include "ferry/engine/submission.hpp"
 #include "service.hpp"
@@ -17,6 +19,16 @@ bool keeps_alive(const request_header& req);
 /// The request headers a process may see, as document properties `inheader_<Name>`.
 store::properties request_header_properties(const request_header& req);
 
+/// Idempotent posts: reads `Idempotency-Key` (or `X-Idempotency-Key`) into
+/// s.idempotency_key, scoped to the operation, and starts s's fingerprint with the request
+/// line and content type (the caller adds the body). The 400 answer for a malformed key.
+std::optional<response> read_idempotency_key(const request_header& req,
+                                             std::string_view operation, engine::submission& s,
+                                             engine::request_fingerprint& fingerprint);
+
+/// Marks the answer to a repeated idempotent post.
+void mark_repeat(response& res, const engine::intake_reply& reply);
+
 /// An answer assembled by the engine (reply, receipt) as a response to `req`.
 response answer_response(const engine::http_answer& a, const request_header& req);
 
@@ -26,7 +38,8 @@ response unavailable(const request_header& req, std::string_view error, std::str
 /// The submission could not reach the intake (queue full, stopping, transport failure).
 response submit_failure(const boost::system::error_code& ec, const request_header& req);
 
-/// The intake answered but did not store the submission (507 when the store failed).
+/// The intake answered but did not store the submission (507 when the store failed, 422 when
+/// an idempotency key was reused by a different request).
 response intake_failure(const engine::intake_reply& reply, const request_header& req);
 
 }  // namespace ferry::ingress

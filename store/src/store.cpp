@@ -181,6 +181,7 @@ std::uint64_t store::put_new_executions(rocksdb::WriteBatch& wb, std::span<new_e
         if (execution.arrives == part::closing) wb.Delete(impl_->meta, upload_key);
         execution.record.pending_seq = ++seq;
         wb.Put(impl_->executions, id, encode_execution(execution.record));
+        for (const auto& [key, value] : execution.answers) wb.Put(impl_->answers, key, value);
         wb.Put(impl_->pending, encode_be64(seq), id);
     }
     wb.Put(impl_->meta, keys::last_seq, encode_be64(seq));

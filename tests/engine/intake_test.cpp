@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <thread>
 
+#include "ferry/engine/idempotency.hpp"
 #include "ferry/engine/submission.hpp"
 #include "ferry/transport/request_client.hpp"
 #include "support/temp_dir.hpp"
@@ -106,6 +107,166 @@ TEST_F(IntakeTest, MalformedSubmissionIsRefused) {
     ASSERT_TRUE(reply);
     EXPECT_EQ(reply->status, intake_status::bad_request);
     EXPECT_EQ(db_->last_seq(), 0u);
+}
+
+namespace {
+
+submission keyed(std::string key, std::string fingerprint, std::string body) {
+    submission s;
+    s.process = "p";
+    s.process_version = 1;
+    s.documents = {{std::move(body), {}}};
+    s.idempotency_key = idempotency_store_key("createOrder", key);
+    s.fingerprint = std::move(fingerprint);
+    return s;
+}
+
+// Sends every submission at once (so that they can share a batch) and returns the replies in
+// the order they were sent.
+std::vector<intake_reply> submit_all(transport::context& ctx, const std::string& endpoint,
+                                     std::vector<submission> all) {
+    asio::io_context io;
+    transport::request_client client(ctx, io.get_executor(), endpoint);
+    std::vector<std::optional<intake_reply>> replies(all.size());
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        asio::co_spawn(
+            io,
+            [&, i, frames = encode_submission(all[i])]() mutable -> asio::awaitable<void> {
+                auto raw = co_await client.request(std::move(frames));
+                if (raw) {
+                    if (auto decoded = decode_reply(*raw)) replies[i] = std::move(*decoded);
+                }
+                ++done;
+            },
+            asio::detached);
+    }
+    while (done < all.size() && io.run_one_for(std::chrono::seconds(10)) > 0) {
+    }
+    std::vector<intake_reply> out;
+    for (auto& r : replies) {
+        EXPECT_TRUE(r);
+        out.push_back(r.value_or(intake_reply{}));
+    }
+    return out;
+}
+
+}  // namespace
+
+// Repeats of a key, in the same batch and in later ones, get the first post's receipt; only
+// one execution is stored and handed to the executors.
+TEST_F(IntakeTest, RepeatedIdempotencyKeyReturnsTheFirstReceipt) {
+    intake_.start();
+    std::vector<submission> burst;
+    for (int i = 0; i < 50; ++i) burst.push_back(keyed("order-1", "f1", "{}"));
+    const auto first = submit_all(ctx_, "inproc://intake-test", std::move(burst));
+    std::vector<submission> later;
+    later.push_back(keyed("order-1", "f1", "{}"));
+    const auto again = submit_all(ctx_, "inproc://intake-test", std::move(later));
+    intake_.stop();
+
+    ASSERT_EQ(first.front().status, intake_status::ok);
+    const auto id = first.front().accepted.execution_id;
+    int repeats = 0;
+    for (const auto& r : first) {
+        ASSERT_EQ(r.status, intake_status::ok);
+        EXPECT_EQ(r.accepted.execution_id, id);
+        EXPECT_EQ(r.accepted.document_count, 1u);
+        repeats += r.repeat ? 1 : 0;
+    }
+    EXPECT_EQ(repeats, 49);
+    ASSERT_EQ(again.front().status, intake_status::ok);
+    EXPECT_TRUE(again.front().repeat);
+    EXPECT_EQ(again.front().accepted.execution_id, id);
+    EXPECT_EQ(db_->last_seq(), 1u);
+    EXPECT_EQ(handed_over_.load(), 1u);
+
+    const auto kept = db_->read_answer(idempotency_store_key("createOrder", "order-1"));
+    ASSERT_TRUE(kept);
+    const auto record = decode_idempotency_record(*kept);
+    ASSERT_TRUE(record);
+    EXPECT_EQ(record->original.execution_id, id);
+    EXPECT_EQ(record->fingerprint, "f1");
+}
+
+// The same key with a different request is refused and stores nothing; the same key on
+// another operation is another key.
+TEST_F(IntakeTest, IdempotencyKeyReusedByADifferentRequestIsAConflict) {
+    intake_.start();
+    std::vector<submission> first;
+    first.push_back(keyed("k", "f1", "{}"));
+    const auto original = submit_all(ctx_, "inproc://intake-test", std::move(first));
+    std::vector<submission> others;
+    others.push_back(keyed("k", "f2", "{\"other\":1}"));
+    auto elsewhere = keyed("k", "f2", "{}");
+    elsewhere.idempotency_key = idempotency_store_key("updateOrder", "k");
+    others.push_back(std::move(elsewhere));
+    const auto replies = submit_all(ctx_, "inproc://intake-test", std::move(others));
+    intake_.stop();
+
+    ASSERT_EQ(original.front().status, intake_status::ok);
+    EXPECT_EQ(replies[0].status, intake_status::conflict);
+    ASSERT_EQ(replies[1].status, intake_status::ok);
+    EXPECT_FALSE(replies[1].repeat);
+    EXPECT_NE(replies[1].accepted.execution_id, original.front().accepted.execution_id);
+    EXPECT_EQ(db_->last_seq(), 2u);
+}
+
+// A key whose retention window has passed is free again: the post runs as a new execution.
+TEST(IntakeRetention, ExpiredIdempotencyKeyStartsANewExecution) {
+    test::temp_dir dir;
+    transport::context ctx;
+    auto db = store::store::open(dir.str()).value();
+    intake_settings settings;
+    settings.endpoint = "inproc://intake-retention";
+    settings.idempotency_ttl_ms = 1;
+    intake_service intake(ctx, *db, settings, [](std::uint64_t, auto) {});
+    intake.start();
+    std::vector<submission> one;
+    one.push_back(keyed("k", "f1", "{}"));
+    const auto first = submit_all(ctx, settings.endpoint, one);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const auto second = submit_all(ctx, settings.endpoint, std::move(one));
+    intake.stop();
+    ASSERT_EQ(first.front().status, intake_status::ok);
+    ASSERT_EQ(second.front().status, intake_status::ok);
+    EXPECT_FALSE(second.front().repeat);
+    EXPECT_NE(first.front().accepted.execution_id, second.front().accepted.execution_id);
+}
+
+// A repeated upload's closing part drops the documents it staged; the first upload stays.
+TEST_F(IntakeTest, RepeatedUploadDropsItsStagedParts) {
+    intake_.start();
+    const auto upload = [&](const std::string& body) {
+        submission staged;
+        staged.process = "p";
+        staged.process_version = 1;
+        staged.arrives = store::new_execution::part::staged;
+        staged.documents = {{body, {}}, {body, {}}};
+        std::vector<submission> one;
+        one.push_back(std::move(staged));
+        const auto opened = submit_all(ctx_, "inproc://intake-test", std::move(one));
+        auto closing = keyed("bulk-1", "f1", body);
+        closing.arrives = store::new_execution::part::closing;
+        closing.upload_id = opened.front().accepted.execution_id;
+        closing.first_document = 2;
+        std::vector<submission> last;
+        last.push_back(std::move(closing));
+        return std::pair(opened.front().accepted.execution_id,
+                         submit_all(ctx_, "inproc://intake-test", std::move(last)).front());
+    };
+    const auto [first_id, first] = upload("a");
+    const auto [second_id, second] = upload("b");
+    intake_.stop();
+
+    ASSERT_EQ(first.status, intake_status::ok);
+    ASSERT_EQ(second.status, intake_status::ok);
+    EXPECT_TRUE(second.repeat);
+    EXPECT_EQ(second.accepted.execution_id, first_id);
+    EXPECT_EQ(second.accepted.document_count, 3u);
+    EXPECT_TRUE(db_->read_document(document_id(first_id, 0)));
+    EXPECT_FALSE(db_->read_document(document_id(second_id, 0)));
+    EXPECT_FALSE(db_->read_document(document_id(second_id, 2)));
 }
 
 }  // namespace ferry::engine

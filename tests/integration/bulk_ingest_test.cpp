@@ -32,14 +32,6 @@ steps:
         return body;
     }
 
-    static std::string metric(std::uint16_t port, const std::string& name) {
-        const auto text = test::http_request(port, "GET", "/metrics").body;
-        const auto at = text.find("\n" + name + " ");
-        if (at == std::string::npos) return "";
-        const auto start = at + name.size() + 2;
-        return text.substr(start, text.find('\n', start) - start);
-    }
-
     test::temp_dir processes_;
     test::temp_dir data_;
 };
@@ -68,7 +60,7 @@ TEST_F(BulkIngestTest, HundredThousandLinesBecomeOneExecution) {
     ASSERT_EQ(last.status, 200);
     EXPECT_EQ(boost::json::parse(last.body).at("data").as_string(),
               "{\"n\":100000,\"pad\":\"xxxxxxxxxxxxxxxxxxxx\"}");
-    EXPECT_EQ(metric(server.port(), "ferry_executions_succeeded_total"), "1");
+    EXPECT_EQ(test::metric(server.port(), "ferry_executions_succeeded_total"), "1");
     EXPECT_EQ(server.stop(), 0);
 }
 
@@ -86,7 +78,7 @@ TEST_F(BulkIngestTest, BadLineRefusesTheWholePost) {
     const std::string id(boost::json::parse(good.body).at("execution_id").as_string());
     EXPECT_EQ(test::wait_finished(server.port(), id).at("state").as_string(), "succeeded");
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_EQ(metric(server.port(), "ferry_executions_succeeded_total"), "1");
+    EXPECT_EQ(test::metric(server.port(), "ferry_executions_succeeded_total"), "1");
     EXPECT_EQ(server.stop(), 0);
 }
 

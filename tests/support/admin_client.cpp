@@ -22,4 +22,12 @@ boost::json::object wait_finished(std::uint16_t port, const std::string& id,
     }
 }
 
+std::string metric(std::uint16_t port, const std::string& name) {
+    const auto text = http_request(port, "GET", "/metrics").body;
+    const auto at = text.find("\n" + name + " ");
+    if (at == std::string::npos) return "";
+    const auto start = at + name.size() + 2;
+    return text.substr(start, text.find('\n', start) - start);
+}
+
 }  // namespace ferry::test

@@ -12,4 +12,7 @@ namespace ferry::test {
 boost::json::object wait_finished(std::uint16_t port, const std::string& id,
                                   std::chrono::seconds limit = std::chrono::seconds(60));
 
+/// The value of one unlabelled metric in GET /metrics ("" when absent).
+std::string metric(std::uint16_t port, const std::string& name);
+
 }  // namespace ferry::test

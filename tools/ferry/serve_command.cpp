@@ -25,6 +25,7 @@ struct serve_options {
     std::size_t max_kept_bytes = 16u << 20;
     std::int64_t page_ttl_s = 3600;
     std::int64_t reply_ttl_s = 86400;
+    std::int64_t idempotency_ttl_s = 86400;
     long header_timeout_ms = 10'000;
     long body_timeout_ms = 30'000;
     long idle_timeout_ms = 60'000;
@@ -74,6 +75,7 @@ int serve(serve_options o) {
     engine_settings.max_kept_bytes = o.max_kept_bytes;
     engine_settings.page_ttl_ms = o.page_ttl_s * 1000;
     engine_settings.reply_ttl_ms = o.reply_ttl_s * 1000;
+    engine_settings.idempotency_ttl_ms = o.idempotency_ttl_s * 1000;
     auto runtime = engine::runtime::open(zmq, std::move(engine_settings));
     if (!runtime) {
         std::fprintf(stderr, "ferry: cannot open the data directory %s: %s\n", o.data.c_str(),
@@ -146,6 +148,11 @@ void add_serve_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--reply-ttl-seconds", o->reply_ttl_s,
                     "How long a synchronous reply stays fetchable at its status link")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--idempotency-ttl-seconds", o->idempotency_ttl_s,
+                    "How long an Idempotency-Key is remembered (a repeat gets the first "
+                    "answer); keep it at most --reply-ttl-seconds")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     cmd->add_option("--bulk-body-limit", o->http.bulk_body_limit,

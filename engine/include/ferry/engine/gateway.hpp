@@ -47,6 +47,8 @@ public:
     /// goes on and its outcome stays readable in the history.
     /// With `in_memory` (low_latency processes) nothing is stored: the execution goes straight
     /// to an executor and `stored` carries the id it ran under, with durability "none".
+    /// A repeated idempotent post (stored.repeat) waits instead for the reply the first post's
+    /// execution keeps in the store.
     [[nodiscard]] boost::asio::awaitable<boost::system::result<call_result>> call(
         submission s, std::chrono::milliseconds wait, bool in_memory = false);
 
@@ -67,6 +69,8 @@ public:
 
 private:
     boost::system::result<intake_reply> run_in_memory(submission s);
+    boost::asio::awaitable<std::optional<http_answer>> kept_reply(
+        std::string execution_id, std::chrono::milliseconds wait);
     struct impl;
     std::unique_ptr<impl> impl_;
 };

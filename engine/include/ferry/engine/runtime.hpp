@@ -21,6 +21,7 @@ struct runtime_settings {
     std::size_t max_kept_bytes = 16u << 20;  // and their bytes
     std::int64_t page_ttl_ms = 3'600'000;     // later pages of long list replies
     std::int64_t reply_ttl_ms = 86'400'000;   // synchronous replies kept for the status link
+    std::int64_t idempotency_ttl_ms = 86'400'000;  // how long an Idempotency-Key is remembered
     std::string intake_endpoint = "inproc://ferry-intake";
     std::string reply_endpoint = "inproc://ferry-replies";  // executors -> waiting callers
 };

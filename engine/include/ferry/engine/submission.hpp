@@ -24,6 +24,10 @@ struct submission {
     store::new_execution::part arrives = store::new_execution::part::whole;
     std::string upload_id;
     std::uint64_t first_document = 0;
+    /// Idempotent post: the key it claims (idempotency_store_key, "" for none) and the
+    /// request's fingerprint. Only a whole submission or a closing part claims a key.
+    std::string idempotency_key;
+    std::string fingerprint;
 };
 
 /// What the intake answers once the submission is durable.
@@ -38,11 +42,20 @@ struct receipt {
 };
 
 /// Why the intake refused a submission.
-enum class intake_status : std::uint8_t { ok = 0, storage_failure = 1, bad_request = 2 };
+/// `conflict`: the idempotency key was claimed by a different request.
+enum class intake_status : std::uint8_t {
+    ok = 0,
+    storage_failure = 1,
+    bad_request = 2,
+    conflict = 3,
+};
 
 struct intake_reply {
     intake_status status = intake_status::ok;
     receipt accepted;     // when ok
+    /// The submission repeated an idempotency key: `accepted` is the first post's receipt and
+    /// nothing new was stored or queued.
+    bool repeat = false;
     std::string message;  // otherwise
 };
 

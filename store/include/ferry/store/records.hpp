@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ferry::store {
@@ -74,6 +75,9 @@ struct new_execution {
     /// documents[i] is stored under record.document_ids[first_document + i] (closing: the
     /// record lists every id of the upload; staged: just this part's).
     std::size_t first_document = 0;
+    /// Answers (store::put_answers) written in the same atomic batch as the execution, such
+    /// as the idempotency key it claims; ignored for staged and aborted parts.
+    std::vector<std::pair<std::string, std::string>> answers;
 
     bool queues() const { return arrives == part::whole || arrives == part::closing; }
 };
