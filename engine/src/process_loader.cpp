@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <map>
 #include <set>
 
@@ -23,12 +25,10 @@ class loader : yaml_reader {
 public:
     explicit loader(std::string path) : yaml_reader(path), steps_(std::move(path)) {}
 
-    std::shared_ptr<const process> load() {
+    std::shared_ptr<const process> load(const std::string& text) {
         YAML::Node root;
         try {
-            root = YAML::LoadFile(path());
-        } catch (const YAML::BadFile&) {
-            throw definition_error(path() + ": cannot read the file");
+            root = YAML::Load(text);
         } catch (const YAML::ParserException& e) {
             fail(e.mark, "this is not valid YAML: " + e.msg);
         }
@@ -37,6 +37,7 @@ public:
 
         auto p = std::make_shared<process>();
         p->source_file = path();
+        p->source_text = text;
         p->name = required_string(root, "name", "process");
         if (const auto v = root["version"]) p->version = number(v, "version");
         if (const auto m = root["mode"]) {
@@ -179,7 +180,30 @@ void check_calls(const registry& processes) {
 }  // namespace
 
 std::shared_ptr<const process> load_process_file(const std::string& path) {
-    return loader(path).load();
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    if (!in || !(text << in.rdbuf())) throw definition_error(path + ": cannot read the file");
+    return load_process_text(text.str(), path);
+}
+
+std::shared_ptr<const process> load_process_text(const std::string& text,
+                                                 const std::string& name) {
+    return loader(name).load(text);
+}
+
+std::shared_ptr<const registry> load_process_set(
+    const std::vector<std::pair<std::string, std::string>>& definitions) {
+    auto out = std::make_shared<registry>();
+    for (const auto& [name, text] : definitions) {
+        auto p = load_process_text(text, name);
+        const auto operation = p->listen.operation_name();
+        if (!out->add(p)) {
+            throw definition_error(name + ": process '" + p->name + "' or operation '" +
+                                   operation + "' is already defined by another file");
+        }
+    }
+    check_calls(*out);
+    return out;
 }
 
 std::shared_ptr<const registry> load_process_directory(const std::string& directory) {
@@ -198,17 +222,16 @@ std::shared_ptr<const registry> load_process_directory(const std::string& direct
         }
     }
     std::sort(files.begin(), files.end());
-    auto out = std::make_shared<registry>();
+    std::vector<std::pair<std::string, std::string>> definitions;
     for (const auto& file : files) {
-        auto p = load_process_file(file.string());
-        const auto operation = p->listen.operation_name();
-        if (!out->add(p)) {
-            throw definition_error(file.string() + ": process '" + p->name + "' or operation '" +
-                                   operation + "' is already defined by another file");
+        std::ifstream in(file, std::ios::binary);
+        std::ostringstream text;
+        if (!in || !(text << in.rdbuf())) {
+            throw definition_error(file.string() + ": cannot read the file");
         }
+        definitions.emplace_back(file.string(), text.str());
     }
-    check_calls(*out);
-    return out;
+    return load_process_set(definitions);
 }
 
 }  // namespace ferry::engine

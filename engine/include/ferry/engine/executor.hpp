@@ -13,13 +13,15 @@
 #include <vector>
 
 #include "ferry/engine/registry.hpp"
-#include "ferry/engine/reply.hpp"
-#include "ferry/engine/runner.hpp"
 #include "ferry/store/store.hpp"
 #include "ferry/transport/context.hpp"
 #include "ferry/transport/frames.hpp"
 
 namespace ferry::engine {
+
+struct execution_limits;
+struct execution_services;
+struct execution_output;
 
 struct executor_settings {
     std::size_t threads = 2;
@@ -81,41 +83,44 @@ public:
     executor_stats stats() const;
 
 private:
+    friend class worker_dispatcher;  // runs claimed executions on remote workers
+
     /// A claimed pending entry, with its record and documents when the intake handed them over.
     struct work_item {
-        std::uint64_t seq = 0;
+        std::uint64_t seq = 0;  // 0: a low_latency execution run in memory
         std::string execution_id;
         std::optional<store::new_execution> loaded;
     };
-    std::vector<work_item> claim();
-    void run_in_memory_batch(std::vector<work_item>& items,
-                             const std::function<void(transport::frames)>& send_reply);
-    void run_batch(std::uint32_t slot, std::vector<work_item>& items,
-                   const std::function<void(transport::frames)>& send_reply);
-    /// Loads (unless handed over) and runs one execution; fills in its outcome.
-    using step_documents = std::vector<std::pair<std::string, store::document>>;
-    /// What the executions of one batch leave behind for its finishing write, and the replies
-    /// to send once it is done.
-    struct batch_output {
-        step_documents kept;
-        std::vector<store::new_execution> started;
-        std::vector<transport::frames> replies;
-        std::function<void(transport::frames)> send_now;  // early replies; empty: no replies
-        bool in_memory = false;  // low_latency: nothing of the execution is stored
-        std::vector<std::pair<std::string, std::string>> answers;  // kept replies, see below
+    /// A claimed execution ready to run: its record (attempt counted, state running) and
+    /// documents, or, with `error`, the reason it fails without running.
+    struct prepared {
+        store::execution_record record;
+        std::vector<store::document> documents;
+        std::string error;
     };
-    /// Assembles a synchronous reply, stores its later pages at once, queues the reply itself
-    /// (unless in memory) in `out.answers` for the status link, and returns what to send.
-    http_answer keep_reply(const process& p, const store::execution_record& rec,
-                           const run_outcome& outcome, batch_output& out);
-    /// Writes the batch's kept replies in one write; sweeps expired answers now and then.
-    void keep_answers(batch_output& out);
+    using reply_sink = std::function<void(transport::frames)>;
+    using kept_answers = std::vector<std::pair<std::string, std::string>>;
+
+    std::vector<work_item> claim();  // blocks until there is work or the pool stops
+    std::vector<work_item> try_claim(std::size_t max);
+    std::vector<work_item> claim_locked(std::unique_lock<std::mutex>& lock, std::size_t max,
+                                        bool wait);
+    /// Called (from any thread) whenever new work may be claimable: wakes the dispatcher.
+    void set_work_signal(std::function<void()> signal);
+    void mark_running(const std::vector<work_item>& items, std::int64_t now);
+    void mark_done(const std::vector<work_item>& items);
+    prepared prepare(work_item& item, std::int64_t now);
+    execution_limits limits() const;
+    /// What executions run here get: the store's sequences, the deployed processes, and early
+    /// replies through `send_reply` (which must outlive the result).
+    execution_services services(const reply_sink& send_reply, bool in_memory);
+    /// Records finished executions (not in memory) with what they left in one write, keeps
+    /// their answers first, queues what they started, then sends the replies.
+    void complete(std::vector<store::execution_record>& finished, execution_output& out,
+                  bool in_memory, const reply_sink& send_reply);
+    /// Writes kept replies and pages in one write; sweeps expired answers now and then.
+    void keep_answers(kept_answers& answers);
     std::atomic<std::int64_t> next_answer_sweep_ms_{0};
-    void queue_started(const store::execution_record& parent,
-                       std::vector<started_execution>& from,
-                       std::vector<store::new_execution>& into);
-    void run_one(store::execution_record& rec, std::vector<store::document> documents, bool loaded,
-                 batch_output& out);
     void worker(std::uint32_t slot);
 
     store::store& db_;
@@ -143,6 +148,7 @@ private:
     std::atomic<std::uint64_t> failed_{0};
     std::vector<std::thread> threads_;
     std::deque<store::new_execution> in_memory_;  // low_latency executions waiting to run
+    std::function<void()> work_signal_;  // set before start()
 };
 
 }  // namespace ferry::engine

@@ -225,6 +225,7 @@ struct process {
     listen_operation listen;
     step_list steps;
     std::string source_file;
+    std::string source_text;  // the definition as loaded (shipped to remote workers)
     bool responds_early = false;  // some return step has respond: early
 };
 

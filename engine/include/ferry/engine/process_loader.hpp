@@ -3,6 +3,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ferry/engine/process.hpp"
 #include "ferry/engine/registry.hpp"
@@ -18,6 +20,14 @@ public:
 
 /// Parses and validates one YAML process definition.
 std::shared_ptr<const process> load_process_file(const std::string& path);
+
+/// Parses and validates a definition given as text; `name` (a file name) is what errors cite.
+std::shared_ptr<const process> load_process_text(const std::string& text, const std::string& name);
+
+/// Loads a set of definitions (name, text) as one registry, checked as a whole (operations
+/// unique, process_call targets deployed): how workers load what the serving process ships.
+std::shared_ptr<const registry> load_process_set(
+    const std::vector<std::pair<std::string, std::string>>& definitions);
 
 /// Loads every *.yaml / *.yml file of `directory` (one process per file); two processes that
 /// serve the same operation are a definition error.

@@ -1,0 +1,141 @@
+#include "execution.hpp"
+
+#include <stdexcept>
+
+#include "clock.hpp"
+#include "ferry/engine/reply.hpp"
+#include "ferry/engine/runner.hpp"
+#include "ferry/engine/submission.hpp"
+#include "id_generator.hpp"
+
+namespace ferry::engine {
+namespace {
+
+/// Assembles a synchronous reply: its later pages go into `pages`, the reply itself (unless in
+/// memory) into `out.answers` for the status link; returns the first page.
+http_answer keep_reply(const process& p, const store::execution_record& rec,
+                       const run_outcome& outcome, const execution_limits& limits,
+                       const execution_services& services, execution_output& out,
+                       kept_answers& pages) {
+    auto assembled = assemble_pages(p, rec.id, outcome, [] { return random_hex128(); });
+    const auto now = now_ms();
+    if (!services.in_memory) {
+        out.answers.emplace_back(
+            "reply/" + rec.id, encode_kept_answer(now + limits.reply_ttl_ms, rec.id, assembled.first));
+    }
+    for (const auto& [token, page] : assembled.later) {
+        pages.emplace_back("page/" + token,
+                           encode_kept_answer(now + limits.page_ttl_ms, rec.id, page));
+    }
+    return assembled.first;
+}
+
+void queue_started(const store::execution_record& parent, std::vector<started_execution>& from,
+                   std::vector<store::new_execution>& into) {
+    thread_local id_generator ids;
+    for (auto& s : from) {
+        submission child;
+        child.process = std::move(s.process);
+        child.process_version = s.process_version;
+        child.process_props = std::move(s.process_props);
+        child.documents = std::move(s.documents);
+        child.process_props["parent_execution"] = parent.id;
+        into.push_back(new_execution_of(std::move(child), ids.next(), now_ms()));
+    }
+}
+
+}  // namespace
+
+void fail_execution(store::execution_record& rec, std::string error,
+                    const execution_services& services, execution_output& out) {
+    rec.state = store::execution_state::failed;
+    rec.error = std::move(error);
+    rec.finished_ms = now_ms();
+    if (!rec.reply_to.empty() && services.respond_now) {
+        run_outcome failed;
+        failed.ok = false;
+        failed.error = rec.error;
+        process unknown;
+        out.replies.push_back(
+            encode_sync_reply(rec.reply_to, rec.id, assemble_reply(unknown, rec.id, failed)));
+    }
+}
+
+void run_execution(store::execution_record& rec, std::vector<store::document> documents,
+                   const execution_limits& limits, const execution_services& services,
+                   execution_output& out) {
+    const auto p = services.find_process(rec.process);
+    if (!p) return fail_execution(rec, "process '" + rec.process + "' is not deployed", services, out);
+
+    std::vector<working_document> working;
+    working.reserve(documents.size());
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        working.push_back({std::move(documents[i]), i, {}});
+    }
+    // SPEC §5: general mode (or X-Debug) keeps every step's output; bridge keeps the trace.
+    run_settings run;
+    run.files_root = limits.files_root;
+    run.find_process = services.find_process;
+    run.next_sequence = services.next_sequence;
+    run.keep_step_documents = rec.debug || p->mode == execution_mode::general;
+    run.max_trace_entries = limits.max_trace_entries;
+    run.max_kept_documents = limits.max_kept_documents;
+    run.max_kept_bytes = limits.max_kept_bytes;
+    // A synchronous caller waits for this execution: its reply goes out when a respond: early
+    // return step is reached, else once the execution is recorded.
+    const bool answers = !rec.reply_to.empty() && p->listen.output != data_type::none &&
+                         static_cast<bool>(services.respond_now);
+    bool answered_early = false;
+    if (answers) {
+        run.on_respond_early = [&](const std::vector<working_document>& returned) {
+            answered_early = true;
+            run_outcome early;
+            early.returned = returned;
+            kept_answers pages;
+            auto answer = keep_reply(*p, rec, early, limits, services, out, pages);
+            services.respond_now(encode_sync_reply(rec.reply_to, rec.id, answer),
+                                 std::move(pages));
+        };
+    }
+    run_outcome outcome;
+    try {
+        outcome = run_process(*p, rec, std::move(working), run);
+    } catch (const std::exception& e) {
+        // A failure of the engine itself (a sequential value that cannot be reserved).
+        return fail_execution(rec, e.what(), answered_early ? execution_services{} : services, out);
+    }
+    if (!answered_early && p->listen.output != data_type::none) {
+        // Kept even when nobody waits any more: the caller may come back at the status link.
+        auto answer = keep_reply(*p, rec, outcome, limits, services, out, out.answers);
+        if (answers) out.replies.push_back(encode_sync_reply(rec.reply_to, rec.id, answer));
+    }
+    queue_started(rec, outcome.started, out.started);
+    rec.trace.clear();
+    rec.untraced_steps = outcome.untraced_steps;
+    for (std::size_t i = 0; i < outcome.trace.size(); ++i) {
+        auto& t = outcome.trace[i];
+        store::step_record r{t.step,
+                             t.kind,
+                             t.documents_in,
+                             t.documents_out,
+                             t.documents_failed,
+                             t.started_ms,
+                             t.micros,
+                             std::move(t.error),
+                             {}};
+        for (std::size_t j = 0; j < t.outputs.size(); ++j) {
+            r.output_ids.push_back(rec.id + "-s" + std::to_string(i) + "-" + std::to_string(j));
+            out.kept.emplace_back(r.output_ids.back(), std::move(t.outputs[j]));
+        }
+        rec.trace.push_back(std::move(r));
+    }
+    if (!outcome.ok) {
+        // The caller already has its reply (the failure is in it, or it was answered early).
+        return fail_execution(rec, "step '" + outcome.failed_step + "': " + outcome.error,
+                              execution_services{}, out);
+    }
+    rec.state = store::execution_state::succeeded;
+    rec.finished_ms = now_ms();
+}
+
+}  // namespace ferry::engine
