@@ -184,12 +184,12 @@ void executor_pool::set_work_signal(std::function<void()> signal) {
     work_signal_ = std::move(signal);
 }
 
-void executor_pool::mark_running(const std::vector<work_item>& items, std::int64_t now) {
+void executor_pool::mark_running(std::span<const work_item> items, std::int64_t now) {
     std::lock_guard lock(mutex_);
     for (const auto& item : items) running_.emplace(item.execution_id, now);
 }
 
-void executor_pool::mark_done(const std::vector<work_item>& items) {
+void executor_pool::mark_done(std::span<const work_item> items) {
     std::lock_guard lock(mutex_);
     for (const auto& item : items) running_.erase(item.execution_id);
 }

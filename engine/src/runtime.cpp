@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "worker_dispatcher.hpp"
+
 namespace ferry::engine {
 
 boost::system::result<std::unique_ptr<runtime>> runtime::open(transport::context& ctx,
@@ -49,20 +51,31 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
       intake_(ctx, *db_, intake_settings_for(settings_),
               [this](std::uint64_t seq, std::vector<store::new_execution> fresh) {
                   executors_.notify(seq, std::move(fresh));
-              }) {}
+              }) {
+    if (!settings_.worker_endpoint.empty()) {
+        dispatcher_ = std::make_unique<worker_dispatcher>(
+            ctx, executors_, settings_.worker_endpoint,
+            std::chrono::milliseconds(settings_.worker_lease_ms));
+    }
+}
 
 runtime::~runtime() { stop(); }
 
 void runtime::start() {
+    if (dispatcher_) dispatcher_->start();
     executors_.start();
     intake_.start();
 }
 
 void runtime::stop() {
     intake_.stop();
+    if (dispatcher_) dispatcher_->stop();
     executors_.stop();
 }
 
-engine_stats runtime::stats() const { return {db_->stats(), intake_.stats(), executors_.stats()}; }
+engine_stats runtime::stats() const {
+    return {db_->stats(), intake_.stats(), executors_.stats(),
+            dispatcher_ ? dispatcher_->live_workers() : 0};
+}
 
 }  // namespace ferry::engine

@@ -210,6 +210,9 @@ response handle_metrics(const request& req, const service& svc) {
            static_cast<double>(stats.executor.succeeded));
     metric(out, "ferry_executions_failed_total", "counter", "Executions that failed",
            static_cast<double>(stats.executor.failed));
+    metric(out, "ferry_remote_workers", "gauge",
+           "Remote worker processes heard from within the lease timeout",
+           static_cast<double>(stats.remote_workers));
     response res{http::status::ok, req.version()};
     res.set(http::field::content_type, "text/plain; version=0.0.4");
     res.keep_alive(req.keep_alive());

@@ -16,12 +16,26 @@ namespace ferry::test {
 
 server_process::server_process(const std::string& processes, const std::string& data,
                                std::vector<std::string> extra) {
-    log_file_ = data + ".log";
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
     std::vector<std::string> args = {FERRY_BINARY,  "serve",   "--port", "0",
                                      "--processes", processes, "--data", data};
     args.insert(args.end(), extra.begin(), extra.end());
+    const auto port = launch(std::move(args), data + ".log", "ferry listening on 127.0.0.1:");
+    port_ = static_cast<std::uint16_t>(std::stoi(port));
+}
+
+std::unique_ptr<server_process> server_process::worker(const std::string& endpoint,
+                                                       const std::string& data) {
+    std::unique_ptr<server_process> w(new server_process());
+    w->launch({FERRY_BINARY, "worker", "--connect", endpoint, "--data", data}, data + ".log",
+              "ferry worker ");
+    return w;
+}
+
+std::string server_process::launch(std::vector<std::string> args, std::string log_file,
+                                   const std::string& marker) {
+    log_file_ = std::move(log_file);
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
     pid_ = fork();
     if (pid_ == 0) {
         dup2(out[1], STDOUT_FILENO);
@@ -37,8 +51,8 @@ server_process::server_process(const std::string& processes, const std::string& 
     }
     close(out[1]);
     std::string seen;
+    std::string reported;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    const std::string marker = "ferry listening on 127.0.0.1:";
     while (std::chrono::steady_clock::now() < deadline) {
         pollfd fd{out[0], POLLIN, 0};
         if (poll(&fd, 1, 100) <= 0) continue;
@@ -49,15 +63,16 @@ server_process::server_process(const std::string& processes, const std::string& 
         const auto at = seen.find(marker);
         const auto eol = at == std::string::npos ? at : seen.find('\n', at);
         if (eol != std::string::npos) {
-            port_ = static_cast<std::uint16_t>(std::stoi(seen.substr(at + marker.size())));
+            reported = seen.substr(at + marker.size(), eol - at - marker.size());
             break;
         }
     }
     close(out[0]);
-    if (port_ == 0) {
+    if (reported.empty()) {
         kill9();
-        throw std::runtime_error("ferry serve did not start; its log:\n" + log());
+        throw std::runtime_error(args[1] + " did not start; its log:\n" + log());
     }
+    return reported;
 }
 
 server_process::~server_process() {

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ public:
     server_process(const std::string& processes, const std::string& data,
                    std::vector<std::string> extra = {});
     ~server_process();
+    /// Starts `ferry worker --connect ENDPOINT --data DATA` and waits (up to 30 s) for it to
+    /// report that it runs; port() is 0.
+    static std::unique_ptr<server_process> worker(const std::string& endpoint,
+                                                  const std::string& data);
     server_process(const server_process&) = delete;
     server_process& operator=(const server_process&) = delete;
 
@@ -33,6 +38,11 @@ public:
     std::string log() const;
 
 private:
+    server_process() = default;
+    // Forks and execs `args`, stderr to `log_file`, and returns what the child prints on
+    // stdout after `marker` up to the end of that line.
+    std::string launch(std::vector<std::string> args, std::string log_file,
+                       const std::string& marker);
     pid_t pid_ = -1;
     std::uint16_t port_ = 0;
     std::string log_file_;

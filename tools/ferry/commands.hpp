@@ -8,5 +8,6 @@ namespace ferry::tools {
 void add_serve_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 void add_test_command(CLI::App& app);
+void add_worker_command(CLI::App& app);
 
 }  // namespace ferry::tools

@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
     ferry::tools::add_serve_command(app);
     ferry::tools::add_validate_command(app);
     ferry::tools::add_test_command(app);
+    ferry::tools::add_worker_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "signals.hpp"
 #include "ferry/engine/process_loader.hpp"
 #include "ferry/engine/runtime.hpp"
 #include "ferry/ingress/server.hpp"
@@ -26,6 +27,8 @@ struct serve_options {
     std::int64_t page_ttl_s = 3600;
     std::int64_t reply_ttl_s = 86400;
     std::int64_t idempotency_ttl_s = 86400;
+    std::string worker_endpoint;
+    std::int64_t worker_lease_ms = 5000;
     long header_timeout_ms = 10'000;
     long body_timeout_ms = 30'000;
     long idle_timeout_ms = 60'000;
@@ -42,19 +45,8 @@ void raise_descriptor_limit() {
     }
 }
 
-// Waits for SIGTERM or SIGINT, which every thread has blocked so that only sigwait sees them.
-int wait_for_signal(const sigset_t& signals) {
-    int signal = 0;
-    sigwait(&signals, &signal);
-    return signal;
-}
-
 int serve(serve_options o) {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
+    const auto signals = block_stop_signals();  // before any thread starts
     raise_descriptor_limit();
 
     profiles::xml_runtime xml;
@@ -76,6 +68,8 @@ int serve(serve_options o) {
     engine_settings.page_ttl_ms = o.page_ttl_s * 1000;
     engine_settings.reply_ttl_ms = o.reply_ttl_s * 1000;
     engine_settings.idempotency_ttl_ms = o.idempotency_ttl_s * 1000;
+    engine_settings.worker_endpoint = o.worker_endpoint;
+    engine_settings.worker_lease_ms = o.worker_lease_ms;
     auto runtime = engine::runtime::open(zmq, std::move(engine_settings));
     if (!runtime) {
         std::fprintf(stderr, "ferry: cannot open the data directory %s: %s\n", o.data.c_str(),
@@ -91,8 +85,17 @@ int serve(serve_options o) {
                      o.http.port, started.error().message().c_str());
         return 1;
     }
-    (*runtime)->start();
+    try {
+        (*runtime)->start();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ferry: cannot start the engine (worker endpoint %s?): %s\n",
+                     o.worker_endpoint.c_str(), e.what());
+        return 1;
+    }
     http.set_ready();
+    if (!o.worker_endpoint.empty()) {
+        std::fprintf(stderr, "ferry: remote workers connect to %s\n", o.worker_endpoint.c_str());
+    }
     for (const auto& [operation, p] : processes->operations()) {
         std::fprintf(stderr, "ferry: POST /ws/simple/%s -> %s\n", operation.c_str(),
                      p->source_file.c_str());
@@ -100,7 +103,7 @@ int serve(serve_options o) {
     std::printf("ferry listening on %s:%u\n", o.http.address.c_str(), http.port());
     std::fflush(stdout);
 
-    const int signal = wait_for_signal(signals);
+    const int signal = wait_for_stop_signal(signals);
     std::fprintf(stderr, "ferry: %s received, draining\n",
                  signal == SIGTERM ? "SIGTERM" : "SIGINT");
     http.drain();
@@ -153,6 +156,14 @@ void add_serve_command(CLI::App& app) {
     cmd->add_option("--idempotency-ttl-seconds", o->idempotency_ttl_s,
                     "How long an Idempotency-Key is remembered (a repeat gets the first "
                     "answer); keep it at most --reply-ttl-seconds")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--worker-endpoint", o->worker_endpoint,
+                    "Bind this ZeroMQ endpoint (tcp://HOST:PORT) for `ferry worker --connect`; "
+                    "executions are then also run by remote workers");
+    cmd->add_option("--worker-lease-ms", o->worker_lease_ms,
+                    "A remote worker silent this long loses its executions, which are "
+                    "dispatched again")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     cmd->add_option("--bulk-body-limit", o->http.bulk_body_limit,

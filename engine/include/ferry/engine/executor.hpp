@@ -7,6 +7,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -107,8 +108,8 @@ private:
                                         bool wait);
     /// Called (from any thread) whenever new work may be claimable: wakes the dispatcher.
     void set_work_signal(std::function<void()> signal);
-    void mark_running(const std::vector<work_item>& items, std::int64_t now);
-    void mark_done(const std::vector<work_item>& items);
+    void mark_running(std::span<const work_item> items, std::int64_t now);
+    void mark_done(std::span<const work_item> items);
     prepared prepare(work_item& item, std::int64_t now);
     execution_limits limits() const;
     /// What executions run here get: the store's sequences, the deployed processes, and early

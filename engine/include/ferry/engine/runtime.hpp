@@ -24,6 +24,10 @@ struct runtime_settings {
     std::int64_t idempotency_ttl_ms = 86'400'000;  // how long an Idempotency-Key is remembered
     std::string intake_endpoint = "inproc://ferry-intake";
     std::string reply_endpoint = "inproc://ferry-replies";  // executors -> waiting callers
+    /// Where remote workers (`ferry worker --connect`) reach this process ("" for none), and
+    /// how long a silent worker keeps its leases.
+    std::string worker_endpoint;
+    std::int64_t worker_lease_ms = 5000;
 };
 
 /// Counters for /metrics and the benchmark.
@@ -31,7 +35,10 @@ struct engine_stats {
     store::store_stats store;
     intake_stats intake;
     executor_stats executor;
+    std::size_t remote_workers = 0;  // worker processes heard from within the lease timeout
 };
+
+class worker_dispatcher;
 
 /// The engine of one serving process: the store, the intake that group-commits into it and the
 /// executor pool that runs what was committed.
@@ -60,6 +67,7 @@ private:
     std::unique_ptr<store::store> db_;
     registry_holder processes_;
     executor_pool executors_;
+    std::unique_ptr<worker_dispatcher> dispatcher_;  // with a worker endpoint
     intake_service intake_;
 };
 

@@ -1,0 +1,180 @@
+// Executions run by `ferry worker` processes (issue 4, "Synchronous reply"): the serving
+// process dispatches executions with their documents over ZeroMQ tcp, records what workers
+// send back and routes replies to the waiting connections; a worker killed mid-execution
+// loses nothing.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "support/admin_client.hpp"
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ferry {
+namespace {
+
+std::string free_tcp_endpoint() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    const auto port = ntohs(addr.sin_port);
+    ::close(fd);
+    return "tcp://127.0.0.1:" + std::to_string(port);
+}
+
+}  // namespace
+
+class RemoteWorkerTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        processes_.write("quote.yaml", R"(name: quote
+listen: {type: get, object: Quote, input: single_json, output: single_json}
+steps:
+  - message:
+      template: "'{'\"sku\": \"{1}\", \"number\": {2}'}'"
+      variables: [{element: sku}, {sequence: quotes}]
+  - return: {}
+)");
+        processes_.write("orders.yaml", R"(name: orders
+listen: {type: create, object: Order, input: multiple_json, output: none}
+steps:
+  - file_write: {directory: orders, file_name: "{1}.json", variables: [document_id]}
+)");
+        processes_.write("echo.yaml", R"(name: echo
+mode: low_latency
+listen: {type: execute, object: Echo, input: single_data, output: single_data}
+steps:
+  - message: {template: "{1}", variables: [current_data]}
+  - return: {}
+)");
+        processes_.write("slow.yaml", R"(name: slow
+listen: {type: create, object: Slow, input: single_json, output: single_json}
+steps:
+  - try_catch:
+      retries: 1
+      backoff_ms: 1500
+      try:
+        - exception: {message: busy}
+      catch:
+        - message: {template: "'{'\"done\": {1}'}'", variables: [current_data]}
+        - return: {}
+)");
+    }
+
+    std::unique_ptr<test::server_process> serve(const std::string& endpoint) {
+        return std::make_unique<test::server_process>(
+            processes_.str(), data_.str(),
+            std::vector<std::string>{"--executors", "0", "--worker-endpoint", endpoint,
+                                     "--worker-lease-ms", "1000"});
+    }
+
+    static std::string header(const test::http_reply& r, const std::string& name) {
+        const auto it = r.headers.find(name);
+        return it == r.headers.end() ? "" : it->second;
+    }
+
+    test::temp_dir processes_;
+    test::temp_dir data_;
+    test::temp_dir workers_;
+};
+
+// With no local executors, a worker process runs every kind of call: synchronous (with a
+// sequence reserved from the serving process), asynchronous (its file_write on the worker's
+// machine) and low_latency in memory.
+TEST_F(RemoteWorkerTest, AWorkerProcessRunsSyncAsyncAndLowLatencyCalls) {
+    const auto endpoint = free_tcp_endpoint();
+    auto server = serve(endpoint);
+    auto worker = test::server_process::worker(endpoint, workers_.str() + "/a");
+
+    for (int i = 1; i <= 3; ++i) {
+        const auto quote = test::http_request(server->port(), "POST", "/ws/simple/getQuote",
+                                              R"({"sku":"A1"})");
+        ASSERT_EQ(quote.status, 200) << quote.body << server->log() << worker->log();
+        EXPECT_EQ(quote.body, R"({"sku": "A1", "number": )" + std::to_string(i) + "}");
+        EXPECT_EQ(header(quote, "X-Durability"), "fsync");
+        const auto id = header(quote, "X-Execution-Id");
+        const auto execution = test::wait_finished(server->port(), id);
+        EXPECT_EQ(execution.at("state").as_string(), "succeeded");
+        EXPECT_EQ(execution.at("attempts").as_int64(), 1);
+    }
+
+    const auto order = test::http_request(server->port(), "POST", "/ws/simple/createOrder",
+                                          R"([{"n":1},{"n":2}])");
+    ASSERT_EQ(order.status, 202) << order.body;
+    const std::string id(boost::json::parse(order.body).at("execution_id").as_string());
+    EXPECT_EQ(test::wait_finished(server->port(), id).at("state").as_string(), "succeeded");
+    EXPECT_TRUE(std::filesystem::exists(workers_.str() + "/a/files/orders/" + id + "-1.json"));
+
+    const auto echo = test::http_request(server->port(), "POST", "/ws/simple/executeEcho", "ping");
+    ASSERT_EQ(echo.status, 200) << echo.body;
+    EXPECT_EQ(echo.body, "ping");
+    EXPECT_EQ(header(echo, "X-Durability"), "none");
+    EXPECT_EQ(test::metric(server->port(), "ferry_remote_workers"), "1");
+    EXPECT_EQ(worker->stop(), 0);
+    EXPECT_EQ(server->stop(), 0);
+}
+
+// A worker killed in the middle of an execution loses nothing: once its lease runs out the
+// execution goes to another worker and the caller's result is there.
+TEST_F(RemoteWorkerTest, AKilledWorkersExecutionRunsAgainElsewhere) {
+    const auto endpoint = free_tcp_endpoint();
+    auto server = serve(endpoint);
+    auto doomed = test::server_process::worker(endpoint, workers_.str() + "/doomed");
+    const auto posted = test::http_request(server->port(), "POST", "/ws/simple/createSlow",
+                                           R"({"n":7})", {{"Prefer", "respond-async"}});
+    ASSERT_EQ(posted.status, 202) << posted.body;
+    const auto id = header(posted, "X-Execution-Id");
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // it is running on `doomed`
+    const auto running = test::http_request(server->port(), "GET", "/_admin/executions/" + id);
+    EXPECT_EQ(boost::json::parse(running.body).at("state").as_string(), "running");
+    doomed->kill9();
+
+    auto rescuer = test::server_process::worker(endpoint, workers_.str() + "/rescuer");
+    const auto execution = test::wait_finished(server->port(), id);
+    EXPECT_EQ(execution.at("state").as_string(), "succeeded") << boost::json::serialize(execution);
+    EXPECT_EQ(execution.at("attempts").as_int64(), 2);
+    const auto result = test::http_request(server->port(), "GET",
+                                           "/_admin/executions/" + id + "/result");
+    EXPECT_EQ(result.status, 200);
+    EXPECT_EQ(result.body, R"({"done": {"n":7}})");
+    EXPECT_EQ(rescuer->stop(), 0);
+    EXPECT_EQ(server->stop(), 0);
+}
+
+// Executions wait, stored, while no worker is connected; a caller who stopped waiting gets
+// the reply at the status link once a worker has come and run it. A restarted serving process
+// gets its workers back.
+TEST_F(RemoteWorkerTest, ExecutionsWaitForAWorkerAndWorkersOutliveServerRestarts) {
+    const auto endpoint = free_tcp_endpoint();
+    auto server = serve(endpoint);
+    const auto waited = test::http_request(server->port(), "POST", "/ws/simple/getQuote",
+                                           R"({"sku":"B2"})", {{"X-Max-Wait", "200"}});
+    ASSERT_EQ(waited.status, 202) << waited.body;
+    const auto link = header(waited, "X-Execution-Status-Link");
+    auto worker = test::server_process::worker(endpoint, workers_.str() + "/w");
+    const auto id = header(waited, "X-Execution-Id");
+    EXPECT_EQ(test::wait_finished(server->port(), id).at("state").as_string(), "succeeded");
+    const auto result = test::http_request(server->port(), "GET", link);
+    EXPECT_EQ(result.status, 200);
+    EXPECT_EQ(result.body, R"({"sku": "B2", "number": 1})");
+
+    EXPECT_EQ(server->stop(), 0);
+    server = serve(endpoint);
+    const auto again = test::http_request(server->port(), "POST", "/ws/simple/getQuote",
+                                          R"({"sku":"C3"})");
+    EXPECT_EQ(again.status, 200) << again.body;
+    EXPECT_EQ(worker->stop(), 0);
+    EXPECT_EQ(server->stop(), 0);
+}
+
+}  // namespace ferry

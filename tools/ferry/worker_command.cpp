@@ -1,0 +1,75 @@
+// `ferry worker`: executor threads in their own process, fed by a serving process.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "commands.hpp"
+#include "ferry/engine/remote_worker.hpp"
+#include "ferry/profiles/xml_runtime.hpp"
+#include "ferry/transport/context.hpp"
+#include "signals.hpp"
+
+namespace ferry::tools {
+namespace {
+
+struct worker_options {
+    std::string connect;
+    std::size_t threads = 2;
+    std::string data = "worker-data";
+};
+
+int run_worker(const worker_options& o) {
+    const auto signals = block_stop_signals();  // before any thread starts
+    profiles::xml_runtime xml;
+    std::error_code ec;
+    const auto files = std::filesystem::path(o.data) / "files";
+    std::filesystem::create_directories(files, ec);
+    if (ec) {
+        std::fprintf(stderr, "ferry: cannot create %s: %s\n", files.c_str(), ec.message().c_str());
+        return 1;
+    }
+    transport::context zmq;
+    engine::remote_worker_settings settings;
+    settings.endpoint = o.connect;
+    settings.threads = o.threads;
+    settings.files_root = files.string();
+    engine::remote_worker worker(zmq, settings);
+    try {
+        worker.start();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ferry: cannot connect to %s: %s\n", o.connect.c_str(), e.what());
+        return 1;
+    }
+    std::printf("ferry worker %s connected to %s with %zu threads\n", worker.id().c_str(),
+                o.connect.c_str(), o.threads);
+    std::fflush(stdout);
+    const int signal = wait_for_stop_signal(signals);
+    std::fprintf(stderr, "ferry worker: %s received; finishing running executions\n",
+                 signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    worker.stop();
+    std::fprintf(stderr, "ferry worker: stopped after %llu executions\n",
+                 static_cast<unsigned long long>(worker.stats().executions));
+    return 0;
+}
+
+}  // namespace
+
+void add_worker_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand(
+        "worker", "Run executor threads for a serving process (ferry serve --worker-endpoint)");
+    auto o = std::make_shared<worker_options>();
+    cmd->add_option("--connect", o->connect,
+                    "The serving process's worker endpoint, e.g. tcp://10.0.0.5:9091")
+        ->required();
+    cmd->add_option("--threads", o->threads, "Executor threads")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--data", o->data, "Directory for file_write output (DIR/files)")
+        ->capture_default_str();
+    cmd->callback([o] {
+        const int status = run_worker(*o);
+        if (status != 0) throw CLI::RuntimeError(status);
+    });
+}
+
+}  // namespace ferry::tools
