@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "support/admin_client.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
@@ -67,6 +68,18 @@ listen: {type: get, object: Fast, input: single_json, output: single_json}
 steps:
   - message: {template: "'{'\"echo\": {1}'}'", variables: [current_data]}
   - return: {}
+)");
+        processes_.write("slow.yaml", R"(name: slow
+listen: {type: get, object: Slow, input: single_json, output: single_json}
+steps:
+  - try_catch:
+      retries: 1
+      backoff_ms: 800
+      try:
+        - exception: {message: busy}
+      catch:
+        - file_write: {directory: slow, file_name: "{1}", variables: [execution_id]}
+        - return: {}
 )");
         server_ = std::make_unique<test::server_process>(processes_.str(), data_.str());
     }
@@ -167,6 +180,37 @@ TEST_F(SyncReplyTest, LowLatencyStoresNothing) {
     const auto stored = test::http_request(server_->port(), "GET",
                                            "/_admin/executions/" + debug.headers.at("X-Execution-Id"));
     EXPECT_EQ(stored.status, 200) << stored.body;
+}
+
+// A caller that hangs up does not cancel its execution: it runs to the end, and a retry with
+// the same idempotency key gets the reply it missed without running the process again.
+TEST_F(SyncReplyTest, CallerDisconnectDoesNotCancelTheExecution) {
+    const std::string body = R"({"sku":"Z9"})";
+    const auto request = "POST /ws/simple/getSlow HTTP/1.1\r\nHost: x\r\n"
+                         "Content-Type: application/json\r\nIdempotency-Key: slow-1\r\n"
+                         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    // Sent, then the connection is closed after 100 ms, long before the reply.
+    const auto heard = test::raw_exchange(server_->port(), request, 100);
+    EXPECT_EQ(heard, "");
+
+    const auto written = data_.path() / "files/slow";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline &&
+           (!std::filesystem::exists(written) || std::filesystem::is_empty(written))) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_TRUE(std::filesystem::exists(written));
+    const auto id = std::filesystem::directory_iterator(written)->path().filename().string();
+    EXPECT_EQ(test::wait_finished(server_->port(), id).at("state").as_string(), "succeeded");
+
+    const auto retry = test::http_request(server_->port(), "POST", "/ws/simple/getSlow", body,
+                                          {{"Content-Type", "application/json"},
+                                           {"Idempotency-Key", "slow-1"}});
+    EXPECT_EQ(retry.status, 200) << retry.body;
+    EXPECT_EQ(retry.body, body);
+    EXPECT_EQ(retry.headers.at("X-Execution-Id"), id);
+    EXPECT_EQ(retry.headers.at("Idempotent-Replayed"), "true");
+    EXPECT_EQ(test::metric(server_->port(), "ferry_executions_succeeded_total"), "1");
 }
 
 }  // namespace ferry
