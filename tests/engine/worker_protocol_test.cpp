@@ -1,0 +1,97 @@
+#include "worker_protocol.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ferry::engine {
+namespace proto = worker_protocol;
+
+TEST(WorkerProtocol, WorkCarriesTheExecutionItsDocumentsAndTheLimits) {
+    proto::work w;
+    w.lease = 42;
+    w.generation = "00aa";
+    w.in_memory = true;
+    w.limits.max_trace_entries = 7;
+    w.limits.max_kept_documents = 8;
+    w.limits.max_kept_bytes = 9;
+    w.limits.page_ttl_ms = 10;
+    w.limits.reply_ttl_ms = 11;
+    w.record.id = "e1";
+    w.record.process = "quote";
+    w.record.reply_to = "r";
+    w.documents = {{"{}", {{"inheader_X", "1"}}}, {"[]", {}}};
+    const auto back = proto::decode_work(proto::encode_work(w));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->lease, 42u);
+    EXPECT_EQ(back->generation, "00aa");
+    EXPECT_TRUE(back->in_memory);
+    EXPECT_EQ(back->limits.max_trace_entries, 7u);
+    EXPECT_EQ(back->limits.reply_ttl_ms, 11);
+    EXPECT_EQ(back->record.id, "e1");
+    EXPECT_EQ(back->record.reply_to, "r");
+    ASSERT_EQ(back->documents.size(), 2u);
+    EXPECT_EQ(back->documents[0].props.at("inheader_X"), "1");
+    auto truncated = proto::encode_work(w);
+    truncated[0].pop_back();
+    EXPECT_FALSE(proto::decode_work(truncated));
+}
+
+TEST(WorkerProtocol, ResultCarriesEverythingTheFinishWrites) {
+    store::execution_record rec;
+    rec.id = "e1";
+    rec.state = store::execution_state::succeeded;
+    rec.trace.push_back({"s1", "message", 1, 1, 0, 5, 6, "", {"e1-s0-0"}});
+    execution_output out;
+    out.kept.emplace_back("e1-s0-0", store::document{"kept", {}});
+    store::new_execution started;
+    started.record.id = "child";
+    started.documents = {{"c", {}}};
+    out.started.push_back(std::move(started));
+    out.replies.push_back({"reply-to", "header", "body"});
+    out.answers.emplace_back("reply/e1", "value");
+    const auto back = proto::decode_result(proto::encode_result(rec, out));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->record.id, "e1");
+    EXPECT_EQ(back->record.state, store::execution_state::succeeded);
+    ASSERT_EQ(back->record.trace.size(), 1u);
+    EXPECT_EQ(back->record.trace[0].output_ids[0], "e1-s0-0");
+    ASSERT_EQ(back->output.kept.size(), 1u);
+    EXPECT_EQ(back->output.kept[0].second.data, "kept");
+    ASSERT_EQ(back->output.started.size(), 1u);
+    EXPECT_EQ(back->output.started[0].record.id, "child");
+    EXPECT_EQ(back->output.started[0].documents[0].data, "c");
+    ASSERT_EQ(back->output.replies.size(), 1u);
+    EXPECT_EQ(back->output.replies[0], (transport::frames{"reply-to", "header", "body"}));
+    EXPECT_EQ(back->output.answers, out.answers);
+    EXPECT_FALSE(proto::decode_result(proto::encode_result(rec, out) + "x"));
+}
+
+TEST(WorkerProtocol, HeadersAndServerAnswersRoundTrip) {
+    proto::worker_header h;
+    h.what = proto::kind::sequence;
+    h.worker_id = "w1";
+    h.sequence_name = "invoices";
+    h.count = 100;
+    const auto back = proto::decode_worker_header(proto::encode_header(h));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->what, proto::kind::sequence);
+    EXPECT_EQ(back->sequence_name, "invoices");
+    EXPECT_EQ(back->count, 100u);
+    EXPECT_FALSE(proto::decode_worker_header("\x09"));
+
+    const auto values = proto::decode_server_header(proto::encode_sequence_values(301)[0]);
+    ASSERT_TRUE(values);
+    EXPECT_EQ(values->first_value, 301u);
+    const auto deployed = proto::decode_server_header(
+        proto::encode_deployed("g1", {{"a.yaml", "name: a"}})[0]);
+    ASSERT_TRUE(deployed);
+    EXPECT_EQ(deployed->generation, "g1");
+    ASSERT_EQ(deployed->files.size(), 1u);
+    EXPECT_EQ(deployed->files[0].second, "name: a");
+    const auto early = proto::decode_early_reply(
+        proto::encode_early_reply({"to", "h", "b"}, {{"page/t", "p"}}));
+    ASSERT_TRUE(early);
+    EXPECT_EQ(early->first.size(), 3u);
+    EXPECT_EQ(early->second[0].first, "page/t");
+}
+
+}  // namespace ferry::engine
