@@ -84,6 +84,7 @@ worker_dispatcher::worker_dispatcher(transport::context& ctx, executor_pool& poo
 
 worker_dispatcher::~worker_dispatcher() {
     stop();
+    pool_.set_work_signal({});  // the pool's threads have stopped (runtime::stop) by now
     if (signal_ >= 0) ::close(signal_);
 }
 

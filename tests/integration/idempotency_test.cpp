@@ -8,6 +8,7 @@
 
 #include "support/admin_client.hpp"
 #include "support/http_client.hpp"
+#include "support/processes.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -22,25 +23,8 @@ steps:
   - message: {template: "{1}", variables: [current_data]}
 )");
         // Slow enough (a 400 ms retry backoff) that repeats arrive while it runs.
-        processes_.write("quote.yaml", R"(name: quote
-listen: {type: get, object: Quote, input: single_json, output: single_json}
-steps:
-  - try_catch:
-      retries: 1
-      backoff_ms: 400
-      try:
-        - exception: {message: busy}
-      catch:
-        - message: {template: "'{'\"quote\": {1}'}'", variables: [current_data]}
-        - return: {}
-)");
-        processes_.write("echo.yaml", R"(name: echo
-mode: low_latency
-listen: {type: execute, object: Echo, input: single_data, output: single_data}
-steps:
-  - message: {template: "{1}", variables: [current_data]}
-  - return: {}
-)");
+        processes_.write("slow.yaml", test::slow_process(400));
+        processes_.write("echo.yaml", test::echo_process());
         processes_.write("events.yaml", R"(name: events
 listen: {type: create, object: Events, input: ndjson, output: none}
 steps:
@@ -63,11 +47,6 @@ steps:
         return replies;
     }
 
-    static std::string header(const test::http_reply& r, const std::string& name) {
-        const auto it = r.headers.find(name);
-        return it == r.headers.end() ? "" : it->second;
-    }
-
     test::temp_dir processes_;
     test::temp_dir data_;
 };
@@ -84,7 +63,7 @@ TEST_F(IdempotencyTest, ConcurrentRepeatsOfAnAsyncPostRunOnce) {
         ASSERT_EQ(r.status, 202) << r.body;
         if (receipt.empty()) receipt = r.body;
         EXPECT_EQ(r.body, receipt);
-        replayed += header(r, "Idempotent-Replayed") == "true" ? 1 : 0;
+        replayed += r.header("Idempotent-Replayed") == "true" ? 1 : 0;
     }
     EXPECT_EQ(replayed, 19);
     const std::string id(boost::json::parse(receipt).at("execution_id").as_string());
@@ -110,16 +89,16 @@ TEST_F(IdempotencyTest, ConcurrentRepeatsOfAnAsyncPostRunOnce) {
 // get it; the process runs once.
 TEST_F(IdempotencyTest, ConcurrentRepeatsOfASyncCallShareOneReply) {
     test::server_process server(processes_.str(), data_.str());
-    const auto replies = concurrently(8, server.port(), "/ws/simple/getQuote", R"({"sku":"A1"})",
+    const auto replies = concurrently(8, server.port(), "/ws/simple/createSlow", R"({"sku":"A1"})",
                                       {{"Idempotency-Key", "quote-A1"}});
     std::string execution;
     int replayed = 0;
     for (const auto& r : replies) {
         ASSERT_EQ(r.status, 200) << r.body;
-        EXPECT_EQ(r.body, R"({"quote": {"sku":"A1"}})");
-        if (execution.empty()) execution = header(r, "X-Execution-Id");
-        EXPECT_EQ(header(r, "X-Execution-Id"), execution);
-        replayed += header(r, "Idempotent-Replayed") == "true" ? 1 : 0;
+        EXPECT_EQ(r.body, R"({"done": {"sku":"A1"}})");
+        if (execution.empty()) execution = r.header("X-Execution-Id");
+        EXPECT_EQ(r.header("X-Execution-Id"), execution);
+        replayed += r.header("Idempotent-Replayed") == "true" ? 1 : 0;
     }
     EXPECT_EQ(replayed, 7);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the finish is counted last
@@ -133,21 +112,21 @@ TEST_F(IdempotencyTest, ConcurrentRepeatsOfASyncCallShareOneReply) {
 TEST_F(IdempotencyTest, ImpatientRepeatGetsTheStatusLink) {
     test::server_process server(processes_.str(), data_.str());
     std::thread first([&] {
-        (void)test::http_request(server.port(), "POST", "/ws/simple/getQuote", R"({"sku":"C3"})",
+        (void)test::http_request(server.port(), "POST", "/ws/simple/createSlow", R"({"sku":"C3"})",
                                  {{"Idempotency-Key", "quote-C3"}});
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    const auto repeat = test::http_request(server.port(), "POST", "/ws/simple/getQuote",
+    const auto repeat = test::http_request(server.port(), "POST", "/ws/simple/createSlow",
                                            R"({"sku":"C3"})",
                                            {{"Idempotency-Key", "quote-C3"}, {"X-Max-Wait", "0"}});
     first.join();
     ASSERT_EQ(repeat.status, 202) << repeat.body;
-    EXPECT_EQ(header(repeat, "Idempotent-Replayed"), "true");
-    const auto link = header(repeat, "X-Execution-Status-Link");
+    EXPECT_EQ(repeat.header("Idempotent-Replayed"), "true");
+    const auto link = repeat.header("X-Execution-Status-Link");
     ASSERT_FALSE(link.empty());
     const auto result = test::http_request(server.port(), "GET", link);
     EXPECT_EQ(result.status, 200);
-    EXPECT_EQ(result.body, R"({"quote": {"sku":"C3"}})");
+    EXPECT_EQ(result.body, R"({"done": {"sku":"C3"}})");
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     EXPECT_EQ(test::metric(server.port(), "ferry_executions_succeeded_total"), "1");
     EXPECT_EQ(server.stop(), 0);
@@ -198,7 +177,7 @@ TEST_F(IdempotencyTest, KeysSurviveARestartAndExpire) {
                                               R"([{"n":1}])", {{"Idempotency-Key", "k-9"}});
         EXPECT_EQ(again.status, 202);
         EXPECT_EQ(again.body, receipt);
-        EXPECT_EQ(header(again, "Idempotent-Replayed"), "true");
+        EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
         EXPECT_EQ(server.stop(), 0);
     }
     test::server_process server(processes_.str(), data_.str(), {"--idempotency-ttl-seconds", "1"});
@@ -210,7 +189,7 @@ TEST_F(IdempotencyTest, KeysSurviveARestartAndExpire) {
                                           R"([{"n":5}])", {{"Idempotency-Key", "k-10"}});
     ASSERT_EQ(later.status, 202);
     EXPECT_NE(later.body, short_lived.body);
-    EXPECT_EQ(header(later, "Idempotent-Replayed"), "");
+    EXPECT_EQ(later.header("Idempotent-Replayed"), "");
     EXPECT_EQ(server.stop(), 0);
 }
 
@@ -222,13 +201,13 @@ TEST_F(IdempotencyTest, LowLatencyAndBulkPostsHonourKeys) {
                                           "ping", {{"Idempotency-Key", "e-1"}});
     ASSERT_EQ(first.status, 200) << first.body;
     EXPECT_EQ(first.body, "ping");
-    EXPECT_EQ(header(first, "X-Durability"), "fsync");
+    EXPECT_EQ(first.header("X-Durability"), "fsync");
     const auto again = test::http_request(server.port(), "POST", "/ws/simple/executeEcho",
                                           "ping", {{"Idempotency-Key", "e-1"}});
     EXPECT_EQ(again.status, 200);
     EXPECT_EQ(again.body, "ping");
-    EXPECT_EQ(header(again, "X-Execution-Id"), header(first, "X-Execution-Id"));
-    EXPECT_EQ(header(again, "Idempotent-Replayed"), "true");
+    EXPECT_EQ(again.header("X-Execution-Id"), first.header("X-Execution-Id"));
+    EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
 
     std::string lines;
     for (int i = 0; i < 5000; ++i) lines += "{\"n\":" + std::to_string(i) + "}\n";
@@ -239,7 +218,7 @@ TEST_F(IdempotencyTest, LowLatencyAndBulkPostsHonourKeys) {
                                            lines, {{"Idempotency-Key", "b-1"}});
     ASSERT_EQ(repeat.status, 202) << repeat.body;
     EXPECT_EQ(repeat.body, upload.body);
-    EXPECT_EQ(header(repeat, "Idempotent-Replayed"), "true");
+    EXPECT_EQ(repeat.header("Idempotent-Replayed"), "true");
     const auto changed = test::http_request(server.port(), "POST", "/ws/simple/createEvents",
                                             lines + "{\"n\":-1}\n", {{"Idempotency-Key", "b-1"}});
     EXPECT_EQ(changed.status, 422) << changed.body;

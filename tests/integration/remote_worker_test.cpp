@@ -13,6 +13,7 @@
 
 #include "support/admin_client.hpp"
 #include "support/http_client.hpp"
+#include "support/processes.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -50,25 +51,8 @@ listen: {type: create, object: Order, input: multiple_json, output: none}
 steps:
   - file_write: {directory: orders, file_name: "{1}.json", variables: [document_id]}
 )");
-        processes_.write("echo.yaml", R"(name: echo
-mode: low_latency
-listen: {type: execute, object: Echo, input: single_data, output: single_data}
-steps:
-  - message: {template: "{1}", variables: [current_data]}
-  - return: {}
-)");
-        processes_.write("slow.yaml", R"(name: slow
-listen: {type: create, object: Slow, input: single_json, output: single_json}
-steps:
-  - try_catch:
-      retries: 1
-      backoff_ms: 1500
-      try:
-        - exception: {message: busy}
-      catch:
-        - message: {template: "'{'\"done\": {1}'}'", variables: [current_data]}
-        - return: {}
-)");
+        processes_.write("echo.yaml", test::echo_process());
+        processes_.write("slow.yaml", test::slow_process(1500));
     }
 
     std::unique_ptr<test::server_process> serve(const std::string& endpoint) {
@@ -76,11 +60,6 @@ steps:
             processes_.str(), data_.str(),
             std::vector<std::string>{"--executors", "0", "--worker-endpoint", endpoint,
                                      "--worker-lease-ms", "1000"});
-    }
-
-    static std::string header(const test::http_reply& r, const std::string& name) {
-        const auto it = r.headers.find(name);
-        return it == r.headers.end() ? "" : it->second;
     }
 
     test::temp_dir processes_;
@@ -101,8 +80,8 @@ TEST_F(RemoteWorkerTest, AWorkerProcessRunsSyncAsyncAndLowLatencyCalls) {
                                               R"({"sku":"A1"})");
         ASSERT_EQ(quote.status, 200) << quote.body << server->log() << worker->log();
         EXPECT_EQ(quote.body, R"({"sku": "A1", "number": )" + std::to_string(i) + "}");
-        EXPECT_EQ(header(quote, "X-Durability"), "fsync");
-        const auto id = header(quote, "X-Execution-Id");
+        EXPECT_EQ(quote.header("X-Durability"), "fsync");
+        const auto id = quote.header("X-Execution-Id");
         const auto execution = test::wait_finished(server->port(), id);
         EXPECT_EQ(execution.at("state").as_string(), "succeeded");
         EXPECT_EQ(execution.at("attempts").as_int64(), 1);
@@ -118,7 +97,7 @@ TEST_F(RemoteWorkerTest, AWorkerProcessRunsSyncAsyncAndLowLatencyCalls) {
     const auto echo = test::http_request(server->port(), "POST", "/ws/simple/executeEcho", "ping");
     ASSERT_EQ(echo.status, 200) << echo.body;
     EXPECT_EQ(echo.body, "ping");
-    EXPECT_EQ(header(echo, "X-Durability"), "none");
+    EXPECT_EQ(echo.header("X-Durability"), "none");
     EXPECT_EQ(test::metric(server->port(), "ferry_remote_workers"), "1");
     EXPECT_EQ(worker->stop(), 0);
     EXPECT_EQ(server->stop(), 0);
@@ -133,7 +112,7 @@ TEST_F(RemoteWorkerTest, AKilledWorkersExecutionRunsAgainElsewhere) {
     const auto posted = test::http_request(server->port(), "POST", "/ws/simple/createSlow",
                                            R"({"n":7})", {{"Prefer", "respond-async"}});
     ASSERT_EQ(posted.status, 202) << posted.body;
-    const auto id = header(posted, "X-Execution-Id");
+    const auto id = posted.header("X-Execution-Id");
     std::this_thread::sleep_for(std::chrono::milliseconds(400));  // it is running on `doomed`
     const auto running = test::http_request(server->port(), "GET", "/_admin/executions/" + id);
     EXPECT_EQ(boost::json::parse(running.body).at("state").as_string(), "running");
@@ -160,9 +139,9 @@ TEST_F(RemoteWorkerTest, ExecutionsWaitForAWorkerAndWorkersOutliveServerRestarts
     const auto waited = test::http_request(server->port(), "POST", "/ws/simple/getQuote",
                                            R"({"sku":"B2"})", {{"X-Max-Wait", "200"}});
     ASSERT_EQ(waited.status, 202) << waited.body;
-    const auto link = header(waited, "X-Execution-Status-Link");
+    const auto link = waited.header("X-Execution-Status-Link");
     auto worker = test::server_process::worker(endpoint, workers_.str() + "/w");
-    const auto id = header(waited, "X-Execution-Id");
+    const auto id = waited.header("X-Execution-Id");
     EXPECT_EQ(test::wait_finished(server->port(), id).at("state").as_string(), "succeeded");
     const auto result = test::http_request(server->port(), "GET", link);
     EXPECT_EQ(result.status, 200);

@@ -12,6 +12,12 @@ struct http_reply {
     int status = 0;  // 0: no response (connection failed or closed)
     std::map<std::string, std::string> headers;
     std::string body;
+
+    /// A header's value, "" when absent.
+    std::string header(const std::string& name) const {
+        const auto it = headers.find(name);
+        return it == headers.end() ? "" : it->second;
+    }
 };
 
 /// One blocking request on a new connection to 127.0.0.1:port (Beast client).
