@@ -9,5 +9,6 @@ void add_serve_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 void add_test_command(CLI::App& app);
 void add_worker_command(CLI::App& app);
+void add_user_command(CLI::App& app);
 
 }  // namespace ferry::tools
