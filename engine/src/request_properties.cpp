@@ -58,7 +58,8 @@ store::properties process_properties(const request_facts& facts) {
 }
 
 std::string split_matrix(std::string_view segment,
-                         std::vector<std::pair<std::string, std::string>>& params) {
+                         std::vector<std::pair<std::string, std::string>>& params,
+                         std::string* auth) {
     const auto first = segment.find(';');
     const std::string operation(segment.substr(0, first));
     while (first != std::string_view::npos && !segment.empty()) {
@@ -67,7 +68,9 @@ std::string split_matrix(std::string_view segment,
         const auto item = segment.substr(0, end);
         const auto eq = item.find('=');
         const auto name = item.substr(0, eq);
-        if (!name.empty() && name != "auth") {
+        if (name == "auth" && auth && eq != std::string_view::npos) {
+            *auth = std::string(item.substr(eq + 1));
+        } else if (!name.empty() && name != "auth") {
             params.emplace_back(std::string(name),
                                 eq == std::string_view::npos ? std::string()
                                                              : std::string(item.substr(eq + 1)));
@@ -77,13 +80,17 @@ std::string split_matrix(std::string_view segment,
     return operation;
 }
 
+std::optional<std::pair<std::string, std::string>> decode_credentials(std::string_view base64) {
+    const auto decoded = base64_decode(base64);
+    const auto colon = decoded.find(':');
+    if (colon == std::string::npos) return std::nullopt;
+    return std::pair(decoded.substr(0, colon), decoded.substr(colon + 1));
+}
+
 std::string basic_auth_user(std::string_view authorization) {
     if (!starts_with_icase(authorization, "basic ")) return {};
-    auto decoded = base64_decode(authorization.substr(6));
-    const auto colon = decoded.find(':');
-    if (colon == std::string::npos) return {};
-    decoded.resize(colon);
-    return decoded;
+    auto credentials = decode_credentials(authorization.substr(6));
+    return credentials ? credentials->first : std::string();
 }
 
 }  // namespace ferry::engine

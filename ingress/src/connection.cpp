@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 
+#include "access.hpp"
 #include "bulk_handler.hpp"
 #include "deadline.hpp"
 #include "handlers.hpp"
@@ -48,6 +49,8 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
     buffer.reserve(initial_read_capacity);
     deadline timer(socket);
     const auto& limits = svc.settings;
+    boost::system::error_code no_peer;
+    const auto remote = socket.remote_endpoint(no_peer).address();
     for (;;) {
         // Idle: wait for the first bytes of the next request (or use what is already
         // buffered). A read, not async_wait: Asio tries a read at once without touching epoll,
@@ -81,11 +84,24 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
             break;  // reset or other network error: nothing to answer
         }
 
+        // Who calls is settled before any body is read: an unknown caller cannot make the
+        // server read (or store) a single body byte.
+        std::string user;
+        if (!refusal) {
+            auto admitted = admit(parser.get(), remote, svc);
+            if (auto* refused = std::get_if<response>(&admitted)) {
+                refusal = std::move(*refused);
+            } else {
+                user = std::move(std::get<caller>(admitted).user);
+            }
+        }
+
         // A bulk post streams its body into the store as it arrives (bulk_handler.hpp).
         std::optional<response> streamed;
         std::optional<bulk_call> bulk;
         if (!refusal) {
             bulk = find_bulk_call(parser.get(), svc);
+            if (bulk) bulk->process_props["inuser"] = user;
             const auto length = parser.content_length();
             if (!bulk && length && *length > limits.body_limit) {
                 refusal = parse_failure(http::error::body_limit);
@@ -133,7 +149,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
         } else if (streamed) {
             res = std::move(*streamed);
         } else {
-            res = co_await route(parser.release(), svc);
+            res = co_await route(parser.release(), std::move(user), svc);
         }
         if (svc.state.load() == server_state::draining) res.keep_alive(false);
         svc.counters.count(res.result_int());

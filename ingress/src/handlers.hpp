@@ -14,12 +14,14 @@ namespace ferry::ingress {
 struct simple_call {
     std::string operation;
     store::properties process_props;
+    std::string matrix_auth;  // the ;auth=<base64(user:token)> parameter, "" when absent
 };
 /// The simple-path call a request header addresses, if it addresses one.
 std::optional<simple_call> parse_simple_call(const http::request_header<>& req);
 
-/// Picks the handler for a request by method and path.
-boost::asio::awaitable<response> route(request req, service& svc);
+/// Picks the handler for a request by method and path. `user`: who admit() let in ("" when
+/// nobody was identified), the process's `inuser`.
+boost::asio::awaitable<response> route(request req, std::string user, service& svc);
 
 /// `process_props` are the request's inmethod, inpath and query_* properties, built by the
 /// router from the target it already parsed.

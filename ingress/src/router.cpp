@@ -47,14 +47,15 @@ std::optional<simple_call> parse_simple_call(const http::request_header<>& req) 
     }
     auto facts = request_facts(req, *target);
     simple_call call;
-    call.operation = engine::split_matrix(path.substr(simple_prefix.size()), facts.params);
+    call.operation =
+        engine::split_matrix(path.substr(simple_prefix.size()), facts.params, &call.matrix_auth);
     // Matrix parameters (;auth= is a credential) stay out of inpath.
     facts.path = std::string(simple_prefix) + call.operation;
     call.process_props = engine::process_properties(facts);
     return call;
 }
 
-boost::asio::awaitable<response> route(request req, service& svc) {
+boost::asio::awaitable<response> route(request req, std::string user, service& svc) {
     const auto target = boost::urls::parse_origin_form(req.target());
     if (!target) {
         co_return error_response(http::status::bad_request, "bad_target",
@@ -70,6 +71,7 @@ boost::asio::awaitable<response> route(request req, service& svc) {
             }
         }
         if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
+        call->process_props["inuser"] = std::move(user);
         co_return co_await handle_simple(std::move(req), std::move(call->operation),
                                          std::move(call->process_props), svc);
     }

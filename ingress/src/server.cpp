@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "access.hpp"
 #include "connection.hpp"
 #include "service.hpp"
 
@@ -92,6 +93,14 @@ boost::system::result<void> server::start() {
     if (s.acceptor->bind(endpoint, ec); ec) return ec;
     if (s.acceptor->listen(asio::socket_base::max_listen_connections, ec); ec) return ec;
     s.port = s.acceptor->local_endpoint().port();
+    if (s.svc.settings.auth == authentication::basic) {
+        try {
+            s.svc.users = std::make_shared<user_source>(s.svc.settings.users_file);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "ferry: %s\n", e.what());
+            return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+        }
+    }
 
     s.svc.gateway = std::make_unique<engine::gateway>(s.engine, s.ctx, s.io.get_executor());
     asio::co_spawn(s.io, accept_loop(*s.acceptor, s.svc),

@@ -22,6 +22,8 @@ struct http_counters {
     }
 };
 
+class user_source;
+
 /// What every connection shares. Owned by the server; outlives every connection.
 struct service {
     server_settings settings;
@@ -29,6 +31,7 @@ struct service {
     std::atomic<server_state> state{server_state::starting};
     std::atomic<std::size_t> in_flight{0};
     http_counters counters;
+    std::shared_ptr<user_source> users;  // with authentication basic
 };
 
 /// Keeps service::in_flight up to date for one request (RAII).

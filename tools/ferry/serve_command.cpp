@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "commands.hpp"
@@ -28,6 +29,7 @@ struct serve_options {
     std::int64_t reply_ttl_s = 86400;
     std::int64_t idempotency_ttl_s = 86400;
     std::string worker_endpoint;
+    std::string auth = "none";
     std::int64_t worker_lease_ms = 5000;
     long header_timeout_ms = 10'000;
     long body_timeout_ms = 30'000;
@@ -69,6 +71,10 @@ int serve(serve_options o) {
     engine_settings.reply_ttl_ms = o.reply_ttl_s * 1000;
     engine_settings.idempotency_ttl_ms = o.idempotency_ttl_s * 1000;
     engine_settings.worker_endpoint = o.worker_endpoint;
+    o.http.auth = o.auth == "basic" ? ingress::authentication::basic : ingress::authentication::none;
+    if (o.http.users_file.empty()) {
+        o.http.users_file = (std::filesystem::path(o.data) / "users.json").string();
+    }
     engine_settings.worker_lease_ms = o.worker_lease_ms;
     auto runtime = engine::runtime::open(zmq, std::move(engine_settings));
     if (!runtime) {
@@ -158,6 +164,14 @@ void add_serve_command(CLI::App& app) {
                     "answer); keep it at most --reply-ttl-seconds")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    cmd->add_option("--auth", o->auth,
+                    "Authentication of /ws/ calls: none (a user name only identifies) or basic "
+                    "(user and token from `ferry user`; 401/403 otherwise)")
+        ->check(CLI::IsMember({"none", "basic"}))
+        ->capture_default_str();
+    cmd->add_option("--users-file", o->http.users_file,
+                    "The users file for --auth basic (default DATA/users.json; re-read when it "
+                    "changes)");
     cmd->add_option("--worker-endpoint", o->worker_endpoint,
                     "Bind this ZeroMQ endpoint (tcp://HOST:PORT) for `ferry worker --connect`; "
                     "executions are then also run by remote workers");

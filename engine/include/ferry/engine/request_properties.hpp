@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,9 +39,15 @@ store::properties header_properties(const Headers& headers) {
 store::properties process_properties(const request_facts& facts);
 
 /// Splits an operation segment "createOrder;region=EU;priority=1" into the operation and its
-/// matrix parameters. The `auth` parameter is credentials, never a process property.
+/// matrix parameters. The `auth` parameter is credentials, never a process property: its value
+/// goes to `auth` when given.
 std::string split_matrix(std::string_view segment,
-                         std::vector<std::pair<std::string, std::string>>& params);
+                         std::vector<std::pair<std::string, std::string>>& params,
+                         std::string* auth = nullptr);
+
+/// "user:token" from base64 (a Basic header's credentials or a ;auth= parameter); nullopt
+/// when it is not valid base64 or has no colon.
+std::optional<std::pair<std::string, std::string>> decode_credentials(std::string_view base64);
 
 /// The user name of an "Authorization: Basic ..." header ("" when there is none). Identifies
 /// only: checking credentials is the listener's authentication (docs/security.md).

@@ -11,6 +11,12 @@
 
 namespace ferry::ingress {
 
+/// How the web server identifies callers (SPEC §7, docs/security.md).
+enum class authentication {
+    none,   // a user name, if given, only identifies (inuser)
+    basic,  // user + token from the users file; 401 / 403 otherwise
+};
+
 struct server_settings {
     std::string address = "127.0.0.1";
     std::uint16_t port = 9090;  // 0 picks a free port (see server::port())
@@ -24,6 +30,8 @@ struct server_settings {
     /// line at most body_limit; body_timeout then limits each pause, not the whole body.
     std::uint64_t bulk_body_limit = 4ull << 30;
     std::size_t bulk_part_documents = 2000;  // documents per staged write of a bulk post
+    authentication auth = authentication::none;
+    std::string users_file;  // for basic: written by `ferry user`, re-read when it changes
 };
 
 enum class server_state { starting, listening, draining };

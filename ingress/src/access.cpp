@@ -1,0 +1,113 @@
+#include "access.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <cstdio>
+#include <filesystem>
+
+#include "ferry/engine/request_properties.hpp"
+#include "handlers.hpp"
+#include "responses.hpp"
+#include "submit_answers.hpp"
+
+namespace ferry::ingress {
+
+user_source::user_source(std::string path) : path_(std::move(path)) {
+    auto loaded = user_directory::load(path_);
+    if (!loaded) {
+        throw std::runtime_error("the users file " + path_ + " cannot be read: " +
+                                 loaded.error().message());
+    }
+    users_ = std::make_shared<const user_directory>(std::move(*loaded));
+    std::error_code ec;
+    seen_ = std::filesystem::last_write_time(path_, ec);
+    next_check_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+}
+
+std::shared_ptr<const user_directory> user_source::current() {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_check_) return users_;
+    next_check_ = now + std::chrono::seconds(1);
+    std::error_code ec;
+    const auto written = std::filesystem::last_write_time(path_, ec);
+    if (ec) {
+        // Removed: no users any more (every call is refused), as an empty file would say.
+        if (!std::filesystem::exists(path_)) users_ = std::make_shared<const user_directory>();
+        return users_;
+    }
+    if (written == seen_) return users_;
+    auto loaded = user_directory::load(path_);
+    if (!loaded) {
+        if (!complained_) {
+            std::fprintf(stderr, "ferry: the users file %s cannot be read (%s); the last good "
+                                 "users stay in force\n", path_.c_str(), loaded.error().message().c_str());
+            complained_ = true;
+        }
+        return users_;
+    }
+    complained_ = false;
+    seen_ = written;
+    users_ = std::make_shared<const user_directory>(std::move(*loaded));
+    return users_;
+}
+
+namespace {
+
+response refuse(http::status status, std::string_view error, std::string_view detail,
+                const http::request_header<>& req) {
+    auto res = error_response(status, error, detail, req.version(), keeps_alive(req));
+    if (status == http::status::unauthorized) {
+        res.set(http::field::www_authenticate, "Basic realm=\"ferry\", charset=\"UTF-8\"");
+    }
+    return res;
+}
+
+}  // namespace
+
+std::variant<caller, response> admit(const http::request_header<>& req,
+                                     const boost::asio::ip::address& remote, service& svc) {
+    auto call = parse_simple_call(req);
+    if (!call) return caller{};
+    // The ;auth= parameter stands in for the header for clients that cannot set one.
+    std::optional<std::pair<std::string, std::string>> credentials;
+    const auto authorization = std::string_view(req[http::field::authorization]);
+    if (!call->matrix_auth.empty()) {
+        credentials = engine::decode_credentials(call->matrix_auth);
+    } else if (authorization.size() > 6 && boost::beast::iequals(authorization.substr(0, 6), "basic ")) {
+        credentials = engine::decode_credentials(authorization.substr(6));
+    }
+    if (!svc.users) {
+        // Authentication none: a user name, if any, only identifies.
+        return caller{credentials ? credentials->first : std::string()};
+    }
+    if (!credentials) {
+        return refuse(http::status::unauthorized, "authentication_required",
+                      "this server needs a user name and token (HTTP Basic, or the ;auth= "
+                      "matrix parameter)",
+                      req);
+    }
+    const auto users = svc.users->current();
+    const auto* u = users->authenticate(credentials->first, credentials->second);
+    if (!u) {
+        return refuse(http::status::unauthorized, "invalid_credentials",
+                      "the user name or token is not valid", req);
+    }
+    if (u->ip_allow) {
+        bool allowed = false;
+        for (const auto& range : *u->ip_allow) allowed = allowed || range.contains(remote);
+        if (!allowed) {
+            return refuse(http::status::forbidden, "ip_not_allowed",
+                          "calls from " + remote.to_string() + " are not allowed for this user",
+                          req);
+        }
+    }
+    if (!u->operations.empty() &&
+        std::find(u->operations.begin(), u->operations.end(), call->operation) ==
+            u->operations.end()) {
+        return refuse(http::status::forbidden, "operation_not_allowed",
+                      "this user may not call the operation '" + call->operation + "'", req);
+    }
+    return caller{u->name};
+}
+
+}  // namespace ferry::ingress

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <boost/asio/ip/address.hpp>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+
+#include "ferry/ingress/users.hpp"
+#include "service.hpp"
+
+namespace ferry::ingress {
+
+/// The users file as the server sees it: read at start, read again when it changes (checked
+/// at most once a second), so `ferry user ...` takes effect without a restart. A file that
+/// turns unreadable keeps the last good users (and says so once in the log).
+/// Concurrency: thread-safe.
+class user_source {
+public:
+    /// Throws std::runtime_error when the file exists but cannot be read.
+    explicit user_source(std::string path);
+    std::shared_ptr<const user_directory> current();
+
+private:
+    std::string path_;
+    std::mutex mutex_;
+    std::shared_ptr<const user_directory> users_;
+    std::filesystem::file_time_type seen_{};
+    std::chrono::steady_clock::time_point next_check_{};
+    bool complained_ = false;
+};
+
+/// Who a request comes from, once let in: the process's `inuser` ("" for nobody).
+struct caller {
+    std::string user;
+};
+
+/// The web server's authentication for a request header (SPEC §7), decided before its body is
+/// read: credentials (Basic header or ;auth= matrix parameter), then the user's IP allow-list,
+/// then its allowed operations. 401 when the caller is not identified, 403 when refused; the
+/// texts never tell an unknown user from a wrong token. Requests outside /ws/ pass (the admin
+/// endpoints have their own protection).
+std::variant<caller, response> admit(const http::request_header<>& req,
+                                     const boost::asio::ip::address& remote, service& svc);
+
+}  // namespace ferry::ingress
