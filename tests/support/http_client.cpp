@@ -44,9 +44,19 @@ http_reply to_reply(http::response<http::string_body>& res) {
 http_reply http_request(std::uint16_t port, const std::string& method, const std::string& target,
                         const std::string& body,
                         const std::map<std::string, std::string>& headers) {
+    return http_request_from("127.0.0.1", port, method, target, body, headers);
+}
+
+http_reply http_request_from(const std::string& source, std::uint16_t port,
+                             const std::string& method, const std::string& target,
+                             const std::string& body,
+                             const std::map<std::string, std::string>& headers) {
     asio::io_context io;
     tcp::socket socket(io);
     boost::system::error_code ec;
+    socket.open(tcp::v4(), ec);
+    socket.bind({asio::ip::make_address(source), 0}, ec);
+    if (ec) return {};
     socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
     if (ec) return {};
     auto req = make_request(method, target, body, headers);

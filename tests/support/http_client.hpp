@@ -25,6 +25,12 @@ http_reply http_request(std::uint16_t port, const std::string& method, const std
                         const std::string& body = "",
                         const std::map<std::string, std::string>& headers = {});
 
+/// The same from another loopback source address (127.0.0.2, ...), for IP allow-lists.
+http_reply http_request_from(const std::string& source, std::uint16_t port,
+                             const std::string& method, const std::string& target,
+                             const std::string& body = "",
+                             const std::map<std::string, std::string>& headers = {});
+
 /// The same as a coroutine, for many concurrent requests on one io_context.
 boost::asio::awaitable<http_reply> async_http_request(std::uint16_t port, std::string method,
                                                       std::string target, std::string body);

@@ -1,0 +1,182 @@
+// Authentication of the web server (issue 6): users and tokens made by the real `ferry user`
+// command, Basic and ;auth= credentials, IP allow-lists tested from 127.0.0.2, allowed
+// operations, and no body read before the caller is known.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <optional>
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/processes.hpp"
+#include "support/server_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ferry {
+namespace {
+
+// Runs `ferry <args>` and returns its stdout (the token, for add and token); nullopt when it
+// exits with a failure.
+std::optional<std::string> ferry_command(const std::string& args) {
+    const std::string command = std::string(FERRY_BINARY) + " " + args + " 2>/dev/null";
+    FILE* out = ::popen(command.c_str(), "r");
+    if (!out) return std::nullopt;
+    std::string text;
+    char buf[256];
+    while (const auto n = std::fread(buf, 1, sizeof buf, out)) text.append(buf, n);
+    const int status = ::pclose(out);
+    if (status != 0) return std::nullopt;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return text;
+}
+
+std::string base64(const std::string& in) {
+    static constexpr char table[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (const unsigned char c : in) {
+        buffer = (buffer << 8) | c;
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out.push_back(table[(buffer >> bits) & 63]);
+        }
+    }
+    if (bits > 0) out.push_back(table[(buffer << (6 - bits)) & 63]);
+    while (out.size() % 4 != 0) out.push_back('=');
+    return out;
+}
+
+std::map<std::string, std::string> basic(const std::string& user, const std::string& token) {
+    return {{"Authorization", "Basic " + base64(user + ":" + token)}};
+}
+
+}  // namespace
+
+class SecurityTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        processes_.write("echo.yaml", test::echo_process());
+        processes_.write("whoami.yaml", R"(name: whoami
+listen: {type: get, object: Me, input: none, output: single_data}
+steps:
+  - message: {template: "{1}", variables: [{process_property: inuser}]}
+  - return: {}
+)");
+        const auto users = "--data " + data_.str();
+        alice_ = ferry_command("user add alice " + users).value_or("");
+        local_ = ferry_command("user add local --ip 127.0.0.2 " + users).value_or("");
+        echo_only_ = ferry_command("user add echoer --operation executeEcho " + users).value_or("");
+        blocked_ = ferry_command("user add blocked --ip-filter " + users).value_or("");
+        for (const auto* token : {&alice_, &local_, &echo_only_, &blocked_}) {
+            ASSERT_EQ(token->size(), 64u);
+        }
+        EXPECT_FALSE(ferry_command("user add alice " + users));  // taken
+        server_ = std::make_unique<test::server_process>(
+            processes_.str(), data_.str(), std::vector<std::string>{"--auth", "basic"});
+    }
+
+    test::http_reply echo(const std::map<std::string, std::string>& headers,
+                          const std::string& target = "/ws/simple/executeEcho") {
+        return test::http_request(server_->port(), "POST", target, "ping", headers);
+    }
+
+    test::temp_dir processes_;
+    test::temp_dir data_;
+    std::string alice_, local_, echo_only_, blocked_;
+    std::unique_ptr<test::server_process> server_;
+};
+
+// No credentials, an unknown user and a wrong token are all 401 with the same body; the
+// right token is let in and the process sees the user.
+TEST_F(SecurityTest, CredentialsAreCheckedWithoutTellingWhichPartWasWrong) {
+    const auto none = echo({});
+    EXPECT_EQ(none.status, 401);
+    EXPECT_EQ(none.header("WWW-Authenticate"), "Basic realm=\"ferry\", charset=\"UTF-8\"");
+    EXPECT_EQ(boost::json::parse(none.body).at("error").as_string(), "authentication_required");
+    const auto unknown = echo(basic("mallory", alice_));
+    const auto wrong = echo(basic("alice", std::string(64, '0')));
+    EXPECT_EQ(unknown.status, 401);
+    EXPECT_EQ(wrong.status, 401);
+    EXPECT_EQ(unknown.body, wrong.body);
+    const auto ok = echo(basic("alice", alice_));
+    EXPECT_EQ(ok.status, 200) << ok.body;
+    EXPECT_EQ(ok.body, "ping");
+    const auto me = test::http_request(server_->port(), "POST", "/ws/simple/getMe", "",
+                                       basic("alice", alice_));
+    EXPECT_EQ(me.status, 200) << me.body;
+    EXPECT_EQ(me.body, "alice");
+}
+
+// Clients that cannot set headers put the credentials in a ;auth= matrix parameter, which
+// never reaches the process as a parameter.
+TEST_F(SecurityTest, MatrixAuthParameterStandsInForTheHeader) {
+    const auto ok = test::http_request(
+        server_->port(), "POST", "/ws/simple/getMe;auth=" + base64("alice:" + alice_), "");
+    EXPECT_EQ(ok.status, 200) << ok.body;
+    EXPECT_EQ(ok.body, "alice");
+    const auto wrong = test::http_request(
+        server_->port(), "POST", "/ws/simple/getMe;auth=" + base64("alice:nope"), "");
+    EXPECT_EQ(wrong.status, 401);
+}
+
+// The IP allow-list: a user limited to 127.0.0.2 is refused from 127.0.0.1 (after its
+// credentials were accepted: 403, not 401); a switched-on empty list blocks everything; the
+// allowed operations come last.
+TEST_F(SecurityTest, IpAllowListsAndAllowedOperations) {
+    const auto from_one = echo(basic("local", local_));
+    EXPECT_EQ(from_one.status, 403) << from_one.body;
+    EXPECT_EQ(boost::json::parse(from_one.body).at("error").as_string(), "ip_not_allowed");
+    const auto from_two = test::http_request_from("127.0.0.2", server_->port(), "POST",
+                                                  "/ws/simple/executeEcho", "ping",
+                                                  basic("local", local_));
+    EXPECT_EQ(from_two.status, 200) << from_two.body;
+    EXPECT_EQ(echo(basic("blocked", blocked_)).status, 403);
+
+    EXPECT_EQ(echo(basic("echoer", echo_only_)).status, 200);
+    const auto other = test::http_request(server_->port(), "POST", "/ws/simple/getMe", "",
+                                          basic("echoer", echo_only_));
+    EXPECT_EQ(other.status, 403);
+    EXPECT_EQ(boost::json::parse(other.body).at("error").as_string(), "operation_not_allowed");
+    // An unauthenticated caller learns nothing about operations either.
+    EXPECT_EQ(test::http_request(server_->port(), "POST", "/ws/simple/noSuchThing", "").status,
+              401);
+}
+
+// Users change while the server runs: a new token works and a removed user is refused,
+// without a restart.
+TEST_F(SecurityTest, UserChangesTakeEffectWithoutRestart) {
+    const auto second = ferry_command("user token alice --data " + data_.str()).value_or("");
+    ASSERT_EQ(second.size(), 64u);
+    ASSERT_TRUE(ferry_command("user remove local --data " + data_.str()));
+    EXPECT_FALSE(ferry_command("user remove nobody --data " + data_.str()));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (echo(basic("alice", second)).status != 200 &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(echo(basic("alice", second)).status, 200);
+    EXPECT_EQ(echo(basic("alice", alice_)).status, 200);  // the first token stays valid
+    const auto removed = test::http_request_from("127.0.0.2", server_->port(), "POST",
+                                                 "/ws/simple/executeEcho", "ping",
+                                                 basic("local", local_));
+    EXPECT_EQ(removed.status, 401);
+}
+
+// An unknown caller cannot make the server read a body: a 100 MB Content-Length without
+// credentials is answered 401 at once and the connection closed.
+TEST_F(SecurityTest, NoBodyIsReadBeforeTheCallerIsKnown) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto answer = test::raw_exchange(
+        server_->port(),
+        "POST /ws/simple/executeEcho HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n"
+        "only a few bytes",
+        5000);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 401", 0), 0u) << answer;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+}
+
+}  // namespace ferry
