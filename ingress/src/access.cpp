@@ -68,13 +68,14 @@ std::variant<caller, response> admit(const http::request_header<>& req,
                                      const boost::asio::ip::address& remote, service& svc) {
     auto call = parse_simple_call(req);
     if (!call) return caller{};
-    // The ;auth= parameter stands in for the header for clients that cannot set one.
+    // The ;auth= parameter stands in for the header for clients that cannot set one; with
+    // both, the header wins.
     std::optional<std::pair<std::string, std::string>> credentials;
     const auto authorization = std::string_view(req[http::field::authorization]);
-    if (!call->matrix_auth.empty()) {
-        credentials = engine::decode_credentials(call->matrix_auth);
-    } else if (authorization.size() > 6 && boost::beast::iequals(authorization.substr(0, 6), "basic ")) {
+    if (authorization.size() > 6 && boost::beast::iequals(authorization.substr(0, 6), "basic ")) {
         credentials = engine::decode_credentials(authorization.substr(6));
+    } else if (!call->matrix_auth.empty()) {
+        credentials = engine::decode_credentials(call->matrix_auth);
     }
     if (!svc.users) {
         // Authentication none: a user name, if any, only identifies.
