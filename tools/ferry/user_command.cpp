@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <optional>
 
 #include "commands.hpp"
 #include "ferry/ingress/users.hpp"
@@ -75,8 +77,18 @@ std::int64_t now_ms() {
         .count();
 }
 
-int add_user(const user_options& o) {
+// Applies `change` to the users under the file's lock, and writes them when it returns 0.
+int edit_users(const user_options& o,
+               const std::function<int(ingress::user_directory&)>& change) {
     const auto path = users_path(o);
+    file_lock lock(path);
+    auto users = load_users(path);
+    const int status = change(users);
+    if (status == 0) save_users(users, path);
+    return status;
+}
+
+int add_user(const user_options& o) {
     ingress::user u;
     u.name = o.name;
     if (!ingress::valid_user_name(u.name)) {
@@ -97,14 +109,16 @@ int add_user(const user_options& o) {
         }
     }
     u.operations = o.operations;
-    file_lock lock(path);
-    auto users = load_users(path);
-    if (!users.add(u)) {
-        std::fprintf(stderr, "ferry: the user '%s' already exists\n", u.name.c_str());
-        return 1;
-    }
-    const auto token = users.issue_token(u.name, now_ms());
-    save_users(users, path);
+    std::optional<std::string> token;
+    const int status = edit_users(o, [&](ingress::user_directory& users) {
+        if (!users.add(u)) {
+            std::fprintf(stderr, "ferry: the user '%s' already exists\n", u.name.c_str());
+            return 1;
+        }
+        token = users.issue_token(u.name, now_ms());
+        return 0;
+    });
+    if (status != 0) return status;
     std::printf("%s\n", token->c_str());
     std::fprintf(stderr, "ferry: user '%s' added; the line above is its token, shown only now "
                          "(use it as the Basic password)\n", u.name.c_str());
@@ -112,15 +126,14 @@ int add_user(const user_options& o) {
 }
 
 int new_token(const user_options& o) {
-    const auto path = users_path(o);
-    file_lock lock(path);
-    auto users = load_users(path);
-    const auto token = users.issue_token(o.name, now_ms());
-    if (!token) {
+    std::optional<std::string> token;
+    const int status = edit_users(o, [&](ingress::user_directory& users) {
+        token = users.issue_token(o.name, now_ms());
+        if (token) return 0;
         std::fprintf(stderr, "ferry: no user '%s'\n", o.name.c_str());
         return 1;
-    }
-    save_users(users, path);
+    });
+    if (status != 0) return status;
     std::printf("%s\n", token->c_str());
     std::fprintf(stderr, "ferry: a new token for '%s', shown only now; earlier tokens stay "
                          "valid\n", o.name.c_str());
@@ -128,16 +141,13 @@ int new_token(const user_options& o) {
 }
 
 int remove_user(const user_options& o) {
-    const auto path = users_path(o);
-    file_lock lock(path);
-    auto users = load_users(path);
-    if (!users.remove(o.name)) {
+    const int status = edit_users(o, [&](ingress::user_directory& users) {
+        if (users.remove(o.name)) return 0;
         std::fprintf(stderr, "ferry: no user '%s'\n", o.name.c_str());
         return 1;
-    }
-    save_users(users, path);
-    std::fprintf(stderr, "ferry: user '%s' removed\n", o.name.c_str());
-    return 0;
+    });
+    if (status == 0) std::fprintf(stderr, "ferry: user '%s' removed\n", o.name.c_str());
+    return status;
 }
 
 std::string joined(const std::vector<std::string>& items, const char* none) {
