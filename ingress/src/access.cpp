@@ -64,31 +64,29 @@ response refuse(http::status status, std::string_view error, std::string_view de
 
 }  // namespace
 
-std::variant<caller, response> admit(const http::request_header<>& req,
-                                     const boost::asio::ip::address& remote, service& svc) {
-    auto call = parse_simple_call(req);
-    if (!call) return caller{};
-    // The ;auth= parameter stands in for the header for clients that cannot set one; with
-    // both, the header wins.
-    std::optional<std::pair<std::string, std::string>> credentials;
+namespace {
+
+using credentials = std::optional<std::pair<std::string, std::string>>;
+
+credentials basic_credentials(const http::request_header<>& req) {
     const auto authorization = std::string_view(req[http::field::authorization]);
     if (authorization.size() > 6 && boost::beast::iequals(authorization.substr(0, 6), "basic ")) {
-        credentials = engine::decode_credentials(authorization.substr(6));
-    } else if (!call->matrix_auth.empty()) {
-        credentials = engine::decode_credentials(call->matrix_auth);
+        return engine::decode_credentials(authorization.substr(6));
     }
-    if (!svc.users) {
-        // Authentication none: a user name, if any, only identifies.
-        return caller{credentials ? credentials->first : std::string()};
-    }
-    if (!credentials) {
+    return std::nullopt;
+}
+
+// Credentials, then the IP allow-list: the user let in, or the refusal.
+std::variant<user, response> identify(const http::request_header<>& req, const credentials& given,
+                                      const boost::asio::ip::address& remote, service& svc) {
+    if (!given) {
         return refuse(http::status::unauthorized, "authentication_required",
                       "this server needs a user name and token (HTTP Basic, or the ;auth= "
                       "matrix parameter)",
                       req);
     }
     const auto users = svc.users->current();
-    const auto* u = users->authenticate(credentials->first, credentials->second);
+    const auto* u = users->authenticate(given->first, given->second);
     if (!u) {
         return refuse(http::status::unauthorized, "invalid_credentials",
                       "the user name or token is not valid", req);
@@ -102,13 +100,48 @@ std::variant<caller, response> admit(const http::request_header<>& req,
                           req);
         }
     }
-    if (!u->operations.empty() &&
-        std::find(u->operations.begin(), u->operations.end(), call->operation) ==
-            u->operations.end()) {
+    return *u;
+}
+
+bool admin_path(std::string_view target) {
+    const auto path = target.substr(0, target.find('?'));
+    return path == "/metrics" || (path.starts_with("/_admin/") && path != "/_admin/status");
+}
+
+}  // namespace
+
+std::variant<caller, response> admit(const http::request_header<>& req,
+                                     const boost::asio::ip::address& remote, service& svc) {
+    if (svc.users && admin_path(req.target())) {
+        auto who = identify(req, basic_credentials(req), remote, svc);
+        if (auto* refused = std::get_if<response>(&who)) return std::move(*refused);
+        const auto& u = std::get<user>(who);
+        if (!u.admin) {
+            return refuse(http::status::forbidden, "admin_required",
+                          "the admin endpoints need a user added with --admin", req);
+        }
+        return caller{u.name};
+    }
+    auto call = parse_simple_call(req);
+    if (!call) return caller{};
+    // The ;auth= parameter stands in for the header for clients that cannot set one; with
+    // both, the header wins.
+    auto given = basic_credentials(req);
+    if (!given && !call->matrix_auth.empty()) given = engine::decode_credentials(call->matrix_auth);
+    if (!svc.users) {
+        // Authentication none: a user name, if any, only identifies.
+        return caller{given ? given->first : std::string()};
+    }
+    auto who = identify(req, given, remote, svc);
+    if (auto* refused = std::get_if<response>(&who)) return std::move(*refused);
+    const auto& u = std::get<user>(who);
+    if (!u.operations.empty() &&
+        std::find(u.operations.begin(), u.operations.end(), call->operation) ==
+            u.operations.end()) {
         return refuse(http::status::forbidden, "operation_not_allowed",
                       "this user may not call the operation '" + call->operation + "'", req);
     }
-    return caller{u->name};
+    return caller{u.name};
 }
 
 }  // namespace ferry::ingress

@@ -40,8 +40,8 @@ struct caller {
 /// The web server's authentication for a request header (SPEC §7), decided before its body is
 /// read: credentials (Basic header or ;auth= matrix parameter), then the user's IP allow-list,
 /// then its allowed operations. 401 when the caller is not identified, 403 when refused; the
-/// texts never tell an unknown user from a wrong token. Requests outside /ws/ pass (the admin
-/// endpoints have their own protection).
+/// texts never tell an unknown user from a wrong token. The admin endpoints (`/_admin/*`
+/// except the status, and `/metrics`) need an admin user (Basic only); other paths pass.
 std::variant<caller, response> admit(const http::request_header<>& req,
                                      const boost::asio::ip::address& remote, service& svc);
 

@@ -154,6 +154,9 @@ boost::system::result<user_directory> user_directory::load(const std::string& pa
                 if (op.is_string()) u.operations.emplace_back(op.as_string());
             }
         }
+        if (const auto* admin = o.if_contains("admin"); admin && admin->is_bool()) {
+            u.admin = admin->as_bool();
+        }
         out.users_.push_back(std::move(u));
     }
     return out;
@@ -177,6 +180,7 @@ boost::system::result<void> user_directory::save(const std::string& path) const 
         json::array ops;
         for (const auto& op : u.operations) ops.emplace_back(op);
         o["operations"] = std::move(ops);
+        if (u.admin) o["admin"] = true;
         list.push_back(std::move(o));
     }
     const auto text = json::serialize(json::object{{"users", std::move(list)}}) + "\n";

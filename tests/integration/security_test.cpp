@@ -71,7 +71,8 @@ steps:
         local_ = ferry_command("user add local --ip 127.0.0.2 " + users).value_or("");
         echo_only_ = ferry_command("user add echoer --operation executeEcho " + users).value_or("");
         blocked_ = ferry_command("user add blocked --ip-filter " + users).value_or("");
-        for (const auto* token : {&alice_, &local_, &echo_only_, &blocked_}) {
+        ops_ = ferry_command("user add ops --admin " + users).value_or("");
+        for (const auto* token : {&alice_, &local_, &echo_only_, &blocked_, &ops_}) {
             ASSERT_EQ(token->size(), 64u);
         }
         EXPECT_FALSE(ferry_command("user add alice " + users));  // taken
@@ -86,7 +87,7 @@ steps:
 
     test::temp_dir processes_;
     test::temp_dir data_;
-    std::string alice_, local_, echo_only_, blocked_;
+    std::string alice_, local_, echo_only_, blocked_, ops_;
     std::unique_ptr<test::server_process> server_;
 };
 
@@ -177,6 +178,30 @@ TEST_F(SecurityTest, NoBodyIsReadBeforeTheCallerIsKnown) {
         5000);
     EXPECT_EQ(answer.rfind("HTTP/1.1 401", 0), 0u) << answer;
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+}
+
+// The admin endpoints and /metrics need an admin user; the status endpoint stays open for
+// load balancers.
+TEST_F(SecurityTest, AdminEndpointsNeedAnAdminUser) {
+    const auto port = server_->port();
+    EXPECT_EQ(test::http_request(port, "GET", "/_admin/status").status, 200);
+    const auto anonymous = test::http_request(port, "GET", "/metrics");
+    EXPECT_EQ(anonymous.status, 401);
+    EXPECT_EQ(anonymous.header("WWW-Authenticate"), "Basic realm=\"ferry\", charset=\"UTF-8\"");
+    const auto ordinary = test::http_request(port, "GET", "/metrics", "", basic("alice", alice_));
+    EXPECT_EQ(ordinary.status, 403);
+    EXPECT_EQ(boost::json::parse(ordinary.body).at("error").as_string(), "admin_required");
+    const auto admin = test::http_request(port, "GET", "/metrics", "", basic("ops", ops_));
+    EXPECT_EQ(admin.status, 200);
+    EXPECT_NE(admin.body.find("ferry_intake_batches_total"), std::string::npos);
+
+    const auto call = echo(basic("alice", alice_));
+    ASSERT_EQ(call.status, 200);
+    const auto execution = "/_admin/executions/" + call.header("X-Execution-Id");
+    EXPECT_EQ(test::http_request(port, "GET", execution).status, 401);
+    EXPECT_EQ(test::http_request(port, "GET", execution, "", basic("alice", alice_)).status, 403);
+    // low_latency runs are not stored: an admin reads a 404, past the access check.
+    EXPECT_EQ(test::http_request(port, "GET", execution, "", basic("ops", ops_)).status, 404);
 }
 
 }  // namespace ferry

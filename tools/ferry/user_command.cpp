@@ -23,6 +23,7 @@ struct user_options {
     std::vector<std::string> ips;
     bool ip_filter = false;
     std::vector<std::string> operations;
+    bool admin = false;
     bool json = false;
 };
 
@@ -109,6 +110,7 @@ int add_user(const user_options& o) {
         }
     }
     u.operations = o.operations;
+    u.admin = o.admin;
     std::optional<std::string> token;
     const int status = edit_users(o, [&](ingress::user_directory& users) {
         if (!users.add(u)) {
@@ -175,18 +177,20 @@ int list_users(const user_options& o) {
             boost::json::array ops;
             for (const auto& op : u.operations) ops.emplace_back(op);
             entry["operations"] = std::move(ops);
+            entry["admin"] = u.admin;
             out.push_back(std::move(entry));
         }
         std::printf("%s\n", boost::json::serialize(out).c_str());
         return 0;
     }
-    std::printf("%-24s %6s  %-32s %s\n", "USER", "TOKENS", "IP ALLOW", "OPERATIONS");
+    std::printf("%-24s %6s %5s  %-32s %s\n", "USER", "TOKENS", "ADMIN", "IP ALLOW", "OPERATIONS");
     for (const auto& u : users.users()) {
         std::vector<std::string> ips;
         if (u.ip_allow) {
             for (const auto& r : *u.ip_allow) ips.push_back(r.to_string());
         }
-        std::printf("%-24s %6zu  %-32s %s\n", u.name.c_str(), u.tokens.size(),
+        std::printf("%-24s %6zu %5s  %-32s %s\n", u.name.c_str(), u.tokens.size(),
+                    u.admin ? "yes" : "no",
                     u.ip_allow ? joined(ips, "(none: blocked)").c_str() : "any",
                     joined(u.operations, "all").c_str());
     }
@@ -216,6 +220,7 @@ void add_user_command(CLI::App& app) {
     add->add_option("--ip", o->ips, "Allow calls only from this address or CIDR range (repeatable)");
     add->add_flag("--ip-filter", o->ip_filter,
                   "Switch the IP allow-list on even without --ip (blocks every address)");
+    add->add_flag("--admin", o->admin, "May use the admin endpoints (/_admin/*, /metrics)");
     add->add_option("--operation", o->operations,
                     "Allow only this operation, e.g. createOrder (repeatable; default: all)");
     add_location_options(add, *o);

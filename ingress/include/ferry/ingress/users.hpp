@@ -35,6 +35,7 @@ struct user {
     std::optional<std::vector<ip_range>> ip_allow;
     /// Operations the user may call; empty: every operation.
     std::vector<std::string> operations;
+    bool admin = false;  // may use the admin endpoints and /metrics
 };
 
 /// The users file (JSON, `<data>/users.json`), written by `ferry user ...` and read by the
