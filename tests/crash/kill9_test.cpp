@@ -31,11 +31,14 @@ protected:
             asio::co_spawn(
                 io,
                 [&, c]() -> asio::awaitable<void> {
+                    // One keep-alive connection per client, as real clients do.
+                    test::async_http_session session(co_await asio::this_coro::executor,
+                                                     server.port());
                     for (int i = 0; !stop; ++i) {
                         const auto body =
                             "[{\"c\":" + std::to_string(c) + "},{\"i\":" + std::to_string(i) + "}]";
-                        const auto res = co_await test::async_http_request(
-                            server.port(), "POST", "/ws/simple/createEvent", body);
+                        const auto res =
+                            co_await session.request("POST", "/ws/simple/createEvent", body);
                         if (res.status == 0) co_return;  // server gone
                         if (res.status != 202) continue;
                         const auto receipt = boost::json::parse(res.body).as_object();
@@ -74,8 +77,9 @@ TEST_F(Kill9Test, AcknowledgedDocumentsSurviveKillNine) {
     }
     test::server_process server(processes_.str(), data_.str());
     // Every acknowledged execution is stored...
+    test::http_session session(server.port());
     for (const auto& id : executions_) {
-        const auto res = test::http_request(server.port(), "GET", "/_admin/executions/" + id);
+        const auto res = session.request("GET", "/_admin/executions/" + id);
         ASSERT_EQ(res.status, 200) << id;
     }
     // ...and every acknowledged document gets executed.

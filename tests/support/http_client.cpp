@@ -12,6 +12,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <optional>
 
 namespace ferry::test {
 namespace asio = boost::asio;
@@ -84,6 +85,88 @@ asio::awaitable<http_reply> async_http_request(std::uint16_t port, std::string m
     http::response<http::string_body> res;
     auto [read_ec, r] = co_await http::async_read(socket, buffer, res, use_tuple);
     if (read_ec) co_return http_reply{};
+    co_return to_reply(res);
+}
+
+struct http_session::impl {
+    explicit impl(std::uint16_t p) : port(p), socket(io) {}
+    std::uint16_t port;
+    asio::io_context io;
+    tcp::socket socket;
+    boost::beast::flat_buffer buffer;
+
+    std::optional<http_reply> attempt(const http::request<http::string_body>& req) {
+        boost::system::error_code ec;
+        if (!socket.is_open()) {
+            buffer.clear();
+            socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+            if (ec) {
+                socket.close(ec);
+                return std::nullopt;
+            }
+        }
+        http::write(socket, req, ec);
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(1u << 30);
+        if (!ec) http::read(socket, buffer, parser, ec);
+        if (ec) {
+            socket.close(ec);
+            return std::nullopt;
+        }
+        if (!parser.get().keep_alive()) socket.close(ec);
+        return to_reply(parser.get());
+    }
+};
+
+http_session::http_session(std::uint16_t port) : impl_(std::make_unique<impl>(port)) {}
+http_session::~http_session() = default;
+
+http_reply http_session::request(const std::string& method, const std::string& target,
+                                 const std::string& body,
+                                 const std::map<std::string, std::string>& headers) {
+    const auto req = make_request(method, target, body, headers);
+    if (auto reply = impl_->attempt(req)) return *reply;
+    // The server may have closed an idle connection: one fresh try.
+    return impl_->attempt(req).value_or(http_reply{});
+}
+
+struct async_http_session::impl {
+    impl(asio::any_io_executor executor, std::uint16_t p) : port(p), socket(std::move(executor)) {}
+    std::uint16_t port;
+    tcp::socket socket;
+    boost::beast::flat_buffer buffer;
+    bool failed = false;
+};
+
+async_http_session::async_http_session(asio::any_io_executor executor, std::uint16_t port)
+    : impl_(std::make_unique<impl>(std::move(executor), port)) {}
+async_http_session::~async_http_session() = default;
+
+asio::awaitable<http_reply> async_http_session::request(std::string method, std::string target,
+                                                        std::string body) {
+    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+    auto& s = *impl_;
+    if (s.failed) co_return http_reply{};
+    if (!s.socket.is_open()) {
+        const tcp::endpoint server(asio::ip::make_address("127.0.0.1"), s.port);
+        auto [ec] = co_await s.socket.async_connect(server, use_tuple);
+        if (ec) {
+            s.failed = true;
+            co_return http_reply{};
+        }
+    }
+    auto req = make_request(method, target, body, {});
+    auto [write_ec, w] = co_await http::async_write(s.socket, req, use_tuple);
+    http::response<http::string_body> res;
+    boost::system::error_code read_ec;
+    if (!write_ec) {
+        auto [ec, r] = co_await http::async_read(s.socket, s.buffer, res, use_tuple);
+        read_ec = ec;
+    }
+    if (write_ec || read_ec) {
+        s.failed = true;
+        co_return http_reply{};
+    }
     co_return to_reply(res);
 }
 
