@@ -59,7 +59,7 @@ steps:
         return std::make_unique<test::server_process>(
             processes_.str(), data_.str(),
             std::vector<std::string>{"--executors", "0", "--worker-endpoint", endpoint,
-                                     "--worker-lease-ms", "1000"});
+                                     "--worker-lease-ms", "2000"});
     }
 
     test::temp_dir processes_;

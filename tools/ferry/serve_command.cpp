@@ -177,8 +177,8 @@ void add_serve_command(CLI::App& app) {
                     "executions are then also run by remote workers");
     cmd->add_option("--worker-lease-ms", o->worker_lease_ms,
                     "A remote worker silent this long loses its executions, which are "
-                    "dispatched again")
-        ->check(CLI::PositiveNumber)
+                    "dispatched again (at least 1000; workers send a heartbeat every 250 ms)")
+        ->check(CLI::Range(std::int64_t{1000}, std::int64_t{86'400'000}))
         ->capture_default_str();
     cmd->add_option("--bulk-body-limit", o->http.bulk_body_limit,
                     "Largest streamed ndjson body in bytes (413); each line is at most --body-limit")
