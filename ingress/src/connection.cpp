@@ -14,6 +14,8 @@
 #include <optional>
 
 #include "access.hpp"
+#include "rate_limiter.hpp"
+#include "submit_answers.hpp"
 #include "bulk_handler.hpp"
 #include "deadline.hpp"
 #include "handlers.hpp"
@@ -43,6 +45,7 @@ asio::awaitable<void> linger(tcp::socket& socket, deadline& timer) {
 }  // namespace
 
 asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
+    const connection_count counted(svc);
     // Room for a typical request at once: Beast reads at most max(512, free capacity) per
     // system call, so a bare buffer costs three reads for a 1 KB post.
     beast::flat_buffer buffer;
@@ -84,6 +87,18 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
             break;  // reset or other network error: nothing to answer
         }
 
+        // A flood is turned away before anything else is spent on it.
+        if (!refusal && svc.rate && std::string_view(parser.get().target()).starts_with("/ws/")) {
+            if (const auto wait = svc.rate->take(); wait.count() > 0) {
+                char rate[32];
+                std::snprintf(rate, sizeof rate, "%g", svc.settings.rate_limit);
+                refusal = unavailable(parser.get(), "rate_limited",
+                                      std::string("this listener takes at most ") + rate +
+                                          " requests per second; retry after the pause");
+                refusal->set(http::field::retry_after,
+                             std::to_string((wait.count() + 999) / 1000));
+            }
+        }
         // Who calls is settled before any body is read: an unknown caller cannot make the
         // server read (or store) a single body byte.
         std::string user;

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <cstdio>
 #include <exception>
 #include <optional>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "access.hpp"
+#include "rate_limiter.hpp"
 #include "connection.hpp"
 #include "service.hpp"
 
@@ -36,6 +38,24 @@ void log_exception(const char* what, std::exception_ptr e) {
     }
 }
 
+// One connection too many: a short 503 and close, without reading the request (which costs
+// nothing but the write, whatever the client sends).
+asio::awaitable<void> refuse_connection(tcp::socket socket) {
+    static const std::string answer = [] {
+        const std::string body =
+            R"({"error":"too_many_connections","detail":"this server has its maximum of )"
+            R"(connections open; retry shortly"})";
+        return "HTTP/1.1 503 Service Unavailable\r\nServer: ferry\r\n"
+               "Content-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n"
+               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    }();
+    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+    (void)co_await asio::async_write(socket, asio::buffer(answer), use_tuple);
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+}
+
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, service& svc) {
     constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
     auto& io = static_cast<asio::io_context&>(acceptor.get_executor().context());
@@ -52,6 +72,14 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, service& svc) {
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         auto executor = socket.get_executor();
+        // Counted here, released when the connection ends (connection_count).
+        if (svc.connections.fetch_add(1) >= svc.settings.max_connections) {
+            svc.connections.fetch_sub(1);
+            svc.counters.count(503);
+            asio::co_spawn(executor, refuse_connection(std::move(socket)),
+                           [](std::exception_ptr e) { log_exception("refused connection", e); });
+            continue;
+        }
         asio::co_spawn(executor, serve_connection(std::move(socket), svc),
                        [](std::exception_ptr e) { log_exception("connection", e); });
     }
@@ -93,6 +121,11 @@ boost::system::result<void> server::start() {
     if (s.acceptor->bind(endpoint, ec); ec) return ec;
     if (s.acceptor->listen(asio::socket_base::max_listen_connections, ec); ec) return ec;
     s.port = s.acceptor->local_endpoint().port();
+    if (s.svc.settings.rate_limit > 0) {
+        const auto burst = s.svc.settings.rate_burst > 0 ? s.svc.settings.rate_burst
+                                                         : s.svc.settings.rate_limit;
+        s.svc.rate = std::make_shared<rate_limiter>(s.svc.settings.rate_limit, burst);
+    }
     if (s.svc.settings.auth == authentication::basic) {
         try {
             s.svc.users = std::make_shared<user_source>(s.svc.settings.users_file);

@@ -23,6 +23,7 @@ struct http_counters {
 };
 
 class user_source;
+class rate_limiter;
 
 /// What every connection shares. Owned by the server; outlives every connection.
 struct service {
@@ -32,6 +33,20 @@ struct service {
     std::atomic<std::size_t> in_flight{0};
     http_counters counters;
     std::shared_ptr<user_source> users;  // with authentication basic
+    std::shared_ptr<rate_limiter> rate;  // with a rate limit
+    std::atomic<std::size_t> connections{0};
+};
+
+/// Counts an open connection for the limit (RAII).
+class connection_count {
+public:
+    explicit connection_count(service& s) : s_(s) {}
+    ~connection_count() { s_.connections.fetch_sub(1); }
+    connection_count(const connection_count&) = delete;
+    connection_count& operator=(const connection_count&) = delete;
+
+private:
+    service& s_;
 };
 
 /// Keeps service::in_flight up to date for one request (RAII).

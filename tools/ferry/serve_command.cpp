@@ -185,6 +185,18 @@ void add_serve_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--body-limit", o->http.body_limit, "Largest request body in bytes (413)")
         ->capture_default_str();
+    cmd->add_option("--max-connections", o->http.max_connections,
+                    "Open connections at most; one more is answered 503 and closed")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--rate-limit", o->http.rate_limit,
+                    "/ws/ requests per second on this listener, 0 for unlimited (503 "
+                    "rate_limited with Retry-After past it)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    cmd->add_option("--rate-burst", o->http.rate_burst,
+                    "Requests allowed at once above the rate (default: one second's worth)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_option("--header-limit", o->http.header_limit, "Largest request header in bytes (431)")
         ->capture_default_str();
     cmd->add_option("--header-timeout-ms", o->header_timeout_ms, "Time allowed for a header (408)")

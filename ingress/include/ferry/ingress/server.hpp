@@ -30,6 +30,12 @@ struct server_settings {
     /// line at most body_limit; body_timeout then limits each pause, not the whole body.
     std::uint64_t bulk_body_limit = 4ull << 30;
     std::size_t bulk_part_documents = 2000;  // documents per staged write of a bulk post
+    /// Open connections at most; one more is answered 503 too_many_connections and closed.
+    std::size_t max_connections = 10'000;
+    /// /ws/ requests per second on this listener (0: unlimited), with bursts of rate_burst
+    /// (0: one second's worth); past it 503 rate_limited with Retry-After.
+    double rate_limit = 0;
+    double rate_burst = 0;
     authentication auth = authentication::none;
     std::string users_file;  // for basic: written by `ferry user`, re-read when it changes
 };
