@@ -109,6 +109,9 @@ asio::awaitable<boost::system::result<gateway::call_result>> gateway::call(
         impl_->waiters.erase(key);
     }
     if (!stored) co_return stored.error();
+    // No wait (Prefer: respond-async, X-Max-Wait: 0) always means the 202, even when a fast
+    // executor's reply is already here: the caller asked not to get it now.
+    if (wait.count() <= 0) co_return call_result{std::move(*stored), std::nullopt};
     if (accepted && stored->repeat) {
         // The first post's execution replies to the first caller; a repeat reads the reply
         // it keeps in the store.

@@ -43,8 +43,8 @@ public:
         std::optional<http_answer> answer;
     };
     /// Submits with a fresh correlation id and, once stored, waits up to `wait` for the
-    /// executor's reply (SPEC §4). Without a reply in time `answer` is empty; the execution
-    /// goes on and its outcome stays readable in the history.
+    /// executor's reply (SPEC §4). Without a reply in time, or with no wait at all, `answer`
+    /// is empty; the execution goes on and its outcome stays readable in the history.
     /// With `in_memory` (low_latency processes) nothing is stored: the execution goes straight
     /// to an executor and `stored` carries the id it ran under, with durability "none".
     /// A repeated idempotent post (stored.repeat) waits instead for the reply the first post's
