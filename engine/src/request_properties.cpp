@@ -87,9 +87,13 @@ std::optional<std::pair<std::string, std::string>> decode_credentials(std::strin
     return std::pair(decoded.substr(0, colon), decoded.substr(colon + 1));
 }
 
+std::optional<std::pair<std::string, std::string>> basic_credentials(std::string_view authorization) {
+    if (!starts_with_icase(authorization, "basic ")) return std::nullopt;
+    return decode_credentials(authorization.substr(6));
+}
+
 std::string basic_auth_user(std::string_view authorization) {
-    if (!starts_with_icase(authorization, "basic ")) return {};
-    auto credentials = decode_credentials(authorization.substr(6));
+    auto credentials = basic_credentials(authorization);
     return credentials ? credentials->first : std::string();
 }
 

@@ -1,6 +1,5 @@
 #include "access.hpp"
 
-#include <boost/beast/core/string.hpp>
 #include <cstdio>
 #include <filesystem>
 
@@ -69,11 +68,7 @@ namespace {
 using credentials = std::optional<std::pair<std::string, std::string>>;
 
 credentials basic_credentials(const http::request_header<>& req) {
-    const auto authorization = std::string_view(req[http::field::authorization]);
-    if (authorization.size() > 6 && boost::beast::iequals(authorization.substr(0, 6), "basic ")) {
-        return engine::decode_credentials(authorization.substr(6));
-    }
-    return std::nullopt;
+    return engine::basic_credentials(req[http::field::authorization]);
 }
 
 // Credentials, then the IP allow-list: the user let in, or the refusal.
@@ -111,6 +106,7 @@ bool admin_path(std::string_view target) {
 }  // namespace
 
 std::variant<caller, response> admit(const http::request_header<>& req,
+                                     const std::optional<simple_call>& call,
                                      const boost::asio::ip::address& remote, service& svc) {
     if (svc.users && admin_path(req.target())) {
         auto who = identify(req, basic_credentials(req), remote, svc);
@@ -122,7 +118,6 @@ std::variant<caller, response> admit(const http::request_header<>& req,
         }
         return caller{u.name};
     }
-    auto call = parse_simple_call(req);
     if (!call) return caller{};
     // The ;auth= parameter stands in for the header for clients that cannot set one; with
     // both, the header wins.

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "ferry/ingress/users.hpp"
+#include "handlers.hpp"
 #include "service.hpp"
 
 namespace ferry::ingress {
@@ -43,6 +44,7 @@ struct caller {
 /// texts never tell an unknown user from a wrong token. The admin endpoints (`/_admin/*`
 /// except the status, and `/metrics`) need an admin user (Basic only); other paths pass.
 std::variant<caller, response> admit(const http::request_header<>& req,
+                                     const std::optional<simple_call>& call,
                                      const boost::asio::ip::address& remote, service& svc);
 
 }  // namespace ferry::ingress

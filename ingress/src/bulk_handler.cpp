@@ -129,16 +129,16 @@ private:
 
 }  // namespace
 
-std::optional<bulk_call> find_bulk_call(const http::request_header<>& req, const service& svc) {
-    if (req.method() != http::verb::post) return std::nullopt;
-    auto call = parse_simple_call(req);
-    if (!call) return std::nullopt;
+std::optional<bulk_call> find_bulk_call(const http::request_header<>& req,
+                                        const std::optional<simple_call>& call,
+                                        const service& svc) {
+    if (req.method() != http::verb::post || !call) return std::nullopt;
     auto p = svc.gateway->find_operation(call->operation);
     if (!p || p->listen.input != engine::data_type::ndjson ||
         p->listen.output != engine::data_type::none) {
         return std::nullopt;
     }
-    return bulk_call{std::move(p), std::move(call->process_props)};
+    return bulk_call{std::move(p), call->process_props};
 }
 
 asio::awaitable<std::optional<bulk_result>> receive_bulk(

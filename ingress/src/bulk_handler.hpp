@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "deadline.hpp"
+#include "handlers.hpp"
 #include "service.hpp"
 
 namespace ferry::ingress {
@@ -18,8 +19,11 @@ struct bulk_call {
     store::properties process_props;
 };
 
-/// The bulk call a request header starts, decided before its body is read.
-std::optional<bulk_call> find_bulk_call(const http::request_header<>& req, const service& svc);
+/// The bulk call a request header starts (`call`: its parse_simple_call), decided before its
+/// body is read.
+std::optional<bulk_call> find_bulk_call(const http::request_header<>& req,
+                                        const std::optional<simple_call>& call,
+                                        const service& svc);
 
 struct bulk_result {
     response res;

@@ -99,11 +99,14 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
                              std::to_string((wait.count() + 999) / 1000));
             }
         }
+        // The simple-path call the request addresses, parsed once for every step below.
+        std::optional<simple_call> call;
+        if (!refusal) call = parse_simple_call(parser.get());
         // Who calls is settled before any body is read: an unknown caller cannot make the
         // server read (or store) a single body byte.
         std::string user;
         if (!refusal) {
-            auto admitted = admit(parser.get(), remote, svc);
+            auto admitted = admit(parser.get(), call, remote, svc);
             if (auto* refused = std::get_if<response>(&admitted)) {
                 refusal = std::move(*refused);
             } else {
@@ -115,7 +118,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
         std::optional<response> streamed;
         std::optional<bulk_call> bulk;
         if (!refusal) {
-            bulk = find_bulk_call(parser.get(), svc);
+            bulk = find_bulk_call(parser.get(), call, svc);
             if (bulk) bulk->process_props["inuser"] = user;
             const auto length = parser.content_length();
             if (!bulk && length && *length > limits.body_limit) {
@@ -164,7 +167,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
         } else if (streamed) {
             res = std::move(*streamed);
         } else {
-            res = co_await route(parser.release(), std::move(user), svc);
+            res = co_await route(parser.release(), std::move(call), std::move(user), svc);
         }
         if (svc.state.load() == server_state::draining) res.keep_alive(false);
         svc.counters.count(res.result_int());

@@ -16,12 +16,15 @@ struct simple_call {
     store::properties process_props;
     std::string matrix_auth;  // the ;auth=<base64(user:token)> parameter, "" when absent
 };
-/// The simple-path call a request header addresses, if it addresses one.
+/// The simple-path call a request header addresses, if it addresses one. Its `inuser` is left
+/// empty: admit() decides who calls. Parsed once per request by the connection.
 std::optional<simple_call> parse_simple_call(const http::request_header<>& req);
 
-/// Picks the handler for a request by method and path. `user`: who admit() let in ("" when
-/// nobody was identified), the process's `inuser`.
-boost::asio::awaitable<response> route(request req, std::string user, service& svc);
+/// Picks the handler for a request by method and path. `call`: the simple-path call the
+/// request addresses (parse_simple_call); `user`: who admit() let in ("" when nobody was
+/// identified), the process's `inuser`.
+boost::asio::awaitable<response> route(request req, std::optional<simple_call> call,
+                                       std::string user, service& svc);
 
 /// `process_props` are the request's inmethod, inpath and query_* properties, built by the
 /// router from the target it already parsed.

@@ -28,7 +28,6 @@ engine::request_facts request_facts(const http::request_header<>& req,
     for (const auto& param : target.params()) {
         facts.query.emplace_back(std::string(param.key), std::string(param.value));
     }
-    facts.user = engine::basic_auth_user(req[http::field::authorization]);
     return facts;
 }
 
@@ -55,19 +54,14 @@ std::optional<simple_call> parse_simple_call(const http::request_header<>& req) 
     return call;
 }
 
-boost::asio::awaitable<response> route(request req, std::string user, service& svc) {
-    const auto target = boost::urls::parse_origin_form(req.target());
-    if (!target) {
-        co_return error_response(http::status::bad_request, "bad_target",
-                                 "the request target is not a valid URL path", req);
-    }
-    const std::string path = target->path();  // percent-decoded
-    if (auto call = parse_simple_call(req)) {
+boost::asio::awaitable<response> route(request req, std::optional<simple_call> call,
+                                       std::string user, service& svc) {
+    if (call) {
         if (req.method() == http::verb::get) {
-            const auto token = target->params().find("moreDataToken");
-            if (token != target->params().end()) {
-                co_return co_await handle_next_page(std::move(req), std::string((*token).value),
-                                                    svc);
+            // The query parameters are already in the call, as query_<name>.
+            const auto token = call->process_props.find("query_moreDataToken");
+            if (token != call->process_props.end()) {
+                co_return co_await handle_next_page(std::move(req), token->second, svc);
             }
         }
         if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
@@ -75,6 +69,12 @@ boost::asio::awaitable<response> route(request req, std::string user, service& s
         co_return co_await handle_simple(std::move(req), std::move(call->operation),
                                          std::move(call->process_props), svc);
     }
+    const auto target = boost::urls::parse_origin_form(req.target());
+    if (!target) {
+        co_return error_response(http::status::bad_request, "bad_target",
+                                 "the request target is not a valid URL path", req);
+    }
+    const std::string path = target->path();  // percent-decoded
     if (path == "/_admin/status") {
         if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");
         co_return handle_status(req, svc);

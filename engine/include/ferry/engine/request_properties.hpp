@@ -49,6 +49,9 @@ std::string split_matrix(std::string_view segment,
 /// when it is not valid base64 or has no colon.
 std::optional<std::pair<std::string, std::string>> decode_credentials(std::string_view base64);
 
+/// The user and password (token) of an "Authorization: Basic ..." header; nullopt for none.
+std::optional<std::pair<std::string, std::string>> basic_credentials(std::string_view authorization);
+
 /// The user name of an "Authorization: Basic ..." header ("" when there is none). Identifies
 /// only: checking credentials is the listener's authentication (docs/security.md).
 std::string basic_auth_user(std::string_view authorization);
