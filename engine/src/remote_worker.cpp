@@ -120,18 +120,20 @@ void remote_worker::executor_thread() {
         return b.next++;
     };
     // The definitions the serving process runs: fetched once per generation.
-    const auto definitions_for = [&](const std::string& generation) {
+    // Asked again until they come: a slow answer must not fail the execution. Null only when
+    // this worker stops first (then no result is sent and the lease goes back).
+    const auto definitions_for = [&](const std::string& generation) -> std::shared_ptr<const deployed> {
         auto have = current_deployed();
         if (have && have->generation == generation) return have;
+        std::optional<proto::server_message> answer;
+        while (!answer && !stopping_) {
+            if (client.send(message(proto::kind::definitions, id_))) {
+                answer = await_answer(client, proto::kind::deployed, stopping_);
+            }
+        }
+        if (!answer) return nullptr;
         auto fresh = std::make_shared<deployed>();
         fresh->generation = generation;
-        const auto answer = client.send(message(proto::kind::definitions, id_))
-                                ? await_answer(client, proto::kind::deployed, stopping_)
-                                : std::nullopt;
-        if (!answer) {
-            fresh->error = "the serving process did not send its process definitions";
-            return std::shared_ptr<const deployed>(fresh);  // not cached: asked again next time
-        }
         try {
             fresh->processes = load_process_set(answer->files);
             fresh->generation = answer->generation;
@@ -172,6 +174,7 @@ void remote_worker::executor_thread() {
             };
         }
         const auto d = definitions_for(work->generation);
+        if (!d) break;  // stopping
         if (!d->processes) {
             fail_execution(rec, d->error, services, out);
         } else {

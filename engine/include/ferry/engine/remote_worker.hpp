@@ -56,7 +56,7 @@ private:
     struct deployed {
         std::string generation;
         std::shared_ptr<const registry> processes;
-        std::string error;  // why they could not be loaded
+        std::string error;  // why they do not load here
     };
     std::shared_ptr<const deployed> current_deployed() const;
     void set_deployed(std::shared_ptr<const deployed> d);
