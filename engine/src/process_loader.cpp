@@ -59,7 +59,8 @@ private:
     listen_operation listen(const YAML::Node& node) const {
         if (!node.IsMap()) fail(node.Mark(), "listen must be a map of type, object, input, output");
         only_keys(node, "listen",
-                  {"type", "object", "input", "output", "page_size", "timeout_ms", "content_type"});
+                  {"type", "object", "input", "output", "page_size", "timeout_ms", "content_type",
+                   "max_concurrent_executions"});
         listen_operation op;
         op.type = required_string(node, "type", "listen");
         if (!listen_types.contains(op.type)) {
@@ -81,6 +82,9 @@ private:
             op.page_size = size;
         }
         if (const auto n = node["timeout_ms"]) op.timeout_ms = number(n, "timeout_ms");
+        if (const auto n = node["max_concurrent_executions"]) {
+            op.max_concurrent_executions = number(n, "max_concurrent_executions");
+        }
         if (const auto n = node["content_type"]) {
             if (op.output != data_type::single_data) {
                 fail(n.Mark(),

@@ -55,7 +55,9 @@ namespace {
 response refuse(http::status status, std::string_view error, std::string_view detail,
                 const http::request_header<>& req) {
     auto res = error_response(status, error, detail, req.version(), keeps_alive(req));
-    if (status == http::status::unauthorized) {
+    // A Basic challenge, except where only a certificate would do.
+    if (status == http::status::unauthorized &&
+        error.find("certificate") == std::string_view::npos) {
         res.set(http::field::www_authenticate, "Basic realm=\"ferry\", charset=\"UTF-8\"");
     }
     return res;
@@ -71,27 +73,56 @@ credentials basic_credentials(const http::request_header<>& req) {
     return engine::basic_credentials(req[http::field::authorization]);
 }
 
-// Credentials, then the IP allow-list: the user let in, or the refusal.
-std::variant<user, response> identify(const http::request_header<>& req, const credentials& given,
-                                      const boost::asio::ip::address& remote, service& svc) {
+// The user a request's credentials name under `mode` (basic or client_cert), or the 401.
+std::variant<const user*, response> credentials_user(const http::request_header<>& req,
+                                                     const credentials& given,
+                                                     const request_source& from,
+                                                     authentication mode, const user_directory& users) {
+    if (mode == authentication::client_cert) {
+        const auto* cert = from.certificate;
+        if (!cert || !cert->presented) {
+            return refuse(http::status::unauthorized, "client_certificate_required",
+                          "this server identifies callers by a client certificate (HTTPS with "
+                          "mutual TLS)",
+                          req);
+        }
+        const auto* u = cert->trusted ? users.find_by_certificate(cert->subject, cert->common_name)
+                                      : nullptr;
+        if (!u) {
+            return refuse(http::status::unauthorized, "invalid_client_certificate",
+                          "the client certificate is not accepted", req);
+        }
+        return u;
+    }
     if (!given) {
         return refuse(http::status::unauthorized, "authentication_required",
                       "this server needs a user name and token (HTTP Basic, or the ;auth= "
                       "matrix parameter)",
                       req);
     }
-    const auto users = svc.users->current();
-    const auto* u = users->authenticate(given->first, given->second);
+    const auto* u = users.authenticate(given->first, given->second);
     if (!u) {
         return refuse(http::status::unauthorized, "invalid_credentials",
                       "the user name or token is not valid", req);
     }
+    return u;
+}
+
+// Credentials, then the IP allow-list: the user let in, or the refusal.
+std::variant<user, response> identify(const http::request_header<>& req, const credentials& given,
+                                      const request_source& from, authentication mode,
+                                      service& svc) {
+    const auto users = svc.users->current();
+    auto found = credentials_user(req, given, from, mode, *users);
+    if (auto* refused = std::get_if<response>(&found)) return std::move(*refused);
+    const auto* u = std::get<const user*>(found);
     if (u->ip_allow) {
         bool allowed = false;
-        for (const auto& range : *u->ip_allow) allowed = allowed || range.contains(remote);
+        for (const auto& range : *u->ip_allow) allowed = allowed || range.contains(from.address);
         if (!allowed) {
             return refuse(http::status::forbidden, "ip_not_allowed",
-                          "calls from " + remote.to_string() + " are not allowed for this user",
+                          "calls from " + from.address.to_string() +
+                              " are not allowed for this user",
                           req);
         }
     }
@@ -107,9 +138,10 @@ bool admin_path(std::string_view target) {
 
 std::variant<caller, response> admit(const http::request_header<>& req,
                                      const std::optional<simple_call>& call,
-                                     const boost::asio::ip::address& remote, service& svc) {
-    if (svc.users && admin_path(req.target())) {
-        auto who = identify(req, basic_credentials(req), remote, svc);
+                                     const request_source& from, service& svc) {
+    const auto& settings = svc.settings;
+    if (settings.admin_auth != authentication::none && admin_path(req.target())) {
+        auto who = identify(req, basic_credentials(req), from, settings.admin_auth, svc);
         if (auto* refused = std::get_if<response>(&who)) return std::move(*refused);
         const auto& u = std::get<user>(who);
         if (!u.admin) {
@@ -123,11 +155,11 @@ std::variant<caller, response> admit(const http::request_header<>& req,
     // both, the header wins.
     auto given = basic_credentials(req);
     if (!given && !call->matrix_auth.empty()) given = engine::decode_credentials(call->matrix_auth);
-    if (!svc.users) {
-        // Authentication none: a user name, if any, only identifies.
+    if (settings.auth == authentication::none) {
+        // A user name, if any, only identifies.
         return caller{given ? given->first : std::string()};
     }
-    auto who = identify(req, given, remote, svc);
+    auto who = identify(req, given, from, settings.auth, svc);
     if (auto* refused = std::get_if<response>(&who)) return std::move(*refused);
     const auto& u = std::get<user>(who);
     if (!u.operations.empty() &&

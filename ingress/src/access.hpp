@@ -8,6 +8,7 @@
 #include <string>
 #include <variant>
 
+#include "connection_stream.hpp"
 #include "ferry/ingress/users.hpp"
 #include "handlers.hpp"
 #include "service.hpp"
@@ -33,18 +34,25 @@ private:
     bool complained_ = false;
 };
 
+/// Where a request comes from, as far as admission cares.
+struct request_source {
+    boost::asio::ip::address address;              // client_address() of the request
+    const peer_certificate* certificate = nullptr;  // TLS connections only
+};
+
 /// Who a request comes from, once let in: the process's `inuser` ("" for nobody).
 struct caller {
     std::string user;
 };
 
 /// The web server's authentication for a request header (SPEC §7), decided before its body is
-/// read: credentials (Basic header or ;auth= matrix parameter), then the user's IP allow-list,
-/// then its allowed operations. 401 when the caller is not identified, 403 when refused; the
-/// texts never tell an unknown user from a wrong token. The admin endpoints (`/_admin/*`
-/// except the status, and `/metrics`) need an admin user (Basic only); other paths pass.
+/// read: credentials (Basic header or ;auth= matrix parameter, or the client certificate),
+/// then the user's IP allow-list, then its allowed operations. 401 when the caller is not
+/// identified, 403 when refused; the texts never tell an unknown user from a wrong token.
+/// /ws/ calls follow settings.auth; the admin endpoints (`/_admin/*` except the status, and
+/// `/metrics`) follow settings.admin_auth and, unless it is none, need an admin user.
 std::variant<caller, response> admit(const http::request_header<>& req,
                                      const std::optional<simple_call>& call,
-                                     const boost::asio::ip::address& remote, service& svc);
+                                     const request_source& from, service& svc);
 
 }  // namespace ferry::ingress

@@ -213,6 +213,12 @@ response handle_metrics(const request& req, const service& svc) {
     metric(out, "ferry_remote_workers", "gauge",
            "Remote worker processes heard from within the lease timeout",
            static_cast<double>(stats.remote_workers));
+    metric(out, "ferry_tls_handshake_failures_total", "counter",
+           "HTTPS connections closed because their TLS handshake failed or timed out",
+           static_cast<double>(svc.counters.tls_handshake_failures.load()));
+    metric(out, "ferry_executions_refused_total", "counter",
+           "Synchronous calls refused (503) at an operation's concurrent-execution limit",
+           static_cast<double>(svc.counters.executions_refused.load()));
     response res{http::status::ok, req.version()};
     res.set(http::field::content_type, "text/plain; version=0.0.4");
     res.keep_alive(req.keep_alive());

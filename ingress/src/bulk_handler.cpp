@@ -142,7 +142,7 @@ std::optional<bulk_call> find_bulk_call(const http::request_header<>& req,
 }
 
 asio::awaitable<std::optional<bulk_result>> receive_bulk(
-    http::request_parser<http::string_body>& header, asio::ip::tcp::socket& socket,
+    http::request_parser<http::string_body>& header, connection_stream& socket,
     boost::beast::flat_buffer& buffer, deadline& timer, bulk_call call, service& svc) {
     in_flight_guard guard(svc);
     http::request_parser<http::buffer_body> parser(std::move(header));

@@ -1,12 +1,12 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <memory>
 #include <optional>
 
+#include "connection_stream.hpp"
 #include "deadline.hpp"
 #include "handlers.hpp"
 #include "service.hpp"
@@ -36,7 +36,7 @@ struct bulk_result {
 /// part is durable; a bad line, an overrun limit or a lost client deletes the staged parts, so
 /// nothing half-received ever runs. Empty when the connection is gone.
 boost::asio::awaitable<std::optional<bulk_result>> receive_bulk(
-    http::request_parser<http::string_body>& header, boost::asio::ip::tcp::socket& socket,
+    http::request_parser<http::string_body>& header, connection_stream& socket,
     boost::beast::flat_buffer& buffer, deadline& timer, bulk_call call, service& svc);
 
 }  // namespace ferry::ingress

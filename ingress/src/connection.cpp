@@ -13,7 +13,13 @@
 #include <memory>
 #include <optional>
 
+#include <boost/asio/ssl/stream_base.hpp>
+
 #include "access.hpp"
+#include "connection_stream.hpp"
+#include "cors.hpp"
+#include "links.hpp"
+#include "listener.hpp"
 #include "rate_limiter.hpp"
 #include "submit_answers.hpp"
 #include "bulk_handler.hpp"
@@ -31,7 +37,7 @@ constexpr std::size_t initial_read_capacity = 8192;
 
 // Reads and discards what the client still sends for a short while after an error response, so
 // that closing with unread data does not reset the connection before the client read the answer.
-asio::awaitable<void> linger(tcp::socket& socket, deadline& timer) {
+asio::awaitable<void> linger(connection_stream& socket, deadline& timer) {
     timer.arm(std::chrono::milliseconds(1000));
     std::array<char, 16384> sink;
     for (std::size_t total = 0; total < (64u << 20);) {
@@ -42,18 +48,56 @@ asio::awaitable<void> linger(tcp::socket& socket, deadline& timer) {
     timer.disarm();
 }
 
+// Ends the write side: close_notify on TLS (bounded by the timer: a peer that never reads
+// cannot hold the connection), FIN on TCP.
+asio::awaitable<void> shut_down_send(connection_stream& stream, deadline& timer) {
+    if (auto* tls = stream.tls()) {
+        timer.arm(std::chrono::milliseconds(1000));
+        (void)co_await tls->async_shutdown(use_tuple);
+        timer.disarm();
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+// The TLS handshake of an HTTPS connection, within the header timeout (a client that opens
+// connections and never speaks TLS is cut off like a slow header). False: close.
+asio::awaitable<bool> handshake(connection_stream& stream, deadline& timer,
+                                const server_settings& limits) {
+    timer.arm(limits.header_timeout);
+    auto [ec] = co_await stream.tls()->async_handshake(asio::ssl::stream_base::server, use_tuple);
+    timer.disarm();
+    co_return !ec;
+}
+
+connection_stream open_stream(tcp::socket socket, listener& port) {
+    if (port.tls) return connection_stream(std::move(socket), *port.tls);
+    return connection_stream(std::move(socket));
+}
+
 }  // namespace
 
-asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
-    const connection_count counted(svc);
+asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, service& svc) {
+    const connection_count counted(port);
+    boost::system::error_code no_peer;
+    const auto peer_address = plain.remote_endpoint(no_peer).address();
+    connection_stream socket = open_stream(std::move(plain), port);
+    deadline timer(socket.socket());
+    const auto& limits = svc.settings;
+    peer_certificate certificate;
+    if (socket.tls()) {
+        if (!co_await handshake(socket, timer, limits)) {
+            svc.counters.tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+            boost::system::error_code ignored;
+            socket.socket().close(ignored);
+            co_return;
+        }
+        certificate = read_peer_certificate(*socket.tls());
+    }
     // Room for a typical request at once: Beast reads at most max(512, free capacity) per
     // system call, so a bare buffer costs three reads for a 1 KB post.
     beast::flat_buffer buffer;
     buffer.reserve(initial_read_capacity);
-    deadline timer(socket);
-    const auto& limits = svc.settings;
-    boost::system::error_code no_peer;
-    const auto remote = socket.remote_endpoint(no_peer).address();
     for (;;) {
         // Idle: wait for the first bytes of the next request (or use what is already
         // buffered). A read, not async_wait: Asio tries a read at once without touching epoll,
@@ -87,11 +131,13 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
             break;  // reset or other network error: nothing to answer
         }
 
+        const auto& header = parser.get();
+        const auto target = std::string_view(header.target());
         // A flood is turned away before anything else is spent on it.
-        if (!refusal && svc.rate && std::string_view(parser.get().target()).starts_with("/ws/")) {
-            if (const auto wait = svc.rate->take(); wait.count() > 0) {
+        if (!refusal && port.rate && target.starts_with("/ws/")) {
+            if (const auto wait = port.rate->take(); wait.count() > 0) {
                 char rate[32];
-                std::snprintf(rate, sizeof rate, "%g", svc.settings.rate_limit);
+                std::snprintf(rate, sizeof rate, "%g", port.settings.rate_limit);
                 refusal = unavailable(parser.get(), "rate_limited",
                                       std::string("this listener takes at most ") + rate +
                                           " requests per second; retry after the pause");
@@ -99,14 +145,30 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
                              std::to_string((wait.count() + 999) / 1000));
             }
         }
+        if (!refusal && !port.serves(target.substr(0, target.find('?')))) {
+            refusal = error_response(http::status::not_found, "not_found",
+                                     port.settings.role == listener_role::admin
+                                         ? "this port serves only the admin API"
+                                         : "this port serves only the web services (/ws/...)",
+                                     header.version(), keeps_alive(header));
+        }
+        // A browser's preflight is answered without credentials (it never sends any).
+        const auto origin = std::string(header[http::field::origin]);
+        bool preflight = false;
+        if (!refusal && is_preflight(header)) {
+            refusal = answer_preflight(header, limits.cors);
+            preflight = parser.is_done();  // no body left unread: the connection can go on
+        }
         // The simple-path call the request addresses, parsed once for every step below.
         std::optional<simple_call> call;
-        if (!refusal) call = parse_simple_call(parser.get());
+        if (!refusal) call = parse_simple_call(header);
         // Who calls is settled before any body is read: an unknown caller cannot make the
         // server read (or store) a single body byte.
         std::string user;
         if (!refusal) {
-            auto admitted = admit(parser.get(), call, remote, svc);
+            const request_source from{client_address(header, peer_address, limits.links),
+                                      socket.tls() ? &certificate : nullptr};
+            auto admitted = admit(header, call, from, svc);
             if (auto* refused = std::get_if<response>(&admitted)) {
                 refusal = std::move(*refused);
             } else {
@@ -159,6 +221,10 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
             }
         }
 
+        // Links are made before the request is handed on (route takes it).
+        std::string links;
+        if (!refusal) links = link_base(parser.get(), socket.tls() != nullptr, limits.links);
+
         // After a refused request the stream position is unknown: answer and close.
         // (No co_await inside ?: : GCC 12 miscompiles it.)
         response res;
@@ -169,26 +235,32 @@ asio::awaitable<void> serve_connection(tcp::socket socket, service& svc) {
         } else {
             res = co_await route(parser.release(), std::move(call), std::move(user), svc);
         }
+        rebase_links(res, links);
+        if (const auto* rule = find_cors_rule(limits.cors, origin);
+            rule && res.find(http::field::access_control_allow_origin) == res.end()) {
+            add_cors_headers(res, *rule, origin);
+        }
         if (svc.state.load() == server_state::draining) res.keep_alive(false);
         svc.counters.count(res.result_int());
-        const bool keep_alive = res.keep_alive() && !refusal;
-        if (refusal) res.keep_alive(false);
+        const bool keep_alive = res.keep_alive() && (!refusal || preflight);
+        if (refusal && !preflight) res.keep_alive(false);
 
         timer.arm(limits.idle_timeout);
         auto [write_ec, w] = co_await http::async_write(socket, res, use_tuple);
         timer.disarm();
         if (write_ec) break;
-        if (refusal) {
-            boost::system::error_code ignored;
-            socket.shutdown(tcp::socket::shutdown_send, ignored);
+        if (refusal && !preflight) {
+            co_await shut_down_send(socket, timer);
             co_await linger(socket, timer);
-            break;
+            boost::system::error_code ignored;
+            socket.socket().close(ignored);
+            co_return;
         }
         if (!keep_alive) break;
     }
+    co_await shut_down_send(socket, timer);
     boost::system::error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_send, ignored);
-    socket.close(ignored);
+    socket.socket().close(ignored);
 }
 
 }  // namespace ferry::ingress

@@ -7,8 +7,12 @@
 
 namespace ferry::ingress {
 
-/// Serves one connection until the peer closes, a timeout, an error or a response that ends
-/// the connection. Owns the socket; `svc` outlives it.
-boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket, service& svc);
+struct listener;
+
+/// Serves one connection of `port` (TLS handshake first on an HTTPS port) until the peer
+/// closes, a timeout, an error or a response that ends the connection. Owns the socket; the
+/// listener and `svc` outlive it.
+boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket, listener& port,
+                                              service& svc);
 
 }  // namespace ferry::ingress

@@ -20,6 +20,8 @@
 #include "access.hpp"
 #include "rate_limiter.hpp"
 #include "connection.hpp"
+#include "listener.hpp"
+#include "tls.hpp"
 #include "service.hpp"
 
 namespace ferry::ingress {
@@ -56,7 +58,7 @@ asio::awaitable<void> refuse_connection(tcp::socket socket) {
     socket.close(ignored);
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, service& svc) {
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, listener& port, service& svc) {
     constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
     auto& io = static_cast<asio::io_context&>(acceptor.get_executor().context());
     for (;;) {
@@ -73,34 +75,66 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, service& svc) {
         socket.set_option(tcp::no_delay(true), ignored);
         auto executor = socket.get_executor();
         // Counted here, released when the connection ends (connection_count).
-        if (svc.connections.fetch_add(1) >= svc.settings.max_connections) {
-            svc.connections.fetch_sub(1);
+        if (port.connections.fetch_add(1) >= port.settings.max_connections) {
+            port.connections.fetch_sub(1);
             svc.counters.count(503);
             asio::co_spawn(executor, refuse_connection(std::move(socket)),
                            [](std::exception_ptr e) { log_exception("refused connection", e); });
             continue;
         }
-        asio::co_spawn(executor, serve_connection(std::move(socket), svc),
+        asio::co_spawn(executor, serve_connection(std::move(socket), port, svc),
                        [](std::exception_ptr e) { log_exception("connection", e); });
     }
 }
 
 }  // namespace
 
+// A listener and its acceptor.
+struct bound_listener {
+    listener port;
+    std::optional<tcp::acceptor> acceptor;
+};
+
 struct server::impl {
     engine::runtime& engine;
     transport::context& ctx;
     service svc;
     asio::io_context io;
-    std::optional<tcp::acceptor> acceptor;
+    std::vector<std::unique_ptr<bound_listener>> listeners;
     std::vector<std::thread> threads;
-    std::uint16_t port = 0;
     std::mutex stop_mutex;
     bool stopped = false;
 
     impl(engine::runtime& e, transport::context& c, server_settings s)
         : engine(e), ctx(c), io(static_cast<int>(s.io_threads)) {
         svc.settings = std::move(s);
+    }
+
+    boost::system::result<void> bind(bound_listener& l) {
+        const auto& settings = l.port.settings;
+        boost::system::error_code ec;
+        const auto address = asio::ip::make_address(settings.address, ec);
+        if (ec) return ec;
+        const tcp::endpoint endpoint(address, settings.port);
+        l.acceptor.emplace(io);
+        if (l.acceptor->open(endpoint.protocol(), ec); ec) return ec;
+        if (l.acceptor->set_option(tcp::acceptor::reuse_address(true), ec); ec) return ec;
+        if (l.acceptor->bind(endpoint, ec); ec) return ec;
+        if (l.acceptor->listen(asio::socket_base::max_listen_connections, ec); ec) return ec;
+        l.port.port = l.acceptor->local_endpoint().port();
+        if (settings.rate_limit > 0) {
+            const auto burst = settings.rate_burst > 0 ? settings.rate_burst : settings.rate_limit;
+            l.port.rate = std::make_shared<rate_limiter>(settings.rate_limit, burst);
+        }
+        if (settings.tls) {
+            auto made = make_server_tls(*settings.tls);
+            if (auto* error = std::get_if<std::string>(&made)) {
+                std::fprintf(stderr, "ferry: %s\n", error->c_str());
+                return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+            }
+            l.port.tls = std::get<0>(std::move(made));
+        }
+        return {};
     }
 };
 
@@ -111,22 +145,15 @@ server::~server() { stop(); }
 
 boost::system::result<void> server::start() {
     auto& s = *impl_;
-    boost::system::error_code ec;
-    const auto address = asio::ip::make_address(s.svc.settings.address, ec);
-    if (ec) return ec;
-    const tcp::endpoint endpoint(address, s.svc.settings.port);
-    s.acceptor.emplace(s.io);
-    if (s.acceptor->open(endpoint.protocol(), ec); ec) return ec;
-    if (s.acceptor->set_option(tcp::acceptor::reuse_address(true), ec); ec) return ec;
-    if (s.acceptor->bind(endpoint, ec); ec) return ec;
-    if (s.acceptor->listen(asio::socket_base::max_listen_connections, ec); ec) return ec;
-    s.port = s.acceptor->local_endpoint().port();
-    if (s.svc.settings.rate_limit > 0) {
-        const auto burst = s.svc.settings.rate_burst > 0 ? s.svc.settings.rate_burst
-                                                         : s.svc.settings.rate_limit;
-        s.svc.rate = std::make_shared<rate_limiter>(s.svc.settings.rate_limit, burst);
+    for (const auto& settings : s.svc.settings.listeners) {
+        auto l = std::make_unique<bound_listener>();
+        l->port.settings = settings;
+        if (auto bound = s.bind(*l); !bound) return bound;
+        s.listeners.push_back(std::move(l));
     }
-    if (s.svc.settings.auth == authentication::basic) {
+    const bool needs_users = s.svc.settings.auth != authentication::none ||
+                             s.svc.settings.admin_auth != authentication::none;
+    if (needs_users) {
         try {
             s.svc.users = std::make_shared<user_source>(s.svc.settings.users_file);
         } catch (const std::exception& e) {
@@ -136,8 +163,10 @@ boost::system::result<void> server::start() {
     }
 
     s.svc.gateway = std::make_unique<engine::gateway>(s.engine, s.ctx, s.io.get_executor());
-    asio::co_spawn(s.io, accept_loop(*s.acceptor, s.svc),
-                   [](std::exception_ptr e) { log_exception("accept loop", e); });
+    for (auto& l : s.listeners) {
+        asio::co_spawn(s.io, accept_loop(*l->acceptor, l->port, s.svc),
+                       [](std::exception_ptr e) { log_exception("accept loop", e); });
+    }
     const auto count = std::max<std::size_t>(1, s.svc.settings.io_threads);
     for (std::size_t i = 0; i < count; ++i) {
         s.threads.emplace_back([&s] {
@@ -157,10 +186,11 @@ void server::stop() {
     if (s.stopped) return;
     s.stopped = true;
     s.svc.state = server_state::draining;
-    if (s.acceptor) {
-        asio::post(s.io, [&s] {
+    for (auto& l : s.listeners) {
+        if (!l->acceptor) continue;
+        asio::post(s.io, [&l] {
             boost::system::error_code ignored;
-            s.acceptor->close(ignored);
+            l->acceptor->close(ignored);
         });
     }
     if (s.svc.gateway) s.svc.gateway->close();
@@ -170,7 +200,10 @@ void server::stop() {
     s.svc.gateway.reset();
 }
 
-std::uint16_t server::port() const { return impl_->port; }
+std::uint16_t server::port(std::size_t index) const {
+    const auto& listeners = impl_->listeners;
+    return index < listeners.size() ? listeners[index]->port.port : 0;
+}
 server_state server::state() const { return impl_->svc.state.load(); }
 std::size_t server::in_flight() const { return impl_->svc.in_flight.load(); }
 

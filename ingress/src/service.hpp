@@ -4,6 +4,9 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 
 #include "ferry/engine/gateway.hpp"
 #include "ferry/ingress/server.hpp"
@@ -17,13 +20,36 @@ using response = http::response<http::string_body>;
 /// Counts HTTP responses by status for /metrics.
 struct http_counters {
     std::atomic<std::uint64_t> by_class[6] = {};  // index = status / 100
+    std::atomic<std::uint64_t> tls_handshake_failures{0};
+    std::atomic<std::uint64_t> executions_refused{0};
     void count(unsigned status) {
         by_class[status / 100 < 6 ? status / 100 : 5].fetch_add(1, std::memory_order_relaxed);
     }
 };
 
 class user_source;
-class rate_limiter;
+
+/// Synchronous executions running per operation, for the per-listener limit.
+/// Concurrency: thread-safe.
+class execution_slots {
+public:
+    /// Takes a slot of `operation` unless `limit` (0: unlimited) are taken.
+    bool take(const std::string& operation, std::size_t limit) {
+        std::lock_guard lock(mutex_);
+        auto& n = running_[operation];
+        if (limit != 0 && n >= limit) return false;
+        ++n;
+        return true;
+    }
+    void give_back(const std::string& operation) {
+        std::lock_guard lock(mutex_);
+        if (auto it = running_.find(operation); it != running_.end() && it->second > 0) --it->second;
+    }
+
+private:
+    std::mutex mutex_;
+    std::unordered_map<std::string, std::size_t> running_;
+};
 
 /// What every connection shares. Owned by the server; outlives every connection.
 struct service {
@@ -32,21 +58,22 @@ struct service {
     std::atomic<server_state> state{server_state::starting};
     std::atomic<std::size_t> in_flight{0};
     http_counters counters;
-    std::shared_ptr<user_source> users;  // with authentication basic
-    std::shared_ptr<rate_limiter> rate;  // with a rate limit
-    std::atomic<std::size_t> connections{0};
+    std::shared_ptr<user_source> users;  // when any authentication needs users
+    execution_slots executions;
 };
 
-/// Counts an open connection for the limit (RAII).
-class connection_count {
+/// Gives back a slot taken from execution_slots (RAII).
+class execution_slot {
 public:
-    explicit connection_count(service& s) : s_(s) {}
-    ~connection_count() { s_.connections.fetch_sub(1); }
-    connection_count(const connection_count&) = delete;
-    connection_count& operator=(const connection_count&) = delete;
+    execution_slot(execution_slots& slots, std::string operation)
+        : slots_(slots), operation_(std::move(operation)) {}
+    ~execution_slot() { slots_.give_back(operation_); }
+    execution_slot(const execution_slot&) = delete;
+    execution_slot& operator=(const execution_slot&) = delete;
 
 private:
-    service& s_;
+    execution_slots& slots_;
+    std::string operation_;
 };
 
 /// Keeps service::in_flight up to date for one request (RAII).

@@ -112,6 +112,20 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     // SPEC §5: this one execution keeps everything, as in general mode.
     s.debug = boost::beast::iequals(req["X-Debug"], "true");
     if (p->listen.output != engine::data_type::none) {
+        // The caller holds a connection and an execution for as long as it runs: the
+        // operation's limit keeps a burst of slow calls from taking every executor.
+        const auto operation = p->listen.operation_name();
+        const auto limit =
+            p->listen.max_concurrent_executions.value_or(svc.settings.max_concurrent_executions);
+        if (!svc.executions.take(operation, limit)) {
+            svc.counters.executions_refused.fetch_add(1, std::memory_order_relaxed);
+            auto res = unavailable(req, "too_many_executions",
+                                   "the operation '" + operation + "' is running its maximum of " +
+                                       std::to_string(limit) +
+                                       " executions at once; retry shortly");
+            co_return res;
+        }
+        const execution_slot slot(svc.executions, operation);
         co_return co_await answer_synchronously(std::move(req), std::move(s), *p, svc);
     }
     const auto reply = co_await svc.gateway->submit(std::move(s));

@@ -157,6 +157,10 @@ boost::system::result<user_directory> user_directory::load(const std::string& pa
         if (const auto* admin = o.if_contains("admin"); admin && admin->is_bool()) {
             u.admin = admin->as_bool();
         }
+        if (const auto* subject = o.if_contains("certificate_subject");
+            subject && subject->is_string()) {
+            u.certificate_subject = subject->as_string();
+        }
         out.users_.push_back(std::move(u));
     }
     return out;
@@ -181,6 +185,7 @@ boost::system::result<void> user_directory::save(const std::string& path) const 
         for (const auto& op : u.operations) ops.emplace_back(op);
         o["operations"] = std::move(ops);
         if (u.admin) o["admin"] = true;
+        if (!u.certificate_subject.empty()) o["certificate_subject"] = u.certificate_subject;
         list.push_back(std::move(o));
     }
     const auto text = json::serialize(json::object{{"users", std::move(list)}}) + "\n";
@@ -248,6 +253,20 @@ const user* user_directory::authenticate(std::string_view name, std::string_view
         (void)CRYPTO_memcmp(dummy.data(), presented.data(), presented.size());
     }
     return match ? found : nullptr;
+}
+
+const user* user_directory::find_by_certificate(std::string_view subject,
+                                                std::string_view common_name) const {
+    if (!subject.empty()) {
+        for (const auto& u : users_) {
+            if (u.certificate_subject == subject) return &u;
+        }
+    }
+    if (common_name.empty()) return nullptr;
+    for (const auto& u : users_) {
+        if (u.certificate_subject.empty() && u.name == common_name) return &u;
+    }
+    return nullptr;
 }
 
 }  // namespace ferry::ingress

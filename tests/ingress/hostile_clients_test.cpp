@@ -36,7 +36,7 @@ class ConnectionLimitTest : public ServerFixture {
 protected:
     void SetUp() override {
         server_settings s;
-        s.max_connections = 8;
+        s.listeners.front().max_connections = 8;
         s.header_timeout = std::chrono::milliseconds(500);
         start(s);
     }
@@ -94,8 +94,8 @@ class RateLimitTest : public ServerFixture {
 protected:
     void SetUp() override {
         server_settings s;
-        s.rate_limit = 5;
-        s.rate_burst = 5;
+        s.listeners.front().rate_limit = 5;
+        s.listeners.front().rate_burst = 5;
         start(s);
     }
 };

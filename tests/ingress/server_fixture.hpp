@@ -13,7 +13,7 @@ namespace ferry::ingress {
 class ServerFixture : public ::testing::Test {
 protected:
     void start(server_settings settings = {}, bool ready = true) {
-        settings.port = 0;
+        for (auto& l : settings.listeners) l.port = 0;
         engine::runtime_settings engine_settings;
         engine_settings.data_dir = data_.str();
         engine_settings.processes = engine::load_process_directory(FERRY_EXAMPLES_DIR);

@@ -1,6 +1,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "signals.hpp"
 #include "ferry/engine/process_loader.hpp"
 #include "ferry/engine/runtime.hpp"
+#include "ferry/ingress/listener_spec.hpp"
 #include "ferry/ingress/server.hpp"
 #include "ferry/profiles/xml_runtime.hpp"
 #include "ferry/transport/context.hpp"
@@ -30,6 +32,14 @@ struct serve_options {
     std::int64_t idempotency_ttl_s = 86400;
     std::string worker_endpoint;
     std::string auth = "none";
+    std::string admin_auth;  // default: as auth
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 9090;
+    std::vector<std::string> listen;
+    std::size_t max_connections = 10'000;
+    double rate_limit = 0;
+    double rate_burst = 0;
+    std::string cors_file;
     std::int64_t worker_lease_ms = 5000;
     long header_timeout_ms = 10'000;
     long body_timeout_ms = 30'000;
@@ -47,9 +57,60 @@ void raise_descriptor_limit() {
     }
 }
 
+ingress::authentication authentication_named(const std::string& name) {
+    if (name == "basic") return ingress::authentication::basic;
+    if (name == "client_cert") return ingress::authentication::client_cert;
+    return ingress::authentication::none;
+}
+
+// The listeners, CORS rules and authentication from the options; an error sentence.
+std::optional<std::string> web_settings(serve_options& o) {
+    ingress::listener_settings defaults;
+    defaults.address = o.address;
+    defaults.port = o.port;
+    defaults.max_connections = o.max_connections;
+    defaults.rate_limit = o.rate_limit;
+    defaults.rate_burst = o.rate_burst;
+    o.http.listeners.clear();
+    if (o.listen.empty()) o.http.listeners.push_back(defaults);
+    for (const auto& text : o.listen) {
+        auto parsed = ingress::parse_listener(text, defaults);
+        if (auto* error = std::get_if<std::string>(&parsed)) return *error;
+        o.http.listeners.push_back(std::get<ingress::listener_settings>(std::move(parsed)));
+    }
+    o.http.auth = authentication_named(o.auth);
+    o.http.admin_auth = authentication_named(o.admin_auth.empty() ? o.auth : o.admin_auth);
+    const bool wants_certificates = o.http.auth == ingress::authentication::client_cert ||
+                                    o.http.admin_auth == ingress::authentication::client_cert;
+    const bool asks_certificates =
+        std::any_of(o.http.listeners.begin(), o.http.listeners.end(), [](const auto& l) {
+            return l.tls && !l.tls->client_ca_file.empty();
+        });
+    if (wants_certificates && !asks_certificates) {
+        return std::string("client_cert authentication needs an https listener with "
+                           "client_ca=FILE (--listen https://...?cert=...&key=...&client_ca=...)");
+    }
+    if (!o.cors_file.empty()) {
+        auto rules = ingress::load_cors_rules(o.cors_file);
+        if (auto* error = std::get_if<std::string>(&rules)) return *error;
+        o.http.cors = std::get<std::vector<ingress::cors_rule>>(std::move(rules));
+    }
+    return std::nullopt;
+}
+
+std::string listener_url(const ingress::listener_settings& l, std::uint16_t port) {
+    const bool v6 = l.address.find(':') != std::string::npos;
+    return std::string(l.tls ? "https" : "http") + "://" + (v6 ? "[" : "") + l.address +
+           (v6 ? "]" : "") + ":" + std::to_string(port);
+}
+
 int serve(serve_options o) {
     const auto signals = block_stop_signals();  // before any thread starts
     raise_descriptor_limit();
+    if (auto error = web_settings(o)) {
+        std::fprintf(stderr, "ferry: %s\n", error->c_str());
+        return 2;
+    }
 
     profiles::xml_runtime xml;
     std::shared_ptr<const engine::registry> processes;
@@ -71,7 +132,6 @@ int serve(serve_options o) {
     engine_settings.reply_ttl_ms = o.reply_ttl_s * 1000;
     engine_settings.idempotency_ttl_ms = o.idempotency_ttl_s * 1000;
     engine_settings.worker_endpoint = o.worker_endpoint;
-    o.http.auth = o.auth == "basic" ? ingress::authentication::basic : ingress::authentication::none;
     if (o.http.users_file.empty()) {
         o.http.users_file = (std::filesystem::path(o.data) / "users.json").string();
     }
@@ -87,8 +147,10 @@ int serve(serve_options o) {
     o.http.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
     ingress::server http(**runtime, zmq, o.http);
     if (auto started = http.start(); !started) {
-        std::fprintf(stderr, "ferry: cannot listen on %s:%u: %s\n", o.http.address.c_str(),
-                     o.http.port, started.error().message().c_str());
+        std::string where;
+        for (const auto& l : o.http.listeners) where += " " + listener_url(l, l.port);
+        std::fprintf(stderr, "ferry: cannot listen on%s: %s\n", where.c_str(),
+                     started.error().message().c_str());
         return 1;
     }
     try {
@@ -106,7 +168,16 @@ int serve(serve_options o) {
         std::fprintf(stderr, "ferry: POST /ws/simple/%s -> %s\n", operation.c_str(),
                      p->source_file.c_str());
     }
-    std::printf("ferry listening on %s:%u\n", o.http.address.c_str(), http.port());
+    // The first line names the default listener as ADDRESS:PORT (scripts and tests read it).
+    const auto& first = o.http.listeners.front();
+    std::printf("ferry listening on %s:%u\n", first.address.c_str(), http.port());
+    for (std::size_t i = 0; i < o.http.listeners.size(); ++i) {
+        const auto& l = o.http.listeners[i];
+        const char* role = l.role == ingress::listener_role::admin      ? " (admin API only)"
+                           : l.role == ingress::listener_role::services ? " (web services only)"
+                                                                        : "";
+        std::printf("ferry listener %s%s\n", listener_url(l, http.port(i)).c_str(), role);
+    }
     std::fflush(stdout);
 
     const int signal = wait_for_stop_signal(signals);
@@ -137,9 +208,15 @@ void add_serve_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--data", o->data, "Data directory (RocksDB, file_write output)")
         ->capture_default_str();
-    cmd->add_option("--address", o->http.address, "Address to bind")->capture_default_str();
-    cmd->add_option("--port", o->http.port, "Port to listen on (0: any free port)")
+    cmd->add_option("--address", o->address, "Address to bind (without --listen)")
         ->capture_default_str();
+    cmd->add_option("--port", o->port, "Port to listen on (without --listen; 0: any free port)")
+        ->capture_default_str();
+    cmd->add_option("--listen", o->listen,
+                    "A listener, instead of --address/--port (repeatable): http://ADDR:PORT or "
+                    "https://ADDR:PORT?cert=FILE&key=FILE[&client_ca=FILE], optionally "
+                    "&role=all|services|admin, &max_connections=N, &rate_limit=R, "
+                    "&rate_burst=B (docs/security.md)");
     cmd->add_option("--io-threads", o->http.io_threads, "HTTP I/O threads")->capture_default_str();
     cmd->add_option("--executors", o->executors, "Executor threads")->capture_default_str();
     cmd->add_option("--max-trace-entries", o->max_trace_entries,
@@ -165,13 +242,31 @@ void add_serve_command(CLI::App& app) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     cmd->add_option("--auth", o->auth,
-                    "Authentication of /ws/ calls: none (a user name only identifies) or basic "
-                    "(user and token from `ferry user`; 401/403 otherwise)")
-        ->check(CLI::IsMember({"none", "basic"}))
+                    "Authentication of /ws/ calls: none (a user name only identifies), basic "
+                    "(user and token from `ferry user`) or client_cert (a client certificate "
+                    "on an https listener with client_ca; its subject names the user)")
+        ->check(CLI::IsMember({"none", "basic", "client_cert"}))
         ->capture_default_str();
+    cmd->add_option("--admin-auth", o->admin_auth,
+                    "Authentication of the admin API and /metrics, which then need an admin "
+                    "user: none, basic or client_cert (default: as --auth)")
+        ->check(CLI::IsMember({"none", "basic", "client_cert"}));
     cmd->add_option("--users-file", o->http.users_file,
-                    "The users file for --auth basic (default DATA/users.json; re-read when it "
-                    "changes)");
+                    "The users file (default DATA/users.json; re-read when it changes)");
+    cmd->add_option("--cors-file", o->cors_file,
+                    "YAML file of CORS rules per origin (docs/security.md); without it "
+                    "preflights are refused");
+    cmd->add_option("--external-url", o->http.links.external_base_url,
+                    "Base URL of generated links (status and next-page links), e.g. "
+                    "https://api.example.com");
+    cmd->add_flag("--trust-forwarded", o->http.links.trust_forwarded,
+                  "Behind a proxy: build links from X-Forwarded-Proto/-Host/-Port/-Prefix and "
+                  "X-Request-Uri, and take the caller's address (IP allow-lists) from "
+                  "X-Forwarded-For");
+    cmd->add_option("--max-concurrent-executions", o->http.max_concurrent_executions,
+                    "Synchronous executions of one operation at once, unless its process sets "
+                    "max_concurrent_executions (503 too_many_executions past it; 0: unlimited)")
+        ->capture_default_str();
     cmd->add_option("--worker-endpoint", o->worker_endpoint,
                     "Bind this ZeroMQ endpoint (tcp://HOST:PORT) for `ferry worker --connect`; "
                     "executions are then also run by remote workers");
@@ -185,16 +280,16 @@ void add_serve_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--body-limit", o->http.body_limit, "Largest request body in bytes (413)")
         ->capture_default_str();
-    cmd->add_option("--max-connections", o->http.max_connections,
-                    "Open connections at most; one more is answered 503 and closed")
+    cmd->add_option("--max-connections", o->max_connections,
+                    "Open connections per listener at most; one more is answered 503 and closed")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    cmd->add_option("--rate-limit", o->http.rate_limit,
-                    "/ws/ requests per second on this listener, 0 for unlimited (503 "
+    cmd->add_option("--rate-limit", o->rate_limit,
+                    "/ws/ requests per second per listener, 0 for unlimited (503 "
                     "rate_limited with Retry-After past it)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    cmd->add_option("--rate-burst", o->http.rate_burst,
+    cmd->add_option("--rate-burst", o->rate_burst,
                     "Requests allowed at once above the rate (default: one second's worth)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--header-limit", o->http.header_limit, "Largest request header in bytes (431)")

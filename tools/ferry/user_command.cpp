@@ -24,6 +24,7 @@ struct user_options {
     bool ip_filter = false;
     std::vector<std::string> operations;
     bool admin = false;
+    std::string certificate_subject;
     bool json = false;
 };
 
@@ -111,6 +112,7 @@ int add_user(const user_options& o) {
     }
     u.operations = o.operations;
     u.admin = o.admin;
+    u.certificate_subject = o.certificate_subject;
     std::optional<std::string> token;
     const int status = edit_users(o, [&](ingress::user_directory& users) {
         if (!users.add(u)) {
@@ -178,6 +180,7 @@ int list_users(const user_options& o) {
             for (const auto& op : u.operations) ops.emplace_back(op);
             entry["operations"] = std::move(ops);
             entry["admin"] = u.admin;
+            entry["certificate_subject"] = u.certificate_subject;
             out.push_back(std::move(entry));
         }
         std::printf("%s\n", boost::json::serialize(out).c_str());
@@ -221,6 +224,10 @@ void add_user_command(CLI::App& app) {
     add->add_flag("--ip-filter", o->ip_filter,
                   "Switch the IP allow-list on even without --ip (blocks every address)");
     add->add_flag("--admin", o->admin, "May use the admin endpoints (/_admin/*, /metrics)");
+    add->add_option("--certificate-subject", o->certificate_subject,
+                    "Under --auth client_cert, the client-certificate subject that identifies "
+                    "this user, e.g. \"CN=alice,O=Example\" (default: a certificate whose CN "
+                    "is the user name)");
     add->add_option("--operation", o->operations,
                     "Allow only this operation, e.g. createOrder (repeatable; default: all)");
     add_location_options(add, *o);

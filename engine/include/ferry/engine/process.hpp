@@ -41,6 +41,8 @@ struct listen_operation {
     data_type output = data_type::none;
     std::size_t page_size = 100;          // list replies above this are paged (SPEC §2)
     std::uint32_t timeout_ms = 30'000;    // how long a synchronous caller waits
+    /// Synchronous executions running at once (0: unlimited); unset: the server's default.
+    std::optional<std::size_t> max_concurrent_executions;
     std::string result_content_type = "application/octet-stream";  // single_data replies
 
     /// type + object in lower camel case: create + Order -> createOrder.

@@ -36,6 +36,9 @@ struct user {
     /// Operations the user may call; empty: every operation.
     std::vector<std::string> operations;
     bool admin = false;  // may use the admin endpoints and /metrics
+    /// The client-certificate subject (RFC 2253, "CN=alice,O=Example") that identifies this
+    /// user under client_cert authentication; empty: a certificate whose CN is the user name.
+    std::string certificate_subject;
 };
 
 /// The users file (JSON, `<data>/users.json`), written by `ferry user ...` and read by the
@@ -57,6 +60,10 @@ public:
     /// The user whose name and token match, in time that does not depend on which part was
     /// wrong (unknown user, wrong token), so that neither can be probed.
     const user* authenticate(std::string_view name, std::string_view token) const;
+
+    /// The user a trusted client certificate identifies: the one whose certificate_subject is
+    /// `subject`, else the one without a certificate_subject named `common_name`.
+    const user* find_by_certificate(std::string_view subject, std::string_view common_name) const;
 
 private:
     std::vector<user> users_;
