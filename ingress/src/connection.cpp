@@ -98,12 +98,17 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
     // system call, so a bare buffer costs three reads for a 1 KB post.
     beast::flat_buffer buffer;
     buffer.reserve(initial_read_capacity);
+    bool first = true;
     for (;;) {
         // Idle: wait for the first bytes of the next request (or use what is already
         // buffered). A read, not async_wait: Asio tries a read at once without touching epoll,
         // while a wait re-registers the socket (epoll_ctl) every time.
         if (buffer.size() == 0) {
-            timer.arm(limits.idle_timeout);
+            // A new connection gets the header timeout for its first byte: connections opened
+            // and left silent (a flood) give their slot back as soon as a slow header would.
+            timer.arm(first ? std::min(limits.header_timeout, limits.idle_timeout)
+                            : limits.idle_timeout);
+            first = false;
             auto [ec, n] = co_await socket.async_read_some(
                 buffer.prepare(std::max(buffer.capacity(), initial_read_capacity)), use_tuple);
             timer.disarm();
@@ -155,7 +160,8 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         // A browser's preflight is answered without credentials (it never sends any).
         const auto origin = std::string(header[http::field::origin]);
         bool preflight = false;
-        if (!refusal && is_preflight(header)) {
+        const bool asks_preflight = !refusal && is_preflight(header);
+        if (asks_preflight) {
             refusal = answer_preflight(header, limits.cors);
             preflight = parser.is_done();  // no body left unread: the connection can go on
         }
@@ -236,8 +242,8 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
             res = co_await route(parser.release(), std::move(call), std::move(user), svc);
         }
         rebase_links(res, links);
-        if (const auto* rule = find_cors_rule(limits.cors, origin);
-            rule && res.find(http::field::access_control_allow_origin) == res.end()) {
+        // A preflight's answer is complete (and a refused one must not look allowed).
+        if (const auto* rule = asks_preflight ? nullptr : find_cors_rule(limits.cors, origin)) {
             add_cors_headers(res, *rule, origin);
         }
         if (svc.state.load() == server_state::draining) res.keep_alive(false);

@@ -8,53 +8,16 @@
 #include <optional>
 #include <thread>
 
+#include "support/ferry_cli.hpp"
 #include "support/http_client.hpp"
 #include "support/processes.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ferry {
-namespace {
-
-// Runs `ferry <args>` and returns its stdout (the token, for add and token); nullopt when it
-// exits with a failure.
-std::optional<std::string> ferry_command(const std::string& args) {
-    const std::string command = std::string(FERRY_BINARY) + " " + args + " 2>/dev/null";
-    FILE* out = ::popen(command.c_str(), "r");
-    if (!out) return std::nullopt;
-    std::string text;
-    char buf[256];
-    while (const auto n = std::fread(buf, 1, sizeof buf, out)) text.append(buf, n);
-    const int status = ::pclose(out);
-    if (status != 0) return std::nullopt;
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    return text;
-}
-
-std::string base64(const std::string& in) {
-    static constexpr char table[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (const unsigned char c : in) {
-        buffer = (buffer << 8) | c;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out.push_back(table[(buffer >> bits) & 63]);
-        }
-    }
-    if (bits > 0) out.push_back(table[(buffer << (6 - bits)) & 63]);
-    while (out.size() % 4 != 0) out.push_back('=');
-    return out;
-}
-
-std::map<std::string, std::string> basic(const std::string& user, const std::string& token) {
-    return {{"Authorization", "Basic " + base64(user + ":" + token)}};
-}
-
-}  // namespace
+using test::base64;
+using test::basic;
+using test::ferry_command;
 
 class SecurityTest : public ::testing::Test {
 protected:

@@ -48,17 +48,20 @@ http_reply http_request(std::uint16_t port, const std::string& method, const std
     return http_request_from("127.0.0.1", port, method, target, body, headers);
 }
 
-http_reply http_request_from(const std::string& source, std::uint16_t port,
-                             const std::string& method, const std::string& target,
-                             const std::string& body,
-                             const std::map<std::string, std::string>& headers) {
+namespace {
+
+http_reply exchange(const std::string& source, const std::string& destination,
+                    std::uint16_t port, const std::string& method, const std::string& target,
+                    const std::string& body, const std::map<std::string, std::string>& headers) {
     asio::io_context io;
     tcp::socket socket(io);
     boost::system::error_code ec;
-    socket.open(tcp::v4(), ec);
-    socket.bind({asio::ip::make_address(source), 0}, ec);
+    const auto from = asio::ip::make_address(source, ec);
     if (ec) return {};
-    socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+    socket.open(from.is_v6() ? tcp::v6() : tcp::v4(), ec);
+    socket.bind({from, 0}, ec);
+    if (ec) return {};
+    socket.connect({asio::ip::make_address(destination), port}, ec);
     if (ec) return {};
     auto req = make_request(method, target, body, headers);
     http::write(socket, req, ec);
@@ -69,6 +72,29 @@ http_reply http_request_from(const std::string& source, std::uint16_t port,
     http::read(socket, buffer, parser, ec);
     if (ec) return {};
     return to_reply(parser.get());
+}
+
+}  // namespace
+
+http_reply http_request_from(const std::string& source, std::uint16_t port,
+                             const std::string& method, const std::string& target,
+                             const std::string& body,
+                             const std::map<std::string, std::string>& headers) {
+    return exchange(source, "127.0.0.1", port, method, target, body, headers);
+}
+
+http_reply http_request_at(const std::string& address, std::uint16_t port,
+                           const std::string& method, const std::string& target,
+                           const std::string& body,
+                           const std::map<std::string, std::string>& headers) {
+    const bool v6 = address.find(':') != std::string::npos;
+    return exchange(v6 ? "::1" : "127.0.0.1", address, port, method, target, body, headers);
+}
+
+std::uint16_t free_port() {
+    asio::io_context io;
+    tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+    return acceptor.local_endpoint().port();
 }
 
 asio::awaitable<http_reply> async_http_request(std::uint16_t port, std::string method,

@@ -33,6 +33,16 @@ http_reply http_request_from(const std::string& source, std::uint16_t port,
                              const std::string& body = "",
                              const std::map<std::string, std::string>& headers = {});
 
+/// The same to `address` (IPv4 or IPv6, e.g. "::1"), from the matching loopback.
+http_reply http_request_at(const std::string& address, std::uint16_t port,
+                           const std::string& method, const std::string& target,
+                           const std::string& body = "",
+                           const std::map<std::string, std::string>& headers = {});
+
+/// A loopback port nobody listens on right now (bound once, then released), for servers that
+/// need several known ports.
+std::uint16_t free_port();
+
 /// The same as a coroutine, for many concurrent requests on one io_context.
 boost::asio::awaitable<http_reply> async_http_request(std::uint16_t port, std::string method,
                                                       std::string target, std::string body);
