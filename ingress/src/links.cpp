@@ -77,9 +77,11 @@ void rebase_links(response& res, std::string_view base) {
     if (const auto link = std::string_view(res[http::field::link]); link.starts_with("</")) {
         res.set(http::field::link, "<" + std::string(base) + std::string(link.substr(1)));
     }
-    if (const auto status = std::string_view(res["X-Execution-Status-Link"]);
-        status.starts_with("/")) {
-        res.set("X-Execution-Status-Link", std::string(base) + std::string(status));
+    for (const auto name : {std::string_view("X-Execution-Status-Link"),
+                            std::string_view("Location")}) {
+        if (const auto path = std::string_view(res[name]); path.starts_with("/")) {
+            res.set(name, std::string(base) + std::string(path));
+        }
     }
 }
 

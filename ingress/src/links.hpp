@@ -15,7 +15,8 @@ namespace ferry::ingress {
 /// path); "" to leave links as paths on the serving host.
 std::string link_base(const http::request_header<>& req, bool tls, const link_settings& links);
 
-/// Puts `base` in front of the path links of a response (Link, X-Execution-Status-Link).
+/// Puts `base` in front of the path links of a response (Link, Location,
+/// X-Execution-Status-Link).
 void rebase_links(response& res, std::string_view base);
 
 /// The caller's address: the peer, or behind a trusted proxy the last address the proxy added

@@ -73,7 +73,9 @@ TEST(RebaseLinks, PrefixesPathLinksOnly) {
     response res;
     res.set(http::field::link, "</ws/simple/listOrders?moreDataToken=abc>; rel=\"next\"");
     res.set("X-Execution-Status-Link", "/_admin/executions/e1/result");
+    res.set(http::field::location, "/_admin/executions/e1");
     rebase_links(res, "https://api.example.com/p");
+    EXPECT_EQ(res[http::field::location], "https://api.example.com/p/_admin/executions/e1");
     EXPECT_EQ(res[http::field::link],
               "<https://api.example.com/p/ws/simple/listOrders?moreDataToken=abc>; rel=\"next\"");
     EXPECT_EQ(res["X-Execution-Status-Link"], "https://api.example.com/p/_admin/executions/e1/result");

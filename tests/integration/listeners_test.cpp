@@ -67,8 +67,8 @@ protected:
 // its handshake.
 TEST_F(ListenersTest, PlainAndHttpsPortsServeTheSameOperations) {
     const auto tls_port = test::free_port();
-    auto server = serve({"--listen", "http://127.0.0.1:0", "--listen",
-                         https_listener(tls_port, false)});
+    auto server = serve({"--header-timeout-ms", "1000", "--listen", "http://127.0.0.1:0",
+                         "--listen", https_listener(tls_port, false)});
     const auto plain = test::http_request(server->port(), "POST", "/ws/simple/executeEcho", "hi");
     EXPECT_EQ(plain.status, 200);
     EXPECT_EQ(plain.body, "hi");
@@ -91,6 +91,11 @@ TEST_F(ListenersTest, PlainAndHttpsPortsServeTheSameOperations) {
                                              "/_admin/status", "", {}, &error);
     EXPECT_EQ(refused.status, 0);
     EXPECT_NE(error.find("handshake"), std::string::npos) << error;
+
+    // A client that connects and never starts its handshake is closed at the header timeout.
+    const auto silent_since = std::chrono::steady_clock::now();
+    EXPECT_EQ(test::raw_exchange(tls_port, "", 8000), "");
+    EXPECT_LT(std::chrono::steady_clock::now() - silent_since, std::chrono::seconds(6));
 
     // The server is still serving after handshakes that went wrong.
     EXPECT_EQ(test::https_request(tls_port, as(""), "GET", "/_admin/status").status, 200);
