@@ -1,3 +1,5 @@
+#include "ferry/engine/wildcard.hpp"
+
 #include <charconv>
 #include <optional>
 #include <regex>
@@ -17,7 +19,8 @@ std::optional<double> as_number(std::string_view text) {
     return value;
 }
 
-// '*' matches any run of characters, '?' any one character; everything else itself.
+}  // namespace
+
 bool wildcard_match(std::string_view text, std::string_view pattern) {
     std::size_t t = 0, p = 0, star = std::string_view::npos, resume = 0;
     while (t < text.size()) {
@@ -37,8 +40,6 @@ bool wildcard_match(std::string_view text, std::string_view pattern) {
     while (p < pattern.size() && pattern[p] == '*') ++p;
     return p == pattern.size();
 }
-
-}  // namespace
 
 bool compare(std::string_view left, comparison op, std::string_view right) {
     if (op == comparison::regex) {

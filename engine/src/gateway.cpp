@@ -168,18 +168,34 @@ auto on_pool(asio::thread_pool& pool, Read read) -> asio::awaitable<decltype(rea
 
 }  // namespace
 
+namespace {
+
+// "Running" is not written to the store; the executors know it.
+void mark_running(runtime& engine, store::execution_record& record) {
+    if (record.state != store::execution_state::queued) return;
+    if (const auto since = engine.executors().running_since(record.id)) {
+        record.state = store::execution_state::running;
+        record.started_ms = *since;
+    }
+}
+
+}  // namespace
+
 asio::awaitable<boost::system::result<store::execution_record>> gateway::execution(std::string id) {
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking, [&engine, &id] {
         auto record = engine.db().read_execution(id);
-        if (record && record->state == store::execution_state::queued) {
-            // "Running" is not written to the store; the executors know it.
-            if (const auto since = engine.executors().running_since(id)) {
-                record->state = store::execution_state::running;
-                record->started_ms = *since;
-            }
-        }
+        if (record) mark_running(engine, *record);
         return record;
+    });
+}
+
+asio::awaitable<boost::system::result<store::execution_page>> gateway::list_executions(
+    store::execution_filter filter, std::string cursor, std::size_t limit) {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking, [&engine, &filter, &cursor, limit] {
+        return engine.db().list_executions(
+            filter, cursor, limit, [&engine](store::execution_record& r) { mark_running(engine, r); });
     });
 }
 

@@ -3,18 +3,13 @@
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 
-#include "ferry/engine/message_template.hpp"
 #include "ferry/store/error.hpp"
+#include "execution_json.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
 
 namespace ferry::ingress {
 namespace {
-
-boost::json::value timestamp(std::int64_t ms) {
-    if (ms == 0) return nullptr;
-    return boost::json::value(engine::format_date(ms, "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"));
-}
 
 std::string_view state_name(server_state s) {
     switch (s) {
@@ -107,20 +102,10 @@ boost::asio::awaitable<response> handle_execution(request req, std::string id, s
                                  "the execution could not be read: " + record.error().message(),
                                  req);
     }
-    boost::json::object body;
-    body["id"] = record->id;
-    body["process"] = record->process;
-    body["process_version"] = record->process_version;
-    body["state"] = store::to_string(record->state);
-    body["created_at"] = timestamp(record->created_ms);
-    body["started_at"] = timestamp(record->started_ms);
-    body["finished_at"] = timestamp(record->finished_ms);
-    body["attempts"] = record->attempts;
+    auto body = execution_summary(*record);
     boost::json::array docs;
     for (const auto& doc : record->document_ids) docs.emplace_back(doc);
     body["documents"] = std::move(docs);
-    body["error"] =
-        record->error.empty() ? boost::json::value(nullptr) : boost::json::value(record->error);
     body["debug"] = record->debug;
     boost::json::array trace;
     for (const auto& t : record->trace) {

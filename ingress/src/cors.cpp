@@ -4,6 +4,7 @@
 #include <boost/beast/http/rfc7230.hpp>
 #include <string>
 
+#include "ferry/engine/wildcard.hpp"
 #include "responses.hpp"
 #include "submit_answers.hpp"
 
@@ -12,27 +13,10 @@ namespace {
 
 using boost::beast::iequals;
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Glob match with `*` only; iterative with one backtrack point, so no pattern is exponential.
-bool matches(std::string_view pattern, std::string_view text) {
-    std::size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
-    while (t < text.size()) {
-        if (p < pattern.size() && pattern[p] == '*') {
-            star = p++;
-            resume = t;
-        } else if (p < pattern.size() && lower(pattern[p]) == lower(text[t])) {
-            ++p;
-            ++t;
-        } else if (star != std::string_view::npos) {
-            p = star + 1;
-            t = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == '*') ++p;
-    return p == pattern.size();
+std::string lowered(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    return out;
 }
 
 bool listed(const std::vector<std::string>& list, std::string_view item) {
@@ -72,7 +56,7 @@ response refuse(const http::request_header<>& req, std::string detail) {
 const cors_rule* find_cors_rule(const std::vector<cors_rule>& rules, std::string_view origin) {
     if (origin.empty()) return nullptr;
     for (const auto& rule : rules) {
-        if (matches(rule.origin, origin)) return &rule;
+        if (engine::wildcard_match(lowered(origin), lowered(rule.origin))) return &rule;
     }
     return nullptr;
 }

@@ -9,8 +9,8 @@
 
 namespace ferry::ingress {
 
-/// The first rule whose origin pattern matches `origin` (case-insensitive, `*` matches any
-/// run of characters), or null.
+/// The first rule whose origin pattern matches `origin` (case-insensitive; `*` matches any
+/// run of characters, `?` one), or null.
 const cors_rule* find_cors_rule(const std::vector<cors_rule>& rules, std::string_view origin);
 
 /// Whether the request is a CORS preflight (OPTIONS with Origin and

@@ -32,6 +32,9 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
                                                store::properties process_props, service& svc);
 response handle_status(const request& req, const service& svc);
 boost::asio::awaitable<response> handle_execution(request req, std::string id, service& svc);
+/// GET /_admin/executions?process=&state=&from=&to=&error=&limit=&cursor=: the history,
+/// newest first.
+boost::asio::awaitable<response> handle_execution_list(request req, service& svc);
 boost::asio::awaitable<response> handle_execution_document(request req, std::string execution_id,
                                                            std::string document_id, service& svc);
 response handle_metrics(const request& req, const service& svc);

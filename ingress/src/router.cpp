@@ -83,6 +83,10 @@ boost::asio::awaitable<response> route(request req, std::optional<simple_call> c
         if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");
         co_return handle_metrics(req, svc);
     }
+    if (path == "/_admin/executions") {
+        if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");
+        co_return co_await handle_execution_list(std::move(req), svc);
+    }
     if (path.starts_with(executions_prefix)) {
         // <id>/documents/<document id>
         const auto rest = path.substr(executions_prefix.size());

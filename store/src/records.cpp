@@ -57,6 +57,15 @@ std::string_view to_string(execution_state state) {
     return "unknown";
 }
 
+std::optional<execution_state> parse_execution_state(std::string_view name) {
+    for (const auto s : {execution_state::queued, execution_state::running,
+                         execution_state::succeeded, execution_state::failed,
+                         execution_state::cancelled}) {
+        if (to_string(s) == name) return s;
+    }
+    return std::nullopt;
+}
+
 std::string encode_execution(const execution_record& rec) {
     byte_writer out;
     out.put_byte(execution_format);

@@ -234,6 +234,66 @@ boost::system::result<execution_record> store::read_execution(std::string_view i
     return decode_execution(std::string_view(value.data(), value.size()));
 }
 
+namespace {
+
+// The first 12 hex digits of the ids created at `ms` (ids start with their creation time).
+std::string id_time_prefix(std::int64_t ms) {
+    char text[24];
+    std::snprintf(text, sizeof text, "%012llx", static_cast<unsigned long long>(ms));
+    return text;
+}
+
+bool passes(const execution_record& r, const execution_filter& f) {
+    if (!f.process.empty() && r.process != f.process) return false;
+    if (f.state && r.state != *f.state) return false;
+    if (f.from_ms != 0 && r.created_ms < f.from_ms) return false;
+    if (f.to_ms != 0 && r.created_ms >= f.to_ms) return false;
+    if (!f.error_contains.empty() && r.error.find(f.error_contains) == std::string::npos) {
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+boost::system::result<execution_page> store::list_executions(
+    const execution_filter& filter, std::string_view cursor, std::size_t limit,
+    const std::function<void(execution_record&)>& adjust, std::size_t scan_limit) const {
+    execution_page page;
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->executions));
+    // Start below the cursor and below the end of the time range, whichever is lower.
+    std::string start = std::string(cursor);
+    if (filter.to_ms != 0) {
+        const auto before = id_time_prefix(filter.to_ms);
+        if (start.empty() || before < start) start = before;
+    }
+    if (start.empty()) {
+        it->SeekToLast();
+    } else {
+        it->SeekForPrev(slice(start));
+        if (it->Valid() && it->key().ToStringView() == start) it->Prev();
+    }
+    const auto floor = filter.from_ms != 0 ? id_time_prefix(filter.from_ms) : std::string();
+    std::string last_read;
+    for (; it->Valid(); it->Prev()) {
+        const auto key = it->key().ToStringView();
+        if (!floor.empty() && key < floor) return page;  // past the range: no next page
+        if (page.executions.size() >= limit || page.scanned >= scan_limit) {
+            page.next_cursor = last_read;
+            return page;
+        }
+        ++page.scanned;
+        last_read = std::string(key);
+        auto record = decode_execution(it->value().ToStringView());
+        if (!record) continue;  // an unreadable record is skipped in listings, not fatal
+        if (adjust) adjust(*record);
+        if (passes(*record, filter)) page.executions.push_back(std::move(*record));
+    }
+    if (!it->status().ok()) return from_status(it->status(), "list executions");
+    return page;
+}
+
 boost::system::result<document> store::read_document(std::string_view id) const {
     rocksdb::PinnableSlice value;
     const auto status = impl_->db->Get(rocksdb::ReadOptions(), impl_->documents, slice(id), &value);

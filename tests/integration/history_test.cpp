@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "support/admin_client.hpp"
+#include "support/ferry_cli.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
@@ -84,6 +85,96 @@ TEST_F(HistoryTest, TraceAndStepDocumentsAfterPost) {
         test::http_request(server.port(), "GET", "/_admin/executions/" + id + "/documents/other-0");
     EXPECT_EQ(foreign.status, 404);
     EXPECT_EQ(server.stop(), 0);
+}
+
+// GET /_admin/executions lists the history newest first, filtered, in cursor pages; bad
+// parameters are 400 with the reason.
+TEST_F(HistoryTest, ListingFiltersAndPages) {
+    processes_.write("check.yaml", routed_process);
+    test::server_process server(processes_.str(), data_.str());
+    std::vector<std::string> failing;
+    std::vector<std::string> all;
+    for (int i = 0; i < 6; ++i) {
+        // Even posts have lines (succeed), odd ones not (fail).
+        const auto body = i % 2 == 0 ? R"([{"lines": [1]}])" : R"([{"id": 1}])";
+        const auto res = test::http_request(server.port(), "POST", "/ws/simple/createCheck", body);
+        ASSERT_EQ(res.status, 202);
+        all.emplace_back(boost::json::parse(res.body).at("execution_id").as_string());
+        if (i % 2 == 1) failing.push_back(all.back());
+    }
+    for (const auto& id : all) test::wait_finished(server.port(), id);
+
+    const auto list = [&](const std::string& query) {
+        const auto res = test::http_request(server.port(), "GET", "/_admin/executions" + query);
+        EXPECT_EQ(res.status, 200) << res.body;
+        return boost::json::parse(res.body).as_object();
+    };
+    std::vector<std::string> paged;
+    std::string query = "?limit=4";
+    for (;;) {
+        const auto page = list(query);
+        for (const auto& e : page.at("executions").as_array()) {
+            paged.emplace_back(e.at("id").as_string());
+            EXPECT_EQ(e.at("process").as_string(), "checkOrders");
+            EXPECT_EQ(e.at("document_count").as_int64(), 1);
+        }
+        if (page.at("next_cursor").is_null()) break;
+        query = "?limit=4&cursor=" + std::string(page.at("next_cursor").as_string());
+    }
+    EXPECT_EQ(paged, std::vector<std::string>(all.rbegin(), all.rend()));
+
+    const auto failed = list("?state=failed&process=checkOrders&error=has%20no%20lines");
+    std::vector<std::string> failed_ids;
+    for (const auto& e : failed.at("executions").as_array()) {
+        failed_ids.emplace_back(e.at("id").as_string());
+        EXPECT_EQ(e.at("state").as_string(), "failed");
+    }
+    EXPECT_EQ(failed_ids, std::vector<std::string>(failing.rbegin(), failing.rend()));
+    EXPECT_TRUE(list("?process=nothing").at("executions").as_array().empty());
+    EXPECT_EQ(list("?to=2000-01-01T00:00:00Z").at("executions").as_array().size(), 0u);
+    EXPECT_EQ(list("?from=2000-01-01").at("executions").as_array().size(), 6u);
+
+    for (const auto* bad : {"?state=sleeping", "?limit=0", "?from=yesterday", "?colour=red"}) {
+        const auto res = test::http_request(server.port(), "GET", std::string("/_admin/executions") + bad);
+        EXPECT_EQ(res.status, 400) << bad;
+        EXPECT_EQ(boost::json::parse(res.body).at("error").as_string(), "invalid_query") << bad;
+    }
+}
+
+// The CLI over the admin API: tables for people, --json for scripts, clear failures.
+TEST_F(HistoryTest, CliListsAndShowsExecutions) {
+    processes_.write("check.yaml", routed_process);
+    test::server_process server(processes_.str(), data_.str());
+    const auto res = test::http_request(server.port(), "POST", "/ws/simple/createCheck",
+                                        R"([{"id": 1}])");
+    const auto id = std::string(boost::json::parse(res.body).at("execution_id").as_string());
+    test::wait_finished(server.port(), id);
+    const auto at = " --server http://127.0.0.1:" + std::to_string(server.port());
+
+    const auto status = test::ferry_command("status" + at);
+    ASSERT_TRUE(status);
+    EXPECT_EQ(*status, "http://127.0.0.1:" + std::to_string(server.port()) + " listening");
+
+    const auto table = test::ferry_command("executions" + at).value_or("");
+    const auto header = table.substr(0, table.find('\n'));
+    EXPECT_EQ(header,
+              "ID                        PROCESS               STATE      CREATED                 TOOK   DOCS  ERROR");
+    EXPECT_NE(table.find(id + "  checkOrders           failed     "), std::string::npos) << table;
+    EXPECT_NE(table.find("step 'refuse': order 0 has no lines"), std::string::npos) << table;
+
+    const auto listed = boost::json::parse(test::ferry_command("executions --json" + at).value_or("[]"));
+    ASSERT_EQ(listed.as_array().size(), 1u);
+    EXPECT_EQ(listed.as_array()[0].at("id").as_string(), id);
+    EXPECT_TRUE(test::ferry_command("executions --state succeeded --json" + at).value_or("") == "[]");
+
+    const auto shown = test::ferry_command("show " + id + at).value_or("");
+    EXPECT_NE(shown.find("execution  " + id + "\n"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("state      failed\n"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("STEP                  KIND"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("refuse"), std::string::npos) << shown;
+
+    EXPECT_FALSE(test::ferry_command("show nosuchid" + at));
+    EXPECT_FALSE(test::ferry_command("executions --server http://127.0.0.1:1"));
 }
 
 }  // namespace ferry

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
     ferry::tools::add_test_command(app);
     ferry::tools::add_worker_command(app);
     ferry::tools::add_user_command(app);
+    ferry::tools::add_history_commands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

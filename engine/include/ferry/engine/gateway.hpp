@@ -54,6 +54,10 @@ public:
 
     [[nodiscard]] boost::asio::awaitable<boost::system::result<store::execution_record>> execution(
         std::string id);
+    /// A page of the execution history, newest first (store::list_executions), with running
+    /// executions shown as running.
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<store::execution_page>>
+    list_executions(store::execution_filter filter, std::string cursor, std::size_t limit);
     /// An answer kept for a returning caller ("page/<token>", "reply/<execution id>"), read on
     /// a blocking thread, with `expired` set.
     [[nodiscard]] boost::asio::awaitable<boost::system::result<kept_answer>> kept(std::string key);

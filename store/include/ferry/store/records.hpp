@@ -60,6 +60,25 @@ struct execution_record {
     std::string reply_to;
 };
 
+/// Which executions a listing returns: every filter that is set must hold.
+struct execution_filter {
+    std::string process;                   // "" for any
+    std::optional<execution_state> state;  // any when empty
+    std::int64_t from_ms = 0;              // created at or after (0: no bound)
+    std::int64_t to_ms = 0;                // created before (0: no bound)
+    std::string error_contains;            // "" for any; else a substring of the error
+};
+
+/// One page of a listing, and where the next one starts ("" when there is none).
+struct execution_page {
+    std::vector<execution_record> executions;
+    std::string next_cursor;
+    std::size_t scanned = 0;  // records read for this page
+};
+
+/// The state named `name` (queued, running, succeeded, failed, cancelled).
+std::optional<execution_state> parse_execution_state(std::string_view name);
+
 /// An execution accepted by the intake, with the documents it was created from.
 struct new_execution {
     execution_record record;

@@ -2,6 +2,7 @@
 
 #include <boost/system/result.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -103,6 +104,16 @@ public:
     [[nodiscard]] boost::system::result<std::string> read_answer(std::string_view key) const;
     /// Deletes every answer whose expiry has passed; returns how many.
     [[nodiscard]] boost::system::result<std::size_t> delete_expired_answers(std::int64_t now_ms);
+
+    /// Lists executions newest first (ids sort by creation time). `cursor`: the last id of the
+    /// previous page, "" for the first. `adjust` may change a record before the filter sees
+    /// it (the engine marks running ones). At most `scan_limit` records are read per call, so
+    /// a selective filter over a long history still answers promptly: the page may then be
+    /// short, with a cursor to go on from.
+    [[nodiscard]] boost::system::result<execution_page> list_executions(
+        const execution_filter& filter, std::string_view cursor, std::size_t limit,
+        const std::function<void(execution_record&)>& adjust = {},
+        std::size_t scan_limit = 100'000) const;
 
     /// Highest pending seq ever assigned (survives restart).
     std::uint64_t last_seq() const;

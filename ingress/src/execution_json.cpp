@@ -1,0 +1,31 @@
+#include "execution_json.hpp"
+
+#include "ferry/engine/message_template.hpp"
+
+namespace ferry::ingress {
+
+boost::json::value timestamp(std::int64_t ms) {
+    if (ms == 0) return nullptr;
+    return boost::json::value(engine::format_date(ms, "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"));
+}
+
+boost::json::object execution_summary(const store::execution_record& record) {
+    boost::json::object body;
+    body["id"] = record.id;
+    body["process"] = record.process;
+    body["process_version"] = record.process_version;
+    body["state"] = store::to_string(record.state);
+    body["created_at"] = timestamp(record.created_ms);
+    body["started_at"] = timestamp(record.started_ms);
+    body["finished_at"] = timestamp(record.finished_ms);
+    body["duration_ms"] = record.started_ms != 0 && record.finished_ms >= record.started_ms
+                              ? boost::json::value(record.finished_ms - record.started_ms)
+                              : boost::json::value(nullptr);
+    body["attempts"] = record.attempts;
+    body["document_count"] = record.document_ids.size();
+    body["error"] =
+        record.error.empty() ? boost::json::value(nullptr) : boost::json::value(record.error);
+    return body;
+}
+
+}  // namespace ferry::ingress

@@ -1,0 +1,160 @@
+#include "admin_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/url/parse.hpp>
+#include <cstdlib>
+
+namespace ferry::tools {
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string from_env(const char* name, std::string fallback) {
+    const char* value = std::getenv(name);
+    return value && *value ? value : fallback;
+}
+
+std::string base64(std::string_view in) {
+    static constexpr char table[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (std::size_t i = 0; i < in.size(); i += 3) {
+        std::uint32_t v = static_cast<unsigned char>(in[i]) << 16;
+        if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+        if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
+        out += table[(v >> 18) & 63];
+        out += table[(v >> 12) & 63];
+        out += i + 1 < in.size() ? table[(v >> 6) & 63] : '=';
+        out += i + 2 < in.size() ? table[v & 63] : '=';
+    }
+    return out;
+}
+
+template <class Stream>
+std::optional<admin_reply> exchange(Stream& stream, http::request<http::string_body>& req,
+                                    std::string* error) {
+    boost::system::error_code ec;
+    http::write(stream, req, ec);
+    boost::beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(256u << 20);
+    if (!ec) http::read(stream, buffer, parser, ec);
+    if (ec) {
+        *error = "the server did not answer: " + ec.message();
+        return std::nullopt;
+    }
+    return admin_reply{static_cast<int>(parser.get().result_int()), parser.get().body()};
+}
+
+}  // namespace
+
+void add_connection_options(CLI::App* cmd, admin_connection& c) {
+    c.server = from_env("FERRY_SERVER", c.server);
+    c.user = from_env("FERRY_USER", c.user);
+    c.token = from_env("FERRY_TOKEN", c.token);
+    cmd->add_option("--server", c.server,
+                    "The server's admin address, http(s)://HOST:PORT (env FERRY_SERVER)")
+        ->capture_default_str();
+    cmd->add_option("--user", c.user, "Admin user for --admin-auth basic (env FERRY_USER)");
+    cmd->add_option("--token", c.token, "That user's token (env FERRY_TOKEN)");
+    cmd->add_option("--ca", c.ca_file, "CA file that signs the server's certificate (https)");
+    cmd->add_option("--cert", c.cert_file, "Client certificate (--admin-auth client_cert)");
+    cmd->add_option("--key", c.key_file, "The client certificate's key");
+    cmd->add_flag("--json", c.json, "JSON output for scripts");
+}
+
+std::optional<admin_reply> admin_request(const admin_connection& c, const std::string& method,
+                                         const std::string& target, std::string* error) {
+    const auto url = boost::urls::parse_absolute_uri(c.server);
+    if (!url || (url->scheme() != "http" && url->scheme() != "https")) {
+        *error = "--server must be http://HOST:PORT or https://HOST:PORT, not '" + c.server + "'";
+        return std::nullopt;
+    }
+    const bool tls = url->scheme() == "https";
+    std::string host(url->encoded_host());
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    const std::string port = url->has_port() ? std::string(url->port()) : (tls ? "443" : "80");
+    const std::string prefix(url->encoded_path());
+
+    http::request<http::string_body> req{http::string_to_verb(method),
+                                         (prefix == "/" ? "" : prefix) + target, 11};
+    req.set(http::field::host, url->encoded_authority());
+    req.set(http::field::user_agent, "ferry-cli");
+    if (!c.user.empty()) req.set(http::field::authorization, "Basic " + base64(c.user + ":" + c.token));
+    if (method != "GET") req.prepare_payload();
+
+    asio::io_context io;
+    boost::system::error_code ec;
+    tcp::resolver resolver(io);
+    const auto endpoints = resolver.resolve(host, port, ec);
+    if (ec) {
+        *error = "cannot resolve " + host + ": " + ec.message();
+        return std::nullopt;
+    }
+    const auto unreachable = [&] {
+        *error = "cannot connect to " + c.server + ": " + ec.message() + " (is ferry serve running?)";
+        return std::nullopt;
+    };
+    if (!tls) {
+        tcp::socket socket(io);
+        asio::connect(socket, endpoints, ec);
+        if (ec) return unreachable();
+        return exchange(socket, req, error);
+    }
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    if (c.ca_file.empty()) {
+        ctx.set_default_verify_paths(ec);
+    } else {
+        ctx.load_verify_file(c.ca_file, ec);
+    }
+    if (!ec && !c.cert_file.empty()) ctx.use_certificate_chain_file(c.cert_file, ec);
+    if (!ec && !c.key_file.empty()) ctx.use_private_key_file(c.key_file, asio::ssl::context::pem, ec);
+    if (ec) {
+        *error = "TLS set-up failed: " + ec.message();
+        return std::nullopt;
+    }
+    ctx.set_verify_mode(asio::ssl::verify_peer);
+    asio::ssl::stream<tcp::socket> stream(io, ctx);
+    stream.set_verify_callback(asio::ssl::host_name_verification(host));
+    asio::connect(stream.next_layer(), endpoints, ec);
+    if (ec) return unreachable();
+    stream.handshake(asio::ssl::stream_base::client, ec);
+    if (ec) {
+        *error = "TLS handshake with " + c.server + " failed: " + ec.message();
+        return std::nullopt;
+    }
+    return exchange(stream, req, error);
+}
+
+int report_failure(const admin_reply& reply) {
+    std::string error = "error";
+    std::string detail = reply.body;
+    boost::system::error_code ec;
+    const auto body = boost::json::parse(reply.body, ec);
+    if (!ec && body.is_object()) {
+        if (const auto* e = body.as_object().if_contains("error"); e && e->is_string()) {
+            error = e->as_string();
+        }
+        if (const auto* d = body.as_object().if_contains("detail"); d && d->is_string()) {
+            detail = d->as_string();
+        }
+    }
+    std::fprintf(stderr, "ferry: %s (HTTP %d, %s)\n", detail.c_str(), reply.status, error.c_str());
+    if (reply.status == 401) {
+        std::fprintf(stderr, "ferry: give an admin user with --user/--token (or FERRY_USER, "
+                             "FERRY_TOKEN)\n");
+    }
+    return reply.status == 401 || reply.status == 403 ? 3 : 1;
+}
+
+}  // namespace ferry::tools

@@ -1,0 +1,38 @@
+#pragma once
+
+// The admin API as the CLI calls it: one request per call, HTTP or HTTPS, with the
+// connection options every admin command shares.
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+namespace ferry::tools {
+
+struct admin_connection {
+    std::string server = "http://127.0.0.1:9090";  // FERRY_SERVER
+    std::string user;                              // FERRY_USER
+    std::string token;                             // FERRY_TOKEN
+    std::string ca_file;                           // trusted CA for https (default: system)
+    std::string cert_file;                         // client certificate (client_cert)
+    std::string key_file;
+    bool json = false;                             // --json: machine output
+};
+
+/// Adds --server, --user, --token, --ca, --cert, --key and --json to `cmd`.
+void add_connection_options(CLI::App* cmd, admin_connection& c);
+
+struct admin_reply {
+    int status = 0;
+    std::string body;
+};
+
+/// GET (or another method) `target` on the admin API. Empty with `error` set when the server
+/// cannot be reached or spoken to.
+std::optional<admin_reply> admin_request(const admin_connection& c, const std::string& method,
+                                         const std::string& target, std::string* error);
+
+/// Prints a failed reply as "ferry: <detail> (HTTP status, error)" and returns the exit code
+/// for it (1; 3 for 401/403, so scripts can tell a refusal).
+int report_failure(const admin_reply& reply);
+
+}  // namespace ferry::tools

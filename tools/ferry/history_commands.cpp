@@ -1,0 +1,219 @@
+// `ferry status`, `ferry executions`, `ferry show`: the execution history over the admin API.
+#include <boost/json.hpp>
+#include <cctype>
+#include <cstdio>
+#include <variant>
+
+#include "admin_client.hpp"
+#include "commands.hpp"
+
+namespace ferry::tools {
+namespace {
+namespace json = boost::json;
+
+struct list_options {
+    admin_connection connection;
+    std::string process;
+    std::string state;
+    std::string since;
+    std::string until;
+    std::string error;
+    std::size_t limit = 50;
+    bool all = false;
+    std::string id;  // show
+};
+
+std::string text(const json::value& v) {
+    if (v.is_string()) return std::string(v.as_string());
+    if (v.is_null()) return "";
+    return json::serialize(v);
+}
+
+// "2026-11-24T10:00:00.123Z" -> "2026-11-24 10:00:00" for tables.
+std::string short_time(const json::value& v) {
+    auto t = text(v);
+    if (t.size() >= 19) t = t.substr(0, 10) + " " + t.substr(11, 8);
+    return t;
+}
+
+std::string duration(const json::value& v) {
+    if (!v.is_int64() && !v.is_uint64()) return "-";
+    const auto ms = v.to_number<std::int64_t>();
+    char out[32];
+    if (ms < 1000) {
+        std::snprintf(out, sizeof out, "%lldms", static_cast<long long>(ms));
+    } else {
+        std::snprintf(out, sizeof out, "%.1fs", static_cast<double>(ms) / 1000);
+    }
+    return out;
+}
+
+std::string clipped(std::string s, std::size_t width) {
+    if (s.size() > width) s = s.substr(0, width - 1) + "~";
+    return s;
+}
+
+std::string encoded(const std::string& s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+// One admin GET as JSON; the exit code when it failed.
+std::variant<json::value, int> get_json(const admin_connection& c, const std::string& target) {
+    std::string error;
+    const auto reply = admin_request(c, "GET", target, &error);
+    if (!reply) {
+        std::fprintf(stderr, "ferry: %s\n", error.c_str());
+        return 2;
+    }
+    if (reply->status != 200) return report_failure(*reply);
+    boost::system::error_code ec;
+    auto body = json::parse(reply->body, ec);
+    if (ec) {
+        std::fprintf(stderr, "ferry: the server's answer is not JSON: %s\n", ec.message().c_str());
+        return 1;
+    }
+    return body;
+}
+
+int status(const list_options& o) {
+    std::string error;
+    const auto reply = admin_request(o.connection, "GET", "/_admin/status", &error);
+    if (!reply) {
+        std::fprintf(stderr, "ferry: %s\n", error.c_str());
+        return 2;
+    }
+    if (o.connection.json) {
+        std::printf("%s\n", reply->body.c_str());
+    } else {
+        boost::system::error_code ec;
+        const auto body = json::parse(reply->body, ec);
+        const auto* state = !ec && body.is_object() ? body.as_object().if_contains("status") : nullptr;
+        std::printf("%s %s\n", o.connection.server.c_str(),
+                    state ? text(*state).c_str() : reply->body.c_str());
+    }
+    return reply->status == 200 ? 0 : 1;
+}
+
+int executions(const list_options& o) {
+    std::string query = "?limit=" + std::to_string(o.limit);
+    if (!o.process.empty()) query += "&process=" + encoded(o.process);
+    if (!o.state.empty()) query += "&state=" + encoded(o.state);
+    if (!o.since.empty()) query += "&from=" + encoded(o.since);
+    if (!o.until.empty()) query += "&to=" + encoded(o.until);
+    if (!o.error.empty()) query += "&error=" + encoded(o.error);
+    json::array rows;
+    std::string cursor;
+    do {
+        auto page = get_json(o.connection, "/_admin/executions" + query +
+                                               (cursor.empty() ? "" : "&cursor=" + cursor));
+        if (auto* code = std::get_if<int>(&page)) return *code;
+        const auto& body = std::get<json::value>(page).as_object();
+        for (const auto& e : body.at("executions").as_array()) rows.push_back(e);
+        cursor = body.at("next_cursor").is_string() ? text(body.at("next_cursor")) : "";
+        // Without --all one page, unless the scan limit cut it short before it was full.
+    } while (!cursor.empty() && (o.all || rows.size() < o.limit));
+    if (o.connection.json) {
+        std::printf("%s\n", json::serialize(rows).c_str());
+        return 0;
+    }
+    std::printf("%-24s  %-20s  %-9s  %-19s  %7s  %5s  %s\n", "ID", "PROCESS", "STATE", "CREATED",
+                "TOOK", "DOCS", "ERROR");
+    for (const auto& row : rows) {
+        const auto& e = row.as_object();
+        std::printf("%-24s  %-20s  %-9s  %-19s  %7s  %5s  %s\n", text(e.at("id")).c_str(),
+                    clipped(text(e.at("process")), 20).c_str(), text(e.at("state")).c_str(),
+                    short_time(e.at("created_at")).c_str(), duration(e.at("duration_ms")).c_str(),
+                    text(e.at("document_count")).c_str(),
+                    clipped(text(e.at("error")), 60).c_str());
+    }
+    if (!cursor.empty() && !o.all) {
+        std::fprintf(stderr, "ferry: more executions match; --all lists them all\n");
+    }
+    return 0;
+}
+
+int show(const list_options& o) {
+    auto got = get_json(o.connection, "/_admin/executions/" + encoded(o.id));
+    if (auto* code = std::get_if<int>(&got)) return *code;
+    const auto& e = std::get<json::value>(got).as_object();
+    if (o.connection.json) {
+        std::printf("%s\n", json::serialize(e).c_str());
+        return 0;
+    }
+    std::printf("execution  %s\n", text(e.at("id")).c_str());
+    std::printf("process    %s (version %s)\n", text(e.at("process")).c_str(),
+                text(e.at("process_version")).c_str());
+    std::printf("state      %s\n", text(e.at("state")).c_str());
+    std::printf("created    %s\n", text(e.at("created_at")).c_str());
+    std::printf("started    %s\n", text(e.at("started_at")).c_str());
+    std::printf("finished   %s\n", text(e.at("finished_at")).c_str());
+    std::printf("took       %s\n", duration(e.at("duration_ms")).c_str());
+    std::printf("attempts   %s\n", text(e.at("attempts")).c_str());
+    std::printf("documents  %s\n", text(e.at("document_count")).c_str());
+    if (!e.at("error").is_null()) std::printf("error      %s\n", text(e.at("error")).c_str());
+    const auto& trace = e.at("trace").as_array();
+    if (!trace.empty()) {
+        std::printf("\n%-20s  %-12s  %6s  %6s  %6s  %9s  %s\n", "STEP", "KIND", "IN", "OUT",
+                    "FAILED", "MICROS", "ERROR");
+        for (const auto& row : trace) {
+            const auto& t = row.as_object();
+            std::printf("%-20s  %-12s  %6s  %6s  %6s  %9s  %s\n",
+                        clipped(text(t.at("step")), 20).c_str(), text(t.at("kind")).c_str(),
+                        text(t.at("documents_in")).c_str(), text(t.at("documents_out")).c_str(),
+                        text(t.at("documents_failed")).c_str(), text(t.at("micros")).c_str(),
+                        text(t.at("error")).c_str());
+        }
+    }
+    return 0;
+}
+
+void run(int (*command)(const list_options&), const list_options& o) {
+    const int code = command(o);
+    if (code != 0) throw CLI::RuntimeError(code);
+}
+
+}  // namespace
+
+void add_history_commands(CLI::App& app) {
+    auto o = std::make_shared<list_options>();
+
+    auto* status_cmd = app.add_subcommand("status", "Whether a server is listening (exit 0) or "
+                                                    "starting/draining (exit 1)");
+    add_connection_options(status_cmd, o->connection);
+    status_cmd->callback([o] { run(status, *o); });
+
+    auto* list = app.add_subcommand("executions", "List executions, newest first");
+    add_connection_options(list, o->connection);
+    list->add_option("--process", o->process, "Only this process");
+    list->add_option("--state", o->state, "Only this state")
+        ->check(CLI::IsMember({"queued", "running", "succeeded", "failed", "cancelled"}));
+    list->add_option("--since", o->since,
+                     "Created at or after: ISO 8601 UTC (2026-11-24, 2026-11-24T10:00:00Z) or "
+                     "ms since the epoch");
+    list->add_option("--until", o->until, "Created before (same forms as --since)");
+    list->add_option("--error", o->error, "Only executions whose error contains this text");
+    list->add_option("--limit", o->limit, "Executions per page (1-1000)")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    list->add_flag("--all", o->all, "Every matching execution, page after page");
+    list->callback([o] { run(executions, *o); });
+
+    auto* show_cmd = app.add_subcommand("show", "Show one execution: times, state, error and "
+                                                "the trace of its steps");
+    add_connection_options(show_cmd, o->connection);
+    show_cmd->add_option("id", o->id, "Execution id")->required();
+    show_cmd->callback([o] { run(show, *o); });
+}
+
+}  // namespace ferry::tools
