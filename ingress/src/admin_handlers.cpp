@@ -3,8 +3,9 @@
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 
-#include "ferry/store/error.hpp"
 #include "execution_json.hpp"
+#include "ferry/engine/request_properties.hpp"
+#include "ferry/store/error.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
 
@@ -70,23 +71,6 @@ bool valid_utf8(std::string_view s) {
         i += n;
     }
     return true;
-}
-
-std::string base64(std::string_view in) {
-    static constexpr char table[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    for (std::size_t i = 0; i < in.size(); i += 3) {
-        std::uint32_t v = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-        if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
-        out += table[(v >> 18) & 63];
-        out += table[(v >> 12) & 63];
-        out += i + 1 < in.size() ? table[(v >> 6) & 63] : '=';
-        out += i + 2 < in.size() ? table[v & 63] : '=';
-    }
-    return out;
 }
 
 }  // namespace
@@ -160,7 +144,7 @@ boost::asio::awaitable<response> handle_execution_document(request req, std::str
     if (valid_utf8(doc->data)) {
         body["data"] = doc->data;
     } else {
-        body["data_base64"] = base64(doc->data);
+        body["data_base64"] = engine::base64_encode(doc->data);
     }
     co_return json_response(http::status::ok, boost::json::serialize(body), req.version(),
                             req.keep_alive());

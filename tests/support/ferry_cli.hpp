@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "ferry/engine/request_properties.hpp"
+
 namespace ferry::test {
 
 /// Runs `ferry <args>` and returns its stdout without the final newline (the token, for
@@ -23,24 +25,7 @@ inline std::optional<std::string> ferry_command(const std::string& args) {
     return text;
 }
 
-inline std::string base64(const std::string& in) {
-    static constexpr char table[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (const unsigned char c : in) {
-        buffer = (buffer << 8) | c;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out.push_back(table[(buffer >> bits) & 63]);
-        }
-    }
-    if (bits > 0) out.push_back(table[(buffer << (6 - bits)) & 63]);
-    while (out.size() % 4 != 0) out.push_back('=');
-    return out;
-}
+inline std::string base64(const std::string& in) { return engine::base64_encode(in); }
 
 /// The Authorization header of HTTP Basic for `user` and `token`.
 inline std::map<std::string, std::string> basic(const std::string& user,

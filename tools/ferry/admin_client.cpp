@@ -12,6 +12,8 @@
 #include <boost/url/parse.hpp>
 #include <cstdlib>
 
+#include "ferry/engine/request_properties.hpp"
+
 namespace ferry::tools {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
@@ -22,22 +24,6 @@ namespace {
 std::string from_env(const char* name, std::string fallback) {
     const char* value = std::getenv(name);
     return value && *value ? value : fallback;
-}
-
-std::string base64(std::string_view in) {
-    static constexpr char table[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    for (std::size_t i = 0; i < in.size(); i += 3) {
-        std::uint32_t v = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-        if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
-        out += table[(v >> 18) & 63];
-        out += table[(v >> 12) & 63];
-        out += i + 1 < in.size() ? table[(v >> 6) & 63] : '=';
-        out += i + 2 < in.size() ? table[v & 63] : '=';
-    }
-    return out;
 }
 
 template <class Stream>
@@ -90,7 +76,10 @@ std::optional<admin_reply> admin_request(const admin_connection& c, const std::s
                                          (prefix == "/" ? "" : prefix) + target, 11};
     req.set(http::field::host, url->encoded_authority());
     req.set(http::field::user_agent, "ferry-cli");
-    if (!c.user.empty()) req.set(http::field::authorization, "Basic " + base64(c.user + ":" + c.token));
+    if (!c.user.empty()) {
+        req.set(http::field::authorization,
+                "Basic " + engine::base64_encode(c.user + ":" + c.token));
+    }
     if (method != "GET") req.prepare_payload();
 
     asio::io_context io;

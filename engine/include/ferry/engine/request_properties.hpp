@@ -45,6 +45,9 @@ std::string split_matrix(std::string_view segment,
                          std::vector<std::pair<std::string, std::string>>& params,
                          std::string* auth = nullptr);
 
+/// Standard base64 with padding (RFC 4648): Basic credentials, binary documents in JSON.
+std::string base64_encode(std::string_view bytes);
+
 /// "user:token" from base64 (a Basic header's credentials or a ;auth= parameter); nullopt
 /// when it is not valid base64 or has no colon.
 std::optional<std::pair<std::string, std::string>> decode_credentials(std::string_view base64);
