@@ -205,6 +205,20 @@ asio::awaitable<boost::system::result<store::document>> gateway::document(std::s
                                [&engine, &id] { return engine.db().read_document(id); });
 }
 
+asio::awaitable<boost::system::result<std::variant<intake_reply, replay_refusal>>>
+gateway::replay(std::string id) {
+    auto& engine = impl_->engine;
+    auto prepared = co_await on_pool(impl_->blocking, [&engine, &id] {
+        return replay_submission(engine.db(), *engine.processes().get(), id);
+    });
+    if (auto* refused = std::get_if<replay_refusal>(&prepared)) {
+        co_return std::variant<intake_reply, replay_refusal>(std::move(*refused));
+    }
+    auto stored = co_await submit(std::get<submission>(std::move(prepared)));
+    if (!stored) co_return stored.error();
+    co_return std::variant<intake_reply, replay_refusal>(std::move(*stored));
+}
+
 asio::awaitable<boost::system::result<kept_answer>> gateway::kept(std::string key) {
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking,

@@ -23,6 +23,10 @@ boost::json::object execution_summary(const store::execution_record& record) {
                               : boost::json::value(nullptr);
     body["attempts"] = record.attempts;
     body["document_count"] = record.document_ids.size();
+    const auto replay_of = record.process_props.find("replay_of");
+    body["replay_of"] = replay_of == record.process_props.end()
+                            ? boost::json::value(nullptr)
+                            : boost::json::value(replay_of->second);
     body["error"] =
         record.error.empty() ? boost::json::value(nullptr) : boost::json::value(record.error);
     return body;

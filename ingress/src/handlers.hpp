@@ -35,6 +35,9 @@ boost::asio::awaitable<response> handle_execution(request req, std::string id, s
 /// GET /_admin/executions?process=&state=&from=&to=&error=&limit=&cursor=: the history,
 /// newest first.
 boost::asio::awaitable<response> handle_execution_list(request req, service& svc);
+/// POST /_admin/executions/<id>/replay: the execution again, as a new stored execution linked
+/// to it (process property replay_of), run by the process's deployed version; 202.
+boost::asio::awaitable<response> handle_replay(request req, std::string id, service& svc);
 boost::asio::awaitable<response> handle_execution_document(request req, std::string execution_id,
                                                            std::string document_id, service& svc);
 response handle_metrics(const request& req, const service& svc);

@@ -1,4 +1,5 @@
-// GET /_admin/executions: the execution history, filtered and paged by cursor.
+// GET /_admin/executions: the execution history, filtered and paged by cursor; and
+// POST /_admin/executions/<id>/replay.
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
@@ -8,6 +9,7 @@
 #include "execution_json.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
+#include "submit_answers.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -120,6 +122,29 @@ boost::asio::awaitable<response> handle_execution_list(request req, service& svc
     body["scanned"] = page->scanned;
     co_return json_response(http::status::ok, boost::json::serialize(body), req.version(),
                             req.keep_alive());
+}
+
+boost::asio::awaitable<response> handle_replay(request req, std::string id, service& svc) {
+    const auto replayed = co_await svc.gateway->replay(id);
+    if (!replayed) co_return submit_failure(replayed.error(), req);
+    if (const auto* refused = std::get_if<engine::replay_refusal>(&*replayed)) {
+        const auto status = refused->error == "unknown_execution" ? http::status::not_found
+                            : refused->error == "storage_error"
+                                ? http::status::internal_server_error
+                                : http::status::conflict;
+        co_return error_response(status, refused->error, refused->detail, req);
+    }
+    const auto& stored = std::get<engine::intake_reply>(*replayed);
+    if (stored.status != engine::intake_status::ok) co_return intake_failure(stored, req);
+    boost::json::object body;
+    body["execution_id"] = stored.accepted.execution_id;
+    body["replay_of"] = id;
+    body["document_count"] = stored.accepted.document_count;
+    body["durability"] = stored.accepted.durability;
+    auto res = json_response(http::status::accepted, boost::json::serialize(body), req.version(),
+                             req.keep_alive());
+    res.set(http::field::location, "/_admin/executions/" + stored.accepted.execution_id);
+    co_return res;
 }
 
 }  // namespace ferry::ingress

@@ -98,6 +98,15 @@ boost::asio::awaitable<response> route(request req, std::optional<simple_call> c
                                                          rest.substr(slash + 11), svc);
         }
     }
+    if (path.starts_with(executions_prefix) && path.ends_with("/replay") &&
+        plain_segment(path.substr(executions_prefix.size(),
+                                  path.size() - executions_prefix.size() - 7))) {
+        if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
+        co_return co_await handle_replay(
+            std::move(req),
+            path.substr(executions_prefix.size(), path.size() - executions_prefix.size() - 7),
+            svc);
+    }
     if (path.starts_with(executions_prefix) && path.ends_with("/result") &&
         plain_segment(path.substr(executions_prefix.size(),
                                   path.size() - executions_prefix.size() - 7))) {

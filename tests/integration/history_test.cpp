@@ -177,4 +177,45 @@ TEST_F(HistoryTest, CliListsAndShowsExecutions) {
     EXPECT_FALSE(test::ferry_command("executions --server http://127.0.0.1:1"));
 }
 
+// A stored execution replays as a new one linked to it, over HTTP and the CLI; its documents
+// and process properties are the original's.
+TEST_F(HistoryTest, ReplayRunsTheStoredDocumentsAgain) {
+    processes_.write("check.yaml", routed_process);
+    test::server_process server(processes_.str(), data_.str());
+    const auto res = test::http_request(server.port(), "POST", "/ws/simple/createCheck?region=NA",
+                                        R"([{"lines": [2]}, {"id": 7}])");
+    const auto original = std::string(boost::json::parse(res.body).at("execution_id").as_string());
+    const auto first = test::wait_finished(server.port(), original);
+
+    const auto replayed = test::http_request(server.port(), "POST",
+                                             "/_admin/executions/" + original + "/replay");
+    ASSERT_EQ(replayed.status, 202) << replayed.body;
+    const auto body = boost::json::parse(replayed.body);
+    const auto copy = std::string(body.at("execution_id").as_string());
+    EXPECT_NE(copy, original);
+    EXPECT_EQ(body.at("replay_of").as_string(), original);
+    EXPECT_EQ(body.at("document_count").as_int64(), 2);
+    EXPECT_EQ(replayed.header("Location"), "/_admin/executions/" + copy);
+
+    const auto again = test::wait_finished(server.port(), copy);
+    EXPECT_EQ(again.at("replay_of").as_string(), original);
+    EXPECT_EQ(again.at("state"), first.at("state"));
+    EXPECT_EQ(again.at("error"), first.at("error"));
+    const auto doc = test::http_request(server.port(), "GET",
+                                        "/_admin/executions/" + copy + "/documents/" + copy + "-1");
+    EXPECT_EQ(boost::json::parse(doc.body).at("data").as_string(), R"({"id": 7})");
+
+    const auto at = " --server http://127.0.0.1:" + std::to_string(server.port());
+    const auto cli = test::ferry_command("replay " + original + at).value_or("");
+    EXPECT_TRUE(cli.starts_with(original + " replayed as ")) << cli;
+    EXPECT_TRUE(cli.ends_with(" (2 documents)")) << cli;
+
+    const auto unknown = test::http_request(server.port(), "POST", "/_admin/executions/nope/replay");
+    EXPECT_EQ(unknown.status, 404);
+    EXPECT_EQ(boost::json::parse(unknown.body).at("error").as_string(), "unknown_execution");
+    EXPECT_EQ(test::http_request(server.port(), "GET", "/_admin/executions/" + original + "/replay")
+                  .status,
+              405);
+}
+
 }  // namespace ferry

@@ -10,7 +10,7 @@ void add_validate_command(CLI::App& app);
 void add_test_command(CLI::App& app);
 void add_worker_command(CLI::App& app);
 void add_user_command(CLI::App& app);
-/// status, executions, show: over the admin API.
+/// status, executions, show, replay: over the admin API.
 void add_history_commands(CLI::App& app);
 
 }  // namespace ferry::tools

@@ -9,8 +9,10 @@
 
 #include <chrono>
 #include <optional>
+#include <variant>
 
 #include "ferry/engine/process.hpp"
+#include "ferry/engine/replay.hpp"
 #include "ferry/engine/reply.hpp"
 #include "ferry/engine/runtime.hpp"
 #include "ferry/engine/submission.hpp"
@@ -58,6 +60,11 @@ public:
     /// executions shown as running.
     [[nodiscard]] boost::asio::awaitable<boost::system::result<store::execution_page>>
     list_executions(store::execution_filter filter, std::string cursor, std::size_t limit);
+    /// Replays stored execution `id` as a new execution, stored durably like a post
+    /// (replay_submission): the intake's reply, or why it cannot be replayed.
+    [[nodiscard]] boost::asio::awaitable<
+        boost::system::result<std::variant<intake_reply, replay_refusal>>>
+    replay(std::string id);
     /// An answer kept for a returning caller ("page/<token>", "reply/<execution id>"), read on
     /// a blocking thread, with `expired` set.
     [[nodiscard]] boost::asio::awaitable<boost::system::result<kept_answer>> kept(std::string key);
