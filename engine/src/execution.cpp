@@ -64,7 +64,8 @@ void fail_execution(store::execution_record& rec, std::string error,
 void run_execution(store::execution_record& rec, std::vector<store::document> documents,
                    const execution_limits& limits, const execution_services& services,
                    execution_output& out) {
-    const auto p = services.find_process(rec.process);
+    const auto p = services.find_version ? services.find_version(rec.process, rec.process_version)
+                                         : services.find_process(rec.process);
     if (!p) return fail_execution(rec, "process '" + rec.process + "' is not deployed", services, out);
 
     std::vector<working_document> working;

@@ -31,6 +31,8 @@ struct execution_limits {
 /// a remote worker (which asks the serving process over ZeroMQ).
 struct execution_services {
     std::function<std::shared_ptr<const process>(std::string_view)> find_process;
+    /// The version a stored execution runs on (registry::for_execution); empty: find_process.
+    std::function<std::shared_ptr<const process>(std::string_view, std::uint32_t)> find_version;
     std::function<std::uint64_t(std::string_view)> next_sequence;
     /// Sends a reply at once (respond: early), after keeping `pages` (the later pages it links
     /// to). Empty: no synchronous caller can be answered from here.

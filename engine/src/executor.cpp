@@ -256,8 +256,10 @@ executor_pool::prepared executor_pool::prepare(work_item& item, std::int64_t now
 
 execution_services executor_pool::services(const reply_sink& send_reply, bool in_memory) {
     execution_services out;
-    out.find_process = [registry = processes_.get()](std::string_view name) {
-        return registry->by_name(name);
+    auto registry = processes_.get();
+    out.find_process = [registry](std::string_view name) { return registry->by_name(name); };
+    out.find_version = [registry](std::string_view name, std::uint32_t version) {
+        return registry->for_execution(name, version);
     };
     out.next_sequence = [this](std::string_view name) { return next_sequence(name); };
     out.in_memory = in_memory;

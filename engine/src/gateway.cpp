@@ -71,8 +71,12 @@ gateway::~gateway() {
     impl_->blocking.join();
 }
 
-std::shared_ptr<const process> gateway::find_operation(std::string_view operation) const {
-    return impl_->engine.processes().get()->by_operation(operation);
+gateway::served_operation gateway::find_operation(std::string_view operation) const {
+    const auto current = impl_->engine.processes().get();
+    served_operation out;
+    out.process = current->by_operation(operation);
+    out.paused = out.process && current->paused(out.process->name);
+    return out;
 }
 
 asio::awaitable<boost::system::result<intake_reply>> gateway::submit(submission s) {
@@ -232,6 +236,49 @@ asio::awaitable<boost::system::result<kept_answer>> gateway::kept(std::string ke
                                    }
                                    return kept;
                                });
+}
+
+asio::awaitable<std::variant<deploy_outcome, refusal>> gateway::deploy(std::string text,
+                                                                      std::string file,
+                                                                      bool activate) {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking, [&] {
+        return engine.deployments().deploy(text, file, activate);
+    });
+}
+
+asio::awaitable<std::variant<deploy_outcome, refusal>> gateway::activate(std::string name,
+                                                                        std::uint32_t version) {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking,
+                               [&] { return engine.deployments().activate(name, version); });
+}
+
+asio::awaitable<std::optional<refusal>> gateway::undeploy(std::string name) {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking,
+                               [&] { return engine.deployments().undeploy(name); });
+}
+
+asio::awaitable<std::variant<listener_status, refusal>> gateway::change_listener(
+    std::string name, listener_action action) {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking, [&] {
+        switch (action) {
+            case listener_action::pause: return engine.deployments().pause(name);
+            case listener_action::resume: return engine.deployments().resume(name);
+            case listener_action::restart: break;
+        }
+        return engine.deployments().restart(name);
+    });
+}
+
+std::vector<listener_status> gateway::listeners() const {
+    return impl_->engine.deployments().listeners();
+}
+
+std::vector<version_status> gateway::versions() const {
+    return impl_->engine.deployments().versions();
 }
 
 engine_stats gateway::stats() const { return impl_->engine.stats(); }

@@ -5,8 +5,21 @@ namespace ferry::engine {
 bool registry::add(std::shared_ptr<const process> p) {
     auto operation = p->listen.operation_name();
     if (by_operation_.contains(operation) || by_name_.contains(p->name)) return false;
+    versions_[{p->name, p->version}] = p;
     by_name_.emplace(p->name, p);
     by_operation_.emplace(std::move(operation), std::move(p));
+    return true;
+}
+
+void registry::add_version(std::shared_ptr<const process> p) {
+    versions_.try_emplace({p->name, p->version}, std::move(p));
+}
+
+bool registry::remove(std::string_view name) {
+    const auto it = by_name_.find(name);
+    if (it == by_name_.end()) return false;
+    by_operation_.erase(it->second->listen.operation_name());
+    by_name_.erase(it);
     return true;
 }
 
@@ -18,6 +31,26 @@ std::shared_ptr<const process> registry::by_operation(std::string_view operation
 std::shared_ptr<const process> registry::by_name(std::string_view name) const {
     const auto it = by_name_.find(name);
     return it == by_name_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const process> registry::version(std::string_view name,
+                                                 std::uint32_t version) const {
+    const auto it = versions_.find({std::string(name), version});
+    return it == versions_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const process> registry::for_execution(std::string_view name,
+                                                       std::uint32_t v) const {
+    if (auto exact = version(name, v)) return exact;
+    return by_name(name);
+}
+
+void registry::set_paused(const std::string& name, bool paused) {
+    if (paused) {
+        paused_.insert(name);
+    } else {
+        paused_.erase(name);
+    }
 }
 
 }  // namespace ferry::engine

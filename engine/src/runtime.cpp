@@ -47,6 +47,8 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
     : settings_(std::move(settings)),
       db_(std::move(db)),
       processes_(settings_.processes),
+      deployments_(*db_, processes_),
+      startup_warnings_(deployments_.restore(settings_.processes)),
       executors_(*db_, processes_, executor_settings_for(ctx, settings_)),
       intake_(ctx, *db_, intake_settings_for(settings_),
               [this](std::uint64_t seq, std::vector<store::new_execution> fresh) {

@@ -133,8 +133,9 @@ std::optional<bulk_call> find_bulk_call(const http::request_header<>& req,
                                         const std::optional<simple_call>& call,
                                         const service& svc) {
     if (req.method() != http::verb::post || !call) return std::nullopt;
-    auto p = svc.gateway->find_operation(call->operation);
-    if (!p || p->listen.input != engine::data_type::ndjson ||
+    auto served = svc.gateway->find_operation(call->operation);
+    auto& p = served.process;
+    if (!p || served.paused || p->listen.input != engine::data_type::ndjson ||
         p->listen.output != engine::data_type::none) {
         return std::nullopt;
     }

@@ -182,6 +182,14 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
             }
         }
 
+        // A paused operation is turned away before its body is read.
+        if (!refusal && call) {
+            const auto served = svc.gateway->find_operation(call->operation);
+            if (served.paused) {
+                refusal = paused_listener(header, call->operation, served.process->name);
+            }
+        }
+
         // A bulk post streams its body into the store as it arrives (bulk_handler.hpp).
         std::optional<response> streamed;
         std::optional<bulk_call> bulk;

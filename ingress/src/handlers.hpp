@@ -40,6 +40,9 @@ boost::asio::awaitable<response> handle_execution_list(request req, service& svc
 boost::asio::awaitable<response> handle_replay(request req, std::string id, service& svc);
 boost::asio::awaitable<response> handle_execution_document(request req, std::string execution_id,
                                                            std::string document_id, service& svc);
+/// /_admin/processes and /_admin/listeners (deploy_handler.cpp).
+bool is_deployment_path(std::string_view path);
+boost::asio::awaitable<response> handle_deployment(request req, service& svc);
 response handle_metrics(const request& req, const service& svc);
 /// GET /ws/simple/<operation>?moreDataToken=<token>: the next page of a long list reply.
 boost::asio::awaitable<response> handle_next_page(request req, std::string token, service& svc);

@@ -82,12 +82,14 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     if (state == server_state::draining) {
         co_return unavailable(req, "draining", "the server is shutting down; retry elsewhere");
     }
-    const auto p = svc.gateway->find_operation(operation);
+    const auto served = svc.gateway->find_operation(operation);
+    const auto& p = served.process;
     if (!p) {
         co_return error_response(http::status::not_found, "unknown_operation",
                                  "no deployed process serves the operation '" + operation + "'",
                                  req);
     }
+    if (served.paused) co_return paused_listener(req, operation, p->name);
     engine::submission s;
     engine::request_fingerprint fingerprint;
     if (auto bad = read_idempotency_key(req, p->listen.operation_name(), s, fingerprint)) co_return std::move(*bad);

@@ -72,6 +72,15 @@ response unavailable(const request_header& req, std::string_view error, std::str
     return res;
 }
 
+response paused_listener(const request_header& req, std::string_view operation,
+                         std::string_view process) {
+    return error_response(http::status::service_unavailable, "listener_paused",
+                          "the operation " + std::string(operation) + " (process " +
+                              std::string(process) +
+                              ") is paused by an operator; nothing was stored",
+                          req.version(), keeps_alive(req));
+}
+
 response submit_failure(const boost::system::error_code& ec, const request_header& req) {
     if (ec == transport::errc::busy) {
         auto res = error_response(http::status::too_many_requests, "overloaded",

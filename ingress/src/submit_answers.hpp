@@ -35,6 +35,11 @@ response answer_response(const engine::http_answer& a, const request_header& req
 /// 503 with Retry-After: starting, draining, stopping.
 response unavailable(const request_header& req, std::string_view error, std::string_view detail);
 
+/// 503 listener_paused: an operator paused the process serving `operation` (no Retry-After:
+/// nobody knows when it resumes).
+response paused_listener(const request_header& req, std::string_view operation,
+                         std::string_view process);
+
 /// The submission could not reach the intake (queue full, stopping, transport failure).
 response submit_failure(const boost::system::error_code& ec, const request_header& req);
 

@@ -20,6 +20,8 @@ inline const std::string running_prefix = "running/";
 inline const std::string sequence_prefix = "sequence/";
 // "upload/<execution id>": a streamed upload whose documents are staged but not yet queued.
 inline const std::string upload_prefix = "upload/";
+// "control/<key>": operator state (store::put_control).
+inline const std::string control_prefix = "control/";
 
 inline constexpr const char* current_format = "1";
 

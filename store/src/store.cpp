@@ -436,6 +436,32 @@ boost::system::result<std::size_t> store::delete_expired_answers(std::int64_t no
     return count;
 }
 
+boost::system::result<void> store::put_control(std::span<const control_change> changes) {
+    rocksdb::WriteBatch wb;
+    for (const auto& [key, value] : changes) {
+        if (value) {
+            wb.Put(impl_->meta, keys::control_prefix + key, *value);
+        } else {
+            wb.Delete(impl_->meta, keys::control_prefix + key);
+        }
+    }
+    return impl_->write(wb, true, "put control");
+}
+
+boost::system::result<std::vector<std::pair<std::string, std::string>>> store::list_control(
+    std::string_view prefix) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    const auto start = keys::control_prefix + std::string(prefix);
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->meta));
+    for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
+        out.emplace_back(it->key().ToString().substr(keys::control_prefix.size()),
+                         it->value().ToString());
+    }
+    if (!it->status().ok()) return from_status(it->status(), "list control");
+    return out;
+}
+
 std::uint64_t store::last_seq() const { return impl_->last_seq.load(); }
 
 store_stats store::stats() const {

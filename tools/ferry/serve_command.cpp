@@ -164,7 +164,10 @@ int serve(serve_options o) {
     if (!o.worker_endpoint.empty()) {
         std::fprintf(stderr, "ferry: remote workers connect to %s\n", o.worker_endpoint.c_str());
     }
-    for (const auto& [operation, p] : processes->operations()) {
+    for (const auto& warning : (*runtime)->startup_warnings()) {
+        std::fprintf(stderr, "ferry: %s\n", warning.c_str());
+    }
+    for (const auto& [operation, p] : (*runtime)->processes().get()->operations()) {
         std::fprintf(stderr, "ferry: POST /ws/simple/%s -> %s\n", operation.c_str(),
                      p->source_file.c_str());
     }

@@ -32,7 +32,24 @@ public:
     gateway(const gateway&) = delete;
     gateway& operator=(const gateway&) = delete;
 
-    std::shared_ptr<const process> find_operation(std::string_view operation) const;
+    /// The process serving an operation (null if none), and whether an operator paused it.
+    struct served_operation {
+        std::shared_ptr<const engine::process> process;
+        bool paused = false;
+    };
+    served_operation find_operation(std::string_view operation) const;
+
+    /// Hot deployment (engine::deployments), run on the blocking pool.
+    [[nodiscard]] boost::asio::awaitable<std::variant<deploy_outcome, refusal>> deploy(
+        std::string text, std::string file, bool activate);
+    [[nodiscard]] boost::asio::awaitable<std::variant<deploy_outcome, refusal>> activate(
+        std::string name, std::uint32_t version);
+    [[nodiscard]] boost::asio::awaitable<std::optional<refusal>> undeploy(std::string name);
+    enum class listener_action { pause, resume, restart };
+    [[nodiscard]] boost::asio::awaitable<std::variant<listener_status, refusal>> change_listener(
+        std::string name, listener_action action);
+    std::vector<listener_status> listeners() const;
+    std::vector<version_status> versions() const;
 
     /// Completes once the intake has durably stored the submission (or refused it).
     /// Transport errors: transport::errc::busy (queue full), shutting_down.

@@ -29,6 +29,10 @@ std::shared_ptr<const process> load_process_text(const std::string& text, const 
 std::shared_ptr<const registry> load_process_set(
     const std::vector<std::pair<std::string, std::string>>& definitions);
 
+/// Checks the process_call steps of the active processes: each names an active process, and
+/// no chain of waiting calls comes back to its start. Throws definition_error.
+void check_process_calls(const registry& processes);
+
 /// Loads every *.yaml / *.yml file of `directory` (one process per file); two processes that
 /// serve the same operation are a definition error.
 std::shared_ptr<const registry> load_process_directory(const std::string& directory);

@@ -3,6 +3,7 @@
 #include <string>
 #include <variant>
 
+#include "ferry/engine/refusal.hpp"
 #include "ferry/engine/registry.hpp"
 #include "ferry/engine/submission.hpp"
 #include "ferry/store/store.hpp"
@@ -11,10 +12,7 @@ namespace ferry::engine {
 
 /// Why an execution cannot be replayed: `error` is a stable code (unknown_execution,
 /// process_not_deployed, documents_missing, storage_error), `detail` a sentence.
-struct replay_refusal {
-    std::string error;
-    std::string detail;
-};
+using replay_refusal = refusal;
 
 /// The submission that replays stored execution `id` (SPEC §7): its stored request documents
 /// and process properties, run by the process's currently deployed version, with the process

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "ferry/engine/deployments.hpp"
 #include "ferry/engine/executor.hpp"
 #include "ferry/engine/intake.hpp"
 #include "ferry/engine/registry.hpp"
@@ -55,6 +56,10 @@ public:
 
     store::store& db() { return *db_; }
     registry_holder& processes() { return processes_; }
+    /// Hot deploy, undeploy, pause and resume (restored from the store by open()).
+    engine::deployments& deployments() { return deployments_; }
+    /// What open() had to say about the deployed processes it restored (for the log).
+    const std::vector<std::string>& startup_warnings() const { return startup_warnings_; }
     const executor_pool& executors() const { return executors_; }
     executor_pool& executors() { return executors_; }
     const runtime_settings& settings() const { return settings_; }
@@ -66,6 +71,8 @@ private:
     runtime_settings settings_;
     std::unique_ptr<store::store> db_;
     registry_holder processes_;
+    engine::deployments deployments_;
+    std::vector<std::string> startup_warnings_;
     executor_pool executors_;
     std::unique_ptr<worker_dispatcher> dispatcher_;  // with a worker endpoint
     intake_service intake_;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -114,6 +115,16 @@ public:
         const execution_filter& filter, std::string_view cursor, std::size_t limit,
         const std::function<void(execution_record&)>& adjust = {},
         std::size_t scan_limit = 100'000) const;
+
+    /// Operator state (deployed definitions, paused listeners, replay jobs), kept in the meta
+    /// column family under "control/<key>". Every change of one call is one atomic batch,
+    /// synced before it returns; a missing value deletes its key.
+    using control_change = std::pair<std::string, std::optional<std::string>>;
+    [[nodiscard]] boost::system::result<void> put_control(std::span<const control_change> changes);
+    /// Every control entry whose key starts with `prefix`, in key order (keys without the
+    /// "control/" part).
+    [[nodiscard]] boost::system::result<std::vector<std::pair<std::string, std::string>>>
+    list_control(std::string_view prefix) const;
 
     /// Highest pending seq ever assigned (survives restart).
     std::uint64_t last_seq() const;

@@ -1,0 +1,167 @@
+// Hot deployment (engine/deployments.hpp) over a real store: versions, refusals, undeploy,
+// pause, and what a restart (restore over the same store) brings back.
+#include "ferry/engine/deployments.hpp"
+
+#include <gtest/gtest.h>
+
+#include "ferry/engine/process_loader.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ferry::engine {
+namespace {
+
+std::string orders(int version, const std::string& text = "x") {
+    return "name: orders\nversion: " + std::to_string(version) +
+           "\nlisten: {type: create, object: Order, input: single_json, output: none}\n"
+           "steps:\n  - message: {template: \"" + text + "\"}\n";
+}
+
+constexpr auto archive = R"(name: archive
+listen: {type: create, object: Archive, input: single_json, output: none}
+steps:
+  - message: {template: "a"}
+)";
+
+constexpr auto caller = R"(name: caller
+listen: {type: execute, object: Caller, input: single_json, output: none}
+steps:
+  - process_call: {process: archive}
+)";
+
+template <class T>
+const T& expect(const std::variant<T, refusal>& v) {
+    if (const auto* r = std::get_if<refusal>(&v)) {
+        ADD_FAILURE() << r->error << ": " << r->detail;
+        static const T none{};
+        return none;
+    }
+    return std::get<T>(v);
+}
+
+template <class T>
+std::string refusal_code(const std::variant<T, refusal>& v) {
+    const auto* r = std::get_if<refusal>(&v);
+    return r ? r->error : std::string("(done)");
+}
+
+class DeploymentsTest : public ::testing::Test {
+protected:
+    // A fresh server over the same store: a new registry and deployments, restored.
+    void restart(std::shared_ptr<const registry> directory) {
+        deploys_.reset();
+        live_ = std::make_unique<registry_holder>(std::make_shared<registry>());
+        deploys_ = std::make_unique<deployments>(*db_, *live_);
+        warnings_ = deploys_->restore(std::move(directory));
+    }
+    void SetUp() override {
+        db_ = store::store::open(dir_.str()).value();
+        restart(load_process_set({{"orders.yaml", orders(1)}}));
+    }
+    std::shared_ptr<const registry> now() const { return live_->get(); }
+
+    test::temp_dir dir_;
+    std::unique_ptr<store::store> db_;
+    std::unique_ptr<registry_holder> live_;
+    std::unique_ptr<deployments> deploys_;
+    std::vector<std::string> warnings_;
+};
+
+TEST_F(DeploymentsTest, ANewVersionServesAtOnceAndTheOldOneStaysKnown) {
+    const auto before = now();
+    const auto& done = expect(deploys_->deploy(orders(2, "two"), "orders-2.yaml", true));
+    ASSERT_TRUE(done.deployed);
+    EXPECT_TRUE(done.changed);
+    EXPECT_TRUE(done.active);
+    EXPECT_EQ(done.replaced, 1u);
+    EXPECT_EQ(now()->by_operation("createOrder")->version, 2u);
+    // What was running keeps its snapshot; stored executions of version 1 still run on it.
+    EXPECT_EQ(before->by_operation("createOrder")->version, 1u);
+    EXPECT_EQ(now()->for_execution("orders", 1)->version, 1u);
+    EXPECT_EQ(now()->for_execution("orders", 7)->version, 2u);
+}
+
+TEST_F(DeploymentsTest, TheSameDefinitionAgainChangesNothingAndAChangeNeedsANewVersion) {
+    EXPECT_FALSE(expect(deploys_->deploy(orders(1), "again.yaml", true)).changed);
+    EXPECT_EQ(refusal_code(deploys_->deploy(orders(1, "changed"), "o.yaml", true)),
+              "version_exists");
+    EXPECT_EQ(refusal_code(deploys_->deploy("name: [", "bad.yaml", true)), "invalid_definition");
+    auto other = orders(1);
+    other.replace(other.find("orders"), 6, "rival");
+    EXPECT_EQ(refusal_code(deploys_->deploy(other, "rival.yaml", true)), "operation_taken");
+}
+
+TEST_F(DeploymentsTest, AnInactiveVersionWaitsUntilActivated) {
+    const auto& kept = expect(deploys_->deploy(orders(2), "o2.yaml", false));
+    EXPECT_FALSE(kept.active);
+    EXPECT_EQ(now()->by_name("orders")->version, 1u);
+    EXPECT_EQ(now()->version("orders", 2)->version, 2u);
+    EXPECT_EQ(expect(deploys_->activate("orders", 2)).replaced, 1u);
+    EXPECT_EQ(now()->by_name("orders")->version, 2u);
+    EXPECT_EQ(expect(deploys_->activate("orders", 1)).replaced, 2u);  // roll back
+    EXPECT_EQ(refusal_code(deploys_->activate("orders", 9)), "unknown_version");
+    EXPECT_EQ(refusal_code(deploys_->activate("nobody", 1)), "unknown_process");
+}
+
+TEST_F(DeploymentsTest, ARestartServesWhatWasDeployedUndeployedAndPaused) {
+    expect(deploys_->deploy(orders(3), "o3.yaml", true));
+    expect(deploys_->deploy(archive, "archive.yaml", true));
+    expect(deploys_->pause("archive"));
+    restart(load_process_set({{"orders.yaml", orders(1)}}));
+    EXPECT_EQ(now()->by_name("orders")->version, 3u);
+    EXPECT_EQ(now()->version("orders", 1)->version, 1u);  // the directory's, still known
+    ASSERT_EQ(warnings_.size(), 1u);
+    EXPECT_NE(warnings_[0].find("is not served"), std::string::npos) << warnings_[0];
+    EXPECT_TRUE(now()->paused("archive"));
+
+    expect(deploys_->resume("archive"));
+    ASSERT_FALSE(deploys_->undeploy("orders").has_value());
+    EXPECT_EQ(now()->by_operation("createOrder"), nullptr);
+    restart(load_process_set({{"orders.yaml", orders(1)}}));
+    EXPECT_EQ(now()->by_operation("createOrder"), nullptr);
+    EXPECT_FALSE(now()->paused("archive"));
+    EXPECT_EQ(now()->by_name("archive")->version, 1u);
+    // Pending executions of the undeployed process still find their version.
+    EXPECT_EQ(now()->for_execution("orders", 3)->version, 3u);
+}
+
+TEST_F(DeploymentsTest, ACalledProcessCannotBeUndeployed) {
+    expect(deploys_->deploy(archive, "archive.yaml", true));
+    expect(deploys_->deploy(caller, "caller.yaml", true));
+    const auto r = deploys_->undeploy("archive");
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->error, "in_use");
+    EXPECT_EQ(deploys_->undeploy("nobody")->error, "unknown_process");
+}
+
+TEST_F(DeploymentsTest, ListenersShowStateAndPauseSurvivesRestart) {
+    const auto& paused = expect(deploys_->pause("orders"));
+    EXPECT_EQ(paused.state, "paused");
+    EXPECT_EQ(paused.operation, "createOrder");
+    EXPECT_EQ(refusal_code(deploys_->pause("nobody")), "unknown_listener");
+    restart(load_process_set({{"orders.yaml", orders(1)}}));
+    const auto list = deploys_->listeners();
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].state, "paused");
+    EXPECT_EQ(expect(deploys_->restart("orders")).state, "paused");  // restart keeps a pause
+    EXPECT_EQ(expect(deploys_->resume("orders")).state, "listening");
+}
+
+TEST_F(DeploymentsTest, AStoredDefinitionThatNoLongerLoadsErrorsItsListener) {
+    expect(deploys_->deploy(orders(2), "o2.yaml", true));
+    // As if a newer ferry no longer accepted the stored text.
+    const std::vector<store::store::control_change> broken = {
+        {"process/orders/0000000002", "1\no2.yaml\nname: orders\nversion: 2\nlisten: 7\n"}};
+    ASSERT_TRUE(db_->put_control(broken));
+    restart(load_process_set({{"orders.yaml", orders(1)}}));
+    const auto list = deploys_->listeners();
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].state, "errored");
+    EXPECT_FALSE(list[0].error.empty());
+    EXPECT_EQ(now()->by_operation("createOrder"), nullptr);
+    // Deploying a good version repairs it.
+    expect(deploys_->deploy(orders(4), "o4.yaml", true));
+    EXPECT_EQ(deploys_->listeners().at(0).state, "listening");
+}
+
+}  // namespace
+}  // namespace ferry::engine
