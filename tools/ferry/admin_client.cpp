@@ -8,7 +8,11 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cctype>
+#include <ctime>
 #include <boost/url/parse.hpp>
 #include <cstdlib>
 
@@ -60,7 +64,9 @@ void add_connection_options(CLI::App* cmd, admin_connection& c) {
 }
 
 std::optional<admin_reply> admin_request(const admin_connection& c, const std::string& method,
-                                         const std::string& target, std::string* error) {
+                                         const std::string& target, std::string* error,
+                                         const std::string& body,
+                                         const std::string& content_type) {
     const auto url = boost::urls::parse_absolute_uri(c.server);
     if (!url || (url->scheme() != "http" && url->scheme() != "https")) {
         *error = "--server must be http://HOST:PORT or https://HOST:PORT, not '" + c.server + "'";
@@ -80,6 +86,8 @@ std::optional<admin_reply> admin_request(const admin_connection& c, const std::s
         req.set(http::field::authorization,
                 "Basic " + engine::base64_encode(c.user + ":" + c.token));
     }
+    if (!content_type.empty()) req.set(http::field::content_type, content_type);
+    req.body() = body;
     if (method != "GET") req.prepare_payload();
 
     asio::io_context io;
@@ -144,6 +152,61 @@ int report_failure(const admin_reply& reply) {
                              "FERRY_TOKEN)\n");
     }
     return reply.status == 401 || reply.status == 403 ? 3 : 1;
+}
+
+std::variant<boost::json::value, int> admin_json(const admin_connection& c,
+                                                 const std::string& method,
+                                                 const std::string& target,
+                                                 std::initializer_list<int> expected,
+                                                 const std::string& body,
+                                                 const std::string& content_type) {
+    std::string error;
+    const auto reply = admin_request(c, method, target, &error, body, content_type);
+    if (!reply) {
+        std::fprintf(stderr, "ferry: %s\n", error.c_str());
+        return 2;
+    }
+    if (std::find(expected.begin(), expected.end(), reply->status) == expected.end()) {
+        return report_failure(*reply);
+    }
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(reply->body, ec);
+    if (ec) {
+        std::fprintf(stderr, "ferry: the server's answer is not JSON: %s\n", ec.message().c_str());
+        return 1;
+    }
+    return parsed;
+}
+
+std::string json_text(const boost::json::value& v) {
+    if (v.is_string()) return std::string(v.as_string());
+    if (v.is_null()) return "";
+    return boost::json::serialize(v);
+}
+
+std::string table_time(std::int64_t ms) {
+    if (ms <= 0) return "-";
+    const std::time_t seconds = ms / 1000;
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char out[32];
+    std::strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S", &tm);
+    return out;
+}
+
+std::string url_encoded(const std::string& s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
 }
 
 }  // namespace ferry::tools

@@ -3,8 +3,11 @@
 // The admin API as the CLI calls it: one request per call, HTTP or HTTPS, with the
 // connection options every admin command shares.
 #include <CLI/CLI.hpp>
+#include <boost/json/value.hpp>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <variant>
 
 namespace ferry::tools {
 
@@ -29,7 +32,25 @@ struct admin_reply {
 /// GET (or another method) `target` on the admin API. Empty with `error` set when the server
 /// cannot be reached or spoken to.
 std::optional<admin_reply> admin_request(const admin_connection& c, const std::string& method,
-                                         const std::string& target, std::string* error);
+                                         const std::string& target, std::string* error,
+                                         const std::string& body = "",
+                                         const std::string& content_type = "");
+
+/// One admin call whose answer is JSON: the parsed body when the status is one of `expected`,
+/// else the exit code (after saying why on stderr: 2 unreachable, 3 refused, 1 otherwise).
+std::variant<boost::json::value, int> admin_json(const admin_connection& c,
+                                                 const std::string& method,
+                                                 const std::string& target,
+                                                 std::initializer_list<int> expected = {200},
+                                                 const std::string& body = "",
+                                                 const std::string& content_type = "");
+
+/// A JSON value for a table cell: strings bare, null empty, the rest serialized.
+std::string json_text(const boost::json::value& v);
+/// Milliseconds since the epoch as "2026-11-24 10:00:00" (UTC), "-" for 0.
+std::string table_time(std::int64_t ms);
+/// Percent-encodes a path segment or query value.
+std::string url_encoded(const std::string& s);
 
 /// Prints a failed reply as "ferry: <detail> (HTTP status, error)" and returns the exit code
 /// for it (1; 3 for 401/403, so scripts can tell a refusal).

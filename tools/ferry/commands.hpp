@@ -12,5 +12,7 @@ void add_worker_command(CLI::App& app);
 void add_user_command(CLI::App& app);
 /// status, executions, show, replay: over the admin API.
 void add_history_commands(CLI::App& app);
+/// deploy, activate, undeploy, processes, listeners, pause, resume, restart.
+void add_deploy_commands(CLI::App& app);
 
 }  // namespace ferry::tools

@@ -24,11 +24,7 @@ struct list_options {
     std::string id;  // show
 };
 
-std::string text(const json::value& v) {
-    if (v.is_string()) return std::string(v.as_string());
-    if (v.is_null()) return "";
-    return json::serialize(v);
-}
+std::string text(const json::value& v) { return json_text(v); }
 
 // "2026-11-24T10:00:00.123Z" -> "2026-11-24 10:00:00" for tables.
 std::string short_time(const json::value& v) {
@@ -54,37 +50,10 @@ std::string clipped(std::string s, std::size_t width) {
     return s;
 }
 
-std::string encoded(const std::string& s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
+std::string encoded(const std::string& s) { return url_encoded(s); }
 
-// One admin GET as JSON; the exit code when it failed.
 std::variant<json::value, int> get_json(const admin_connection& c, const std::string& target) {
-    std::string error;
-    const auto reply = admin_request(c, "GET", target, &error);
-    if (!reply) {
-        std::fprintf(stderr, "ferry: %s\n", error.c_str());
-        return 2;
-    }
-    if (reply->status != 200) return report_failure(*reply);
-    boost::system::error_code ec;
-    auto body = json::parse(reply->body, ec);
-    if (ec) {
-        std::fprintf(stderr, "ferry: the server's answer is not JSON: %s\n", ec.message().c_str());
-        return 1;
-    }
-    return body;
+    return admin_json(c, "GET", target);
 }
 
 int status(const list_options& o) {
