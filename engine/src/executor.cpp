@@ -121,6 +121,12 @@ std::optional<std::int64_t> executor_pool::running_since(const std::string& exec
 
 executor_stats executor_pool::stats() const { return {succeeded_.load(), failed_.load()}; }
 
+std::uint64_t executor_pool::backlog() const {
+    std::lock_guard lock(mutex_);
+    const auto unread = known_seq_ + 1 > cursor_ ? known_seq_ + 1 - cursor_ : 0;
+    return unread + buffer_.size();
+}
+
 std::vector<executor_pool::work_item> executor_pool::claim() {
     std::unique_lock lock(mutex_);
     return claim_locked(lock, settings_.claim_batch, true);

@@ -210,10 +210,10 @@ asio::awaitable<boost::system::result<store::document>> gateway::document(std::s
 }
 
 asio::awaitable<boost::system::result<std::variant<intake_reply, replay_refusal>>>
-gateway::replay(std::string id) {
+gateway::replay(std::string id, std::optional<std::uint32_t> version) {
     auto& engine = impl_->engine;
-    auto prepared = co_await on_pool(impl_->blocking, [&engine, &id] {
-        return replay_submission(engine.db(), *engine.processes().get(), id);
+    auto prepared = co_await on_pool(impl_->blocking, [&engine, &id, version] {
+        return replay_submission(engine.db(), *engine.processes().get(), id, version);
     });
     if (auto* refused = std::get_if<replay_refusal>(&prepared)) {
         co_return std::variant<intake_reply, replay_refusal>(std::move(*refused));
@@ -280,6 +280,20 @@ std::vector<listener_status> gateway::listeners() const {
 std::vector<version_status> gateway::versions() const {
     return impl_->engine.deployments().versions();
 }
+
+std::variant<std::string, refusal> gateway::start_replay(replay_request request) {
+    return impl_->engine.replays().start(std::move(request));
+}
+
+std::optional<replay_progress> gateway::replay_job(const std::string& id) const {
+    return impl_->engine.replays().progress(id);
+}
+
+std::vector<replay_progress> gateway::list_replays() const {
+    return impl_->engine.replays().list();
+}
+
+bool gateway::cancel_replay(const std::string& id) { return impl_->engine.replays().cancel(id); }
 
 engine_stats gateway::stats() const { return impl_->engine.stats(); }
 

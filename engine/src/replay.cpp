@@ -4,31 +4,30 @@
 
 namespace ferry::engine {
 
-std::variant<submission, replay_refusal> replay_submission(const store::store& db,
-                                                           const registry& processes,
-                                                           const std::string& id) {
-    const auto record = db.read_execution(id);
-    if (!record) {
-        if (record.error() == store::errc::not_found) {
-            return replay_refusal{"unknown_execution", "no execution has the id '" + id + "'"};
-        }
-        return replay_refusal{"storage_error",
-                              "the execution could not be read: " + record.error().message()};
+std::variant<submission, replay_refusal> replay_of_record(const store::store& db,
+                                                          const registry& processes,
+                                                          const store::execution_record& original,
+                                                          std::optional<std::uint32_t> version) {
+    const auto p = version ? processes.version(original.process, *version)
+                           : processes.by_name(original.process);
+    if (!p && version) {
+        return replay_refusal{"unknown_version",
+                              "process '" + original.process + "' has no version " +
+                                  std::to_string(*version) + "; deploy it (it need not serve)"};
     }
-    const auto p = processes.by_name(record->process);
     if (!p) {
         return replay_refusal{"process_not_deployed",
-                              "the process '" + record->process +
+                              "the process '" + original.process +
                                   "' of this execution is not deployed; deploy it to replay"};
     }
     submission s;
     s.process = p->name;
     s.process_version = p->version;
-    s.process_props = record->process_props;
-    s.process_props["replay_of"] = record->id;
-    s.debug = record->debug;
-    s.documents.reserve(record->document_ids.size());
-    for (const auto& doc_id : record->document_ids) {
+    s.process_props = original.process_props;
+    s.process_props["replay_of"] = original.id;
+    s.debug = original.debug;
+    s.documents.reserve(original.document_ids.size());
+    for (const auto& doc_id : original.document_ids) {
         auto doc = db.read_document(doc_id);
         if (!doc) {
             // In-memory (low_latency) executions and expired documents leave nothing to run.
@@ -40,6 +39,21 @@ std::variant<submission, replay_refusal> replay_submission(const store::store& d
         s.documents.push_back(std::move(*doc));
     }
     return s;
+}
+
+std::variant<submission, replay_refusal> replay_submission(const store::store& db,
+                                                           const registry& processes,
+                                                           const std::string& id,
+                                                           std::optional<std::uint32_t> version) {
+    const auto record = db.read_execution(id);
+    if (!record) {
+        if (record.error() == store::errc::not_found) {
+            return replay_refusal{"unknown_execution", "no execution has the id '" + id + "'"};
+        }
+        return replay_refusal{"storage_error",
+                              "the execution could not be read: " + record.error().message()};
+    }
+    return replay_of_record(db, processes, *record, version);
 }
 
 }  // namespace ferry::engine

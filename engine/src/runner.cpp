@@ -70,6 +70,11 @@ std::string render(const message_template& t, const working_document& d, const s
 
 namespace {
 
+// Steps that reach outside the process (stubbed in a dry run).
+template <class T>
+constexpr bool is_connector =
+    std::is_same_v<T, http_call_step> || std::is_same_v<T, file_write_step>;
+
 using clock = std::chrono::steady_clock;
 using documents = std::vector<working_document>;
 
@@ -168,6 +173,9 @@ private:
                     } else {
                         note_failures(std::move(f));
                     }
+                } else if (is_connector<T> && ctx_.settings.stub_connectors) {
+                    passed = std::move(in);
+                    routed = static_cast<std::uint32_t>(passed.size());
                 } else {
                     auto out = run_step(action, std::move(in), ctx_);
                     note_failures(std::move(out.failed));

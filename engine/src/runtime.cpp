@@ -33,6 +33,14 @@ executor_settings executor_settings_for(transport::context& ctx, const runtime_s
     return out;
 }
 
+replay_job_settings replay_settings_for(const runtime_settings& s) {
+    replay_job_settings out;
+    out.max_trace_entries = s.max_trace_entries;
+    out.max_kept_documents = s.max_kept_documents;
+    out.max_kept_bytes = s.max_kept_bytes;
+    return out;
+}
+
 intake_settings intake_settings_for(const runtime_settings& s) {
     intake_settings out;
     out.endpoint = s.intake_endpoint;
@@ -50,6 +58,7 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
       deployments_(*db_, processes_),
       startup_warnings_(deployments_.restore(settings_.processes)),
       executors_(*db_, processes_, executor_settings_for(ctx, settings_)),
+      replays_(*db_, processes_, executors_, replay_settings_for(settings_)),
       intake_(ctx, *db_, intake_settings_for(settings_),
               [this](std::uint64_t seq, std::vector<store::new_execution> fresh) {
                   executors_.notify(seq, std::move(fresh));
@@ -71,6 +80,7 @@ void runtime::start() {
 
 void runtime::stop() {
     intake_.stop();
+    replays_.stop();
     if (dispatcher_) dispatcher_->stop();
     executors_.stop();
 }

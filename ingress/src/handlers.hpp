@@ -43,6 +43,9 @@ boost::asio::awaitable<response> handle_execution_document(request req, std::str
 /// /_admin/processes and /_admin/listeners (deploy_handler.cpp).
 bool is_deployment_path(std::string_view path);
 boost::asio::awaitable<response> handle_deployment(request req, service& svc);
+/// /_admin/replays (replay_handler.cpp): bulk replays in the background.
+bool is_replays_path(std::string_view path);
+response handle_replays(const request& req, service& svc);
 response handle_metrics(const request& req, const service& svc);
 /// GET /ws/simple/<operation>?moreDataToken=<token>: the next page of a long list reply.
 boost::asio::awaitable<response> handle_next_page(request req, std::string token, service& svc);

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "execution_json.hpp"
+#include "execution_query.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
 #include "submit_answers.hpp"
@@ -16,52 +17,6 @@ namespace {
 
 constexpr std::size_t default_page = 100;
 constexpr std::size_t largest_page = 1000;
-
-// Milliseconds since the epoch, or ISO 8601 UTC: 2026-11-24, 2026-11-24T10:00:00Z,
-// 2026-11-24T10:00:00.250Z.
-std::optional<std::int64_t> parse_time(std::string_view text) {
-    std::int64_t ms = 0;
-    if (const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
-        ec == std::errc() && end == text.data() + text.size()) {
-        return ms;
-    }
-    std::tm tm{};
-    int millis = 0;
-    const std::string s(text);
-    int consumed = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                    &consumed) != 3) {
-        return std::nullopt;
-    }
-    std::string_view rest = std::string_view(s).substr(static_cast<std::size_t>(consumed));
-    if (!rest.empty()) {
-        int more = 0;
-        if (std::sscanf(rest.data(), "T%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
-                        &more) != 3) {
-            return std::nullopt;
-        }
-        rest.remove_prefix(static_cast<std::size_t>(more));
-        if (rest.starts_with(".")) {
-            rest.remove_prefix(1);
-            int digits = 0;
-            for (; !rest.empty() && rest.front() >= '0' && rest.front() <= '9';
-                 rest.remove_prefix(1)) {
-                if (digits < 3) {
-                    millis = millis * 10 + (rest.front() - '0');
-                    ++digits;
-                }
-            }
-            if (digits == 0) return std::nullopt;
-            for (; digits < 3; ++digits) millis *= 10;
-        }
-        if (rest != "Z") return std::nullopt;
-    }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    const auto seconds = timegm(&tm);
-    if (seconds < 0) return std::nullopt;
-    return static_cast<std::int64_t>(seconds) * 1000 + millis;
-}
 
 response bad_query(const request& req, std::string detail) {
     return error_response(http::status::bad_request, "invalid_query", detail, req);
@@ -78,23 +33,9 @@ boost::asio::awaitable<response> handle_execution_list(request req, service& svc
     for (const auto& param : target->params()) {
         const std::string key = param.key;
         const std::string value = param.value;
-        if (key == "process") {
-            filter.process = value;
-        } else if (key == "state") {
-            filter.state = store::parse_execution_state(value);
-            if (!filter.state) {
-                co_return bad_query(req, "state must be queued, running, succeeded, failed or "
-                                         "cancelled, not '" + value + "'");
-            }
-        } else if (key == "from" || key == "to") {
-            const auto ms = parse_time(value);
-            if (!ms) {
-                co_return bad_query(req, key + " must be milliseconds since the epoch or an "
-                                           "ISO 8601 UTC time such as 2026-11-24T10:00:00Z");
-            }
-            (key == "from" ? filter.from_ms : filter.to_ms) = *ms;
-        } else if (key == "error") {
-            filter.error_contains = value;
+        std::string bad;
+        if (read_filter_parameter(key, value, filter, bad)) {
+            if (!bad.empty()) co_return bad_query(req, bad);
         } else if (key == "cursor") {
             cursor = value;
         } else if (key == "limit") {
@@ -125,10 +66,24 @@ boost::asio::awaitable<response> handle_execution_list(request req, service& svc
 }
 
 boost::asio::awaitable<response> handle_replay(request req, std::string id, service& svc) {
-    const auto replayed = co_await svc.gateway->replay(id);
+    // ?version=N runs another known version of the process.
+    std::optional<std::uint32_t> version;
+    const auto target = boost::urls::parse_origin_form(req.target());
+    for (const auto& param : target->params()) {
+        std::uint32_t v = 0;
+        const std::string value = param.value;
+        const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+        if (param.key != "version" || ec != std::errc() || end != value.data() + value.size()) {
+            co_return bad_query(req, "the only parameter is version=<number>");
+        }
+        version = v;
+    }
+    const auto replayed = co_await svc.gateway->replay(id, version);
     if (!replayed) co_return submit_failure(replayed.error(), req);
     if (const auto* refused = std::get_if<engine::replay_refusal>(&*replayed)) {
-        const auto status = refused->error == "unknown_execution" ? http::status::not_found
+        const auto status = refused->error == "unknown_execution" ||
+                                    refused->error == "unknown_version"
+                                ? http::status::not_found
                             : refused->error == "storage_error"
                                 ? http::status::internal_server_error
                                 : http::status::conflict;

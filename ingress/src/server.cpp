@@ -89,9 +89,11 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, listener& port, servi
 
 }  // namespace
 
-// A listener and its acceptor.
+// A listener and its acceptor. The listener itself is owned by server::impl::ports, which
+// outlives the io_context: connection coroutines still count against it while the io_context
+// destroys them.
 struct bound_listener {
-    listener port;
+    listener* port = nullptr;
     std::optional<tcp::acceptor> acceptor;
 };
 
@@ -99,6 +101,7 @@ struct server::impl {
     engine::runtime& engine;
     transport::context& ctx;
     service svc;
+    std::vector<std::unique_ptr<listener>> ports;  // before io: see bound_listener
     asio::io_context io;
     std::vector<std::unique_ptr<bound_listener>> listeners;
     std::vector<std::thread> threads;
@@ -111,7 +114,7 @@ struct server::impl {
     }
 
     boost::system::result<void> bind(bound_listener& l) {
-        const auto& settings = l.port.settings;
+        const auto& settings = l.port->settings;
         boost::system::error_code ec;
         const auto address = asio::ip::make_address(settings.address, ec);
         if (ec) return ec;
@@ -121,10 +124,10 @@ struct server::impl {
         if (l.acceptor->set_option(tcp::acceptor::reuse_address(true), ec); ec) return ec;
         if (l.acceptor->bind(endpoint, ec); ec) return ec;
         if (l.acceptor->listen(asio::socket_base::max_listen_connections, ec); ec) return ec;
-        l.port.port = l.acceptor->local_endpoint().port();
+        l.port->port = l.acceptor->local_endpoint().port();
         if (settings.rate_limit > 0) {
             const auto burst = settings.rate_burst > 0 ? settings.rate_burst : settings.rate_limit;
-            l.port.rate = std::make_shared<rate_limiter>(settings.rate_limit, burst);
+            l.port->rate = std::make_shared<rate_limiter>(settings.rate_limit, burst);
         }
         if (settings.tls) {
             auto made = make_server_tls(*settings.tls);
@@ -132,7 +135,7 @@ struct server::impl {
                 std::fprintf(stderr, "ferry: %s\n", error->c_str());
                 return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
             }
-            l.port.tls = std::get<0>(std::move(made));
+            l.port->tls = std::get<0>(std::move(made));
         }
         return {};
     }
@@ -147,7 +150,9 @@ boost::system::result<void> server::start() {
     auto& s = *impl_;
     for (const auto& settings : s.svc.settings.listeners) {
         auto l = std::make_unique<bound_listener>();
-        l->port.settings = settings;
+        s.ports.push_back(std::make_unique<listener>());
+        l->port = s.ports.back().get();
+        l->port->settings = settings;
         if (auto bound = s.bind(*l); !bound) return bound;
         s.listeners.push_back(std::move(l));
     }
@@ -164,7 +169,7 @@ boost::system::result<void> server::start() {
 
     s.svc.gateway = std::make_unique<engine::gateway>(s.engine, s.ctx, s.io.get_executor());
     for (auto& l : s.listeners) {
-        asio::co_spawn(s.io, accept_loop(*l->acceptor, l->port, s.svc),
+        asio::co_spawn(s.io, accept_loop(*l->acceptor, *l->port, s.svc),
                        [](std::exception_ptr e) { log_exception("accept loop", e); });
     }
     const auto count = std::max<std::size_t>(1, s.svc.settings.io_threads);
@@ -202,7 +207,7 @@ void server::stop() {
 
 std::uint16_t server::port(std::size_t index) const {
     const auto& listeners = impl_->listeners;
-    return index < listeners.size() ? listeners[index]->port.port : 0;
+    return index < listeners.size() ? listeners[index]->port->port : 0;
 }
 server_state server::state() const { return impl_->svc.state.load(); }
 std::size_t server::in_flight() const { return impl_->svc.in_flight.load(); }

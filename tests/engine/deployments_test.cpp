@@ -29,11 +29,10 @@ steps:
 )";
 
 template <class T>
-const T& expect(const std::variant<T, refusal>& v) {
+T expect(const std::variant<T, refusal>& v) {
     if (const auto* r = std::get_if<refusal>(&v)) {
         ADD_FAILURE() << r->error << ": " << r->detail;
-        static const T none{};
-        return none;
+        return T{};
     }
     return std::get<T>(v);
 }

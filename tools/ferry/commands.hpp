@@ -14,5 +14,7 @@ void add_user_command(CLI::App& app);
 void add_history_commands(CLI::App& app);
 /// deploy, activate, undeploy, processes, listeners, pause, resume, restart.
 void add_deploy_commands(CLI::App& app);
+/// replay (one, or many by filter in the background), replays.
+void add_replay_commands(CLI::App& app);
 
 }  // namespace ferry::tools

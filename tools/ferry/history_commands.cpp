@@ -1,5 +1,4 @@
-// `ferry status`, `ferry executions`, `ferry show`, `ferry replay`: the execution history over
-// the admin API.
+// `ferry status`, `ferry executions`, `ferry show`: the execution history over the admin API.
 #include <boost/json.hpp>
 #include <cctype>
 #include <cstdio>
@@ -148,30 +147,6 @@ int show(const list_options& o) {
     return 0;
 }
 
-int replay(const list_options& o) {
-    std::string error;
-    const auto reply =
-        admin_request(o.connection, "POST", "/_admin/executions/" + encoded(o.id) + "/replay", &error);
-    if (!reply) {
-        std::fprintf(stderr, "ferry: %s\n", error.c_str());
-        return 2;
-    }
-    if (reply->status != 202) return report_failure(*reply);
-    if (o.connection.json) {
-        std::printf("%s\n", reply->body.c_str());
-        return 0;
-    }
-    boost::system::error_code ec;
-    const auto body = json::parse(reply->body, ec);
-    if (ec || !body.is_object()) {
-        std::fprintf(stderr, "ferry: the server's answer is not JSON\n");
-        return 1;
-    }
-    std::printf("%s replayed as %s (%s documents)\n", o.id.c_str(),
-                text(body.at("execution_id")).c_str(), text(body.at("document_count")).c_str());
-    return 0;
-}
-
 void run(int (*command)(const list_options&), const list_options& o) {
     const int code = command(o);
     if (code != 0) throw CLI::RuntimeError(code);
@@ -208,13 +183,6 @@ void add_history_commands(CLI::App& app) {
     add_connection_options(show_cmd, o->connection);
     show_cmd->add_option("id", o->id, "Execution id")->required();
     show_cmd->callback([o] { run(show, *o); });
-
-    auto* replay_cmd = app.add_subcommand(
-        "replay", "Run a stored execution again, as a new execution linked to it (replay_of), "
-                  "with the process's deployed version");
-    add_connection_options(replay_cmd, o->connection);
-    replay_cmd->add_option("id", o->id, "Execution id")->required();
-    replay_cmd->callback([o] { run(replay, *o); });
 }
 
 }  // namespace ferry::tools

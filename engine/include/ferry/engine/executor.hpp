@@ -82,6 +82,8 @@ public:
     /// When the execution is running now, the time it started (ms since the epoch).
     std::optional<std::int64_t> running_since(const std::string& execution_id) const;
     executor_stats stats() const;
+    /// Executions committed but not yet taken by an executor (the queue depth).
+    std::uint64_t backlog() const;
 
 private:
     friend class worker_dispatcher;  // runs claimed executions on remote workers

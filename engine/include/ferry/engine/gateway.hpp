@@ -81,7 +81,12 @@ public:
     /// (replay_submission): the intake's reply, or why it cannot be replayed.
     [[nodiscard]] boost::asio::awaitable<
         boost::system::result<std::variant<intake_reply, replay_refusal>>>
-    replay(std::string id);
+    replay(std::string id, std::optional<std::uint32_t> version = std::nullopt);
+    /// Bulk replays (replay_jobs): start, read, list, cancel.
+    std::variant<std::string, refusal> start_replay(replay_request request);
+    std::optional<replay_progress> replay_job(const std::string& id) const;
+    std::vector<replay_progress> list_replays() const;
+    bool cancel_replay(const std::string& id);
     /// An answer kept for a returning caller ("page/<token>", "reply/<execution id>"), read on
     /// a blocking thread, with `expired` set.
     [[nodiscard]] boost::asio::awaitable<boost::system::result<kept_answer>> kept(std::string key);

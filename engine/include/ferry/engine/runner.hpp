@@ -29,6 +29,9 @@ struct run_settings {
     /// that have reached return steps so far: the synchronous caller is answered with them.
     std::function<void(const std::vector<working_document>&)> on_respond_early;
     bool keep_step_documents = false;  // general mode: each step's output goes into the trace
+    /// A dry run (replay): http_call and file_write pass their documents on untouched instead
+    /// of calling out or writing.
+    bool stub_connectors = false;
     std::size_t max_trace_entries = 1000;       // per execution; later steps are counted only
     std::size_t max_kept_documents = 1000;      // per execution, over all steps
     std::size_t max_kept_bytes = 16u << 20;     // per execution, over all steps

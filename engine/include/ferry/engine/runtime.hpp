@@ -8,6 +8,7 @@
 #include "ferry/engine/executor.hpp"
 #include "ferry/engine/intake.hpp"
 #include "ferry/engine/registry.hpp"
+#include "ferry/engine/replay_jobs.hpp"
 #include "ferry/store/store.hpp"
 #include "ferry/transport/context.hpp"
 
@@ -58,6 +59,8 @@ public:
     registry_holder& processes() { return processes_; }
     /// Hot deploy, undeploy, pause and resume (restored from the store by open()).
     engine::deployments& deployments() { return deployments_; }
+    /// Bulk replays in the background.
+    replay_jobs& replays() { return replays_; }
     /// What open() had to say about the deployed processes it restored (for the log).
     const std::vector<std::string>& startup_warnings() const { return startup_warnings_; }
     const executor_pool& executors() const { return executors_; }
@@ -74,6 +77,7 @@ private:
     engine::deployments deployments_;
     std::vector<std::string> startup_warnings_;
     executor_pool executors_;
+    replay_jobs replays_;  // stopped before the executors they feed
     std::unique_ptr<worker_dispatcher> dispatcher_;  // with a worker endpoint
     intake_service intake_;
 };
