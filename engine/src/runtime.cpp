@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "retention.hpp"
 #include "worker_dispatcher.hpp"
 
 namespace ferry::engine {
@@ -63,6 +64,7 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
               [this](std::uint64_t seq, std::vector<store::new_execution> fresh) {
                   executors_.notify(seq, std::move(fresh));
               }) {
+    retention_ = std::make_unique<retention_sweeper>(*db_, settings_.retention_ms);
     if (!settings_.worker_endpoint.empty()) {
         dispatcher_ = std::make_unique<worker_dispatcher>(
             ctx, executors_, settings_.worker_endpoint,
@@ -76,9 +78,11 @@ void runtime::start() {
     if (dispatcher_) dispatcher_->start();
     executors_.start();
     intake_.start();
+    retention_->start();
 }
 
 void runtime::stop() {
+    retention_->stop();
     intake_.stop();
     replays_.stop();
     if (dispatcher_) dispatcher_->stop();
@@ -86,8 +90,12 @@ void runtime::stop() {
 }
 
 engine_stats runtime::stats() const {
-    return {db_->stats(), intake_.stats(), executors_.stats(),
-            dispatcher_ ? dispatcher_->live_workers() : 0};
+    return {db_->stats(),
+            intake_.stats(),
+            executors_.stats(),
+            dispatcher_ ? dispatcher_->live_workers() : 0,
+            retention_->sweeps(),
+            executors_.backlog()};
 }
 
 }  // namespace ferry::engine

@@ -436,6 +436,36 @@ boost::system::result<std::size_t> store::delete_expired_answers(std::int64_t no
     return count;
 }
 
+boost::system::result<std::string> store::delete_history_before(std::int64_t cutoff_ms) {
+    if (cutoff_ms <= 0) return std::string();
+    std::string end = id_time_prefix(cutoff_ms);
+    // Unfinished work keeps everything from its id on.
+    {
+        std::unique_ptr<rocksdb::Iterator> it(
+            impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->pending));
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            if (it->value().compare(slice(end)) < 0) end = it->value().ToString();
+        }
+        if (!it->status().ok()) return from_status(it->status(), "read pending");
+    }
+    {
+        std::unique_ptr<rocksdb::Iterator> it(
+            impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->meta));
+        for (it->Seek(keys::upload_prefix);
+             it->Valid() && it->key().starts_with(keys::upload_prefix); it->Next()) {
+            const auto id = it->key().ToString().substr(keys::upload_prefix.size());
+            if (id < end) end = id;
+        }
+        if (!it->status().ok()) return from_status(it->status(), "read uploads");
+    }
+    if (end.empty()) return end;
+    rocksdb::WriteBatch wb;
+    wb.DeleteRange(impl_->executions, rocksdb::Slice(), end);
+    wb.DeleteRange(impl_->documents, rocksdb::Slice(), end);
+    if (auto written = impl_->write(wb, false, "delete history"); !written) return written.error();
+    return end;
+}
+
 boost::system::result<void> store::put_control(std::span<const control_change> changes) {
     rocksdb::WriteBatch wb;
     for (const auto& [key, value] : changes) {

@@ -218,4 +218,29 @@ TEST_F(HistoryTest, ReplayRunsTheStoredDocumentsAgain) {
               405);
 }
 
+// --retention deletes finished executions and their documents once they are that old, while
+// the server serves.
+TEST_F(HistoryTest, RetentionDeletesOldExecutions) {
+    processes_.write("check.yaml", routed_process);
+    test::server_process server(processes_.str(), data_.str(), {"--retention", "2s"});
+    const auto res = test::http_request(server.port(), "POST", "/ws/simple/createCheck",
+                                        R"([{"lines": [1]}])");
+    const auto id = std::string(boost::json::parse(res.body).at("execution_id").as_string());
+    test::wait_finished(server.port(), id);
+    int status = 200;
+    for (int i = 0; i < 200 && status == 200; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        status = test::http_request(server.port(), "GET", "/_admin/executions/" + id).status;
+    }
+    EXPECT_EQ(status, 404);
+    EXPECT_EQ(test::http_request(server.port(), "GET",
+                                 "/_admin/executions/" + id + "/documents/" + id + "-0")
+                  .status,
+              404);
+    // New work is unaffected.
+    EXPECT_EQ(test::http_request(server.port(), "POST", "/ws/simple/createCheck", R"([{"lines": [1]}])")
+                  .status,
+              202);
+}
+
 }  // namespace ferry

@@ -1,3 +1,4 @@
+#include <charconv>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -29,6 +30,7 @@ struct serve_options {
     std::size_t max_kept_bytes = 16u << 20;
     std::int64_t page_ttl_s = 3600;
     std::int64_t reply_ttl_s = 86400;
+    std::string retention = "30d";
     std::int64_t idempotency_ttl_s = 86400;
     std::string worker_endpoint;
     std::string auth = "none";
@@ -104,6 +106,22 @@ std::string listener_url(const ingress::listener_settings& l, std::uint16_t port
            (v6 ? "]" : "") + ":" + std::to_string(port);
 }
 
+// "30d", "12h", "15m", "45s" or "0" in milliseconds.
+std::optional<std::int64_t> duration_ms(const std::string& text) {
+    if (text == "0") return 0;
+    if (text.size() < 2) return std::nullopt;
+    std::int64_t n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
+    if (ec != std::errc() || end != text.data() + text.size() - 1 || n <= 0) return std::nullopt;
+    switch (text.back()) {
+        case 'd': return n * 86'400'000;
+        case 'h': return n * 3'600'000;
+        case 'm': return n * 60'000;
+        case 's': return n * 1000;
+        default: return std::nullopt;
+    }
+}
+
 int serve(serve_options o) {
     const auto signals = block_stop_signals();  // before any thread starts
     raise_descriptor_limit();
@@ -130,6 +148,7 @@ int serve(serve_options o) {
     engine_settings.max_kept_bytes = o.max_kept_bytes;
     engine_settings.page_ttl_ms = o.page_ttl_s * 1000;
     engine_settings.reply_ttl_ms = o.reply_ttl_s * 1000;
+    engine_settings.retention_ms = *duration_ms(o.retention);  // checked by the option
     engine_settings.idempotency_ttl_ms = o.idempotency_ttl_s * 1000;
     engine_settings.worker_endpoint = o.worker_endpoint;
     if (o.http.users_file.empty()) {
@@ -238,6 +257,13 @@ void add_serve_command(CLI::App& app) {
     cmd->add_option("--reply-ttl-seconds", o->reply_ttl_s,
                     "How long a synchronous reply stays fetchable at its status link")
         ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--retention", o->retention,
+                    "Executions and their documents are deleted once this old: a number and "
+                    "d, h, m or s (30d, 12h); 0 keeps them forever. Unfinished ones are kept")
+        ->check([](const std::string& text) -> std::string {
+            return duration_ms(text) ? "" : "must be a number and d, h, m or s (30d), or 0";
+        })
         ->capture_default_str();
     cmd->add_option("--idempotency-ttl-seconds", o->idempotency_ttl_s,
                     "How long an Idempotency-Key is remembered (a repeat gets the first "

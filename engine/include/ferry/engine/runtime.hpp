@@ -24,6 +24,8 @@ struct runtime_settings {
     std::int64_t page_ttl_ms = 3'600'000;     // later pages of long list replies
     std::int64_t reply_ttl_ms = 86'400'000;   // synchronous replies kept for the status link
     std::int64_t idempotency_ttl_ms = 86'400'000;  // how long an Idempotency-Key is remembered
+    /// Executions and their documents are deleted once older than this (0: kept forever).
+    std::int64_t retention_ms = 30LL * 86'400'000;
     std::string intake_endpoint = "inproc://ferry-intake";
     std::string reply_endpoint = "inproc://ferry-replies";  // executors -> waiting callers
     /// Where remote workers (`ferry worker --connect`) reach this process ("" for none), and
@@ -38,9 +40,12 @@ struct engine_stats {
     intake_stats intake;
     executor_stats executor;
     std::size_t remote_workers = 0;  // worker processes heard from within the lease timeout
+    std::uint64_t retention_sweeps = 0;
+    std::uint64_t backlog = 0;  // executions queued, not yet taken by an executor
 };
 
 class worker_dispatcher;
+class retention_sweeper;
 
 /// The engine of one serving process: the store, the intake that group-commits into it and the
 /// executor pool that runs what was committed.
@@ -79,6 +84,7 @@ private:
     executor_pool executors_;
     replay_jobs replays_;  // stopped before the executors they feed
     std::unique_ptr<worker_dispatcher> dispatcher_;  // with a worker endpoint
+    std::unique_ptr<retention_sweeper> retention_;
     intake_service intake_;
 };
 

@@ -116,6 +116,14 @@ public:
         const std::function<void(execution_record&)>& adjust = {},
         std::size_t scan_limit = 100'000) const;
 
+    /// Retention: deletes every execution created before `cutoff_ms` with its documents and
+    /// step outputs, by two ranged deletes (ids, and document ids after them, begin with the
+    /// creation time), so it costs the same for a thousand executions or a billion. Nothing
+    /// unfinished is touched: the range ends before the oldest pending execution and the oldest
+    /// upload still arriving. Returns the first id kept (the end of the range, "" when nothing
+    /// could go). Not synced (a crash only leaves more to delete next time).
+    [[nodiscard]] boost::system::result<std::string> delete_history_before(std::int64_t cutoff_ms);
+
     /// Operator state (deployed definitions, paused listeners, replay jobs), kept in the meta
     /// column family under "control/<key>". Every change of one call is one atomic batch,
     /// synced before it returns; a missing value deletes its key.
