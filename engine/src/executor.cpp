@@ -119,7 +119,10 @@ std::optional<std::int64_t> executor_pool::running_since(const std::string& exec
     return it->second;
 }
 
-executor_stats executor_pool::stats() const { return {succeeded_.load(), failed_.load()}; }
+executor_stats executor_pool::stats() const {
+    std::lock_guard lock(mutex_);
+    return {succeeded_.load(), failed_.load(), running_.size()};
+}
 
 std::uint64_t executor_pool::backlog() const {
     std::lock_guard lock(mutex_);

@@ -98,7 +98,8 @@ void intake_service::stop() {
 }
 
 intake_stats intake_service::stats() const {
-    return {batches_.load(), requests_.load(), largest_batch_.load(), failed_batches_.load()};
+    return {batches_.load(), requests_.load(), largest_batch_.load(), failed_batches_.load(),
+            batch_sizes_.read()};
 }
 
 void intake_service::sync_loop() {
@@ -155,6 +156,7 @@ void intake_service::run() {
             } else {
                 batches_.fetch_add(1, std::memory_order_relaxed);
                 requests_.fetch_add(batch.requests.size(), std::memory_order_relaxed);
+                batch_sizes_.observe(static_cast<double>(batch.requests.size()));
                 if (batch.requests.size() > largest_batch_.load(std::memory_order_relaxed)) {
                     largest_batch_.store(batch.requests.size(), std::memory_order_relaxed);
                 }

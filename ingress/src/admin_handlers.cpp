@@ -188,6 +188,20 @@ response handle_metrics(const request& req, const service& svc) {
     metric(out, "ferry_executions_refused_total", "counter",
            "Synchronous calls refused (503) at an operation's concurrent-execution limit",
            static_cast<double>(svc.counters.executions_refused.load()));
+    metric(out, "ferry_executions_running", "gauge", "Executions running on local executors",
+           static_cast<double>(stats.executor.running));
+    metric(out, "ferry_executions_queued", "gauge",
+           "Executions stored and waiting for an executor (the queue depth)",
+           static_cast<double>(stats.backlog));
+    metric(out, "ferry_retention_sweeps_total", "counter", "Retention sweeps run",
+           static_cast<double>(stats.retention_sweeps));
+    out += "# HELP ferry_intake_batch_requests Requests per group commit\n"
+           "# TYPE ferry_intake_batch_requests histogram\n";
+    append_histogram(out, "ferry_intake_batch_requests", "", stats.intake.batch_sizes);
+    out += "# HELP ferry_store_fsync_seconds Time of each WAL fsync of a group commit\n"
+           "# TYPE ferry_store_fsync_seconds histogram\n";
+    append_histogram(out, "ferry_store_fsync_seconds", "", stats.store.sync_seconds);
+    svc.requests.render(out);
     response res{http::status::ok, req.version()};
     res.set(http::field::content_type, "text/plain; version=0.0.4");
     res.keep_alive(req.keep_alive());

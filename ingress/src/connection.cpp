@@ -137,6 +137,7 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         }
 
         const auto& header = parser.get();
+        const auto request_started = std::chrono::steady_clock::now();
         const auto target = std::string_view(header.target());
         // A flood is turned away before anything else is spent on it.
         if (!refusal && port.rate && target.starts_with("/ws/")) {
@@ -183,9 +184,12 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         }
 
         // A paused operation is turned away before its body is read.
-        if (!refusal && call) {
+        std::string operation_label =
+            target.starts_with("/_admin/") || target.starts_with("/metrics") ? "admin" : "other";
+        if (call) {
             const auto served = svc.gateway->find_operation(call->operation);
-            if (served.paused) {
+            operation_label = served.process ? call->operation : "unknown";
+            if (!refusal && served.paused) {
                 refusal = paused_listener(header, call->operation, served.process->name);
             }
         }
@@ -256,6 +260,10 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         }
         if (svc.state.load() == server_state::draining) res.keep_alive(false);
         svc.counters.count(res.result_int());
+        svc.requests.record(operation_label, res.result_int(),
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                          request_started)
+                                .count());
         const bool keep_alive = res.keep_alive() && (!refusal || preflight);
         if (refusal && !preflight) res.keep_alive(false);
 

@@ -10,6 +10,7 @@
 
 #include "ferry/engine/gateway.hpp"
 #include "ferry/ingress/server.hpp"
+#include "request_metrics.hpp"
 
 namespace ferry::ingress {
 
@@ -58,6 +59,7 @@ struct service {
     std::atomic<server_state> state{server_state::starting};
     std::atomic<std::size_t> in_flight{0};
     http_counters counters;
+    request_metrics requests;
     std::shared_ptr<user_source> users;  // when any authentication needs users
     execution_slots executions;
 };

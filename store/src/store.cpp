@@ -45,6 +45,7 @@ struct store::impl {
     std::atomic<std::uint64_t> last_seq{0};
     std::atomic<std::uint64_t> synced_writes{0};
     std::atomic<std::uint64_t> sync_micros{0};
+    histogram sync_seconds{histogram::latency()};
     std::atomic<std::uint64_t> executions_committed{0};
     std::atomic<std::uint64_t> documents_committed{0};
 
@@ -215,9 +216,9 @@ boost::system::result<void> store::sync() {
     if (!status.ok()) return from_status(status, "sync WAL");
     const auto took = std::chrono::steady_clock::now() - start;
     impl_->synced_writes.fetch_add(1, std::memory_order_relaxed);
-    impl_->sync_micros.fetch_add(
-        std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
-        std::memory_order_relaxed);
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+    impl_->sync_micros.fetch_add(micros, std::memory_order_relaxed);
+    impl_->sync_seconds.observe(static_cast<double>(micros) / 1e6);
     return {};
 }
 
@@ -496,7 +497,8 @@ std::uint64_t store::last_seq() const { return impl_->last_seq.load(); }
 
 store_stats store::stats() const {
     return {impl_->synced_writes.load(), impl_->sync_micros.load(),
-            impl_->executions_committed.load(), impl_->documents_committed.load()};
+            impl_->executions_committed.load(), impl_->documents_committed.load(),
+            impl_->sync_seconds.read()};
 }
 
 }  // namespace ferry::store

@@ -44,6 +44,7 @@ struct executor_settings {
 struct executor_stats {
     std::uint64_t succeeded = 0;
     std::uint64_t failed = 0;
+    std::uint64_t running = 0;  // executions running on local executors now
 };
 
 /// Runs pending executions. The durable pending queue in the store *is* the queue; the pool

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "ferry/store/histogram.hpp"
 #include "ferry/store/store.hpp"
 #include "ferry/transport/context.hpp"
 
@@ -25,6 +26,7 @@ struct intake_stats {
     std::uint64_t requests = 0;  // submissions acknowledged
     std::uint64_t largest_batch = 0;
     std::uint64_t failed_batches = 0;
+    store::histogram::snapshot batch_sizes;  // requests per group commit
 };
 
 /// Called with the highest seq a sync covered and the executions it made durable.
@@ -82,6 +84,7 @@ private:
     std::atomic<std::uint64_t> batches_{0};
     std::atomic<std::uint64_t> requests_{0};
     std::atomic<std::uint64_t> largest_batch_{0};
+    store::histogram batch_sizes_{store::histogram::sizes()};
     std::atomic<std::uint64_t> failed_batches_{0};
     std::unique_ptr<pipeline> pipeline_;
     std::thread thread_;

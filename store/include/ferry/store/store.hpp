@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "ferry/store/histogram.hpp"
 #include "ferry/store/records.hpp"
 
 namespace rocksdb {
@@ -24,6 +25,7 @@ struct store_stats {
     std::uint64_t sync_micros = 0;    // total time spent in them
     std::uint64_t executions_committed = 0;
     std::uint64_t documents_committed = 0;
+    histogram::snapshot sync_seconds;  // each WAL fsync of sync()
 };
 
 /// ferry's durable state on one embedded RocksDB instance: documents, executions, the pending
