@@ -1,3 +1,4 @@
+#include "ferry/store/log.hpp"
 #include "ferry/engine/executor.hpp"
 
 #include <pthread.h>
@@ -29,12 +30,11 @@ void executor_pool::start() {
     // Before any thread runs: what the previous server was running when it stopped gets its
     // interrupted attempt counted, so that an execution that kills the server is given up.
     if (auto counted = db_.recover_interrupted(); !counted) {
-        std::fprintf(stderr, "ferry executor: cannot count interrupted executions: %s\n",
-                     counted.error().message().c_str());
+        log::error("executor", "cannot count interrupted executions",
+                   {{"error", counted.error().message()}});
     } else if (*counted > 0) {
-        std::fprintf(stderr,
-                     "ferry executor: %zu executions were interrupted; running them again\n",
-                     *counted);
+        log::warn("executor", "executions were interrupted; running them again",
+                  {{"executions", std::to_string(*counted)}});
     }
     {
         std::lock_guard lock(mutex_);
@@ -232,8 +232,8 @@ executor_pool::prepared executor_pool::prepare(work_item& item, std::int64_t now
     } else if (auto stored = db_.read_execution(item.execution_id); stored) {
         rec = std::move(*stored);
     } else {
-        std::fprintf(stderr, "ferry executor: execution %s unreadable: %s\n",
-                     item.execution_id.c_str(), stored.error().message().c_str());
+        log::error("executor", "execution record unreadable",
+                   {{"execution_id", item.execution_id}, {"error", stored.error().message()}});
         rec.id = item.execution_id;
         out.error = "execution record unreadable: " + stored.error().message();
     }
@@ -277,8 +277,8 @@ execution_services executor_pool::services(const reply_sink& send_reply, bool in
             // The pages the early reply links to are written before it goes out.
             if (!pages.empty()) {
                 if (auto written = db_.put_answers(pages); !written) {
-                    std::fprintf(stderr, "ferry executor: cannot keep the later pages of a "
-                                         "reply: %s\n", written.error().message().c_str());
+                    log::error("executor", "cannot keep the later pages of a reply",
+                               {{"error", written.error().message()}});
                 }
             }
             send_reply(std::move(reply));
@@ -287,12 +287,34 @@ execution_services executor_pool::services(const reply_sink& send_reply, bool in
     return out;
 }
 
+namespace {
+
+// One line per finished execution: failures as warnings, successes at debug level (a busy
+// server finishes thousands a second).
+void log_finished(const store::execution_record& rec, bool ok) {
+    const auto level = ok ? log::level::debug : log::level::warn;
+    if (!log::enabled(level)) return;
+    const auto correlation = rec.process_props.find("correlation_id");
+    log::write(level, "executor", ok ? "execution succeeded" : "execution failed",
+               {{"execution_id", rec.id},
+                {"process", rec.process},
+                {"version", std::to_string(rec.process_version)},
+                {"correlation_id",
+                 correlation == rec.process_props.end() ? std::string_view(rec.reply_to)
+                                                        : std::string_view(correlation->second)},
+                {"duration_ms", std::to_string(rec.finished_ms - rec.started_ms)},
+                {"error", rec.error}});
+}
+
+}  // namespace
+
 void executor_pool::complete(std::vector<store::execution_record>& finished, execution_output& out,
                              bool in_memory, const reply_sink& send_reply) {
     for (auto& rec : finished) {
         if (rec.finished_ms == 0) rec.finished_ms = now_ms();
-        (rec.state == store::execution_state::succeeded ? succeeded_ : failed_)
-            .fetch_add(1, std::memory_order_relaxed);
+        const bool ok = rec.state == store::execution_state::succeeded;
+        (ok ? succeeded_ : failed_).fetch_add(1, std::memory_order_relaxed);
+        log_finished(rec, ok);
     }
     keep_answers(out.answers);
     // In memory, only what the executions started (process_call) is stored: durable work like
@@ -304,16 +326,17 @@ void executor_pool::complete(std::vector<store::execution_record>& finished, exe
         // nothing to write
     } else if (auto done = db_.finish_executions(records, out.kept, started); !done) {
         // The pending entries stay: these executions run again after a restart.
-        std::fprintf(stderr, "ferry executor: cannot record the end of %zu executions: %s\n",
-                     finished.size(), done.error().message().c_str());
+        log::error("executor", "cannot record the end of executions; they run again after a restart",
+                   {{"executions", std::to_string(finished.size())},
+                    {"error", done.error().message()}});
     } else if (!started.empty()) {
         // Executions started by process_call run once durable; the sync makes them so (and
         // everything queued before them).
         if (auto synced = db_.sync(); synced) {
             notify(started.back().record.pending_seq);
         } else {
-            std::fprintf(stderr, "ferry executor: cannot sync started executions: %s\n",
-                         synced.error().message().c_str());
+            log::error("executor", "cannot sync started executions",
+                       {{"error", synced.error().message()}});
         }
     }
     // Synchronous callers get their replies once the outcome is recorded.
@@ -330,7 +353,7 @@ void executor_pool::worker(std::uint32_t slot) {
     if (replies) {
         send_reply = [&replies](transport::frames f) {
             if (!replies->send(std::move(f))) {
-                std::fprintf(stderr, "ferry executor: a synchronous reply could not be sent\n");
+                log::warn("executor", "a synchronous reply could not be sent");
             }
         };
     }
@@ -346,8 +369,8 @@ void executor_pool::worker(std::uint32_t slot) {
             for (const auto& item : items) seqs.push_back(item.seq);
             if (auto noted = db_.record_running(slot, seqs); !noted) {
                 // Only the crash accounting is lost; running is still right.
-                std::fprintf(stderr, "ferry executor: cannot note running executions: %s\n",
-                             noted.error().message().c_str());
+                log::error("executor", "cannot note running executions",
+                           {{"error", noted.error().message()}});
             }
             mark_running(items, now);
         }
@@ -372,8 +395,9 @@ void executor_pool::worker(std::uint32_t slot) {
 void executor_pool::keep_answers(kept_answers& answers) {
     if (answers.empty()) return;
     if (auto written = db_.put_answers(answers); !written) {
-        std::fprintf(stderr, "ferry executor: cannot keep %zu replies for their status links: %s\n",
-                     answers.size(), written.error().message().c_str());
+        log::error("executor", "cannot keep replies for their status links",
+                   {{"replies", std::to_string(answers.size())},
+                    {"error", written.error().message()}});
     }
     answers.clear();
     // Expired answers go now and then, from whichever executor comes by.

@@ -1,3 +1,4 @@
+#include "ferry/store/log.hpp"
 #include "ferry/engine/remote_worker.hpp"
 
 #include <pthread.h>
@@ -186,8 +187,10 @@ void remote_worker::executor_thread() {
         auto result = message(proto::kind::result, id_, work->lease);
         result.push_back(proto::encode_result(rec, out));
         if (!client.send(std::move(result))) {
-            std::fprintf(stderr, "ferry worker: the result of %s could not be sent; the "
-                                 "serving process will dispatch it again\n", rec.id.c_str());
+            log::warn("worker",
+                      "an execution's result could not be sent; the serving process will "
+                      "dispatch it again",
+                      {{"execution_id", rec.id}});
         }
         executions_.fetch_add(1, std::memory_order_relaxed);
         said_ready = steady::now();

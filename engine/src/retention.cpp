@@ -1,3 +1,4 @@
+#include "ferry/store/log.hpp"
 #include "retention.hpp"
 
 #include <algorithm>
@@ -32,8 +33,8 @@ void retention_sweeper::run() {
     while (!stopping_) {
         lock.unlock();
         if (auto swept = db_.delete_history_before(now_ms() - keep_ms_); !swept) {
-            std::fprintf(stderr, "ferry retention: cannot delete old executions: %s\n",
-                         swept.error().message().c_str());
+            log::error("retention", "cannot delete old executions",
+                       {{"error", swept.error().message()}});
         }
         sweeps_.fetch_add(1);
         lock.lock();

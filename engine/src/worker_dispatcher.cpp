@@ -1,3 +1,4 @@
+#include "ferry/store/log.hpp"
 #include "worker_dispatcher.hpp"
 
 #include <pthread.h>
@@ -111,7 +112,7 @@ void worker_dispatcher::run() {
     if (settings.reply_context) s.replies.emplace(*settings.reply_context, settings.reply_endpoint);
     const executor_pool::reply_sink send_reply = [&s](transport::frames f) {
         if (s.replies && !s.replies->send(std::move(f))) {
-            std::fprintf(stderr, "ferry dispatch: a synchronous reply could not be sent\n");
+            log::warn("dispatch", "a synchronous reply could not be sent");
         }
     };
     const auto limits = pool.limits();
@@ -154,7 +155,7 @@ void worker_dispatcher::run() {
         if (env.body.empty()) return;
         const auto header = proto::decode_worker_header(env.body[0]);
         if (!header) {
-            std::fprintf(stderr, "ferry dispatch: malformed message from a worker dropped\n");
+            log::warn("dispatch", "malformed message from a worker dropped");
             return;
         }
         s.last_seen[header->worker_id] = steady::now();
@@ -174,10 +175,9 @@ void worker_dispatcher::run() {
             case proto::kind::result: {
                 const auto it = s.leases.find(header->lease);
                 if (it == s.leases.end() || it->second.to.routing_id != env.routing_id) {
-                    std::fprintf(stderr,
-                                 "ferry dispatch: a result for lease %llu came after the lease "
-                                 "was taken back; dropped\n",
-                                 static_cast<unsigned long long>(header->lease));
+                    log::warn("dispatch",
+                              "a result came after its lease was taken back; dropped",
+                              {{"lease", std::to_string(header->lease)}});
                 } else {
                     auto l = std::move(it->second);
                     s.leases.erase(it);
@@ -243,10 +243,8 @@ void worker_dispatcher::run() {
                 ++taken;
             }
             if (taken > 0) {
-                std::fprintf(stderr,
-                             "ferry dispatch: worker %s went silent; %zu executions are "
-                             "dispatched again\n",
-                             dead.c_str(), taken);
+                log::warn("dispatch", "a worker went silent; its executions are dispatched again",
+                          {{"worker", dead}, {"executions", std::to_string(taken)}});
                 note_running();
             }
         }

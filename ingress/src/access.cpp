@@ -1,3 +1,4 @@
+#include "ferry/store/log.hpp"
 #include "access.hpp"
 
 #include <cstdio>
@@ -38,8 +39,8 @@ std::shared_ptr<const user_directory> user_source::current() {
     auto loaded = user_directory::load(path_);
     if (!loaded) {
         if (!complained_) {
-            std::fprintf(stderr, "ferry: the users file %s cannot be read (%s); the last good "
-                                 "users stay in force\n", path_.c_str(), loaded.error().message().c_str());
+            log::error("ingress", "the users file cannot be read; the last good users stay in force",
+                       {{"file", path_}, {"error", loaded.error().message()}});
             complained_ = true;
         }
         return users_;

@@ -139,7 +139,9 @@ std::optional<bulk_call> find_bulk_call(const http::request_header<>& req,
         p->listen.output != engine::data_type::none) {
         return std::nullopt;
     }
-    return bulk_call{std::move(p), call->process_props};
+    auto props = call->process_props;
+    if (auto id = correlation_id(req); !id.empty()) props["correlation_id"] = std::move(id);
+    return bulk_call{std::move(p), std::move(props)};
 }
 
 asio::awaitable<std::optional<bulk_result>> receive_bulk(

@@ -1,3 +1,4 @@
+#include "ferry/store/log.hpp"
 #include "ferry/ingress/server.hpp"
 
 #include <pthread.h>
@@ -36,7 +37,7 @@ void log_exception(const char* what, std::exception_ptr e) {
     try {
         std::rethrow_exception(e);
     } catch (const std::exception& ex) {
-        std::fprintf(stderr, "ferry ingress: %s: %s\n", what, ex.what());
+        log::error("ingress", std::string(what) + " failed", {{"error", ex.what()}});
     }
 }
 
@@ -66,7 +67,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, listener& port, servi
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         if (ec) {
             // Out of descriptors or similar: pause instead of spinning, then keep accepting.
-            std::fprintf(stderr, "ferry ingress: accept failed: %s\n", ec.message().c_str());
+            log::error("ingress", "accept failed", {{"error", ec.message()}});
             asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
             co_await pause.async_wait(use_tuple);
             continue;

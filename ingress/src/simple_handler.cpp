@@ -110,6 +110,7 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     s.process = p->name;
     s.process_version = p->version;
     s.process_props = std::move(process_props);
+    if (auto id = correlation_id(req); !id.empty()) s.process_props["correlation_id"] = std::move(id);
     s.documents = std::move(*documents);
     // SPEC §5: this one execution keeps everything, as in general mode.
     s.debug = boost::beast::iequals(req["X-Debug"], "true");

@@ -72,6 +72,16 @@ response unavailable(const request_header& req, std::string_view error, std::str
     return res;
 }
 
+std::string correlation_id(const request_header& req) {
+    auto value = req["X-Correlation-Id"];
+    if (value.empty()) value = req["X-Request-Id"];
+    if (value.size() > 128) return {};
+    for (const unsigned char c : value) {
+        if (c < 0x21 || c > 0x7e) return {};
+    }
+    return std::string(value);
+}
+
 response paused_listener(const request_header& req, std::string_view operation,
                          std::string_view process) {
     return error_response(http::status::service_unavailable, "listener_paused",

@@ -26,6 +26,10 @@ std::optional<response> read_idempotency_key(const request_header& req,
                                              std::string_view operation, engine::submission& s,
                                              engine::request_fingerprint& fingerprint);
 
+/// The caller's X-Correlation-Id (or X-Request-Id): printable, at most 128 characters, else
+/// "". It becomes the process property `correlation_id` and is logged with the execution.
+std::string correlation_id(const request_header& req);
+
 /// Marks the answer to a repeated idempotent post.
 void mark_repeat(response& res, const engine::intake_reply& reply);
 

@@ -1,3 +1,4 @@
+#include "ferry/store/log.hpp"
 #include "ferry/store/store.hpp"
 
 #include <rocksdb/db.h>
@@ -19,11 +20,11 @@ namespace {
 boost::system::error_code from_status(const rocksdb::Status& status, const char* what) {
     if (status.IsNotFound()) return errc::not_found;
     if (status.IsCorruption()) {
-        std::fprintf(stderr, "ferry store: %s: %s\n", what, status.ToString().c_str());
+        log::error("store", what, {{"error", status.ToString()}});
         return errc::corrupt_record;
     }
     // The RocksDB detail is lost past this point, so it is logged here.
-    std::fprintf(stderr, "ferry store: %s: %s\n", what, status.ToString().c_str());
+    log::error("store", what, {{"error", status.ToString()}});
     return errc::io_failure;
 }
 
@@ -71,7 +72,7 @@ struct store::impl {
         for (it->Seek(keys::upload_prefix);
              it->Valid() && it->key().starts_with(keys::upload_prefix); it->Next()) {
             const auto id = it->key().ToString().substr(keys::upload_prefix.size());
-            std::fprintf(stderr, "ferry store: discarding the unfinished upload %s\n", id.c_str());
+            log::warn("store", "discarding an unfinished upload", {{"execution_id", id}});
             batch.DeleteRange(documents, id + "-", id + ".");
             batch.Delete(meta, it->key());
         }
@@ -148,7 +149,7 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
     } else if (!fs.ok()) {
         return from_status(fs, "read format version");
     } else if (format != keys::current_format) {
-        std::fprintf(stderr, "ferry store: unsupported format version %s\n", format.c_str());
+        log::error("store", "unsupported format version", {{"format", format}});
         return errc::corrupt_record;
     }
     if (auto discarded = state->discard_abandoned_uploads(); !discarded) return discarded.error();

@@ -2,6 +2,9 @@
 // well formed, counters by operation and status, histograms consistent.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+#include <thread>
+
 #include <algorithm>
 #include <map>
 #include <regex>
@@ -101,6 +104,52 @@ TEST(MetricsTest, ScrapedAndParsed) {
     EXPECT_TRUE(m.contains("ferry_executions_running"));
     EXPECT_TRUE(m.contains("ferry_executions_succeeded_total"));
     EXPECT_EQ(m.at(R"(ferry_http_responses_total{class="2xx"})"), 13);
+}
+
+// --log-format json: every stderr line is one JSON object; a failed execution's line names
+// the execution and the caller's correlation id.
+TEST(LogsTest, JsonLinesCarryExecutionAndCorrelationIds) {
+    test::temp_dir processes;
+    test::temp_dir data;
+    processes.write("orders.yaml", R"(name: orders
+listen: {type: create, object: Order, input: single_json, output: none}
+steps:
+  - id: refuse
+    exception: {message: "refused"}
+)");
+    test::server_process server(processes.str(), data.str(),
+                                {"--log-format", "json", "--log-level", "debug"});
+    const auto res = test::http_request(server.port(), "POST", "/ws/simple/createOrder", "{}",
+                                        {{"X-Correlation-Id", "order-42"}});
+    ASSERT_EQ(res.status, 202);
+    const auto id = std::string(boost::json::parse(res.body).at("execution_id").as_string());
+    test::wait_finished(server.port(), id);
+    server.stop();
+
+    std::istringstream lines(server.log());
+    std::string line;
+    bool found = false;
+    int parsed = 0;
+    while (std::getline(lines, line)) {
+        boost::system::error_code ec;
+        const auto v = boost::json::parse(line, ec);
+        ASSERT_FALSE(ec) << "not JSON: " << line;
+        const auto& o = v.as_object();
+        ++parsed;
+        EXPECT_TRUE(o.contains("ts") && o.contains("level") && o.contains("component") &&
+                    o.contains("msg"))
+            << line;
+        if (o.at("msg") == "execution failed") {
+            found = true;
+            EXPECT_EQ(o.at("level"), "warn");
+            EXPECT_EQ(o.at("execution_id").as_string(), id);
+            EXPECT_EQ(o.at("correlation_id"), "order-42");
+            EXPECT_EQ(o.at("process"), "orders");
+            EXPECT_EQ(o.at("error"), "step 'refuse': refused");
+        }
+    }
+    EXPECT_TRUE(found) << server.log();
+    EXPECT_GE(parsed, 3);  // serving, the execution, draining, stopped
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "ferry/store/log.hpp"
 #include "signals.hpp"
 #include "ferry/engine/process_loader.hpp"
 #include "ferry/engine/runtime.hpp"
@@ -31,6 +32,8 @@ struct serve_options {
     std::int64_t page_ttl_s = 3600;
     std::int64_t reply_ttl_s = 86400;
     std::string retention = "30d";
+    std::string log_format = "text";
+    std::string log_level = "info";
     std::int64_t idempotency_ttl_s = 86400;
     std::string worker_endpoint;
     std::string auth = "none";
@@ -130,6 +133,9 @@ int serve(serve_options o) {
         return 2;
     }
 
+    log::level level = log::level::info;
+    log::parse_level(o.log_level, level);  // checked by the option
+    log::configure(o.log_format == "json" ? log::format::json : log::format::text, level);
     profiles::xml_runtime xml;
     std::shared_ptr<const engine::registry> processes;
     try {
@@ -181,14 +187,13 @@ int serve(serve_options o) {
     }
     http.set_ready();
     if (!o.worker_endpoint.empty()) {
-        std::fprintf(stderr, "ferry: remote workers connect to %s\n", o.worker_endpoint.c_str());
+        log::info("serve", "remote workers connect here", {{"endpoint", o.worker_endpoint}});
     }
     for (const auto& warning : (*runtime)->startup_warnings()) {
-        std::fprintf(stderr, "ferry: %s\n", warning.c_str());
+        log::warn("serve", warning);
     }
     for (const auto& [operation, p] : (*runtime)->processes().get()->operations()) {
-        std::fprintf(stderr, "ferry: POST /ws/simple/%s -> %s\n", operation.c_str(),
-                     p->source_file.c_str());
+        log::info("serve", "serving", {{"path", "/ws/simple/" + operation}, {"file", p->source_file}});
     }
     // The first line names the default listener as ADDRESS:PORT (scripts and tests read it).
     const auto& first = o.http.listeners.front();
@@ -203,8 +208,7 @@ int serve(serve_options o) {
     std::fflush(stdout);
 
     const int signal = wait_for_stop_signal(signals);
-    std::fprintf(stderr, "ferry: %s received, draining\n",
-                 signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    log::info("serve", "draining", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
     http.drain();
     // Lame duck: keep answering 503 for the grace period so that load balancers see the status
     // change, then wait for requests in flight.
@@ -217,7 +221,7 @@ int serve(serve_options o) {
     }
     http.stop();
     (*runtime)->stop();
-    std::fprintf(stderr, "ferry: stopped\n");
+    log::info("serve", "stopped");
     return 0;
 }
 
@@ -257,6 +261,16 @@ void add_serve_command(CLI::App& app) {
     cmd->add_option("--reply-ttl-seconds", o->reply_ttl_s,
                     "How long a synchronous reply stays fetchable at its status link")
         ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--log-format", o->log_format,
+                    "text (ferry COMPONENT: message key=value) or json (one object per line: "
+                    "ts, level, component, msg, execution_id, correlation_id, ...) on stderr")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    cmd->add_option("--log-level", o->log_level,
+                    "debug (also every succeeded execution), info, warn (failed executions) or "
+                    "error")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
         ->capture_default_str();
     cmd->add_option("--retention", o->retention,
                     "Executions and their documents are deleted once this old: a number and "
