@@ -25,15 +25,6 @@ response refused(const engine::refusal& r, const request& req) {
     return error_response(status_of(r), r.error, r.detail, req);
 }
 
-response method_not_allowed(const request& req, std::string_view allowed) {
-    auto res = error_response(
-        http::status::method_not_allowed, "method_not_allowed",
-        std::string(req.method_string()) + " is not allowed here; use " + std::string(allowed),
-        req);
-    res.set(http::field::allow, allowed);
-    return res;
-}
-
 boost::json::object outcome_json(const engine::deploy_outcome& o) {
     boost::json::object body;
     body["process"] = o.deployed->name;

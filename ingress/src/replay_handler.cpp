@@ -20,15 +20,6 @@ response bad_query(const request& req, std::string detail) {
     return error_response(http::status::bad_request, "invalid_query", detail, req);
 }
 
-response method_not_allowed(const request& req, std::string_view allowed) {
-    auto res = error_response(
-        http::status::method_not_allowed, "method_not_allowed",
-        std::string(req.method_string()) + " is not allowed here; use " + std::string(allowed),
-        req);
-    res.set(http::field::allow, allowed);
-    return res;
-}
-
 boost::json::value time_or_null(std::int64_t ms) {
     return ms == 0 ? boost::json::value(nullptr) : boost::json::value(ms);
 }

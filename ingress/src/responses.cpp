@@ -38,6 +38,15 @@ response parse_failure(const boost::system::error_code& ec) {
                           "the request is not valid HTTP/1.1: " + ec.message());
 }
 
+response method_not_allowed(const request& req, std::string_view allowed) {
+    auto res = error_response(
+        http::status::method_not_allowed, "method_not_allowed",
+        std::string(req.method_string()) + " is not allowed here; use " + std::string(allowed),
+        req);
+    res.set(http::field::allow, allowed);
+    return res;
+}
+
 bool is_parse_error(const boost::system::error_code& ec) {
     using boost::beast::http::error;
     return ec && ec.category() == boost::beast::http::make_error_code(error::bad_target).category() &&

@@ -19,6 +19,9 @@ inline response error_response(http::status status, std::string_view error, std:
     return error_response(status, error, detail, req.version(), req.keep_alive());
 }
 
+/// 405 method_not_allowed with `Allow: <allowed>`.
+response method_not_allowed(const request& req, std::string_view allowed);
+
 /// Whether a read failed because the request is not HTTP (as opposed to a peer that went away
 /// mid-request, or a parser that only wants more input or buffer).
 bool is_parse_error(const boost::system::error_code& ec);

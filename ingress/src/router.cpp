@@ -10,15 +10,6 @@ namespace {
 constexpr std::string_view simple_prefix = "/ws/simple/";
 constexpr std::string_view executions_prefix = "/_admin/executions/";
 
-response method_not_allowed(const request& req, std::string_view allowed) {
-    auto res = error_response(
-        http::status::method_not_allowed, "method_not_allowed",
-        std::string(req.method_string()) + " is not allowed here; use " + std::string(allowed),
-        req);
-    res.set(http::field::allow, allowed);
-    return res;
-}
-
 // SPEC §2: what the process learns about the request, as process properties.
 engine::request_facts request_facts(const http::request_header<>& req,
                                     const boost::urls::url_view& target) {
