@@ -301,38 +301,29 @@ std::optional<refusal> deployments::undeploy(const std::string& name) {
 }
 
 std::variant<listener_status, refusal> deployments::pause(const std::string& name) {
-    std::lock_guard lock(mutex_);
-    const auto current = live_.get();
-    if (!current->by_name(name) && !errors_.contains(name)) {
-        return refusal{"unknown_listener", "no deployed process is named '" + name + "'"};
-    }
-    if (!current->paused(name)) {
-        const auto now = now_ms();
-        if (auto failed = persist({{"paused/" + name, std::to_string(now)}})) return *failed;
-        auto next = std::make_shared<registry>(*current);
-        next->set_paused(name, true);
-        since_[name] = now;
-        live_.set(next);
-        return status_of(*next, name);
-    }
-    return status_of(*current, name);
+    return set_paused(name, true);
 }
 
 std::variant<listener_status, refusal> deployments::resume(const std::string& name) {
+    return set_paused(name, false);
+}
+
+std::variant<listener_status, refusal> deployments::set_paused(const std::string& name,
+                                                               bool paused) {
     std::lock_guard lock(mutex_);
     const auto current = live_.get();
     if (!current->by_name(name) && !errors_.contains(name)) {
         return refusal{"unknown_listener", "no deployed process is named '" + name + "'"};
     }
-    if (current->paused(name)) {
-        if (auto failed = persist({{"paused/" + name, std::nullopt}})) return *failed;
-        auto next = std::make_shared<registry>(*current);
-        next->set_paused(name, false);
-        since_[name] = now_ms();
-        live_.set(next);
-        return status_of(*next, name);
-    }
-    return status_of(*current, name);
+    if (current->paused(name) == paused) return status_of(*current, name);
+    const auto now = now_ms();
+    const auto value = paused ? std::optional<std::string>(std::to_string(now)) : std::nullopt;
+    if (auto failed = persist({{"paused/" + name, value}})) return *failed;
+    auto next = std::make_shared<registry>(*current);
+    next->set_paused(name, paused);
+    since_[name] = now;
+    live_.set(next);
+    return status_of(*next, name);
 }
 
 std::variant<listener_status, refusal> deployments::restart(const std::string& name) {

@@ -1,4 +1,3 @@
-#include "ferry/store/log.hpp"
 #include "ferry/engine/executor.hpp"
 
 #include <pthread.h>
@@ -9,6 +8,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "ferry/store/log.hpp"
 #include "clock.hpp"
 #include "execution.hpp"
 #include "ferry/transport/reply_channel.hpp"

@@ -1,4 +1,3 @@
-#include "ferry/store/log.hpp"
 #include "ferry/engine/remote_worker.hpp"
 
 #include <pthread.h>
@@ -6,6 +5,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "ferry/store/log.hpp"
 #include "execution.hpp"
 #include "ferry/engine/process_loader.hpp"
 #include "ferry/transport/blocking_client.hpp"

@@ -1,10 +1,9 @@
-#include "ferry/store/log.hpp"
 #include "retention.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 
+#include "ferry/store/log.hpp"
 #include "clock.hpp"
 
 namespace ferry::engine {

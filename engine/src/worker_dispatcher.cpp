@@ -1,4 +1,3 @@
-#include "ferry/store/log.hpp"
 #include "worker_dispatcher.hpp"
 
 #include <pthread.h>
@@ -10,6 +9,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "ferry/store/log.hpp"
 #include "clock.hpp"
 #include "execution.hpp"
 #include "ferry/engine/idempotency.hpp"

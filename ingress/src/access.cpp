@@ -1,9 +1,9 @@
-#include "ferry/store/log.hpp"
 #include "access.hpp"
 
 #include <cstdio>
 #include <filesystem>
 
+#include "ferry/store/log.hpp"
 #include "ferry/engine/request_properties.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"

@@ -130,18 +130,16 @@ private:
 }  // namespace
 
 std::optional<bulk_call> find_bulk_call(const http::request_header<>& req,
-                                        const std::optional<simple_call>& call,
-                                        const service& svc) {
+                                        const std::optional<simple_call>& call) {
     if (req.method() != http::verb::post || !call) return std::nullopt;
-    auto served = svc.gateway->find_operation(call->operation);
-    auto& p = served.process;
-    if (!p || served.paused || p->listen.input != engine::data_type::ndjson ||
+    const auto& p = call->served.process;
+    if (!p || call->served.paused || p->listen.input != engine::data_type::ndjson ||
         p->listen.output != engine::data_type::none) {
         return std::nullopt;
     }
     auto props = call->process_props;
     if (auto id = correlation_id(req); !id.empty()) props["correlation_id"] = std::move(id);
-    return bulk_call{std::move(p), std::move(props)};
+    return bulk_call{p, std::move(props)};
 }
 
 asio::awaitable<std::optional<bulk_result>> receive_bulk(

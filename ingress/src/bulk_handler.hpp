@@ -19,11 +19,10 @@ struct bulk_call {
     store::properties process_props;
 };
 
-/// The bulk call a request header starts (`call`: its parse_simple_call), decided before its
-/// body is read.
+/// The bulk call a request header starts (`call`: its parse_simple_call, with the process the
+/// connection found), decided before its body is read.
 std::optional<bulk_call> find_bulk_call(const http::request_header<>& req,
-                                        const std::optional<simple_call>& call,
-                                        const service& svc);
+                                        const std::optional<simple_call>& call);
 
 struct bulk_result {
     response res;

@@ -187,7 +187,9 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         std::string operation_label =
             target.starts_with("/_admin/") || target.starts_with("/metrics") ? "admin" : "other";
         if (call) {
-            const auto served = svc.gateway->find_operation(call->operation);
+            // The one lookup of the request: the handlers use what it found.
+            call->served = svc.gateway->find_operation(call->operation);
+            const auto& served = call->served;
             operation_label = served.process ? call->operation : "unknown";
             if (!refusal && served.paused) {
                 refusal = paused_listener(header, call->operation, served.process->name);
@@ -198,7 +200,7 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         std::optional<response> streamed;
         std::optional<bulk_call> bulk;
         if (!refusal) {
-            bulk = find_bulk_call(parser.get(), call, svc);
+            bulk = find_bulk_call(parser.get(), call);
             if (bulk) bulk->process_props["inuser"] = user;
             const auto length = parser.content_length();
             if (!bulk && length && *length > limits.body_limit) {

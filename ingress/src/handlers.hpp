@@ -15,6 +15,8 @@ struct simple_call {
     std::string operation;
     store::properties process_props;
     std::string matrix_auth;  // the ;auth=<base64(user:token)> parameter, "" when absent
+    /// The process serving the operation, looked up once per request by the connection.
+    engine::gateway::served_operation served;
 };
 /// The simple-path call a request header addresses, if it addresses one. Its `inuser` is left
 /// empty: admit() decides who calls. Parsed once per request by the connection.
@@ -29,7 +31,9 @@ boost::asio::awaitable<response> route(request req, std::optional<simple_call> c
 /// `process_props` are the request's inmethod, inpath and query_* properties, built by the
 /// router from the target it already parsed.
 boost::asio::awaitable<response> handle_simple(request req, std::string operation,
-                                               store::properties process_props, service& svc);
+                                               store::properties process_props,
+                                               engine::gateway::served_operation served,
+                                               service& svc);
 response handle_status(const request& req, const service& svc);
 boost::asio::awaitable<response> handle_execution(request req, std::string id, service& svc);
 /// GET /_admin/executions?process=&state=&from=&to=&error=&limit=&cursor=: the history,

@@ -58,7 +58,8 @@ boost::asio::awaitable<response> route(request req, std::optional<simple_call> c
         if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
         call->process_props["inuser"] = std::move(user);
         co_return co_await handle_simple(std::move(req), std::move(call->operation),
-                                         std::move(call->process_props), svc);
+                                         std::move(call->process_props),
+                                         std::move(call->served), svc);
     }
     const auto target = boost::urls::parse_origin_form(req.target());
     if (!target) {

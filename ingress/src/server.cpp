@@ -1,4 +1,3 @@
-#include "ferry/store/log.hpp"
 #include "ferry/ingress/server.hpp"
 
 #include <pthread.h>
@@ -18,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "ferry/store/log.hpp"
 #include "access.hpp"
 #include "rate_limiter.hpp"
 #include "connection.hpp"

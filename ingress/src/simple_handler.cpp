@@ -73,7 +73,9 @@ boost::asio::awaitable<response> answer_synchronously(request req, engine::submi
 }  // namespace
 
 boost::asio::awaitable<response> handle_simple(request req, std::string operation,
-                                               store::properties process_props, service& svc) {
+                                               store::properties process_props,
+                                               engine::gateway::served_operation served,
+                                               service& svc) {
     in_flight_guard guard(svc);
     const auto state = svc.state.load();
     if (state == server_state::starting) {
@@ -82,7 +84,6 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     if (state == server_state::draining) {
         co_return unavailable(req, "draining", "the server is shutting down; retry elsewhere");
     }
-    const auto served = svc.gateway->find_operation(operation);
     const auto& p = served.process;
     if (!p) {
         co_return error_response(http::status::not_found, "unknown_operation",

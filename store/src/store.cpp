@@ -1,4 +1,3 @@
-#include "ferry/store/log.hpp"
 #include "ferry/store/store.hpp"
 
 #include <rocksdb/db.h>
@@ -10,6 +9,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "ferry/store/log.hpp"
 #include "ferry/store/codec.hpp"
 #include "ferry/store/error.hpp"
 #include "keys.hpp"

@@ -23,11 +23,9 @@ struct list_options {
     std::string id;  // show
 };
 
-std::string text(const json::value& v) { return json_text(v); }
-
 // "2026-11-24T10:00:00.123Z" -> "2026-11-24 10:00:00" for tables.
 std::string short_time(const json::value& v) {
-    auto t = text(v);
+    auto t = json_text(v);
     if (t.size() >= 19) t = t.substr(0, 10) + " " + t.substr(11, 8);
     return t;
 }
@@ -49,12 +47,6 @@ std::string clipped(std::string s, std::size_t width) {
     return s;
 }
 
-std::string encoded(const std::string& s) { return url_encoded(s); }
-
-std::variant<json::value, int> get_json(const admin_connection& c, const std::string& target) {
-    return admin_json(c, "GET", target);
-}
-
 int status(const list_options& o) {
     std::string error;
     const auto reply = admin_request(o.connection, "GET", "/_admin/status", &error);
@@ -69,27 +61,27 @@ int status(const list_options& o) {
         const auto body = json::parse(reply->body, ec);
         const auto* state = !ec && body.is_object() ? body.as_object().if_contains("status") : nullptr;
         std::printf("%s %s\n", o.connection.server.c_str(),
-                    state ? text(*state).c_str() : reply->body.c_str());
+                    state ? json_text(*state).c_str() : reply->body.c_str());
     }
     return reply->status == 200 ? 0 : 1;
 }
 
 int executions(const list_options& o) {
     std::string query = "?limit=" + std::to_string(o.limit);
-    if (!o.process.empty()) query += "&process=" + encoded(o.process);
-    if (!o.state.empty()) query += "&state=" + encoded(o.state);
-    if (!o.since.empty()) query += "&from=" + encoded(o.since);
-    if (!o.until.empty()) query += "&to=" + encoded(o.until);
-    if (!o.error.empty()) query += "&error=" + encoded(o.error);
+    if (!o.process.empty()) query += "&process=" + url_encoded(o.process);
+    if (!o.state.empty()) query += "&state=" + url_encoded(o.state);
+    if (!o.since.empty()) query += "&from=" + url_encoded(o.since);
+    if (!o.until.empty()) query += "&to=" + url_encoded(o.until);
+    if (!o.error.empty()) query += "&error=" + url_encoded(o.error);
     json::array rows;
     std::string cursor;
     do {
-        auto page = get_json(o.connection, "/_admin/executions" + query +
+        auto page = admin_json(o.connection, "GET", "/_admin/executions" + query +
                                                (cursor.empty() ? "" : "&cursor=" + cursor));
         if (auto* code = std::get_if<int>(&page)) return *code;
         const auto& body = std::get<json::value>(page).as_object();
         for (const auto& e : body.at("executions").as_array()) rows.push_back(e);
-        cursor = body.at("next_cursor").is_string() ? text(body.at("next_cursor")) : "";
+        cursor = body.at("next_cursor").is_string() ? json_text(body.at("next_cursor")) : "";
         // Without --all one page, unless the scan limit cut it short before it was full.
     } while (!cursor.empty() && (o.all || rows.size() < o.limit));
     if (o.connection.json) {
@@ -100,11 +92,11 @@ int executions(const list_options& o) {
                 "TOOK", "DOCS", "ERROR");
     for (const auto& row : rows) {
         const auto& e = row.as_object();
-        std::printf("%-24s  %-20s  %-9s  %-19s  %7s  %5s  %s\n", text(e.at("id")).c_str(),
-                    clipped(text(e.at("process")), 20).c_str(), text(e.at("state")).c_str(),
+        std::printf("%-24s  %-20s  %-9s  %-19s  %7s  %5s  %s\n", json_text(e.at("id")).c_str(),
+                    clipped(json_text(e.at("process")), 20).c_str(), json_text(e.at("state")).c_str(),
                     short_time(e.at("created_at")).c_str(), duration(e.at("duration_ms")).c_str(),
-                    text(e.at("document_count")).c_str(),
-                    clipped(text(e.at("error")), 60).c_str());
+                    json_text(e.at("document_count")).c_str(),
+                    clipped(json_text(e.at("error")), 60).c_str());
     }
     if (!cursor.empty() && !o.all) {
         std::fprintf(stderr, "ferry: more executions match; --all lists them all\n");
@@ -113,24 +105,24 @@ int executions(const list_options& o) {
 }
 
 int show(const list_options& o) {
-    auto got = get_json(o.connection, "/_admin/executions/" + encoded(o.id));
+    auto got = admin_json(o.connection, "GET", "/_admin/executions/" + url_encoded(o.id));
     if (auto* code = std::get_if<int>(&got)) return *code;
     const auto& e = std::get<json::value>(got).as_object();
     if (o.connection.json) {
         std::printf("%s\n", json::serialize(e).c_str());
         return 0;
     }
-    std::printf("execution  %s\n", text(e.at("id")).c_str());
-    std::printf("process    %s (version %s)\n", text(e.at("process")).c_str(),
-                text(e.at("process_version")).c_str());
-    std::printf("state      %s\n", text(e.at("state")).c_str());
-    std::printf("created    %s\n", text(e.at("created_at")).c_str());
-    std::printf("started    %s\n", text(e.at("started_at")).c_str());
-    std::printf("finished   %s\n", text(e.at("finished_at")).c_str());
+    std::printf("execution  %s\n", json_text(e.at("id")).c_str());
+    std::printf("process    %s (version %s)\n", json_text(e.at("process")).c_str(),
+                json_text(e.at("process_version")).c_str());
+    std::printf("state      %s\n", json_text(e.at("state")).c_str());
+    std::printf("created    %s\n", json_text(e.at("created_at")).c_str());
+    std::printf("started    %s\n", json_text(e.at("started_at")).c_str());
+    std::printf("finished   %s\n", json_text(e.at("finished_at")).c_str());
     std::printf("took       %s\n", duration(e.at("duration_ms")).c_str());
-    std::printf("attempts   %s\n", text(e.at("attempts")).c_str());
-    std::printf("documents  %s\n", text(e.at("document_count")).c_str());
-    if (!e.at("error").is_null()) std::printf("error      %s\n", text(e.at("error")).c_str());
+    std::printf("attempts   %s\n", json_text(e.at("attempts")).c_str());
+    std::printf("documents  %s\n", json_text(e.at("document_count")).c_str());
+    if (!e.at("error").is_null()) std::printf("error      %s\n", json_text(e.at("error")).c_str());
     const auto& trace = e.at("trace").as_array();
     if (!trace.empty()) {
         std::printf("\n%-20s  %-12s  %6s  %6s  %6s  %9s  %s\n", "STEP", "KIND", "IN", "OUT",
@@ -138,10 +130,10 @@ int show(const list_options& o) {
         for (const auto& row : trace) {
             const auto& t = row.as_object();
             std::printf("%-20s  %-12s  %6s  %6s  %6s  %9s  %s\n",
-                        clipped(text(t.at("step")), 20).c_str(), text(t.at("kind")).c_str(),
-                        text(t.at("documents_in")).c_str(), text(t.at("documents_out")).c_str(),
-                        text(t.at("documents_failed")).c_str(), text(t.at("micros")).c_str(),
-                        text(t.at("error")).c_str());
+                        clipped(json_text(t.at("step")), 20).c_str(), json_text(t.at("kind")).c_str(),
+                        json_text(t.at("documents_in")).c_str(), json_text(t.at("documents_out")).c_str(),
+                        json_text(t.at("documents_failed")).c_str(), json_text(t.at("micros")).c_str(),
+                        json_text(t.at("error")).c_str());
         }
     }
     return 0;

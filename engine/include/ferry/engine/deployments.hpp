@@ -93,6 +93,7 @@ private:
                                                          bool changed,
                                                          std::vector<store::store::control_change>
                                                              changes);
+    std::variant<listener_status, refusal> set_paused(const std::string& name, bool paused);
     std::optional<refusal> persist(const std::vector<store::store::control_change>& changes);
     listener_status status_of(const registry& r, const std::string& name) const;
 
