@@ -135,6 +135,16 @@ process_call_step step_reader::read_process_call(const YAML::Node& node) const {
     return out;
 }
 
+queue_send_step step_reader::read_queue_send(const YAML::Node& node) const {
+    need_map(node, "queue_send", "{queue: orders, publish: false}");
+    only_keys(node, "queue_send", {"queue", "publish"});
+    queue_send_step out;
+    out.queue = required_string(node, "queue", "queue_send");
+    if (!valid_queue_name(out.queue)) fail(node["queue"].Mark(), queue_name_rule);
+    if (node["publish"]) out.publish = boolean(node["publish"], "publish");
+    return out;
+}
+
 http_call_step step_reader::read_http_call(const YAML::Node& node) const {
     need_map(node, "http_call", "{method: GET, url: \"https://crm.example.com/customers/{1}\", "
                                "variables: [{element: customerId}]}");

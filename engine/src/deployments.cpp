@@ -129,7 +129,7 @@ std::vector<std::string> deployments::restore(std::shared_ptr<const registry> di
     }
     // The directory serves whatever operators did not take over.
     const auto none = std::make_shared<registry>();
-    for (const auto& [operation, p] : (directory ? *directory : *none).operations()) {
+    for (const auto& [name, p] : (directory ? *directory : *none).active()) {
         if (!active.contains(p->name)) {
             loaded_active.emplace(p->name, p);
             meta_[{p->name, p->version}] = {"directory", now};
@@ -368,11 +368,13 @@ listener_status deployments::status_of(const registry& r, const std::string& nam
         out.version = e->second.version;
         if (const auto p = r.version(name, e->second.version)) {
             out.operation = p->listen.operation_name();
+            out.queue = p->listen.queue;
         }
         return out;
     }
     if (const auto p = r.by_name(name)) {
         out.operation = p->listen.operation_name();
+        out.queue = p->listen.queue;
         out.version = p->version;
     }
     out.state = r.paused(name) ? "paused" : "listening";
@@ -383,8 +385,8 @@ std::vector<listener_status> deployments::listeners() const {
     std::lock_guard lock(mutex_);
     const auto current = live_.get();
     std::map<std::string, listener_status> out;
-    for (const auto& [operation, p] : current->operations()) {
-        out.emplace(p->name, status_of(*current, p->name));
+    for (const auto& [name, p] : current->active()) {
+        out.emplace(name, status_of(*current, name));
     }
     for (const auto& [name, e] : errors_) out.emplace(name, status_of(*current, name));
     std::vector<listener_status> list;
@@ -401,6 +403,7 @@ std::vector<version_status> deployments::versions() const {
         v.process = p->name;
         v.version = p->version;
         v.operation = p->listen.operation_name();
+        v.queue = p->listen.queue;
         v.active = current->by_name(p->name) == p;
         v.file = p->source_file;
         if (const auto m = meta_.find(key); m != meta_.end()) {

@@ -1,5 +1,7 @@
 #include "execution.hpp"
 
+#include <cstdlib>
+#include <optional>
 #include <stdexcept>
 
 #include "clock.hpp"
@@ -30,18 +32,59 @@ http_answer keep_reply(const process& p, const store::execution_record& rec,
     return assembled.first;
 }
 
+std::string next_execution_id() {
+    thread_local id_generator ids;
+    return ids.next();
+}
+
 void queue_started(const store::execution_record& parent, std::vector<started_execution>& from,
                    std::vector<store::new_execution>& into) {
-    thread_local id_generator ids;
     for (auto& s : from) {
         submission child;
         child.process = std::move(s.process);
         child.process_version = s.process_version;
         child.process_props = std::move(s.process_props);
         child.documents = std::move(s.documents);
-        child.process_props["parent_execution"] = parent.id;
-        into.push_back(new_execution_of(std::move(child), ids.next(), now_ms()));
+        // A queue message names its sender itself (sent_by).
+        if (s.parked_on.empty() && !child.process_props.contains("queue")) {
+            child.process_props["parent_execution"] = parent.id;
+        }
+        into.push_back(new_execution_of(std::move(child), next_execution_id(), now_ms()));
+        into.back().parked_on = std::move(s.parked_on);
     }
+}
+
+// A failed delivery of a queue message: delivered again later, as a new execution of the
+// listener's active version (a fix deployed meanwhile gets it), or, after the last delivery,
+// a dead letter.
+void redeliver_or_bury(store::execution_record& rec, std::vector<store::document> documents,
+                       const execution_limits& limits, const execution_services& services,
+                       execution_output& out) {
+    const auto& queue = rec.process_props.at("queue");
+    std::size_t delivery = 1;
+    if (const auto n = rec.process_props.find("queue_delivery"); n != rec.process_props.end()) {
+        delivery = std::strtoull(n->second.c_str(), nullptr, 10);
+    }
+    if (delivery == 0 || delivery > limits.redelivery_ms.size()) {
+        out.dead.push_back({rec.id, queue, now_ms()});
+        return;
+    }
+    submission next;
+    next.process = rec.process;
+    next.process_version = rec.process_version;
+    if (const auto active = services.find_process ? services.find_process(rec.process) : nullptr) {
+        next.process_version = active->version;
+    }
+    next.process_props = rec.process_props;
+    next.process_props["queue_delivery"] = std::to_string(delivery + 1);
+    next.process_props["redelivery_of"] = rec.id;
+    next.process_props.erase("redelivered_as");
+    next.documents = std::move(documents);
+    const auto now = now_ms();
+    auto again = new_execution_of(std::move(next), next_execution_id(), now);
+    again.not_before_ms = now + limits.redelivery_ms[delivery - 1];
+    rec.process_props["redelivered_as"] = again.record.id;
+    out.started.push_back(std::move(again));
 }
 
 }  // namespace
@@ -61,9 +104,23 @@ void fail_execution(store::execution_record& rec, std::string error,
     }
 }
 
+std::vector<std::uint32_t> default_redelivery_ms() { return {1000, 2000, 3000, 5000, 8000, 24000}; }
+
 void run_execution(store::execution_record& rec, std::vector<store::document> documents,
                    const execution_limits& limits, const execution_services& services,
                    execution_output& out) {
+    // A queue delivery that fails is delivered again with the same documents.
+    std::optional<std::vector<store::document>> message;
+    if (rec.process_props.contains("queue") && !services.in_memory) message = documents;
+    run_process_of(rec, std::move(documents), limits, services, out);
+    if (message && rec.state == store::execution_state::failed) {
+        redeliver_or_bury(rec, std::move(*message), limits, services, out);
+    }
+}
+
+void run_process_of(store::execution_record& rec, std::vector<store::document> documents,
+                    const execution_limits& limits, const execution_services& services,
+                    execution_output& out) {
     const auto p = services.find_version ? services.find_version(rec.process, rec.process_version)
                                          : services.find_process(rec.process);
     if (!p) return fail_execution(rec, "process '" + rec.process + "' is not deployed", services, out);
@@ -77,6 +134,7 @@ void run_execution(store::execution_record& rec, std::vector<store::document> do
     run_settings run;
     run.files_root = limits.files_root;
     run.find_process = services.find_process;
+    run.queue_listeners = services.queue_listeners;
     run.next_sequence = services.next_sequence;
     run.keep_step_documents = rec.debug || p->mode == execution_mode::general;
     run.max_trace_entries = limits.max_trace_entries;

@@ -17,6 +17,9 @@ namespace ferry::engine {
 /// Answers to keep in the store (key, value): "reply/<id>", "page/<token>".
 using kept_answers = std::vector<std::pair<std::string, std::string>>;
 
+/// 1, 2, 3, 5, 8 and 24 s.
+std::vector<std::uint32_t> default_redelivery_ms();
+
 /// Limits and lifetimes that shape what an execution leaves behind.
 struct execution_limits {
     std::string files_root;  // for file_write
@@ -25,12 +28,16 @@ struct execution_limits {
     std::size_t max_kept_bytes = 16u << 20;
     std::int64_t page_ttl_ms = 3'600'000;
     std::int64_t reply_ttl_ms = 86'400'000;
+    /// A failed queue delivery is delivered again after each of these in turn, then becomes a
+    /// dead letter (SPEC §3).
+    std::vector<std::uint32_t> redelivery_ms = default_redelivery_ms();
 };
 
 /// What an execution needs from whoever runs it: a local executor (with the store at hand) or
 /// a remote worker (which asks the serving process over ZeroMQ).
 struct execution_services {
     std::function<std::shared_ptr<const process>(std::string_view)> find_process;
+    std::function<std::vector<std::shared_ptr<const process>>(std::string_view)> queue_listeners;
     /// The version a stored execution runs on (registry::for_execution); empty: find_process.
     std::function<std::shared_ptr<const process>(std::string_view, std::uint32_t)> find_version;
     std::function<std::uint64_t(std::string_view)> next_sequence;
@@ -43,7 +50,9 @@ struct execution_services {
 /// What running executions leaves for the finishing write and for the callers.
 struct execution_output {
     std::vector<std::pair<std::string, store::document>> kept;  // step outputs (general mode)
-    std::vector<store::new_execution> started;                  // by process_call without wait
+    /// By process_call without wait and queue_send, and redeliveries of failed queue messages.
+    std::vector<store::new_execution> started;
+    std::vector<store::dead_letter> dead;  // queue messages whose last delivery failed
     std::vector<transport::frames> replies;  // sent once the finish is written
     kept_answers answers;  // written before the finish (replies and their later pages)
 };
@@ -53,6 +62,11 @@ struct execution_output {
 void run_execution(store::execution_record& rec, std::vector<store::document> documents,
                    const execution_limits& limits, const execution_services& services,
                    execution_output& out);
+
+/// run_execution without the queue's redelivery: just the process over the documents.
+void run_process_of(store::execution_record& rec, std::vector<store::document> documents,
+                    const execution_limits& limits, const execution_services& services,
+                    execution_output& out);
 
 /// Fails `rec` with `error` before it could run, answering its synchronous caller if any.
 void fail_execution(store::execution_record& rec, std::string error,

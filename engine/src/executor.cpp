@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
@@ -211,6 +212,7 @@ execution_limits executor_pool::limits() const {
     out.max_kept_bytes = settings_.max_kept_bytes;
     out.page_ttl_ms = settings_.page_ttl_ms;
     out.reply_ttl_ms = settings_.reply_ttl_ms;
+    out.redelivery_ms = settings_.redelivery_ms;
     return out;
 }
 
@@ -267,6 +269,9 @@ execution_services executor_pool::services(const reply_sink& send_reply, bool in
     execution_services out;
     auto registry = processes_.get();
     out.find_process = [registry](std::string_view name) { return registry->by_name(name); };
+    out.queue_listeners = [registry](std::string_view queue) {
+        return registry->queue_listeners(queue);
+    };
     out.find_version = [registry](std::string_view name, std::uint32_t version) {
         return registry->for_execution(name, version);
     };
@@ -324,16 +329,23 @@ void executor_pool::complete(std::vector<store::execution_record>& finished, exe
     auto& started = out.started;
     if (records.empty() && started.empty()) {
         // nothing to write
-    } else if (auto done = db_.finish_executions(records, out.kept, started); !done) {
+    } else if (auto done = db_.finish_executions(records, out.kept, started, out.dead); !done) {
         // The pending entries stay: these executions run again after a restart.
         log::error("executor", "cannot record the end of executions; they run again after a restart",
                    {{"executions", std::to_string(finished.size())},
                     {"error", done.error().message()}});
     } else if (!started.empty()) {
-        // Executions started by process_call run once durable; the sync makes them so (and
-        // everything queued before them).
+        // Executions started by process_call or queue_send run once durable; the sync makes
+        // them so (and everything queued before them). Redeliveries wait for their time.
+        std::uint64_t last_seq = 0;
+        std::vector<store::waiting_entry> delayed;
+        for (const auto& e : started) {
+            last_seq = std::max(last_seq, e.record.pending_seq);
+            if (e.not_before_ms != 0) delayed.push_back({e.record.id, e.not_before_ms, {}});
+        }
         if (auto synced = db_.sync(); synced) {
-            notify(started.back().record.pending_seq);
+            if (last_seq != 0) notify(last_seq);
+            if (!delayed.empty() && on_delayed_) on_delayed_(delayed);
         } else {
             log::error("executor", "cannot sync started executions",
                        {{"error", synced.error().message()}});

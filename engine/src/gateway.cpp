@@ -223,6 +223,57 @@ gateway::replay(std::string id, std::optional<std::uint32_t> version) {
     co_return std::variant<intake_reply, replay_refusal>(std::move(*stored));
 }
 
+asio::awaitable<boost::system::result<std::vector<queue_status>>> gateway::queues() {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking, [&engine] {
+        return read_queues(engine.db(), *engine.processes().get());
+    });
+}
+
+asio::awaitable<boost::system::result<dead_letter_page>> gateway::dead_letters(
+    std::string queue, std::string cursor, std::size_t limit) {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking, [&engine, &queue, &cursor, limit] {
+        return read_dead_letters(engine.db(), queue, cursor, limit);
+    });
+}
+
+asio::awaitable<boost::system::result<dead_letter_view>> gateway::dead_letter(std::string id) {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking,
+                               [&engine, &id] { return read_dead_letter(engine.db(), id); });
+}
+
+asio::awaitable<boost::system::result<std::variant<intake_reply, refusal>>>
+gateway::resend_dead_letter(std::string id) {
+    auto& engine = impl_->engine;
+    auto prepared = co_await on_pool(impl_->blocking, [&engine, &id] {
+        return resend_submission(engine.db(), *engine.processes().get(), id);
+    });
+    if (auto* refused = std::get_if<refusal>(&prepared)) {
+        co_return std::variant<intake_reply, refusal>(std::move(*refused));
+    }
+    auto stored = co_await submit(std::get<submission>(std::move(prepared)));
+    if (!stored) co_return stored.error();
+    if (stored->status == intake_status::ok) {
+        // Resent and durable: no longer dead. Should this fail, the letter stays listed and a
+        // second resend would deliver the message again (at least once, never lost).
+        const auto removed = co_await on_pool(impl_->blocking, [&engine, &id] {
+            const std::string ids[] = {id};
+            return engine.db().remove_dead_letters(ids);
+        });
+        if (!removed) co_return removed.error();
+    }
+    co_return std::variant<intake_reply, refusal>(std::move(*stored));
+}
+
+asio::awaitable<boost::system::result<void>> gateway::clear_dead_letters(
+    std::vector<std::string> ids) {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking,
+                               [&engine, &ids] { return engine.db().remove_dead_letters(ids); });
+}
+
 asio::awaitable<boost::system::result<kept_answer>> gateway::kept(std::string key) {
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking,

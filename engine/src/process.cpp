@@ -1,5 +1,6 @@
 #include "ferry/engine/process.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <utility>
@@ -55,10 +56,11 @@ std::optional<execution_mode> parse_execution_mode(std::string_view text) {
 }
 
 std::string_view step_kind(const step& s) {
-    static constexpr std::array<std::string_view, 15> names = {
+    static constexpr std::array<std::string_view, 16> names = {
         "message",   "set_properties", "branch",       "decision",  "route",
         "split",     "combine",        "map",          "return",    "stop",
-        "exception", "try_catch",      "process_call", "http_call", "file_write"};
+        "exception", "try_catch",      "process_call", "http_call", "file_write",
+        "queue_send"};
     static_assert(std::variant_size_v<decltype(s.action)> == names.size());
     return names[s.action.index()];
 }
@@ -86,7 +88,15 @@ void visit_steps(const step_list& steps, const std::function<void(const step&)>&
     }
 }
 
+bool valid_queue_name(std::string_view name) {
+    if (name.empty() || name.size() > 64) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    });
+}
+
 std::string listen_operation::operation_name() const {
+    if (!queue.empty()) return {};
     std::string name = type;
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string tail = object;

@@ -58,6 +58,7 @@ public:
 private:
     listen_operation listen(const YAML::Node& node) const {
         if (!node.IsMap()) fail(node.Mark(), "listen must be a map of type, object, input, output");
+        if (node["queue"]) return listen_queue(node);
         only_keys(node, "listen",
                   {"type", "object", "input", "output", "page_size", "timeout_ms", "content_type",
                    "max_concurrent_executions"});
@@ -92,6 +93,22 @@ private:
                      "outputs have their own");
             }
             op.result_content_type = scalar(n, "content_type");
+        }
+        return op;
+    }
+
+    // A process started by messages on an internal queue: nobody waits for a reply.
+    listen_operation listen_queue(const YAML::Node& node) const {
+        only_keys(node, "listen", {"queue", "input", "output"});
+        listen_operation op;
+        op.queue = scalar(node["queue"], "queue");
+        if (!valid_queue_name(op.queue)) fail(node["queue"].Mark(), queue_name_rule);
+        if (const auto n = node["input"]) op.input = data(n, "input");
+        if (const auto n = node["output"]) {
+            op.output = data(n, "output");
+            if (op.output != data_type::none) {
+                fail(n.Mark(), "a queue listener answers nobody; its output is none");
+            }
         }
         return op;
     }
@@ -150,7 +167,7 @@ std::string where(const process& p, const step& s) {
 // or through others) would never finish.
 void check_calls(const registry& processes) {
     std::map<std::string, std::vector<std::pair<const step*, std::string>>> calls;
-    for (const auto& [name, p] : processes.operations()) {
+    for (const auto& [name, p] : processes.active()) {
         auto& list = calls[p->name];
         collect_calls(p->steps, list);
         for (const auto& [s, target] : list) {

@@ -7,7 +7,8 @@ bool registry::add(std::shared_ptr<const process> p) {
     if (by_operation_.contains(operation) || by_name_.contains(p->name)) return false;
     versions_[{p->name, p->version}] = p;
     by_name_.emplace(p->name, p);
-    by_operation_.emplace(std::move(operation), std::move(p));
+    // A queue listener serves no operation; several may listen on one queue.
+    if (!operation.empty()) by_operation_.emplace(std::move(operation), std::move(p));
     return true;
 }
 
@@ -43,6 +44,15 @@ std::shared_ptr<const process> registry::for_execution(std::string_view name,
                                                        std::uint32_t v) const {
     if (auto exact = version(name, v)) return exact;
     return by_name(name);
+}
+
+std::vector<std::shared_ptr<const process>> registry::queue_listeners(
+    std::string_view queue) const {
+    std::vector<std::shared_ptr<const process>> out;
+    for (const auto& [name, p] : by_name_) {
+        if (p->listen.queue == queue && !paused(name)) out.push_back(p);
+    }
+    return out;
 }
 
 void registry::set_paused(const std::string& name, bool paused) {

@@ -182,6 +182,9 @@ void remote_worker::executor_thread() {
             services.find_process = [processes = d->processes](std::string_view name) {
                 return processes->by_name(name);
             };
+            services.queue_listeners = [processes = d->processes](std::string_view queue) {
+                return processes->queue_listeners(queue);
+            };
             run_execution(rec, std::move(work->documents), limits, services, out);
         }
         auto result = message(proto::kind::result, id_, work->lease);

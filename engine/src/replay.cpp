@@ -25,6 +25,12 @@ std::variant<submission, replay_refusal> replay_of_record(const store::store& db
     s.process_version = p->version;
     s.process_props = original.process_props;
     s.process_props["replay_of"] = original.id;
+    if (s.process_props.contains("queue")) {
+        // A queue message again: a first delivery, with its redeliveries still ahead.
+        s.process_props["queue_delivery"] = "1";
+        s.process_props.erase("redelivery_of");
+        s.process_props.erase("redelivered_as");
+    }
     s.debug = original.debug;
     s.documents.reserve(original.document_ids.size());
     for (const auto& doc_id : original.document_ids) {

@@ -1,6 +1,7 @@
 #include "ferry/engine/runner.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <set>
@@ -73,7 +74,8 @@ namespace {
 // Steps that reach outside the process (stubbed in a dry run).
 template <class T>
 constexpr bool is_connector =
-    std::is_same_v<T, http_call_step> || std::is_same_v<T, file_write_step>;
+    std::is_same_v<T, http_call_step> || std::is_same_v<T, file_write_step> ||
+    std::is_same_v<T, queue_send_step>;
 
 using clock = std::chrono::steady_clock;
 using documents = std::vector<working_document>;
@@ -173,6 +175,10 @@ private:
                     } else {
                         note_failures(std::move(f));
                     }
+                } else if constexpr (std::is_same_v<T, queue_send_step>) {
+                    if (!ctx_.settings.stub_connectors) send_to_queue(action, in);
+                    passed = std::move(in);
+                    routed = static_cast<std::uint32_t>(passed.size());
                 } else if (is_connector<T> && ctx_.settings.stub_connectors) {
                     passed = std::move(in);
                     routed = static_cast<std::uint32_t>(passed.size());
@@ -316,6 +322,36 @@ private:
         }
     }
 
+    // The documents become one message, stored when this execution finishes (with it, in one
+    // write): a delivery to one listener (point to point, taking turns), to every listener
+    // (publish), or parked for the queue until a process listens on it.
+    void send_to_queue(const queue_send_step& q, const documents& in) {
+        if (in.empty()) return;
+        static std::atomic<std::size_t> turn{0};
+        started_execution message;
+        message.process_props = {{"queue", q.queue},
+                                 {"queue_delivery", "1"},
+                                 {"sent_by", ctx_.execution.id}};
+        if (q.publish) message.process_props["queue_publish"] = "true";
+        for (const auto& d : in) message.documents.push_back(d.doc);
+        const auto listeners = ctx_.settings.queue_listeners
+                                   ? ctx_.settings.queue_listeners(q.queue)
+                                   : std::vector<std::shared_ptr<const process>>();
+        if (listeners.empty()) {
+            message.parked_on = q.queue;
+            outcome_.started.push_back(std::move(message));
+            return;
+        }
+        const auto first = q.publish ? 0 : turn.fetch_add(1) % listeners.size();
+        const auto count = q.publish ? listeners.size() : 1;
+        for (std::size_t i = 0; i < count; ++i) {
+            auto delivery = message;
+            delivery.process = listeners[first + i]->name;
+            delivery.process_version = listeners[first + i]->version;
+            outcome_.started.push_back(std::move(delivery));
+        }
+    }
+
     // Each document runs through the called process on its own, so that its failure is its
     // own; process properties are shared with the called process, as in one execution.
     step_output run_call(const step& s, const process_call_step& call, documents in) {
@@ -330,7 +366,7 @@ private:
             return out;
         }
         if (!call.wait) {
-            started_execution started{callee->name, callee->version, outcome_.process_props, {}};
+            started_execution started{callee->name, callee->version, outcome_.process_props, {}, {}};
             for (const auto& d : in) started.documents.push_back(d.doc);
             outcome_.started.push_back(std::move(started));
             out.passed = std::move(in);

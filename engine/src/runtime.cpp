@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "queue_waits.hpp"
 #include "retention.hpp"
 #include "worker_dispatcher.hpp"
 
@@ -29,6 +30,7 @@ executor_settings executor_settings_for(transport::context& ctx, const runtime_s
     out.max_kept_bytes = s.max_kept_bytes;
     out.page_ttl_ms = s.page_ttl_ms;
     out.reply_ttl_ms = s.reply_ttl_ms;
+    out.redelivery_ms = s.redelivery_ms;
     out.reply_context = &ctx;
     out.reply_endpoint = s.reply_endpoint;
     return out;
@@ -65,6 +67,11 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
                   executors_.notify(seq, std::move(fresh));
               }) {
     retention_ = std::make_unique<retention_sweeper>(*db_, settings_.retention_ms);
+    queues_ = std::make_unique<queue_waits>(*db_, executors_, processes_);
+    executors_.on_delayed(
+        [this](const std::vector<store::waiting_entry>& delayed) { queues_->add(delayed); });
+    // A process that starts listening on a queue gets the messages parked for it.
+    processes_.on_change([this] { queues_->release_parked(); });
     if (!settings_.worker_endpoint.empty()) {
         dispatcher_ = std::make_unique<worker_dispatcher>(
             ctx, executors_, settings_.worker_endpoint,
@@ -77,12 +84,14 @@ runtime::~runtime() { stop(); }
 void runtime::start() {
     if (dispatcher_) dispatcher_->start();
     executors_.start();
+    queues_->start();
     intake_.start();
     retention_->start();
 }
 
 void runtime::stop() {
     retention_->stop();
+    queues_->stop();
     intake_.stop();
     replays_.stop();
     if (dispatcher_) dispatcher_->stop();
@@ -95,7 +104,8 @@ engine_stats runtime::stats() const {
             executors_.stats(),
             dispatcher_ ? dispatcher_->live_workers() : 0,
             retention_->sweeps(),
-            executors_.backlog()};
+            executors_.backlog(),
+            queues_->delayed()};
 }
 
 }  // namespace ferry::engine

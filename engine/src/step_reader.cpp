@@ -85,12 +85,14 @@ step step_reader::read_step(const YAML::Node& node) {
             s.action = read_process_call(body);
         } else if (key == "http_call") {
             s.action = read_http_call(body);
+        } else if (key == "queue_send") {
+            s.action = read_queue_send(body);
         } else {
             fail(entry.first.Mark(),
                  "unknown step '" + key +
                      "'; steps are message, set_properties, branch, decision, route, split, "
                      "combine, map, return, stop, exception, try_catch, process_call, "
-                     "http_call and file_write");
+                     "http_call, file_write and queue_send");
         }
     }
     if (kinds != 1) fail(node.Mark(), "a step names exactly one step kind besides its id");

@@ -42,6 +42,7 @@ private:
     map_field read_map_field(const YAML::Node& node) const;
     process_call_step read_process_call(const YAML::Node& node) const;
     http_call_step read_http_call(const YAML::Node& node) const;
+    queue_send_step read_queue_send(const YAML::Node& node) const;
 
     std::set<std::string> ids_;  // step ids, unique over the whole process
     std::size_t step_count_ = 0;

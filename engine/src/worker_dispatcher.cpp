@@ -35,7 +35,7 @@ definitions definitions_of(const registry& r) {
     definitions out;
     out.source = &r;
     request_fingerprint id;
-    for (const auto& [operation, p] : r.operations()) {
+    for (const auto& [name, p] : r.active()) {
         out.files.emplace_back(p->source_file, p->source_text);
         id.add(p->source_file);
         id.add(std::string_view("\0", 1));

@@ -86,6 +86,8 @@ transport::frames encode_work(const work& w) {
     header.put_varint(w.limits.max_kept_bytes);
     header.put_varint(static_cast<std::uint64_t>(w.limits.page_ttl_ms));
     header.put_varint(static_cast<std::uint64_t>(w.limits.reply_ttl_ms));
+    header.put_varint(w.limits.redelivery_ms.size());
+    for (const auto delay : w.limits.redelivery_ms) header.put_varint(delay);
     transport::frames out;
     out.reserve(w.documents.size() + 2);
     out.push_back(header.take());
@@ -106,9 +108,17 @@ boost::system::result<work> decode_work(const transport::frames& in) {
     const auto kept_bytes = header.get_varint();
     const auto page_ttl = header.get_varint();
     const auto reply_ttl = header.get_varint();
+    const auto redeliveries = header.get_varint();
     if (!what || *what != static_cast<std::uint8_t>(kind::work) || !lease || !generation ||
-        !in_memory || !trace || !kept_documents || !kept_bytes || !page_ttl || !reply_ttl) {
+        !in_memory || !trace || !kept_documents || !kept_bytes || !page_ttl || !reply_ttl ||
+        !redeliveries || *redeliveries > 100) {
         return bad;
+    }
+    std::vector<std::uint32_t> redelivery_ms;
+    for (std::uint64_t i = 0; i < *redeliveries; ++i) {
+        const auto delay = header.get_varint();
+        if (!delay) return bad;
+        redelivery_ms.push_back(static_cast<std::uint32_t>(*delay));
     }
     auto record = store::decode_execution(in[1]);
     if (!record) return bad;
@@ -121,6 +131,7 @@ boost::system::result<work> decode_work(const transport::frames& in) {
     out.limits.max_kept_bytes = *kept_bytes;
     out.limits.page_ttl_ms = static_cast<std::int64_t>(*page_ttl);
     out.limits.reply_ttl_ms = static_cast<std::int64_t>(*reply_ttl);
+    out.limits.redelivery_ms = std::move(redelivery_ms);
     out.record = std::move(*record);
     for (std::size_t i = 2; i < in.size(); ++i) {
         auto doc = store::decode_document(in[i]);
@@ -143,6 +154,13 @@ std::string encode_result(const store::execution_record& record, const execution
         w.put_string(store::encode_execution(started.record));
         w.put_varint(started.documents.size());
         for (const auto& doc : started.documents) w.put_string(store::encode_document(doc));
+        w.put_string(started.parked_on);
+        w.put_varint(static_cast<std::uint64_t>(started.not_before_ms));
+    }
+    w.put_varint(out.dead.size());
+    for (const auto& letter : out.dead) {
+        w.put_string(letter.execution_id);
+        w.put_string(store::encode_dead_letter(letter));
     }
     w.put_varint(out.replies.size());
     for (const auto& reply : out.replies) put_frames(w, reply);
@@ -185,7 +203,22 @@ boost::system::result<result> decode_result(std::string_view bytes) {
             if (!doc) return bad;
             execution.documents.push_back(std::move(*doc));
         }
+        const auto parked_on = r.get_string();
+        const auto not_before = r.get_varint();
+        if (!parked_on || !not_before) return bad;
+        execution.parked_on = *parked_on;
+        execution.not_before_ms = static_cast<std::int64_t>(*not_before);
         out.output.started.push_back(std::move(execution));
+    }
+    const auto dead = r.get_varint();
+    if (!dead) return bad;
+    for (std::uint64_t i = 0; i < *dead; ++i) {
+        const auto id = r.get_string();
+        const auto letter_bytes = r.get_string();
+        if (!id || !letter_bytes) return bad;
+        auto letter = store::decode_dead_letter(*id, *letter_bytes);
+        if (!letter) return bad;
+        out.output.dead.push_back(std::move(*letter));
     }
     const auto replies = r.get_varint();
     if (!replies) return bad;

@@ -14,22 +14,17 @@ namespace {
 constexpr std::string_view processes_prefix = "/_admin/processes/";
 constexpr std::string_view listeners_prefix = "/_admin/listeners/";
 
-http::status status_of(const engine::refusal& r) {
-    if (r.error == "invalid_definition") return http::status::bad_request;
-    if (r.error.starts_with("unknown_")) return http::status::not_found;
-    if (r.error == "storage_error") return http::status::internal_server_error;
-    return http::status::conflict;  // version_exists, operation_taken, in_use
-}
-
-response refused(const engine::refusal& r, const request& req) {
-    return error_response(status_of(r), r.error, r.detail, req);
+// An operation name or a queue name; null when the process has none of that kind.
+boost::json::value name_or_null(const std::string& name) {
+    return name.empty() ? boost::json::value(nullptr) : boost::json::value(name);
 }
 
 boost::json::object outcome_json(const engine::deploy_outcome& o) {
     boost::json::object body;
     body["process"] = o.deployed->name;
     body["version"] = o.deployed->version;
-    body["operation"] = o.deployed->listen.operation_name();
+    body["operation"] = name_or_null(o.deployed->listen.operation_name());
+    body["queue"] = name_or_null(o.deployed->listen.queue);
     body["active"] = o.active;
     body["changed"] = o.changed;
     body["replaced_version"] =
@@ -39,7 +34,7 @@ boost::json::object outcome_json(const engine::deploy_outcome& o) {
 
 response outcome_response(const std::variant<engine::deploy_outcome, engine::refusal>& result,
                           const request& req) {
-    if (const auto* r = std::get_if<engine::refusal>(&result)) return refused(*r, req);
+    if (const auto* r = std::get_if<engine::refusal>(&result)) return refusal_response(*r, req);
     const auto& o = std::get<engine::deploy_outcome>(result);
     return json_response(o.changed ? http::status::created : http::status::ok,
                          boost::json::serialize(outcome_json(o)), req.version(), req.keep_alive());
@@ -48,7 +43,8 @@ response outcome_response(const std::variant<engine::deploy_outcome, engine::ref
 boost::json::object listener_json(const engine::listener_status& l) {
     boost::json::object out;
     out["process"] = l.process;
-    out["operation"] = l.operation;
+    out["operation"] = name_or_null(l.operation);
+    out["queue"] = name_or_null(l.queue);
     out["path"] = l.operation.empty() ? boost::json::value(nullptr)
                                       : boost::json::value("/ws/simple/" + l.operation);
     out["version"] = l.version;
@@ -104,7 +100,8 @@ boost::asio::awaitable<response> handle_deployment(request req, service& svc) {
                 boost::json::object o;
                 o["process"] = v.process;
                 o["version"] = v.version;
-                o["operation"] = v.operation;
+                o["operation"] = name_or_null(v.operation);
+                o["queue"] = name_or_null(v.queue);
                 o["active"] = v.active;
                 o["source"] = v.source;
                 o["file"] = v.file;
@@ -138,7 +135,7 @@ boost::asio::awaitable<response> handle_deployment(request req, service& svc) {
         // <name>
         if (parts.size() == 1 && !parts[0].empty()) {
             if (req.method() != http::verb::delete_) co_return method_not_allowed(req, "DELETE");
-            if (auto r = co_await svc.gateway->undeploy(parts[0])) co_return refused(*r, req);
+            if (auto r = co_await svc.gateway->undeploy(parts[0])) co_return refusal_response(*r, req);
             boost::json::object body;
             body["process"] = parts[0];
             body["undeployed"] = true;
@@ -175,7 +172,7 @@ boost::asio::awaitable<response> handle_deployment(request req, service& svc) {
                               : parts[1] == "resume" ? action::resume
                                                      : action::restart;
             const auto changed = co_await svc.gateway->change_listener(parts[0], what);
-            if (const auto* r = std::get_if<engine::refusal>(&changed)) co_return refused(*r, req);
+            if (const auto* r = std::get_if<engine::refusal>(&changed)) co_return refusal_response(*r, req);
             co_return json_response(
                 http::status::ok,
                 boost::json::serialize(listener_json(std::get<engine::listener_status>(changed))),

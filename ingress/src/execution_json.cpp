@@ -1,5 +1,7 @@
 #include "execution_json.hpp"
 
+#include <cstdlib>
+
 #include "ferry/engine/message_template.hpp"
 
 namespace ferry::ingress {
@@ -27,6 +29,25 @@ boost::json::object execution_summary(const store::execution_record& record) {
     body["replay_of"] = replay_of == record.process_props.end()
                             ? boost::json::value(nullptr)
                             : boost::json::value(replay_of->second);
+    if (const auto queue = record.process_props.find("queue"); queue != record.process_props.end()) {
+        // A delivery of an internal queue's message (SPEC §3).
+        const auto prop = [&](const char* name) {
+            const auto it = record.process_props.find(name);
+            return it == record.process_props.end() ? boost::json::value(nullptr)
+                                                    : boost::json::value(it->second);
+        };
+        boost::json::object q;
+        q["name"] = queue->second;
+        const auto delivery = record.process_props.find("queue_delivery");
+        q["delivery"] = delivery == record.process_props.end()
+                            ? 1
+                            : std::strtoull(delivery->second.c_str(), nullptr, 10);
+        q["sent_by"] = prop("sent_by");
+        q["redelivery_of"] = prop("redelivery_of");
+        q["redelivered_as"] = prop("redelivered_as");
+        q["resent_from"] = prop("resent_from");
+        body["queue"] = std::move(q);
+    }
     body["error"] =
         record.error.empty() ? boost::json::value(nullptr) : boost::json::value(record.error);
     return body;

@@ -50,6 +50,9 @@ boost::asio::awaitable<response> handle_deployment(request req, service& svc);
 /// /_admin/replays (replay_handler.cpp): bulk replays in the background.
 bool is_replays_path(std::string_view path);
 response handle_replays(const request& req, service& svc);
+/// /_admin/queues and /_admin/dead-letters (queue_handler.cpp): internal queues.
+bool is_queues_path(std::string_view path);
+boost::asio::awaitable<response> handle_queues(request req, service& svc);
 response handle_metrics(const request& req, const service& svc);
 /// GET /ws/simple/<operation>?moreDataToken=<token>: the next page of a long list reply.
 boost::asio::awaitable<response> handle_next_page(request req, std::string token, service& svc);

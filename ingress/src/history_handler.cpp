@@ -81,13 +81,7 @@ boost::asio::awaitable<response> handle_replay(request req, std::string id, serv
     const auto replayed = co_await svc.gateway->replay(id, version);
     if (!replayed) co_return submit_failure(replayed.error(), req);
     if (const auto* refused = std::get_if<engine::replay_refusal>(&*replayed)) {
-        const auto status = refused->error == "unknown_execution" ||
-                                    refused->error == "unknown_version"
-                                ? http::status::not_found
-                            : refused->error == "storage_error"
-                                ? http::status::internal_server_error
-                                : http::status::conflict;
-        co_return error_response(status, refused->error, refused->detail, req);
+        co_return refusal_response(*refused, req);
     }
     const auto& stored = std::get<engine::intake_reply>(*replayed);
     if (stored.status != engine::intake_status::ok) co_return intake_failure(stored, req);

@@ -38,6 +38,14 @@ response parse_failure(const boost::system::error_code& ec) {
                           "the request is not valid HTTP/1.1: " + ec.message());
 }
 
+response refusal_response(const engine::refusal& r, const request& req) {
+    auto status = http::status::conflict;
+    if (r.error == "invalid_definition") status = http::status::bad_request;
+    if (r.error.starts_with("unknown_")) status = http::status::not_found;
+    if (r.error == "storage_error") status = http::status::internal_server_error;
+    return error_response(status, r.error, r.detail, req);
+}
+
 response method_not_allowed(const request& req, std::string_view allowed) {
     auto res = error_response(
         http::status::method_not_allowed, "method_not_allowed",

@@ -22,6 +22,10 @@ inline response error_response(http::status status, std::string_view error, std:
 /// 405 method_not_allowed with `Allow: <allowed>`.
 response method_not_allowed(const request& req, std::string_view allowed);
 
+/// The engine's refusal of an operator's request: 400 invalid_definition, 404 unknown_*, 500
+/// storage_error, else 409 (the state forbids it: version_exists, in_use, ...).
+response refusal_response(const engine::refusal& r, const request& req);
+
 /// Whether a read failed because the request is not HTTP (as opposed to a peer that went away
 /// mid-request, or a parser that only wants more input or buffer).
 bool is_parse_error(const boost::system::error_code& ec);

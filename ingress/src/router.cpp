@@ -77,6 +77,7 @@ boost::asio::awaitable<response> route(request req, std::optional<simple_call> c
     }
     if (is_deployment_path(path)) co_return co_await handle_deployment(std::move(req), svc);
     if (is_replays_path(path)) co_return handle_replays(req, svc);
+    if (is_queues_path(path)) co_return co_await handle_queues(std::move(req), svc);
     if (path == "/_admin/executions") {
         if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");
         co_return co_await handle_execution_list(std::move(req), svc);

@@ -23,6 +23,13 @@ inline const std::string upload_prefix = "upload/";
 // "control/<key>": operator state (store::put_control).
 inline const std::string control_prefix = "control/";
 
+// "delayed/<execution id>": a queue redelivery waiting until its due time (8-byte big-endian ms).
+inline const std::string delayed_prefix = "delayed/";
+// "parked/<execution id>": a queue message waiting for a listener (value: the queue's name).
+inline const std::string parked_prefix = "parked/";
+// "dead/<execution id>": a dead letter (value: string queue, varint ms it died).
+inline const std::string dead_prefix = "dead/";
+
 inline constexpr const char* current_format = "1";
 
 }  // namespace ferry::store::keys

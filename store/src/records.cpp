@@ -212,4 +212,19 @@ boost::system::result<document> decode_document(std::string_view bytes) {
     return doc;
 }
 
+std::string encode_dead_letter(const dead_letter& letter) {
+    byte_writer w;
+    w.put_string(letter.queue);
+    w.put_varint(zigzag(letter.dead_ms));
+    return w.take();
+}
+
+boost::system::result<dead_letter> decode_dead_letter(std::string_view id, std::string_view bytes) {
+    byte_reader r(bytes);
+    const auto queue = r.get_string();
+    const auto dead = r.get_varint();
+    if (!queue || !dead) return errc::corrupt_record;
+    return dead_letter{std::string(id), std::string(*queue), unzigzag(*dead)};
+}
+
 }  // namespace ferry::store

@@ -1,107 +1,11 @@
 #include "ferry/store/store.hpp"
 
-#include <rocksdb/db.h>
-#include <rocksdb/options.h>
-#include <rocksdb/write_batch.h>
-
-#include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <mutex>
 
-#include "ferry/store/log.hpp"
-#include "ferry/store/codec.hpp"
-#include "ferry/store/error.hpp"
-#include "keys.hpp"
+#include "store_impl.hpp"
 
 namespace ferry::store {
-namespace {
-
-boost::system::error_code from_status(const rocksdb::Status& status, const char* what) {
-    if (status.IsNotFound()) return errc::not_found;
-    if (status.IsCorruption()) {
-        log::error("store", what, {{"error", status.ToString()}});
-        return errc::corrupt_record;
-    }
-    // The RocksDB detail is lost past this point, so it is logged here.
-    log::error("store", what, {{"error", status.ToString()}});
-    return errc::io_failure;
-}
-
-rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
-
-}  // namespace
-
-struct store::impl {
-    std::unique_ptr<rocksdb::DB> db;
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::ColumnFamilyHandle* documents = nullptr;
-    rocksdb::ColumnFamilyHandle* executions = nullptr;
-    rocksdb::ColumnFamilyHandle* pending = nullptr;
-    rocksdb::ColumnFamilyHandle* meta = nullptr;
-    rocksdb::ColumnFamilyHandle* answers = nullptr;
-
-    std::mutex commit_mutex;  // pending seqs are assigned in commit order
-    std::mutex sequence_mutex;  // read-increment-write of sequential values
-    std::atomic<std::uint64_t> last_seq{0};
-    std::atomic<std::uint64_t> synced_writes{0};
-    std::atomic<std::uint64_t> sync_micros{0};
-    histogram sync_seconds{histogram::latency()};
-    std::atomic<std::uint64_t> executions_committed{0};
-    std::atomic<std::uint64_t> documents_committed{0};
-
-    ~impl() {
-        if (!db) return;
-        for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
-        db->Close().PermitUncheckedError();
-    }
-
-    boost::system::result<void> write(rocksdb::WriteBatch& batch, bool sync, const char* what) {
-        rocksdb::WriteOptions options;
-        options.sync = sync;
-        const auto status = db->Write(options, &batch);
-        if (!status.ok()) return from_status(status, what);
-        return {};
-    }
-
-    // Uploads a previous server was receiving when it stopped were never acknowledged: their
-    // staged documents go.
-    boost::system::result<void> discard_abandoned_uploads() {
-        rocksdb::WriteBatch batch;
-        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), meta));
-        for (it->Seek(keys::upload_prefix);
-             it->Valid() && it->key().starts_with(keys::upload_prefix); it->Next()) {
-            const auto id = it->key().ToString().substr(keys::upload_prefix.size());
-            log::warn("store", "discarding an unfinished upload", {{"execution_id", id}});
-            batch.DeleteRange(documents, id + "-", id + ".");
-            batch.Delete(meta, it->key());
-        }
-        if (!it->status().ok()) return from_status(it->status(), "read uploads");
-        if (batch.Count() == 0) return {};
-        return write(batch, true, "discard uploads");
-    }
-
-    boost::system::result<std::uint64_t> recover_last_seq() {
-        std::string value;
-        auto status = db->Get(rocksdb::ReadOptions(), meta, keys::last_seq, &value);
-        std::uint64_t seq = 0;
-        if (status.ok()) {
-            const auto decoded = decode_be64(value);
-            if (!decoded) return errc::corrupt_record;
-            seq = *decoded;
-        } else if (!status.IsNotFound()) {
-            return from_status(status, "read last_seq");
-        }
-        // The pending queue's last key is the authority should meta lag behind it.
-        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), pending));
-        it->SeekToLast();
-        if (it->Valid()) {
-            const auto key = decode_be64(std::string_view(it->key().data(), it->key().size()));
-            if (key && *key > seq) seq = *key;
-        }
-        return seq;
-    }
-};
 
 store::store(std::unique_ptr<impl> impl) : impl_(std::move(impl)) {}
 store::~store() = default;
@@ -181,10 +85,20 @@ std::uint64_t store::put_new_executions(rocksdb::WriteBatch& wb, std::span<new_e
             continue;
         }
         if (execution.arrives == part::closing) wb.Delete(impl_->meta, upload_key);
-        execution.record.pending_seq = ++seq;
-        wb.Put(impl_->executions, id, encode_execution(execution.record));
         for (const auto& [key, value] : execution.answers) wb.Put(impl_->answers, key, value);
-        wb.Put(impl_->pending, encode_be64(seq), id);
+        // A queue message may wait outside the pending queue (keys.hpp).
+        if (!execution.parked_on.empty()) {
+            execution.record.pending_seq = 0;
+            wb.Put(impl_->meta, keys::parked_prefix + id, execution.parked_on);
+        } else if (execution.not_before_ms != 0) {
+            execution.record.pending_seq = 0;
+            wb.Put(impl_->meta, keys::delayed_prefix + id,
+                   encode_be64(static_cast<std::uint64_t>(execution.not_before_ms)));
+        } else {
+            execution.record.pending_seq = ++seq;
+            wb.Put(impl_->pending, encode_be64(seq), id);
+        }
+        wb.Put(impl_->executions, id, encode_execution(execution.record));
     }
     wb.Put(impl_->meta, keys::last_seq, encode_be64(seq));
     return seq;
@@ -366,12 +280,15 @@ boost::system::result<std::size_t> store::recover_interrupted() {
 boost::system::result<void> store::finish_executions(
     std::span<const execution_record> records,
     std::span<const std::pair<std::string, document>> step_documents,
-    std::span<new_execution> started) {
+    std::span<new_execution> started, std::span<const dead_letter> dead) {
     rocksdb::WriteBatch wb;
     for (const auto& [id, doc] : step_documents) wb.Put(impl_->documents, id, encode_document(doc));
     for (const auto& rec : records) {
         wb.Put(impl_->executions, rec.id, encode_execution(rec));
         wb.Delete(impl_->pending, encode_be64(rec.pending_seq));
+    }
+    for (const auto& letter : dead) {
+        wb.Put(impl_->meta, keys::dead_prefix + letter.execution_id, encode_dead_letter(letter));
     }
     if (started.empty()) return impl_->write(wb, false, "finish executions");
     // New pending entries take seqs in WAL order, like append().
@@ -459,11 +376,21 @@ boost::system::result<std::string> store::delete_history_before(std::int64_t cut
             if (id < end) end = id;
         }
         if (!it->status().ok()) return from_status(it->status(), "read uploads");
+        // Waiting queue messages: their keys sort by id, so the first of each is the oldest.
+        for (const auto& prefix : {keys::delayed_prefix, keys::parked_prefix}) {
+            it->Seek(prefix);
+            if (it->Valid() && it->key().starts_with(prefix)) {
+                const auto id = it->key().ToString().substr(prefix.size());
+                if (id < end) end = id;
+            }
+        }
+        if (!it->status().ok()) return from_status(it->status(), "read waiting messages");
     }
     if (end.empty()) return end;
     rocksdb::WriteBatch wb;
     wb.DeleteRange(impl_->executions, rocksdb::Slice(), end);
     wb.DeleteRange(impl_->documents, rocksdb::Slice(), end);
+    wb.DeleteRange(impl_->meta, keys::dead_prefix, keys::dead_prefix + end);
     if (auto written = impl_->write(wb, false, "delete history"); !written) return written.error();
     return end;
 }

@@ -13,6 +13,14 @@ namespace ferry::tools {
 namespace {
 namespace json = boost::json;
 
+
+// What a process serves: its operation, or "queue NAME" for a queue listener.
+std::string served_as(const json::object& o) {
+    const auto queue = o.if_contains("queue");
+    if (queue && queue->is_string()) return "queue " + std::string(queue->as_string());
+    return json_text(o.at("operation"));
+}
+
 struct deploy_options {
     admin_connection connection;
     std::vector<std::string> files;
@@ -59,10 +67,10 @@ int deploy(const deploy_options& o) {
         if (!r.at("changed").as_bool() && r.at("active").as_bool() &&
             r.at("replaced_version").is_null()) {
             std::printf("%s: %s is already serving %s (unchanged)\n", file.c_str(),
-                        process.c_str(), json_text(r.at("operation")).c_str());
+                        process.c_str(), served_as(r).c_str());
         } else if (r.at("active").as_bool()) {
             std::printf("%s: %s serves %s%s\n", file.c_str(), process.c_str(),
-                        json_text(r.at("operation")).c_str(),
+                        served_as(r).c_str(),
                         r.at("replaced_version").is_null()
                             ? ""
                             : (" (replacing version " + json_text(r.at("replaced_version")) + ")")
@@ -88,7 +96,7 @@ int activate(const deploy_options& o) {
         std::printf("%s\n", json::serialize(r).c_str());
     } else {
         std::printf("%s version %s serves %s%s\n", json_text(r.at("process")).c_str(),
-                    json_text(r.at("version")).c_str(), json_text(r.at("operation")).c_str(),
+                    json_text(r.at("version")).c_str(), served_as(r).c_str(),
                     r.at("replaced_version").is_null()
                         ? " (it already did)"
                         : (" (replacing version " + json_text(r.at("replaced_version")) + ")")
@@ -123,7 +131,7 @@ int processes(const deploy_options& o) {
         const auto& p = row.as_object();
         std::printf("%-20s  %7s  %-6s  %-24s  %-9s  %-19s  %s\n", json_text(p.at("process")).c_str(),
                     json_text(p.at("version")).c_str(), p.at("active").as_bool() ? "yes" : "no",
-                    json_text(p.at("operation")).c_str(), json_text(p.at("source")).c_str(),
+                    served_as(p).c_str(), json_text(p.at("source")).c_str(),
                     table_time(number(p.at("deployed_ms"))).c_str(),
                     json_text(p.at("file")).c_str());
     }
@@ -132,7 +140,7 @@ int processes(const deploy_options& o) {
 
 void print_listener(const json::object& l) {
     std::printf("%-20s  %-24s  %7s  %-9s  %-19s  %s\n", json_text(l.at("process")).c_str(),
-                json_text(l.at("operation")).c_str(), json_text(l.at("version")).c_str(),
+                served_as(l).c_str(), json_text(l.at("version")).c_str(),
                 json_text(l.at("state")).c_str(), table_time(number(l.at("since_ms"))).c_str(),
                 json_text(l.at("error")).c_str());
 }

@@ -32,6 +32,7 @@ struct serve_options {
     std::int64_t page_ttl_s = 3600;
     std::int64_t reply_ttl_s = 86400;
     std::string retention = "30d";
+    std::string redelivery = "1s,2s,3s,5s,8s,24s";
     std::string log_format = "text";
     std::string log_level = "info";
     std::int64_t idempotency_ttl_s = 86400;
@@ -125,6 +126,30 @@ std::optional<std::int64_t> duration_ms(const std::string& text) {
     }
 }
 
+// "1s,2s,3s,5s,8s,24s" (items as duration_ms, or "250ms") in milliseconds; "0" for none.
+std::optional<std::vector<std::uint32_t>> delays_ms(const std::string& text) {
+    std::vector<std::uint32_t> out;
+    if (text == "0") return out;
+    std::size_t from = 0;
+    while (from <= text.size()) {
+        const auto comma = std::min(text.find(',', from), text.size());
+        const auto item = text.substr(from, comma - from);
+        std::optional<std::int64_t> ms;
+        if (item.size() > 2 && item.ends_with("ms")) {
+            std::int64_t n = 0;
+            const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size() - 2, n);
+            if (ec == std::errc() && end == item.data() + item.size() - 2 && n > 0) ms = n;
+        } else if (item != "0") {
+            ms = duration_ms(item);
+        }
+        if (!ms || *ms > 86'400'000) return std::nullopt;
+        out.push_back(static_cast<std::uint32_t>(*ms));
+        if (out.size() > 20) return std::nullopt;
+        from = comma + 1;
+    }
+    return out;
+}
+
 int serve(serve_options o) {
     const auto signals = block_stop_signals();  // before any thread starts
     raise_descriptor_limit();
@@ -155,6 +180,7 @@ int serve(serve_options o) {
     engine_settings.page_ttl_ms = o.page_ttl_s * 1000;
     engine_settings.reply_ttl_ms = o.reply_ttl_s * 1000;
     engine_settings.retention_ms = *duration_ms(o.retention);  // checked by the option
+    engine_settings.redelivery_ms = *delays_ms(o.redelivery);   // checked by the option
     engine_settings.idempotency_ttl_ms = o.idempotency_ttl_s * 1000;
     engine_settings.worker_endpoint = o.worker_endpoint;
     if (o.http.users_file.empty()) {
@@ -192,8 +218,13 @@ int serve(serve_options o) {
     for (const auto& warning : (*runtime)->startup_warnings()) {
         log::warn("serve", warning);
     }
-    for (const auto& [operation, p] : (*runtime)->processes().get()->operations()) {
-        log::info("serve", "serving", {{"path", "/ws/simple/" + operation}, {"file", p->source_file}});
+    for (const auto& [name, p] : (*runtime)->processes().get()->active()) {
+        if (p->listen.queue.empty()) {
+            log::info("serve", "serving", {{"path", "/ws/simple/" + p->listen.operation_name()},
+                                           {"file", p->source_file}});
+        } else {
+            log::info("serve", "listening", {{"queue", p->listen.queue}, {"file", p->source_file}});
+        }
     }
     // The first line names the default listener as ADDRESS:PORT (scripts and tests read it).
     const auto& first = o.http.listeners.front();
@@ -277,6 +308,16 @@ void add_serve_command(CLI::App& app) {
                     "d, h, m or s (30d, 12h); 0 keeps them forever. Unfinished ones are kept")
         ->check([](const std::string& text) -> std::string {
             return duration_ms(text) ? "" : "must be a number and d, h, m or s (30d), or 0";
+        })
+        ->capture_default_str();
+    cmd->add_option("--redelivery", o->redelivery,
+                    "When a queue delivery fails it is delivered again after each of these "
+                    "delays in turn (s, m, h or ms each), then becomes a dead letter; 0 "
+                    "dead-letters at the first failure")
+        ->check([](const std::string& text) -> std::string {
+            return delays_ms(text) ? ""
+                                   : "must be a comma-separated list of delays of up to a day "
+                                     "(1s,2s,3s or 250ms), at most 20, or 0";
         })
         ->capture_default_str();
     cmd->add_option("--idempotency-ttl-seconds", o->idempotency_ttl_s,

@@ -12,8 +12,10 @@ void add_validate_command(CLI::App& app) {
     cmd->callback([directory] {
         try {
             const auto processes = engine::load_process_directory(*directory);
-            for (const auto& [operation, p] : processes->operations()) {
-                std::printf("ok  %-24s %s (version %u)\n", operation.c_str(),
+            for (const auto& [name, p] : processes->active()) {
+                const auto served = p->listen.queue.empty() ? p->listen.operation_name()
+                                                            : "queue " + p->listen.queue;
+                std::printf("ok  %-24s %s (version %u)\n", served.c_str(),
                             p->source_file.c_str(), p->version);
             }
         } catch (const engine::definition_error& e) {

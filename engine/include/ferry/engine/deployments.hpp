@@ -19,6 +19,7 @@ namespace ferry::engine {
 struct listener_status {
     std::string process;
     std::string operation;  // createOrder (served at /ws/simple/createOrder)
+    std::string queue;      // or the internal queue it listens on
     std::uint32_t version = 0;
     std::string state;  // listening, paused, errored
     std::string error;  // why it is errored
@@ -30,6 +31,7 @@ struct version_status {
     std::string process;
     std::uint32_t version = 0;
     std::string operation;
+    std::string queue;       // the internal queue it listens on, "" for an operation
     bool active = false;     // serves the operation
     std::string source;      // "directory" (the --processes files) or "admin" (deployed)
     std::string file;        // the file it came from

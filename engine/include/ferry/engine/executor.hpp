@@ -35,6 +35,8 @@ struct executor_settings {
     std::size_t max_kept_bytes = 16u << 20;  // and their bytes
     std::int64_t page_ttl_ms = 3'600'000;     // later pages of a long list reply stay this long
     std::int64_t reply_ttl_ms = 86'400'000;   // a synchronous execution's reply, for its status link
+    /// Failed queue deliveries are delivered again after these, then dead-lettered (SPEC §3).
+    std::vector<std::uint32_t> redelivery_ms = {1000, 2000, 3000, 5000, 8000, 24000};
     int nice = 10;  // CPU priority of executor threads relative to HTTP and intake (0 = same)
     /// Where synchronous replies go (the ingress's reply receiver); no replies without it.
     transport::context* reply_context = nullptr;
@@ -85,6 +87,11 @@ public:
     executor_stats stats() const;
     /// Executions committed but not yet taken by an executor (the queue depth).
     std::uint64_t backlog() const;
+    /// Where redeliveries of failed queue messages go once stored (they wait for their time
+    /// there). Set before start().
+    void on_delayed(std::function<void(const std::vector<store::waiting_entry>&)> sink) {
+        on_delayed_ = std::move(sink);
+    }
 
 private:
     friend class worker_dispatcher;  // runs claimed executions on remote workers
@@ -153,6 +160,7 @@ private:
     std::vector<std::thread> threads_;
     std::deque<store::new_execution> in_memory_;  // low_latency executions waiting to run
     std::function<void()> work_signal_;  // set before start()
+    std::function<void(const std::vector<store::waiting_entry>&)> on_delayed_;
 };
 
 }  // namespace ferry::engine

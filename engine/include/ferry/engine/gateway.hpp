@@ -11,6 +11,7 @@
 #include <optional>
 #include <variant>
 
+#include "ferry/engine/dead_letters.hpp"
 #include "ferry/engine/process.hpp"
 #include "ferry/engine/replay.hpp"
 #include "ferry/engine/reply.hpp"
@@ -87,6 +88,21 @@ public:
     std::optional<replay_progress> replay_job(const std::string& id) const;
     std::vector<replay_progress> list_replays() const;
     bool cancel_replay(const std::string& id);
+    /// Internal queues and their dead letters (engine/dead_letters.hpp), on the blocking pool.
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<std::vector<queue_status>>>
+    queues();
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<dead_letter_page>> dead_letters(
+        std::string queue, std::string cursor, std::size_t limit);
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<dead_letter_view>> dead_letter(
+        std::string id);
+    /// Resends dead letter `id` (resend_submission), stored durably like a post; once stored
+    /// it is no longer a dead letter.
+    [[nodiscard]] boost::asio::awaitable<
+        boost::system::result<std::variant<intake_reply, refusal>>>
+    resend_dead_letter(std::string id);
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<void>> clear_dead_letters(
+        std::vector<std::string> ids);
+
     /// An answer kept for a returning caller ("page/<token>", "reply/<execution id>"), read on
     /// a blocking thread, with `expired` set.
     [[nodiscard]] boost::asio::awaitable<boost::system::result<kept_answer>> kept(std::string key);

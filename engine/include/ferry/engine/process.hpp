@@ -44,10 +44,19 @@ struct listen_operation {
     /// Synchronous executions running at once (0: unlimited); unset: the server's default.
     std::optional<std::size_t> max_concurrent_executions;
     std::string result_content_type = "application/octet-stream";  // single_data replies
+    /// Set when the process listens on this internal queue (SPEC §3) instead of serving an
+    /// HTTP operation: queue_send steps of other processes start it.
+    std::string queue;
 
-    /// type + object in lower camel case: create + Order -> createOrder.
+    /// type + object in lower camel case: create + Order -> createOrder; "" for a queue
+    /// listener.
     std::string operation_name() const;
 };
+
+/// Queue names: 1 to 64 letters, digits, '.', '_' or '-'.
+bool valid_queue_name(std::string_view name);
+inline constexpr const char* queue_name_rule =
+    "a queue name is 1 to 64 letters, digits, '.', '_' or '-'";
 
 struct step;
 /// A path: steps that run one after the other, each on what the previous one passed on.
@@ -203,13 +212,23 @@ struct http_call_step {
     std::size_t max_response_bytes = 16u << 20;
 };
 
+/// Sends the documents that reach it, as one message, to an internal queue, and passes them
+/// on. The message is stored with this execution's end; then one process listening on the
+/// queue gets it (point to point), or, with `publish`, every one of them does. A failed
+/// delivery is redelivered after 1, 2, 3, 5, 8 and 24 s, then becomes a dead letter.
+struct queue_send_step {
+    std::string queue;
+    bool publish = false;
+};
+
 struct step {
     std::string id;    // unique within the process, used in traces and errors
     int line = 0;      // 1-based line in the definition file
     int column = 0;
     std::variant<message_step, set_properties_step, branch_step, decision_step, route_step,
                  split_step, combine_step, map_step, return_step, stop_step, exception_step,
-                 try_catch_step, process_call_step, http_call_step, file_write_step>
+                 try_catch_step, process_call_step, http_call_step, file_write_step,
+                 queue_send_step>
         action;
 };
 

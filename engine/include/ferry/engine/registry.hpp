@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -8,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "ferry/engine/process.hpp"
 
@@ -39,6 +41,12 @@ public:
     const std::map<std::string, std::shared_ptr<const process>, std::less<>>& operations() const {
         return by_operation_;
     }
+    /// Every active process, by name.
+    const std::map<std::string, std::shared_ptr<const process>, std::less<>>& active() const {
+        return by_name_;
+    }
+    /// The active processes listening on `queue` that are not paused, by name.
+    std::vector<std::shared_ptr<const process>> queue_listeners(std::string_view queue) const;
     /// Every known version, by (name, version).
     const std::map<std::pair<std::string, std::uint32_t>, std::shared_ptr<const process>>&
     versions() const {
@@ -65,11 +73,17 @@ public:
         return current_;
     }
     void set(std::shared_ptr<const registry> next) {
-        std::lock_guard lock(mutex_);
-        current_ = std::move(next);
+        {
+            std::lock_guard lock(mutex_);
+            current_ = std::move(next);
+        }
+        if (on_change_) on_change_();
     }
+    /// Called after every set() (on the thread that set). Set once, before anyone calls set().
+    void on_change(std::function<void()> observer) { on_change_ = std::move(observer); }
 
 private:
+    std::function<void()> on_change_;
     mutable std::mutex mutex_;
     std::shared_ptr<const registry> current_;
 };

@@ -22,6 +22,8 @@ struct run_settings {
     std::string files_root;            // file_write writes below this directory
     /// The deployed process of that name, for process_call (nullptr when not deployed).
     std::function<std::shared_ptr<const process>(std::string_view)> find_process;
+    /// The processes listening on an internal queue now (registry::queue_listeners).
+    std::function<std::vector<std::shared_ptr<const process>>(std::string_view)> queue_listeners;
     std::size_t call_depth = 0;        // process_call nesting, bounded against runaway recursion
     /// The next value of a named sequential value; the executor's never repeats a value.
     std::function<std::uint64_t(std::string_view name)> next_sequence;
@@ -57,12 +59,14 @@ struct document_failure {
     working_document document;
 };
 
-/// An execution a process_call without wait asks for: queued when this execution finishes.
+/// An execution a process_call without wait or a queue_send asks for: queued when this
+/// execution finishes.
 struct started_execution {
     std::string process;
     std::uint32_t process_version = 0;
     store::properties process_props;
     std::vector<store::document> documents;
+    std::string parked_on;  // a queue message nobody listens for yet (process is "")
 };
 
 /// How a run ended.

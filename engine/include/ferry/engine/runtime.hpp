@@ -3,6 +3,7 @@
 #include <boost/system/result.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ferry/engine/deployments.hpp"
 #include "ferry/engine/executor.hpp"
@@ -26,6 +27,8 @@ struct runtime_settings {
     std::int64_t idempotency_ttl_ms = 86'400'000;  // how long an Idempotency-Key is remembered
     /// Executions and their documents are deleted once older than this (0: kept forever).
     std::int64_t retention_ms = 30LL * 86'400'000;
+    /// A failed queue delivery is delivered again after each of these, then dead-lettered.
+    std::vector<std::uint32_t> redelivery_ms = {1000, 2000, 3000, 5000, 8000, 24000};
     std::string intake_endpoint = "inproc://ferry-intake";
     std::string reply_endpoint = "inproc://ferry-replies";  // executors -> waiting callers
     /// Where remote workers (`ferry worker --connect`) reach this process ("" for none), and
@@ -42,10 +45,12 @@ struct engine_stats {
     std::size_t remote_workers = 0;  // worker processes heard from within the lease timeout
     std::uint64_t retention_sweeps = 0;
     std::uint64_t backlog = 0;  // executions queued, not yet taken by an executor
+    std::size_t delayed_redeliveries = 0;  // failed queue deliveries waiting for their time
 };
 
 class worker_dispatcher;
 class retention_sweeper;
+class queue_waits;
 
 /// The engine of one serving process: the store, the intake that group-commits into it and the
 /// executor pool that runs what was committed.
@@ -85,6 +90,7 @@ private:
     replay_jobs replays_;  // stopped before the executors they feed
     std::unique_ptr<worker_dispatcher> dispatcher_;  // with a worker endpoint
     std::unique_ptr<retention_sweeper> retention_;
+    std::unique_ptr<queue_waits> queues_;  // redeliveries and parked queue messages
     intake_service intake_;
 };
 

@@ -97,8 +97,30 @@ struct new_execution {
     /// Answers (store::put_answers) written in the same atomic batch as the execution, such
     /// as the idempotency key it claims; ignored for staged and aborted parts.
     std::vector<std::pair<std::string, std::string>> answers;
+    /// A message for an internal queue nobody listens on yet: it waits, parked under that
+    /// queue's name, instead of being queued (store::release_parked).
+    std::string parked_on;
+    /// A redelivery: it waits until then (ms since the epoch) instead of being queued
+    /// (store::queue_delayed).
+    std::int64_t not_before_ms = 0;
 
     bool queues() const { return arrives == part::whole || arrives == part::closing; }
+};
+
+/// A queue message whose last delivery failed (SPEC §3): the failed execution keeps its
+/// documents, trace and error; this entry lists it until an operator resends or clears it.
+struct dead_letter {
+    std::string execution_id;
+    std::string queue;
+    std::int64_t dead_ms = 0;  // when the last delivery failed
+};
+
+/// An execution waiting outside the pending queue: a redelivery until `due_ms`, or a parked
+/// message for `queue`.
+struct waiting_entry {
+    std::string execution_id;
+    std::int64_t due_ms = 0;  // delayed
+    std::string queue;        // parked
 };
 
 /// An entry of the durable pending queue: executions that are queued or were interrupted.
@@ -111,5 +133,8 @@ std::string encode_execution(const execution_record& rec);
 boost::system::result<execution_record> decode_execution(std::string_view bytes);
 std::string encode_document(const document& doc);
 boost::system::result<document> decode_document(std::string_view bytes);
+/// A dead letter's value under "dead/<id>" (the id is the key).
+std::string encode_dead_letter(const dead_letter& letter);
+boost::system::result<dead_letter> decode_dead_letter(std::string_view id, std::string_view bytes);
 
 }  // namespace ferry::store

@@ -90,7 +90,34 @@ public:
     [[nodiscard]] boost::system::result<void> finish_executions(
         std::span<const execution_record> records,
         std::span<const std::pair<std::string, document>> step_documents = {},
-        std::span<new_execution> started = {});
+        std::span<new_execution> started = {}, std::span<const dead_letter> dead = {});
+
+    // Internal queues (SPEC §3). An execution waits outside the pending queue while it is a
+    // redelivery not yet due ("delayed/<id>") or a message no process listens for yet
+    // ("parked/<id>"); both are written by append() / finish_executions() from the fields of
+    // new_execution, and moved to the pending queue by the calls below (synced).
+
+    /// Every delayed redelivery, in id order.
+    [[nodiscard]] boost::system::result<std::vector<waiting_entry>> list_delayed() const;
+    /// Queues the delayed executions `ids` (their time has come); returns the last seq
+    /// assigned (0 when none of them was still delayed).
+    [[nodiscard]] boost::system::result<std::uint64_t> queue_delayed(
+        std::span<const std::string> ids);
+    /// Every parked message, in id order.
+    [[nodiscard]] boost::system::result<std::vector<waiting_entry>> list_parked() const;
+    /// Queues parked messages for the listeners chosen for them: `assigned` are their records
+    /// with process and version set; `copies` are further deliveries of them (a published
+    /// message reaches every listener). One atomic batch; returns the last seq assigned.
+    [[nodiscard]] boost::system::result<std::uint64_t> release_parked(
+        std::span<execution_record> assigned, std::span<new_execution> copies);
+
+    /// Dead letters in id order (oldest first), of one queue or of all ("" for `queue`),
+    /// starting after `cursor` (an execution id, "" for the first); at most `limit`.
+    [[nodiscard]] boost::system::result<std::vector<dead_letter>> list_dead_letters(
+        std::string_view queue, std::string_view cursor, std::size_t limit) const;
+    [[nodiscard]] boost::system::result<dead_letter> read_dead_letter(std::string_view id) const;
+    /// Removes dead letters (resent or cleared); synced. Unknown ids are ignored.
+    [[nodiscard]] boost::system::result<void> remove_dead_letters(std::span<const std::string> ids);
 
     /// Reserves `count` values of the named sequence (SPEC §3, sequential values) and returns
     /// the first; values start at 1. Synced before it returns, so a value handed out is never
@@ -121,9 +148,10 @@ public:
     /// Retention: deletes every execution created before `cutoff_ms` with its documents and
     /// step outputs, by two ranged deletes (ids, and document ids after them, begin with the
     /// creation time), so it costs the same for a thousand executions or a billion. Nothing
-    /// unfinished is touched: the range ends before the oldest pending execution and the oldest
-    /// upload still arriving. Returns the first id kept (the end of the range, "" when nothing
-    /// could go). Not synced (a crash only leaves more to delete next time).
+    /// unfinished is touched: the range ends before the oldest pending execution, the oldest
+    /// upload still arriving and the oldest delayed or parked queue message. Dead letters in
+    /// the range go with their executions. Returns the first id kept (the end of the range, ""
+    /// when nothing could go). Not synced (a crash only leaves more to delete next time).
     [[nodiscard]] boost::system::result<std::string> delete_history_before(std::int64_t cutoff_ms);
 
     /// Operator state (deployed definitions, paused listeners, replay jobs), kept in the meta

@@ -1,0 +1,284 @@
+// The admin API for internal queues (docs/admin-api.md, "Queues and dead letters"):
+// GET /_admin/queues; GET /_admin/dead-letters[/<id>]; POST /_admin/dead-letters/<id>/resend
+// and /_admin/dead-letters/resend?queue=|all=true; DELETE /_admin/dead-letters/<id> and
+// /_admin/dead-letters?queue=|all=true.
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <cstdlib>
+
+#include "execution_json.hpp"
+#include "ferry/store/error.hpp"
+#include "handlers.hpp"
+#include "responses.hpp"
+#include "submit_answers.hpp"
+
+namespace ferry::ingress {
+namespace {
+
+constexpr std::string_view letters_path = "/_admin/dead-letters";
+constexpr std::string_view letters_prefix = "/_admin/dead-letters/";
+constexpr std::size_t most_per_bulk_call = 10'000;  // a bulk call reports `more` beyond this
+
+boost::json::array names(const std::vector<std::string>& list) {
+    boost::json::array out;
+    for (const auto& name : list) out.emplace_back(name);
+    return out;
+}
+
+boost::json::object letter_json(const engine::dead_letter_view& v) {
+    boost::json::object out;
+    out["id"] = v.letter.execution_id;
+    out["queue"] = v.letter.queue;
+    out["dead_at"] = timestamp(v.letter.dead_ms);
+    if (!v.execution) {
+        out["execution"] = nullptr;  // deleted by retention
+        return out;
+    }
+    const auto& rec = *v.execution;
+    const auto prop = [&](const char* name) -> std::string {
+        const auto it = rec.process_props.find(name);
+        return it == rec.process_props.end() ? std::string() : it->second;
+    };
+    out["process"] = rec.process;
+    out["process_version"] = rec.process_version;
+    out["deliveries"] = std::strtoull(prop("queue_delivery").c_str(), nullptr, 10);
+    out["sent_by"] = prop("sent_by");
+    out["document_count"] = rec.document_ids.size();
+    out["error"] = rec.error;
+    return out;
+}
+
+// The queue a bulk call is about: ?queue=NAME, or ?all=true for every queue. Anything else
+// is refused rather than guessed.
+std::optional<std::string> bulk_scope(const boost::urls::url_view& target, const request& req,
+                                      response& refused) {
+    std::optional<std::string> queue;
+    bool all = false;
+    for (const auto& param : target.params()) {
+        if (param.key == "queue" && !param.value.empty()) {
+            queue = std::string(param.value);
+        } else if (param.key == "all" && param.value == "true") {
+            all = true;
+        } else {
+            refused = error_response(http::status::bad_request, "invalid_query",
+                                     "the parameters are queue=NAME or all=true", req);
+            return std::nullopt;
+        }
+    }
+    if (queue.has_value() == all) {
+        refused = error_response(http::status::bad_request, "invalid_query",
+                                 "name the dead letters: queue=NAME, or all=true for every queue",
+                                 req);
+        return std::nullopt;
+    }
+    return queue.value_or("");
+}
+
+response storage_failure(const boost::system::error_code& ec, const request& req) {
+    return error_response(http::status::internal_server_error, "storage_error",
+                          "the store could not be read or written: " + ec.message(), req);
+}
+
+response ok_json(boost::json::object body, const request& req, http::status status = http::status::ok) {
+    return json_response(status, boost::json::serialize(body), req.version(), req.keep_alive());
+}
+
+boost::asio::awaitable<response> list_queues(const request& req, service& svc) {
+    const auto queues = co_await svc.gateway->queues();
+    if (!queues) co_return storage_failure(queues.error(), req);
+    boost::json::array list;
+    for (const auto& q : *queues) {
+        boost::json::object o;
+        o["queue"] = q.name;
+        o["listeners"] = names(q.listeners);
+        o["paused"] = names(q.paused);
+        o["senders"] = names(q.senders);
+        o["parked"] = q.parked;
+        o["dead_letters"] = q.dead_letters;
+        list.push_back(std::move(o));
+    }
+    boost::json::object body;
+    body["queues"] = std::move(list);
+    body["delayed_redeliveries"] = svc.gateway->stats().delayed_redeliveries;
+    co_return ok_json(std::move(body), req);
+}
+
+boost::asio::awaitable<response> list_letters(const request& req,
+                                              const boost::urls::url_view& target, service& svc) {
+    std::string queue, cursor;
+    std::size_t limit = 50;
+    for (const auto& param : target.params()) {
+        const std::string value = param.value;
+        if (param.key == "queue") {
+            queue = value;
+        } else if (param.key == "cursor") {
+            cursor = value;
+        } else if (param.key == "limit") {
+            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+            if (ec != std::errc() || end != value.data() + value.size() || limit == 0 ||
+                limit > 1000) {
+                co_return error_response(http::status::bad_request, "invalid_query",
+                                         "limit must be from 1 to 1000", req);
+            }
+        } else {
+            co_return error_response(http::status::bad_request, "invalid_query",
+                                     "the parameters are queue, cursor and limit", req);
+        }
+    }
+    const auto page = co_await svc.gateway->dead_letters(queue, cursor, limit);
+    if (!page) co_return storage_failure(page.error(), req);
+    boost::json::array letters;
+    for (const auto& v : page->letters) letters.push_back(letter_json(v));
+    boost::json::object body;
+    body["dead_letters"] = std::move(letters);
+    body["next_cursor"] = page->next_cursor.empty() ? boost::json::value(nullptr)
+                                                    : boost::json::value(page->next_cursor);
+    co_return ok_json(std::move(body), req);
+}
+
+boost::asio::awaitable<response> show_letter(const request& req, const std::string& id,
+                                             service& svc) {
+    const auto view = co_await svc.gateway->dead_letter(id);
+    if (!view) {
+        if (view.error() == store::errc::not_found) {
+            co_return error_response(http::status::not_found, "unknown_dead_letter",
+                                     "no dead letter has the id '" + id + "'", req);
+        }
+        co_return storage_failure(view.error(), req);
+    }
+    auto body = letter_json(*view);
+    if (view->execution) {
+        boost::json::array documents;
+        for (const auto& doc : view->execution->document_ids) documents.emplace_back(doc);
+        body["documents"] = std::move(documents);
+        boost::json::array deliveries;
+        for (const auto& rec : view->earlier_deliveries) deliveries.push_back(execution_summary(rec));
+        deliveries.push_back(execution_summary(*view->execution));
+        body["delivery_history"] = std::move(deliveries);
+    }
+    co_return ok_json(std::move(body), req);
+}
+
+boost::asio::awaitable<response> resend_one(const request& req, const std::string& id,
+                                            service& svc) {
+    const auto resent = co_await svc.gateway->resend_dead_letter(id);
+    if (!resent) co_return submit_failure(resent.error(), req);
+    if (const auto* refused = std::get_if<engine::refusal>(&*resent)) {
+        co_return refusal_response(*refused, req);
+    }
+    const auto& stored = std::get<engine::intake_reply>(*resent);
+    if (stored.status != engine::intake_status::ok) co_return intake_failure(stored, req);
+    boost::json::object body;
+    body["execution_id"] = stored.accepted.execution_id;
+    body["resent_from"] = id;
+    body["document_count"] = stored.accepted.document_count;
+    body["durability"] = stored.accepted.durability;
+    auto res = ok_json(std::move(body), req, http::status::accepted);
+    res.set(http::field::location, "/_admin/executions/" + stored.accepted.execution_id);
+    co_return res;
+}
+
+// Resends or clears every dead letter of a queue (or of all), oldest first, up to
+// most_per_bulk_call per call; `more` says whether any are left for another call.
+boost::asio::awaitable<response> bulk(const request& req, const boost::urls::url_view& target,
+                                      bool resend, service& svc) {
+    response refused;
+    const auto queue = bulk_scope(target, req, refused);
+    if (!queue) co_return refused;
+    std::size_t done = 0;
+    boost::json::array failures;
+    std::string cursor;  // past letters that could not be resent (they stay)
+    bool more = false;
+    while (!more) {
+        const auto page = co_await svc.gateway->dead_letters(*queue, cursor, 500);
+        if (!page) co_return storage_failure(page.error(), req);
+        if (page->letters.empty()) break;
+        if (!resend) {
+            std::vector<std::string> ids;
+            for (const auto& v : page->letters) ids.push_back(v.letter.execution_id);
+            if (auto cleared = co_await svc.gateway->clear_dead_letters(ids); !cleared) {
+                co_return storage_failure(cleared.error(), req);
+            }
+            done += ids.size();
+        } else {
+            for (const auto& v : page->letters) {
+                const auto& id = v.letter.execution_id;
+                const auto resent = co_await svc.gateway->resend_dead_letter(id);
+                if (!resent) co_return submit_failure(resent.error(), req);
+                boost::json::object failure;
+                if (const auto* no = std::get_if<engine::refusal>(&*resent)) {
+                    failure = {{"id", id}, {"error", no->error}, {"detail", no->detail}};
+                } else if (std::get<engine::intake_reply>(*resent).status !=
+                           engine::intake_status::ok) {
+                    co_return intake_failure(std::get<engine::intake_reply>(*resent), req);
+                } else {
+                    ++done;
+                    continue;
+                }
+                failures.push_back(std::move(failure));
+                cursor = id;
+            }
+        }
+        more = done + failures.size() >= most_per_bulk_call && !page->next_cursor.empty();
+        if (page->next_cursor.empty()) break;
+    }
+    boost::json::object body;
+    body[resend ? "resent" : "cleared"] = done;
+    if (resend) body["refused"] = std::move(failures);
+    body["more"] = more;
+    co_return ok_json(std::move(body), req);
+}
+
+}  // namespace
+
+bool is_queues_path(std::string_view path) {
+    return path == "/_admin/queues" || path == letters_path || path.starts_with(letters_prefix);
+}
+
+boost::asio::awaitable<response> handle_queues(request req, service& svc) {
+    const auto target = boost::urls::parse_origin_form(req.target());
+    const std::string path = target->path();
+    const auto method = req.method();
+    if (path == "/_admin/queues") {
+        if (method != http::verb::get) co_return method_not_allowed(req, "GET");
+        co_return co_await list_queues(req, svc);
+    }
+    if (path == letters_path) {
+        if (method == http::verb::get) co_return co_await list_letters(req, *target, svc);
+        if (method == http::verb::delete_) co_return co_await bulk(req, *target, false, svc);
+        co_return method_not_allowed(req, "GET, DELETE");
+    }
+    const auto rest = path.substr(letters_prefix.size());
+    if (rest == "resend") {
+        if (method != http::verb::post) co_return method_not_allowed(req, "POST");
+        co_return co_await bulk(req, *target, true, svc);
+    }
+    const auto slash = rest.find('/');
+    const auto id = rest.substr(0, slash);
+    if (id.empty()) {
+        co_return error_response(http::status::not_found, "not_found", "no endpoint at " + path, req);
+    }
+    if (slash == std::string::npos) {
+        if (method == http::verb::get) co_return co_await show_letter(req, id, svc);
+        if (method != http::verb::delete_) co_return method_not_allowed(req, "GET, DELETE");
+        const auto known = co_await svc.gateway->dead_letter(id);
+        if (!known && known.error() == store::errc::not_found) {
+            co_return error_response(http::status::not_found, "unknown_dead_letter",
+                                     "no dead letter has the id '" + id + "'", req);
+        }
+        const std::vector<std::string> ids = {id};
+        if (auto cleared = co_await svc.gateway->clear_dead_letters(ids); !cleared) {
+            co_return storage_failure(cleared.error(), req);
+        }
+        co_return ok_json({{"cleared", 1}}, req);
+    }
+    if (rest.substr(slash) == "/resend") {
+        if (method != http::verb::post) co_return method_not_allowed(req, "POST");
+        co_return co_await resend_one(req, id, svc);
+    }
+    co_return error_response(http::status::not_found, "not_found", "no endpoint at " + path, req);
+}
+
+}  // namespace ferry::ingress
