@@ -184,6 +184,21 @@ std::string json_text(const boost::json::value& v) {
     return boost::json::serialize(v);
 }
 
+std::string short_time(const boost::json::value& v) {
+    auto t = json_text(v);
+    if (t.size() >= 19) t = t.substr(0, 10) + " " + t.substr(11, 8);
+    return t;
+}
+
+std::string clipped(std::string s, std::size_t width) {
+    if (s.size() > width) s = s.substr(0, width - 1) + "~";
+    return s;
+}
+
+void fail_with(int code) {
+    if (code != 0) throw CLI::RuntimeError(code);
+}
+
 std::string table_time(std::int64_t ms) {
     if (ms <= 0) return "-";
     const std::time_t seconds = ms / 1000;

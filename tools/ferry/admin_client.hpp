@@ -49,6 +49,12 @@ std::variant<boost::json::value, int> admin_json(const admin_connection& c,
 std::string json_text(const boost::json::value& v);
 /// Milliseconds since the epoch as "2026-11-24 10:00:00" (UTC), "-" for 0.
 std::string table_time(std::int64_t ms);
+/// An ISO time from the API ("2026-11-24T10:00:00.123Z") as "2026-11-24 10:00:00".
+std::string short_time(const boost::json::value& v);
+/// `s` cut to `width` characters, the last one "~" when cut.
+std::string clipped(std::string s, std::size_t width);
+/// Ends a command's callback with exit code `code` (nothing when 0).
+void fail_with(int code);
 /// Percent-encodes a path segment or query value.
 std::string url_encoded(const std::string& s);
 

@@ -16,5 +16,7 @@ void add_history_commands(CLI::App& app);
 void add_deploy_commands(CLI::App& app);
 /// replay (one, or many by filter in the background), replays.
 void add_replay_commands(CLI::App& app);
+/// queues, dlq (list, show, resend, clear).
+void add_dlq_commands(CLI::App& app);
 
 }  // namespace ferry::tools

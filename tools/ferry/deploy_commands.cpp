@@ -13,7 +13,6 @@ namespace ferry::tools {
 namespace {
 namespace json = boost::json;
 
-
 // What a process serves: its operation, or "queue NAME" for a queue listener.
 std::string served_as(const json::object& o) {
     const auto queue = o.if_contains("queue");
@@ -28,10 +27,6 @@ struct deploy_options {
     std::string name;
     std::uint32_t version = 0;
 };
-
-void fail_with(int code) {
-    if (code != 0) throw CLI::RuntimeError(code);
-}
 
 std::int64_t number(const json::value& v) {
     return v.is_number() ? v.to_number<std::int64_t>() : 0;

@@ -23,13 +23,6 @@ struct list_options {
     std::string id;  // show
 };
 
-// "2026-11-24T10:00:00.123Z" -> "2026-11-24 10:00:00" for tables.
-std::string short_time(const json::value& v) {
-    auto t = json_text(v);
-    if (t.size() >= 19) t = t.substr(0, 10) + " " + t.substr(11, 8);
-    return t;
-}
-
 std::string duration(const json::value& v) {
     if (!v.is_int64() && !v.is_uint64()) return "-";
     const auto ms = v.to_number<std::int64_t>();
@@ -40,11 +33,6 @@ std::string duration(const json::value& v) {
         std::snprintf(out, sizeof out, "%.1fs", static_cast<double>(ms) / 1000);
     }
     return out;
-}
-
-std::string clipped(std::string s, std::size_t width) {
-    if (s.size() > width) s = s.substr(0, width - 1) + "~";
-    return s;
 }
 
 int status(const list_options& o) {

@@ -34,10 +34,6 @@ struct replay_options {
 
 std::atomic<bool> interrupted{false};
 
-void fail_with(int code) {
-    if (code != 0) throw CLI::RuntimeError(code);
-}
-
 std::uint64_t count(const json::object& o, const char* key) {
     const auto* v = o.if_contains(key);
     return v && v->is_number() ? v->to_number<std::uint64_t>() : 0;
