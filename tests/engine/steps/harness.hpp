@@ -45,6 +45,8 @@ protected:
             return ++sequences_[std::string(name)];
         };
         settings.find_process = find_process_;
+        settings.queue_listeners = queue_listeners_;
+        settings.stub_connectors = stub_connectors_;
         return run_process(p, rec, std::move(docs), settings);
     }
 
@@ -63,6 +65,8 @@ protected:
     std::function<void(const std::vector<working_document>&)> on_early_;
     std::map<std::string, std::uint64_t> sequences_;
     std::function<std::shared_ptr<const process>(std::string_view)> find_process_;
+    std::function<std::vector<std::shared_ptr<const process>>(std::string_view)> queue_listeners_;
+    bool stub_connectors_ = false;
     ferry::test::temp_dir dir_;
     ferry::test::temp_dir out_;
     std::shared_ptr<const process> process_;
