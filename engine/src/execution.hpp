@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ferry/engine/process.hpp"
+#include "ferry/engine/registry.hpp"
 #include "ferry/store/records.hpp"
 #include "ferry/transport/frames.hpp"
 
@@ -37,7 +38,7 @@ struct execution_limits {
 /// a remote worker (which asks the serving process over ZeroMQ).
 struct execution_services {
     std::function<std::shared_ptr<const process>(std::string_view)> find_process;
-    std::function<std::vector<std::shared_ptr<const process>>(std::string_view)> queue_listeners;
+    std::function<std::vector<queue_listener>(std::string_view)> queue_listeners;
     /// The version a stored execution runs on (registry::for_execution); empty: find_process.
     std::function<std::shared_ptr<const process>(std::string_view, std::uint32_t)> find_version;
     std::function<std::uint64_t(std::string_view)> next_sequence;

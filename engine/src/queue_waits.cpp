@@ -1,5 +1,6 @@
 #include "queue_waits.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "clock.hpp"
@@ -106,12 +107,24 @@ void queue_waits::release_parked() {
         copies.clear();
     };
     for (const auto& entry : *parked) {
-        const auto listeners = processes->queue_listeners(entry.queue);
+        auto listeners = processes->queue_listeners(entry.queue);
+        std::erase_if(listeners, [](const auto& l) { return l.paused; });
         if (listeners.empty()) continue;
         auto rec = db_.read_execution(entry.execution_id);
         if (!rec) {
             log::error("queues", "a parked message is unreadable",
                        {{"execution_id", entry.execution_id}, {"error", rec.error().message()}});
+            continue;
+        }
+        if (!rec->process.empty()) {
+            // A paused subscriber's copy of a published message: for that subscriber only.
+            const auto it = std::find_if(listeners.begin(), listeners.end(), [&](const auto& l) {
+                return l.process->name == rec->process;
+            });
+            if (it == listeners.end()) continue;
+            rec->process_version = it->process->version;
+            assigned.push_back(std::move(*rec));
+            if (assigned.size() >= 500) flush();
             continue;
         }
         const bool publish = rec->process_props["queue_publish"] == "true";
@@ -130,15 +143,15 @@ void queue_waits::release_parked() {
             }
             for (std::size_t i = 1; i < listeners.size(); ++i) {
                 submission copy;
-                copy.process = listeners[i]->name;
-                copy.process_version = listeners[i]->version;
+                copy.process = listeners[i].process->name;
+                copy.process_version = listeners[i].process->version;
                 copy.process_props = rec->process_props;
                 copy.documents = documents;
                 copies.push_back(new_execution_of(std::move(copy), ids.next(), now_ms()));
             }
         }
-        rec->process = listeners[first]->name;
-        rec->process_version = listeners[first]->version;
+        rec->process = listeners[first].process->name;
+        rec->process_version = listeners[first].process->version;
         assigned.push_back(std::move(*rec));
         if (assigned.size() >= 500) flush();
     }

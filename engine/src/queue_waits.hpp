@@ -33,8 +33,10 @@ public:
     void stop();
     /// Redeliveries just stored, each waiting until its due time.
     void add(const std::vector<store::waiting_entry>& delayed);
-    /// Queues every parked message whose queue has a listener now: one listener takes a
-    /// point-to-point message (taking turns), every listener a published one.
+    /// Queues every parked message whose queue has a listener now (paused ones do not count):
+    /// one listener takes a point-to-point message (taking turns), every listener a published
+    /// one; a paused subscriber's copy of a published message goes to that subscriber once it
+    /// resumes.
     void release_parked();
     std::size_t delayed() const;
 

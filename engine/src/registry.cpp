@@ -46,11 +46,10 @@ std::shared_ptr<const process> registry::for_execution(std::string_view name,
     return by_name(name);
 }
 
-std::vector<std::shared_ptr<const process>> registry::queue_listeners(
-    std::string_view queue) const {
-    std::vector<std::shared_ptr<const process>> out;
+std::vector<queue_listener> registry::queue_listeners(std::string_view queue) const {
+    std::vector<queue_listener> out;
     for (const auto& [name, p] : by_name_) {
-        if (p->listen.queue == queue && !paused(name)) out.push_back(p);
+        if (p->listen.queue == queue) out.push_back({p, paused(name)});
     }
     return out;
 }

@@ -323,8 +323,9 @@ private:
     }
 
     // The documents become one message, stored when this execution finishes (with it, in one
-    // write): a delivery to one listener (point to point, taking turns), to every listener
-    // (publish), or parked for the queue until a process listens on it.
+    // write): a delivery to one listener (point to point, taking turns among those not
+    // paused), or to every listener (publish; a paused one's copy waits for it), or parked for
+    // the queue until a process listens on it.
     void send_to_queue(const queue_send_step& q, const documents& in) {
         if (in.empty()) return;
         static std::atomic<std::size_t> turn{0};
@@ -334,9 +335,9 @@ private:
                                  {"sent_by", ctx_.execution.id}};
         if (q.publish) message.process_props["queue_publish"] = "true";
         for (const auto& d : in) message.documents.push_back(d.doc);
-        const auto listeners = ctx_.settings.queue_listeners
-                                   ? ctx_.settings.queue_listeners(q.queue)
-                                   : std::vector<std::shared_ptr<const process>>();
+        auto listeners = ctx_.settings.queue_listeners ? ctx_.settings.queue_listeners(q.queue)
+                                                       : std::vector<queue_listener>();
+        if (!q.publish) std::erase_if(listeners, [](const auto& l) { return l.paused; });
         if (listeners.empty()) {
             message.parked_on = q.queue;
             outcome_.started.push_back(std::move(message));
@@ -345,9 +346,11 @@ private:
         const auto first = q.publish ? 0 : turn.fetch_add(1) % listeners.size();
         const auto count = q.publish ? listeners.size() : 1;
         for (std::size_t i = 0; i < count; ++i) {
+            const auto& listener = listeners[first + i];
             auto delivery = message;
-            delivery.process = listeners[first + i]->name;
-            delivery.process_version = listeners[first + i]->version;
+            delivery.process = listener.process->name;
+            delivery.process_version = listener.process->version;
+            if (listener.paused) delivery.parked_on = q.queue;
             outcome_.started.push_back(std::move(delivery));
         }
     }

@@ -15,6 +15,7 @@ TEST(WorkerProtocol, WorkCarriesTheExecutionItsDocumentsAndTheLimits) {
     w.limits.max_kept_bytes = 9;
     w.limits.page_ttl_ms = 10;
     w.limits.reply_ttl_ms = 11;
+    w.limits.redelivery_ms = {12, 13};
     w.record.id = "e1";
     w.record.process = "quote";
     w.record.reply_to = "r";
@@ -26,6 +27,7 @@ TEST(WorkerProtocol, WorkCarriesTheExecutionItsDocumentsAndTheLimits) {
     EXPECT_TRUE(back->in_memory);
     EXPECT_EQ(back->limits.max_trace_entries, 7u);
     EXPECT_EQ(back->limits.reply_ttl_ms, 11);
+    EXPECT_EQ(back->limits.redelivery_ms, (std::vector<std::uint32_t>{12, 13}));
     EXPECT_EQ(back->record.id, "e1");
     EXPECT_EQ(back->record.reply_to, "r");
     ASSERT_EQ(back->documents.size(), 2u);
@@ -46,6 +48,15 @@ TEST(WorkerProtocol, ResultCarriesEverythingTheFinishWrites) {
     started.record.id = "child";
     started.documents = {{"c", {}}};
     out.started.push_back(std::move(started));
+    store::new_execution redelivery;
+    redelivery.record.id = "again";
+    redelivery.not_before_ms = 12345;
+    out.started.push_back(std::move(redelivery));
+    store::new_execution parked;
+    parked.record.id = "parked";
+    parked.parked_on = "orders";
+    out.started.push_back(std::move(parked));
+    out.dead.push_back({"dead1", "returns", 777});
     out.replies.push_back({"reply-to", "header", "body"});
     out.answers.emplace_back("reply/e1", "value");
     const auto back = proto::decode_result(proto::encode_result(rec, out));
@@ -56,9 +67,15 @@ TEST(WorkerProtocol, ResultCarriesEverythingTheFinishWrites) {
     EXPECT_EQ(back->record.trace[0].output_ids[0], "e1-s0-0");
     ASSERT_EQ(back->output.kept.size(), 1u);
     EXPECT_EQ(back->output.kept[0].second.data, "kept");
-    ASSERT_EQ(back->output.started.size(), 1u);
+    ASSERT_EQ(back->output.started.size(), 3u);
     EXPECT_EQ(back->output.started[0].record.id, "child");
     EXPECT_EQ(back->output.started[0].documents[0].data, "c");
+    EXPECT_EQ(back->output.started[1].not_before_ms, 12345);
+    EXPECT_EQ(back->output.started[2].parked_on, "orders");
+    ASSERT_EQ(back->output.dead.size(), 1u);
+    EXPECT_EQ(back->output.dead[0].execution_id, "dead1");
+    EXPECT_EQ(back->output.dead[0].queue, "returns");
+    EXPECT_EQ(back->output.dead[0].dead_ms, 777);
     ASSERT_EQ(back->output.replies.size(), 1u);
     EXPECT_EQ(back->output.replies[0], (transport::frames{"reply-to", "header", "body"}));
     EXPECT_EQ(back->output.answers, out.answers);

@@ -65,7 +65,7 @@ protected:
     std::function<void(const std::vector<working_document>&)> on_early_;
     std::map<std::string, std::uint64_t> sequences_;
     std::function<std::shared_ptr<const process>(std::string_view)> find_process_;
-    std::function<std::vector<std::shared_ptr<const process>>(std::string_view)> queue_listeners_;
+    std::function<std::vector<queue_listener>(std::string_view)> queue_listeners_;
     bool stub_connectors_ = false;
     ferry::test::temp_dir dir_;
     ferry::test::temp_dir out_;

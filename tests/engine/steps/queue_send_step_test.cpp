@@ -76,6 +76,18 @@ TEST_F(QueueSendStep, WithoutAListenerTheMessageIsParked) {
     }
 }
 
+// A paused subscriber's copy of a published message waits for it (parked, addressed to it).
+TEST_F(QueueSendStep, PausedSubscribersCopyWaitsForIt) {
+    const auto out = send("- queue_send: {queue: orders, publish: true}\n", {"1"},
+                          {"audit", "pack"}, "pack");
+    ASSERT_TRUE(out.ok) << out.error;
+    ASSERT_EQ(out.started.size(), 2u);
+    EXPECT_EQ(out.started[0].process, "audit");
+    EXPECT_TRUE(out.started[0].parked_on.empty());
+    EXPECT_EQ(out.started[1].process, "pack");
+    EXPECT_EQ(out.started[1].parked_on, "orders");
+}
+
 // A dry run (replay) sends nothing.
 TEST_F(QueueSendStep, DryRunSendsNothing) {
     stub_connectors_ = true;

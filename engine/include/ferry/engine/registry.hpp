@@ -15,6 +15,12 @@
 
 namespace ferry::engine {
 
+/// A process listening on an internal queue, and whether an operator paused it.
+struct queue_listener {
+    std::shared_ptr<const engine::process> process;
+    bool paused = false;
+};
+
 /// An immutable set of deployed processes: the active version of each, which serves its
 /// operation, and every other version still known (pending executions finish on the version
 /// they were stored for; replays may pick one). Also which listeners an operator paused.
@@ -45,8 +51,9 @@ public:
     const std::map<std::string, std::shared_ptr<const process>, std::less<>>& active() const {
         return by_name_;
     }
-    /// The active processes listening on `queue` that are not paused, by name.
-    std::vector<std::shared_ptr<const process>> queue_listeners(std::string_view queue) const;
+    /// The active processes listening on `queue`, by name, paused ones included (their
+    /// messages wait until they resume).
+    std::vector<queue_listener> queue_listeners(std::string_view queue) const;
     /// Every known version, by (name, version).
     const std::map<std::pair<std::string, std::uint32_t>, std::shared_ptr<const process>>&
     versions() const {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ferry/engine/process.hpp"
+#include "ferry/engine/registry.hpp"
 #include "ferry/store/records.hpp"
 
 namespace ferry::engine {
@@ -23,7 +24,7 @@ struct run_settings {
     /// The deployed process of that name, for process_call (nullptr when not deployed).
     std::function<std::shared_ptr<const process>(std::string_view)> find_process;
     /// The processes listening on an internal queue now (registry::queue_listeners).
-    std::function<std::vector<std::shared_ptr<const process>>(std::string_view)> queue_listeners;
+    std::function<std::vector<queue_listener>(std::string_view)> queue_listeners;
     std::size_t call_depth = 0;        // process_call nesting, bounded against runaway recursion
     /// The next value of a named sequential value; the executor's never repeats a value.
     std::function<std::uint64_t(std::string_view name)> next_sequence;
@@ -66,7 +67,9 @@ struct started_execution {
     std::uint32_t process_version = 0;
     store::properties process_props;
     std::vector<store::document> documents;
-    std::string parked_on;  // a queue message nobody listens for yet (process is "")
+    /// A queue message that waits for a listener: nobody listens (process ""), or `process`
+    /// is a paused subscriber of a published message.
+    std::string parked_on;
 };
 
 /// How a run ended.
