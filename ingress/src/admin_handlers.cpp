@@ -193,6 +193,9 @@ response handle_metrics(const request& req, const service& svc) {
     metric(out, "ferry_executions_queued", "gauge",
            "Executions stored and waiting for an executor (the queue depth)",
            static_cast<double>(stats.backlog));
+    metric(out, "ferry_queue_redeliveries_waiting", "gauge",
+           "Failed queue deliveries waiting for their redelivery time",
+           static_cast<double>(stats.delayed_redeliveries));
     metric(out, "ferry_retention_sweeps_total", "counter", "Retention sweeps run",
            static_cast<double>(stats.retention_sweeps));
     out += "# HELP ferry_intake_batch_requests Requests per group commit\n"

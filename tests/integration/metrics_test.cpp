@@ -101,6 +101,7 @@ TEST(MetricsTest, ScrapedAndParsed) {
     expect_histogram(m, "ferry_store_fsync_seconds", "");
     EXPECT_GE(m.at("ferry_store_fsync_seconds_count"), 1);
     EXPECT_TRUE(m.contains("ferry_executions_queued"));
+    EXPECT_TRUE(m.contains("ferry_queue_redeliveries_waiting"));
     EXPECT_TRUE(m.contains("ferry_executions_running"));
     EXPECT_TRUE(m.contains("ferry_executions_succeeded_total"));
     EXPECT_EQ(m.at(R"(ferry_http_responses_total{class="2xx"})"), 13);
