@@ -396,6 +396,12 @@ void executor_pool::worker(std::uint32_t slot) {
                 run_execution(ready.record, std::move(ready.documents), limits, run_with, out);
             } else {
                 fail_execution(ready.record, std::move(ready.error), run_with, out);
+                // A queue message that cannot run at all (it kept crashing the server, or is
+                // unreadable) is a dead letter at once: an operator decides.
+                const auto& props = ready.record.process_props;
+                if (const auto q = props.find("queue"); q != props.end()) {
+                    out.dead.push_back({ready.record.id, q->second, now_ms()});
+                }
             }
             finished.push_back(std::move(ready.record));
         }

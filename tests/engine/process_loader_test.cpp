@@ -63,7 +63,7 @@ TEST_F(ProcessLoaderTest, MistakesGiveFileLineColumn) {
     EXPECT_EQ(error_of(yaml.replace(yaml.find("message:"), 8, "mesage:")),
               path + ":11:5: unknown step 'mesage'; steps are message, set_properties, branch, decision, "
                   "route, split, combine, map, return, stop, exception, try_catch, process_call, "
-                         "http_call and file_write");
+                         "http_call, file_write and queue_send");
     yaml = valid;
     EXPECT_NE(error_of(yaml.replace(yaml.find("\"{1}\""), 5, "\"{2}\"")).find(":12:17: template"),
               std::string::npos);
@@ -150,13 +150,14 @@ TEST_F(ProcessLoaderTest, ExamplesLoadAndUseEveryStepKind) {
     const auto processes = load_process_directory(FERRY_EXAMPLES_DIR);
     EXPECT_TRUE(processes->by_operation("createOrder"));
     std::set<std::string> used;
-    for (const auto& [operation, p] : processes->operations()) {
+    for (const auto& [name, p] : processes->active()) {
         visit_steps(p->steps, [&](const step& s) { used.insert(std::string(step_kind(s))); });
     }
+    EXPECT_EQ(processes->queue_listeners("warehouse").size(), 1u);  // pickOrder
     const std::set<std::string> all = {
         "message", "set_properties", "branch",    "decision",  "route",        "split",
         "combine", "map",            "return",    "stop",      "exception",    "try_catch",
-        "process_call", "http_call", "file_write"};
+        "process_call", "http_call", "file_write", "queue_send"};
     EXPECT_EQ(used, all);
     EXPECT_EQ(std::variant_size_v<decltype(step{}.action)>, all.size());
 }

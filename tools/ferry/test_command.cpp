@@ -110,6 +110,11 @@ int run_test(const test_options& o) {
     rec.process = p->name;
     rec.process_version = p->version;
     rec.process_props = engine::process_properties(facts);
+    const bool from_queue = !p->listen.queue.empty();
+    if (from_queue) {
+        // A queue listener gets a message's delivery, not a request.
+        rec.process_props = {{"queue", p->listen.queue}, {"queue_delivery", "1"}, {"sent_by", "test"}};
+    }
     std::vector<engine::working_document> working;
     for (std::size_t i = 0; i < documents->size(); ++i) {
         rec.document_ids.push_back("test-" + std::to_string(i));
@@ -128,9 +133,13 @@ int run_test(const test_options& o) {
     // Called processes are looked up beside this one, loaded on first use.
     const auto directory = std::filesystem::path(o.process_file).parent_path();
     std::shared_ptr<const engine::registry> siblings;
-    settings.find_process = [&](std::string_view name) -> std::shared_ptr<const engine::process> {
+    const auto load_siblings = [&] {
         if (!siblings) siblings = engine::load_process_directory(directory.empty() ? "." : directory.string());
-        return siblings->by_name(name);
+        return siblings;
+    };
+    settings.find_process = [&](std::string_view name) { return load_siblings()->by_name(name); };
+    settings.queue_listeners = [&](std::string_view queue) {
+        return load_siblings()->queue_listeners(queue);
     };
 
     // Sequential values count from 1 in a test run and are not stored.
@@ -166,8 +175,18 @@ int run_test(const test_options& o) {
         std::printf("failed at %s: %s\n", f.step.c_str(), f.error.c_str());
     }
     for (const auto& s : outcome.started) {
-        std::printf("would start an execution of %s with %zu document(s)\n", s.process.c_str(),
-                    s.documents.size());
+        const auto queue = s.process_props.find("queue");
+        if (queue == s.process_props.end()) {
+            std::printf("would start an execution of %s with %zu document(s)\n",
+                        s.process.c_str(), s.documents.size());
+        } else if (s.process.empty()) {
+            std::printf("would send a message of %zu document(s) to queue %s, where it waits: "
+                        "no process beside this one listens on it\n",
+                        s.documents.size(), queue->second.c_str());
+        } else {
+            std::printf("would send a message of %zu document(s) to queue %s, delivered to %s\n",
+                        s.documents.size(), queue->second.c_str(), s.process.c_str());
+        }
     }
     if (!outcome.process_props.empty()) {
         std::printf("\nprocess properties\n");
@@ -182,6 +201,13 @@ int run_test(const test_options& o) {
         pages.first = engine::receipt_reply({rec.id, rec.document_ids.size(), "none (test run)"});
     }
     const auto& answer = pages.first;
+    if (from_queue) {
+        if (outcome.ok) return 0;
+        std::printf("\nexecution failed at step '%s': %s (the message would be delivered again, "
+                    "then become a dead letter)\n",
+                    outcome.failed_step.c_str(), outcome.error.c_str());
+        return 1;
+    }
     std::printf("\nreply\nHTTP/1.1 %u\n", answer.status);
     for (const auto& [k, v] : answer.headers) std::printf("%s: %s\n", k.c_str(), v.c_str());
     std::printf("\n%s\n", shown(answer.body, o.show_bytes * 4).c_str());
