@@ -78,22 +78,7 @@ boost::asio::awaitable<response> handle_replay(request req, std::string id, serv
         }
         version = v;
     }
-    const auto replayed = co_await svc.gateway->replay(id, version);
-    if (!replayed) co_return submit_failure(replayed.error(), req);
-    if (const auto* refused = std::get_if<engine::replay_refusal>(&*replayed)) {
-        co_return refusal_response(*refused, req);
-    }
-    const auto& stored = std::get<engine::intake_reply>(*replayed);
-    if (stored.status != engine::intake_status::ok) co_return intake_failure(stored, req);
-    boost::json::object body;
-    body["execution_id"] = stored.accepted.execution_id;
-    body["replay_of"] = id;
-    body["document_count"] = stored.accepted.document_count;
-    body["durability"] = stored.accepted.durability;
-    auto res = json_response(http::status::accepted, boost::json::serialize(body), req.version(),
-                             req.keep_alive());
-    res.set(http::field::location, "/_admin/executions/" + stored.accepted.execution_id);
-    co_return res;
+    co_return resubmitted(co_await svc.gateway->replay(id, version), "replay_of", id, req);
 }
 
 }  // namespace ferry::ingress

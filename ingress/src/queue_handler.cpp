@@ -163,21 +163,7 @@ boost::asio::awaitable<response> show_letter(const request& req, const std::stri
 
 boost::asio::awaitable<response> resend_one(const request& req, const std::string& id,
                                             service& svc) {
-    const auto resent = co_await svc.gateway->resend_dead_letter(id);
-    if (!resent) co_return submit_failure(resent.error(), req);
-    if (const auto* refused = std::get_if<engine::refusal>(&*resent)) {
-        co_return refusal_response(*refused, req);
-    }
-    const auto& stored = std::get<engine::intake_reply>(*resent);
-    if (stored.status != engine::intake_status::ok) co_return intake_failure(stored, req);
-    boost::json::object body;
-    body["execution_id"] = stored.accepted.execution_id;
-    body["resent_from"] = id;
-    body["document_count"] = stored.accepted.document_count;
-    body["durability"] = stored.accepted.durability;
-    auto res = ok_json(std::move(body), req, http::status::accepted);
-    res.set(http::field::location, "/_admin/executions/" + stored.accepted.execution_id);
-    co_return res;
+    co_return resubmitted(co_await svc.gateway->resend_dead_letter(id), "resent_from", id, req);
 }
 
 // Resends or clears every dead letter of a queue (or of all), oldest first, up to

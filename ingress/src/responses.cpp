@@ -43,7 +43,7 @@ response refusal_response(const engine::refusal& r, const request& req) {
     if (r.error == "invalid_definition") status = http::status::bad_request;
     if (r.error.starts_with("unknown_")) status = http::status::not_found;
     if (r.error == "storage_error") status = http::status::internal_server_error;
-    return error_response(status, r.error, r.detail, req);
+    return error_response(status, r.error, r.detail, req.version(), req.keep_alive());
 }
 
 response method_not_allowed(const request& req, std::string_view allowed) {

@@ -3,6 +3,9 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "ferry/engine/request_properties.hpp"
 #include "ferry/transport/error.hpp"
 #include "responses.hpp"
@@ -124,6 +127,26 @@ response intake_failure(const engine::intake_reply& reply, const request_header&
     return error_response(http::status::internal_server_error, "internal_error",
                           "the intake refused the submission: " + reply.message, req.version(),
                           keeps_alive(req));
+}
+
+response resubmitted(
+    const boost::system::result<std::variant<engine::intake_reply, engine::refusal>>& outcome,
+    std::string_view link, const std::string& source, const request& req) {
+    if (!outcome) return submit_failure(outcome.error(), req);
+    if (const auto* refused = std::get_if<engine::refusal>(&*outcome)) {
+        return refusal_response(*refused, req);
+    }
+    const auto& stored = std::get<engine::intake_reply>(*outcome);
+    if (stored.status != engine::intake_status::ok) return intake_failure(stored, req);
+    boost::json::object body;
+    body["execution_id"] = stored.accepted.execution_id;
+    body[link] = source;
+    body["document_count"] = stored.accepted.document_count;
+    body["durability"] = stored.accepted.durability;
+    auto res = json_response(http::status::accepted, boost::json::serialize(body), req.version(),
+                             req.keep_alive());
+    res.set(http::field::location, "/_admin/executions/" + stored.accepted.execution_id);
+    return res;
 }
 
 }  // namespace ferry::ingress

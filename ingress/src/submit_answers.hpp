@@ -1,8 +1,11 @@
 #pragma once
 
 #include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <variant>
 
 #include "ferry/engine/idempotency.hpp"
 #include "ferry/engine/reply.hpp"
@@ -50,5 +53,11 @@ response submit_failure(const boost::system::error_code& ec, const request_heade
 /// The intake answered but did not store the submission (507 when the store failed, 422 when
 /// an idempotency key was reused by a different request).
 response intake_failure(const engine::intake_reply& reply, const request_header& req);
+
+/// An operator's resubmission of stored documents (a replay, a resent dead letter) as a new
+/// execution: what the intake answered, as 202 with `{"execution_id", <link>: source,
+/// "document_count", "durability"}` and a Location, or the failure.
+response resubmitted(const boost::system::result<std::variant<engine::intake_reply, engine::refusal>>& outcome,
+                     std::string_view link, const std::string& source, const request& req);
 
 }  // namespace ferry::ingress
