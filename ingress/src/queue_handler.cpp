@@ -6,6 +6,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <charconv>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 #include "execution_json.hpp"
@@ -173,42 +175,58 @@ boost::asio::awaitable<response> bulk(const request& req, const boost::urls::url
     response refused;
     const auto queue = bulk_scope(target, req, refused);
     if (!queue) co_return refused;
+    // Ids begin with their creation time (12 hex digits of ms): letters that died after this
+    // call began, such as a resent message whose listener failed it again at once, sort after
+    // `began` and are left for another call, so a listener that always fails is not resent in
+    // a loop.
+    char began[16];
+    std::snprintf(began, sizeof began, "%012llx",
+                  static_cast<unsigned long long>(
+                      std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count()));
     std::size_t done = 0;
     boost::json::array failures;
     std::string cursor;  // past letters that could not be resent (they stay)
     bool more = false;
-    while (!more) {
+    for (;;) {
         const auto page = co_await svc.gateway->dead_letters(*queue, cursor, 500);
         if (!page) co_return storage_failure(page.error(), req);
-        if (page->letters.empty()) break;
+        std::vector<std::string> ids;
+        bool newer = false;
+        for (const auto& v : page->letters) {
+            if (v.letter.execution_id >= began) {
+                newer = true;
+                break;
+            }
+            ids.push_back(v.letter.execution_id);
+        }
+        if (ids.empty()) break;
         if (!resend) {
-            std::vector<std::string> ids;
-            for (const auto& v : page->letters) ids.push_back(v.letter.execution_id);
             if (auto cleared = co_await svc.gateway->clear_dead_letters(ids); !cleared) {
                 co_return storage_failure(cleared.error(), req);
             }
             done += ids.size();
         } else {
-            for (const auto& v : page->letters) {
-                const auto& id = v.letter.execution_id;
+            for (const auto& id : ids) {
                 const auto resent = co_await svc.gateway->resend_dead_letter(id);
                 if (!resent) co_return submit_failure(resent.error(), req);
-                boost::json::object failure;
                 if (const auto* no = std::get_if<engine::refusal>(&*resent)) {
-                    failure = {{"id", id}, {"error", no->error}, {"detail", no->detail}};
-                } else if (std::get<engine::intake_reply>(*resent).status !=
-                           engine::intake_status::ok) {
-                    co_return intake_failure(std::get<engine::intake_reply>(*resent), req);
+                    failures.push_back({{"id", id}, {"error", no->error}, {"detail", no->detail}});
+                    cursor = id;
+                } else if (const auto& stored = std::get<engine::intake_reply>(*resent);
+                           stored.status != engine::intake_status::ok) {
+                    co_return intake_failure(stored, req);
                 } else {
                     ++done;
-                    continue;
                 }
-                failures.push_back(std::move(failure));
-                cursor = id;
             }
         }
-        more = done + failures.size() >= most_per_bulk_call && !page->next_cursor.empty();
-        if (page->next_cursor.empty()) break;
+        if (newer || page->next_cursor.empty()) break;
+        if (done + failures.size() >= most_per_bulk_call) {
+            more = true;
+            break;
+        }
     }
     boost::json::object body;
     body[resend ? "resent" : "cleared"] = done;

@@ -180,6 +180,54 @@ TEST_F(QueuesTest, DeadLetterCycle) {
     EXPECT_EQ(test::http_request(port, "GET", "/_admin/dead-letters/nope").status, 404);
 }
 
+// A bulk resend takes the letters that were dead when it began: with a listener that fails
+// every delivery at once (no redelivery), each resent message is a dead letter again within
+// the call, and must not be resent again (more letters than one listing page of 500).
+TEST_F(QueuesTest, BulkResendTakesOnlyLettersDeadWhenItBegan) {
+    processes_.write("sendOrder.yaml", sender);
+    processes_.write("shipOrder.yaml", shipper(1));
+    test::server_process server(processes_.str(), data_.str(), {"--redelivery", "0"});
+    const auto port = server.port();
+    constexpr int letters = 520;
+    std::vector<std::thread> posters;
+    for (int t = 0; t < 4; ++t) {
+        posters.emplace_back([&] {
+            test::http_session session(port);
+            for (int i = 0; i < letters / 4; ++i) {
+                EXPECT_EQ(session.request("POST", "/ws/simple/createOrder", R"([{"ok": "no"}])").status,
+                          202);
+            }
+        });
+    }
+    for (auto& t : posters) t.join();
+    ASSERT_TRUE(eventually([&] {
+        return count_state(executions_of(port, "shipOrder"), "failed") == letters;
+    }, 60));
+    const auto resent = test::http_request(port, "POST", "/_admin/dead-letters/resend?all=true");
+    ASSERT_EQ(resent.status, 200) << resent.body;
+    const auto body = json::parse(resent.body);
+    EXPECT_EQ(body.at("resent").as_int64(), letters);
+    EXPECT_FALSE(body.at("more").as_bool());
+    // Each resent message failed once more and is a dead letter again: two deliveries each.
+    const auto failed_deliveries = [&] {
+        std::size_t n = 0;
+        std::string cursor;
+        do {
+            const auto page = get(port, "/_admin/executions?limit=1000&process=shipOrder" +
+                                            (cursor.empty() ? "" : "&cursor=" + cursor));
+            n += count_state(page.at("executions").as_array(), "failed");
+            const auto& next = page.at("next_cursor");
+            cursor = next.is_string() ? std::string(next.as_string()) : "";
+        } while (!cursor.empty());
+        return n;
+    };
+    ASSERT_TRUE(eventually([&] { return failed_deliveries() == 2 * letters; }, 60));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(failed_deliveries(), 2u * letters);
+    EXPECT_EQ(get(port, "/_admin/dead-letters?limit=1000").at("dead_letters").as_array().size(),
+              static_cast<std::size_t>(letters));
+}
+
 // A message for a queue nobody listens on waits (also across a restart) and is delivered
 // once a listener is deployed.
 TEST_F(QueuesTest, ParkedMessageWaitsForAListener) {
