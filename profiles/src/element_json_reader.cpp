@@ -50,6 +50,7 @@ private:
     bool value(element& e, std::size_t depth) {
         if (depth > max_depth) return fail("nesting deeper than 512 levels");
         if (at_ >= text_.size()) return fail("unexpected end of input");
+        e.offset = at_;
         switch (text_[at_]) {
             case '{':
                 return object(e, depth);
@@ -75,6 +76,7 @@ private:
     }
 
     bool object(element& e, std::size_t depth) {
+        e.object = true;
         ++at_;  // {
         skip_space();
         if (at_ < text_.size() && text_[at_] == '}') {

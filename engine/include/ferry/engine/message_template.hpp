@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ferry/profiles/date_mask.hpp"
+
 namespace ferry::engine {
 
 /// Where a template variable's value comes from (SPEC §3, message step).
@@ -53,12 +55,8 @@ private:
     std::vector<variable> variables_;
 };
 
-/// Formats a UTC time in milliseconds with a Java-style date mask (yyyy, yy, MM, dd, HH, mm,
-/// ss, SSS; text in single quotes is literal).
-std::string format_date(std::int64_t epoch_ms, std::string_view mask);
-
-/// Reads a date written with `mask` (the same letters as format_date) as UTC milliseconds;
-/// nothing when the text does not fit the mask.
-std::optional<std::int64_t> parse_date(std::string_view text, std::string_view mask);
+// Date masks live with the profiles (typed date elements use them too).
+using profiles::format_date;
+using profiles::parse_date;
 
 }  // namespace ferry::engine

@@ -27,6 +27,8 @@ struct element {
     std::string text;
     value_kind kind = value_kind::text;
     bool array = false;  // JSON: always written as an array element, even when alone
+    bool object = false;  // JSON: was an object (so that {} is not taken for "")
+    std::size_t offset = 0;  // JSON: where the value starts in the parsed text (for errors)
     std::vector<element> children;
 
     bool is_leaf() const { return children.empty() && attributes.empty(); }

@@ -1,0 +1,223 @@
+// XML documents against XML profiles: Xerces-C++ validating against the profile's generated
+// XSD, held compiled in a locked (read-only, shareable) grammar pool.
+#include <xercesc/framework/MemBufInputSource.hpp>
+#include <xercesc/framework/XMLGrammarPoolImpl.hpp>
+#include <xercesc/sax/Locator.hpp>
+#include <xercesc/sax2/Attributes.hpp>
+#include <xercesc/sax2/XMLReaderFactory.hpp>
+#include <xercesc/util/XMLUniDefs.hpp>
+#include <xercesc/validators/common/Grammar.hpp>
+
+#include <map>
+
+#include "ferry/profiles/validation.hpp"
+#include "ferry/profiles/xsd.hpp"
+#include "secure_reader.hpp"
+
+namespace ferry::profiles {
+namespace x = xercesc;
+
+struct validator::grammar {
+    std::unique_ptr<x::XMLGrammarPool> pool;
+};
+
+namespace {
+
+/// A reader that validates against the pool's grammars only: schema hints in the document
+/// (xsi:schemaLocation) are never followed, DTDs and external entities never loaded.
+std::unique_ptr<x::SAX2XMLReader> validating_reader(x::XMLGrammarPool& pool) {
+    std::unique_ptr<x::SAX2XMLReader> reader(
+        x::XMLReaderFactory::createXMLReader(x::XMLPlatformUtils::fgMemoryManager, &pool));
+    reader->setFeature(x::XMLUni::fgSAX2CoreNameSpaces, true);
+    reader->setFeature(x::XMLUni::fgSAX2CoreNameSpacePrefixes, false);
+    reader->setFeature(x::XMLUni::fgXercesLoadExternalDTD, false);
+    reader->setFeature(x::XMLUni::fgXercesDisableDefaultEntityResolution, true);
+    reader->setFeature(x::XMLUni::fgXercesSchema, true);
+    reader->setFeature(x::XMLUni::fgSAX2CoreValidation, true);
+    reader->setFeature(x::XMLUni::fgXercesDynamic, false);
+    reader->setFeature(x::XMLUni::fgXercesUseCachedGrammarInParse, true);
+    reader->setFeature(x::XMLUni::fgXercesLoadSchema, false);
+    reader->setFeature(x::XMLUni::fgXercesValidationErrorAsFatal, false);
+    return reader;
+}
+
+/// Keeps the path of the open elements ("/Order/line[2]") for error reports, and where the
+/// last start tag ended.
+class path_tracker : public x::DefaultHandler {
+public:
+    void setDocumentLocator(const x::Locator* const locator) override { locator_ = locator; }
+
+    void startElement(const XMLCh* const, const XMLCh* const local_name, const XMLCh* const,
+                      const x::Attributes&) override {
+        const auto name = detail::utf8(local_name);
+        const auto index = ++open_.back().counts[name];
+        open_.push_back({name, index, {}});
+        if (locator_) {
+            last_start_ = std::pair(static_cast<std::size_t>(locator_->getLineNumber()),
+                                    static_cast<std::size_t>(locator_->getColumnNumber()));
+        }
+    }
+    void endElement(const XMLCh* const, const XMLCh* const, const XMLCh* const) override {
+        open_.pop_back();
+    }
+
+    /// The path of the element a problem at (line, column) of `text` is about. Xerces checks a
+    /// start tag (its attributes, whether the element may be there) before it reports the
+    /// element, so a problem at the end of a start tag not yet reported is about that element.
+    std::string path_at(std::string_view text, std::size_t line, std::size_t column) const {
+        auto out = path();
+        if (std::pair(line, column) == last_start_) return out;
+        const auto offset = offset_of(text, line, column);
+        const auto open = text.substr(0, offset).rfind('<');
+        if (open == std::string_view::npos || open + 1 >= text.size()) return out;
+        const char next = text[open + 1];
+        if (next == '/' || next == '?' || next == '!') return out;
+        auto name = text.substr(open + 1);
+        name = name.substr(0, name.find_first_of(" \t\r\n/>"));
+        if (const auto colon = name.find(':'); colon != std::string_view::npos) {
+            name.remove_prefix(colon + 1);
+        }
+        const auto& counts = open_.back().counts;
+        const auto seen = counts.find(std::string(name));
+        const std::size_t index = seen == counts.end() ? 1 : seen->second + 1;
+        return (out == "/" ? "" : out) + "/" + std::string(name) +
+               (index > 1 ? "[" + std::to_string(index) + "]" : "");
+    }
+
+    std::string path() const {
+        std::string out;
+        for (std::size_t i = 1; i < open_.size(); ++i) {
+            const auto& level = open_[i];
+            out += "/" + level.name;
+            // The index only where the parent holds more than one such element so far.
+            if (level.index > 1 || open_[i - 1].counts.at(level.name) > 1) {
+                out += "[" + std::to_string(level.index) + "]";
+            }
+        }
+        return out.empty() ? "/" : out;
+    }
+
+private:
+    static std::size_t offset_of(std::string_view text, std::size_t line, std::size_t column) {
+        std::size_t at = 0;
+        for (std::size_t l = 1; l < line && at < text.size(); ++at) {
+            if (text[at] == '\n') ++l;
+        }
+        return std::min(text.size(), at + (column > 0 ? column - 1 : 0));
+    }
+
+    struct level {
+        std::string name;
+        std::size_t index = 0;
+        std::map<std::string, std::size_t> counts;
+    };
+    std::vector<level> open_{level{}};
+    const x::Locator* locator_ = nullptr;
+    std::pair<std::size_t, std::size_t> last_start_{0, 0};
+};
+
+/// The rule a Xerces message says was broken; for a value, the type the profile gives the
+/// element at `path`.
+std::string rule_of(const std::string& message, const profile& p, const std::string& path) {
+    const auto has = [&message](std::string_view word) {
+        return message.find(word) != std::string::npos;
+    };
+    if (has("required attribute")) return "required attribute";
+    if (has("not expected") || has("not allowed") || has("no declaration") ||
+        has("unexpected") || has("not declared")) {
+        return "not in the profile";
+    }
+    if (has("not complete") || has("incomplete") || has("not enough")) return "min occurrence";
+    if (has("does not match") || has("invalid") || has("not a valid") || has("not valid")) {
+        // "/Order/line[2]/qty" -> "line/qty" (element paths are relative to the root).
+        std::string relative;
+        std::size_t at = path.find('/', 1);
+        while (at != std::string::npos) {
+            auto next = path.find('/', at + 1);
+            auto segment = path.substr(at + 1, next == std::string::npos ? next : next - at - 1);
+            segment = segment.substr(0, segment.find('['));
+            relative += (relative.empty() ? "" : "/") + segment;
+            at = next;
+        }
+        if (const auto* e = p.find(relative); e && e->is_leaf()) {
+            return "type " + std::string(to_string(e->type)) +
+                   (e->type == value_type::date ? " " + e->mask : "");
+        }
+        return "type";
+    }
+    return "schema";
+}
+
+/// Collects the first problem Xerces finds in a schema while loading it.
+class schema_errors : public x::DefaultHandler {
+public:
+    void warning(const x::SAXParseException&) override {}
+    void error(const x::SAXParseException& e) override { keep(e); }
+    void fatalError(const x::SAXParseException& e) override { keep(e); }
+    std::string first;
+
+private:
+    void keep(const x::SAXParseException& e) {
+        if (first.empty()) {
+            first = "line " + std::to_string(e.getLineNumber()) + ", column " +
+                    std::to_string(e.getColumnNumber()) + ": " + detail::utf8(e.getMessage());
+        }
+    }
+};
+
+}  // namespace
+
+validator::validator(profiles::profile p) : profile_(std::move(p)) {}
+
+validator::~validator() = default;
+
+boost::system::result<std::shared_ptr<const validator>, std::string> validator::compile(profiles::profile p) {
+    std::shared_ptr<validator> v(new validator(std::move(p)));
+    if (v->profile_.format == profile_format::json) return std::shared_ptr<const validator>(v);
+    auto schemas = write_xsd(v->profile_);
+    if (!schemas) return schemas.error();
+    detail::ensure_xml_runtime();
+    v->grammar_ = std::make_unique<grammar>();
+    v->grammar_->pool = std::make_unique<x::XMLGrammarPoolImpl>(x::XMLPlatformUtils::fgMemoryManager);
+    auto loader = validating_reader(*v->grammar_->pool);
+    schema_errors errors;
+    loader->setErrorHandler(&errors);
+    for (const auto& schema : *schemas) {
+        x::MemBufInputSource source(reinterpret_cast<const XMLByte*>(schema.text.data()),
+                                    schema.text.size(), "profile.xsd", false);
+        try {
+            if (!loader->loadGrammar(source, x::Grammar::SchemaGrammarType, true) ||
+                !errors.first.empty()) {
+                return "the XSD of profile '" + v->profile_.name + "' did not load: " +
+                       errors.first;
+            }
+        } catch (const x::XMLException& e) {
+            return "the XSD of profile '" + v->profile_.name + "' did not load: " +
+                   detail::utf8(e.getMessage());
+        } catch (const x::SAXParseException& e) {
+            return "the XSD of profile '" + v->profile_.name + "' did not load: " +
+                   detail::utf8(e.getMessage());
+        }
+    }
+    loader.reset();
+    v->grammar_->pool->lockPool();  // read-only from here: shareable between threads
+    return std::shared_ptr<const validator>(v);
+}
+
+std::optional<violation> validator::check(std::string_view document) const {
+    if (profile_.format == profile_format::json) return check_json(profile_, document);
+    return check_xml(document);
+}
+
+std::optional<violation> validator::check_xml(std::string_view document) const {
+    auto reader = validating_reader(*grammar_->pool);
+    path_tracker tracker;
+    const auto problem = detail::parse_with(*reader, tracker, document);
+    if (!problem) return std::nullopt;
+    auto path = tracker.path_at(document, problem->line, problem->column);
+    auto rule = rule_of(problem->message, profile_, path);
+    return violation{std::move(path), problem->line, problem->column, std::move(rule),
+                     problem->message};
+}
+
+}  // namespace ferry::profiles
