@@ -10,6 +10,9 @@
 #include <map>
 #include <set>
 
+#include "ferry/profiles/profile_yaml.hpp"
+#include "ferry/profiles/validation.hpp"
+#include "profile_bundle.hpp"
 #include "step_reader.hpp"
 #include "yaml_reader.hpp"
 
@@ -22,13 +25,17 @@ const std::set<std::string, std::less<>> listen_types = {"get",    "query",  "cr
 
 /// Reads one definition file and turns every mistake into file:line:column: sentence.
 class loader : yaml_reader {
+    std::map<std::string, profiles::profile> profiles_;
+
 public:
     explicit loader(std::string path) : yaml_reader(path), steps_(std::move(path)) {}
 
     std::shared_ptr<const process> load(const std::string& text) {
+        const auto bundle = split_bundle(text);
+        read_profiles(bundle);
         YAML::Node root;
         try {
-            root = YAML::Load(text);
+            root = YAML::Load(std::string(bundle.process_text));
         } catch (const YAML::ParserException& e) {
             fail(e.mark, "this is not valid YAML: " + e.msg);
         }
@@ -56,12 +63,61 @@ public:
     }
 
 private:
+    // The profiles carried after the process, by name.
+    void read_profiles(const definition_bundle& bundle) {
+        for (const auto& carried : bundle.profiles) {
+            auto p = profiles::read_profile(carried.text);
+            if (!p) {
+                auto e = p.error();
+                e.line += carried.first_line - 1;
+                throw definition_error(e.describe(path()) + " (in profile '" + carried.name + "')");
+            }
+            if (p->name != carried.name) {
+                throw definition_error(path() + ":" + std::to_string(carried.first_line - 1) +
+                                       ":1: the profile after this line is '" + p->name +
+                                       "', not '" + carried.name + "'");
+            }
+            profiles_[carried.name] = std::move(*p);
+        }
+    }
+
+    // request_profile / response_profile: a profile carried by the definition whose format
+    // fits the data type.
+    std::shared_ptr<const profiles::validator> profile_for(const YAML::Node& node, data_type type,
+                                                           const std::string& what) const {
+        const auto name = scalar(node, what);
+        const auto found = profiles_.find(name);
+        if (found == profiles_.end()) {
+            fail(node.Mark(), "profile '" + name + "' is not there: put " + name +
+                                  ".profile.yaml beside this file (ferry serve and ferry deploy "
+                                  "bring it along), or write one with ferry profile import");
+        }
+        const auto format = found->second.format;
+        const bool xml = type == data_type::single_xml || type == data_type::multiple_xml;
+        const bool json = type == data_type::single_json || type == data_type::multiple_json ||
+                          type == data_type::ndjson;
+        if (!xml && !json) {
+            fail(node.Mark(), what + " needs an XML or JSON " +
+                                  (what == "request_profile" ? "input" : "output") + " type, not " +
+                                  std::string(to_string(type)));
+        }
+        if (xml != (format == profiles::profile_format::xml)) {
+            fail(node.Mark(), "profile '" + name + "' describes " +
+                                  std::string(profiles::to_string(format)) + " but the " +
+                                  (what == "request_profile" ? "input" : "output") + " type is " +
+                                  std::string(to_string(type)));
+        }
+        auto compiled = profiles::validator::compile(found->second);
+        if (!compiled) fail(node.Mark(), compiled.error());
+        return *compiled;
+    }
+
     listen_operation listen(const YAML::Node& node) const {
         if (!node.IsMap()) fail(node.Mark(), "listen must be a map of type, object, input, output");
         if (node["queue"]) return listen_queue(node);
         only_keys(node, "listen",
                   {"type", "object", "input", "output", "page_size", "timeout_ms", "content_type",
-                   "max_concurrent_executions"});
+                   "max_concurrent_executions", "request_profile", "response_profile"});
         listen_operation op;
         op.type = required_string(node, "type", "listen");
         if (!listen_types.contains(op.type)) {
@@ -94,12 +150,18 @@ private:
             }
             op.result_content_type = scalar(n, "content_type");
         }
+        if (const auto n = node["request_profile"]) {
+            op.request_profile = profile_for(n, op.input, "request_profile");
+        }
+        if (const auto n = node["response_profile"]) {
+            op.response_profile = profile_for(n, op.output, "response_profile");
+        }
         return op;
     }
 
     // A process started by messages on an internal queue: nobody waits for a reply.
     listen_operation listen_queue(const YAML::Node& node) const {
-        only_keys(node, "listen", {"queue", "input", "output"});
+        only_keys(node, "listen", {"queue", "input", "output", "request_profile"});
         listen_operation op;
         op.queue = scalar(node["queue"], "queue");
         if (!valid_queue_name(op.queue)) fail(node["queue"].Mark(), queue_name_rule);
@@ -109,6 +171,9 @@ private:
             if (op.output != data_type::none) {
                 fail(n.Mark(), "a queue listener answers nobody; its output is none");
             }
+        }
+        if (const auto n = node["request_profile"]) {
+            op.request_profile = profile_for(n, op.input, "request_profile");
         }
         return op;
     }
@@ -206,7 +271,7 @@ std::shared_ptr<const process> load_process_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream text;
     if (!in || !(text << in.rdbuf())) throw definition_error(path + ": cannot read the file");
-    return load_process_text(text.str(), path);
+    return load_process_text(bundle_profiles(text.str(), path), path);
 }
 
 std::shared_ptr<const process> load_process_text(const std::string& text,
@@ -240,7 +305,8 @@ std::shared_ptr<const registry> load_process_directory(const std::string& direct
         const auto ext = entry.path().extension();
         const auto stem = entry.path().stem().string();
         // Sample inputs sit beside definitions as <stem>.input.<ext>; skip anything not YAML.
-        if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) {
+        const bool profile = stem.ends_with(".profile");
+        if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml") && !profile) {
             files.push_back(entry.path());
         }
     }
@@ -252,7 +318,7 @@ std::shared_ptr<const registry> load_process_directory(const std::string& direct
         if (!in || !(text << in.rdbuf())) {
             throw definition_error(file.string() + ": cannot read the file");
         }
-        definitions.emplace_back(file.string(), text.str());
+        definitions.emplace_back(file.string(), bundle_profiles(text.str(), file.string()));
     }
     return load_process_set(definitions);
 }

@@ -1,6 +1,7 @@
 #include "ferry/engine/request_documents.hpp"
 
 #include "ferry/engine/json_scan.hpp"
+#include "ferry/profiles/validation.hpp"
 #include "ferry/profiles/xml_check.hpp"
 #include "ferry/profiles/xml_list.hpp"
 #include "multipart.hpp"
@@ -16,6 +17,26 @@ input_error invalid_xml(const profiles::xml_problem& p) {
 }
 
 }  // namespace
+
+std::optional<input_error> check_request_profile(const listen_operation& op,
+                                                const std::vector<store::document>& docs,
+                                                std::size_t first_number) {
+    if (!op.request_profile) return std::nullopt;
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        const auto v = op.request_profile->check(docs[i].data);
+        if (!v) continue;
+        const auto& name = op.request_profile->profile().name;
+        const auto number = first_number + i;
+        const auto which = docs.size() == 1 && first_number == 1
+                               ? std::string("the document")
+                               : "document " + std::to_string(number);
+        return input_error{400, "invalid_document",
+                           which + " does not fit profile '" + name + "' " + v->describe() +
+                               " [rule: " + v->rule + "]",
+                           profile_problem{name, number, v->path, v->line, v->column, v->rule}};
+    }
+    return std::nullopt;
+}
 
 boost::system::result<std::optional<std::string>, input_error> ndjson_line(
     std::string_view line, std::size_t line_number) {

@@ -27,6 +27,7 @@ public:
     bulk_upload(service& svc, const engine::process& p, engine::submission base,
                 engine::request_fingerprint fingerprint, store::properties header_props)
         : svc_(svc),
+          listen_(p.listen),
           header_props_(std::move(header_props)),
           base_(std::move(base)),
           fingerprint_(fingerprint) {
@@ -46,6 +47,15 @@ public:
         if (!*doc) return std::nullopt;  // blank line
         bytes_ += (*doc)->size();
         documents_.push_back({std::move(**doc), header_props_});
+        ++document_count_;
+        if (listen_.request_profile) {
+            auto bad = engine::check_request_profile(
+                listen_, std::vector<store::document>{documents_.back()}, document_count_);
+            if (bad) {
+                bad->detail += " (line " + std::to_string(line_number_) + " of the body)";
+                return bad;
+            }
+        }
         return std::nullopt;
     }
 
@@ -115,12 +125,14 @@ private:
     }
 
     service& svc_;
+    const engine::listen_operation& listen_;  // the process outlives the upload
     store::properties header_props_;
     engine::submission base_;
     engine::request_fingerprint fingerprint_;
     std::vector<store::document> documents_;
     std::size_t bytes_ = 0;
     std::size_t line_number_ = 0;
+    std::size_t document_count_ = 0;
     std::string upload_id_;
     std::uint64_t stored_ = 0;
     engine::intake_reply receipt_;
@@ -171,6 +183,9 @@ asio::awaitable<std::optional<bulk_result>> receive_bulk(
     const auto fail = [&](http::status status, std::string_view error, std::string_view detail) {
         return refuse(error_response(status, error, detail, req.version(), false));
     };
+    const auto fail_input = [&](const engine::input_error& bad) {
+        return refuse(input_error_response(bad, req.version(), false));
+    };
 
     std::vector<char> chunk(read_chunk);
     std::string carried;  // a line begun in an earlier chunk
@@ -216,13 +231,13 @@ asio::awaitable<std::optional<bulk_result>> receive_bulk(
             }
             data.remove_prefix(newline + 1);
             if (bad) {
-                failure = fail(static_cast<http::status>(bad->status), bad->error, bad->detail);
+                failure = fail_input(*bad);
                 break;
             }
         }
         if (!failure) {
             if (auto bad = upload.check_partial(carried)) {
-                failure = fail(static_cast<http::status>(bad->status), bad->error, bad->detail);
+                failure = fail_input(*bad);
             }
         }
         if (!failure && upload.part_full()) {
@@ -231,7 +246,7 @@ asio::awaitable<std::optional<bulk_result>> receive_bulk(
     }
     if (!failure && !carried.empty()) {
         if (auto bad = upload.add_line(carried)) {
-            failure = fail(static_cast<http::status>(bad->status), bad->error, bad->detail);
+            failure = fail_input(*bad);
         }
     }
     if (!failure) {

@@ -25,6 +25,19 @@ response error_response(http::status status, std::string_view error, std::string
     return json_response(status, boost::json::serialize(body), version, keep_alive);
 }
 
+response input_error_response(const engine::input_error& e, unsigned version, bool keep_alive) {
+    boost::json::object body;
+    body["error"] = e.error;
+    body["detail"] = e.detail;
+    if (const auto& p = e.problem) {
+        body["problem"] = {{"profile", p->profile}, {"document", p->document},
+                           {"path", p->path},       {"line", p->line},
+                           {"column", p->column},   {"rule", p->rule}};
+    }
+    return json_response(static_cast<http::status>(e.status), boost::json::serialize(body),
+                         version, keep_alive);
+}
+
 response parse_failure(const boost::system::error_code& ec) {
     if (ec == boost::beast::http::error::body_limit) {
         return error_response(http::status::payload_too_large, "body_too_large",

@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "ferry/engine/request_documents.hpp"
 #include "service.hpp"
 
 namespace ferry::ingress {
@@ -17,6 +18,15 @@ response error_response(http::status status, std::string_view error, std::string
 inline response error_response(http::status status, std::string_view error, std::string_view detail,
                                const request& req) {
     return error_response(status, error, detail, req.version(), req.keep_alive());
+}
+
+/// A request body that cannot become documents (engine::input_error): its status and error,
+/// and for a document that does not fit its profile, a "problem" object with profile,
+/// document, path, line, column and rule.
+response input_error_response(const engine::input_error& e, unsigned version, bool keep_alive);
+
+inline response input_error_response(const engine::input_error& e, const request& req) {
+    return input_error_response(e, req.version(), req.keep_alive());
 }
 
 /// 405 method_not_allowed with `Allow: <allowed>`.

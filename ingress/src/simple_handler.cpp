@@ -101,9 +101,10 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     auto header_props = request_header_properties(req);
     auto documents = engine::split_request(p->listen.input, std::move(req.body()),
                                            req[http::field::content_type]);
-    if (!documents) {
-        const auto& e = documents.error();
-        co_return error_response(static_cast<http::status>(e.status), e.error, e.detail, req);
+    if (!documents) co_return input_error_response(documents.error(), req);
+    // SPEC §6: a document that does not fit the request profile is refused before it is stored.
+    if (auto bad = engine::check_request_profile(p->listen, *documents)) {
+        co_return input_error_response(*bad, req);
     }
     // A part's own headers (multipart) win over the request's.
     for (auto& doc : *documents) doc.props.insert(header_props.begin(), header_props.end());

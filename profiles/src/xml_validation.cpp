@@ -45,6 +45,8 @@ std::unique_ptr<x::SAX2XMLReader> validating_reader(x::XMLGrammarPool& pool) {
 /// last start tag ended.
 class path_tracker : public x::DefaultHandler {
 public:
+    explicit path_tracker(const profile& p) : profile_(p) {}
+
     void setDocumentLocator(const x::Locator* const locator) override { locator_ = locator; }
 
     void startElement(const XMLCh* const, const XMLCh* const local_name, const XMLCh* const,
@@ -80,17 +82,23 @@ public:
         const auto& counts = open_.back().counts;
         const auto seen = counts.find(std::string(name));
         const std::size_t index = seen == counts.end() ? 1 : seen->second + 1;
+        const auto* spec = open_.size() == 1 ? nullptr : element_at(out);
+        const auto* child = spec ? spec->child(name) : nullptr;
         return (out == "/" ? "" : out) + "/" + std::string(name) +
-               (index > 1 ? "[" + std::to_string(index) + "]" : "");
+               (index > 1 || (child && child->repeats()) ? "[" + std::to_string(index) + "]" : "");
     }
 
+    /// Repeating elements (by the profile) get their index, [1] included; others get one
+    /// only when the document repeats them anyway.
     std::string path() const {
         std::string out;
+        const profile_element* spec = nullptr;
         for (std::size_t i = 1; i < open_.size(); ++i) {
             const auto& level = open_[i];
+            spec = i == 1 ? &profile_.root : (spec ? spec->child(level.name) : nullptr);
             out += "/" + level.name;
-            // The index only where the parent holds more than one such element so far.
-            if (level.index > 1 || open_[i - 1].counts.at(level.name) > 1) {
+            if (i > 1 && ((spec && spec->repeats()) || level.index > 1 ||
+                          open_[i - 1].counts.at(level.name) > 1)) {
                 out += "[" + std::to_string(level.index) + "]";
             }
         }
@@ -98,6 +106,21 @@ public:
     }
 
 private:
+    // The profile element of an open path ("/Order/line[2]").
+    const profile_element* element_at(const std::string& path) const {
+        const profile_element* spec = nullptr;
+        std::size_t at = 1;
+        for (bool first = true; at < path.size(); first = false) {
+            const auto next = path.find('/', at);
+            auto name = path.substr(at, next == std::string::npos ? next : next - at);
+            name = name.substr(0, name.find('['));
+            spec = first ? &profile_.root : (spec ? spec->child(name) : nullptr);
+            if (next == std::string::npos) break;
+            at = next + 1;
+        }
+        return spec;
+    }
+
     static std::size_t offset_of(std::string_view text, std::size_t line, std::size_t column) {
         std::size_t at = 0;
         for (std::size_t l = 1; l < line && at < text.size(); ++at) {
@@ -111,6 +134,7 @@ private:
         std::size_t index = 0;
         std::map<std::string, std::size_t> counts;
     };
+    const profile& profile_;
     std::vector<level> open_{level{}};
     const x::Locator* locator_ = nullptr;
     std::pair<std::size_t, std::size_t> last_start_{0, 0};
@@ -211,7 +235,7 @@ std::optional<violation> validator::check(std::string_view document) const {
 
 std::optional<violation> validator::check_xml(std::string_view document) const {
     auto reader = validating_reader(*grammar_->pool);
-    path_tracker tracker;
+    path_tracker tracker(profile_);
     const auto problem = detail::parse_with(*reader, tracker, document);
     if (!problem) return std::nullopt;
     auto path = tracker.path_at(document, problem->line, problem->column);

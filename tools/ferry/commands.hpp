@@ -7,6 +7,7 @@ namespace ferry::tools {
 /// Each subcommand registers its options on `app` and returns the function that runs it.
 void add_serve_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
+void add_profile_commands(CLI::App& app);
 void add_test_command(CLI::App& app);
 void add_worker_command(CLI::App& app);
 void add_user_command(CLI::App& app);

@@ -8,6 +8,7 @@
 
 #include "admin_client.hpp"
 #include "commands.hpp"
+#include "ferry/engine/process_loader.hpp"
 
 namespace ferry::tools {
 namespace {
@@ -44,10 +45,19 @@ int deploy(const deploy_options& o) {
             continue;
         }
         const auto name = std::filesystem::path(file).filename().string();
+        std::string definition;
+        try {
+            // The profiles it names go with it, so that the server keeps them with the version.
+            definition = engine::bundle_profiles(text.str(), file);
+        } catch (const engine::definition_error& e) {
+            std::fprintf(stderr, "ferry: %s\n", e.what());
+            worst = std::max(worst, 1);
+            continue;
+        }
         auto answer = admin_json(o.connection, "POST",
                                  "/_admin/processes?file=" + url_encoded(name) +
                                      (o.inactive ? "&activate=false" : ""),
-                                 {200, 201}, text.str(), "application/yaml");
+                                 {200, 201}, definition, "application/yaml");
         if (const auto* code = std::get_if<int>(&answer)) {
             if (*code == 2) return 2;  // nobody to deploy to: the other files would fail too
             worst = std::max(worst, *code);

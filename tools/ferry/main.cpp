@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     ferry::tools::add_serve_command(app);
     ferry::tools::add_validate_command(app);
+    ferry::tools::add_profile_commands(app);
     ferry::tools::add_test_command(app);
     ferry::tools::add_worker_command(app);
     ferry::tools::add_user_command(app);

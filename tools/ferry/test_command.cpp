@@ -97,8 +97,14 @@ int run_test(const test_options& o) {
         if (strcasecmp(name.c_str(), "Content-Type") == 0) content_type = value;
     }
     auto documents = engine::split_request(p->listen.input, std::move(body), content_type);
+    std::optional<engine::input_error> refused;
     if (!documents) {
-        const auto& e = documents.error();
+        refused = documents.error();
+    } else {
+        refused = engine::check_request_profile(p->listen, *documents);
+    }
+    if (refused) {
+        const auto& e = *refused;
         std::printf("\nthe request is refused before anything runs:\nHTTP/1.1 %u\n\n{\"error\":\"%s\",\"detail\":\"%s\"}\n",
                     e.status, e.error.c_str(), e.detail.c_str());
         return 1;

@@ -11,6 +11,10 @@
 
 #include "ferry/engine/message_template.hpp"
 
+namespace ferry::profiles {
+class validator;
+}
+
 namespace ferry::engine {
 
 /// Data shapes of a listen operation's request and reply (SPEC §2).
@@ -47,6 +51,10 @@ struct listen_operation {
     /// Set when the process listens on this internal queue (SPEC §3) instead of serving an
     /// HTTP operation: queue_send steps of other processes start it.
     std::string queue;
+    /// Profiles (SPEC §6) of the request documents, checked before they are stored, and of
+    /// the reply documents (used by the WSDL); nullptr when the operation has none.
+    std::shared_ptr<const profiles::validator> request_profile;
+    std::shared_ptr<const profiles::validator> response_profile;
 
     /// type + object in lower camel case: create + Order -> createOrder; "" for a queue
     /// listener.

@@ -18,7 +18,7 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Parses and validates one YAML process definition.
+/// Parses and validates one YAML process definition, with the profiles beside it.
 std::shared_ptr<const process> load_process_file(const std::string& path);
 
 /// Parses and validates a definition given as text; `name` (a file name) is what errors cite.
@@ -33,8 +33,16 @@ std::shared_ptr<const registry> load_process_set(
 /// no chain of waiting calls comes back to its start. Throws definition_error.
 void check_process_calls(const registry& processes);
 
-/// Loads every *.yaml / *.yml file of `directory` (one process per file); two processes that
-/// serve the same operation are a definition error.
+/// Adds to a definition the profiles its listen operation names (request_profile,
+/// response_profile) and does not carry yet, read from `NAME.profile.yaml` beside `file`,
+/// each after a line `--- # ferry profile NAME`, so that the definition is complete on its
+/// own (stored, deployed, shipped to workers). Throws definition_error for a profile file
+/// with a mistake; a profile file that is not there is left for the loader to report.
+std::string bundle_profiles(const std::string& text, const std::string& file);
+
+/// Loads every *.yaml / *.yml file of `directory` (one process per file; *.profile.yaml files
+/// are profiles, bundled into the processes that name them); two processes that serve the same
+/// operation are a definition error.
 std::shared_ptr<const registry> load_process_directory(const std::string& directory);
 
 }  // namespace ferry::engine

@@ -1,0 +1,90 @@
+// Profiles travel inside the process definition that uses them, so that a stored, deployed
+// or shipped definition is complete on its own: versions, replays and remote workers see the
+// profile the process was deployed with, not whatever the file says today.
+#include "profile_bundle.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "ferry/engine/process_loader.hpp"
+#include "ferry/profiles/profile_yaml.hpp"
+
+namespace ferry::engine {
+namespace {
+
+std::size_t lines_before(std::string_view text, std::size_t offset) {
+    std::size_t n = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) n += text[i] == '\n';
+    return n;
+}
+
+/// The profile names a process definition asks for, without checking anything else (the
+/// loader reports mistakes with positions).
+std::vector<std::string> wanted_profiles(std::string_view process_text) {
+    std::vector<std::string> out;
+    try {
+        const auto root = YAML::Load(std::string(process_text));
+        const auto listen = root.IsMap() ? root["listen"] : YAML::Node();
+        if (!listen || !listen.IsMap()) return out;
+        for (const auto* key : {"request_profile", "response_profile"}) {
+            if (const auto n = listen[key]; n && n.IsScalar()) out.push_back(n.as<std::string>());
+        }
+    } catch (const YAML::Exception&) {
+    }
+    return out;
+}
+
+}  // namespace
+
+definition_bundle split_bundle(std::string_view text) {
+    definition_bundle out;
+    std::size_t at = text.starts_with(profile_marker) ? 0 : text.find("\n" + std::string(profile_marker));
+    if (at != 0 && at != std::string_view::npos) ++at;  // the marker starts after the newline
+    out.process_text = text.substr(0, at);
+    while (at != std::string_view::npos) {
+        const auto line_end = text.find('\n', at);
+        auto name = text.substr(at + profile_marker.size(),
+                                line_end == std::string_view::npos ? line_end
+                                                                   : line_end - at - profile_marker.size());
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\r')) name.remove_suffix(1);
+        const auto body_start = line_end == std::string_view::npos ? text.size() : line_end + 1;
+        auto next = text.find("\n" + std::string(profile_marker), body_start > 0 ? body_start - 1 : 0);
+        const auto body_end = next == std::string_view::npos ? text.size() : next + 1;
+        out.profiles.push_back({std::string(name), text.substr(body_start, body_end - body_start),
+                                lines_before(text, body_start)});
+        at = next == std::string_view::npos ? next : next + 1;
+    }
+    return out;
+}
+
+std::string bundle_profiles(const std::string& text, const std::string& file) {
+    namespace fs = std::filesystem;
+    const auto bundle = split_bundle(text);
+    std::set<std::string> carried;
+    for (const auto& p : bundle.profiles) carried.insert(p.name);
+    std::string out = text;
+    for (const auto& name : wanted_profiles(bundle.process_text)) {
+        if (carried.contains(name) || !profiles::valid_profile_name(name)) continue;
+        const auto path = fs::path(file).parent_path() / (name + ".profile.yaml");
+        std::ifstream in(path, std::ios::binary);
+        if (!in) continue;  // the loader says the profile is missing, at its line
+        std::ostringstream profile_text;
+        profile_text << in.rdbuf();
+        const auto parsed = profiles::read_profile(profile_text.str());
+        if (!parsed) throw definition_error(parsed.error().describe(path.string()));
+        if (parsed->name != name) {
+            throw definition_error(path.string() + ":1:1: this file holds profile '" +
+                                   parsed->name + "', not '" + name + "'");
+        }
+        if (!out.empty() && out.back() != '\n') out.push_back('\n');
+        out += std::string(profile_marker) + name + "\n" + profile_text.str();
+        carried.insert(name);
+    }
+    return out;
+}
+
+}  // namespace ferry::engine
