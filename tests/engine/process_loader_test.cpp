@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 
 #include "support/temp_dir.hpp"
@@ -143,6 +144,46 @@ TEST_F(ProcessLoaderTest, DuplicateOperationIsRefused) {
     } catch (const definition_error& e) {
         EXPECT_NE(std::string(e.what()).find("already defined"), std::string::npos);
     }
+}
+
+// A profile beside the definition is carried inside it; mistakes name the file they are in.
+TEST_F(ProcessLoaderTest, RequestProfiles) {
+    const std::string reading = "profile: Reading\nformat: json\nroot:\n  elements:\n"
+                                "    - {name: value, type: number}\n";
+    const std::string process = "name: p\nlisten: {type: create, object: R, input: single_json,\n"
+                                "  output: none, request_profile: Reading}\n";
+    dir_.write("Reading.profile.yaml", reading);
+    const auto file = dir_.write("p.yaml", process);
+    const auto p = load_process_file(file.string());
+    ASSERT_TRUE(p->listen.request_profile);
+    EXPECT_NE(p->source_text.find("--- # ferry profile Reading\n" + reading), std::string::npos);
+    // The carried copy is what counts: it loads without the file.
+    std::filesystem::remove(dir_.path() / "Reading.profile.yaml");
+    EXPECT_TRUE(load_process_text(p->source_text, "stored")->listen.request_profile);
+    // The directory loader takes profiles as profiles, not processes.
+    dir_.write("Reading.profile.yaml", reading);
+    EXPECT_EQ(load_process_directory(dir_.str())->active().size(), 1u);
+
+    EXPECT_NE(error_of("name: p\nlisten: {type: create, object: R, input: single_json,\n"
+                       "  output: none, request_profile: Missing}\n")
+                  .find("p.yaml:3:34: profile 'Missing' is not there"),
+              std::string::npos)
+        << error_of("name: p\nlisten: {type: create, object: R, input: single_json,\n"
+                    "  output: none, request_profile: Missing}\n");
+    EXPECT_NE(error_of("name: p\nlisten: {type: create, object: R, input: single_xml,\n"
+                       "  output: none, request_profile: Reading}\n")
+                  .find("describes json but the input type is single_xml"),
+              std::string::npos);
+    EXPECT_NE(error_of("name: p\nlisten: {type: create, object: R, input: single_data,\n"
+                       "  output: none, request_profile: Reading}\n")
+                  .find("needs an XML or JSON input type"),
+              std::string::npos);
+    // A broken profile file is reported at its own line.
+    dir_.write("Reading.profile.yaml", "profile: Reading\nformat: json\nroot:\n  elements:\n"
+                                       "    - {name: v, type: decimal}\n");
+    const auto broken = error_of(process);
+    EXPECT_NE(broken.find("Reading.profile.yaml:5:"), std::string::npos) << broken;
+    EXPECT_NE(broken.find("unknown type 'decimal'"), std::string::npos) << broken;
 }
 
 // The shipped examples load, and together they use every step kind.
