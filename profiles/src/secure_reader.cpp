@@ -71,6 +71,13 @@ public:
 
 }  // namespace
 
+void schema_error_collector::keep(const x::SAXParseException& e) {
+    if (!first.empty()) return;
+    const auto source = utf8(e.getSystemId());
+    first = (source.empty() ? std::string() : source + ":") + std::to_string(e.getLineNumber()) +
+            ":" + std::to_string(e.getColumnNumber()) + ": " + utf8(e.getMessage());
+}
+
 xml_problem problem_at(std::string_view text, std::size_t offset, std::string message) {
     xml_problem p{1, 1, std::move(message)};
     for (std::size_t i = 0; i < offset && i < text.size(); ++i) {

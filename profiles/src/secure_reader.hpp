@@ -23,6 +23,19 @@ std::unique_ptr<xercesc::SAX2XMLReader> make_secure_reader();
 /// A problem at a byte offset of `text`, with its 1-based line and column.
 xml_problem problem_at(std::string_view text, std::size_t offset, std::string message);
 
+/// Keeps the first error a schema load reports, as "SOURCE:LINE:COLUMN: message" (SOURCE only
+/// when Xerces knows the file); warnings are ignored. Loading goes on: read `first` after it.
+class schema_error_collector : public xercesc::DefaultHandler {
+public:
+    void warning(const xercesc::SAXParseException&) override {}
+    void error(const xercesc::SAXParseException& e) override { keep(e); }
+    void fatalError(const xercesc::SAXParseException& e) override { keep(e); }
+    std::string first;
+
+private:
+    void keep(const xercesc::SAXParseException& e);
+};
+
 /// Parses `text` with `reader` and `handler` (content and error events) and returns the first
 /// problem, if any.
 std::optional<xml_problem> parse_with(xercesc::SAX2XMLReader& reader,

@@ -172,23 +172,6 @@ std::string rule_of(const std::string& message, const profile& p, const std::str
     return "schema";
 }
 
-/// Collects the first problem Xerces finds in a schema while loading it.
-class schema_errors : public x::DefaultHandler {
-public:
-    void warning(const x::SAXParseException&) override {}
-    void error(const x::SAXParseException& e) override { keep(e); }
-    void fatalError(const x::SAXParseException& e) override { keep(e); }
-    std::string first;
-
-private:
-    void keep(const x::SAXParseException& e) {
-        if (first.empty()) {
-            first = "line " + std::to_string(e.getLineNumber()) + ", column " +
-                    std::to_string(e.getColumnNumber()) + ": " + detail::utf8(e.getMessage());
-        }
-    }
-};
-
 }  // namespace
 
 validator::validator(profiles::profile p) : profile_(std::move(p)) {}
@@ -204,7 +187,7 @@ boost::system::result<std::shared_ptr<const validator>, std::string> validator::
     v->grammar_ = std::make_unique<grammar>();
     v->grammar_->pool = std::make_unique<x::XMLGrammarPoolImpl>(x::XMLPlatformUtils::fgMemoryManager);
     auto loader = validating_reader(*v->grammar_->pool);
-    schema_errors errors;
+    detail::schema_error_collector errors;
     loader->setErrorHandler(&errors);
     for (const auto& schema : *schemas) {
         x::MemBufInputSource source(reinterpret_cast<const XMLByte*>(schema.text.data()),

@@ -27,7 +27,7 @@ constexpr std::size_t max_depth = 32;  // recursive types are cut here
 constexpr std::string_view xsd_namespace = "http://www.w3.org/2001/XMLSchema";
 
 /// Lets an XSD include and import the files beside it, never anything from the network.
-class local_files_only : public x::DefaultHandler {
+class local_files_only : public detail::schema_error_collector {
 public:
     x::InputSource* resolveEntity(const XMLCh* const, const XMLCh* const system_id) override {
         const auto id = detail::utf8(system_id);
@@ -37,18 +37,6 @@ public:
                 nullptr, system_id, 0, 0);
         }
         return nullptr;  // Xerces opens the local file itself
-    }
-    void warning(const x::SAXParseException&) override {}
-    void error(const x::SAXParseException& e) override { keep(e); }
-    void fatalError(const x::SAXParseException& e) override { keep(e); }
-    std::string first;
-
-private:
-    void keep(const x::SAXParseException& e) {
-        if (first.empty()) {
-            first = detail::utf8(e.getSystemId()) + ":" + std::to_string(e.getLineNumber()) + ":" +
-                    std::to_string(e.getColumnNumber()) + ": " + detail::utf8(e.getMessage());
-        }
     }
 };
 
