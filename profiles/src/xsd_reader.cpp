@@ -184,9 +184,10 @@ boost::system::result<profile, std::string> import_xsd(const std::string& xsd_fi
     reader->setEntityResolver(&handler);
     const auto path = std::filesystem::absolute(xsd_file).string();
     try {
-        XMLCh* file = x::XMLString::transcode(path.c_str());
-        const auto* grammar = reader->loadGrammar(file, x::Grammar::SchemaGrammarType, true);
-        x::XMLString::release(&file);
+        // Released however loadGrammar ends (a refused include throws through it).
+        const std::unique_ptr<XMLCh, void (*)(XMLCh*)> file(
+            x::XMLString::transcode(path.c_str()), [](XMLCh* p) { x::XMLString::release(&p); });
+        const auto* grammar = reader->loadGrammar(file.get(), x::Grammar::SchemaGrammarType, true);
         if (!grammar || !handler.first.empty()) {
             return failure("the XSD did not load: " +
                            (handler.first.empty() ? xsd_file : handler.first));
