@@ -161,7 +161,7 @@ private:
 
     // A process started by messages on an internal queue: nobody waits for a reply.
     listen_operation listen_queue(const YAML::Node& node) const {
-        only_keys(node, "listen", {"queue", "input", "output", "request_profile"});
+        only_keys(node, "listen", {"queue", "input", "output"});
         listen_operation op;
         op.queue = scalar(node["queue"], "queue");
         if (!valid_queue_name(op.queue)) fail(node["queue"].Mark(), queue_name_rule);
@@ -171,9 +171,6 @@ private:
             if (op.output != data_type::none) {
                 fail(n.Mark(), "a queue listener answers nobody; its output is none");
             }
-        }
-        if (const auto n = node["request_profile"]) {
-            op.request_profile = profile_for(n, op.input, "request_profile");
         }
         return op;
     }

@@ -19,7 +19,7 @@ input_error invalid_xml(const profiles::xml_problem& p) {
 }  // namespace
 
 std::optional<input_error> check_request_profile(const listen_operation& op,
-                                                const std::vector<store::document>& docs,
+                                                std::span<const store::document> docs,
                                                 std::size_t first_number) {
     if (!op.request_profile) return std::nullopt;
     for (std::size_t i = 0; i < docs.size(); ++i) {

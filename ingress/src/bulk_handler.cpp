@@ -49,8 +49,8 @@ public:
         documents_.push_back({std::move(**doc), header_props_});
         ++document_count_;
         if (listen_.request_profile) {
-            auto bad = engine::check_request_profile(
-                listen_, std::vector<store::document>{documents_.back()}, document_count_);
+            auto bad = engine::check_request_profile(listen_, {&documents_.back(), 1},
+                                                     document_count_);
             if (bad) {
                 bad->detail += " (line " + std::to_string(line_number_) + " of the body)";
                 return bad;

@@ -41,6 +41,22 @@ std::unique_ptr<x::SAX2XMLReader> validating_reader(x::XMLGrammarPool& pool) {
     return reader;
 }
 
+/// The profile element a reported path ("/Order/line[2]/qty", root first) names, or nullptr.
+const profile_element* element_at(const profile& p, std::string_view path) {
+    const profile_element* spec = nullptr;
+    bool root = true;
+    while (path.starts_with('/')) {
+        path.remove_prefix(1);
+        const auto next = path.find('/');
+        auto name = path.substr(0, next);
+        name = name.substr(0, name.find('['));
+        spec = root ? &p.root : (spec ? spec->child(name) : nullptr);
+        root = false;
+        path = next == std::string_view::npos ? std::string_view() : path.substr(next);
+    }
+    return spec;
+}
+
 /// Keeps the path of the open elements ("/Order/line[2]") for error reports, and where the
 /// last start tag ended.
 class path_tracker : public x::DefaultHandler {
@@ -82,7 +98,7 @@ public:
         const auto& counts = open_.back().counts;
         const auto seen = counts.find(std::string(name));
         const std::size_t index = seen == counts.end() ? 1 : seen->second + 1;
-        const auto* spec = open_.size() == 1 ? nullptr : element_at(out);
+        const auto* spec = open_.size() == 1 ? nullptr : element_at(profile_, out);
         const auto* child = spec ? spec->child(name) : nullptr;
         return (out == "/" ? "" : out) + "/" + std::string(name) +
                (index > 1 || (child && child->repeats()) ? "[" + std::to_string(index) + "]" : "");
@@ -106,21 +122,6 @@ public:
     }
 
 private:
-    // The profile element of an open path ("/Order/line[2]").
-    const profile_element* element_at(const std::string& path) const {
-        const profile_element* spec = nullptr;
-        std::size_t at = 1;
-        for (bool first = true; at < path.size(); first = false) {
-            const auto next = path.find('/', at);
-            auto name = path.substr(at, next == std::string::npos ? next : next - at);
-            name = name.substr(0, name.find('['));
-            spec = first ? &profile_.root : (spec ? spec->child(name) : nullptr);
-            if (next == std::string::npos) break;
-            at = next + 1;
-        }
-        return spec;
-    }
-
     static std::size_t offset_of(std::string_view text, std::size_t line, std::size_t column) {
         std::size_t at = 0;
         for (std::size_t l = 1; l < line && at < text.size(); ++at) {
@@ -153,17 +154,7 @@ std::string rule_of(const std::string& message, const profile& p, const std::str
     }
     if (has("not complete") || has("incomplete") || has("not enough")) return "min occurrence";
     if (has("does not match") || has("invalid") || has("not a valid") || has("not valid")) {
-        // "/Order/line[2]/qty" -> "line/qty" (element paths are relative to the root).
-        std::string relative;
-        std::size_t at = path.find('/', 1);
-        while (at != std::string::npos) {
-            auto next = path.find('/', at + 1);
-            auto segment = path.substr(at + 1, next == std::string::npos ? next : next - at - 1);
-            segment = segment.substr(0, segment.find('['));
-            relative += (relative.empty() ? "" : "/") + segment;
-            at = next;
-        }
-        if (const auto* e = p.find(relative); e && e->is_leaf()) {
+        if (const auto* e = element_at(p, path); e && e->is_leaf()) {
             return "type " + std::string(to_string(e->type)) +
                    (e->type == value_type::date ? " " + e->mask : "");
         }

@@ -178,6 +178,11 @@ TEST_F(ProcessLoaderTest, RequestProfiles) {
                        "  output: none, request_profile: Reading}\n")
                   .find("needs an XML or JSON input type"),
               std::string::npos);
+    // Queue messages never pass the ingress, so a queue listener cannot name a request profile
+    // that nothing would check.
+    EXPECT_NE(error_of("name: p\nlisten: {queue: q, input: single_json, request_profile: Reading}\n")
+                  .find("unknown field 'request_profile'"),
+              std::string::npos);
     // A broken profile file is reported at its own line.
     dir_.write("Reading.profile.yaml", "profile: Reading\nformat: json\nroot:\n  elements:\n"
                                        "    - {name: v, type: decimal}\n");

@@ -142,6 +142,32 @@ TEST_F(ProfilesTest, JsonListsNameTheDocument) {
     EXPECT_EQ(executions(server.port()), stored);
 }
 
+// A bulk ndjson upload is checked line by line as it streams; the bad line refuses it all.
+TEST_F(ProfilesTest, BulkLinesAreChecked) {
+    processes_.write("bulkReadings.yaml", R"(name: bulkReadings
+listen: {type: create, object: Bulk, input: ndjson, output: none, request_profile: Reading}
+steps:
+  - message: {template: "{1}", variables: [current_data]}
+)");
+    test::server_process server(processes_.str(), data_.str());
+    const auto stored = executions(server.port());
+    const auto refused = test::http_request(
+        server.port(), "POST", "/ws/simple/createBulk",
+        "{\"sensor\":\"a\",\"value\":1}\n\n{\"sensor\":\"b\",\"value\":2}\n{\"sensor\":\"c\"}\n",
+        {{"Content-Type", "application/x-ndjson"}});
+    ASSERT_EQ(refused.status, 400) << refused.body;
+    const auto body = parsed(refused);
+    EXPECT_EQ(body.at("problem").at("document").as_int64(), 3);
+    EXPECT_EQ(body.at("problem").at("path").as_string(), "/value");
+    EXPECT_NE(body.at("detail").as_string().find("(line 4 of the body)"), std::string::npos)
+        << refused.body;
+    EXPECT_EQ(executions(server.port()), stored);
+    const auto ok = test::http_request(server.port(), "POST", "/ws/simple/createBulk",
+                                       "{\"sensor\":\"a\",\"value\":1}\n",
+                                       {{"Content-Type", "application/x-ndjson"}});
+    EXPECT_EQ(ok.status, 202) << ok.body;
+}
+
 // `ferry deploy` takes the profile beside the process file along; the server keeps it with
 // the version, so it still applies after the file is gone and the server restarted.
 TEST_F(ProfilesTest, DeployedProfilesTravelWithTheDefinition) {

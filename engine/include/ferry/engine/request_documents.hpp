@@ -2,6 +2,7 @@
 
 #include <boost/system/result.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,7 +48,7 @@ struct input_error {
 /// (`first_number` is the number of docs[0]), the element path, line, column and rule.
 /// Thread-safe.
 [[nodiscard]] std::optional<input_error> check_request_profile(
-    const listen_operation& op, const std::vector<store::document>& docs,
+    const listen_operation& op, std::span<const store::document> docs,
     std::size_t first_number = 1);
 
 /// One line of an ndjson body as a document, or why it is not one. `line_number` is 1-based.
