@@ -1,20 +1,7 @@
+#include "ferry/profiles/xml_text.hpp"
 #include "steps.hpp"
 
 namespace ferry::engine {
-namespace {
-
-// An XML document's content without its declaration, so that it can be nested.
-std::string_view without_declaration(std::string_view xml) {
-    const auto start = xml.find_first_not_of(" \t\r\n");
-    if (start != std::string_view::npos && xml.substr(start, 5) == "<?xml") {
-        const auto end = xml.find("?>", start);
-        if (end != std::string_view::npos) xml.remove_prefix(end + 2);
-    }
-    const auto body = xml.find_first_not_of(" \t\r\n");
-    return body == std::string_view::npos ? std::string_view() : xml.substr(body);
-}
-
-}  // namespace
 
 // One document from all: it carries the first document's properties. Zero documents give
 // zero documents (the step passes nothing on).
@@ -34,7 +21,7 @@ step_output run_step(const combine_step& step, std::vector<working_document> in,
             break;
         case combine_step::format::xml_list:
             combined = "<" + step.element + ">";
-            for (const auto& d : in) combined += without_declaration(d.doc.data);
+            for (const auto& d : in) combined += profiles::without_xml_declaration(d.doc.data);
             combined += "</" + step.element + ">";
             break;
         case combine_step::format::concatenate:

@@ -79,6 +79,15 @@ gateway::served_operation gateway::find_operation(std::string_view operation) co
     return out;
 }
 
+std::vector<gateway::served_operation> gateway::served_operations() const {
+    const auto current = impl_->engine.processes().get();
+    std::vector<served_operation> out;
+    for (const auto& [name, p] : current->operations()) {
+        out.push_back({p, current->paused(p->name)});
+    }
+    return out;
+}
+
 asio::awaitable<boost::system::result<intake_reply>> gateway::submit(submission s) {
     auto reply = co_await impl_->intake.request(encode_submission(s));
     if (!reply) co_return reply.error();

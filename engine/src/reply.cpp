@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "ferry/engine/json_scan.hpp"
+#include "ferry/profiles/xml_text.hpp"
 #include "ferry/store/codec.hpp"
 #include "ferry/transport/error.hpp"
 
@@ -36,16 +37,6 @@ std::string_view content_type(const process& p) {
         default:
             return p.listen.result_content_type;
     }
-}
-
-// A document inside a list loses its own XML declaration.
-std::string_view without_declaration(std::string_view xml) {
-    const auto start = xml.find_first_not_of(" \t\r\n");
-    if (start != std::string_view::npos && xml.substr(start, 5) == "<?xml") {
-        const auto end = xml.find("?>", start);
-        if (end != std::string_view::npos) return xml.substr(end + 2);
-    }
-    return xml;
 }
 
 std::string lower(std::string_view text) {
@@ -95,7 +86,7 @@ http_answer list_answer(const process& p, const std::string& execution_id,
             answer.body = open + "/>";
         } else {
             answer.body = open + ">";
-            for (const auto& d : docs) answer.body += without_declaration(d.doc.data);
+            for (const auto& d : docs) answer.body += profiles::without_xml_declaration(d.doc.data);
             answer.body += "</ObjectResponseList>";
         }
     }

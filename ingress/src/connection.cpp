@@ -186,7 +186,7 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         // A paused operation is turned away before its body is read.
         std::string operation_label =
             target.starts_with("/_admin/") || target.starts_with("/metrics") ? "admin" : "other";
-        if (call) {
+        if (call && call->protocol == call_protocol::simple) {
             // The one lookup of the request: the handlers use what it found.
             call->served = svc.gateway->find_operation(call->operation);
             const auto& served = call->served;
@@ -244,6 +244,12 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         // Links are made before the request is handed on (route takes it).
         std::string links;
         if (!refusal) links = link_base(parser.get(), socket.tls() != nullptr, limits.links);
+        if (!refusal && call && call->protocol != call_protocol::simple) {
+            // The WSDL's addresses are absolute: the external base, or how this host was called.
+            call->base_url = !links.empty() ? links
+                                            : (socket.tls() ? "https://" : "http://") +
+                                                  std::string(parser.get()[http::field::host]);
+        }
 
         // After a refused request the stream position is unknown: answer and close.
         // (No co_await inside ?: : GCC 12 miscompiles it.)
@@ -254,6 +260,10 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
             res = std::move(*streamed);
         } else {
             res = co_await route(parser.release(), std::move(call), std::move(user), svc);
+        }
+        // A SOAP client is answered in SOAP, whatever turned it away.
+        if (refusal && call && call->protocol != call_protocol::simple) {
+            res = soap_fault(std::move(res), call->protocol);
         }
         rebase_links(res, links);
         // A preflight's answer is complete (and a refused one must not look allowed).

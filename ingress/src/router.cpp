@@ -8,6 +8,8 @@ namespace ferry::ingress {
 namespace {
 
 constexpr std::string_view simple_prefix = "/ws/simple/";
+constexpr std::string_view soap11_path = "/ws/soap";
+constexpr std::string_view soap12_path = "/ws/soap12";
 constexpr std::string_view executions_prefix = "/_admin/executions/";
 
 // SPEC §2: what the process learns about the request, as process properties.
@@ -32,11 +34,22 @@ std::optional<simple_call> parse_simple_call(const http::request_header<>& req) 
     const auto target = boost::urls::parse_origin_form(req.target());
     if (!target) return std::nullopt;
     const std::string path = target->path();  // percent-decoded
+    simple_call call;
+    // Matrix parameters (;auth=) on the SOAP paths too.
+    const auto bare = std::string_view(path).substr(0, path.find(';'));
+    if (bare == soap11_path || bare == soap12_path) {
+        auto facts = request_facts(req, *target);
+        call.protocol = bare == soap11_path ? call_protocol::soap11 : call_protocol::soap12;
+        const auto matrix = std::string_view(path).substr(bare.size());
+        if (!matrix.empty()) engine::split_matrix(std::string(matrix), facts.params, &call.matrix_auth);
+        facts.path = std::string(bare);
+        call.process_props = engine::process_properties(facts);
+        return call;
+    }
     if (!path.starts_with(simple_prefix) || !plain_segment(path.substr(simple_prefix.size()))) {
         return std::nullopt;
     }
     auto facts = request_facts(req, *target);
-    simple_call call;
     call.operation =
         engine::split_matrix(path.substr(simple_prefix.size()), facts.params, &call.matrix_auth);
     // Matrix parameters (;auth= is a credential) stay out of inpath.
@@ -47,6 +60,9 @@ std::optional<simple_call> parse_simple_call(const http::request_header<>& req) 
 
 boost::asio::awaitable<response> route(request req, std::optional<simple_call> call,
                                        std::string user, service& svc) {
+    if (call && call->protocol != call_protocol::simple) {
+        co_return co_await handle_soap(std::move(req), std::move(*call), std::move(user), svc);
+    }
     if (call) {
         if (req.method() == http::verb::get) {
             // The query parameters are already in the call, as query_<name>.

@@ -102,26 +102,30 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     auto documents = engine::split_request(p->listen.input, std::move(req.body()),
                                            req[http::field::content_type]);
     if (!documents) co_return input_error_response(documents.error(), req);
-    // SPEC §6: a document that does not fit the request profile is refused before it is stored.
-    if (auto bad = engine::check_request_profile(p->listen, *documents)) {
-        co_return input_error_response(*bad, req);
-    }
     // A part's own headers (multipart) win over the request's.
     for (auto& doc : *documents) doc.props.insert(header_props.begin(), header_props.end());
-
-    s.process = p->name;
-    s.process_version = p->version;
     s.process_props = std::move(process_props);
-    if (auto id = correlation_id(req); !id.empty()) s.process_props["correlation_id"] = std::move(id);
     s.documents = std::move(*documents);
+    co_return co_await run_operation(std::move(req), std::move(s), *p, svc);
+}
+
+boost::asio::awaitable<response> run_operation(request req, engine::submission s,
+                                               const engine::process& p, service& svc) {
+    // SPEC §6: a document that does not fit the request profile is refused before it is stored.
+    if (auto bad = engine::check_request_profile(p.listen, s.documents)) {
+        co_return input_error_response(*bad, req);
+    }
+    s.process = p.name;
+    s.process_version = p.version;
+    if (auto id = correlation_id(req); !id.empty()) s.process_props["correlation_id"] = std::move(id);
     // SPEC §5: this one execution keeps everything, as in general mode.
     s.debug = boost::beast::iequals(req["X-Debug"], "true");
-    if (p->listen.output != engine::data_type::none) {
+    if (p.listen.output != engine::data_type::none) {
         // The caller holds a connection and an execution for as long as it runs: the
         // operation's limit keeps a burst of slow calls from taking every executor.
-        const auto operation = p->listen.operation_name();
+        const auto operation = p.listen.operation_name();
         const auto limit =
-            p->listen.max_concurrent_executions.value_or(svc.settings.max_concurrent_executions);
+            p.listen.max_concurrent_executions.value_or(svc.settings.max_concurrent_executions);
         if (!svc.executions.take(operation, limit)) {
             svc.counters.executions_refused.fetch_add(1, std::memory_order_relaxed);
             auto res = unavailable(req, "too_many_executions",
@@ -131,7 +135,7 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
             co_return res;
         }
         const execution_slot slot(svc.executions, operation);
-        co_return co_await answer_synchronously(std::move(req), std::move(s), *p, svc);
+        co_return co_await answer_synchronously(std::move(req), std::move(s), p, svc);
     }
     const auto reply = co_await svc.gateway->submit(std::move(s));
     if (!reply) co_return submit_failure(reply.error(), req);

@@ -4,6 +4,8 @@
 #include "ferry/profiles/date_mask.hpp"
 #include "ferry/profiles/xsd.hpp"
 
+#include "ferry/profiles/xml_text.hpp"
+
 namespace ferry::profiles {
 
 struct xsd_builder::schema {
@@ -17,19 +19,7 @@ struct xsd_builder::schema {
 
 namespace {
 
-std::string escaped(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out.push_back(c);
-        }
-    }
-    return out;
-}
+std::string escaped(std::string_view text) { return xml_escaped(text); }
 
 std::string occurs(const profile_element& e) {
     std::string out;

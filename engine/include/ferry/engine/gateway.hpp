@@ -39,6 +39,8 @@ public:
         bool paused = false;
     };
     served_operation find_operation(std::string_view operation) const;
+    /// Every operation an active process serves over HTTP, by name (queue listeners left out).
+    std::vector<served_operation> served_operations() const;
 
     /// Hot deployment (engine::deployments), run on the blocking pool.
     [[nodiscard]] boost::asio::awaitable<std::variant<deploy_outcome, refusal>> deploy(

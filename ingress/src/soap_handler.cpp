@@ -1,0 +1,369 @@
+// The SOAP endpoints (SPEC §2): /ws/soap (SOAP 1.1) and /ws/soap12 (SOAP 1.2), and their WSDL.
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "ferry/engine/idempotency.hpp"
+#include "ferry/engine/request_documents.hpp"
+#include "ferry/profiles/soap_envelope.hpp"
+#include "ferry/profiles/validation.hpp"
+#include "ferry/profiles/wsdl.hpp"
+#include "ferry/profiles/xml_list.hpp"
+#include "ferry/profiles/xml_text.hpp"
+#include "access.hpp"
+#include "handlers.hpp"
+#include "responses.hpp"
+#include "submit_answers.hpp"
+
+namespace ferry::ingress {
+namespace {
+
+using engine::data_type;
+using profiles::xml_escaped;
+
+constexpr std::string_view more_results = "MoreResults";
+
+std::string_view soap_content_type(call_protocol protocol) {
+    return protocol == call_protocol::soap11 ? "text/xml; charset=utf-8"
+                                             : "application/soap+xml; charset=utf-8";
+}
+
+profiles::soap_version version_of(call_protocol protocol) {
+    return protocol == call_protocol::soap11 ? profiles::soap_version::v1_1
+                                             : profiles::soap_version::v1_2;
+}
+
+std::string wss_open(std::string_view name) {
+    return "<wss:" + std::string(name) + " xmlns:wss=\"" + std::string(profiles::wss_namespace) +
+           "\">";
+}
+
+// Whether the caller may call `operation`: admit() let the user in without knowing it.
+bool may_call(const service& svc, const std::string& user, std::string_view operation) {
+    if (svc.settings.auth == authentication::none) return true;
+    const auto users = svc.users->current();
+    const auto* u = users->find(user);
+    return u && (u->operations.empty() ||
+                 std::find(u->operations.begin(), u->operations.end(), operation) !=
+                     u->operations.end());
+}
+
+// The SOAP shape of what an operation takes and answers; nullopt: JSON, raw data or
+// multipart, which SOAP does not carry.
+std::optional<profiles::message_shape> shape_of(data_type type) {
+    switch (type) {
+        case data_type::none: return profiles::message_shape::none;
+        case data_type::single_xml: return profiles::message_shape::one;
+        case data_type::multiple_xml: return profiles::message_shape::list;
+        default: return std::nullopt;
+    }
+}
+
+// The receipt of an asynchronous operation (or of a call that stopped waiting), from the
+// JSON the engine wrote, as the operation's response element.
+std::string receipt_content(std::string_view json) {
+    boost::system::error_code ec;
+    const auto parsed = boost::json::parse(json, ec);
+    std::string out;
+    if (ec || !parsed.is_object()) return out;
+    const auto& r = parsed.as_object();
+    const auto text = [&](std::string_view key) -> std::string {
+        const auto* v = r.if_contains(key);
+        if (!v) return {};
+        if (const auto* s = v->if_string()) return std::string(*s);
+        if (v->is_int64()) return std::to_string(v->as_int64());
+        if (v->is_uint64()) return std::to_string(v->as_uint64());
+        return {};
+    };
+    out += "<wss:executionId>" + xml_escaped(text("execution_id")) + "</wss:executionId>";
+    out += "<wss:documentCount>" + xml_escaped(text("document_count")) + "</wss:documentCount>";
+    if (const auto* ids = r.if_contains("documents"); ids && ids->is_array()) {
+        for (const auto& id : ids->as_array()) {
+            if (const auto* s = id.if_string()) {
+                out += "<wss:documentId>" + xml_escaped(*s) + "</wss:documentId>";
+            }
+        }
+    }
+    out += "<wss:durability>" + xml_escaped(text("durability")) + "</wss:durability>";
+    return out;
+}
+
+// <ObjectResponseList ...>...</ObjectResponseList> renamed to the operation's list wrapper.
+std::string renamed_list(std::string_view body, const std::string& wrapper) {
+    static constexpr std::string_view open = "<ObjectResponseList";
+    static constexpr std::string_view close = "</ObjectResponseList>";
+    body = profiles::without_xml_declaration(body);
+    if (!body.starts_with(open)) return std::string(body);
+    std::string out = "<wss:" + wrapper;
+    auto rest = body.substr(open.size());
+    if (rest.ends_with(close)) {
+        out += rest.substr(0, rest.size() - close.size());
+        out += "</wss:" + wrapper + ">";
+    } else {
+        out += rest;
+    }
+    return out;
+}
+
+// An answer of the operation's process (or a receipt) as the SOAP response; errors as faults.
+response soap_reply(response res, call_protocol protocol, const engine::process& p) {
+    const auto content_type = std::string_view(res[http::field::content_type]);
+    const bool json = content_type.starts_with("application/json");
+    if (res.result_int() >= 400 && json) return soap_fault(std::move(res), protocol);
+    const auto operation = p.listen.operation_name();
+    std::string content;
+    if (json) {
+        // Stored, the process runs on. An asynchronous operation's receipt is its answer, and
+        // SOAP toolkits take only 200 for one (a caller that stopped waiting keeps the 202).
+        content = receipt_content(res.body());
+        if (p.listen.output == data_type::none) res.result(http::status::ok);
+    } else if (res.result() == http::status::no_content) {
+        res.result(http::status::ok);
+    } else if (p.listen.output == data_type::multiple_xml) {
+        content = renamed_list(res.body(), p.listen.object + "ResponseList");
+    } else {
+        content = std::string(profiles::without_xml_declaration(res.body()));
+    }
+    res.body() = profiles::soap_envelope(version_of(protocol), wss_open(operation + "Response") +
+                                                                   content + "</wss:" + operation +
+                                                                   "Response>");
+    res.set(http::field::content_type, soap_content_type(protocol));
+    res.erase(http::field::link);  // SOAP clients page with <opMoreResults>
+    res.prepare_payload();
+    return res;
+}
+
+response bad_request(const request& req, std::string_view error, std::string_view detail) {
+    return error_response(http::status::bad_request, error, detail, req);
+}
+
+// The documents the operation's element holds, by the operation's input type.
+boost::system::result<std::vector<store::document>, engine::input_error> soap_documents(
+    const engine::process& p, profiles::soap_request& envelope) {
+    const auto& op = envelope.operation;
+    auto& payload = envelope.payload;
+    std::vector<store::document> out;
+    switch (p.listen.input) {
+        case data_type::none:
+            if (!payload.empty()) {
+                return engine::input_error{400, "unexpected_input",
+                                           "the operation '" + op + "' takes no input; <" + op +
+                                               "> must be empty"};
+            }
+            return engine::split_request(data_type::none, {});
+        case data_type::single_xml:
+            if (payload.size() != 1) {
+                return engine::input_error{
+                    400, "invalid_soap",
+                    "<" + op + "> must hold exactly one document element; it holds " +
+                        std::to_string(payload.size())};
+            }
+            out.push_back({std::move(payload.front()), {}});
+            return out;
+        case data_type::multiple_xml: {
+            const auto list = p.listen.object + "List";
+            if (payload.size() != 1) {
+                return engine::input_error{400, "invalid_soap",
+                                           "<" + op + "> must hold one <wss:" + list +
+                                               "> with the documents; it holds " +
+                                               std::to_string(payload.size()) + " elements"};
+            }
+            // The wrapper's own name, as Boomi's clients send it (or ObjectList).
+            const auto tag_end = payload.front().find_first_of(" \t\r\n/>", 1);
+            const auto qname = std::string_view(payload.front()).substr(1, tag_end - 1);
+            const auto name = qname.substr(qname.find(':') == std::string_view::npos
+                                               ? 0
+                                               : qname.find(':') + 1);
+            if (name != list && name != "ObjectList") {
+                return engine::input_error{400, "invalid_soap",
+                                           "<" + op + "> must hold <wss:" + list +
+                                               "> with the documents, not <" +
+                                               std::string(qname) + ">"};
+            }
+            auto children = profiles::split_xml_list(payload.front(), name);
+            if (!children) {
+                return engine::input_error{400, "invalid_soap", children.error().message};
+            }
+            for (auto& child : *children) out.push_back({std::move(child), {}});
+            return out;
+        }
+        default:
+            return engine::input_error{
+                400, "not_a_soap_operation",
+                "the operation '" + op + "' takes " + std::string(engine::to_string(p.listen.input)) +
+                    ", which SOAP does not carry; call /ws/simple/" + op};
+    }
+}
+
+// <opMoreResults><moreDataToken>T</moreDataToken></opMoreResults>: the token.
+std::optional<std::string> more_data_token(const profiles::soap_request& envelope) {
+    if (envelope.payload.size() != 1) return std::nullopt;
+    const auto& element = envelope.payload.front();
+    const auto open_end = element.find('>');
+    const auto close = element.rfind("</");
+    if (open_end == std::string::npos || close == std::string::npos || close < open_end) {
+        return std::nullopt;
+    }
+    auto token = std::string_view(element).substr(open_end + 1, close - open_end - 1);
+    const auto first = token.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return std::nullopt;
+    token = token.substr(first, token.find_last_not_of(" \t\r\n") + 1 - first);
+    return std::string(token);
+}
+
+boost::asio::awaitable<response> soap_exchange(request req, simple_call call, std::string user,
+                                               service& svc) {
+    if (req.method() != http::verb::post) {
+        co_return method_not_allowed(req, "POST (or GET with ?wsdl)");
+    }
+    in_flight_guard guard(svc);
+    const auto state = svc.state.load();
+    if (state == server_state::starting) {
+        co_return unavailable(req, "starting", "the server is starting; retry shortly");
+    }
+    if (state == server_state::draining) {
+        co_return unavailable(req, "draining", "the server is shutting down; retry elsewhere");
+    }
+    auto envelope = profiles::read_soap_envelope(req.body());
+    if (!envelope) {
+        const auto& e = envelope.error();
+        co_return bad_request(req, e.version_mismatch ? "version_mismatch" : "invalid_soap",
+                              "the request is not a SOAP envelope ferry serves: line " +
+                                  std::to_string(e.where.line) + ", column " +
+                                  std::to_string(e.where.column) + ": " + e.where.message);
+    }
+    const auto wanted = version_of(call.protocol);
+    if (envelope->version != wanted) {
+        co_return bad_request(
+            req, "version_mismatch",
+            wanted == profiles::soap_version::v1_1
+                ? "this endpoint speaks SOAP 1.1; post SOAP 1.2 envelopes to /ws/soap12"
+                : "this endpoint speaks SOAP 1.2; post SOAP 1.1 envelopes to /ws/soap");
+    }
+    if (!envelope->must_understand.empty()) {
+        co_return bad_request(req, "must_understand",
+                              "ferry does not understand the header block <" +
+                                  envelope->must_understand.front() +
+                                  ">, which is marked mustUnderstand");
+    }
+    auto operation = envelope->operation;
+    const bool next_page = operation.ends_with(more_results) &&
+                           !svc.gateway->find_operation(operation).process;
+    if (next_page) operation.resize(operation.size() - more_results.size());
+    const auto served = svc.gateway->find_operation(operation);
+    const auto& p = served.process;
+    if (!p) {
+        co_return error_response(http::status::not_found, "unknown_operation",
+                                 "no deployed process serves the operation '" + operation + "'",
+                                 req);
+    }
+    if (!may_call(svc, user, operation)) {
+        co_return error_response(http::status::forbidden, "operation_not_allowed",
+                                 "this user may not call the operation '" + operation + "'", req);
+    }
+    if (served.paused) co_return paused_listener(req, operation, p->name);
+    if (!shape_of(p->listen.input) || !shape_of(p->listen.output)) {
+        co_return bad_request(req, "not_a_soap_operation",
+                              "the operation '" + operation + "' takes " +
+                                  std::string(engine::to_string(p->listen.input)) + " and answers " +
+                                  std::string(engine::to_string(p->listen.output)) +
+                                  "; SOAP carries XML only: call /ws/simple/" + operation);
+    }
+    if (next_page) {
+        if (p->listen.output != data_type::multiple_xml) {
+            co_return bad_request(req, "invalid_soap",
+                                  "the operation '" + operation + "' does not answer a list");
+        }
+        auto token = more_data_token(*envelope);
+        if (!token) {
+            co_return bad_request(req, "invalid_soap",
+                                  "<" + envelope->operation +
+                                      "> must hold <moreDataToken> with the token of the page "
+                                      "before");
+        }
+        auto page = co_await handle_next_page(std::move(req), std::move(*token), svc);
+        co_return soap_reply(std::move(page), call.protocol, *p);
+    }
+
+    engine::submission s;
+    engine::request_fingerprint fingerprint;
+    if (auto bad = read_idempotency_key(req, operation, s, fingerprint)) co_return std::move(*bad);
+    if (!s.idempotency_key.empty()) {
+        fingerprint.add(req.body());
+        s.fingerprint = fingerprint.hex();
+    }
+    auto documents = soap_documents(*p, *envelope);
+    if (!documents) co_return input_error_response(documents.error(), req);
+    const auto header_props = request_header_properties(req);
+    for (auto& doc : *documents) doc.props.insert(header_props.begin(), header_props.end());
+    s.documents = std::move(*documents);
+    s.process_props = std::move(call.process_props);
+    s.process_props["inuser"] = std::move(user);
+    const auto process = p;  // held while it runs, even if a redeploy replaces it
+    auto answer = co_await run_operation(std::move(req), std::move(s), *process, svc);
+    co_return soap_reply(std::move(answer), call.protocol, *process);
+}
+
+// GET ?wsdl, ?wsdl=single, ?xsd=N: the description of the operations this caller may call.
+response describe(const request& req, const simple_call& call, const std::string& user,
+                  const service& svc) {
+    const auto& props = call.process_props;
+    const auto wsdl = props.find("query_wsdl");
+    const auto xsd = props.find("query_xsd");
+    if (wsdl == props.end() && xsd == props.end()) {
+        return method_not_allowed(req, "POST (or GET with ?wsdl)");
+    }
+    std::vector<profiles::wsdl_operation> operations;
+    for (const auto& served : svc.gateway->served_operations()) {
+        const auto& l = served.process->listen;
+        const auto input = shape_of(l.input);
+        const auto output = shape_of(l.output);
+        const auto name = l.operation_name();
+        if (!input || !output || !may_call(svc, user, name)) continue;
+        operations.push_back({name, l.object, *input, *output,
+                              l.request_profile ? &l.request_profile->profile() : nullptr,
+                              l.response_profile ? &l.response_profile->profile() : nullptr});
+    }
+    profiles::wsdl_options options;
+    options.base_url = call.base_url;
+    options.single = wsdl != props.end() && wsdl->second == "single";
+    options.schema_url = call.base_url + "/ws/soap?xsd=";
+    auto description = profiles::describe_service(operations, options);
+    if (!description) {
+        return error_response(http::status::internal_server_error, "wsdl_failed",
+                              "the WSDL cannot be generated: " + description.error(), req);
+    }
+    std::string body;
+    if (xsd != props.end()) {
+        const auto& schemas = description->schemas;
+        std::size_t n = 0;
+        for (const char c : xsd->second) n = c >= '0' && c <= '9' && n < 100000 ? n * 10 + (c - '0') : 100000;
+        if (xsd->second.empty() || n < 1 || n > schemas.size()) {
+            return error_response(http::status::not_found, "unknown_schema",
+                                  "no schema " + xsd->second + "; the WSDL names " +
+                                      std::to_string(schemas.size()),
+                                  req);
+        }
+        body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + schemas[n - 1].text;
+    } else {
+        body = std::move(description->wsdl);
+    }
+    response res{http::status::ok, req.version()};
+    res.set(http::field::server, "ferry");
+    res.set(http::field::content_type, "text/xml; charset=utf-8");
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+}  // namespace
+
+boost::asio::awaitable<response> handle_soap(request req, simple_call call, std::string user,
+                                             service& svc) {
+    const auto protocol = call.protocol;
+    if (req.method() == http::verb::get) co_return describe(req, call, user, svc);
+    auto answer = co_await soap_exchange(std::move(req), std::move(call), std::move(user), svc);
+    co_return soap_fault(std::move(answer), protocol);
+}
+
+}  // namespace ferry::ingress
