@@ -43,8 +43,10 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
 /// Runs operation `p` on the documents of `s` (whose process properties and idempotency key
 /// are set): the request-profile check, then the submission, answered with the receipt once
 /// stored (asynchronous operations) or with the process's reply (synchronous ones).
+/// `profile_checked`: the caller has checked the documents against the request profile.
 boost::asio::awaitable<response> run_operation(request req, engine::submission s,
-                                               const engine::process& p, service& svc);
+                                               const engine::process& p, service& svc,
+                                               bool profile_checked = false);
 response handle_status(const request& req, const service& svc);
 boost::asio::awaitable<response> handle_execution(request req, std::string id, service& svc);
 /// GET /_admin/executions?process=&state=&from=&to=&error=&limit=&cursor=: the history,

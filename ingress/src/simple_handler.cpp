@@ -110,10 +110,13 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
 }
 
 boost::asio::awaitable<response> run_operation(request req, engine::submission s,
-                                               const engine::process& p, service& svc) {
+                                               const engine::process& p, service& svc,
+                                               bool profile_checked) {
     // SPEC §6: a document that does not fit the request profile is refused before it is stored.
-    if (auto bad = engine::check_request_profile(p.listen, s.documents)) {
-        co_return input_error_response(*bad, req);
+    if (!profile_checked) {
+        if (auto bad = engine::check_request_profile(p.listen, s.documents)) {
+            co_return input_error_response(*bad, req);
+        }
     }
     s.process = p.name;
     s.process_version = p.version;

@@ -194,6 +194,21 @@ boost::system::result<std::vector<store::document>, engine::input_error> soap_do
     }
 }
 
+// A profile problem of the one request document, told as a position in the envelope the
+// client sent (the document was cut out of it, with namespace declarations added).
+void at_envelope_position(engine::input_error& e, const profiles::soap_request& envelope) {
+    auto& problem = *e.problem;
+    const auto before = "(line " + std::to_string(problem.line) + ", column " +
+                        std::to_string(problem.column) + ")";
+    std::tie(problem.line, problem.column) =
+        envelope.in_envelope(0, problem.line, problem.column);
+    const auto after = "(line " + std::to_string(problem.line) + ", column " +
+                       std::to_string(problem.column) + " of the envelope)";
+    if (const auto at = e.detail.find(before); at != std::string::npos) {
+        e.detail.replace(at, before.size(), after);
+    }
+}
+
 // <opMoreResults><moreDataToken>T</moreDataToken></opMoreResults>: the token.
 std::optional<std::string> more_data_token(const profiles::soap_request& envelope) {
     if (envelope.payload.size() != 1) return std::nullopt;
@@ -293,13 +308,19 @@ boost::asio::awaitable<response> soap_exchange(request req, simple_call call, st
     }
     auto documents = soap_documents(*p, *envelope);
     if (!documents) co_return input_error_response(documents.error(), req);
+    if (auto bad = engine::check_request_profile(p->listen, *documents)) {
+        if (p->listen.input == data_type::single_xml && bad->problem) {
+            at_envelope_position(*bad, *envelope);
+        }
+        co_return input_error_response(*bad, req);
+    }
     const auto header_props = request_header_properties(req);
     for (auto& doc : *documents) doc.props.insert(header_props.begin(), header_props.end());
     s.documents = std::move(*documents);
     s.process_props = std::move(call.process_props);
     s.process_props["inuser"] = std::move(user);
     const auto process = p;  // held while it runs, even if a redeploy replaces it
-    auto answer = co_await run_operation(std::move(req), std::move(s), *process, svc);
+    auto answer = co_await run_operation(std::move(req), std::move(s), *process, svc, true);
     co_return soap_reply(std::move(answer), call.protocol, *process);
 }
 

@@ -103,7 +103,12 @@ boost::system::result<soap_request, soap_problem> read_soap_envelope(std::string
                                                "> is not a document; the operation's element "
                                                "holds elements only");
             }
+            const auto begin = scan.position();
+            const auto where = detail::problem_at(text, begin, {});
+            const auto name_end = 1 + xml_scanner::tag_name(text.substr(begin)).size();
             out.payload.push_back(scan.cut_element(scope));
+            const auto added = out.payload.back().size() - (scan.position() - begin);
+            out.origins.push_back({where.line, where.column, name_end, added});
         }
         scan.skip_end_tag();
     }
@@ -112,6 +117,21 @@ boost::system::result<soap_request, soap_problem> read_soap_envelope(std::string
                                    "request");
     }
     return out;
+}
+
+std::pair<std::size_t, std::size_t> soap_request::in_envelope(std::size_t index,
+                                                              std::size_t line,
+                                                              std::size_t column) const {
+    if (index >= origins.size() || line == 0) return {line, column};
+    const auto& o = origins[index];
+    if (line > 1) return {o.line + line - 1, column};
+    // Line 1 holds the start tag, lengthened by the added declarations.
+    if (column > o.added_at + o.added) {
+        column -= o.added;
+    } else if (column > o.added_at) {
+        column = o.added_at + 1;
+    }
+    return {o.line, o.column + column - 1};
 }
 
 std::string soap_envelope(soap_version version, std::string_view body_content) {

@@ -3,6 +3,7 @@
 #include <boost/system/result.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ferry/profiles/xml_check.hpp"
@@ -25,6 +26,19 @@ struct soap_request {
     std::string operation;            // the local name of the Body's element
     std::string operation_namespace;  // its namespace URI
     std::vector<std::string> payload;
+    /// Where each payload element starts in the envelope (1-based line and column of its '<')
+    /// and how the namespace declarations added to its start tag moved the rest of that line.
+    struct origin {
+        std::size_t line = 1;
+        std::size_t column = 1;
+        std::size_t added_at = 0;  // byte offset in the payload where declarations were added
+        std::size_t added = 0;     // their length
+    };
+    std::vector<origin> origins;
+    /// A position (1-based line, column) in payload element `index` as a position in the
+    /// envelope, so that a client is told where the problem is in what it sent.
+    std::pair<std::size_t, std::size_t> in_envelope(std::size_t index, std::size_t line,
+                                                    std::size_t column) const;
     /// Header blocks marked mustUnderstand (qualified names as written): ferry understands
     /// none, so a request with one is answered with a MustUnderstand fault.
     std::vector<std::string> must_understand;
