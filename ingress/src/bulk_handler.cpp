@@ -163,13 +163,7 @@ asio::awaitable<std::optional<bulk_result>> receive_bulk(
     const http::request_header<>& req = parser.get();
     const auto refuse = [&](response res) { return bulk_result{std::move(res), false}; };
 
-    const auto state = svc.state.load();
-    if (state != server_state::listening) {
-        co_return refuse(state == server_state::starting
-                             ? unavailable(req, "starting", "the server is starting; retry shortly")
-                             : unavailable(req, "draining",
-                                           "the server is shutting down; retry elsewhere"));
-    }
+    if (auto refused = not_serving(req, svc.state.load())) co_return refuse(std::move(*refused));
     engine::submission base;
     engine::request_fingerprint fingerprint;
     if (auto bad = read_idempotency_key(req, call.process->listen.operation_name(), base,

@@ -77,6 +77,10 @@ boost::asio::awaitable<response> handle_soap(request req, simple_call call, std:
 /// 500 (SOAP 1.1 §6.2) and of SOAP 1.2 400 (Sender) or 500 (Receiver), except refusals of
 /// the HTTP exchange itself (401, 403, 405, 408, 413, 415, 429, 503), which keep their status.
 response soap_fault(response res, call_protocol protocol);
+/// An answer of operation `p` (its reply, the receipt, a page) as the SOAP response of
+/// `protocol`: the content inside `<wss:OPERATIONResponse>`, a list as
+/// `<wss:OBJECTResponseList>`; a JSON error as a fault.
+response soap_reply(response res, call_protocol protocol, const engine::process& p);
 /// GET /ws/simple/<operation>?moreDataToken=<token>: the next page of a long list reply.
 boost::asio::awaitable<response> handle_next_page(request req, std::string token, service& svc);
 /// GET /_admin/executions/<id>/result: the reply of a synchronous execution (202 until done).

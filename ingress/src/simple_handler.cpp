@@ -77,13 +77,7 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
                                                engine::gateway::served_operation served,
                                                service& svc) {
     in_flight_guard guard(svc);
-    const auto state = svc.state.load();
-    if (state == server_state::starting) {
-        co_return unavailable(req, "starting", "the server is starting; retry shortly");
-    }
-    if (state == server_state::draining) {
-        co_return unavailable(req, "draining", "the server is shutting down; retry elsewhere");
-    }
+    if (auto refused = not_serving(req, svc.state.load())) co_return std::move(*refused);
     const auto& p = served.process;
     if (!p) {
         co_return error_response(http::status::not_found, "unknown_operation",

@@ -1,14 +1,10 @@
 // The SOAP endpoints (SPEC §2): /ws/soap (SOAP 1.1) and /ws/soap12 (SOAP 1.2), and their WSDL.
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
-
 #include "ferry/engine/idempotency.hpp"
 #include "ferry/engine/request_documents.hpp"
 #include "ferry/profiles/soap_envelope.hpp"
 #include "ferry/profiles/validation.hpp"
 #include "ferry/profiles/wsdl.hpp"
 #include "ferry/profiles/xml_list.hpp"
-#include "ferry/profiles/xml_text.hpp"
 #include "access.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
@@ -18,24 +14,8 @@ namespace ferry::ingress {
 namespace {
 
 using engine::data_type;
-using profiles::xml_escaped;
 
 constexpr std::string_view more_results = "MoreResults";
-
-std::string_view soap_content_type(call_protocol protocol) {
-    return protocol == call_protocol::soap11 ? "text/xml; charset=utf-8"
-                                             : "application/soap+xml; charset=utf-8";
-}
-
-profiles::soap_version version_of(call_protocol protocol) {
-    return protocol == call_protocol::soap11 ? profiles::soap_version::v1_1
-                                             : profiles::soap_version::v1_2;
-}
-
-std::string wss_open(std::string_view name) {
-    return "<wss:" + std::string(name) + " xmlns:wss=\"" + std::string(profiles::wss_namespace) +
-           "\">";
-}
 
 // Whether the caller may call `operation`: admit() let the user in without knowing it.
 bool may_call(const service& svc, const std::string& user, std::string_view operation) {
@@ -56,80 +36,6 @@ std::optional<profiles::message_shape> shape_of(data_type type) {
         case data_type::multiple_xml: return profiles::message_shape::list;
         default: return std::nullopt;
     }
-}
-
-// The receipt of an asynchronous operation (or of a call that stopped waiting), from the
-// JSON the engine wrote, as the operation's response element.
-std::string receipt_content(std::string_view json) {
-    boost::system::error_code ec;
-    const auto parsed = boost::json::parse(json, ec);
-    std::string out;
-    if (ec || !parsed.is_object()) return out;
-    const auto& r = parsed.as_object();
-    const auto text = [&](std::string_view key) -> std::string {
-        const auto* v = r.if_contains(key);
-        if (!v) return {};
-        if (const auto* s = v->if_string()) return std::string(*s);
-        if (v->is_int64()) return std::to_string(v->as_int64());
-        if (v->is_uint64()) return std::to_string(v->as_uint64());
-        return {};
-    };
-    out += "<wss:executionId>" + xml_escaped(text("execution_id")) + "</wss:executionId>";
-    out += "<wss:documentCount>" + xml_escaped(text("document_count")) + "</wss:documentCount>";
-    if (const auto* ids = r.if_contains("documents"); ids && ids->is_array()) {
-        for (const auto& id : ids->as_array()) {
-            if (const auto* s = id.if_string()) {
-                out += "<wss:documentId>" + xml_escaped(*s) + "</wss:documentId>";
-            }
-        }
-    }
-    out += "<wss:durability>" + xml_escaped(text("durability")) + "</wss:durability>";
-    return out;
-}
-
-// <ObjectResponseList ...>...</ObjectResponseList> renamed to the operation's list wrapper.
-std::string renamed_list(std::string_view body, const std::string& wrapper) {
-    static constexpr std::string_view open = "<ObjectResponseList";
-    static constexpr std::string_view close = "</ObjectResponseList>";
-    body = profiles::without_xml_declaration(body);
-    if (!body.starts_with(open)) return std::string(body);
-    std::string out = "<wss:" + wrapper;
-    auto rest = body.substr(open.size());
-    if (rest.ends_with(close)) {
-        out += rest.substr(0, rest.size() - close.size());
-        out += "</wss:" + wrapper + ">";
-    } else {
-        out += rest;
-    }
-    return out;
-}
-
-// An answer of the operation's process (or a receipt) as the SOAP response; errors as faults.
-response soap_reply(response res, call_protocol protocol, const engine::process& p) {
-    const auto content_type = std::string_view(res[http::field::content_type]);
-    const bool json = content_type.starts_with("application/json");
-    if (res.result_int() >= 400 && json) return soap_fault(std::move(res), protocol);
-    const auto operation = p.listen.operation_name();
-    std::string content;
-    if (json) {
-        // Stored, the process runs on. An asynchronous operation's receipt is its answer, and
-        // SOAP toolkits take only 200 for one (a caller that stopped waiting keeps the 202).
-        content = receipt_content(res.body());
-        if (p.listen.output == data_type::none) res.result(http::status::ok);
-    } else if (res.result() == http::status::no_content) {
-        res.result(http::status::ok);
-    } else if (p.listen.output == data_type::multiple_xml) {
-        content = renamed_list(res.body(), p.listen.object + "ResponseList");
-    } else {
-        content = std::string(profiles::without_xml_declaration(res.body()));
-    }
-    res.body() = profiles::soap_envelope(version_of(protocol), wss_open(operation + "Response") +
-                                                                   content + "</wss:" + operation +
-                                                                   "Response>");
-    res.set(http::field::content_type, soap_content_type(protocol));
-    res.erase(http::field::link);  // SOAP clients page with <opMoreResults>
-    res.prepare_payload();
-    return res;
 }
 
 response bad_request(const request& req, std::string_view error, std::string_view detail) {
@@ -231,13 +137,7 @@ boost::asio::awaitable<response> soap_exchange(request req, simple_call call, st
         co_return method_not_allowed(req, "POST (or GET with ?wsdl)");
     }
     in_flight_guard guard(svc);
-    const auto state = svc.state.load();
-    if (state == server_state::starting) {
-        co_return unavailable(req, "starting", "the server is starting; retry shortly");
-    }
-    if (state == server_state::draining) {
-        co_return unavailable(req, "draining", "the server is shutting down; retry elsewhere");
-    }
+    if (auto refused = not_serving(req, svc.state.load())) co_return std::move(*refused);
     auto envelope = profiles::read_soap_envelope(req.body());
     if (!envelope) {
         const auto& e = envelope.error();
@@ -246,7 +146,8 @@ boost::asio::awaitable<response> soap_exchange(request req, simple_call call, st
                                   std::to_string(e.where.line) + ", column " +
                                   std::to_string(e.where.column) + ": " + e.where.message);
     }
-    const auto wanted = version_of(call.protocol);
+    const auto wanted = call.protocol == call_protocol::soap11 ? profiles::soap_version::v1_1
+                                                               : profiles::soap_version::v1_2;
     if (envelope->version != wanted) {
         co_return bad_request(
             req, "version_mismatch",

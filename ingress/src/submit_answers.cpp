@@ -85,6 +85,16 @@ std::string correlation_id(const request_header& req) {
     return std::string(value);
 }
 
+std::optional<response> not_serving(const request_header& req, server_state state) {
+    if (state == server_state::starting) {
+        return unavailable(req, "starting", "the server is starting; retry shortly");
+    }
+    if (state == server_state::draining) {
+        return unavailable(req, "draining", "the server is shutting down; retry elsewhere");
+    }
+    return std::nullopt;
+}
+
 response paused_listener(const request_header& req, std::string_view operation,
                          std::string_view process) {
     return error_response(http::status::service_unavailable, "listener_paused",

@@ -42,6 +42,9 @@ response answer_response(const engine::http_answer& a, const request_header& req
 /// 503 with Retry-After: starting, draining, stopping.
 response unavailable(const request_header& req, std::string_view error, std::string_view detail);
 
+/// 503 starting / draining while the server is not listening; nothing while it is.
+std::optional<response> not_serving(const request_header& req, server_state state);
+
 /// 503 listener_paused: an operator paused the process serving `operation` (no Retry-After:
 /// nobody knows when it resumes).
 response paused_listener(const request_header& req, std::string_view operation,

@@ -1,7 +1,9 @@
-// Every error of a SOAP endpoint as a SOAP fault (SOAP 1.1 §4.4, SOAP 1.2 part 1 §5.4).
+// How answers of the SOAP endpoints are written: replies and receipts in the operation's
+// response element, every error a SOAP fault (SOAP 1.1 §4.4, SOAP 1.2 part 1 §5.4).
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "ferry/engine/process.hpp"
 #include "ferry/profiles/soap_envelope.hpp"
 #include "ferry/profiles/xml_text.hpp"
 #include "handlers.hpp"
@@ -9,6 +11,7 @@
 namespace ferry::ingress {
 namespace {
 
+using engine::data_type;
 using profiles::xml_escaped;
 
 constexpr std::string_view fault_namespace = "urn:ferry:fault";
@@ -52,6 +55,60 @@ std::string fault_detail(const boost::json::object& error) {
         out += "/>";
     }
     return out + "</ferry:fault>";
+}
+
+std::string_view soap_content_type(call_protocol protocol) {
+    return protocol == call_protocol::soap11 ? "text/xml; charset=utf-8"
+                                             : "application/soap+xml; charset=utf-8";
+}
+
+profiles::soap_version version_of(call_protocol protocol) {
+    return protocol == call_protocol::soap11 ? profiles::soap_version::v1_1
+                                             : profiles::soap_version::v1_2;
+}
+
+std::string wss_open(std::string_view name) {
+    return "<wss:" + std::string(name) + " xmlns:wss=\"" + std::string(profiles::wss_namespace) +
+           "\">";
+}
+
+// The receipt of an asynchronous operation (or of a call that stopped waiting), from the
+// JSON the engine wrote, as the operation's response element.
+std::string receipt_content(std::string_view json) {
+    boost::system::error_code ec;
+    const auto parsed = boost::json::parse(json, ec);
+    std::string out;
+    if (ec || !parsed.is_object()) return out;
+    const auto& r = parsed.as_object();
+    const auto text = [&](std::string_view key) { return text_of(r, key); };
+    out += "<wss:executionId>" + xml_escaped(text("execution_id")) + "</wss:executionId>";
+    out += "<wss:documentCount>" + xml_escaped(text("document_count")) + "</wss:documentCount>";
+    if (const auto* ids = r.if_contains("documents"); ids && ids->is_array()) {
+        for (const auto& id : ids->as_array()) {
+            if (const auto* s = id.if_string()) {
+                out += "<wss:documentId>" + xml_escaped(*s) + "</wss:documentId>";
+            }
+        }
+    }
+    out += "<wss:durability>" + xml_escaped(text("durability")) + "</wss:durability>";
+    return out;
+}
+
+// <ObjectResponseList ...>...</ObjectResponseList> renamed to the operation's list wrapper.
+std::string renamed_list(std::string_view body, const std::string& wrapper) {
+    static constexpr std::string_view open = "<ObjectResponseList";
+    static constexpr std::string_view close = "</ObjectResponseList>";
+    body = profiles::without_xml_declaration(body);
+    if (!body.starts_with(open)) return std::string(body);
+    std::string out = "<wss:" + wrapper;
+    auto rest = body.substr(open.size());
+    if (rest.ends_with(close)) {
+        out += rest.substr(0, rest.size() - close.size());
+        out += "</wss:" + wrapper + ">";
+    } else {
+        out += rest;
+    }
+    return out;
 }
 
 }  // namespace
@@ -102,6 +159,34 @@ response soap_fault(response res, call_protocol protocol) {
                                            : "application/soap+xml; charset=utf-8");
     res.body() = profiles::soap_envelope(
         v11 ? profiles::soap_version::v1_1 : profiles::soap_version::v1_2, fault);
+    res.prepare_payload();
+    return res;
+}
+
+// An answer of the operation's process (or a receipt) as the SOAP response; errors as faults.
+response soap_reply(response res, call_protocol protocol, const engine::process& p) {
+    const auto content_type = std::string_view(res[http::field::content_type]);
+    const bool json = content_type.starts_with("application/json");
+    if (res.result_int() >= 400 && json) return soap_fault(std::move(res), protocol);
+    const auto operation = p.listen.operation_name();
+    std::string content;
+    if (json) {
+        // Stored, the process runs on. An asynchronous operation's receipt is its answer, and
+        // SOAP toolkits take only 200 for one (a caller that stopped waiting keeps the 202).
+        content = receipt_content(res.body());
+        if (p.listen.output == data_type::none) res.result(http::status::ok);
+    } else if (res.result() == http::status::no_content) {
+        res.result(http::status::ok);
+    } else if (p.listen.output == data_type::multiple_xml) {
+        content = renamed_list(res.body(), p.listen.object + "ResponseList");
+    } else {
+        content = std::string(profiles::without_xml_declaration(res.body()));
+    }
+    res.body() = profiles::soap_envelope(version_of(protocol), wss_open(operation + "Response") +
+                                                                   content + "</wss:" + operation +
+                                                                   "Response>");
+    res.set(http::field::content_type, soap_content_type(protocol));
+    res.erase(http::field::link);  // SOAP clients page with <opMoreResults>
     res.prepare_payload();
     return res;
 }
