@@ -1,9 +1,9 @@
-#include "ferry/engine/wildcard.hpp"
-
 #include <charconv>
 #include <optional>
 #include <regex>
 
+#include "ferry/engine/wildcard.hpp"
+#include "ferry/profiles/typed_value.hpp"
 #include "steps.hpp"
 
 namespace ferry::engine {
@@ -17,6 +17,18 @@ std::optional<double> as_number(std::string_view text) {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
     return value;
+}
+
+bool holds(std::partial_ordering order, comparison op) {
+    switch (op) {
+        case comparison::equal: return order == 0;
+        case comparison::not_equal: return order != 0;
+        case comparison::less: return order < 0;
+        case comparison::less_equal: return order <= 0;
+        case comparison::greater: return order > 0;
+        case comparison::greater_equal: return order >= 0;
+        default: return false;
+    }
 }
 
 }  // namespace
@@ -52,24 +64,32 @@ bool compare(std::string_view left, comparison op, std::string_view right) {
         }
     }
     if (op == comparison::wildcard) return wildcard_match(left, right);
-    int order = 0;
     const auto l = as_number(left);
     const auto r = as_number(right);
-    if (l && r) {
-        order = *l < *r ? -1 : (*l > *r ? 1 : 0);
-    } else {
-        const auto c = left.compare(right);
-        order = c < 0 ? -1 : (c > 0 ? 1 : 0);
+    if (l && r) return holds(*l <=> *r, op);
+    return holds(left.compare(right) <=> 0, op);
+}
+
+boost::system::result<bool, std::string> compare(std::string_view left, comparison op,
+                                                 std::string_view right,
+                                                 const profiles::value_shape& left_shape,
+                                                 const profiles::value_shape& right_shape) {
+    // Patterns match text; an absent side compares as text (equal only to another absent one).
+    if (op == comparison::regex || op == comparison::wildcard || left.empty() || right.empty()) {
+        return compare(left, op, right);
     }
-    switch (op) {
-        case comparison::equal: return order == 0;
-        case comparison::not_equal: return order != 0;
-        case comparison::less: return order < 0;
-        case comparison::less_equal: return order <= 0;
-        case comparison::greater: return order > 0;
-        case comparison::greater_equal: return order >= 0;
-        default: return false;
+    const auto l = profiles::read_typed(left, left_shape.type, left_shape.mask);
+    if (!l) return {boost::system::in_place_error, "the left value " + l.error()};
+    const auto r = profiles::read_typed(right, right_shape.type, right_shape.mask);
+    if (!r) return {boost::system::in_place_error, "the right value " + r.error()};
+    const auto order = l->compare(*r);
+    if (order == std::partial_ordering::unordered) {
+        return {boost::system::in_place_error,
+                "a " + std::string(profiles::to_string(left_shape.type)) +
+                    " cannot be compared with a " +
+                    std::string(profiles::to_string(right_shape.type))};
     }
+    return holds(order, op);
 }
 
 }  // namespace ferry::engine

@@ -19,13 +19,31 @@ bool valid_xml_name(std::string_view name) {
 
 map_step step_reader::read_map(const YAML::Node& node) const {
     need_map(node, "map", "{output: xml, root: Order, fields: [{from: id, to: OrderId}]}");
-    only_keys(node, "map", {"output", "root", "namespace", "fields"});
+    only_keys(node, "map", {"output", "root", "namespace", "fields", "profile", "target_profile"});
     map_step out;
-    const auto output = scalar(required(node, "output", "map"), "output");
+    map_typing typing;
+    if (const auto* p = named_profile(node, "profile")) typing.source = {p, &p->root};
+    const auto* target = named_profile(node, "target_profile");
+    if (target) typing.target = {target, &target->root};
+    out.profile = typing.source.profile ? typing.source.profile->name : "";
+    out.target_profile = target ? target->name : "";
+    // The target profile's format is the default output, and must be the output.
+    const auto output = node["output"] ? scalar(node["output"], "output")
+                        : target      ? std::string(profiles::to_string(target->format))
+                                      : scalar(required(node, "output", "map"), "output");
     if (output == "xml") {
         out.output = map_step::format::xml;
     } else if (output != "json") {
         fail(node["output"].Mark(), "map output must be json or xml");
+    }
+    if (target && output != profiles::to_string(target->format)) {
+        fail(node["output"].Mark(), "output is " + output + " but the target profile '" +
+                                        target->name + "' describes " +
+                                        std::string(profiles::to_string(target->format)));
+    }
+    if (target && out.output == map_step::format::xml) {
+        out.root = target->root.name;
+        out.namespace_uri = target->root.namespace_uri;
     }
     if (node["root"]) {
         if (out.output != map_step::format::xml) {
@@ -35,20 +53,21 @@ map_step step_reader::read_map(const YAML::Node& node) const {
         if (!valid_xml_name(out.root)) fail(node["root"].Mark(), "root must be an XML element name");
     }
     if (node["namespace"]) out.namespace_uri = scalar(node["namespace"], "namespace");
-    if (node["fields"]) out.fields = read_map_fields(node["fields"]);
+    if (node["fields"]) out.fields = read_map_fields(node["fields"], typing);
     return out;
 }
 
-std::vector<map_field> step_reader::read_map_fields(const YAML::Node& node) const {
+std::vector<map_field> step_reader::read_map_fields(const YAML::Node& node,
+                                                    const map_typing& typing) const {
     if (!node.IsSequence() || node.size() == 0) {
         fail(node.Mark(), "fields must be a list such as [{from: customer/name, to: Buyer}]");
     }
     std::vector<map_field> out;
-    for (const auto& entry : node) out.push_back(read_map_field(entry));
+    for (const auto& entry : node) out.push_back(read_map_field(entry, typing));
     return out;
 }
 
-map_field step_reader::read_map_field(const YAML::Node& node) const {
+map_field step_reader::read_map_field(const YAML::Node& node, const map_typing& typing) const {
     need_map(node, "a map field", "{from: customer/name, to: Buyer/Name}");
     only_keys(node, "a map field",
               {"to", "from", "constant", "template", "variables", "default", "required", "date",
@@ -77,7 +96,9 @@ map_field step_reader::read_map_field(const YAML::Node& node) const {
     }
     if (node["from"]) f.from = scalar(node["from"], "from");
     if (node["constant"]) f.constant = scalar(node["constant"], "constant");
-    if (node["template"]) f.value = read_template(node, node["template"], "template");
+    if (node["template"]) {
+        f.value = read_template(node, node["template"], "template", &typing.source);
+    }
     if (node["default"]) f.fallback = scalar(node["default"], "default");
     if (node["required"]) f.required = boolean(node["required"], "required");
     if (const auto d = node["date"]) {
@@ -115,13 +136,16 @@ map_field step_reader::read_map_field(const YAML::Node& node) const {
         if (f.to.find('@') != std::string::npos) {
             fail(node["to"].Mark(), "an each field repeats elements; its target cannot be an attribute");
         }
-        f.fields = read_map_fields(required(node, "fields", "an each field"));
+        f.fields = read_map_fields(required(node, "fields", "an each field"),
+                                   each_typing(node, f, typing));
         if (node["date"] || node["function"] || node["type"] || node["default"]) {
             fail(node.Mark(), "an each field has fields of its own; date, function, type and "
                               "default belong on those");
         }
     } else if (node["fields"]) {
         fail(node["fields"].Mark(), "fields inside a field need each: SOURCE_PATH");
+    } else {
+        type_map_field(f, node, typing);
     }
     return f;
 }

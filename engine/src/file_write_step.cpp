@@ -77,7 +77,12 @@ step_output run_step(const file_write_step& step, std::vector<working_document> 
         return out;
     }
     for (auto& d : in) {
-        const auto name = render(step.file_name, d, ctx);
+        const auto rendered = render(step.file_name, d, ctx);
+        if (!rendered) {
+            out.failed.emplace_back(std::move(d), "file_write: " + rendered.error());
+            continue;
+        }
+        const auto& name = *rendered;
         // The name comes from document data: it must not climb out of the directory.
         if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
             name.find('\0') != std::string::npos) {

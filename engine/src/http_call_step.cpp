@@ -28,8 +28,25 @@ step_output run_step(const http_call_step& step, std::vector<working_document> i
     for (auto& d : in) {
         http_request req;
         req.method = step.method;
-        req.url = render(step.url, d, ctx);
-        for (const auto& [name, value] : step.headers) req.headers.emplace_back(name, render(value, d, ctx));
+        auto url = render(step.url, d, ctx);
+        if (!url) {
+            out.failed.emplace_back(std::move(d), "http_call: " + url.error());
+            continue;
+        }
+        req.url = std::move(*url);
+        std::string header_error;
+        for (const auto& [name, value] : step.headers) {
+            auto rendered = render(value, d, ctx);
+            if (!rendered) {
+                header_error = "http_call: header " + name + ": " + rendered.error();
+                break;
+            }
+            req.headers.emplace_back(name, std::move(*rendered));
+        }
+        if (!header_error.empty()) {
+            out.failed.emplace_back(std::move(d), std::move(header_error));
+            continue;
+        }
         if (step.send_body) {
             req.has_body = true;
             req.body = d.doc.data;

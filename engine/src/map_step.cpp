@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "ferry/profiles/element.hpp"
+#include "ferry/profiles/typed_value.hpp"
 #include "steps.hpp"
 
 namespace ferry::engine {
@@ -44,10 +45,31 @@ bool is_number(const std::string& text) {
     return end == text.c_str() + text.size() && !std::isspace(static_cast<unsigned char>(text[0]));
 }
 
+// A number as JSON writes it: no surrounding blanks, no '+', a digit on both sides of the point.
+std::string json_number_text(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    text = first == std::string_view::npos ? std::string_view()
+                                           : text.substr(first, text.find_last_not_of(" \t\r\n") + 1 - first);
+    std::string out;
+    if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
+        if (text.front() == '-') out.push_back('-');
+        text.remove_prefix(1);
+    }
+    if (text.starts_with('.')) out.push_back('0');
+    const auto point = text.find('.');
+    out += text;
+    if (point != std::string_view::npos &&
+        (point + 1 == text.size() || !std::isdigit(static_cast<unsigned char>(text[point + 1])))) {
+        out.insert(out.size() - (text.size() - point - 1), "0");
+    }
+    return out;
+}
+
 /// Fills `target` from `source` by the field list; returns the first problem, if any.
 class mapper {
 public:
-    mapper(const working_document& d, const step_context& ctx) : d_(d), ctx_(ctx) {}
+    mapper(const map_step& step, const working_document& d, const step_context& ctx)
+        : step_(step), d_(d), ctx_(ctx) {}
 
     std::string apply(const std::vector<map_field>& fields, const element& source,
                       element& target) {
@@ -74,6 +96,7 @@ private:
         std::optional<std::string> value;
         value_kind kind = value_kind::text;
         const element* subtree = nullptr;
+        bool from_source = false;  // the value is the source's (or its default), in its shape
         if (!f.from.empty()) {
             if (f.from.find('@') != std::string::npos) {
                 value = profiles::value_at(source, f.from);
@@ -86,10 +109,13 @@ private:
                     kind = e->kind;
                 }
             }
+            from_source = true;
         } else if (f.constant) {
             value = *f.constant;
         } else if (f.value) {
-            value = render(*f.value, d_, ctx_, &source);
+            auto rendered = render(*f.value, d_, ctx_, &source);
+            if (!rendered) return "field '" + f.to + "': " + rendered.error();
+            value = std::move(*rendered);
         }
         if (subtree) {
             // A whole structure moves under the new name.
@@ -118,6 +144,8 @@ private:
             }
             *value = format_date(*when, f.date_to);
             kind = value_kind::text;
+        } else if (from_source && f.source_shape && !value->empty()) {
+            if (auto problem = from_source_shape(f, *value, kind); !problem.empty()) return problem;
         }
         switch (f.apply) {
             case map_field::function::upper:
@@ -138,6 +166,11 @@ private:
         }
         switch (f.type) {
             case map_field::json_type::keep:
+                if (f.target_shape) {
+                    if (auto problem = to_target_shape(f, *value, kind); !problem.empty()) {
+                        return problem;
+                    }
+                }
                 break;
             case map_field::json_type::string:
                 kind = value_kind::text;
@@ -173,6 +206,58 @@ private:
         return {};
     }
 
+    // The source value read as the source profile types it; a date is rewritten in the
+    // target profile's mask when that differs.
+    std::string from_source_shape(const map_field& f, std::string& value, value_kind& kind) const {
+        const auto& shape = *f.source_shape;
+        const auto typed = profiles::read_typed(value, shape.type, shape.mask);
+        if (!typed) {
+            return "field '" + f.to + "': the source '" + f.from + "' holds '" + value +
+                   "', which is not " + profiles::describe_type(shape.type, shape.mask) +
+                   " (profile " + step_.profile + ")";
+        }
+        if (shape.type == profiles::value_type::date && f.target_shape &&
+            f.target_shape->type == profiles::value_type::date && f.target_shape->mask != shape.mask) {
+            value = format_date(typed->epoch_ms, f.target_shape->mask);
+            kind = value_kind::text;
+        }
+        return {};
+    }
+
+    // The value checked against the target profile's type, which also sets its JSON type. An
+    // empty value for a number, boolean or date becomes null.
+    std::string to_target_shape(const map_field& f, std::string& value, value_kind& kind) const {
+        const auto& shape = *f.target_shape;
+        if (shape.type == profiles::value_type::string) {
+            kind = value_kind::text;
+            return {};
+        }
+        if (value.empty()) {
+            kind = value_kind::null;
+            return {};
+        }
+        const auto typed = profiles::read_typed(value, shape.type, shape.mask);
+        if (!typed) {
+            return "field '" + f.to + "': " + typed.error() + ", as the target profile " +
+                   step_.target_profile + " needs";
+        }
+        switch (shape.type) {
+            case profiles::value_type::number:
+            case profiles::value_type::integer:
+                value = json_number_text(value);
+                kind = value_kind::number;
+                break;
+            case profiles::value_type::boolean:
+                value = typed->boolean ? "true" : "false";
+                kind = value_kind::boolean;
+                break;
+            default:
+                kind = value_kind::text;
+        }
+        return {};
+    }
+
+    const map_step& step_;
     const working_document& d_;
     const step_context& ctx_;
 };
@@ -191,7 +276,7 @@ step_output run_step(const map_step& step, std::vector<working_document> in, ste
         element target;
         if (step.fields.empty()) {
             target = std::move(*source);  // a conversion of the whole document
-        } else if (auto problem = mapper(d, ctx).apply(step.fields, *source, target);
+        } else if (auto problem = mapper(step, d, ctx).apply(step.fields, *source, target);
                    !problem.empty()) {
             out.failed.emplace_back(std::move(d), "map: " + problem);
             continue;

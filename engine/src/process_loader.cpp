@@ -33,6 +33,7 @@ public:
     std::shared_ptr<const process> load(const std::string& text) {
         const auto bundle = split_bundle(text);
         read_profiles(bundle);
+        steps_.use_profiles(profiles_);
         YAML::Node root;
         try {
             root = YAML::Load(std::string(bundle.process_text));
@@ -88,9 +89,7 @@ private:
         const auto name = scalar(node, what);
         const auto found = profiles_.find(name);
         if (found == profiles_.end()) {
-            fail(node.Mark(), "profile '" + name + "' is not there: put " + name +
-                                  ".profile.yaml beside this file (ferry serve and ferry deploy "
-                                  "bring it along), or write one with ferry profile import");
+            fail(node.Mark(), missing_profile(name));
         }
         const auto format = found->second.format;
         const bool xml = type == data_type::single_xml || type == data_type::multiple_xml;

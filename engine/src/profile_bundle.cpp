@@ -22,17 +22,35 @@ std::size_t lines_before(std::string_view text, std::size_t offset) {
     return n;
 }
 
+// Step profiles (`profile:`, a map's `target_profile:`) anywhere in the step tree.
+void step_profiles(const YAML::Node& node, std::vector<std::string>& out) {
+    if (node.IsSequence()) {
+        for (const auto& item : node) step_profiles(item, out);
+    } else if (node.IsMap()) {
+        for (const auto& entry : node) {
+            const auto key = entry.first.Scalar();
+            if ((key == "profile" || key == "target_profile") && entry.second.IsScalar()) {
+                out.push_back(entry.second.Scalar());
+            } else {
+                step_profiles(entry.second, out);
+            }
+        }
+    }
+}
+
 /// The profile names a process definition asks for, without checking anything else (the
 /// loader reports mistakes with positions).
 std::vector<std::string> wanted_profiles(std::string_view process_text) {
     std::vector<std::string> out;
     try {
         const auto root = YAML::Load(std::string(process_text));
-        const auto listen = root.IsMap() ? root["listen"] : YAML::Node();
-        if (!listen || !listen.IsMap()) return out;
-        for (const auto* key : {"request_profile", "response_profile"}) {
-            if (const auto n = listen[key]; n && n.IsScalar()) out.push_back(n.as<std::string>());
+        if (!root.IsMap()) return out;
+        if (const auto listen = root["listen"]; listen && listen.IsMap()) {
+            for (const auto* key : {"request_profile", "response_profile"}) {
+                if (const auto n = listen[key]; n && n.IsScalar()) out.push_back(n.Scalar());
+            }
         }
+        if (const auto steps = root["steps"]) step_profiles(steps, out);
     } catch (const YAML::Exception&) {
     }
     return out;

@@ -9,13 +9,50 @@
 
 #include "clock.hpp"
 #include "ferry/profiles/element.hpp"
+#include "ferry/profiles/typed_value.hpp"
 #include "id_generator.hpp"
 #include "steps.hpp"
 
 namespace ferry::engine {
 
-std::string evaluate(const variable& v, const working_document& d, const step_context& ctx,
-                     const profiles::element* source) {
+namespace {
+
+// An element value as the step's profile types it: checked, and a date rewritten when the
+// variable asks for another mask.
+value_result typed_text(const variable& v, std::string text) {
+    if (!v.shape || text.empty()) return {boost::system::in_place_value, std::move(text)};
+    const auto typed = profiles::read_typed(text, v.shape->type, v.shape->mask);
+    if (!typed) {
+        return {boost::system::in_place_error,
+                "element '" + v.argument + "' holds '" + text + "', which is not " +
+                    profiles::describe_type(v.shape->type, v.shape->mask) + " (profile " +
+                    v.profile + ")"};
+    }
+    if (!v.date_out.empty()) {
+        return {boost::system::in_place_value, format_date(typed->epoch_ms, v.date_out)};
+    }
+    return {boost::system::in_place_value, std::move(text)};
+}
+
+bool reads_elements(const std::vector<variable>& variables) {
+    return std::any_of(variables.begin(), variables.end(),
+                       [](const variable& v) { return v.kind == variable_kind::element; });
+}
+
+}  // namespace
+
+std::optional<profiles::element> parse_for(const std::vector<variable>& variables,
+                                           const working_document& d) {
+    if (!reads_elements(variables)) return std::nullopt;
+    auto parsed = profiles::parse_document(d.doc.data);
+    if (!parsed) return std::nullopt;
+    return std::move(*parsed);
+}
+
+namespace {
+
+// Every variable but an element's: these always have a value.
+std::string plain_value(const variable& v, const working_document& d, const step_context& ctx) {
     switch (v.kind) {
         case variable_kind::static_text:
             return v.argument;
@@ -40,14 +77,8 @@ std::string evaluate(const variable& v, const working_document& d, const step_co
                            : std::string();
             }
             return {};
-        case variable_kind::date: {
+        case variable_kind::date:
             return format_date(now_ms(), v.argument);
-        }
-        case variable_kind::element: {
-            if (source) return profiles::value_at(*source, v.argument).value_or("");
-            const auto parsed = profiles::parse_document(d.doc.data);
-            return parsed ? profiles::value_at(*parsed, v.argument).value_or("") : std::string();
-        }
         case variable_kind::unique:
             return random_hex128();
         case variable_kind::sequence:
@@ -57,16 +88,51 @@ std::string evaluate(const variable& v, const working_document& d, const step_co
             const char* value = std::getenv(v.argument.c_str());
             return value ? value : "";
         }
+        case variable_kind::element:
+            break;
     }
     return {};
 }
 
-std::string render(const message_template& t, const working_document& d, const step_context& ctx,
-                   const profiles::element* source) {
+}  // namespace
+
+value_result evaluate(const variable& v, const working_document& d, const step_context& ctx,
+                      const profiles::element* source) {
+    if (v.kind != variable_kind::element) {
+        return {boost::system::in_place_value, plain_value(v, d, ctx)};
+    }
+    std::optional<profiles::element> parsed;
+    if (!source) {
+        auto document = profiles::parse_document(d.doc.data);
+        if (!document) return {boost::system::in_place_value};  // neither XML nor JSON
+        parsed = std::move(*document);
+        source = &*parsed;
+    }
+    auto text = profiles::value_at(*source, v.argument);
+    if (!text) return {boost::system::in_place_value};
+    return typed_text(v, std::move(*text));
+}
+
+value_result render(const message_template& t, const working_document& d, const step_context& ctx,
+                    const profiles::element* source) {
+    // Element variables share one parse of the document.
+    std::optional<profiles::element> parsed;
+    if (!source) {
+        parsed = parse_for(t.variables(), d);
+        if (parsed) source = &*parsed;
+    }
     std::vector<std::string> values;
     values.reserve(t.variables().size());
-    for (const auto& v : t.variables()) values.push_back(evaluate(v, d, ctx, source));
-    return t.render(values);
+    for (const auto& v : t.variables()) {
+        if (v.kind == variable_kind::element && !source) {
+            values.emplace_back();  // the document is neither XML nor JSON
+            continue;
+        }
+        auto value = evaluate(v, d, ctx, source);
+        if (!value) return value;
+        values.push_back(std::move(*value));
+    }
+    return {boost::system::in_place_value, t.render(values)};
 }
 
 namespace {
@@ -140,9 +206,9 @@ private:
                 if constexpr (std::is_same_v<T, branch_step>) {
                     routed = run_branch(action, std::move(in));
                 } else if constexpr (std::is_same_v<T, decision_step>) {
-                    routed = run_decision(action, std::move(in));
+                    routed = run_decision(action, std::move(in), note_failures);
                 } else if constexpr (std::is_same_v<T, route_step>) {
-                    routed = run_route(action, std::move(in));
+                    routed = run_route(action, std::move(in), note_failures);
                 } else if constexpr (std::is_same_v<T, try_catch_step>) {
                     routed = run_try(action, std::move(in));
                 } else if constexpr (std::is_same_v<T, process_call_step>) {
@@ -166,7 +232,8 @@ private:
                     std::vector<std::pair<working_document, std::string>> f;
                     for (auto& d : in) {
                         auto message = render(action.message, d, ctx_);
-                        f.emplace_back(std::move(d), std::move(message));
+                        f.emplace_back(std::move(d), message ? std::move(*message)
+                                                             : "exception: " + message.error());
                     }
                     if (action.execution && !f.empty()) {
                         first_error = f.front().second;
@@ -219,13 +286,33 @@ private:
         return routed;
     }
 
-    std::uint32_t run_decision(const decision_step& d, documents in) {
+    // A document whose values cannot be read as the step's profile types them fails here.
+    std::uint32_t run_decision(const decision_step& d, documents in, const auto& note_failures) {
         documents yes, no;
+        std::vector<std::pair<working_document, std::string>> failures;
+        const auto left_shape = d.left.output_shape();
+        const auto right_shape = d.right.output_shape();
         for (auto& doc : in) {
-            const auto left = evaluate(d.left, doc, ctx_);
-            const auto right = evaluate(d.right, doc, ctx_);
-            (compare(left, d.op, right) ? yes : no).push_back(std::move(doc));
+            const auto parsed = parse_for({d.left, d.right}, doc);
+            const auto* root = parsed ? &*parsed : nullptr;
+            auto left = evaluate(d.left, doc, ctx_, root);
+            auto right = left ? evaluate(d.right, doc, ctx_, root) : left;
+            boost::system::result<bool, std::string> taken = false;
+            if (!left || !right) {
+                taken = {boost::system::in_place_error, !left ? left.error() : right.error()};
+            } else if (left_shape || right_shape) {
+                taken = compare(*left, d.op, *right, left_shape ? *left_shape : *right_shape,
+                                right_shape ? *right_shape : *left_shape);
+            } else {
+                taken = compare(*left, d.op, *right);
+            }
+            if (!taken) {
+                failures.emplace_back(std::move(doc), "decision: " + taken.error());
+            } else {
+                (*taken ? yes : no).push_back(std::move(doc));
+            }
         }
+        note_failures(std::move(failures));
         const auto routed = static_cast<std::uint32_t>(yes.size() + no.size());
         watch(d.if_true);
         watch(d.if_false);
@@ -236,20 +323,47 @@ private:
         return routed;
     }
 
-    std::uint32_t run_route(const route_step& r, documents in) {
+    // The route a value takes: by text, or by typed value when the profile types it.
+    std::optional<std::size_t> route_of(const route_step& r, const std::string& value,
+                                        const std::optional<profiles::value_shape>& shape,
+                                        std::string& error) const {
+        std::optional<profiles::typed_value> typed;
+        if (shape && !value.empty()) {
+            auto read = profiles::read_typed(value, shape->type, shape->mask);
+            if (!read) {
+                error = "the value " + read.error();
+                return std::nullopt;
+            }
+            typed = std::move(*read);
+        }
+        for (std::size_t i = 0; i < r.routes.size(); ++i) {
+            const auto& route = r.routes[i];
+            const bool match = typed && route.typed ? route.typed->compare(*typed) == 0
+                                                    : route.value == value;
+            if (match) return i;
+        }
+        return std::nullopt;
+    }
+
+    std::uint32_t run_route(const route_step& r, documents in, const auto& note_failures) {
         std::vector<documents> taken(r.routes.size());
         documents rest;
+        std::vector<std::pair<working_document, std::string>> failures;
+        const auto shape = r.value.output_shape();
         for (auto& doc : in) {
             const auto value = evaluate(r.value, doc, ctx_);
-            const auto match = std::find_if(r.routes.begin(), r.routes.end(),
-                                            [&](const auto& route) { return route.value == value; });
-            if (match == r.routes.end()) {
+            std::string error = value ? std::string() : value.error();
+            const auto match = value ? route_of(r, *value, shape, error) : std::nullopt;
+            if (!error.empty()) {
+                failures.emplace_back(std::move(doc), "route: " + error);
+            } else if (!match) {
                 rest.push_back(std::move(doc));
             } else {
-                taken[static_cast<std::size_t>(match - r.routes.begin())].push_back(std::move(doc));
+                taken[*match].push_back(std::move(doc));
             }
         }
-        const auto routed = static_cast<std::uint32_t>(in.size());
+        const auto routed = static_cast<std::uint32_t>(in.size() - failures.size());
+        note_failures(std::move(failures));
         for (const auto& route : r.routes) watch(route.steps);
         watch(r.otherwise);
         for (std::size_t i = 0; i < r.routes.size(); ++i) {

@@ -6,17 +6,28 @@ namespace ferry::engine {
 // A process property set from several documents keeps the last document's value.
 step_output run_step(const set_properties_step& step, std::vector<working_document> in,
                      step_context& ctx) {
+    step_output out;
     for (auto& d : in) {
+        std::string error;
         for (const auto& a : step.assignments) {
             auto value = render(a.value, d, ctx);
+            if (!value) {
+                error = "set_properties: " + a.name + ": " + value.error();
+                break;
+            }
             if (a.target == property_assignment::scope::document) {
-                d.doc.props[a.name] = std::move(value);
+                d.doc.props[a.name] = std::move(*value);
             } else {
-                ctx.process_props[a.name] = std::move(value);
+                ctx.process_props[a.name] = std::move(*value);
             }
         }
+        if (error.empty()) {
+            out.passed.push_back(std::move(d));
+        } else {
+            out.failed.emplace_back(std::move(d), std::move(error));
+        }
     }
-    return {std::move(in), {}};
+    return out;
 }
 
 }  // namespace ferry::engine

@@ -101,8 +101,10 @@ step step_reader::read_step(const YAML::Node& node) {
 
 message_step step_reader::read_message(const YAML::Node& node) const {
     need_map(node, "message", "{template: \"{1}\", variables: [current_data]}");
-    only_keys(node, "message", {"template", "variables", "combine"});
-    message_step out{read_template(node, required(node, "template", "message"), "template")};
+    only_keys(node, "message", {"template", "variables", "combine", "profile"});
+    const auto typing = typing_of(node);
+    message_step out{
+        read_template(node, required(node, "template", "message"), "template", &typing)};
     if (node["combine"]) out.combine = boolean(node["combine"], "combine");
     return out;
 }
@@ -180,11 +182,13 @@ decision_step step_reader::read_decision(const YAML::Node& node) {
     need_map(node, "decision",
              "{left: {document_property: region}, op: \"=\", right: {static: EU}, "
              "then: [...], else: [...]}");
-    only_keys(node, "decision", {"left", "op", "right", "then", "else"});
+    only_keys(node, "decision", {"left", "op", "right", "then", "else", "profile"});
     decision_step out;
-    out.left = read_variable(required(node, "left", "decision"));
+    const auto typing = typing_of(node);
+    out.left = read_variable(required(node, "left", "decision"), &typing);
     out.op = read_comparison(required(node, "op", "decision"));
-    out.right = read_variable(required(node, "right", "decision"));
+    out.right = read_variable(required(node, "right", "decision"), &typing);
+    check_typed_comparison(out, node);
     if (out.op == comparison::regex && out.right.kind == variable_kind::static_text) {
         try {
             std::regex check(out.right.argument);
@@ -202,25 +206,42 @@ route_step step_reader::read_route(const YAML::Node& node) {
     need_map(node, "route",
              "{value: {document_property: region}, routes: [{when: EU, steps: [...]}], "
              "default: [...]}");
-    only_keys(node, "route", {"value", "routes", "default"});
+    only_keys(node, "route", {"value", "routes", "default", "profile"});
     route_step out;
-    out.value = read_variable(required(node, "value", "route"));
+    const auto typing = typing_of(node);
+    out.value = read_variable(required(node, "value", "route"), &typing);
+    const auto shape = out.value.output_shape();
     const auto routes = required(node, "routes", "route");
     if (!routes.IsSequence() || routes.size() == 0) {
         fail(routes.Mark(), "routes must be a list of {when: VALUE, steps: [...]}");
     }
-    std::set<std::string> seen;
     for (const auto& r : routes) {
         need_map(r, "a route", "{when: EU, steps: [...]}");
         only_keys(r, "a route", {"when", "steps"});
-        auto value = scalar(required(r, "when", "a route"), "when");
-        if (!seen.insert(value).second) {
-            fail(r["when"].Mark(), "the value '" + value +
-                                       "' is routed twice; the first "
-                                       "route would always win");
+        route_step::route route;
+        route.value = scalar(required(r, "when", "a route"), "when");
+        // A typed value routes by value: 7 and 7.0 (or two spellings of a date) are one.
+        if (shape && !route.value.empty()) {
+            auto typed = profiles::read_typed(route.value, shape->type, shape->mask);
+            if (!typed) {
+                fail(r["when"].Mark(), "when " + typed.error() + ", but the value '" +
+                                           out.value.argument + "' is read as " +
+                                           describe(*shape) + " (profile " +
+                                           out.value.profile + ")");
+            }
+            route.typed = std::move(*typed);
         }
-        out.routes.push_back(
-            {std::move(value), read_path(required(r, "steps", "a route"), "steps")});
+        for (const auto& earlier : out.routes) {
+            const bool same = route.typed && earlier.typed ? route.typed->compare(*earlier.typed) == 0
+                                                           : route.value == earlier.value;
+            if (same) {
+                fail(r["when"].Mark(), "the value '" + route.value +
+                                           "' is routed twice; the first "
+                                           "route would always win");
+            }
+        }
+        route.steps = read_path(required(r, "steps", "a route"), "steps");
+        out.routes.push_back(std::move(route));
     }
     if (node["default"]) out.otherwise = read_path(node["default"], "default");
     return out;

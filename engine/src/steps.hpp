@@ -1,14 +1,13 @@
 #pragma once
 
+#include <boost/system/result.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "ferry/engine/runner.hpp"
-
-namespace ferry::profiles {
-struct element;
-}
+#include "ferry/profiles/element.hpp"
 
 namespace ferry::engine {
 
@@ -27,13 +26,20 @@ struct step_output {
     std::vector<std::pair<working_document, std::string>> failed;
 };
 
+/// A variable's or template's value, or why the document cannot have one (an element value
+/// that is not what its profile says).
+using value_result = boost::system::result<std::string, std::string>;
+
 /// A variable's value for document `d`. Element variables read `source` when given (a map's
-/// current source element), else the document parsed as XML or JSON ("" when absent or when
-/// the document is neither).
-std::string evaluate(const variable& v, const working_document& d, const step_context& ctx,
-                     const profiles::element* source = nullptr);
-std::string render(const message_template& t, const working_document& d, const step_context& ctx,
-                   const profiles::element* source = nullptr);
+/// current source element, or the document parsed once by the caller), else the document
+/// parsed as XML or JSON ("" when absent or when the document is neither).
+value_result evaluate(const variable& v, const working_document& d, const step_context& ctx,
+                      const profiles::element* source = nullptr);
+value_result render(const message_template& t, const working_document& d,
+                    const step_context& ctx, const profiles::element* source = nullptr);
+/// The document parsed for `variables`, when one of them reads elements and it parses.
+std::optional<profiles::element> parse_for(const std::vector<variable>& variables,
+                                           const working_document& d);
 
 step_output run_step(const message_step& step, std::vector<working_document> in,
                      step_context& ctx);
@@ -51,5 +57,12 @@ step_output run_step(const http_call_step& step, std::vector<working_document> i
 /// Decision semantics: numbers compare as numbers when both sides are numbers, text compares
 /// byte-wise otherwise; an absent value is the empty string.
 bool compare(std::string_view left, comparison op, std::string_view right);
+/// Typed decision semantics: both values read as the shapes of a step profile's elements
+/// (numbers by value, dates through their masks, strings byte-wise). An empty value is absent
+/// and compares as text. Fails when a value does not read as its shape.
+boost::system::result<bool, std::string> compare(std::string_view left, comparison op,
+                                                 std::string_view right,
+                                                 const profiles::value_shape& left_shape,
+                                                 const profiles::value_shape& right_shape);
 
 }  // namespace ferry::engine

@@ -13,6 +13,13 @@
 
 namespace ferry::engine {
 
+/// The profile a step's element variables are typed by (SPEC §6), and the element their paths
+/// start from (the root, or a map's current `each` item).
+struct element_typing {
+    const profiles::profile* profile = nullptr;
+    const profiles::profile_element* at = nullptr;
+};
+
 /// Reading values out of one definition file, where every mistake becomes a definition_error
 /// "FILE:LINE:COLUMN: sentence". Shared by the process loader and the step reader.
 class yaml_reader {
@@ -31,15 +38,22 @@ public:
     bool boolean(const YAML::Node& node, const std::string& what) const;
     void need_map(const YAML::Node& node, const std::string& what,
                   const std::string& example) const;
-    /// A template with its `variables` list, read from `parent`.
+    /// A template with its `variables` list, read from `parent`. With `typing`, element
+    /// variables must name a value of that profile and take its type.
     message_template read_template(const YAML::Node& parent, const YAML::Node& text_node,
-                                   const std::string& what) const;
-    std::vector<variable> read_variables(const YAML::Node& node) const;
-    variable read_variable(const YAML::Node& node) const;
+                                   const std::string& what,
+                                   const element_typing* typing = nullptr) const;
+    std::vector<variable> read_variables(const YAML::Node& node,
+                                         const element_typing* typing = nullptr) const;
+    variable read_variable(const YAML::Node& node, const element_typing* typing = nullptr) const;
 
     const std::string& path() const { return path_; }
+    /// The sentence for a profile a definition names but does not carry.
+    static std::string missing_profile(const std::string& name);
 
 private:
+    variable read_element_variable(const YAML::Node& node, const element_typing* typing) const;
+
     std::string path_;
 };
 

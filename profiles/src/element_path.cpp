@@ -23,9 +23,13 @@ std::vector<const element*> select(const element& root, std::string_view path) {
     std::vector<const element*> current{&root};
     while (!path.empty() && path != ".") {
         const auto slash = path.find('/');
-        const auto segment = path.substr(0, slash);
+        auto segment = path.substr(0, slash);
         path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
         if (segment.empty() || segment == ".") continue;
+        // Names in the tree are local; "o:Customer" in a path means Customer.
+        if (const auto colon = segment.find(':'); colon != std::string_view::npos) {
+            segment.remove_prefix(colon + 1);
+        }
         std::vector<const element*> next;
         for (const auto* e : current) {
             for (const auto& c : e->children) {

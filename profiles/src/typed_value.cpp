@@ -46,6 +46,17 @@ std::string_view trimmed(std::string_view t) {
 
 }  // namespace
 
+std::string describe_type(value_type type, std::string_view mask) {
+    switch (type) {
+        case value_type::string: return "a string";
+        case value_type::number: return "a number";
+        case value_type::integer: return "an integer";
+        case value_type::boolean: return "a boolean (true, false, 1, 0)";
+        case value_type::date: return "a date written " + std::string(mask);
+    }
+    return "a string";
+}
+
 std::partial_ordering typed_value::compare(const typed_value& other) const {
     const auto numeric = [](value_type t) {
         return t == value_type::number || t == value_type::integer;
@@ -73,8 +84,7 @@ boost::system::result<typed_value, std::string> read_typed(std::string_view text
             const bool fits = type == value_type::integer ? is_integer_text(t) : is_number_text(t);
             if (!fits) {
                 return {boost::system::in_place_error,
-                        "'" + std::string(text) + "' is not " +
-                            (type == value_type::integer ? "an integer" : "a number")};
+                        "'" + std::string(text) + "' is not " + describe_type(type, mask)};
             }
             out.number = std::strtold(std::string(t).c_str(), nullptr);
             return out;
@@ -84,14 +94,14 @@ boost::system::result<typed_value, std::string> read_typed(std::string_view text
                 out.boolean = true;
             } else if (t != "false" && t != "0") {
                 return {boost::system::in_place_error,
-                        "'" + std::string(text) + "' is not a boolean (true, false, 1, 0)"};
+                        "'" + std::string(text) + "' is not " + describe_type(type, mask)};
             }
             return out;
         case value_type::date: {
             const auto ms = parse_date(t, mask);
             if (!ms) {
                 return {boost::system::in_place_error,
-                        "'" + std::string(text) + "' is not a date written " + std::string(mask)};
+                        "'" + std::string(text) + "' is not " + describe_type(type, mask)};
             }
             out.epoch_ms = *ms;
             return out;

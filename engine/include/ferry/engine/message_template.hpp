@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ferry/profiles/date_mask.hpp"
+#include "ferry/profiles/profile_path.hpp"
 
 namespace ferry::engine {
 
@@ -26,8 +27,23 @@ enum class variable_kind {
 };
 
 struct variable {
+    variable() = default;
+    variable(variable_kind kind, std::string argument)
+        : kind(kind), argument(std::move(argument)) {}
+
     variable_kind kind = variable_kind::static_text;
     std::string argument;
+    /// Element variables of a step with a `profile`: how the profile types the value. A value
+    /// that does not read as its type fails the document.
+    std::optional<profiles::value_shape> shape;
+    std::string profile;   // its name, for messages
+    std::string date_out;  // `{element: x, date: MASK}`: a date value rewritten in this mask
+
+    /// How the value is written once evaluated: the profile's shape, or a date in date_out.
+    std::optional<profiles::value_shape> output_shape() const {
+        if (!date_out.empty()) return profiles::value_shape{profiles::value_type::date, date_out};
+        return shape;
+    }
 };
 
 /// A message template with `{1}`, `{2}` ... placeholders, parsed once at load time with the

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ferry/engine/message_template.hpp"
+#include "ferry/profiles/typed_value.hpp"
 
 namespace ferry::profiles {
 class validator;
@@ -98,6 +99,7 @@ struct branch_step {
 enum class comparison { equal, not_equal, less, less_equal, greater, greater_equal, regex, wildcard };
 
 /// Per document: compares two values; the true path runs to completion before the false path.
+/// Element variables typed by the step's profile compare as their type (see compare()).
 struct decision_step {
     variable left;
     comparison op = comparison::equal;
@@ -111,6 +113,7 @@ struct decision_step {
 struct route_step {
     struct route {
         std::string value;
+        std::optional<profiles::typed_value> typed;  // read at load when the value is typed
         step_list steps;
     };
     variable value;
@@ -143,6 +146,9 @@ struct map_field {
     std::optional<std::string> fallback;    // when the source is absent ("default:")
     bool required = false;                  // absent source (and no default) fails the document
     std::string date_from, date_to;         // date reformat masks, both or neither
+    /// With the map's profiles: how the source and the target type the value. A source date
+    /// is rewritten in the target's mask, and the target's type sets the JSON output type.
+    std::optional<profiles::value_shape> source_shape, target_shape;
     enum class function { none, upper, lower, trim };
     function apply = function::none;
     enum class json_type { keep, string, number, boolean };
@@ -159,6 +165,7 @@ struct map_step {
     format output = format::json;
     std::string root;  // XML output: the root element's name (default: the source root's)
     std::string namespace_uri;
+    std::string profile, target_profile;  // names, for messages ("" without)
     std::vector<map_field> fields;
 };
 

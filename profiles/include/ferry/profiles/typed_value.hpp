@@ -24,6 +24,9 @@ struct typed_value {
     std::partial_ordering compare(const typed_value& other) const;
 };
 
+/// The type in a sentence: "an integer", "a date written yyyy-MM-dd".
+std::string describe_type(value_type type, std::string_view mask);
+
 /// Reads `text` as `type` (with `mask` for dates). Fails with a sentence saying what the text
 /// should look like.
 [[nodiscard]] boost::system::result<typed_value, std::string> read_typed(std::string_view text,
