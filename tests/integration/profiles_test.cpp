@@ -200,6 +200,78 @@ TEST_F(ProfilesTest, DeployedProfilesTravelWithTheDefinition) {
     EXPECT_NE(refused.body.find("profile 'Reading' is not there"), std::string::npos) << refused.body;
 }
 
+// Steps typed by profiles (SPEC §6, element paths), deployed with `ferry deploy`: the
+// profiles the steps name travel with the definition; the decision compares dates, the map
+// converts the date mask and types the JSON reply from the target profile, and a value that
+// is not what the profile says fails the execution at its step.
+TEST_F(ProfilesTest, StepsReadElementsAsTheProfileTypesThem) {
+    test::temp_dir empty;
+    test::temp_dir sources;
+    sources.write("Invoice.profile.yaml", invoice_profile);
+    sources.write("Summary.profile.yaml", R"(profile: Summary
+format: json
+root:
+  elements:
+    - {name: number, type: string}
+    - {name: issued, type: date, mask: "dd/MM/yyyy"}
+    - name: lines
+      max: unbounded
+      elements:
+        - {name: amount, type: number}
+)");
+    const auto file = sources.write("summarizeInvoice.yaml", R"(name: summarizeInvoice
+listen: {type: execute, object: InvoiceSummary, input: single_xml, output: single_json}
+steps:
+  - id: period
+    decision:
+      profile: Invoice
+      left: {element: issued}
+      op: ">="
+      right: {static: "2024-01-01"}
+      then:
+        - id: summary
+          map:
+            profile: Invoice
+            target_profile: Summary
+            fields:
+              - {to: number, from: number}
+              - {to: issued, from: issued}
+              - to: lines
+                each: line
+                fields: [{to: amount, from: amount}]
+        - return: {}
+      else:
+        - exception: {message: "invoices before 2024 are archived"}
+)");
+    test::server_process server(empty.str(), data_.str());
+    ASSERT_TRUE(test::ferry_command("deploy --server http://127.0.0.1:" +
+                                    std::to_string(server.port()) + " " + file.string()));
+    const auto call = [&](const std::string& invoice) {
+        return test::http_request(server.port(), "POST", "/ws/simple/executeInvoiceSummary",
+                                  invoice, {{"Content-Type", "application/xml"}});
+    };
+    const auto ok = call(good_invoice);
+    ASSERT_EQ(ok.status, 200) << ok.body;
+    EXPECT_EQ(ok.body,
+              R"({"number":"7","issued":"29/02/2024","lines":[{"amount":1200.00},{"amount":85.5}]})");
+
+    auto old = good_invoice;
+    old.replace(old.find("2024-02-29"), 10, "2023-12-31");
+    const auto archived = call(old);
+    EXPECT_EQ(archived.status, 500);
+    EXPECT_NE(archived.body.find("invoices before 2024 are archived"), std::string::npos);
+
+    auto wrong = good_invoice;
+    wrong.replace(wrong.find("2024-02-29"), 10, "2024-02-30");
+    const auto failed = call(wrong);
+    ASSERT_EQ(failed.status, 500) << failed.body;
+    const auto body = parsed(failed);
+    EXPECT_EQ(body.at("step").as_string(), "period");
+    EXPECT_EQ(body.at("message").as_string(),
+              "decision: element 'issued' holds '2024-02-30', which is not a date written "
+              "yyyy-MM-dd (profile Invoice)");
+}
+
 // ferry profile import writes a profile that ferry profile check uses.
 TEST_F(ProfilesTest, ProfileCommands) {
     const auto sample = processes_.write("sample.json", R"({"sensor":"a","value":1.5})");
