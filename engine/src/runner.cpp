@@ -39,18 +39,6 @@ bool reads_elements(const std::vector<variable>& variables) {
                        [](const variable& v) { return v.kind == variable_kind::element; });
 }
 
-}  // namespace
-
-std::optional<profiles::element> parse_for(const std::vector<variable>& variables,
-                                           const working_document& d) {
-    if (!reads_elements(variables)) return std::nullopt;
-    auto parsed = profiles::parse_document(d.doc.data);
-    if (!parsed) return std::nullopt;
-    return std::move(*parsed);
-}
-
-namespace {
-
 // Every variable but an element's: these always have a value.
 std::string plain_value(const variable& v, const working_document& d, const step_context& ctx) {
     switch (v.kind) {
@@ -111,6 +99,14 @@ value_result evaluate(const variable& v, const working_document& d, const step_c
     auto text = profiles::value_at(*source, v.argument);
     if (!text) return {boost::system::in_place_value};
     return typed_text(v, std::move(*text));
+}
+
+std::optional<profiles::element> parse_for(const std::vector<variable>& variables,
+                                           const working_document& d) {
+    if (!reads_elements(variables)) return std::nullopt;
+    auto parsed = profiles::parse_document(d.doc.data);
+    if (!parsed) return std::nullopt;
+    return std::move(*parsed);
 }
 
 value_result render(const message_template& t, const working_document& d, const step_context& ctx,
@@ -292,8 +288,14 @@ private:
         std::vector<std::pair<working_document, std::string>> failures;
         const auto left_shape = d.left.output_shape();
         const auto right_shape = d.right.output_shape();
+        const bool reads_elements =
+            d.left.kind == variable_kind::element || d.right.kind == variable_kind::element;
         for (auto& doc : in) {
-            const auto parsed = parse_for({d.left, d.right}, doc);
+            // Both sides read one parse of the document.
+            std::optional<profiles::element> parsed;
+            if (reads_elements) {
+                if (auto tree = profiles::parse_document(doc.doc.data)) parsed = std::move(*tree);
+            }
             const auto* root = parsed ? &*parsed : nullptr;
             auto left = evaluate(d.left, doc, ctx_, root);
             auto right = left ? evaluate(d.right, doc, ctx_, root) : left;
