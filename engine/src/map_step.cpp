@@ -38,13 +38,6 @@ std::pair<std::string_view, std::string_view> split_last(std::string_view path) 
     return {path.substr(0, slash), path.substr(slash + 1)};
 }
 
-bool is_number(const std::string& text) {
-    if (text.empty()) return false;
-    char* end = nullptr;
-    std::strtod(text.c_str(), &end);
-    return end == text.c_str() + text.size() && !std::isspace(static_cast<unsigned char>(text[0]));
-}
-
 // A number as JSON writes it: no surrounding blanks, no '+', a digit on both sides of the point.
 std::string json_number_text(std::string_view text) {
     const auto first = text.find_first_not_of(" \t\r\n");
@@ -176,7 +169,11 @@ private:
                 kind = value_kind::text;
                 break;
             case map_field::json_type::number:
-                if (!is_number(*value)) return "field '" + f.to + "': '" + *value + "' is not a number";
+                // The same number rule as a profile's number type, written as JSON writes it.
+                if (!profiles::read_typed(*value, profiles::value_type::number, "")) {
+                    return "field '" + f.to + "': '" + *value + "' is not a number";
+                }
+                *value = json_number_text(*value);
                 kind = value_kind::number;
                 break;
             case map_field::json_type::boolean:
