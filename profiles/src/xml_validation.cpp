@@ -9,6 +9,7 @@
 #include <xercesc/validators/common/Grammar.hpp>
 
 #include <map>
+#include <mutex>
 
 #include "ferry/profiles/validation.hpp"
 #include "ferry/profiles/xsd.hpp"
@@ -19,6 +20,10 @@ namespace x = xercesc;
 
 struct validator::grammar {
     std::unique_ptr<x::XMLGrammarPool> pool;
+    // A locked pool is not enough to share: Xerces builds the character maps of pattern
+    // facets (date masks) lazily on their first match, unsynchronised (RangeToken::doCreateMap
+    // aborts when two threads race there). Validations against one grammar take turns.
+    std::mutex validating;
 };
 
 namespace {
@@ -210,7 +215,9 @@ std::optional<violation> validator::check(std::string_view document) const {
 std::optional<violation> validator::check_xml(std::string_view document) const {
     auto reader = validating_reader(*grammar_->pool);
     path_tracker tracker(profile_);
+    std::unique_lock turn(grammar_->validating);
     const auto problem = detail::parse_with(*reader, tracker, document);
+    turn.unlock();
     if (!problem) return std::nullopt;
     auto path = tracker.path_at(document, problem->line, problem->column);
     auto rule = rule_of(problem->message, profile_, path);
