@@ -70,6 +70,44 @@ asio::awaitable<bool> handshake(connection_stream& stream, deadline& timer,
     co_return !ec;
 }
 
+// Feeds what the buffer already holds to the parser, without a trip through the event loop.
+// True once the parser has the part asked for (the header, or the whole message) or failed
+// (`ec`); false when it needs bytes still to come.
+bool parse_buffered(http::request_parser<http::string_body>& parser, beast::flat_buffer& buffer,
+                    bool whole_message, beast::error_code& ec) {
+    for (;;) {
+        if (whole_message ? parser.is_done() : parser.is_header_done()) return true;
+        if (buffer.size() == 0) return false;
+        const auto used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == http::error::need_more) {
+            ec = {};
+            return false;
+        }
+        if (ec) return true;
+        if (used == 0) return false;
+    }
+}
+
+// Writes a response at once when the socket takes it (plain TCP with room in its send buffer:
+// nearly always), else finishes it asynchronously. Each completed async operation costs a trip
+// through the event loop's queue, behind every other connection's work.
+asio::awaitable<beast::error_code> write_response(connection_stream& stream, response& res) {
+    http::serializer<false, http::string_body> out(res);
+    beast::error_code ec;
+    if (!stream.tls()) {
+        auto& socket = stream.socket();
+        while (!out.is_done()) {
+            http::write_some(socket, out, ec);
+            if (ec) break;
+        }
+        if (!ec || ec != asio::error::would_block) co_return ec;
+        ec = {};
+    }
+    auto [write_ec, n] = co_await http::async_write(stream, out, use_tuple);
+    co_return write_ec;
+}
+
 connection_stream open_stream(tcp::socket socket, listener& port) {
     if (port.tls) return connection_stream(std::move(socket), *port.tls);
     return connection_stream(std::move(socket));
@@ -81,6 +119,8 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
     const connection_count counted(port);
     boost::system::error_code no_peer;
     const auto peer_address = plain.remote_endpoint(no_peer).address();
+    // Synchronous writes that would block fail with would_block instead (write_response).
+    plain.non_blocking(true, no_peer);
     connection_stream socket = open_stream(std::move(plain), port);
     deadline timer(socket.socket());
     const auto& limits = svc.settings;
@@ -123,9 +163,13 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         parser.body_limit(std::max<std::uint64_t>(limits.body_limit, limits.bulk_body_limit));
         std::optional<response> refusal;
 
-        timer.arm(limits.header_timeout);
-        auto [header_ec, h] = co_await http::async_read_header(socket, buffer, parser, use_tuple);
-        timer.disarm();
+        beast::error_code header_ec;
+        if (!parse_buffered(parser, buffer, false, header_ec)) {
+            timer.arm(limits.header_timeout);
+            auto [ec, h] = co_await http::async_read_header(socket, buffer, parser, use_tuple);
+            timer.disarm();
+            header_ec = ec;
+        }
         if (header_ec == http::error::end_of_stream) break;
         if (timer.expired()) {
             refusal = error_response(http::status::request_timeout, "header_timeout",
@@ -228,9 +272,13 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
             }
         }
         if (!refusal && !streamed) {
-            timer.arm(limits.body_timeout);
-            auto [body_ec, b] = co_await http::async_read(socket, buffer, parser, use_tuple);
-            timer.disarm();
+            beast::error_code body_ec;
+            if (!parse_buffered(parser, buffer, true, body_ec)) {
+                timer.arm(limits.body_timeout);
+                auto [ec, b] = co_await http::async_read(socket, buffer, parser, use_tuple);
+                timer.disarm();
+                body_ec = ec;
+            }
             if (timer.expired()) {
                 refusal = error_response(http::status::request_timeout, "body_timeout",
                                          "the request body was not received in time");
@@ -280,7 +328,7 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         if (refusal && !preflight) res.keep_alive(false);
 
         timer.arm(limits.idle_timeout);
-        auto [write_ec, w] = co_await http::async_write(socket, res, use_tuple);
+        const auto write_ec = co_await write_response(socket, res);
         timer.disarm();
         if (write_ec) break;
         if (refusal && !preflight) {

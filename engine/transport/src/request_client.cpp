@@ -2,13 +2,13 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <unordered_map>
 #include <zmq.hpp>
 
@@ -26,18 +26,23 @@ struct waiter {
 };
 
 struct request_client::impl : std::enable_shared_from_this<impl> {
-    asio::strand<asio::any_io_executor> strand;
+    asio::any_io_executor io;
+    // ZeroMQ sockets are not thread-safe: the socket, its descriptor watch and the waiting
+    // requests are touched under this lock, by whichever thread sends or drains. A lock rather
+    // than a strand: a request is sent at once from the caller's thread, without a trip
+    // through the event loop's queue behind every other connection's work.
+    std::mutex mutex;
     zmq::socket_t socket;
     asio::posix::stream_descriptor watch;
     std::unordered_map<std::uint64_t, waiter> waiting;
     std::uint64_t next_id = 1;
     bool closed = false;
-    bool drain_scheduled = false;
+    std::atomic<bool> drain_scheduled{false};
 
     impl(context& ctx, asio::any_io_executor executor, const std::string& endpoint)
-        : strand(asio::make_strand(executor)),
+        : io(std::move(executor)),
           socket(*static_cast<zmq::context_t*>(ctx.native()), zmq::socket_type::dealer),
-          watch(strand) {
+          watch(io) {
         socket.set(zmq::sockopt::linger, 0);
         socket.set(zmq::sockopt::sndhwm, 100000);
         socket.set(zmq::sockopt::rcvhwm, 100000);
@@ -51,20 +56,24 @@ struct request_client::impl : std::enable_shared_from_this<impl> {
     }
 
     void arm() {
+        std::lock_guard lock(mutex);
         if (closed) return;
         watch.async_wait(asio::posix::stream_descriptor::wait_read,
                          [self = shared_from_this()](boost::system::error_code ec) {
-                             if (ec || self->closed) return;
-                             self->drain();
-                             self->arm();
+                             if (!ec) self->arm();
                          });
         // ZMQ_FD is edge-triggered: a message that arrived before the wait was registered
         // would never signal it, so look once more now that it is.
-        drain();
+        drain_locked();
+    }
+
+    void drain() {
+        std::lock_guard lock(mutex);
+        drain_locked();
     }
 
     // Takes every queued reply. Must run until EAGAIN: that re-arms ZeroMQ's signal.
-    void drain() {
+    void drain_locked() {
         while (!closed) {
             auto message = detail::receive_frames(socket);
             if (!message) return;
@@ -88,7 +97,7 @@ struct request_client::impl : std::enable_shared_from_this<impl> {
     }
 
     static void complete(waiter w, boost::system::error_code ec, frames reply) {
-        // Resume the caller on its own executor, not on this strand.
+        // Resume the caller on its own executor (posted: never inside the lock's holder).
         auto executor = w.executor;
         asio::post(executor,
                    [handler = std::move(w.handler), ec, reply = std::move(reply)]() mutable {
@@ -97,25 +106,29 @@ struct request_client::impl : std::enable_shared_from_this<impl> {
     }
 
     void start(frames request, waiter handler) {
-        if (closed) {
-            complete(std::move(handler), errc::shutting_down, {});
-            return;
+        {
+            std::lock_guard lock(mutex);
+            if (closed) {
+                complete(std::move(handler), errc::shutting_down, {});
+                return;
+            }
+            const std::uint64_t id = next_id++;
+            request.insert(request.begin(),
+                           std::string(reinterpret_cast<const char*>(&id), sizeof id));
+            bool sent = false;
+            try {
+                sent = detail::send_frames(socket, request);
+            } catch (const zmq::error_t& e) {
+                std::fprintf(stderr, "ferry transport: send failed: %s\n", e.what());
+                complete(std::move(handler), errc::socket_failure, {});
+                return;
+            }
+            if (!sent) {
+                complete(std::move(handler), errc::busy, {});
+                return;
+            }
+            waiting.emplace(id, std::move(handler));
         }
-        const std::uint64_t id = next_id++;
-        request.insert(request.begin(), std::string(reinterpret_cast<const char*>(&id), sizeof id));
-        bool sent = false;
-        try {
-            sent = detail::send_frames(socket, request);
-        } catch (const zmq::error_t& e) {
-            std::fprintf(stderr, "ferry transport: send failed: %s\n", e.what());
-            complete(std::move(handler), errc::socket_failure, {});
-            return;
-        }
-        if (!sent) {
-            complete(std::move(handler), errc::busy, {});
-            return;
-        }
-        waiting.emplace(id, std::move(handler));
         schedule_drain();
     }
 
@@ -123,15 +136,15 @@ struct request_client::impl : std::enable_shared_from_this<impl> {
     // followed by a drain; one drain after a burst of sends covers them all, and each drain
     // costs ZeroMQ several system calls.
     void schedule_drain() {
-        if (drain_scheduled) return;
-        drain_scheduled = true;
-        asio::post(strand, [self = shared_from_this()] {
+        if (drain_scheduled.exchange(true)) return;
+        asio::post(io, [self = shared_from_this()] {
             self->drain_scheduled = false;
             self->drain();
         });
     }
 
     void shut() {
+        std::lock_guard lock(mutex);
         closed = true;
         boost::system::error_code ignored;
         watch.cancel(ignored);
@@ -142,14 +155,12 @@ struct request_client::impl : std::enable_shared_from_this<impl> {
 
 request_client::request_client(context& ctx, asio::any_io_executor executor, std::string endpoint)
     : impl_(std::make_shared<impl>(ctx, std::move(executor), endpoint)) {
-    asio::dispatch(impl_->strand, [self = impl_] { self->arm(); });
+    impl_->arm();
 }
 
 request_client::~request_client() { close(); }
 
-void request_client::close() {
-    asio::dispatch(impl_->strand, [self = impl_] { self->shut(); });
-}
+void request_client::close() { impl_->shut(); }
 
 namespace {
 
@@ -157,12 +168,9 @@ template <typename Token>
 auto async_request(std::shared_ptr<request_client::impl> self, frames request, Token&& token) {
     return asio::async_initiate<Token, void(boost::system::error_code, frames)>(
         [](auto handler, std::shared_ptr<request_client::impl> self, frames request) {
-            auto executor = asio::get_associated_executor(handler, self->strand);
-            waiter w{asio::any_io_executor(executor), reply_handler(std::move(handler))};
-            asio::dispatch(self->strand,
-                           [self, w = std::move(w), request = std::move(request)]() mutable {
-                               self->start(std::move(request), std::move(w));
-                           });
+            auto executor = asio::get_associated_executor(handler, self->io);
+            self->start(std::move(request),
+                        waiter{asio::any_io_executor(executor), reply_handler(std::move(handler))});
         },
         token, std::move(self), std::move(request));
 }

@@ -15,9 +15,9 @@ namespace ferry::transport {
 /// id, and the reply with the same id completes the awaiting coroutine, whatever order replies
 /// come back in. Pairs with batch_server (ROUTER) on the other end.
 ///
-/// Concurrency: request() may be awaited from any executor and thread; the socket lives on a
-/// private strand (ZeroMQ sockets are not thread-safe), watched through ZMQ_FD with
-/// stream_descriptor::async_wait and drained while ZMQ_EVENTS has POLLIN.
+/// Concurrency: request() may be awaited from any executor and thread; it sends at once from
+/// the caller's thread. The socket is used under a lock (ZeroMQ sockets are not thread-safe),
+/// watched through ZMQ_FD with stream_descriptor::async_wait and drained until EAGAIN.
 /// Back pressure: a send that would block fails at once with errc::busy; the I/O thread never
 /// blocks.
 /// Lifecycle: close() fails every waiting request with errc::shutting_down; destroy after the
