@@ -19,6 +19,14 @@ namespace {
 
 constexpr std::size_t read_ahead = 256;
 
+template <typename Items>
+std::vector<std::uint64_t> seqs_of(const Items& items) {
+    std::vector<std::uint64_t> seqs;
+    seqs.reserve(items.size());
+    for (const auto& item : items) seqs.push_back(item.seq);
+    return seqs;
+}
+
 }  // namespace
 
 executor_pool::executor_pool(store::store& db, const registry_holder& processes,
@@ -313,8 +321,10 @@ void log_finished(const store::execution_record& rec, bool ok) {
 
 }  // namespace
 
-void executor_pool::complete(std::vector<store::execution_record>& finished, execution_output& out,
-                             bool in_memory, const reply_sink& send_reply) {
+bool executor_pool::complete(std::vector<store::execution_record>& finished, execution_output& out,
+                             bool in_memory, const reply_sink& send_reply,
+                             const store::store::running_note* then_running) {
+    bool written = true;
     for (auto& rec : finished) {
         if (rec.finished_ms == 0) rec.finished_ms = now_ms();
         const bool ok = rec.state == store::execution_state::succeeded;
@@ -329,7 +339,9 @@ void executor_pool::complete(std::vector<store::execution_record>& finished, exe
     auto& started = out.started;
     if (records.empty() && started.empty()) {
         // nothing to write
-    } else if (auto done = db_.finish_executions(records, out.kept, started, out.dead); !done) {
+    } else if (auto done = db_.finish_executions(records, out.kept, started, out.dead, then_running);
+               !done) {
+        written = false;
         // The pending entries stay: these executions run again after a restart.
         log::error("executor", "cannot record the end of executions; they run again after a restart",
                    {{"executions", std::to_string(finished.size())},
@@ -355,6 +367,7 @@ void executor_pool::complete(std::vector<store::execution_record>& finished, exe
     if (send_reply) {
         for (auto& reply : out.replies) send_reply(std::move(reply));
     }
+    return written;
 }
 
 void executor_pool::worker(std::uint32_t slot) {
@@ -370,22 +383,25 @@ void executor_pool::worker(std::uint32_t slot) {
         };
     }
     const auto limits = this->limits();
+    std::vector<work_item> next;  // claimed while the previous batch was being recorded
+    bool next_noted = false;      // and noted as running in that batch's write
     for (;;) {
-        auto items = claim();
+        auto items = next.empty() ? claim() : std::move(next);
+        next.clear();
         if (items.empty()) return;  // stopping
         const bool in_memory = items.front().seq == 0;
         const auto now = now_ms();
         if (!in_memory) {
-            std::vector<std::uint64_t> seqs;
-            seqs.reserve(items.size());
-            for (const auto& item : items) seqs.push_back(item.seq);
-            if (auto noted = db_.record_running(slot, seqs); !noted) {
-                // Only the crash accounting is lost; running is still right.
-                log::error("executor", "cannot note running executions",
-                           {{"error", noted.error().message()}});
+            if (!next_noted) {
+                if (auto noted = db_.record_running(slot, seqs_of(items)); !noted) {
+                    // Only the crash accounting is lost; running is still right.
+                    log::error("executor", "cannot note running executions",
+                               {{"error", noted.error().message()}});
+                }
             }
             mark_running(items, now);
         }
+        next_noted = false;
         const auto run_with = services(send_reply, in_memory);
         execution_output out;
         std::vector<store::execution_record> finished;
@@ -405,7 +421,17 @@ void executor_pool::worker(std::uint32_t slot) {
             }
             finished.push_back(std::move(ready.record));
         }
-        complete(finished, out, in_memory, send_reply);
+        // Under load the next batch is already waiting: claimed now, its running note goes in
+        // this batch's write (one write per batch instead of two). A crash between that write
+        // and the next batch's start counts one attempt too many for it, which is harmless.
+        store::store::running_note note{slot, {}};
+        if (!in_memory) {
+            next = try_claim(settings_.claim_batch);
+            if (!next.empty() && next.front().seq != 0) note.seqs = seqs_of(next);
+        }
+        const bool written = complete(finished, out, in_memory, send_reply,
+                                      note.seqs.empty() ? nullptr : &note);
+        next_noted = written && !note.seqs.empty();
         if (!in_memory) mark_done(items);
     }
 }

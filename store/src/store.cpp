@@ -238,13 +238,22 @@ boost::system::result<void> store::update_executions(std::span<const execution_r
     return impl_->write(wb, false, "update executions");
 }
 
-boost::system::result<void> store::record_running(std::uint32_t slot,
-                                                  std::span<const std::uint64_t> seqs) {
+namespace {
+
+void put_running(rocksdb::WriteBatch& wb, rocksdb::ColumnFamilyHandle* meta, std::uint32_t slot,
+                 std::span<const std::uint64_t> seqs) {
     std::string value;
     value.reserve(seqs.size() * 8);
     for (const auto seq : seqs) value += encode_be64(seq);
+    wb.Put(meta, keys::running_prefix + std::to_string(slot), value);
+}
+
+}  // namespace
+
+boost::system::result<void> store::record_running(std::uint32_t slot,
+                                                  std::span<const std::uint64_t> seqs) {
     rocksdb::WriteBatch wb;
-    wb.Put(impl_->meta, keys::running_prefix + std::to_string(slot), value);
+    put_running(wb, impl_->meta, slot, seqs);
     return impl_->write(wb, false, "record running");
 }
 
@@ -280,8 +289,10 @@ boost::system::result<std::size_t> store::recover_interrupted() {
 boost::system::result<void> store::finish_executions(
     std::span<const execution_record> records,
     std::span<const std::pair<std::string, document>> step_documents,
-    std::span<new_execution> started, std::span<const dead_letter> dead) {
+    std::span<new_execution> started, std::span<const dead_letter> dead,
+    const running_note* then_running) {
     rocksdb::WriteBatch wb;
+    if (then_running) put_running(wb, impl_->meta, then_running->slot, then_running->seqs);
     for (const auto& [id, doc] : step_documents) wb.Put(impl_->documents, id, encode_document(doc));
     for (const auto& rec : records) {
         wb.Put(impl_->executions, rec.id, encode_execution(rec));

@@ -133,6 +133,29 @@ TEST_F(StoreTest, InterruptedExecutionsAreCountedOnceAfterReopen) {
     EXPECT_EQ(db->read_execution("a")->attempts, 1u);
 }
 
+// A slot's next batch noted in the write that finishes its current one replaces the note:
+// after a crash the next batch is counted as interrupted, the finished one is not.
+TEST_F(StoreTest, FinishingWriteCarriesTheSlotsNextRunningNote) {
+    {
+        auto db = open();
+        std::vector<new_execution> batch = {make_execution("a", {"1"}), make_execution("b", {"2"}),
+                                            make_execution("c", {"3"})};
+        ASSERT_TRUE(db->commit(batch));
+        const std::uint64_t first[] = {1};
+        ASSERT_TRUE(db->record_running(0, first));
+        auto done = batch[0].record;
+        done.state = execution_state::succeeded;
+        const store::running_note next{0, {2, 3}};
+        ASSERT_TRUE(db->finish_executions({&done, 1}, {}, {}, {}, &next));
+    }
+    auto db = open();
+    EXPECT_EQ(db->recover_interrupted().value(), 2u);
+    EXPECT_EQ(db->read_execution("a")->attempts, 0u);
+    EXPECT_EQ(db->read_execution("a")->state, execution_state::succeeded);
+    EXPECT_EQ(db->read_execution("b")->attempts, 1u);
+    EXPECT_EQ(db->read_execution("c")->attempts, 1u);
+}
+
 // Finishing many executions is one write that removes all their pending entries.
 TEST_F(StoreTest, FinishManyInOneBatch) {
     auto db = open();

@@ -60,8 +60,9 @@ struct executor_stats {
 ///   stopped (SPEC §4, restart).
 ///
 /// Each executor claims up to `claim_batch` executions at a time, notes their pending seqs
-/// under its slot (one small write; see store::record_running) and records their outcomes in
-/// one write. "Running" itself lives in memory (running_since()).
+/// under its slot (see store::record_running) and records their outcomes in one write; under
+/// load it claims the next batch before that write, so the note rides in it (one write per
+/// batch). "Running" itself lives in memory (running_since()).
 ///
 /// Lifecycle: start() counts interrupted executions and launches the threads; stop() lets
 /// running executions finish and joins.
@@ -125,10 +126,12 @@ private:
     /// What executions run here get: the store's sequences, the deployed processes, and early
     /// replies through `send_reply` (which must outlive the result).
     execution_services services(const reply_sink& send_reply, bool in_memory);
-    /// Records finished executions (not in memory) with what they left in one write, keeps
-    /// their answers first, queues what they started, then sends the replies.
-    void complete(std::vector<store::execution_record>& finished, execution_output& out,
-                  bool in_memory, const reply_sink& send_reply);
+    /// Records finished executions (not in memory) with what they left in one write (with
+    /// `then_running`, the slot's next batch, when given), keeps their answers first, queues
+    /// what they started, then sends the replies. False when the write failed.
+    bool complete(std::vector<store::execution_record>& finished, execution_output& out,
+                  bool in_memory, const reply_sink& send_reply,
+                  const store::store::running_note* then_running = nullptr);
     /// Writes kept replies and pages in one write; sweeps expired answers now and then.
     void keep_answers(kept_answers& answers);
     std::atomic<std::int64_t> next_answer_sweep_ms_{0};

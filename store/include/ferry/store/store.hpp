@@ -83,14 +83,23 @@ public:
     /// counted in its record; the running notes are cleared. Returns how many were counted.
     [[nodiscard]] boost::system::result<std::size_t> recover_interrupted();
 
+    /// What an executor slot runs next, noted as record_running() would.
+    struct running_note {
+        std::uint32_t slot = 0;
+        std::vector<std::uint64_t> seqs;
+    };
+
     /// Stores final records (and, general mode, the documents their steps put out) and removes
     /// their pending entries in one atomic batch. Executions they `started` (process_call
     /// without wait) are queued in the same batch, so a finished execution has started them
-    /// exactly once; their pending_seq is set as append() would. Not synced.
+    /// exactly once; their pending_seq is set as append() would. `then_running`: the slot's
+    /// next batch, noted in the same write (an executor that claimed it already saves the
+    /// separate record_running() write). Not synced.
     [[nodiscard]] boost::system::result<void> finish_executions(
         std::span<const execution_record> records,
         std::span<const std::pair<std::string, document>> step_documents = {},
-        std::span<new_execution> started = {}, std::span<const dead_letter> dead = {});
+        std::span<new_execution> started = {}, std::span<const dead_letter> dead = {},
+        const running_note* then_running = nullptr);
 
     // Internal queues (SPEC §3). An execution waits outside the pending queue while it is a
     // redelivery not yet due ("delayed/<id>") or a message no process listens for yet
