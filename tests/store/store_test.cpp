@@ -249,6 +249,48 @@ TEST_F(StoreTest, AbortedUploadDeletesItsParts) {
     EXPECT_EQ(db->read_pending(0, 10)->size(), 1u);
 }
 
+// The intake's and the executors' writes interleave in one memtable with insert hints, and
+// aborted uploads delete ranges in it: every key stays where it belongs (store.cpp keeps range
+// deletions away from the hints; a shared hint would corrupt the skiplist).
+TEST_F(StoreTest, InterleavedWritesAndRangeDeletionsKeepEveryKey) {
+    using part = new_execution::part;
+    auto db = open();
+    for (int round = 0; round < 200; ++round) {
+        const auto id = [&](const char* what) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%06d%s", round, what);
+            return std::string(text);
+        };
+        std::vector<new_execution> batch = {make_execution(id("k"), {"kept"})};
+        auto staged = make_execution(id("u"), {"a", "b"});
+        staged.arrives = part::staged;
+        batch.push_back(staged);
+        ASSERT_TRUE(db->commit(batch));
+        // An executor finishes the kept execution (its record rewritten, a step document
+        // beside its input) while the upload is aborted.
+        auto done = batch[0].record;
+        done.state = execution_state::succeeded;
+        const std::pair<std::string, document> step_output = {id("k") + "-s0-0", {"out", {}}};
+        ASSERT_TRUE(db->finish_executions({&done, 1}, {&step_output, 1}));
+        new_execution abort;
+        abort.record.id = id("u");
+        abort.arrives = part::aborted;
+        batch = {abort};
+        ASSERT_TRUE(db->commit(batch));
+    }
+    for (int round = 0; round < 200; ++round) {
+        char k[32], u[32];
+        std::snprintf(k, sizeof k, "%06dk", round);
+        std::snprintf(u, sizeof u, "%06du", round);
+        ASSERT_EQ(db->read_document(std::string(k) + "-0")->data, "kept") << k;
+        ASSERT_EQ(db->read_document(std::string(k) + "-s0-0")->data, "out") << k;
+        ASSERT_EQ(db->read_execution(k)->state, execution_state::succeeded) << k;
+        ASSERT_EQ(db->read_document(std::string(u) + "-0").error(), errc::not_found) << u;
+        ASSERT_EQ(db->read_document(std::string(u) + "-1").error(), errc::not_found) << u;
+    }
+    EXPECT_TRUE(db->read_pending(0, 10)->empty());
+}
+
 // Parts of an upload that never closed (the server died mid-body) are discarded at the next
 // open: they were never acknowledged.
 TEST_F(StoreTest, UnfinishedUploadIsDiscardedOnOpen) {
