@@ -89,6 +89,27 @@ bool parse_buffered(http::request_parser<http::string_body>& parser, beast::flat
     }
 }
 
+// Reads the request's header (or, `whole_message`, all of it): from the buffer when it is all
+// there, else from the socket within `limit`.
+asio::awaitable<beast::error_code> read_request(connection_stream& socket,
+                                                beast::flat_buffer& buffer,
+                                                http::request_parser<http::string_body>& parser,
+                                                deadline& timer, std::chrono::milliseconds limit,
+                                                bool whole_message) {
+    beast::error_code ec;
+    if (parse_buffered(parser, buffer, whole_message, ec)) co_return ec;
+    timer.arm(limit);
+    if (whole_message) {
+        auto [read_ec, n] = co_await http::async_read(socket, buffer, parser, use_tuple);
+        ec = read_ec;
+    } else {
+        auto [read_ec, n] = co_await http::async_read_header(socket, buffer, parser, use_tuple);
+        ec = read_ec;
+    }
+    timer.disarm();
+    co_return ec;
+}
+
 // Writes a response at once when the socket takes it (plain TCP with room in its send buffer:
 // nearly always), else finishes it asynchronously. Each completed async operation costs a trip
 // through the event loop's queue, behind every other connection's work.
@@ -163,13 +184,8 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         parser.body_limit(std::max<std::uint64_t>(limits.body_limit, limits.bulk_body_limit));
         std::optional<response> refusal;
 
-        beast::error_code header_ec;
-        if (!parse_buffered(parser, buffer, false, header_ec)) {
-            timer.arm(limits.header_timeout);
-            auto [ec, h] = co_await http::async_read_header(socket, buffer, parser, use_tuple);
-            timer.disarm();
-            header_ec = ec;
-        }
+        const auto header_ec =
+            co_await read_request(socket, buffer, parser, timer, limits.header_timeout, false);
         if (header_ec == http::error::end_of_stream) break;
         if (timer.expired()) {
             refusal = error_response(http::status::request_timeout, "header_timeout",
@@ -272,13 +288,8 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
             }
         }
         if (!refusal && !streamed) {
-            beast::error_code body_ec;
-            if (!parse_buffered(parser, buffer, true, body_ec)) {
-                timer.arm(limits.body_timeout);
-                auto [ec, b] = co_await http::async_read(socket, buffer, parser, use_tuple);
-                timer.disarm();
-                body_ec = ec;
-            }
+            const auto body_ec =
+                co_await read_request(socket, buffer, parser, timer, limits.body_timeout, true);
             if (timer.expired()) {
                 refusal = error_response(http::status::request_timeout, "body_timeout",
                                          "the request body was not received in time");
