@@ -115,15 +115,10 @@ asio::awaitable<beast::error_code> read_request(connection_stream& socket,
 // through the event loop's queue, behind every other connection's work.
 asio::awaitable<beast::error_code> write_response(connection_stream& stream, response& res) {
     http::serializer<false, http::string_body> out(res);
-    beast::error_code ec;
     if (!stream.tls()) {
-        auto& socket = stream.socket();
-        while (!out.is_done()) {
-            http::write_some(socket, out, ec);
-            if (ec) break;
-        }
-        if (!ec || ec != asio::error::would_block) co_return ec;
-        ec = {};
+        beast::error_code ec;
+        while (!ec && !out.is_done()) http::write_some(stream.socket(), out, ec);
+        if (ec != asio::error::would_block) co_return ec;  // done, or a real error
     }
     auto [write_ec, n] = co_await http::async_write(stream, out, use_tuple);
     co_return write_ec;
