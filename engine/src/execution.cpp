@@ -9,9 +9,16 @@
 #include "ferry/engine/runner.hpp"
 #include "ferry/engine/submission.hpp"
 #include "id_generator.hpp"
+#include "stored_documents.hpp"
 
 namespace ferry::engine {
 namespace {
+
+std::size_t total_bytes(const std::vector<store::document>& documents) {
+    std::size_t bytes = 0;
+    for (const auto& d : documents) bytes += d.data.size();
+    return bytes;
+}
 
 /// Assembles a synchronous reply: its later pages go into `pages`, the reply itself (unless in
 /// memory) into `out.answers` for the status link; returns the first page.
@@ -125,18 +132,26 @@ void run_process_of(store::execution_record& rec, std::vector<store::document> d
                                          : services.find_process(rec.process);
     if (!p) return fail_execution(rec, "process '" + rec.process + "' is not deployed", services, out);
 
+    // SPEC §5: general mode (or X-Debug) keeps every step's output; bridge keeps the trace.
+    const bool keep_steps = rec.debug || p->mode == execution_mode::general;
+    // The request's documents, to find step outputs that are still the same (stored once).
+    // Only when they are in the store (not in memory) and the copy is within the kept bytes.
+    std::vector<store::document> inputs;
+    if (keep_steps && !services.in_memory && rec.document_ids.size() == documents.size() &&
+        total_bytes(documents) <= limits.max_kept_bytes) {
+        inputs = documents;
+    }
     std::vector<working_document> working;
     working.reserve(documents.size());
     for (std::size_t i = 0; i < documents.size(); ++i) {
         working.push_back({std::move(documents[i]), i, {}});
     }
-    // SPEC §5: general mode (or X-Debug) keeps every step's output; bridge keeps the trace.
     run_settings run;
     run.files_root = limits.files_root;
     run.find_process = services.find_process;
     run.queue_listeners = services.queue_listeners;
     run.next_sequence = services.next_sequence;
-    run.keep_step_documents = rec.debug || p->mode == execution_mode::general;
+    run.keep_step_documents = keep_steps;
     run.max_trace_entries = limits.max_trace_entries;
     run.max_kept_documents = limits.max_kept_documents;
     run.max_kept_bytes = limits.max_kept_bytes;
@@ -171,6 +186,11 @@ void run_process_of(store::execution_record& rec, std::vector<store::document> d
     queue_started(rec, outcome.started, out.started);
     rec.trace.clear();
     rec.untraced_steps = outcome.untraced_steps;
+    stored_documents stored;
+    for (std::size_t k = 0; k < inputs.size(); ++k) stored.add(rec.document_ids[k], inputs[k]);
+    // Outputs equal to a document stored before them are named, not stored again; the new
+    // ones move into out.kept once every output has been compared (the index points at them).
+    std::vector<std::pair<std::string, store::document*>> fresh;
     for (std::size_t i = 0; i < outcome.trace.size(); ++i) {
         auto& t = outcome.trace[i];
         store::step_record r{t.step,
@@ -183,11 +203,17 @@ void run_process_of(store::execution_record& rec, std::vector<store::document> d
                              std::move(t.error),
                              {}};
         for (std::size_t j = 0; j < t.outputs.size(); ++j) {
+            if (const auto* same = stored.find(t.outputs[j])) {
+                r.output_ids.push_back(*same);
+                continue;
+            }
             r.output_ids.push_back(rec.id + "-s" + std::to_string(i) + "-" + std::to_string(j));
-            out.kept.emplace_back(r.output_ids.back(), std::move(t.outputs[j]));
+            stored.add(r.output_ids.back(), t.outputs[j]);
+            fresh.emplace_back(r.output_ids.back(), &t.outputs[j]);
         }
         rec.trace.push_back(std::move(r));
     }
+    for (auto& [id, doc] : fresh) out.kept.emplace_back(std::move(id), std::move(*doc));
     if (!outcome.ok) {
         // The caller already has its reply (the failure is in it, or it was answered early).
         return fail_execution(rec, "step '" + outcome.failed_step + "': " + outcome.error,

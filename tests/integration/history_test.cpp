@@ -87,6 +87,42 @@ TEST_F(HistoryTest, TraceAndStepDocumentsAfterPost) {
     EXPECT_EQ(server.stop(), 0);
 }
 
+// General mode stores each distinct document once: a step that passes its document on
+// unchanged lists the request document, readable like any step output.
+TEST_F(HistoryTest, UnchangedStepOutputIsTheRequestDocument) {
+    processes_.write("relay.yaml", R"(name: relay
+mode: general
+listen: {type: create, object: Relay, input: single_data, output: none}
+steps:
+  - id: forward
+    message: {template: "{1}", variables: [current_data]}
+  - id: wrap
+    message: {template: "<{1}>", variables: [current_data]}
+)");
+    test::server_process server(processes_.str(), data_.str());
+    const auto res = test::http_request(server.port(), "POST", "/ws/simple/createRelay", "hello");
+    ASSERT_EQ(res.status, 202) << res.body;
+    const auto id = std::string(boost::json::parse(res.body).at("execution_id").as_string());
+    const auto history = test::wait_finished(server.port(), id);
+    ASSERT_EQ(history.at("state").as_string(), "succeeded");
+    const auto& trace = history.at("trace").as_array();
+    ASSERT_EQ(trace.size(), 2u);
+    const auto output_of = [&](std::size_t step) {
+        const auto& ids = trace[step].at("output_documents").as_array();
+        EXPECT_EQ(ids.size(), 1u);
+        return ids.empty() ? std::string() : std::string(ids[0].as_string());
+    };
+    EXPECT_EQ(output_of(0), id + "-0");
+    EXPECT_EQ(output_of(1), id + "-s1-0");
+    for (const auto& [step, data] : {std::pair{0, "hello"}, std::pair{1, "<hello>"}}) {
+        const auto doc = test::http_request(
+            server.port(), "GET", "/_admin/executions/" + id + "/documents/" + output_of(step));
+        ASSERT_EQ(doc.status, 200) << doc.body;
+        EXPECT_EQ(boost::json::parse(doc.body).at("data").as_string(), data);
+    }
+    EXPECT_EQ(server.stop(), 0);
+}
+
 // GET /_admin/executions lists the history newest first, filtered, in cursor pages; bad
 // parameters are 400 with the reason.
 TEST_F(HistoryTest, ListingFiltersAndPages) {
