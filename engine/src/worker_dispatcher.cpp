@@ -57,6 +57,27 @@ struct worker_dispatcher::state {
         executor_pool::work_item item;  // seq and id (its documents live in `ready`)
         executor_pool::prepared ready;
     };
+    /// Executions that ended on workers, waiting to be recorded in one write.
+    struct finished_round {
+        std::vector<executor_pool::work_item> items;
+        std::vector<store::execution_record> records;
+        execution_output out;
+
+        void add(executor_pool::work_item item, store::execution_record rec,
+                 execution_output& from) {
+            items.push_back(std::move(item));
+            records.push_back(std::move(rec));
+            const auto append = [](auto& to, auto& more) {
+                to.insert(to.end(), std::make_move_iterator(more.begin()),
+                          std::make_move_iterator(more.end()));
+            };
+            append(out.kept, from.kept);
+            append(out.started, from.started);
+            append(out.dead, from.dead);
+            append(out.replies, from.replies);
+            append(out.answers, from.answers);
+        }
+    };
     struct idle_worker {
         transport::envelope to;
         std::string worker_id;
@@ -118,13 +139,14 @@ void worker_dispatcher::run() {
     const auto limits = pool.limits();
     // Crash accounting as for a local executor: one slot past the local threads.
     const auto slot = static_cast<std::uint32_t>(settings.threads);
-    const auto note_running = [&] {
+    const auto running_seqs = [&] {
         std::vector<std::uint64_t> seqs;
         for (const auto& [token, l] : s.leases) {
             if (l.item.seq != 0) seqs.push_back(l.item.seq);
         }
-        (void)pool.db_.record_running(slot, seqs);
+        return seqs;
     };
+    const auto note_running = [&] { (void)pool.db_.record_running(slot, running_seqs()); };
     const auto current_definitions = [&]() -> const definitions& {
         auto now = pool.processes_.get();
         if (now.get() != s.deployed.source) {
@@ -142,6 +164,21 @@ void worker_dispatcher::run() {
         finished.push_back(std::move(rec));
         pool.complete(finished, out, in_memory, send_reply);
         if (!in_memory) pool.mark_done(std::span(&item, 1));
+    };
+    // The stored executions whose results came in this round: recorded together, in one write
+    // with the slot's running note, instead of two writes per execution.
+    state::finished_round round;
+    bool leases_changed = false;
+    const auto record_round = [&] {
+        if (round.records.empty()) {
+            if (leases_changed) note_running();
+        } else {
+            const store::store::running_note note{slot, running_seqs()};
+            pool.complete(round.records, round.out, false, send_reply, &note);
+            pool.mark_done(round.items);
+            round = {};
+        }
+        leases_changed = false;
     };
     const auto fail_unsent = [&](state::lease& l, std::string error) {
         execution_output out;
@@ -187,10 +224,13 @@ void worker_dispatcher::run() {
                                             transport::errc::bad_message);
                     if (!result || result->record.id != l.ready.record.id) {
                         fail_unsent(l, "the worker sent back an unreadable result");
-                    } else {
+                    } else if (l.item.seq == 0) {
                         finish(l.item, std::move(result->record), result->output);
+                    } else {
+                        result->record.pending_seq = l.item.seq;
+                        round.add(std::move(l.item), std::move(result->record), result->output);
                     }
-                    note_running();
+                    leases_changed = true;
                 }
                 becomes_idle();
                 return;
@@ -245,7 +285,7 @@ void worker_dispatcher::run() {
             if (taken > 0) {
                 log::warn("dispatch", "a worker went silent; its executions are dispatched again",
                           {{"worker", dead}, {"executions", std::to_string(taken)}});
-                note_running();
+                leases_changed = true;
             }
         }
         live_workers_ = s.last_seen.size();
@@ -297,7 +337,7 @@ void worker_dispatcher::run() {
             s.leases.emplace(w.lease, std::move(*next));
             leased = true;
         }
-        if (leased) note_running();
+        if (leased) leases_changed = true;
     };
 
     while (!stopping_) {
@@ -318,7 +358,9 @@ void worker_dispatcher::run() {
         }
         expire();
         dispatch();
+        record_round();
     }
+    record_round();
     // Leased executions stay pending in the store (they run at the next start); in-memory
     // ones are gone with this process, as their callers are.
     for (auto& [token, l] : s.leases) {
