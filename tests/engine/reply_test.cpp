@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+
 #include "ferry/engine/request_properties.hpp"
 
 namespace ferry::engine {
@@ -169,6 +171,34 @@ TEST(ReplyTest, KeptAnswerRoundTrips) {
     EXPECT_EQ(kept->answer.headers, answer.headers);
     EXPECT_EQ(kept->answer.body, answer.body);
     EXPECT_FALSE(decode_kept_answer(bytes.substr(0, 10)));
+}
+
+}  // namespace ferry::engine
+
+namespace ferry::engine {
+
+// A receipt names the execution and every document (a bulk receipt only the first and last),
+// as JSON any parser reads back, escapes included.
+TEST(ReplyTest, ReceiptsListTheDocuments) {
+    const auto plain = receipt_reply({"01a2ff", 3, "fsync"});
+    EXPECT_EQ(plain.status, 202u);
+    EXPECT_EQ(plain.body,
+              R"({"execution_id":"01a2ff","document_count":3,)"
+              R"("documents":["01a2ff-0","01a2ff-1","01a2ff-2"],"durability":"fsync"})");
+    EXPECT_EQ(header(plain, "X-Execution-Id"), "01a2ff");
+    EXPECT_EQ(header(plain, "Location"), "/_admin/executions/01a2ff");
+
+    const auto bulk = receipt_reply({"01a2ff", 100000, "fsync"}, true);
+    EXPECT_EQ(bulk.body, R"({"execution_id":"01a2ff","document_count":100000,)"
+                         R"("first_document":"01a2ff-0","last_document":"01a2ff-99999",)"
+                         R"("durability":"fsync"})");
+    EXPECT_EQ(receipt_reply({"e", 0, "fsync"}, true).body,
+              R"({"execution_id":"e","document_count":0,"durability":"fsync"})");
+
+    const auto odd = boost::json::parse(receipt_reply({"a\"b\\c\n", 1, "x\x01"}).body);
+    EXPECT_EQ(odd.at("execution_id").as_string(), "a\"b\\c\n");
+    EXPECT_EQ(odd.at("documents").as_array().at(0).as_string(), "a\"b\\c\n-0");
+    EXPECT_EQ(odd.at("durability").as_string(), "x\x01");
 }
 
 }  // namespace ferry::engine
