@@ -98,9 +98,10 @@ worker_dispatcher::worker_dispatcher(transport::context& ctx, executor_pool& poo
                                      std::string endpoint, std::chrono::milliseconds lease_timeout)
     : ctx_(ctx), pool_(pool), endpoint_(std::move(endpoint)), lease_timeout_(lease_timeout) {
     signal_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    pool_.set_work_signal([fd = signal_] {
+    pool_.set_work_signal([this] {
+        if (!wants_work_.exchange(false)) return;
         const std::uint64_t one = 1;
-        (void)::write(fd, &one, sizeof one);
+        (void)::write(signal_, &one, sizeof one);
     });
 }
 
@@ -357,6 +358,8 @@ void worker_dispatcher::run() {
             }
         }
         expire();
+        // Asked for before looking: work that arrives after the last look still signals.
+        if (!s.idle.empty()) wants_work_ = true;
         dispatch();
         record_round();
     }

@@ -45,6 +45,9 @@ private:
     std::string endpoint_;
     std::chrono::milliseconds lease_timeout_;
     int signal_ = -1;  // eventfd: the pool has work
+    // Set while a worker waits for work: only then does new work signal (a server whose workers
+    // are all busy, or not there, is not woken for every commit).
+    std::atomic<bool> wants_work_{false};
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> live_workers_{0};
     std::unique_ptr<state> state_;
