@@ -5,7 +5,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <cctype>
-#include <cstdio>
 #include <span>
 #include <cstdlib>
 
@@ -225,22 +224,9 @@ boost::system::result<kept_answer> decode_kept_answer(std::string_view bytes) {
 
 namespace {
 
-// A JSON string: ids are hex and durability a word, but nothing here relies on it.
+// A JSON string, quoted and escaped.
 void append_json_string(std::string& out, std::string_view text) {
-    out += '"';
-    for (const char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-            out += escaped;
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
+    out += boost::json::serialize(boost::json::string_view(text.data(), text.size()));
 }
 
 }  // namespace

@@ -10,8 +10,8 @@ namespace ferry::engine {
 
 /// The documents one execution has stored so far, found by content: a step output equal to
 /// one of them (same bytes, same properties) is not stored again, its trace names the stored
-/// copy (general mode keeps every step's output, and most steps pass most documents on
-/// unchanged: branches copy, decisions and routes sort, a message of `{1}` forwards).
+/// copy (general mode keeps every step's output, and many pass their documents on unchanged:
+/// a `{1}` message, file_write, queue_send, every step after the last one that changed them).
 /// Holds pointers: every document added must outlive the index. One per execution; not
 /// thread-safe.
 class stored_documents {
