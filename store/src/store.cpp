@@ -168,9 +168,11 @@ boost::system::result<void> store::sync() {
     return {};
 }
 
-boost::system::result<void> store::commit(std::span<new_execution> batch) {
-    if (auto appended = append(batch); !appended) return appended.error();
-    return sync();
+boost::system::result<std::uint64_t> store::commit(std::span<new_execution> batch) {
+    const auto appended = append(batch);
+    if (!appended) return appended.error();
+    if (auto synced = sync(); !synced) return synced.error();
+    return *appended;
 }
 
 boost::system::result<execution_record> store::read_execution(std::string_view id) const {

@@ -1,11 +1,9 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
@@ -32,21 +30,20 @@ struct intake_stats {
 /// Called with the highest seq a sync covered and the executions it made durable.
 using committed_handler = std::function<void(std::uint64_t, std::vector<store::new_execution>)>;
 
-/// Receives submissions over ZeroMQ and makes them durable by group commit, pipelined:
+/// Receives submissions over ZeroMQ and makes them durable by group commit. One thread:
 ///
-/// - the intake thread takes every submission queued, writes them as one RocksDB batch without
-///   syncing, and asks the syncer for a sync covering that batch;
-/// - the syncer thread fsyncs the WAL (one fsync covers every batch written before it) while
-///   the intake thread already writes the next batch;
-/// - only when a sync covering a batch has returned does the intake thread send that batch's
-///   receipts and tell the executors (`on_committed`) that its executions may run.
+/// - it takes every submission queued (up to max_batch), writes them as one RocksDB batch and
+///   fsyncs the WAL;
+/// - only then does it send that batch's receipts and tell the executors (`on_committed`) that
+///   its executions may run;
+/// - submissions that arrive during the fsync queue in ZeroMQ and form the next batch, so the
+///   batch grows with the load and the number of fsyncs does not.
 ///
-/// The disk does fsyncs back to back while the CPU work of the next batch overlaps them, and
-/// nothing is acknowledged or executed before it is durable.
+/// Nothing is acknowledged or executed before it is durable.
 ///
-/// Lifecycle: start() binds the endpoint and starts both threads; stop() answers the batches
-/// already written (after a final sync) and joins. Submissions still queued in ZeroMQ get no
-/// reply: they were never acknowledged.
+/// Lifecycle: start() binds the endpoint and starts the thread; stop() finishes the batch in
+/// hand and joins. Submissions still queued in ZeroMQ get no reply: they were never
+/// acknowledged.
 /// Concurrency: `on_committed(synced_seq, executions)` runs on the intake thread; it receives
 /// the executions that sync made durable (with their documents), in seq order.
 class intake_service {
@@ -62,24 +59,14 @@ public:
     intake_stats stats() const;
 
 private:
-    struct pipeline;  // the intake thread's state: socket, batches awaiting their sync
+    struct pipeline;  // the intake thread's state: its socket and id generator
     void run();
-    void sync_loop();
 
     transport::context& ctx_;
     store::store& db_;
     intake_settings settings_;
     committed_handler on_committed_;
     std::atomic<bool> stopping_{false};
-
-    // Between the intake thread and the syncer.
-    std::mutex sync_mutex_;
-    std::condition_variable sync_wake_;
-    std::uint64_t sync_requested_ = 0;      // ticket of the last batch waiting for a sync
-    std::uint64_t sync_done_ = 0;           // highest ticket covered by the last finished sync
-    boost::system::error_code sync_error_;  // outcome of that sync
-    bool syncer_stopping_ = false;
-    int sync_signal_ = -1;  // eventfd: the syncer tells the intake thread a sync finished
 
     std::atomic<std::uint64_t> batches_{0};
     std::atomic<std::uint64_t> requests_{0};
@@ -88,7 +75,6 @@ private:
     std::atomic<std::uint64_t> failed_batches_{0};
     std::unique_ptr<pipeline> pipeline_;
     std::thread thread_;
-    std::thread syncer_;
 };
 
 }  // namespace ferry::engine

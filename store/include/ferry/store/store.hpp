@@ -53,11 +53,11 @@ public:
     [[nodiscard]] boost::system::result<std::uint64_t> append(std::span<new_execution> batch);
 
     /// Fsyncs the WAL: everything written before the call is durable when it returns. May run
-    /// concurrently with append() on another thread (the intake pipelines the two).
+    /// concurrently with writes on other threads.
     [[nodiscard]] boost::system::result<void> sync();
 
-    /// append() then sync(): the one-call group commit.
-    [[nodiscard]] boost::system::result<void> commit(std::span<new_execution> batch);
+    /// append() then sync(): the group commit. Returns the highest pending seq, as append().
+    [[nodiscard]] boost::system::result<std::uint64_t> commit(std::span<new_execution> batch);
 
     [[nodiscard]] boost::system::result<execution_record> read_execution(std::string_view id) const;
     [[nodiscard]] boost::system::result<document> read_document(std::string_view id) const;
