@@ -71,6 +71,7 @@ TEST_F(IntakeTest, ConcurrentSubmissionsShareFsyncs) {
     EXPECT_EQ(stats.requests, static_cast<std::uint64_t>(count));
     EXPECT_LT(stats.batches, static_cast<std::uint64_t>(count));  // fewer fsyncs than requests
     EXPECT_GT(stats.largest_batch, 1u);
+    EXPECT_EQ(db_->stats().synced_writes, stats.batches);  // exactly one fsync per batch
     EXPECT_EQ(notified_.load(), static_cast<std::uint64_t>(count));
     EXPECT_EQ(handed_over_.load(), static_cast<std::uint64_t>(count));
     EXPECT_TRUE(handed_in_order_.load());
