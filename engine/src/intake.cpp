@@ -143,9 +143,9 @@ void intake_service::run() {
                     continue;
                 }
                 if (*earlier) {
-                    // A repeat: the first post's receipt. The first post is durable (an
-                    // earlier batch, synced before this one began) or in this batch, answered
-                    // with it. A repeated upload's staged parts go.
+                    // A repeat: the first post's receipt, once this batch is durable (the
+                    // first post is in it or in an earlier one). A repeated upload's staged
+                    // parts go.
                     if (decoded->arrives == part::closing) {
                         decoded->arrives = part::aborted;
                         auto id = decoded->upload_id;
@@ -175,12 +175,9 @@ void intake_service::run() {
             batch.executions.push_back(std::move(execution));
             batch.requests.push_back(std::move(request));
         }
+        // A batch of repeats alone stores nothing new, yet is committed like any other: its
+        // sync is what makes the first posts it answers for durable if an earlier sync failed.
         if (batch.requests.empty()) continue;
-        if (batch.executions.empty()) {  // repeats alone: nothing to store
-            count(batch);
-            reply_all(batch, {});
-            continue;
-        }
 
         // The group commit: one write, one fsync, on this thread. A separate syncer thread
         // that fsyncs batch N while this one writes N+1 measured slower on two cores: the
