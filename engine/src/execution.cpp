@@ -89,7 +89,9 @@ void redeliver_or_bury(store::execution_record& rec, std::vector<store::document
     next.documents = std::move(documents);
     const auto now = now_ms();
     auto again = new_execution_of(std::move(next), next_execution_id(), now);
-    again.not_before_ms = now + limits.redelivery_ms[delivery - 1];
+    // The delay counts from the failure, not from this second reading of the clock.
+    const auto failed_at = rec.finished_ms != 0 ? rec.finished_ms : now;
+    again.not_before_ms = failed_at + limits.redelivery_ms[delivery - 1];
     rec.process_props["redelivered_as"] = again.record.id;
     out.started.push_back(std::move(again));
 }
