@@ -77,8 +77,7 @@ TEST_F(BulkIngestTest, BadLineRefusesTheWholePost) {
     ASSERT_EQ(good.status, 202) << good.body;
     const std::string id(boost::json::parse(good.body).at("execution_id").as_string());
     EXPECT_EQ(test::wait_finished(server.port(), id).at("state").as_string(), "succeeded");
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_EQ(test::metric(server.port(), "ferry_executions_succeeded_total"), "1");
+    EXPECT_EQ(test::settled_metric(server.port(), "ferry_executions_succeeded_total", 1), "1");
     EXPECT_EQ(server.stop(), 0);
 }
 

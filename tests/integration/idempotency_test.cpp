@@ -68,8 +68,7 @@ TEST_F(IdempotencyTest, ConcurrentRepeatsOfAnAsyncPostRunOnce) {
     EXPECT_EQ(replayed, 19);
     const std::string id(boost::json::parse(receipt).at("execution_id").as_string());
     EXPECT_EQ(test::wait_finished(server.port(), id).at("state").as_string(), "succeeded");
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_EQ(test::metric(server.port(), "ferry_executions_succeeded_total"), "1");
+    EXPECT_EQ(test::settled_metric(server.port(), "ferry_executions_succeeded_total", 1), "1");
     EXPECT_EQ(test::metric(server.port(), "ferry_documents_committed_total"), "2");
 
     // X-Idempotency-Key is the same key; without a key the same body is a new post.
@@ -101,8 +100,7 @@ TEST_F(IdempotencyTest, ConcurrentRepeatsOfASyncCallShareOneReply) {
         replayed += r.header("Idempotent-Replayed") == "true" ? 1 : 0;
     }
     EXPECT_EQ(replayed, 7);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the finish is counted last
-    EXPECT_EQ(test::metric(server.port(), "ferry_executions_succeeded_total"), "1");
+    EXPECT_EQ(test::settled_metric(server.port(), "ferry_executions_succeeded_total", 1), "1");
 
     EXPECT_EQ(server.stop(), 0);
 }
@@ -127,8 +125,7 @@ TEST_F(IdempotencyTest, ImpatientRepeatGetsTheStatusLink) {
     const auto result = test::http_request(server.port(), "GET", link);
     EXPECT_EQ(result.status, 200);
     EXPECT_EQ(result.body, R"({"done": {"sku":"C3"}})");
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_EQ(test::metric(server.port(), "ferry_executions_succeeded_total"), "1");
+    EXPECT_EQ(test::settled_metric(server.port(), "ferry_executions_succeeded_total", 1), "1");
     EXPECT_EQ(server.stop(), 0);
 }
 

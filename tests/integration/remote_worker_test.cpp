@@ -113,9 +113,16 @@ TEST_F(RemoteWorkerTest, AKilledWorkersExecutionRunsAgainElsewhere) {
                                            R"({"n":7})", {{"Prefer", "respond-async"}});
     ASSERT_EQ(posted.status, 202) << posted.body;
     const auto id = posted.header("X-Execution-Id");
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // it is running on `doomed`
-    const auto running = test::http_request(server->port(), "GET", "/_admin/executions/" + id);
-    EXPECT_EQ(boost::json::parse(running.body).at("state").as_string(), "running");
+    // Killed as soon as it runs on `doomed` (the step takes 1.5 s; a loaded machine may take a
+    // while to connect the worker).
+    std::string state;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (state != "running" && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        const auto r = test::http_request(server->port(), "GET", "/_admin/executions/" + id);
+        state = boost::json::parse(r.body).at("state").as_string();
+    }
+    ASSERT_EQ(state, "running");
     doomed->kill9();
 
     auto rescuer = test::server_process::worker(endpoint, workers_.str() + "/rescuer");

@@ -1,6 +1,7 @@
 #include "support/admin_client.hpp"
 
 #include <boost/json/parse.hpp>
+#include <cstdlib>
 #include <thread>
 
 #include "support/http_client.hpp"
@@ -28,6 +29,19 @@ std::string metric(std::uint16_t port, const std::string& name) {
     if (at == std::string::npos) return "";
     const auto start = at + name.size() + 2;
     return text.substr(start, text.find('\n', start) - start);
+}
+
+std::string settled_metric(std::uint16_t port, const std::string& name, std::uint64_t expected,
+                           std::chrono::seconds limit, std::chrono::milliseconds settle) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        const auto value = metric(port, name);
+        const bool reached = !value.empty() && std::strtoull(value.c_str(), nullptr, 10) >= expected;
+        if (reached || std::chrono::steady_clock::now() > deadline) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::this_thread::sleep_for(settle);
+    return metric(port, name);
 }
 
 }  // namespace ferry::test

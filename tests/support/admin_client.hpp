@@ -15,4 +15,11 @@ boost::json::object wait_finished(std::uint16_t port, const std::string& id,
 /// The value of one unlabelled metric in GET /metrics ("" when absent).
 std::string metric(std::uint16_t port, const std::string& name);
 
+/// A counter counted after the event a test waits for (an execution's finish is counted after
+/// its state is visible): polls until it reaches `expected` (or `limit` passes), then reads it
+/// once more after `settle`, so a count that goes past `expected` is seen too.
+std::string settled_metric(std::uint16_t port, const std::string& name, std::uint64_t expected,
+                           std::chrono::seconds limit = std::chrono::seconds(30),
+                           std::chrono::milliseconds settle = std::chrono::milliseconds(300));
+
 }  // namespace ferry::test
