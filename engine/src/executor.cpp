@@ -321,9 +321,43 @@ void log_finished(const store::execution_record& rec, bool ok) {
 
 }  // namespace
 
+bool executor_pool::record_finished(std::span<const store::execution_record> records,
+                                    execution_output& out,
+                                    const store::store::running_note* then_running,
+                                    bool until_recorded) {
+    using namespace std::chrono_literals;
+    auto pause = std::chrono::milliseconds(100);
+    for (int tries = 1;; ++tries) {
+        const auto done =
+            db_.finish_executions(records, out.kept, out.started, out.dead, then_running);
+        if (done) {
+            if (tries > 1) {
+                log::warn("executor", "recorded the end of executions once the store took writes again",
+                          {{"executions", std::to_string(records.size())},
+                           {"tries", std::to_string(tries)}});
+            }
+            return true;
+        }
+        if (tries == 1) {
+            log::error("executor",
+                       until_recorded
+                           ? "cannot record the end of executions; trying again until the store "
+                             "takes it (a stop leaves them to run again after the restart)"
+                           : "cannot record the end of executions; they run again after a restart",
+                       {{"executions", std::to_string(records.size())},
+                        {"error", done.error().message()}});
+        }
+        if (!until_recorded) return false;
+        // A failed write applied nothing, so the same write is tried again.
+        std::unique_lock lock(mutex_);
+        if (wake_.wait_for(lock, pause, [this] { return stopping_; })) return false;
+        pause = std::min<std::chrono::milliseconds>(pause * 2, 5s);
+    }
+}
+
 bool executor_pool::complete(std::vector<store::execution_record>& finished, execution_output& out,
                              bool in_memory, const reply_sink& send_reply,
-                             const store::store::running_note* then_running) {
+                             const store::store::running_note* then_running, bool until_recorded) {
     bool written = true;
     for (auto& rec : finished) {
         if (rec.finished_ms == 0) rec.finished_ms = now_ms();
@@ -339,13 +373,8 @@ bool executor_pool::complete(std::vector<store::execution_record>& finished, exe
     auto& started = out.started;
     if (records.empty() && started.empty()) {
         // nothing to write
-    } else if (auto done = db_.finish_executions(records, out.kept, started, out.dead, then_running);
-               !done) {
+    } else if (!record_finished(records, out, then_running, until_recorded)) {
         written = false;
-        // The pending entries stay: these executions run again after a restart.
-        log::error("executor", "cannot record the end of executions; they run again after a restart",
-                   {{"executions", std::to_string(finished.size())},
-                    {"error", done.error().message()}});
     } else if (!started.empty()) {
         // Executions started by process_call or queue_send run once durable; the sync makes
         // them so (and everything queued before them). Redeliveries wait for their time.
@@ -429,8 +458,10 @@ void executor_pool::worker(std::uint32_t slot) {
             next = try_claim(settings_.claim_batch);
             if (!next.empty() && next.front().seq != 0) note.seqs = seqs_of(next);
         }
+        // A store that cannot write (a full disk) is waited for: these executions ran, and
+        // running them again after a restart would repeat what they did.
         const bool written = complete(finished, out, in_memory, send_reply,
-                                      note.seqs.empty() ? nullptr : &note);
+                                      note.seqs.empty() ? nullptr : &note, true);
         next_noted = written && !note.seqs.empty();
         if (!in_memory) mark_done(items);
     }

@@ -5,6 +5,7 @@
 
 #include <rocksdb/slice_transform.h>
 
+#include "rocksdb_log.hpp"
 #include "store_impl.hpp"
 
 namespace ferry::store {
@@ -35,6 +36,7 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
     rocksdb::Options options;
     options.create_if_missing = true;
     options.create_missing_column_families = true;
+    options.info_log = open_rocksdb_log(directory);
     options.IncreaseParallelism(2);
     // Many small values arrive together; a larger memtable keeps flushes rare under bulk load.
     options.write_buffer_size = 64 << 20;

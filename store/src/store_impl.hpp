@@ -21,15 +21,15 @@
 
 namespace ferry::store {
 
+/// Logs a failed RocksDB call. A failing disk fails every write, thousands a second: after
+/// the first line, failures are logged at most once a second, with how many were not.
+void log_failure(const char* what, const rocksdb::Status& status);
+
 inline boost::system::error_code from_status(const rocksdb::Status& status, const char* what) {
     if (status.IsNotFound()) return errc::not_found;
-    if (status.IsCorruption()) {
-        log::error("store", what, {{"error", status.ToString()}});
-        return errc::corrupt_record;
-    }
     // The RocksDB detail is lost past this point, so it is logged here.
-    log::error("store", what, {{"error", status.ToString()}});
-    return errc::io_failure;
+    log_failure(what, status);
+    return status.IsCorruption() ? errc::corrupt_record : errc::io_failure;
 }
 
 inline rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }

@@ -306,4 +306,15 @@ TEST_F(StoreTest, UnfinishedUploadIsDiscardedOnOpen) {
     EXPECT_TRUE(db->read_pending(0, 10)->empty());
 }
 
+// RocksDB's own log goes to the LOG file of the store's directory (through ferry's logger,
+// which a full disk cannot make abort); the previous run's is kept as LOG.old.
+TEST_F(StoreTest, RocksDbLogsToTheLogFileAndKeepsThePreviousRun) {
+    open().reset();
+    const auto first = test::read_file(dir_.path() / "LOG");
+    EXPECT_NE(first.find("RocksDB version"), std::string::npos) << first.substr(0, 500);
+    open().reset();
+    EXPECT_EQ(test::read_file(dir_.path() / "LOG.old"), first);
+    EXPECT_NE(test::read_file(dir_.path() / "LOG").find("RocksDB version"), std::string::npos);
+}
+
 }  // namespace ferry::store

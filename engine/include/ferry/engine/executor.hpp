@@ -128,10 +128,15 @@ private:
     execution_services services(const reply_sink& send_reply, bool in_memory);
     /// Records finished executions (not in memory) with what they left in one write (with
     /// `then_running`, the slot's next batch, when given), keeps their answers first, queues
-    /// what they started, then sends the replies. False when the write failed.
+    /// what they started, then sends the replies. False when the write failed; with
+    /// `until_recorded` a failed write is tried again, with growing pauses, until it succeeds
+    /// or the pool stops.
     bool complete(std::vector<store::execution_record>& finished, execution_output& out,
                   bool in_memory, const reply_sink& send_reply,
-                  const store::store::running_note* then_running = nullptr);
+                  const store::store::running_note* then_running = nullptr,
+                  bool until_recorded = false);
+    bool record_finished(std::span<const store::execution_record> records, execution_output& out,
+                         const store::store::running_note* then_running, bool until_recorded);
     /// Writes kept replies and pages in one write; sweeps expired answers now and then.
     void keep_answers(kept_answers& answers);
     std::atomic<std::int64_t> next_answer_sweep_ms_{0};
