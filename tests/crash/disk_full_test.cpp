@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
 #include "support/http_client.hpp"
@@ -177,6 +178,42 @@ TEST_F(DiskFullTest, AcknowledgedDocumentsSurviveAFullDiskAndServingResumes) {
     EXPECT_EQ(repeated, 0u) << "of " << acked_.size() << " acknowledged documents";
     std::cout << "[ disk full] " << executions_.size() << " acknowledged executions, " << refused_
               << " posts refused with 507 while full, all executed once\n";
+}
+
+// Killed while the disk is full, and started again before there is space (it may refuse to
+// start: RocksDB cannot open without writing), then once there is: nothing acknowledged is
+// lost, and what had not finished runs.
+TEST_F(DiskFullTest, KilledWhileFullThenRestartedLosesNothing) {
+    {
+        test::server_process server(processes_.str(), data_.str());
+        load_until_full(server.port());
+        ASSERT_TRUE(unexpected_.empty()) << unexpected_.front() << "\n" << server.log();
+        ASSERT_GE(refused_, 200) << "the disk never filled";
+        server.kill9();
+    }
+    try {
+        test::server_process still_full(processes_.str(), data_.str());
+        EXPECT_EQ(still_full.stop(), 0);
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot open the data directory"), std::string::npos)
+            << e.what();
+    }
+    ASSERT_TRUE(disk_->grow()) << std::strerror(errno);
+    test::server_process server(processes_.str(), data_.str());
+    test::http_session session(server.port());
+    for (const auto& id : executions_) {
+        std::string state;
+        const auto until = std::chrono::steady_clock::now() + 60s;
+        while ((state = state_of(session, id)) != "succeeded" &&
+               std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(50ms);
+        }
+        ASSERT_EQ(state, "succeeded") << id << "\n" << server.log();
+    }
+    const auto seen = test::executed_documents(data_.path());
+    std::size_t missing = 0;
+    for (const auto& id : acked_) missing += seen.contains(id) ? 0 : 1;
+    EXPECT_EQ(missing, 0u) << "of " << acked_.size() << " acknowledged documents";
 }
 
 }  // namespace ferry
