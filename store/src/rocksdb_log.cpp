@@ -46,9 +46,12 @@ private:
         } else {
             message.resize(static_cast<std::size_t>(n));
         }
-        if (level >= rocksdb::InfoLogLevel::WARN_LEVEL && level != rocksdb::InfoLogLevel::HEADER_LEVEL) {
-            log::write(level == rocksdb::InfoLogLevel::WARN_LEVEL ? log::level::warn : log::level::error,
-                       "rocksdb", message);
+        while (!message.empty() && message.back() == '\n') message.pop_back();
+        if (level >= rocksdb::InfoLogLevel::WARN_LEVEL &&
+            level != rocksdb::InfoLogLevel::HEADER_LEVEL) {
+            log::write(
+                level == rocksdb::InfoLogLevel::WARN_LEVEL ? log::level::warn : log::level::error,
+                "rocksdb", message);
         }
         if (fd_ < 0) return;
         // The format of RocksDB's own LOG lines: local time to the microsecond, thread, text.
@@ -59,13 +62,14 @@ private:
         std::tm t{};
         localtime_r(&seconds, &t);
         char prefix[64];
-        const int p = std::snprintf(prefix, sizeof prefix, "%04d/%02d/%02d-%02d:%02d:%02d.%06lld %llx ",
-                                    t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min,
-                                    t.tm_sec, static_cast<long long>(micros % 1000000),
-                                    static_cast<unsigned long long>(pthread_self()));
+        const int p =
+            std::snprintf(prefix, sizeof prefix, "%04d/%02d/%02d-%02d:%02d:%02d.%06lld %llx ",
+                          t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
+                          static_cast<long long>(micros % 1000000),
+                          static_cast<unsigned long long>(pthread_self()));
         std::string line(prefix, static_cast<std::size_t>(p));
         line += message;
-        if (line.back() != '\n') line += '\n';
+        line += '\n';
         // One write per line (O_APPEND keeps lines whole); a failed write loses the line only.
         (void)!::write(fd_, line.data(), line.size());
     }

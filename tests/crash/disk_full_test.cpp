@@ -38,7 +38,9 @@ public:
     small_filesystem& operator=(const small_filesystem&) = delete;
 
     int error() const { return error_; }
-    bool grow() const { return ::mount("tmpfs", at_.c_str(), "tmpfs", MS_REMOUNT, "size=512m") == 0; }
+    bool grow() const {
+        return ::mount("tmpfs", at_.c_str(), "tmpfs", MS_REMOUNT, "size=512m") == 0;
+    }
 
 private:
     std::filesystem::path at_;
@@ -86,8 +88,8 @@ protected:
                                     ",\"pad\":\"" + pad + "\"}";
                         }
                         body += "]";
-                        const auto res = co_await session.request("POST", "/ws/simple/createEvent",
-                                                                  body);
+                        const auto res =
+                            co_await session.request("POST", "/ws/simple/createEvent", body);
                         if (res.status == 202) {
                             const auto receipt = boost::json::parse(res.body).as_object();
                             executions_.emplace_back(receipt.at("execution_id").as_string());
