@@ -110,6 +110,21 @@ protected:
         io.run();
     }
 
+    // Waits up to 60 s for each acknowledged execution to succeed; the first that did not,
+    // with its state, or "".
+    std::string first_unfinished(test::http_session& session) const {
+        for (const auto& id : executions_) {
+            std::string state;
+            const auto until = std::chrono::steady_clock::now() + 60s;
+            while ((state = state_of(session, id)) != "succeeded" &&
+                   std::chrono::steady_clock::now() < until) {
+                std::this_thread::sleep_for(50ms);
+            }
+            if (state != "succeeded") return id + " is " + state;
+        }
+        return "";
+    }
+
     test::temp_dir processes_;
     test::temp_dir files_;
     test::temp_dir data_;
@@ -151,15 +166,7 @@ TEST_F(DiskFullTest, AcknowledgedDocumentsSurviveAFullDiskAndServingResumes) {
 
         // Executions that ran while their outcome could not be written are recorded once the
         // store takes writes again, without running twice.
-        for (const auto& id : executions_) {
-            std::string state;
-            const auto until = std::chrono::steady_clock::now() + 60s;
-            while ((state = state_of(session, id)) != "succeeded" &&
-                   std::chrono::steady_clock::now() < until) {
-                std::this_thread::sleep_for(50ms);
-            }
-            ASSERT_EQ(state, "succeeded") << id << "\n" << server.log();
-        }
+        ASSERT_EQ(first_unfinished(session), "") << server.log();
         server.kill9();
     }
     // After kill -9 and a restart every acknowledged execution is there, finished, and each
@@ -203,15 +210,7 @@ TEST_F(DiskFullTest, KilledWhileFullThenRestartedLosesNothing) {
     ASSERT_TRUE(disk_->grow()) << std::strerror(errno);
     test::server_process server(processes_.str(), data_.str());
     test::http_session session(server.port());
-    for (const auto& id : executions_) {
-        std::string state;
-        const auto until = std::chrono::steady_clock::now() + 60s;
-        while ((state = state_of(session, id)) != "succeeded" &&
-               std::chrono::steady_clock::now() < until) {
-            std::this_thread::sleep_for(50ms);
-        }
-        ASSERT_EQ(state, "succeeded") << id << "\n" << server.log();
-    }
+    EXPECT_EQ(first_unfinished(session), "") << server.log();
     const auto seen = test::executed_documents(data_.path());
     std::size_t missing = 0;
     for (const auto& id : acked_) missing += seen.contains(id) ? 0 : 1;
