@@ -340,10 +340,8 @@ bool executor_pool::record_finished(std::span<const store::execution_record> rec
         }
         if (tries == 1) {
             log::error("executor",
-                       until_recorded
-                           ? "cannot record the end of executions; trying again until the store "
-                             "takes it (a stop leaves them to run again after the restart)"
-                           : "cannot record the end of executions; they run again after a restart",
+                       "cannot record the end of executions; written again once the store takes "
+                       "writes (a stop leaves them to run again after the restart)",
                        {{"executions", std::to_string(records.size())},
                         {"error", done.error().message()}});
         }
@@ -352,6 +350,25 @@ bool executor_pool::record_finished(std::span<const store::execution_record> rec
         std::unique_lock lock(mutex_);
         if (wake_.wait_for(lock, pause, [this] { return stopping_; })) return false;
         pause = std::min<std::chrono::milliseconds>(pause * 2, 5s);
+    }
+}
+
+void executor_pool::queue_started(std::span<const store::new_execution> started) {
+    if (started.empty()) return;
+    // Executions started by process_call or queue_send run once durable; the sync makes them
+    // so (and everything queued before them). Redeliveries wait for their time.
+    std::uint64_t last_seq = 0;
+    std::vector<store::waiting_entry> delayed;
+    for (const auto& e : started) {
+        last_seq = std::max(last_seq, e.record.pending_seq);
+        if (e.not_before_ms != 0) delayed.push_back({e.record.id, e.not_before_ms, {}});
+    }
+    if (auto synced = db_.sync(); synced) {
+        if (last_seq != 0) notify(last_seq);
+        if (!delayed.empty() && on_delayed_) on_delayed_(delayed);
+    } else {
+        log::error("executor", "cannot sync started executions",
+                   {{"error", synced.error().message()}});
     }
 }
 
@@ -375,22 +392,8 @@ bool executor_pool::complete(std::vector<store::execution_record>& finished, exe
         // nothing to write
     } else if (!record_finished(records, out, then_running, until_recorded)) {
         written = false;
-    } else if (!started.empty()) {
-        // Executions started by process_call or queue_send run once durable; the sync makes
-        // them so (and everything queued before them). Redeliveries wait for their time.
-        std::uint64_t last_seq = 0;
-        std::vector<store::waiting_entry> delayed;
-        for (const auto& e : started) {
-            last_seq = std::max(last_seq, e.record.pending_seq);
-            if (e.not_before_ms != 0) delayed.push_back({e.record.id, e.not_before_ms, {}});
-        }
-        if (auto synced = db_.sync(); synced) {
-            if (last_seq != 0) notify(last_seq);
-            if (!delayed.empty() && on_delayed_) on_delayed_(delayed);
-        } else {
-            log::error("executor", "cannot sync started executions",
-                       {{"error", synced.error().message()}});
-        }
+    } else {
+        queue_started(started);
     }
     // Synchronous callers get their replies once the outcome is recorded.
     if (send_reply) {

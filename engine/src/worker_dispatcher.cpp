@@ -78,6 +78,12 @@ struct worker_dispatcher::state {
             append(out.answers, from.answers);
         }
     };
+    /// A round whose write failed (a full disk): written again, after growing pauses, and
+    /// nothing more is dispatched until it is.
+    struct unrecorded_round {
+        std::vector<store::execution_record> records;
+        execution_output out;
+    };
     struct idle_worker {
         transport::envelope to;
         std::string worker_id;
@@ -89,6 +95,9 @@ struct worker_dispatcher::state {
     std::deque<idle_worker> idle;
     std::deque<lease> retry;  // taken back from workers that went silent
     std::unordered_map<std::string, steady::time_point> last_seen;
+    std::deque<unrecorded_round> unrecorded;
+    steady::time_point record_again_at{};
+    std::chrono::milliseconds record_pause{100};
     std::uint64_t next_lease = 0;
     definitions deployed;
     std::shared_ptr<const registry> deployed_registry;
@@ -156,6 +165,33 @@ void worker_dispatcher::run() {
         }
         return s.deployed;
     };
+    // Records what ended and sends the replies; a write that fails is kept for record_again.
+    const auto complete = [&](std::vector<store::execution_record>& finished,
+                              execution_output& out, bool in_memory,
+                              const store::store::running_note* note) {
+        if (pool.complete(finished, out, in_memory, send_reply, note)) return;
+        if (in_memory) finished.clear();  // only what they started is written
+        out.replies.clear();              // sent
+        s.unrecorded.push_back({std::move(finished), std::move(out)});
+        s.record_again_at = steady::now() + s.record_pause;
+    };
+    const auto record_again = [&] {
+        using namespace std::chrono_literals;
+        while (!s.unrecorded.empty() && steady::now() >= s.record_again_at) {
+            auto& u = s.unrecorded.front();
+            if (!pool.db_.finish_executions(u.records, u.out.kept, u.out.started, u.out.dead,
+                                            nullptr)) {
+                s.record_pause = std::min<std::chrono::milliseconds>(s.record_pause * 2, 5s);
+                s.record_again_at = steady::now() + s.record_pause;
+                return;
+            }
+            log::warn("dispatch", "recorded the end of executions once the store took writes again",
+                      {{"executions", std::to_string(u.records.size())}});
+            pool.queue_started(u.out.started);
+            s.unrecorded.pop_front();
+            s.record_pause = 100ms;
+        }
+    };
     // Records an execution that ended (on a worker, or here before it could be sent).
     const auto finish = [&](executor_pool::work_item& item, store::execution_record rec,
                             execution_output& out) {
@@ -163,7 +199,7 @@ void worker_dispatcher::run() {
         rec.pending_seq = item.seq;
         std::vector<store::execution_record> finished;
         finished.push_back(std::move(rec));
-        pool.complete(finished, out, in_memory, send_reply);
+        complete(finished, out, in_memory, nullptr);
         if (!in_memory) pool.mark_done(std::span(&item, 1));
     };
     // The stored executions whose results came in this round: recorded together, in one write
@@ -175,7 +211,7 @@ void worker_dispatcher::run() {
             if (leases_changed) note_running();
         } else {
             const store::store::running_note note{slot, running_seqs()};
-            pool.complete(round.records, round.out, false, send_reply, &note);
+            complete(round.records, round.out, false, &note);
             pool.mark_done(round.items);
             round = {};
         }
@@ -358,12 +394,19 @@ void worker_dispatcher::run() {
             }
         }
         expire();
+        record_again();
         // Asked for before looking: work that arrives after the last look still signals.
         if (!s.idle.empty()) wants_work_ = true;
-        dispatch();
+        // No more work goes out while outcomes wait for the store to take writes again.
+        if (s.unrecorded.empty()) dispatch();
         record_round();
     }
     record_round();
+    if (!s.unrecorded.empty()) {
+        log::warn("dispatch", "stopping with executions whose end is not recorded; they run again "
+                              "after the restart",
+                  {{"rounds", std::to_string(s.unrecorded.size())}});
+    }
     // Leased executions stay pending in the store (they run at the next start); in-memory
     // ones are gone with this process, as their callers are.
     for (auto& [token, l] : s.leases) {

@@ -125,20 +125,9 @@ protected:
         return "";
     }
 
-    test::temp_dir processes_;
-    test::temp_dir files_;
-    test::temp_dir data_;
-    std::unique_ptr<small_filesystem> disk_;  // unmounted before data_ is removed
-    std::vector<std::string> acked_;
-    std::vector<std::string> executions_;
-    std::vector<std::string> unexpected_;
-    int refused_ = 0;
-    std::string refusal_;
-};
-
-TEST_F(DiskFullTest, AcknowledgedDocumentsSurviveAFullDiskAndServingResumes) {
-    {
-        test::server_process server(processes_.str(), data_.str());
+    // Loads `server` until its disk is full, checks what it answers then, gives the disk room
+    // and waits until it takes posts again and every acknowledged execution has succeeded.
+    void fill_then_free_space(test::server_process& server) {
         load_until_full(server.port());
         ASSERT_TRUE(unexpected_.empty()) << unexpected_.front() << "\n" << server.log();
         ASSERT_GE(refused_, 200) << "the disk never filled";
@@ -167,26 +156,70 @@ TEST_F(DiskFullTest, AcknowledgedDocumentsSurviveAFullDiskAndServingResumes) {
         // Executions that ran while their outcome could not be written are recorded once the
         // store takes writes again, without running twice.
         ASSERT_EQ(first_unfinished(session), "") << server.log();
+    }
+
+    // After kill -9 and a restart (local executors) every acknowledged execution is there and
+    // finished, and each acknowledged document was executed once, here or by a worker whose
+    // data directory is `worker_data`.
+    void expect_each_executed_once_after_a_restart(const std::filesystem::path& worker_data = {}) {
+        test::server_process server(processes_.str(), data_.str());
+        test::http_session session(server.port());
+        for (const auto& id : executions_) EXPECT_EQ(state_of(session, id), "succeeded") << id;
+        std::this_thread::sleep_for(300ms);  // anything wrongly pending would run again now
+        auto seen = test::executed_documents(data_.path());
+        if (!worker_data.empty()) {
+            for (const auto& [id, n] : test::executed_documents(worker_data)) seen[id] += n;
+        }
+        std::size_t missing = 0;
+        std::size_t repeated = 0;
+        for (const auto& id : acked_) {
+            const auto it = seen.find(id);
+            missing += it == seen.end() ? 1 : 0;
+            repeated += it != seen.end() && it->second > 1 ? 1 : 0;
+        }
+        EXPECT_EQ(missing, 0u) << "of " << acked_.size() << " acknowledged documents";
+        EXPECT_EQ(repeated, 0u) << "of " << acked_.size() << " acknowledged documents";
+        std::cout << "[ disk full] " << executions_.size() << " acknowledged executions, "
+                  << refused_ << " posts refused with 507 while full, all executed once\n";
+    }
+
+    test::temp_dir processes_;
+    test::temp_dir workers_;
+    test::temp_dir files_;
+    test::temp_dir data_;
+    std::unique_ptr<small_filesystem> disk_;  // unmounted before data_ is removed
+    std::vector<std::string> acked_;
+    std::vector<std::string> executions_;
+    std::vector<std::string> unexpected_;
+    int refused_ = 0;
+    std::string refusal_;
+};
+
+TEST_F(DiskFullTest, AcknowledgedDocumentsSurviveAFullDiskAndServingResumes) {
+    {
+        test::server_process server(processes_.str(), data_.str());
+        fill_then_free_space(server);
+        if (HasFatalFailure()) return;
         server.kill9();
     }
-    // After kill -9 and a restart every acknowledged execution is there, finished, and each
-    // acknowledged document was executed once.
-    test::server_process server(processes_.str(), data_.str());
-    test::http_session session(server.port());
-    for (const auto& id : executions_) EXPECT_EQ(state_of(session, id), "succeeded") << id;
-    std::this_thread::sleep_for(300ms);  // anything wrongly pending would run again now
-    const auto seen = test::executed_documents(data_.path());
-    std::size_t missing = 0;
-    std::size_t repeated = 0;
-    for (const auto& id : acked_) {
-        const auto it = seen.find(id);
-        missing += it == seen.end() ? 1 : 0;
-        repeated += it != seen.end() && it->second > 1 ? 1 : 0;
+    expect_each_executed_once_after_a_restart();
+}
+
+// The same with the executions run by a `ferry worker` process: the results it sends back
+// while the disk is full are kept by the serving process and recorded once it can write, and
+// no more work goes out meanwhile.
+TEST_F(DiskFullTest, RemoteWorkersResultsWaitForTheStore) {
+    const auto endpoint = "tcp://127.0.0.1:" + std::to_string(test::free_port());
+    {
+        test::server_process server(processes_.str(), data_.str(),
+                                    {"--executors", "0", "--worker-endpoint", endpoint});
+        auto worker = test::server_process::worker(endpoint, workers_.str() + "/w");
+        fill_then_free_space(server);
+        if (HasFatalFailure()) return;
+        worker->kill9();
+        server.kill9();
     }
-    EXPECT_EQ(missing, 0u) << "of " << acked_.size() << " acknowledged documents";
-    EXPECT_EQ(repeated, 0u) << "of " << acked_.size() << " acknowledged documents";
-    std::cout << "[ disk full] " << executions_.size() << " acknowledged executions, " << refused_
-              << " posts refused with 507 while full, all executed once\n";
+    expect_each_executed_once_after_a_restart(workers_.path() / "w");
 }
 
 // Killed while the disk is full, and started again before there is space (it may refuse to

@@ -135,8 +135,11 @@ private:
                   bool in_memory, const reply_sink& send_reply,
                   const store::store::running_note* then_running = nullptr,
                   bool until_recorded = false);
+    /// The write of complete(); true once it succeeded.
     bool record_finished(std::span<const store::execution_record> records, execution_output& out,
                          const store::store::running_note* then_running, bool until_recorded);
+    /// After that write: makes the executions it started durable and hands them on.
+    void queue_started(std::span<const store::new_execution> started);
     /// Writes kept replies and pages in one write; sweeps expired answers now and then.
     void keep_answers(kept_answers& answers);
     std::atomic<std::int64_t> next_answer_sweep_ms_{0};
