@@ -25,7 +25,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A tmpfs of `size` mounted on a directory for the life of the object.
+// A 16 MB tmpfs mounted on a directory for the life of the object; grow() makes it 512 MB.
 class small_filesystem {
 public:
     explicit small_filesystem(std::filesystem::path at) : at_(std::move(at)) {
