@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "ferry/store/log.hpp"
-#include "ferry/engine/request_properties.hpp"
+#include "ferry/engine/intake/request_properties.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
 #include "submit_answers.hpp"

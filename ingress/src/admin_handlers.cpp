@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "execution_json.hpp"
-#include "ferry/engine/request_properties.hpp"
+#include "ferry/engine/intake/request_properties.hpp"
 #include "ferry/store/error.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"

@@ -8,7 +8,7 @@
 #include <boost/beast/http/read.hpp>
 #include <vector>
 
-#include "ferry/engine/request_documents.hpp"
+#include "ferry/engine/intake/request_documents.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
 #include "submit_answers.hpp"

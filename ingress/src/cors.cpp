@@ -4,7 +4,7 @@
 #include <boost/beast/http/rfc7230.hpp>
 #include <string>
 
-#include "ferry/engine/wildcard.hpp"
+#include "ferry/engine/model/wildcard.hpp"
 #include "responses.hpp"
 #include "submit_answers.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "ferry/engine/message_template.hpp"
+#include "ferry/engine/model/message_template.hpp"
 
 namespace ferry::ingress {
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "ferry/engine/request_documents.hpp"
+#include "ferry/engine/intake/request_documents.hpp"
 #include "service.hpp"
 
 namespace ferry::ingress {

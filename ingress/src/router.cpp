@@ -1,6 +1,6 @@
 #include <boost/url/parse.hpp>
 
-#include "ferry/engine/request_properties.hpp"
+#include "ferry/engine/intake/request_properties.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
 

@@ -5,8 +5,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "ferry/engine/request_documents.hpp"
-#include "ferry/engine/request_properties.hpp"
+#include "ferry/engine/intake/request_documents.hpp"
+#include "ferry/engine/intake/request_properties.hpp"
 #include "ferry/transport/error.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"

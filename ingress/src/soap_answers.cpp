@@ -3,7 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include "ferry/engine/process.hpp"
+#include "ferry/engine/model/process.hpp"
 #include "ferry/profiles/soap_envelope.hpp"
 #include "ferry/profiles/xml_text.hpp"
 #include "handlers.hpp"

@@ -1,6 +1,6 @@
 // The SOAP endpoints (SPEC §2): /ws/soap (SOAP 1.1) and /ws/soap12 (SOAP 1.2), and their WSDL.
-#include "ferry/engine/idempotency.hpp"
-#include "ferry/engine/request_documents.hpp"
+#include "ferry/engine/intake/idempotency.hpp"
+#include "ferry/engine/intake/request_documents.hpp"
 #include "ferry/profiles/soap_envelope.hpp"
 #include "ferry/profiles/validation.hpp"
 #include "ferry/profiles/wsdl.hpp"

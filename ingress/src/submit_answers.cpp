@@ -6,7 +6,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "ferry/engine/request_properties.hpp"
+#include "ferry/engine/intake/request_properties.hpp"
 #include "ferry/transport/error.hpp"
 #include "responses.hpp"
 

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <variant>
 
-#include "ferry/engine/idempotency.hpp"
-#include "ferry/engine/reply.hpp"
-#include "ferry/engine/submission.hpp"
+#include "ferry/engine/intake/idempotency.hpp"
+#include "ferry/engine/execute/reply.hpp"
+#include "ferry/engine/intake/submission.hpp"
 #include "service.hpp"
 
 namespace ferry::ingress {

@@ -1,10 +1,10 @@
 // Hot deployment (engine/deployments.hpp) over a real store: versions, refusals, undeploy,
 // pause, and what a restart (restore over the same store) brings back.
-#include "ferry/engine/deployments.hpp"
+#include "ferry/engine/ops/deployments.hpp"
 
 #include <gtest/gtest.h>
 
-#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/model/process_loader.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ferry::engine {

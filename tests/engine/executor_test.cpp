@@ -1,4 +1,4 @@
-#include "ferry/engine/executor.hpp"
+#include "ferry/engine/execute/executor.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <sstream>
 #include <thread>
 
-#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/model/process_loader.hpp"
 #include "support/recording.hpp"
 #include "support/temp_dir.hpp"
 

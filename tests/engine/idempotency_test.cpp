@@ -1,4 +1,4 @@
-#include "ferry/engine/idempotency.hpp"
+#include "ferry/engine/intake/idempotency.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "ferry/engine/intake.hpp"
+#include "ferry/engine/intake/intake.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,8 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <thread>
 
-#include "ferry/engine/idempotency.hpp"
-#include "ferry/engine/submission.hpp"
+#include "ferry/engine/intake/idempotency.hpp"
+#include "ferry/engine/intake/submission.hpp"
 #include "ferry/transport/request_client.hpp"
 #include "support/temp_dir.hpp"
 

@@ -1,4 +1,4 @@
-#include "ferry/engine/json_scan.hpp"
+#include "intake/json_scan.hpp"
 
 #include <gtest/gtest.h>
 

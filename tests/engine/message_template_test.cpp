@@ -1,4 +1,4 @@
-#include "ferry/engine/message_template.hpp"
+#include "ferry/engine/model/message_template.hpp"
 
 #include <gtest/gtest.h>
 

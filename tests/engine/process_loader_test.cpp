@@ -1,4 +1,4 @@
-#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/model/process_loader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,12 +1,12 @@
 // Bulk replays (engine/replay_jobs.hpp) over a real store and executor queue: by filter, by
 // ids, dry run against another version, pacing by the executors' backlog, cancel.
-#include "ferry/engine/replay_jobs.hpp"
+#include "ferry/engine/ops/replay_jobs.hpp"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/runtime.hpp"
 #include "support/temp_dir.hpp"
 

@@ -1,10 +1,10 @@
 // What a replay runs (engine/replay.hpp): the stored documents and properties of the
 // original, by the deployed version, linked by replay_of; or why it cannot.
-#include "ferry/engine/replay.hpp"
+#include "ferry/engine/ops/replay.hpp"
 
 #include <gtest/gtest.h>
 
-#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/model/process_loader.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ferry::engine {

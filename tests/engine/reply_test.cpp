@@ -1,11 +1,11 @@
 // Reply assembly (SPEC §2, output types and response control) and request properties.
-#include "ferry/engine/reply.hpp"
+#include "ferry/engine/execute/reply.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 
-#include "ferry/engine/request_properties.hpp"
+#include "ferry/engine/intake/request_properties.hpp"
 
 namespace ferry::engine {
 namespace {

@@ -1,4 +1,4 @@
-#include "ferry/engine/request_documents.hpp"
+#include "ferry/engine/intake/request_documents.hpp"
 
 #include <gtest/gtest.h>
 

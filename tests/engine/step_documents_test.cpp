@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "execution.hpp"
-#include "ferry/engine/process_loader.hpp"
-#include "ferry/engine/registry.hpp"
+#include "ferry/engine/model/process_loader.hpp"
+#include "ferry/engine/model/registry.hpp"
 
 namespace ferry::engine {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/runtime.hpp"
 #include "ferry/ingress/server.hpp"
 #include "support/temp_dir.hpp"

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "ferry/engine/request_properties.hpp"
+#include "ferry/engine/intake/request_properties.hpp"
 
 namespace ferry::test {
 

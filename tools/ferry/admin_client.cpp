@@ -16,7 +16,7 @@
 #include <boost/url/parse.hpp>
 #include <cstdlib>
 
-#include "ferry/engine/request_properties.hpp"
+#include "ferry/engine/intake/request_properties.hpp"
 
 namespace ferry::tools {
 namespace asio = boost::asio;

@@ -8,7 +8,7 @@
 
 #include "admin_client.hpp"
 #include "commands.hpp"
-#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/model/process_loader.hpp"
 
 namespace ferry::tools {
 namespace {

@@ -11,7 +11,7 @@
 #include "commands.hpp"
 #include "ferry/store/log.hpp"
 #include "signals.hpp"
-#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/runtime.hpp"
 #include "ferry/ingress/listener_spec.hpp"
 #include "ferry/ingress/server.hpp"

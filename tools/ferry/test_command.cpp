@@ -9,11 +9,11 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "ferry/engine/process_loader.hpp"
-#include "ferry/engine/reply.hpp"
-#include "ferry/engine/request_documents.hpp"
-#include "ferry/engine/request_properties.hpp"
-#include "ferry/engine/runner.hpp"
+#include "ferry/engine/model/process_loader.hpp"
+#include "ferry/engine/execute/reply.hpp"
+#include "ferry/engine/intake/request_documents.hpp"
+#include "ferry/engine/intake/request_properties.hpp"
+#include "ferry/engine/run/runner.hpp"
 
 namespace ferry::tools {
 namespace {

@@ -1,7 +1,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
-#include "ferry/engine/process_loader.hpp"
+#include "ferry/engine/model/process_loader.hpp"
 
 namespace ferry::tools {
 

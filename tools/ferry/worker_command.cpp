@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "commands.hpp"
-#include "ferry/engine/remote_worker.hpp"
+#include "ferry/engine/workers/remote_worker.hpp"
 #include "ferry/profiles/xml_runtime.hpp"
 #include "ferry/transport/context.hpp"
 #include "signals.hpp"

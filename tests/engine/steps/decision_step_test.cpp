@@ -1,6 +1,6 @@
 #include "harness.hpp"
 
-#include "steps.hpp"
+#include "run/steps.hpp"
 
 namespace ferry::engine::test_steps {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "ferry/engine/process_loader.hpp"
-#include "ferry/engine/runner.hpp"
+#include "ferry/engine/model/process_loader.hpp"
+#include "ferry/engine/run/runner.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ferry::engine::test_steps {

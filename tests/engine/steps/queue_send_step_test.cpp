@@ -4,8 +4,8 @@
 #include <set>
 #include <stdexcept>
 
-#include "ferry/engine/process_loader.hpp"
-#include "ferry/engine/registry.hpp"
+#include "ferry/engine/model/process_loader.hpp"
+#include "ferry/engine/model/registry.hpp"
 
 namespace ferry::engine::test_steps {
 

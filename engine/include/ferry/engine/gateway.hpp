@@ -11,12 +11,12 @@
 #include <optional>
 #include <variant>
 
-#include "ferry/engine/dead_letters.hpp"
-#include "ferry/engine/process.hpp"
-#include "ferry/engine/replay.hpp"
-#include "ferry/engine/reply.hpp"
+#include "ferry/engine/ops/dead_letters.hpp"
+#include "ferry/engine/model/process.hpp"
+#include "ferry/engine/ops/replay.hpp"
+#include "ferry/engine/execute/reply.hpp"
 #include "ferry/engine/runtime.hpp"
-#include "ferry/engine/submission.hpp"
+#include "ferry/engine/intake/submission.hpp"
 #include "ferry/transport/context.hpp"
 
 namespace ferry::engine {

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "ferry/engine/deployments.hpp"
-#include "ferry/engine/executor.hpp"
-#include "ferry/engine/intake.hpp"
-#include "ferry/engine/registry.hpp"
-#include "ferry/engine/replay_jobs.hpp"
+#include "ferry/engine/ops/deployments.hpp"
+#include "ferry/engine/execute/executor.hpp"
+#include "ferry/engine/intake/intake.hpp"
+#include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/ops/replay_jobs.hpp"
 #include "ferry/store/store.hpp"
 #include "ferry/transport/context.hpp"
 

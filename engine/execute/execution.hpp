@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ferry/engine/model/process.hpp"
+#include "ferry/engine/model/registry.hpp"
+#include "ferry/store/records.hpp"
+#include "ferry/transport/frames.hpp"
+
+namespace ferry::engine {
+
+/// Answers to keep in the store (key, value): "reply/<id>", "page/<token>".
+using kept_answers = std::vector<std::pair<std::string, std::string>>;
+
+/// 1, 2, 3, 5, 8 and 24 s.
+std::vector<std::uint32_t> default_redelivery_ms();
+
+/// Limits and lifetimes that shape what an execution leaves behind.
+struct execution_limits {
+    std::string files_root;  // for file_write
+    std::size_t max_trace_entries = 1000;
+    std::size_t max_kept_documents = 1000;
+    std::size_t max_kept_bytes = 16u << 20;
+    std::int64_t page_ttl_ms = 3'600'000;
+    std::int64_t reply_ttl_ms = 86'400'000;
+    /// A failed queue delivery is delivered again after each of these in turn, then becomes a
+    /// dead letter (SPEC §3).
+    std::vector<std::uint32_t> redelivery_ms = default_redelivery_ms();
+};
+
+/// What an execution needs from whoever runs it: a local executor (with the store at hand) or
+/// a remote worker (which asks the serving process over ZeroMQ).
+struct execution_services {
+    std::function<std::shared_ptr<const process>(std::string_view)> find_process;
+    std::function<std::vector<queue_listener>(std::string_view)> queue_listeners;
+    /// The version a stored execution runs on (registry::for_execution); empty: find_process.
+    std::function<std::shared_ptr<const process>(std::string_view, std::uint32_t)> find_version;
+    std::function<std::uint64_t(std::string_view)> next_sequence;
+    /// Sends a reply at once (respond: early), after keeping `pages` (the later pages it links
+    /// to). Empty: no synchronous caller can be answered from here.
+    std::function<void(transport::frames reply, kept_answers pages)> respond_now;
+    bool in_memory = false;  // low_latency: nothing of the execution itself is stored
+};
+
+/// What running executions leaves for the finishing write and for the callers.
+struct execution_output {
+    std::vector<std::pair<std::string, store::document>> kept;  // step outputs (general mode)
+    /// By process_call without wait and queue_send, and redeliveries of failed queue messages.
+    std::vector<store::new_execution> started;
+    std::vector<store::dead_letter> dead;  // queue messages whose last delivery failed
+    std::vector<transport::frames> replies;  // sent once the finish is written
+    kept_answers answers;  // written before the finish (replies and their later pages)
+};
+
+/// Runs one execution over its documents without touching the store: fills in `rec`'s
+/// outcome (state, error, trace, finished_ms) and adds to `out`. Thread-safe.
+void run_execution(store::execution_record& rec, std::vector<store::document> documents,
+                   const execution_limits& limits, const execution_services& services,
+                   execution_output& out);
+
+/// run_execution without the queue's redelivery: just the process over the documents.
+void run_process_of(store::execution_record& rec, std::vector<store::document> documents,
+                    const execution_limits& limits, const execution_services& services,
+                    execution_output& out);
+
+/// Fails `rec` with `error` before it could run, answering its synchronous caller if any.
+void fail_execution(store::execution_record& rec, std::string error,
+                    const execution_services& services, execution_output& out);
+
+}  // namespace ferry::engine

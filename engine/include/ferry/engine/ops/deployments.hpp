@@ -1,0 +1,117 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ferry/engine/refusal.hpp"
+#include "ferry/engine/model/registry.hpp"
+#include "ferry/store/store.hpp"
+
+namespace ferry::engine {
+
+/// A listener as operators see it: a deployed process's operation and whether it takes calls.
+struct listener_status {
+    std::string process;
+    std::string operation;  // createOrder (served at /ws/simple/createOrder)
+    std::string queue;      // or the internal queue it listens on
+    std::uint32_t version = 0;
+    std::string state;  // listening, paused, errored
+    std::string error;  // why it is errored
+    std::int64_t since_ms = 0;  // when it entered that state
+};
+
+/// One known version of a process.
+struct version_status {
+    std::string process;
+    std::uint32_t version = 0;
+    std::string operation;
+    std::string queue;       // the internal queue it listens on, "" for an operation
+    bool active = false;     // serves the operation
+    std::string source;      // "directory" (the --processes files) or "admin" (deployed)
+    std::string file;        // the file it came from
+    std::int64_t deployed_ms = 0;
+};
+
+struct deploy_outcome {
+    std::shared_ptr<const process> deployed;
+    bool changed = false;  // false: that exact definition was already deployed
+    bool active = false;
+    std::optional<std::uint32_t> replaced;  // the version that served before
+};
+
+/// Hot deployment (SPEC §7): the live registry, changed by operators without a restart and
+/// kept in the store so that a restart serves what was deployed, undeployed and paused.
+/// Every change publishes a new registry snapshot; executions running keep theirs, so they
+/// finish on the version they started with, and stored executions run on the version they
+/// were stored for while it is known (registry::for_execution).
+///
+/// Concurrency: thread-safe; changes are serialized. Blocking (synced store writes): call it
+/// off the I/O threads.
+class deployments {
+public:
+    deployments(store::store& db, registry_holder& live);
+
+    /// At start-up: the --processes directory's processes, with what operators deployed,
+    /// undeployed and paused laid over them, published. Returns warnings for the log (a stored
+    /// definition that no longer loads makes its listener errored rather than stopping the
+    /// server).
+    std::vector<std::string> restore(std::shared_ptr<const registry> directory);
+
+    /// Deploys a definition (YAML text; `file` names it in errors). With `activate` it serves
+    /// its operation at once, replacing the version that did; else it is only kept, for
+    /// replays, until activated. Refusals: invalid_definition, version_exists,
+    /// operation_taken, storage_error.
+    std::variant<deploy_outcome, refusal> deploy(const std::string& text, const std::string& file,
+                                                 bool activate);
+    /// Makes a known version the active one (roll back or forward). Refusals:
+    /// unknown_process, unknown_version, operation_taken, invalid_definition, storage_error.
+    std::variant<deploy_outcome, refusal> activate(const std::string& name, std::uint32_t version);
+    /// Stops serving `name` (its operation answers 404); its versions stay known so that
+    /// stored executions still finish. Refusals: unknown_process, in_use, storage_error.
+    std::optional<refusal> undeploy(const std::string& name);
+
+    /// A paused listener answers 503 listener_paused, also after a restart, until resumed.
+    std::variant<listener_status, refusal> pause(const std::string& name);
+    std::variant<listener_status, refusal> resume(const std::string& name);
+    /// Loads the listener's definition again (its file, or the stored text) and serves it
+    /// afresh; an errored listener that now loads listens again. A paused one stays paused.
+    std::variant<listener_status, refusal> restart(const std::string& name);
+
+    std::vector<listener_status> listeners() const;
+    std::vector<version_status> versions() const;
+
+private:
+    struct version_meta {
+        std::string source;
+        std::int64_t deployed_ms = 0;
+    };
+    std::variant<deploy_outcome, refusal> publish_active(std::shared_ptr<const process> p,
+                                                         bool changed,
+                                                         std::vector<store::store::control_change>
+                                                             changes);
+    std::variant<listener_status, refusal> set_paused(const std::string& name, bool paused);
+    std::optional<refusal> persist(const std::vector<store::store::control_change>& changes);
+    listener_status status_of(const registry& r, const std::string& name) const;
+
+    store::store& db_;
+    registry_holder& live_;
+    mutable std::mutex mutex_;
+    std::map<std::pair<std::string, std::uint32_t>, version_meta> meta_;
+    /// A listener whose definition does not load (or whose operation is taken).
+    struct errored {
+        std::uint32_t version = 0;
+        std::string text;  // to load again on restart
+        std::string file;
+        std::string error;
+    };
+    std::map<std::string, errored> errors_;  // by process name
+    std::map<std::string, std::int64_t> since_;   // listener state changes
+};
+
+}  // namespace ferry::engine

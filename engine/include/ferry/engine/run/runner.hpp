@@ -1,0 +1,98 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ferry/engine/model/process.hpp"
+#include "ferry/engine/model/registry.hpp"
+#include "ferry/store/records.hpp"
+
+namespace ferry::engine {
+
+/// A document on its way through a process.
+struct working_document {
+    store::document doc;
+    std::size_t index = 0;               // the request document it came from
+    std::vector<std::uint32_t> lineage;  // branch and try tags it passed (internal bookkeeping)
+};
+
+struct run_settings {
+    std::string files_root;            // file_write writes below this directory
+    /// The deployed process of that name, for process_call (nullptr when not deployed).
+    std::function<std::shared_ptr<const process>(std::string_view)> find_process;
+    /// The processes listening on an internal queue now (registry::queue_listeners).
+    std::function<std::vector<queue_listener>(std::string_view)> queue_listeners;
+    std::size_t call_depth = 0;        // process_call nesting, bounded against runaway recursion
+    /// The next value of a named sequential value; the executor's never repeats a value.
+    std::function<std::uint64_t(std::string_view name)> next_sequence;
+    /// Called once, when the first `respond: early` return step is reached, with the documents
+    /// that have reached return steps so far: the synchronous caller is answered with them.
+    std::function<void(const std::vector<working_document>&)> on_respond_early;
+    bool keep_step_documents = false;  // general mode: each step's output goes into the trace
+    /// A dry run (replay): http_call and file_write pass their documents on untouched instead
+    /// of calling out or writing.
+    bool stub_connectors = false;
+    std::size_t max_trace_entries = 1000;       // per execution; later steps are counted only
+    std::size_t max_kept_documents = 1000;      // per execution, over all steps
+    std::size_t max_kept_bytes = 16u << 20;     // per execution, over all steps
+};
+
+/// What one step did in one run (a step inside a branch path, or retried, runs more than once).
+struct step_trace {
+    std::string step;  // step id
+    std::string kind;  // message, branch, ...
+    std::uint32_t documents_in = 0;
+    std::uint32_t documents_out = 0;  // passed on (or into its paths)
+    std::uint32_t documents_failed = 0;
+    std::int64_t started_ms = 0;
+    std::uint32_t micros = 0;  // including the paths it opened
+    std::string error;         // the first document error, "" when none
+    std::vector<store::document> outputs;  // with keep_step_documents, within the limits
+};
+
+/// A document that failed, and where.
+struct document_failure {
+    std::string step;
+    std::string error;
+    working_document document;
+};
+
+/// An execution a process_call without wait or a queue_send asks for: queued when this
+/// execution finishes.
+struct started_execution {
+    std::string process;
+    std::uint32_t process_version = 0;
+    store::properties process_props;
+    std::vector<store::document> documents;
+    /// A queue message that waits for a listener: nobody listens (process ""), or `process`
+    /// is a paused subscriber of a published message.
+    std::string parked_on;
+};
+
+/// How a run ended.
+struct run_outcome {
+    /// False when any document failed (uncaught) or the execution was failed.
+    bool ok = true;
+    std::string failed_step;  // the first failure's step and message
+    std::string error;
+    bool stopped = false;  // a stop step ended the execution (successfully)
+    std::vector<document_failure> failures;
+    std::vector<working_document> returned;  // documents that reached a return step
+    bool respond_early = false;              // a return step with respond: early was reached
+    std::vector<working_document> outputs;   // documents that ran off the end of a path
+    std::vector<step_trace> trace;
+    std::uint64_t untraced_steps = 0;  // step runs past max_trace_entries
+    store::properties process_props;   // as the steps left them
+    std::vector<started_execution> started;  // by process_call without wait
+};
+
+/// Runs `p` over the documents of one execution (SPEC §3) on the calling thread: steps take
+/// all documents at once, in order; paths run one after the other, each to completion.
+/// Stateless and thread-safe: executors call it concurrently.
+run_outcome run_process(const process& p, const store::execution_record& execution,
+                        std::vector<working_document> documents, const run_settings& settings);
+
+}  // namespace ferry::engine

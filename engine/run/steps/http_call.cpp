@@ -1,0 +1,98 @@
+#include <boost/beast/core/string.hpp>
+#include <chrono>
+#include <thread>
+
+#include "run/http_client.hpp"
+#include "run/steps.hpp"
+
+namespace ferry::engine {
+namespace {
+
+bool worth_retrying(unsigned status) { return status == 429 || status >= 500; }
+
+std::string describe(const http_response& res) {
+    std::string out = std::to_string(res.status);
+    if (!res.reason.empty()) out += " " + res.reason;
+    if (!res.body.empty()) {
+        out += ": " + res.body.substr(0, 200);
+        if (res.body.size() > 200) out += "...";
+    }
+    return out;
+}
+
+}  // namespace
+
+step_output run_step(const http_call_step& step, std::vector<working_document> in,
+                     step_context& ctx) {
+    step_output out;
+    for (auto& d : in) {
+        http_request req;
+        req.method = step.method;
+        auto url = render(step.url, d, ctx);
+        if (!url) {
+            out.failed.emplace_back(std::move(d), "http_call: " + url.error());
+            continue;
+        }
+        req.url = std::move(*url);
+        std::string header_error;
+        for (const auto& [name, value] : step.headers) {
+            auto rendered = render(value, d, ctx);
+            if (!rendered) {
+                header_error = "http_call: header " + name + ": " + rendered.error();
+                break;
+            }
+            req.headers.emplace_back(name, std::move(*rendered));
+        }
+        if (!header_error.empty()) {
+            out.failed.emplace_back(std::move(d), std::move(header_error));
+            continue;
+        }
+        if (step.send_body) {
+            req.has_body = true;
+            req.body = d.doc.data;
+            req.headers.emplace_back("Content-Type", step.content_type);
+        }
+        req.timeout = std::chrono::milliseconds(step.timeout_ms);
+        req.ca_file = step.ca_file;
+        req.verify_tls = step.verify_tls;
+        req.max_response_bytes = step.max_response_bytes;
+
+        std::string error;
+        std::optional<http_response> answer;
+        for (std::uint32_t attempt = 0;; ++attempt) {
+            auto res = http_fetch(req);
+            const bool retry = !res || worth_retrying(res->status);
+            if (res) {
+                answer = std::move(*res);
+            } else {
+                answer.reset();
+                error = res.error();
+            }
+            if (!retry || attempt >= step.retries) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(
+                static_cast<std::uint64_t>(step.backoff_ms) << std::min<std::uint32_t>(attempt, 10)));
+        }
+        const auto tries = step.retries > 0 ? " (after " + std::to_string(step.retries + 1) + " attempts)" : std::string();
+        if (!answer) {
+            out.failed.emplace_back(std::move(d), "http_call: " + req.method + " " + req.url +
+                                                      " failed: " + error + tries);
+            continue;
+        }
+        const bool success = answer->status >= 200 && answer->status < 300;
+        if (!success && step.fail_on_status) {
+            out.failed.emplace_back(std::move(d), "http_call: " + req.method + " " + req.url +
+                                                      " answered " + describe(*answer) +
+                                                      (worth_retrying(answer->status) ? tries : ""));
+            continue;
+        }
+        d.doc.data = std::move(answer->body);
+        d.doc.props["http_status"] = std::to_string(answer->status);
+        for (const auto& [name, value] : answer->headers) {
+            if (boost::beast::iequals(name, "Content-Type")) d.doc.props["http_content_type"] = value;
+        }
+        out.passed.push_back(std::move(d));
+    }
+    return out;
+}
+
+}  // namespace ferry::engine

@@ -1,0 +1,111 @@
+#include "ferry/engine/runtime.hpp"
+
+#include <filesystem>
+
+#include "execute/queue_waits.hpp"
+#include "ops/retention.hpp"
+#include "workers/worker_dispatcher.hpp"
+
+namespace ferry::engine {
+
+boost::system::result<std::unique_ptr<runtime>> runtime::open(transport::context& ctx,
+                                                              runtime_settings settings) {
+    const std::filesystem::path data(settings.data_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(data / "db", ec);
+    if (ec) return ec;
+    auto db = store::store::open((data / "db").string());
+    if (!db) return db.error();
+    return std::unique_ptr<runtime>(new runtime(ctx, std::move(settings), std::move(*db)));
+}
+
+namespace {
+
+executor_settings executor_settings_for(transport::context& ctx, const runtime_settings& s) {
+    executor_settings out;
+    out.threads = s.executor_threads;
+    out.files_root = (std::filesystem::path(s.data_dir) / "files").string();
+    out.max_trace_entries = s.max_trace_entries;
+    out.max_kept_documents = s.max_kept_documents;
+    out.max_kept_bytes = s.max_kept_bytes;
+    out.page_ttl_ms = s.page_ttl_ms;
+    out.reply_ttl_ms = s.reply_ttl_ms;
+    out.redelivery_ms = s.redelivery_ms;
+    out.reply_context = &ctx;
+    out.reply_endpoint = s.reply_endpoint;
+    return out;
+}
+
+replay_job_settings replay_settings_for(const runtime_settings& s) {
+    replay_job_settings out;
+    out.max_trace_entries = s.max_trace_entries;
+    out.max_kept_documents = s.max_kept_documents;
+    out.max_kept_bytes = s.max_kept_bytes;
+    return out;
+}
+
+intake_settings intake_settings_for(const runtime_settings& s) {
+    intake_settings out;
+    out.endpoint = s.intake_endpoint;
+    out.idempotency_ttl_ms = s.idempotency_ttl_ms;
+    return out;
+}
+
+}  // namespace
+
+runtime::runtime(transport::context& ctx, runtime_settings settings,
+                 std::unique_ptr<store::store> db)
+    : settings_(std::move(settings)),
+      db_(std::move(db)),
+      processes_(settings_.processes),
+      deployments_(*db_, processes_),
+      startup_warnings_(deployments_.restore(settings_.processes)),
+      executors_(*db_, processes_, executor_settings_for(ctx, settings_)),
+      replays_(*db_, processes_, executors_, replay_settings_for(settings_)),
+      intake_(ctx, *db_, intake_settings_for(settings_),
+              [this](std::uint64_t seq, std::vector<store::new_execution> fresh) {
+                  executors_.notify(seq, std::move(fresh));
+              }) {
+    retention_ = std::make_unique<retention_sweeper>(*db_, settings_.retention_ms);
+    queues_ = std::make_unique<queue_waits>(*db_, executors_, processes_);
+    executors_.on_delayed(
+        [this](const std::vector<store::waiting_entry>& delayed) { queues_->add(delayed); });
+    // A process that starts listening on a queue gets the messages parked for it.
+    processes_.on_change([this] { queues_->release_parked(); });
+    if (!settings_.worker_endpoint.empty()) {
+        dispatcher_ = std::make_unique<worker_dispatcher>(
+            ctx, executors_, settings_.worker_endpoint,
+            std::chrono::milliseconds(settings_.worker_lease_ms));
+    }
+}
+
+runtime::~runtime() { stop(); }
+
+void runtime::start() {
+    if (dispatcher_) dispatcher_->start();
+    executors_.start();
+    queues_->start();
+    intake_.start();
+    retention_->start();
+}
+
+void runtime::stop() {
+    retention_->stop();
+    queues_->stop();
+    intake_.stop();
+    replays_.stop();
+    if (dispatcher_) dispatcher_->stop();
+    executors_.stop();
+}
+
+engine_stats runtime::stats() const {
+    return {db_->stats(),
+            intake_.stats(),
+            executors_.stats(),
+            dispatcher_ ? dispatcher_->live_workers() : 0,
+            retention_->sweeps(),
+            executors_.backlog(),
+            queues_->delayed()};
+}
+
+}  // namespace ferry::engine

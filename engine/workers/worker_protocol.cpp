@@ -1,0 +1,291 @@
+#include "workers/worker_protocol.hpp"
+
+#include "ferry/store/codec.hpp"
+#include "ferry/transport/error.hpp"
+
+namespace ferry::engine::worker_protocol {
+namespace {
+
+constexpr auto bad = transport::errc::bad_message;
+
+void put_frames(store::byte_writer& w, const transport::frames& f) {
+    w.put_varint(f.size());
+    for (const auto& frame : f) w.put_string(frame);
+}
+
+bool get_frames(store::byte_reader& r, transport::frames& out) {
+    const auto count = r.get_varint();
+    if (!count) return false;
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        const auto frame = r.get_string();
+        if (!frame) return false;
+        out.emplace_back(*frame);
+    }
+    return true;
+}
+
+void put_pairs(store::byte_writer& w, const kept_answers& pairs) {
+    w.put_varint(pairs.size());
+    for (const auto& [key, value] : pairs) {
+        w.put_string(key);
+        w.put_string(value);
+    }
+}
+
+bool get_pairs(store::byte_reader& r, kept_answers& out) {
+    const auto count = r.get_varint();
+    if (!count) return false;
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        const auto key = r.get_string();
+        const auto value = r.get_string();
+        if (!key || !value) return false;
+        out.emplace_back(*key, *value);
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string encode_header(const worker_header& h) {
+    store::byte_writer w;
+    w.put_byte(static_cast<std::uint8_t>(h.what));
+    w.put_string(h.worker_id);
+    w.put_varint(h.lease);
+    w.put_string(h.sequence_name);
+    w.put_varint(h.count);
+    return w.take();
+}
+
+boost::system::result<worker_header> decode_worker_header(std::string_view bytes) {
+    store::byte_reader r(bytes);
+    const auto what = r.get_byte();
+    const auto id = r.get_string();
+    const auto lease = r.get_varint();
+    const auto name = r.get_string();
+    const auto count = r.get_varint();
+    if (!what || !id || !lease || !name || !count || !r.at_end() || *what < 1 || *what > 6) {
+        return bad;
+    }
+    worker_header h;
+    h.what = static_cast<kind>(*what);
+    h.worker_id = *id;
+    h.lease = *lease;
+    h.sequence_name = *name;
+    h.count = *count;
+    return h;
+}
+
+transport::frames encode_work(const work& w) {
+    store::byte_writer header;
+    header.put_byte(static_cast<std::uint8_t>(kind::work));
+    header.put_varint(w.lease);
+    header.put_string(w.generation);
+    header.put_byte(w.in_memory ? 1 : 0);
+    header.put_varint(w.limits.max_trace_entries);
+    header.put_varint(w.limits.max_kept_documents);
+    header.put_varint(w.limits.max_kept_bytes);
+    header.put_varint(static_cast<std::uint64_t>(w.limits.page_ttl_ms));
+    header.put_varint(static_cast<std::uint64_t>(w.limits.reply_ttl_ms));
+    header.put_varint(w.limits.redelivery_ms.size());
+    for (const auto delay : w.limits.redelivery_ms) header.put_varint(delay);
+    transport::frames out;
+    out.reserve(w.documents.size() + 2);
+    out.push_back(header.take());
+    out.push_back(store::encode_execution(w.record));
+    for (const auto& doc : w.documents) out.push_back(store::encode_document(doc));
+    return out;
+}
+
+boost::system::result<work> decode_work(const transport::frames& in) {
+    if (in.size() < 2) return bad;
+    store::byte_reader header(in[0]);
+    const auto what = header.get_byte();
+    const auto lease = header.get_varint();
+    const auto generation = header.get_string();
+    const auto in_memory = header.get_byte();
+    const auto trace = header.get_varint();
+    const auto kept_documents = header.get_varint();
+    const auto kept_bytes = header.get_varint();
+    const auto page_ttl = header.get_varint();
+    const auto reply_ttl = header.get_varint();
+    const auto redeliveries = header.get_varint();
+    if (!what || *what != static_cast<std::uint8_t>(kind::work) || !lease || !generation ||
+        !in_memory || !trace || !kept_documents || !kept_bytes || !page_ttl || !reply_ttl ||
+        !redeliveries || *redeliveries > 100) {
+        return bad;
+    }
+    std::vector<std::uint32_t> redelivery_ms;
+    for (std::uint64_t i = 0; i < *redeliveries; ++i) {
+        const auto delay = header.get_varint();
+        if (!delay) return bad;
+        redelivery_ms.push_back(static_cast<std::uint32_t>(*delay));
+    }
+    auto record = store::decode_execution(in[1]);
+    if (!record) return bad;
+    work out;
+    out.lease = *lease;
+    out.generation = *generation;
+    out.in_memory = *in_memory != 0;
+    out.limits.max_trace_entries = *trace;
+    out.limits.max_kept_documents = *kept_documents;
+    out.limits.max_kept_bytes = *kept_bytes;
+    out.limits.page_ttl_ms = static_cast<std::int64_t>(*page_ttl);
+    out.limits.reply_ttl_ms = static_cast<std::int64_t>(*reply_ttl);
+    out.limits.redelivery_ms = std::move(redelivery_ms);
+    out.record = std::move(*record);
+    for (std::size_t i = 2; i < in.size(); ++i) {
+        auto doc = store::decode_document(in[i]);
+        if (!doc) return bad;
+        out.documents.push_back(std::move(*doc));
+    }
+    return out;
+}
+
+std::string encode_result(const store::execution_record& record, const execution_output& out) {
+    store::byte_writer w;
+    w.put_string(store::encode_execution(record));
+    w.put_varint(out.kept.size());
+    for (const auto& [id, doc] : out.kept) {
+        w.put_string(id);
+        w.put_string(store::encode_document(doc));
+    }
+    w.put_varint(out.started.size());
+    for (const auto& started : out.started) {
+        w.put_string(store::encode_execution(started.record));
+        w.put_varint(started.documents.size());
+        for (const auto& doc : started.documents) w.put_string(store::encode_document(doc));
+        w.put_string(started.parked_on);
+        w.put_varint(static_cast<std::uint64_t>(started.not_before_ms));
+    }
+    w.put_varint(out.dead.size());
+    for (const auto& letter : out.dead) {
+        w.put_string(letter.execution_id);
+        w.put_string(store::encode_dead_letter(letter));
+    }
+    w.put_varint(out.replies.size());
+    for (const auto& reply : out.replies) put_frames(w, reply);
+    put_pairs(w, out.answers);
+    return w.take();
+}
+
+boost::system::result<result> decode_result(std::string_view bytes) {
+    store::byte_reader r(bytes);
+    result out;
+    const auto record_bytes = r.get_string();
+    if (!record_bytes) return bad;
+    auto record = store::decode_execution(*record_bytes);
+    if (!record) return bad;
+    out.record = std::move(*record);
+    const auto kept = r.get_varint();
+    if (!kept) return bad;
+    for (std::uint64_t i = 0; i < *kept; ++i) {
+        const auto id = r.get_string();
+        const auto doc_bytes = r.get_string();
+        if (!id || !doc_bytes) return bad;
+        auto doc = store::decode_document(*doc_bytes);
+        if (!doc) return bad;
+        out.output.kept.emplace_back(*id, std::move(*doc));
+    }
+    const auto started = r.get_varint();
+    if (!started) return bad;
+    for (std::uint64_t i = 0; i < *started; ++i) {
+        const auto started_record = r.get_string();
+        const auto documents = r.get_varint();
+        if (!started_record || !documents) return bad;
+        store::new_execution execution;
+        auto rec = store::decode_execution(*started_record);
+        if (!rec) return bad;
+        execution.record = std::move(*rec);
+        for (std::uint64_t j = 0; j < *documents; ++j) {
+            const auto doc_bytes = r.get_string();
+            if (!doc_bytes) return bad;
+            auto doc = store::decode_document(*doc_bytes);
+            if (!doc) return bad;
+            execution.documents.push_back(std::move(*doc));
+        }
+        const auto parked_on = r.get_string();
+        const auto not_before = r.get_varint();
+        if (!parked_on || !not_before) return bad;
+        execution.parked_on = *parked_on;
+        execution.not_before_ms = static_cast<std::int64_t>(*not_before);
+        out.output.started.push_back(std::move(execution));
+    }
+    const auto dead = r.get_varint();
+    if (!dead) return bad;
+    for (std::uint64_t i = 0; i < *dead; ++i) {
+        const auto id = r.get_string();
+        const auto letter_bytes = r.get_string();
+        if (!id || !letter_bytes) return bad;
+        auto letter = store::decode_dead_letter(*id, *letter_bytes);
+        if (!letter) return bad;
+        out.output.dead.push_back(std::move(*letter));
+    }
+    const auto replies = r.get_varint();
+    if (!replies) return bad;
+    for (std::uint64_t i = 0; i < *replies; ++i) {
+        transport::frames reply;
+        if (!get_frames(r, reply)) return bad;
+        out.output.replies.push_back(std::move(reply));
+    }
+    if (!get_pairs(r, out.output.answers) || !r.at_end()) return bad;
+    return out;
+}
+
+std::string encode_early_reply(const transport::frames& reply, const kept_answers& pages) {
+    store::byte_writer w;
+    put_frames(w, reply);
+    put_pairs(w, pages);
+    return w.take();
+}
+
+boost::system::result<std::pair<transport::frames, kept_answers>> decode_early_reply(
+    std::string_view bytes) {
+    store::byte_reader r(bytes);
+    std::pair<transport::frames, kept_answers> out;
+    if (!get_frames(r, out.first) || !get_pairs(r, out.second) || !r.at_end()) return bad;
+    return out;
+}
+
+transport::frames encode_sequence_values(std::uint64_t first) {
+    store::byte_writer w;
+    w.put_byte(static_cast<std::uint8_t>(kind::sequence_values));
+    w.put_varint(first);
+    return {w.take()};
+}
+
+transport::frames encode_deployed(const std::string& generation,
+                                  const std::vector<std::pair<std::string, std::string>>& files) {
+    store::byte_writer w;
+    w.put_byte(static_cast<std::uint8_t>(kind::deployed));
+    w.put_string(generation);
+    put_pairs(w, files);
+    return {w.take()};
+}
+
+boost::system::result<server_message> decode_server_header(std::string_view bytes) {
+    store::byte_reader r(bytes);
+    const auto what = r.get_byte();
+    if (!what) return bad;
+    server_message out;
+    out.what = static_cast<kind>(*what);
+    switch (out.what) {
+        case kind::work:
+            return out;  // the rest is decode_work's
+        case kind::sequence_values: {
+            const auto first = r.get_varint();
+            if (!first) return bad;
+            out.first_value = *first;
+            return out;
+        }
+        case kind::deployed: {
+            const auto generation = r.get_string();
+            if (!generation || !get_pairs(r, out.files)) return bad;
+            out.generation = *generation;
+            return out;
+        }
+        default:
+            return bad;
+    }
+}
+
+}  // namespace ferry::engine::worker_protocol

@@ -1,0 +1,82 @@
+#pragma once
+
+// Messages between a serving process and its remote workers (docs/storage.md, "Remote
+// workers"). Every message's first frame is a header that starts with its kind.
+#include <boost/system/result.hpp>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "execute/execution.hpp"
+#include "ferry/store/records.hpp"
+#include "ferry/transport/frames.hpp"
+
+namespace ferry::engine::worker_protocol {
+
+enum class kind : std::uint8_t {
+    // worker -> server
+    ready = 1,        // an executor thread waits for work
+    result = 2,       // an execution's outcome (and: ready for the next)
+    early_reply = 3,  // a respond: early reply, to forward at once
+    sequence = 4,     // reserve values of a named sequence
+    definitions = 5,  // send the deployed process definitions
+    alive = 6,        // the worker process's heartbeat
+    // server -> worker
+    work = 11,
+    sequence_values = 12,
+    deployed = 13,
+};
+
+/// Who sent a worker message: the worker process (heartbeats and leases are per process).
+struct worker_header {
+    kind what = kind::ready;
+    std::string worker_id;
+    std::uint64_t lease = 0;        // result: the lease it answers
+    std::string sequence_name;      // sequence
+    std::uint64_t count = 0;        // sequence: how many values
+};
+std::string encode_header(const worker_header& h);
+boost::system::result<worker_header> decode_worker_header(std::string_view bytes);
+
+/// One execution leased to a worker: everything it needs to run it.
+struct work {
+    std::uint64_t lease = 0;
+    std::string generation;  // of the deployed definitions it must run with
+    bool in_memory = false;
+    execution_limits limits;  // the serving process's (files_root is the worker's own)
+    store::execution_record record;
+    std::vector<store::document> documents;
+};
+transport::frames encode_work(const work& w);
+boost::system::result<work> decode_work(const transport::frames& in);
+
+/// An execution's outcome as a worker sends it back.
+struct result {
+    store::execution_record record;
+    execution_output output;
+};
+std::string encode_result(const store::execution_record& record, const execution_output& out);
+boost::system::result<result> decode_result(std::string_view bytes);
+
+/// A reply to send at once, with the later pages to keep first.
+std::string encode_early_reply(const transport::frames& reply, const kept_answers& pages);
+boost::system::result<std::pair<transport::frames, kept_answers>> decode_early_reply(
+    std::string_view bytes);
+
+/// The first reserved value, or 0 when none could be reserved.
+transport::frames encode_sequence_values(std::uint64_t first);
+/// The deployed definitions: a generation id and (file name, YAML text) pairs.
+transport::frames encode_deployed(const std::string& generation,
+                                  const std::vector<std::pair<std::string, std::string>>& files);
+
+/// What a server message is, and its parts.
+struct server_message {
+    kind what = kind::work;
+    std::uint64_t first_value = 0;  // sequence_values
+    std::string generation;         // deployed
+    std::vector<std::pair<std::string, std::string>> files;  // deployed
+};
+boost::system::result<server_message> decode_server_header(std::string_view bytes);
+
+}  // namespace ferry::engine::worker_protocol
