@@ -1,19 +1,18 @@
 #include "ferry/engine/gateway.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <mutex>
 #include <unordered_map>
 
 #include "clock.hpp"
 #include "ferry/transport/error.hpp"
 #include "ferry/transport/reply_channel.hpp"
-#include "id_generator.hpp"
 #include "ferry/transport/request_client.hpp"
+#include "id_generator.hpp"
 
 namespace ferry::engine {
 namespace asio = boost::asio;
@@ -208,7 +207,8 @@ asio::awaitable<boost::system::result<store::execution_page>> gateway::list_exec
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking, [&engine, &filter, &cursor, limit] {
         return engine.db().list_executions(
-            filter, cursor, limit, [&engine](store::execution_record& r) { mark_running(engine, r); });
+            filter, cursor, limit,
+            [&engine](store::execution_record& r) { mark_running(engine, r); });
     });
 }
 
@@ -218,8 +218,8 @@ asio::awaitable<boost::system::result<store::document>> gateway::document(std::s
                                [&engine, &id] { return engine.db().read_document(id); });
 }
 
-asio::awaitable<boost::system::result<std::variant<intake_reply, replay_refusal>>>
-gateway::replay(std::string id, std::optional<std::uint32_t> version) {
+asio::awaitable<boost::system::result<std::variant<intake_reply, replay_refusal>>> gateway::replay(
+    std::string id, std::optional<std::uint32_t> version) {
     auto& engine = impl_->engine;
     auto prepared = co_await on_pool(impl_->blocking, [&engine, &id, version] {
         return replay_submission(engine.db(), *engine.processes().get(), id, version);
@@ -234,13 +234,13 @@ gateway::replay(std::string id, std::optional<std::uint32_t> version) {
 
 asio::awaitable<boost::system::result<std::vector<queue_status>>> gateway::queues() {
     auto& engine = impl_->engine;
-    co_return co_await on_pool(impl_->blocking, [&engine] {
-        return read_queues(engine.db(), *engine.processes().get());
-    });
+    co_return co_await on_pool(
+        impl_->blocking, [&engine] { return read_queues(engine.db(), *engine.processes().get()); });
 }
 
-asio::awaitable<boost::system::result<dead_letter_page>> gateway::dead_letters(
-    std::string queue, std::string cursor, std::size_t limit) {
+asio::awaitable<boost::system::result<dead_letter_page>> gateway::dead_letters(std::string queue,
+                                                                               std::string cursor,
+                                                                               std::size_t limit) {
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking, [&engine, &queue, &cursor, limit] {
         return read_dead_letters(engine.db(), queue, cursor, limit);
@@ -285,30 +285,28 @@ asio::awaitable<boost::system::result<void>> gateway::clear_dead_letters(
 
 asio::awaitable<boost::system::result<kept_answer>> gateway::kept(std::string key) {
     auto& engine = impl_->engine;
-    co_return co_await on_pool(impl_->blocking,
-                               [&engine, &key]() -> boost::system::result<kept_answer> {
-                                   const auto bytes = engine.db().read_answer(key);
-                                   if (!bytes) return bytes.error();
-                                   auto kept = decode_kept_answer(*bytes);
-                                   if (kept) {
-                                       kept->expired = kept->expires_ms != 0 &&
-                                                       kept->expires_ms <= now_ms();
-                                   }
-                                   return kept;
-                               });
+    co_return co_await on_pool(
+        impl_->blocking, [&engine, &key]() -> boost::system::result<kept_answer> {
+            const auto bytes = engine.db().read_answer(key);
+            if (!bytes) return bytes.error();
+            auto kept = decode_kept_answer(*bytes);
+            if (kept) {
+                kept->expired = kept->expires_ms != 0 && kept->expires_ms <= now_ms();
+            }
+            return kept;
+        });
 }
 
 asio::awaitable<std::variant<deploy_outcome, refusal>> gateway::deploy(std::string text,
-                                                                      std::string file,
-                                                                      bool activate) {
+                                                                       std::string file,
+                                                                       bool activate) {
     auto& engine = impl_->engine;
-    co_return co_await on_pool(impl_->blocking, [&] {
-        return engine.deployments().deploy(text, file, activate);
-    });
+    co_return co_await on_pool(impl_->blocking,
+                               [&] { return engine.deployments().deploy(text, file, activate); });
 }
 
 asio::awaitable<std::variant<deploy_outcome, refusal>> gateway::activate(std::string name,
-                                                                        std::uint32_t version) {
+                                                                         std::uint32_t version) {
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking,
                                [&] { return engine.deployments().activate(name, version); });
@@ -325,9 +323,12 @@ asio::awaitable<std::variant<listener_status, refusal>> gateway::change_listener
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking, [&] {
         switch (action) {
-            case listener_action::pause: return engine.deployments().pause(name);
-            case listener_action::resume: return engine.deployments().resume(name);
-            case listener_action::restart: break;
+            case listener_action::pause:
+                return engine.deployments().pause(name);
+            case listener_action::resume:
+                return engine.deployments().resume(name);
+            case listener_action::restart:
+                break;
         }
         return engine.deployments().restart(name);
     });

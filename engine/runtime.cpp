@@ -99,12 +99,9 @@ void runtime::stop() {
 }
 
 engine_stats runtime::stats() const {
-    return {db_->stats(),
-            intake_.stats(),
-            executors_.stats(),
-            dispatcher_ ? dispatcher_->live_workers() : 0,
-            retention_->sweeps(),
-            executors_.backlog(),
+    return {db_->stats(),         intake_.stats(),
+            executors_.stats(),   dispatcher_ ? dispatcher_->live_workers() : 0,
+            retention_->sweeps(), executors_.backlog(),
             queues_->delayed()};
 }
 

@@ -5,11 +5,11 @@
 #include <stdexcept>
 
 #include "clock.hpp"
-#include "ferry/engine/execute/reply.hpp"
-#include "ferry/engine/run/runner.hpp"
-#include "ferry/engine/intake/submission.hpp"
-#include "id_generator.hpp"
 #include "execute/stored_documents.hpp"
+#include "ferry/engine/execute/reply.hpp"
+#include "ferry/engine/intake/submission.hpp"
+#include "ferry/engine/run/runner.hpp"
+#include "id_generator.hpp"
 
 namespace ferry::engine {
 namespace {
@@ -29,8 +29,8 @@ http_answer keep_reply(const process& p, const store::execution_record& rec,
     auto assembled = assemble_pages(p, rec.id, outcome, [] { return random_hex128(); });
     const auto now = now_ms();
     if (!services.in_memory) {
-        out.answers.emplace_back(
-            "reply/" + rec.id, encode_kept_answer(now + limits.reply_ttl_ms, rec.id, assembled.first));
+        out.answers.emplace_back("reply/" + rec.id, encode_kept_answer(now + limits.reply_ttl_ms,
+                                                                       rec.id, assembled.first));
     }
     for (const auto& [token, page] : assembled.later) {
         pages.emplace_back("page/" + token,
@@ -132,7 +132,8 @@ void run_process_of(store::execution_record& rec, std::vector<store::document> d
                     execution_output& out) {
     const auto p = services.find_version ? services.find_version(rec.process, rec.process_version)
                                          : services.find_process(rec.process);
-    if (!p) return fail_execution(rec, "process '" + rec.process + "' is not deployed", services, out);
+    if (!p)
+        return fail_execution(rec, "process '" + rec.process + "' is not deployed", services, out);
 
     // SPEC §5: general mode (or X-Debug) keeps every step's output; bridge keeps the trace.
     const bool keep_steps = rec.debug || p->mode == execution_mode::general;
@@ -169,8 +170,7 @@ void run_process_of(store::execution_record& rec, std::vector<store::document> d
             early.returned = returned;
             kept_answers pages;
             auto answer = keep_reply(*p, rec, early, limits, services, out, pages);
-            services.respond_now(encode_sync_reply(rec.reply_to, rec.id, answer),
-                                 std::move(pages));
+            services.respond_now(encode_sync_reply(rec.reply_to, rec.id, answer), std::move(pages));
         };
     }
     run_outcome outcome;

@@ -53,7 +53,7 @@ struct execution_output {
     std::vector<std::pair<std::string, store::document>> kept;  // step outputs (general mode)
     /// By process_call without wait and queue_send, and redeliveries of failed queue messages.
     std::vector<store::new_execution> started;
-    std::vector<store::dead_letter> dead;  // queue messages whose last delivery failed
+    std::vector<store::dead_letter> dead;    // queue messages whose last delivery failed
     std::vector<transport::frames> replies;  // sent once the finish is written
     kept_answers answers;  // written before the finish (replies and their later pages)
 };

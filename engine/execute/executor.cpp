@@ -9,9 +9,9 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "ferry/store/log.hpp"
 #include "clock.hpp"
 #include "execute/execution.hpp"
+#include "ferry/store/log.hpp"
 #include "ferry/transport/reply_channel.hpp"
 
 namespace ferry::engine {
@@ -149,8 +149,8 @@ std::vector<executor_pool::work_item> executor_pool::try_claim(std::size_t max) 
     return claim_locked(lock, max, false);
 }
 
-std::vector<executor_pool::work_item> executor_pool::claim_locked(std::unique_lock<std::mutex>& lock,
-                                                                  std::size_t max, bool wait) {
+std::vector<executor_pool::work_item> executor_pool::claim_locked(
+    std::unique_lock<std::mutex>& lock, std::size_t max, bool wait) {
     std::vector<work_item> claimed;
     for (;;) {
         if (stopping_ || max == 0) return claimed;
@@ -312,9 +312,9 @@ void log_finished(const store::execution_record& rec, bool ok) {
                {{"execution_id", rec.id},
                 {"process", rec.process},
                 {"version", std::to_string(rec.process_version)},
-                {"correlation_id",
-                 correlation == rec.process_props.end() ? std::string_view(rec.reply_to)
-                                                        : std::string_view(correlation->second)},
+                {"correlation_id", correlation == rec.process_props.end()
+                                       ? std::string_view(rec.reply_to)
+                                       : std::string_view(correlation->second)},
                 {"duration_ms", std::to_string(rec.finished_ms - rec.started_ms)},
                 {"error", rec.error}});
 }
@@ -332,7 +332,8 @@ bool executor_pool::record_finished(std::span<const store::execution_record> rec
             db_.finish_executions(records, out.kept, out.started, out.dead, then_running);
         if (done) {
             if (tries > 1) {
-                log::warn("executor", "recorded the end of executions once the store took writes again",
+                log::warn("executor",
+                          "recorded the end of executions once the store took writes again",
                           {{"executions", std::to_string(records.size())},
                            {"tries", std::to_string(tries)}});
             }
@@ -405,7 +406,8 @@ bool executor_pool::complete(std::vector<store::execution_record>& finished, exe
 void executor_pool::worker(std::uint32_t slot) {
     // Each executor thread has its own reply socket (ZeroMQ sockets are single-threaded).
     std::optional<transport::reply_sender> replies;
-    if (settings_.reply_context) replies.emplace(*settings_.reply_context, settings_.reply_endpoint);
+    if (settings_.reply_context)
+        replies.emplace(*settings_.reply_context, settings_.reply_endpoint);
     reply_sink send_reply;
     if (replies) {
         send_reply = [&replies](transport::frames f) {
@@ -473,9 +475,9 @@ void executor_pool::worker(std::uint32_t slot) {
 void executor_pool::keep_answers(kept_answers& answers) {
     if (answers.empty()) return;
     if (auto written = db_.put_answers(answers); !written) {
-        log::error("executor", "cannot keep replies for their status links",
-                   {{"replies", std::to_string(answers.size())},
-                    {"error", written.error().message()}});
+        log::error(
+            "executor", "cannot keep replies for their status links",
+            {{"replies", std::to_string(answers.size())}, {"error", written.error().message()}});
     }
     answers.clear();
     // Expired answers go now and then, from whichever executor comes by.

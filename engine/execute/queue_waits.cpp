@@ -71,7 +71,8 @@ void queue_waits::run() {
         lock.lock();
         if (!queued) {
             // They stay delayed in the store; try again in a second.
-            log::error("queues", "cannot queue redeliveries", {{"error", queued.error().message()}});
+            log::error("queues", "cannot queue redeliveries",
+                       {{"error", queued.error().message()}});
             for (auto& id : ids) due_.emplace(now + 1000, std::move(id));
             wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
         } else if (*queued != 0) {

@@ -3,21 +3,20 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <cctype>
-#include <span>
 #include <cstdlib>
+#include <span>
 
-#include "intake/json_scan.hpp"
 #include "ferry/profiles/xml_text.hpp"
 #include "ferry/store/codec.hpp"
 #include "ferry/transport/error.hpp"
+#include "intake/json_scan.hpp"
 
 namespace ferry::engine {
 namespace {
 
 http_answer error_answer(unsigned status, std::string_view error, const std::string& execution_id,
-                       std::string_view step, std::string_view message) {
+                         std::string_view step, std::string_view message) {
     boost::json::object body;
     body["error"] = error;
     body["execution_id"] = execution_id;
@@ -92,8 +91,7 @@ http_answer list_answer(const process& p, const std::string& execution_id,
     }
     if (!next_token.empty()) {
         answer.headers.emplace_back("Link", "</ws/simple/" + p.listen.operation_name() +
-                                                "?moreDataToken=" + next_token +
-                                                ">; rel=\"next\"");
+                                                "?moreDataToken=" + next_token + ">; rel=\"next\"");
     }
     return answer;
 }
@@ -107,8 +105,9 @@ http_answer with_response_control(const process& p, const std::string& execution
             char* end = nullptr;
             const long status = std::strtol(value.c_str(), &end, 10);
             if (value.empty() || *end != '\0' || status < 100 || status > 599) {
-                return error_answer(500, "invalid_result", execution_id, "",
-                                    "outstatuscode '" + value + "' is not an HTTP status (100-599)");
+                return error_answer(
+                    500, "invalid_result", execution_id, "",
+                    "outstatuscode '" + value + "' is not an HTTP status (100-599)");
             }
             answer.status = static_cast<unsigned>(status);
         } else if (name.starts_with("outheader_")) {
@@ -130,7 +129,7 @@ http_answer assemble_reply(const process& p, const std::string& execution_id,
                            const run_outcome& outcome) {
     if (!outcome.ok) {
         return error_answer(500, "execution_failed", execution_id, outcome.failed_step,
-                          outcome.error);
+                            outcome.error);
     }
     const auto& docs = outcome.returned;
     if (is_list(p.listen.output)) {
@@ -141,7 +140,8 @@ http_answer assemble_reply(const process& p, const std::string& execution_id,
     if (docs.empty()) return {204, {}, {}};
     if (docs.size() > 1) {
         return error_answer(500, "too_many_results", execution_id, "",
-                            std::to_string(docs.size()) + " documents reached the return step of a " +
+                            std::to_string(docs.size()) +
+                                " documents reached the return step of a " +
                                 std::string(to_string(p.listen.output)) +
                                 " operation, which answers with one; combine them first");
     }

@@ -7,9 +7,7 @@ namespace ferry::engine {
 namespace {
 
 // The bytes decide; properties are compared only on a hash match.
-std::size_t hash_of(const store::document& doc) {
-    return std::hash<std::string_view>{}(doc.data);
-}
+std::size_t hash_of(const store::document& doc) { return std::hash<std::string_view>{}(doc.data); }
 
 }  // namespace
 

@@ -7,9 +7,9 @@
 #include <unordered_map>
 
 #include "clock.hpp"
-#include "ferry/store/error.hpp"
 #include "ferry/engine/intake/idempotency.hpp"
 #include "ferry/engine/intake/submission.hpp"
+#include "ferry/store/error.hpp"
 #include "ferry/transport/batch_server.hpp"
 #include "ferry/transport/error.hpp"
 #include "id_generator.hpp"
@@ -31,8 +31,10 @@ using claims = std::unordered_map<std::string, idempotency_record>;
 // The claim in force on an idempotency key: one made earlier in this batch, or one in the
 // store that has not expired. An unreadable claim is an error, never "no claim": guessing
 // could run a process twice.
-boost::system::result<std::optional<idempotency_record>> claim_in_force(
-    const store::store& db, const claims& in_batch, const std::string& key, std::int64_t now) {
+boost::system::result<std::optional<idempotency_record>> claim_in_force(const store::store& db,
+                                                                        const claims& in_batch,
+                                                                        const std::string& key,
+                                                                        std::int64_t now) {
     if (const auto it = in_batch.find(key); it != in_batch.end()) return it->second;
     const auto bytes = db.read_answer(key);
     if (!bytes) {

@@ -7,7 +7,8 @@ namespace {
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -31,7 +32,8 @@ std::optional<std::string> parameter(std::string_view value, std::string_view na
             i = value.find(';', i);
         } else {
             const auto end = value.find(';', i);
-            text = std::string(trim(value.substr(i, end == std::string_view::npos ? end : end - i)));
+            text =
+                std::string(trim(value.substr(i, end == std::string_view::npos ? end : end - i)));
             i = end;
         }
         if (boost::beast::iequals(key, name)) return text;

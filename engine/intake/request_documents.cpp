@@ -1,9 +1,9 @@
 #include "ferry/engine/intake/request_documents.hpp"
 
-#include "intake/json_scan.hpp"
 #include "ferry/profiles/validation.hpp"
 #include "ferry/profiles/xml_check.hpp"
 #include "ferry/profiles/xml_list.hpp"
+#include "intake/json_scan.hpp"
 #include "intake/multipart.hpp"
 
 namespace ferry::engine {
@@ -19,8 +19,8 @@ input_error invalid_xml(const profiles::xml_problem& p) {
 }  // namespace
 
 std::optional<input_error> check_request_profile(const listen_operation& op,
-                                                std::span<const store::document> docs,
-                                                std::size_t first_number) {
+                                                 std::span<const store::document> docs,
+                                                 std::size_t first_number) {
     if (!op.request_profile) return std::nullopt;
     for (std::size_t i = 0; i < docs.size(); ++i) {
         const auto v = op.request_profile->check(docs[i].data);
@@ -41,12 +41,14 @@ std::optional<input_error> check_request_profile(const listen_operation& op,
 boost::system::result<std::optional<std::string>, input_error> ndjson_line(
     std::string_view line, std::size_t line_number) {
     if (line.ends_with('\r')) line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) return std::optional<std::string>();
+    if (line.find_first_not_of(" \t") == std::string_view::npos)
+        return std::optional<std::string>();
     if (const auto e = validate_json(line)) {
         return input_error{400, "invalid_json",
-                           "line " + std::to_string(line_number) + " of the ndjson body is not "
-                           "one JSON value: column " + std::to_string(e->column) + ": " +
-                               e->message};
+                           "line " + std::to_string(line_number) +
+                               " of the ndjson body is not "
+                               "one JSON value: column " +
+                               std::to_string(e->column) + ": " + e->message};
     }
     return std::optional<std::string>(std::string(line));
 }

@@ -71,9 +71,9 @@ std::string split_matrix(std::string_view segment,
         if (name == "auth" && auth && eq != std::string_view::npos) {
             *auth = std::string(item.substr(eq + 1));
         } else if (!name.empty() && name != "auth") {
-            params.emplace_back(std::string(name),
-                                eq == std::string_view::npos ? std::string()
-                                                             : std::string(item.substr(eq + 1)));
+            params.emplace_back(std::string(name), eq == std::string_view::npos
+                                                       ? std::string()
+                                                       : std::string(item.substr(eq + 1)));
         }
         if (end == std::string_view::npos) break;
     }
@@ -104,7 +104,8 @@ std::optional<std::pair<std::string, std::string>> decode_credentials(std::strin
     return std::pair(decoded.substr(0, colon), decoded.substr(colon + 1));
 }
 
-std::optional<std::pair<std::string, std::string>> basic_credentials(std::string_view authorization) {
+std::optional<std::pair<std::string, std::string>> basic_credentials(
+    std::string_view authorization) {
     if (!starts_with_icase(authorization, "basic ")) return std::nullopt;
     return decode_credentials(authorization.substr(6));
 }

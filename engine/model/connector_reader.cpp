@@ -29,8 +29,8 @@ map_step step_reader::read_map(const YAML::Node& node) const {
     out.target_profile = target ? target->name : "";
     // The target profile's format is the default output, and must be the output.
     const auto output = node["output"] ? scalar(node["output"], "output")
-                        : target      ? std::string(profiles::to_string(target->format))
-                                      : scalar(required(node, "output", "map"), "output");
+                        : target       ? std::string(profiles::to_string(target->format))
+                                       : scalar(required(node, "output", "map"), "output");
     if (output == "xml") {
         out.output = map_step::format::xml;
     } else if (output != "json") {
@@ -50,7 +50,8 @@ map_step step_reader::read_map(const YAML::Node& node) const {
             fail(node["root"].Mark(), "root names the XML root element; it applies to output xml");
         }
         out.root = scalar(node["root"], "root");
-        if (!valid_xml_name(out.root)) fail(node["root"].Mark(), "root must be an XML element name");
+        if (!valid_xml_name(out.root))
+            fail(node["root"].Mark(), "root must be an XML element name");
     }
     if (node["namespace"]) out.namespace_uri = scalar(node["namespace"], "namespace");
     if (node["fields"]) out.fields = read_map_fields(node["fields"], typing);
@@ -134,13 +135,15 @@ map_field step_reader::read_map_field(const YAML::Node& node, const map_typing& 
     if (node["each"]) {
         f.each = scalar(node["each"], "each");
         if (f.to.find('@') != std::string::npos) {
-            fail(node["to"].Mark(), "an each field repeats elements; its target cannot be an attribute");
+            fail(node["to"].Mark(),
+                 "an each field repeats elements; its target cannot be an attribute");
         }
         f.fields = read_map_fields(required(node, "fields", "an each field"),
                                    each_typing(node, f, typing));
         if (node["date"] || node["function"] || node["type"] || node["default"]) {
-            fail(node.Mark(), "an each field has fields of its own; date, function, type and "
-                              "default belong on those");
+            fail(node.Mark(),
+                 "an each field has fields of its own; date, function, type and "
+                 "default belong on those");
         }
     } else if (node["fields"]) {
         fail(node["fields"].Mark(), "fields inside a field need each: SOURCE_PATH");
@@ -170,16 +173,17 @@ queue_send_step step_reader::read_queue_send(const YAML::Node& node) const {
 }
 
 http_call_step step_reader::read_http_call(const YAML::Node& node) const {
-    need_map(node, "http_call", "{method: GET, url: \"https://crm.example.com/customers/{1}\", "
-                               "variables: [{element: customerId}]}");
+    need_map(node, "http_call",
+             "{method: GET, url: \"https://crm.example.com/customers/{1}\", "
+             "variables: [{element: customerId}]}");
     only_keys(node, "http_call",
               {"method", "url", "variables", "headers", "body", "content_type", "timeout_ms",
                "retries", "backoff_ms", "fail_on_status", "tls", "max_response_bytes"});
     http_call_step out;
     if (node["method"]) {
         out.method = scalar(node["method"], "method");
-        static const std::set<std::string, std::less<>> methods = {
-            "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"};
+        static const std::set<std::string, std::less<>> methods = {"GET",   "POST",   "PUT",
+                                                                   "PATCH", "DELETE", "HEAD"};
         if (!methods.contains(out.method)) {
             fail(node["method"].Mark(), "method must be GET, POST, PUT, PATCH, DELETE or HEAD");
         }
@@ -228,9 +232,11 @@ http_call_step step_reader::read_http_call(const YAML::Node& node) const {
     }
     if (node["backoff_ms"]) {
         out.backoff_ms = number(node["backoff_ms"], "backoff_ms");
-        if (out.backoff_ms > 60'000) fail(node["backoff_ms"].Mark(), "backoff_ms must be at most 60000");
+        if (out.backoff_ms > 60'000)
+            fail(node["backoff_ms"].Mark(), "backoff_ms must be at most 60000");
     }
-    if (node["fail_on_status"]) out.fail_on_status = boolean(node["fail_on_status"], "fail_on_status");
+    if (node["fail_on_status"])
+        out.fail_on_status = boolean(node["fail_on_status"], "fail_on_status");
     if (node["max_response_bytes"]) {
         out.max_response_bytes = number(node["max_response_bytes"], "max_response_bytes");
     }

@@ -57,10 +57,10 @@ std::optional<execution_mode> parse_execution_mode(std::string_view text) {
 
 std::string_view step_kind(const step& s) {
     static constexpr std::array<std::string_view, 16> names = {
-        "message",   "set_properties", "branch",       "decision",  "route",
-        "split",     "combine",        "map",          "return",    "stop",
-        "exception", "try_catch",      "process_call", "http_call", "file_write",
-        "queue_send"};
+        "message",      "set_properties", "branch",     "decision",
+        "route",        "split",          "combine",    "map",
+        "return",       "stop",           "exception",  "try_catch",
+        "process_call", "http_call",      "file_write", "queue_send"};
     static_assert(std::variant_size_v<decltype(s.action)> == names.size());
     return names[s.action.index()];
 }

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <sstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "ferry/profiles/profile_yaml.hpp"
 #include "ferry/profiles/validation.hpp"
@@ -248,7 +248,8 @@ void check_calls(const registry& processes) {
             if (state[target] == 1) {
                 throw definition_error(where(*p, *s) + "process_call to '" + target +
                                        "' waits for a process that (through its own calls) "
-                                       "waits for '" + name + "': the calls would never end");
+                                       "waits for '" +
+                                       name + "': the calls would never end");
             }
             if (state[target] == 0) visit(target);
         }
@@ -270,8 +271,7 @@ std::shared_ptr<const process> load_process_file(const std::string& path) {
     return load_process_text(bundle_profiles(text.str(), path), path);
 }
 
-std::shared_ptr<const process> load_process_text(const std::string& text,
-                                                 const std::string& name) {
+std::shared_ptr<const process> load_process_text(const std::string& text, const std::string& name) {
     return loader(name).load(text);
 }
 
@@ -282,8 +282,8 @@ std::shared_ptr<const registry> load_process_set(
         auto p = load_process_text(text, name);
         const auto operation = p->listen.operation_name();
         if (!out->add(p)) {
-            throw definition_error(name + ": process '" + p->name + "' or operation '" +
-                                   operation + "' is already defined by another file");
+            throw definition_error(name + ": process '" + p->name + "' or operation '" + operation +
+                                   "' is already defined by another file");
         }
     }
     check_calls(*out);

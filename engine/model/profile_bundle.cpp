@@ -60,17 +60,19 @@ std::vector<std::string> wanted_profiles(std::string_view process_text) {
 
 definition_bundle split_bundle(std::string_view text) {
     definition_bundle out;
-    std::size_t at = text.starts_with(profile_marker) ? 0 : text.find("\n" + std::string(profile_marker));
+    std::size_t at =
+        text.starts_with(profile_marker) ? 0 : text.find("\n" + std::string(profile_marker));
     if (at != 0 && at != std::string_view::npos) ++at;  // the marker starts after the newline
     out.process_text = text.substr(0, at);
     while (at != std::string_view::npos) {
         const auto line_end = text.find('\n', at);
-        auto name = text.substr(at + profile_marker.size(),
-                                line_end == std::string_view::npos ? line_end
-                                                                   : line_end - at - profile_marker.size());
+        auto name = text.substr(
+            at + profile_marker.size(),
+            line_end == std::string_view::npos ? line_end : line_end - at - profile_marker.size());
         while (!name.empty() && (name.back() == ' ' || name.back() == '\r')) name.remove_suffix(1);
         const auto body_start = line_end == std::string_view::npos ? text.size() : line_end + 1;
-        auto next = text.find("\n" + std::string(profile_marker), body_start > 0 ? body_start - 1 : 0);
+        auto next =
+            text.find("\n" + std::string(profile_marker), body_start > 0 ? body_start - 1 : 0);
         const auto body_end = next == std::string_view::npos ? text.size() : next + 1;
         out.profiles.push_back({std::string(name), text.substr(body_start, body_end - body_start),
                                 lines_before(text, body_start)});

@@ -17,12 +17,11 @@ step_list step_reader::read_path(const YAML::Node& node, const std::string& what
                                      std::holds_alternative<route_step>(ender->action) ||
                                      std::holds_alternative<try_catch_step>(ender->action);
             fail(entry.Mark(),
-                 opens_paths
-                     ? "this step follows the " + std::string(step_kind(*ender)) + " step '" +
-                           ender->id +
-                           "', which ends its path: put it inside one of that step's paths"
-                     : "this step can never run: the " + std::string(step_kind(*ender)) +
-                           " step '" + ender->id + "' before it passes no documents on");
+                 opens_paths ? "this step follows the " + std::string(step_kind(*ender)) +
+                                   " step '" + ender->id +
+                                   "', which ends its path: put it inside one of that step's paths"
+                             : "this step can never run: the " + std::string(step_kind(*ender)) +
+                                   " step '" + ender->id + "' before it passes no documents on");
         }
         out.push_back(read_step(entry));
         const auto& s = out.back();
@@ -225,15 +224,15 @@ route_step step_reader::read_route(const YAML::Node& node) {
             auto typed = profiles::read_typed(route.value, shape->type, shape->mask);
             if (!typed) {
                 fail(r["when"].Mark(), "when " + typed.error() + ", but the value '" +
-                                           out.value.argument + "' is read as " +
-                                           describe(*shape) + " (profile " +
-                                           out.value.profile + ")");
+                                           out.value.argument + "' is read as " + describe(*shape) +
+                                           " (profile " + out.value.profile + ")");
             }
             route.typed = std::move(*typed);
         }
         for (const auto& earlier : out.routes) {
-            const bool same = route.typed && earlier.typed ? route.typed->compare(*earlier.typed) == 0
-                                                           : route.value == earlier.value;
+            const bool same = route.typed && earlier.typed
+                                  ? route.typed->compare(*earlier.typed) == 0
+                                  : route.value == earlier.value;
             if (same) {
                 fail(r["when"].Mark(), "the value '" + route.value +
                                            "' is routed twice; the first "

@@ -42,8 +42,8 @@ void step_reader::check_typed_comparison(const decision_step& d, const YAML::Nod
     if (left && right) {
         if (left->type != right->type && !(numeric(left->type) && numeric(right->type))) {
             fail(node["right"].Mark(), "the decision compares " + describe(*left) + " ('" +
-                                           d.left.argument + "') with " + describe(*right) +
-                                           " ('" + d.right.argument + "')");
+                                           d.left.argument + "') with " + describe(*right) + " ('" +
+                                           d.right.argument + "')");
         }
         return;
     }
@@ -60,7 +60,7 @@ void step_reader::check_typed_comparison(const decision_step& d, const YAML::Nod
 }
 
 step_reader::map_typing step_reader::each_typing(const YAML::Node& node, const map_field& f,
-                                         const map_typing& typing) const {
+                                                 const map_typing& typing) const {
     map_typing inner;
     if (const auto* p = typing.source.profile) {
         const auto item = profiles::resolve_path(*typing.source.at, f.each);
@@ -87,8 +87,8 @@ void step_reader::type_map_field(map_field& f, const YAML::Node& node,
     if (const auto* p = typing.source.profile; p && !f.from.empty()) {
         const auto from = profiles::resolve_path(*typing.source.at, f.from);
         if (!from) {
-            fail(node["from"].Mark(), "from path '" + f.from + "' is not in profile '" + p->name +
-                                          "': " + from.error());
+            fail(node["from"].Mark(),
+                 "from path '" + f.from + "' is not in profile '" + p->name + "': " + from.error());
         }
         source_structure = from->structure();
         if (!source_structure && from->shape().type != profiles::value_type::string) {
@@ -99,8 +99,8 @@ void step_reader::type_map_field(map_field& f, const YAML::Node& node,
         // The default stands in for the source value, so it is written as the source is.
         const auto& shape = *f.source_shape;
         if (const auto read = profiles::read_typed(*f.fallback, shape.type, shape.mask); !read) {
-            fail(node["default"].Mark(), "default " + read.error() + ", but '" + f.from +
-                                             "' is " + describe(shape) + " in profile " +
+            fail(node["default"].Mark(), "default " + read.error() + ", but '" + f.from + "' is " +
+                                             describe(shape) + " in profile " +
                                              typing.source.profile->name);
         }
     }
@@ -118,16 +118,16 @@ void step_reader::type_map_field(map_field& f, const YAML::Node& node,
     if (to->structure()) return;  // a whole structure moves, untyped
     if (source_structure) {
         fail(node["to"].Mark(), "from '" + f.from + "' is a structure but to '" + f.to +
-                                    "' is a value in the target profile '" +
-                                    target_profile->name + "'");
+                                    "' is a value in the target profile '" + target_profile->name +
+                                    "'");
     }
     f.target_shape = to->shape();
     const auto& shape = *f.target_shape;
     if (f.constant && f.type == map_field::json_type::keep) {
         if (const auto read = profiles::read_typed(*f.constant, shape.type, shape.mask); !read) {
-            fail(node["constant"].Mark(), "constant " + read.error() + ", but '" + f.to +
-                                              "' is " + describe(shape) +
-                                              " in the target profile " + target_profile->name);
+            fail(node["constant"].Mark(), "constant " + read.error() + ", but '" + f.to + "' is " +
+                                              describe(shape) + " in the target profile " +
+                                              target_profile->name);
         }
     }
     if (!f.date_to.empty() && shape.type == profiles::value_type::date && f.date_to != shape.mask) {

@@ -97,14 +97,16 @@ variable yaml_reader::read_element_variable(const YAML::Node& node,
     if (date) {
         v.date_out = scalar(date, "date");
         if (!profiles::valid_mask(v.date_out)) {
-            fail(date.Mark(), "date must be a date mask such as dd.MM.yyyy (yyyy yy MM dd HH mm "
-                              "ss SSS, literal text in single quotes)");
+            fail(date.Mark(),
+                 "date must be a date mask such as dd.MM.yyyy (yyyy yy MM dd HH mm "
+                 "ss SSS, literal text in single quotes)");
         }
     }
     if (!typing || !typing->profile) {
         if (date) {
-            fail(date.Mark(), "date rewrites a date element, so the step needs a profile that "
-                              "says the element is a date: add profile: NAME to the step");
+            fail(date.Mark(),
+                 "date rewrites a date element, so the step needs a profile that "
+                 "says the element is a date: add profile: NAME to the step");
         }
         return v;
     }
@@ -161,10 +163,11 @@ variable yaml_reader::read_variable(const YAML::Node& node, const element_typing
         }
         return {variable_kind::execution, argument};
     }
-    fail(entry.first.Mark(), "unknown variable kind '" + kind +
-                                 "'; use static, "
-                                 "document_property, process_property, element, environment, sequence, execution "
-                                 "or date");
+    fail(entry.first.Mark(),
+         "unknown variable kind '" + kind +
+             "'; use static, "
+             "document_property, process_property, element, environment, sequence, execution "
+             "or date");
 }
 
 }  // namespace ferry::engine

@@ -62,8 +62,8 @@ std::variant<submission, refusal> resend_submission(const store::store& db,
         if (letter.error() == store::errc::not_found) {
             return refusal{"unknown_dead_letter", "no dead letter has the id '" + id + "'"};
         }
-        return refusal{"storage_error", "the dead letter could not be read: " +
-                                            letter.error().message()};
+        return refusal{"storage_error",
+                       "the dead letter could not be read: " + letter.error().message()};
     }
     const auto record = db.read_execution(id);
     if (!record) {

@@ -154,9 +154,9 @@ std::vector<std::string> deployments::restore(std::shared_ptr<const registry> di
     for (auto& [name, p] : loaded_active) {
         if (!p) continue;
         if (!next->add(p)) {
-            errors_[name] = {p->version, p->source_text, p->source_file,
-                             "its operation " + p->listen.operation_name() +
-                                 " is served by another process"};
+            errors_[name] = {
+                p->version, p->source_text, p->source_file,
+                "its operation " + p->listen.operation_name() + " is served by another process"};
             since_[name] = now;
             next->add_version(p);
         } else {
@@ -247,10 +247,10 @@ std::variant<deploy_outcome, refusal> deployments::publish_active(
     next->remove(p->name);
     if (!next->add(p)) {
         const auto holder = current->by_operation(p->listen.operation_name());
-        return refusal{"operation_taken",
-                       "the operation " + p->listen.operation_name() + " is served by process '" +
-                           (holder ? holder->name : std::string("?")) +
-                           "'; undeploy that process first"};
+        return refusal{"operation_taken", "the operation " + p->listen.operation_name() +
+                                              " is served by process '" +
+                                              (holder ? holder->name : std::string("?")) +
+                                              "'; undeploy that process first"};
     }
     try {
         check_process_calls(*next);
@@ -261,8 +261,7 @@ std::variant<deploy_outcome, refusal> deployments::publish_active(
     if (meta.source.empty()) meta = {"admin", now_ms()};
     // The definition is stored with the choice, so that a restart serves it even when it came
     // from a directory file that has changed since.
-    changes.emplace_back(version_key(p->name, p->version),
-                         encode_version(meta.deployed_ms, *p));
+    changes.emplace_back(version_key(p->name, p->version), encode_version(meta.deployed_ms, *p));
     changes.emplace_back("active/" + p->name, std::to_string(p->version));
     if (auto failed = persist(changes)) return *failed;
     if (errors_.erase(p->name) > 0 || !before) since_[p->name] = now_ms();
@@ -345,9 +344,9 @@ std::variant<listener_status, refusal> deployments::restart(const std::string& n
     const auto now = now_ms();
     try {
         auto fresh = load_process_text(text, file);
-        if (!next->add(fresh)) throw definition_error(file + ": its operation " +
-                                                      fresh->listen.operation_name() +
-                                                      " is served by another process");
+        if (!next->add(fresh))
+            throw definition_error(file + ": its operation " + fresh->listen.operation_name() +
+                                   " is served by another process");
         errors_.erase(name);
     } catch (const definition_error& e) {
         const auto before = current->by_name(name);

@@ -37,10 +37,10 @@ std::variant<submission, replay_refusal> replay_of_record(const store::store& db
         auto doc = db.read_document(doc_id);
         if (!doc) {
             // In-memory (low_latency) executions and expired documents leave nothing to run.
-            return replay_refusal{"documents_missing",
-                                  "the stored document '" + doc_id +
-                                      "' of this execution is gone (" + doc.error().message() +
-                                      "); it cannot be replayed"};
+            return replay_refusal{"documents_missing", "the stored document '" + doc_id +
+                                                           "' of this execution is gone (" +
+                                                           doc.error().message() +
+                                                           "); it cannot be replayed"};
         }
         s.documents.push_back(std::move(*doc));
     }

@@ -8,8 +8,8 @@ namespace {
 constexpr std::size_t most_differences = 5;
 
 std::string counts(std::uint32_t in, std::uint32_t out, std::uint32_t failed) {
-    return std::to_string(in) + " in, " + std::to_string(out) + " out, " +
-           std::to_string(failed) + " failed";
+    return std::to_string(in) + " in, " + std::to_string(out) + " out, " + std::to_string(failed) +
+           " failed";
 }
 
 void compare_trace(const store::store& db, const store::execution_record& original,
@@ -27,9 +27,9 @@ void compare_trace(const store::store& db, const store::execution_record& origin
         }
         if (a.documents_in != b.documents_in || a.documents_out != b.documents_out ||
             a.documents_failed != b.documents_failed) {
-            out.push_back(where + ": " + counts(a.documents_in, a.documents_out,
-                                                a.documents_failed) +
-                          " -> " + counts(b.documents_in, b.documents_out, b.documents_failed));
+            out.push_back(where + ": " +
+                          counts(a.documents_in, a.documents_out, a.documents_failed) + " -> " +
+                          counts(b.documents_in, b.documents_out, b.documents_failed));
             continue;
         }
         // Outputs can be compared where the original stored them.
@@ -54,8 +54,7 @@ std::vector<std::string> replay_differences(const store::store& db, const proces
                                             const run_outcome& dry) {
     using store::execution_state;
     std::vector<std::string> out;
-    if (original.state != execution_state::succeeded &&
-        original.state != execution_state::failed) {
+    if (original.state != execution_state::succeeded && original.state != execution_state::failed) {
         out.push_back("the original has not finished, so there is nothing to compare with");
         return out;
     }

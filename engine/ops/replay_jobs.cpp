@@ -4,9 +4,9 @@
 
 #include "clock.hpp"
 #include "ferry/engine/execute/executor.hpp"
+#include "ferry/engine/intake/submission.hpp"
 #include "ferry/engine/ops/replay.hpp"
 #include "ferry/engine/run/runner.hpp"
-#include "ferry/engine/intake/submission.hpp"
 #include "id_generator.hpp"
 #include "ops/replay_compare.hpp"
 
@@ -41,17 +41,16 @@ std::variant<std::string, refusal> replay_jobs::start(replay_request request) {
     }
     if (request.version && !request.filter.process.empty() &&
         !processes_.get()->version(request.filter.process, *request.version)) {
-        return refusal{"unknown_version", "process '" + request.filter.process +
-                                              "' has no version " +
-                                              std::to_string(*request.version) +
-                                              "; deploy it (it need not serve)"};
+        return refusal{"unknown_version",
+                       "process '" + request.filter.process + "' has no version " +
+                           std::to_string(*request.version) + "; deploy it (it need not serve)"};
     }
     std::lock_guard lock(mutex_);
     std::size_t running = 0;
     for (const auto& [id, j] : jobs_) running += ended(j->progress) ? 0 : 1;
     if (running >= settings_.max_running) {
-        return refusal{"too_many_jobs", std::to_string(running) +
-                                            " replays are running; wait for one or cancel it"};
+        return refusal{"too_many_jobs",
+                       std::to_string(running) + " replays are running; wait for one or cancel it"};
     }
     // Forget the oldest ended jobs beyond the ones kept.
     std::size_t kept = 0;
@@ -174,7 +173,8 @@ void replay_jobs::run_batch(job& j, std::vector<store::execution_record>& batch)
         }
         ++ran;
         auto differences = replay_differences(db_, *p, original, outcome);
-        if (!differences.empty()) differing.push_back({original.id, "", "", std::move(differences)});
+        if (!differences.empty())
+            differing.push_back({original.id, "", "", std::move(differences)});
     }
     if (!fresh.empty()) {
         if (!wait_for_room(j)) return;
@@ -221,7 +221,8 @@ void replay_jobs::run(job& j) {
             std::string cursor;
             do {
                 auto page = db_.list_executions(request.filter, cursor, count_page);
-                if (!page) throw std::runtime_error("cannot read the history: " + page.error().message());
+                if (!page)
+                    throw std::runtime_error("cannot read the history: " + page.error().message());
                 total += page->executions.size();
                 cursor = page->next_cursor;
             } while (!cursor.empty() && !j.cancelled &&
@@ -246,7 +247,8 @@ void replay_jobs::run(job& j) {
                     ++p.done;
                     ++p.refused;
                     if (p.items.size() < settings_.max_items) {
-                        p.items.push_back({request.ids[i], "unknown_execution",
+                        p.items.push_back({request.ids[i],
+                                           "unknown_execution",
                                            "no execution has the id '" + request.ids[i] + "'",
                                            {}});
                     }
@@ -263,7 +265,8 @@ void replay_jobs::run(job& j) {
                 const auto want = std::min<std::uint64_t>(settings_.batch, total - taken);
                 if (want == 0) break;
                 auto page = db_.list_executions(request.filter, cursor, want);
-                if (!page) throw std::runtime_error("cannot read the history: " + page.error().message());
+                if (!page)
+                    throw std::runtime_error("cannot read the history: " + page.error().message());
                 cursor = page->next_cursor;
                 taken += page->executions.size();
                 if (!page->executions.empty()) run_batch(j, page->executions);

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "ferry/store/log.hpp"
 #include "clock.hpp"
+#include "ferry/store/log.hpp"
 
 namespace ferry::engine {
 
@@ -27,7 +27,8 @@ void retention_sweeper::stop() {
 }
 
 void retention_sweeper::run() {
-    const auto every = std::chrono::milliseconds(std::clamp<std::int64_t>(keep_ms_ / 10, 1000, 3'600'000));
+    const auto every =
+        std::chrono::milliseconds(std::clamp<std::int64_t>(keep_ms_ / 10, 1000, 3'600'000));
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         lock.unlock();

@@ -21,13 +21,20 @@ std::optional<double> as_number(std::string_view text) {
 
 bool holds(std::partial_ordering order, comparison op) {
     switch (op) {
-        case comparison::equal: return order == 0;
-        case comparison::not_equal: return order != 0;
-        case comparison::less: return order < 0;
-        case comparison::less_equal: return order <= 0;
-        case comparison::greater: return order > 0;
-        case comparison::greater_equal: return order >= 0;
-        default: return false;
+        case comparison::equal:
+            return order == 0;
+        case comparison::not_equal:
+            return order != 0;
+        case comparison::less:
+            return order < 0;
+        case comparison::less_equal:
+            return order <= 0;
+        case comparison::greater:
+            return order > 0;
+        case comparison::greater_equal:
+            return order >= 0;
+        default:
+            return false;
     }
 }
 

@@ -71,8 +71,7 @@ ssl::context& client_context(const http_request& req) {
 }
 
 template <class Stream>
-asio::awaitable<http_response> exchange(Stream& stream, const http_request& req,
-                                        const target& t) {
+asio::awaitable<http_response> exchange(Stream& stream, const http_request& req, const target& t) {
     http::request<http::string_body> out;
     out.method_string(req.method);
     out.target(t.path);
@@ -134,25 +133,24 @@ result http_fetch(const http_request& req) {
     if (!t) return {boost::system::in_place_error, t.error()};
     asio::io_context ioc(1);
     std::optional<result> outcome;
-    asio::co_spawn(ioc, fetch(req, *t),
-                   [&](std::exception_ptr error, http_response res) {
-                       if (!error) {
-                           outcome.emplace(std::move(res));
-                           return;
-                       }
-                       try {
-                           std::rethrow_exception(error);
-                       } catch (const boost::system::system_error& e) {
-                           std::string why = e.code().message();
-                           if (e.code() == http::error::body_limit) {
-                               why = "the response is larger than " +
-                                     std::to_string(req.max_response_bytes) + " bytes";
-                           }
-                           outcome.emplace(boost::system::in_place_error, why);
-                       } catch (const std::exception& e) {
-                           outcome.emplace(boost::system::in_place_error, e.what());
-                       }
-                   });
+    asio::co_spawn(ioc, fetch(req, *t), [&](std::exception_ptr error, http_response res) {
+        if (!error) {
+            outcome.emplace(std::move(res));
+            return;
+        }
+        try {
+            std::rethrow_exception(error);
+        } catch (const boost::system::system_error& e) {
+            std::string why = e.code().message();
+            if (e.code() == http::error::body_limit) {
+                why = "the response is larger than " + std::to_string(req.max_response_bytes) +
+                      " bytes";
+            }
+            outcome.emplace(boost::system::in_place_error, why);
+        } catch (const std::exception& e) {
+            outcome.emplace(boost::system::in_place_error, e.what());
+        }
+    });
     // One deadline for everything, resolve included: what has not finished by then is
     // abandoned with the io_context.
     ioc.run_for(req.timeout);

@@ -18,10 +18,10 @@ class run_state;
 struct step_run {
     run_state& run;
     const step& at;
-    std::vector<working_document> passed;  // passed on along the path the step is on
-    std::uint32_t out = 0;                 // passed on, or sent into the step's paths
+    std::vector<working_document> passed{};  // passed on along the path the step is on
+    std::uint32_t out = 0;                   // passed on, or sent into the step's paths
     std::uint32_t failed = 0;
-    std::string first_error;
+    std::string first_error{};
 
     /// Documents that failed at this step: counted here and recorded as the run's failures
     /// at once (a branch or try_catch around this step sees them in order).

@@ -11,17 +11,17 @@ namespace {
 
 // Steps that reach outside the process (stubbed in a dry run).
 template <class T>
-constexpr bool is_connector = std::is_same_v<T, http_call_step> ||
-                              std::is_same_v<T, file_write_step> ||
-                              std::is_same_v<T, queue_send_step>;
+constexpr bool is_connector =
+    std::is_same_v<T, http_call_step> || std::is_same_v<T, file_write_step> ||
+    std::is_same_v<T, queue_send_step>;
 
 // Steps that only transform documents (run/steps/*.cpp with a step_context), as opposed to
 // those that open paths or act on the run (with a step_run).
 template <class T>
-concept transforms_documents =
-    requires(const T& s, std::vector<working_document> d, step_context& c) {
-        { run_step(s, std::move(d), c) } -> std::same_as<step_output>;
-    };
+concept transforms_documents = requires(const T& s, std::vector<working_document> d,
+                                        step_context& c) {
+    { run_step(s, std::move(d), c) } -> std::same_as<step_output>;
+};
 
 }  // namespace
 
@@ -116,9 +116,7 @@ std::vector<working_document> run_state::run_one(const step& s, std::vector<work
     return std::move(call.passed);
 }
 
-bool run_state::watching() const {
-    return ctx_.p.responds_early && ctx_.settings.on_respond_early;
-}
+bool run_state::watching() const { return ctx_.p.responds_early && ctx_.settings.on_respond_early; }
 
 void run_state::watch(const step_list& path) {
     if (watching() && has_return(path)) ++open_return_paths_;

@@ -35,21 +35,19 @@ using value_result = boost::system::result<std::string, std::string>;
 /// parsed as XML or JSON ("" when absent or when the document is neither).
 value_result evaluate(const variable& v, const working_document& d, const step_context& ctx,
                       const profiles::element* source = nullptr);
-value_result render(const message_template& t, const working_document& d,
-                    const step_context& ctx, const profiles::element* source = nullptr);
+value_result render(const message_template& t, const working_document& d, const step_context& ctx,
+                    const profiles::element* source = nullptr);
 /// The document parsed for `variables`, when one of them reads elements and it parses.
 std::optional<profiles::element> parse_for(const std::vector<variable>& variables,
                                            const working_document& d);
 
 // Steps that transform documents: one file each in run/steps/, given the documents and the
 // execution's context.
-step_output run_step(const message_step& step, std::vector<working_document> in,
-                     step_context& ctx);
+step_output run_step(const message_step& step, std::vector<working_document> in, step_context& ctx);
 step_output run_step(const set_properties_step& step, std::vector<working_document> in,
                      step_context& ctx);
 step_output run_step(const split_step& step, std::vector<working_document> in, step_context& ctx);
-step_output run_step(const combine_step& step, std::vector<working_document> in,
-                     step_context& ctx);
+step_output run_step(const combine_step& step, std::vector<working_document> in, step_context& ctx);
 step_output run_step(const file_write_step& step, std::vector<working_document> in,
                      step_context& ctx);
 step_output run_step(const map_step& step, std::vector<working_document> in, step_context& ctx);

@@ -65,8 +65,9 @@ std::string plain_value(const variable& v, const working_document& d, const step
         case variable_kind::unique:
             return random_hex128();
         case variable_kind::sequence:
-            return ctx.settings.next_sequence ? std::to_string(ctx.settings.next_sequence(v.argument))
-                                              : std::string();
+            return ctx.settings.next_sequence
+                       ? std::to_string(ctx.settings.next_sequence(v.argument))
+                       : std::string();
         case variable_kind::environment: {
             const char* value = std::getenv(v.argument.c_str());
             return value ? value : "";

@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "ferry/store/log.hpp"
 #include "execute/execution.hpp"
 #include "ferry/engine/model/process_loader.hpp"
+#include "ferry/store/log.hpp"
 #include "ferry/transport/blocking_client.hpp"
 #include "id_generator.hpp"
 #include "workers/worker_protocol.hpp"
@@ -24,8 +24,7 @@ constexpr auto ready_again = std::chrono::seconds(2);
 constexpr auto answer_wait = std::chrono::seconds(10);  // for a sequence or the definitions
 constexpr std::uint64_t values_per_block = 100;
 
-transport::frames message(proto::kind what, const std::string& worker_id,
-                          std::uint64_t lease = 0) {
+transport::frames message(proto::kind what, const std::string& worker_id, std::uint64_t lease = 0) {
     proto::worker_header h;
     h.what = what;
     h.worker_id = worker_id;
@@ -36,7 +35,8 @@ transport::frames message(proto::kind what, const std::string& worker_id,
 /// Waits for the server's answer of kind `what`, dropping anything else (there is nothing
 /// else while a thread runs an execution: the server only answers what it is asked).
 std::optional<proto::server_message> await_answer(transport::blocking_client& client,
-                                                  proto::kind what, const std::atomic<bool>& stopping) {
+                                                  proto::kind what,
+                                                  const std::atomic<bool>& stopping) {
     const auto give_up = steady::now() + answer_wait;
     while (!stopping.load() && steady::now() < give_up) {
         auto in = client.receive(poll_interval);
@@ -123,7 +123,8 @@ void remote_worker::executor_thread() {
     // The definitions the serving process runs: fetched once per generation.
     // Asked again until they come: a slow answer must not fail the execution. Null only when
     // this worker stops first (then no result is sent and the lease goes back).
-    const auto definitions_for = [&](const std::string& generation) -> std::shared_ptr<const deployed> {
+    const auto definitions_for =
+        [&](const std::string& generation) -> std::shared_ptr<const deployed> {
         auto have = current_deployed();
         if (have && have->generation == generation) return have;
         std::optional<proto::server_message> answer;

@@ -9,10 +9,10 @@
 #include <optional>
 #include <unordered_map>
 
-#include "ferry/store/log.hpp"
 #include "clock.hpp"
 #include "execute/execution.hpp"
 #include "ferry/engine/intake/idempotency.hpp"
+#include "ferry/store/log.hpp"
 #include "ferry/transport/batch_server.hpp"
 #include "ferry/transport/error.hpp"
 #include "ferry/transport/reply_channel.hpp"
@@ -166,9 +166,8 @@ void worker_dispatcher::run() {
         return s.deployed;
     };
     // Records what ended and sends the replies; a write that fails is kept for record_again.
-    const auto complete = [&](std::vector<store::execution_record>& finished,
-                              execution_output& out, bool in_memory,
-                              const store::store::running_note* note) {
+    const auto complete = [&](std::vector<store::execution_record>& finished, execution_output& out,
+                              bool in_memory, const store::store::running_note* note) {
         if (pool.complete(finished, out, in_memory, send_reply, note)) return;
         if (in_memory) finished.clear();  // only what they started is written
         out.replies.clear();              // sent
@@ -249,16 +248,15 @@ void worker_dispatcher::run() {
             case proto::kind::result: {
                 const auto it = s.leases.find(header->lease);
                 if (it == s.leases.end() || it->second.to.routing_id != env.routing_id) {
-                    log::warn("dispatch",
-                              "a result came after its lease was taken back; dropped",
+                    log::warn("dispatch", "a result came after its lease was taken back; dropped",
                               {{"lease", std::to_string(header->lease)}});
                 } else {
                     auto l = std::move(it->second);
                     s.leases.erase(it);
-                    auto result = env.body.size() == 2
-                                      ? proto::decode_result(env.body[1])
-                                      : boost::system::result<proto::result>(
-                                            transport::errc::bad_message);
+                    auto result =
+                        env.body.size() == 2
+                            ? proto::decode_result(env.body[1])
+                            : boost::system::result<proto::result>(transport::errc::bad_message);
                     if (!result || result->record.id != l.ready.record.id) {
                         fail_unsent(l, "the worker sent back an unreadable result");
                     } else if (l.item.seq == 0) {
@@ -273,10 +271,11 @@ void worker_dispatcher::run() {
                 return;
             }
             case proto::kind::early_reply: {
-                auto early = env.body.size() == 2 ? proto::decode_early_reply(env.body[1])
-                                                  : boost::system::result<std::pair<
-                                                        transport::frames, kept_answers>>(
-                                                        transport::errc::bad_message);
+                auto early =
+                    env.body.size() == 2
+                        ? proto::decode_early_reply(env.body[1])
+                        : boost::system::result<std::pair<transport::frames, kept_answers>>(
+                              transport::errc::bad_message);
                 if (!early) return;
                 // The pages the reply links to are kept before it goes out.
                 if (!early->second.empty()) (void)pool.db_.put_answers(early->second);
@@ -403,8 +402,9 @@ void worker_dispatcher::run() {
     }
     record_round();
     if (!s.unrecorded.empty()) {
-        log::warn("dispatch", "stopping with executions whose end is not recorded; they run again "
-                              "after the restart",
+        log::warn("dispatch",
+                  "stopping with executions whose end is not recorded; they run again "
+                  "after the restart",
                   {{"rounds", std::to_string(s.unrecorded.size())}});
     }
     // Leased executions stay pending in the store (they run at the next start); in-memory

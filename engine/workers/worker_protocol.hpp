@@ -32,9 +32,9 @@ enum class kind : std::uint8_t {
 struct worker_header {
     kind what = kind::ready;
     std::string worker_id;
-    std::uint64_t lease = 0;        // result: the lease it answers
-    std::string sequence_name;      // sequence
-    std::uint64_t count = 0;        // sequence: how many values
+    std::uint64_t lease = 0;    // result: the lease it answers
+    std::string sequence_name;  // sequence
+    std::uint64_t count = 0;    // sequence: how many values
 };
 std::string encode_header(const worker_header& h);
 boost::system::result<worker_header> decode_worker_header(std::string_view bytes);
@@ -73,8 +73,8 @@ transport::frames encode_deployed(const std::string& generation,
 /// What a server message is, and its parts.
 struct server_message {
     kind what = kind::work;
-    std::uint64_t first_value = 0;  // sequence_values
-    std::string generation;         // deployed
+    std::uint64_t first_value = 0;                           // sequence_values
+    std::string generation;                                  // deployed
     std::vector<std::pair<std::string, std::string>> files;  // deployed
 };
 boost::system::result<server_message> decode_server_header(std::string_view bytes);

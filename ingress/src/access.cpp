@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "ferry/store/log.hpp"
 #include "ferry/engine/intake/request_properties.hpp"
+#include "ferry/store/log.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
 #include "submit_answers.hpp"
@@ -14,8 +14,8 @@ namespace ferry::ingress {
 user_source::user_source(std::string path) : path_(std::move(path)) {
     auto loaded = user_directory::load(path_);
     if (!loaded) {
-        throw std::runtime_error("the users file " + path_ + " cannot be read: " +
-                                 loaded.error().message());
+        throw std::runtime_error("the users file " + path_ +
+                                 " cannot be read: " + loaded.error().message());
     }
     users_ = std::make_shared<const user_directory>(std::move(*loaded));
     std::error_code ec;
@@ -39,7 +39,8 @@ std::shared_ptr<const user_directory> user_source::current() {
     auto loaded = user_directory::load(path_);
     if (!loaded) {
         if (!complained_) {
-            log::error("ingress", "the users file cannot be read; the last good users stay in force",
+            log::error("ingress",
+                       "the users file cannot be read; the last good users stay in force",
                        {{"file", path_}, {"error", loaded.error().message()}});
             complained_ = true;
         }
@@ -78,7 +79,8 @@ credentials basic_credentials(const http::request_header<>& req) {
 std::variant<const user*, response> credentials_user(const http::request_header<>& req,
                                                      const credentials& given,
                                                      const request_source& from,
-                                                     authentication mode, const user_directory& users) {
+                                                     authentication mode,
+                                                     const user_directory& users) {
     if (mode == authentication::client_cert) {
         const auto* cert = from.certificate;
         if (!cert || !cert->presented) {
@@ -87,8 +89,8 @@ std::variant<const user*, response> credentials_user(const http::request_header<
                           "mutual TLS)",
                           req);
         }
-        const auto* u = cert->trusted ? users.find_by_certificate(cert->subject, cert->common_name)
-                                      : nullptr;
+        const auto* u =
+            cert->trusted ? users.find_by_certificate(cert->subject, cert->common_name) : nullptr;
         if (!u) {
             return refuse(http::status::unauthorized, "invalid_client_certificate",
                           "the client certificate is not accepted", req);
@@ -121,10 +123,9 @@ std::variant<user, response> identify(const http::request_header<>& req, const c
         bool allowed = false;
         for (const auto& range : *u->ip_allow) allowed = allowed || range.contains(from.address);
         if (!allowed) {
-            return refuse(http::status::forbidden, "ip_not_allowed",
-                          "calls from " + from.address.to_string() +
-                              " are not allowed for this user",
-                          req);
+            return refuse(
+                http::status::forbidden, "ip_not_allowed",
+                "calls from " + from.address.to_string() + " are not allowed for this user", req);
         }
     }
     return *u;

@@ -36,7 +36,7 @@ private:
 
 /// Where a request comes from, as far as admission cares.
 struct request_source {
-    boost::asio::ip::address address;              // client_address() of the request
+    boost::asio::ip::address address;               // client_address() of the request
     const peer_certificate* certificate = nullptr;  // TLS connections only
 };
 

@@ -198,11 +198,13 @@ response handle_metrics(const request& req, const service& svc) {
            static_cast<double>(stats.delayed_redeliveries));
     metric(out, "ferry_retention_sweeps_total", "counter", "Retention sweeps run",
            static_cast<double>(stats.retention_sweeps));
-    out += "# HELP ferry_intake_batch_requests Requests per group commit\n"
-           "# TYPE ferry_intake_batch_requests histogram\n";
+    out +=
+        "# HELP ferry_intake_batch_requests Requests per group commit\n"
+        "# TYPE ferry_intake_batch_requests histogram\n";
     append_histogram(out, "ferry_intake_batch_requests", "", stats.intake.batch_sizes);
-    out += "# HELP ferry_store_fsync_seconds Time of each WAL fsync of a group commit\n"
-           "# TYPE ferry_store_fsync_seconds histogram\n";
+    out +=
+        "# HELP ferry_store_fsync_seconds Time of each WAL fsync of a group commit\n"
+        "# TYPE ferry_store_fsync_seconds histogram\n";
     append_histogram(out, "ferry_store_fsync_seconds", "", stats.store.sync_seconds);
     svc.requests.render(out);
     response res{http::status::ok, req.version()};

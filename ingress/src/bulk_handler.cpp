@@ -49,8 +49,8 @@ public:
         documents_.push_back({std::move(**doc), header_props_});
         ++document_count_;
         if (listen_.request_profile) {
-            auto bad = engine::check_request_profile(listen_, {&documents_.back(), 1},
-                                                     document_count_);
+            auto bad =
+                engine::check_request_profile(listen_, {&documents_.back(), 1}, document_count_);
             if (bad) {
                 bad->detail += " (line " + std::to_string(line_number_) + " of the body)";
                 return bad;
@@ -138,7 +138,6 @@ private:
     engine::intake_reply receipt_;
 };
 
-
 }  // namespace
 
 std::optional<bulk_call> find_bulk_call(const http::request_header<>& req,
@@ -166,8 +165,8 @@ asio::awaitable<std::optional<bulk_result>> receive_bulk(
     if (auto refused = not_serving(req, svc.state.load())) co_return refuse(std::move(*refused));
     engine::submission base;
     engine::request_fingerprint fingerprint;
-    if (auto bad = read_idempotency_key(req, call.process->listen.operation_name(), base,
-                                        fingerprint)) {
+    if (auto bad =
+            read_idempotency_key(req, call.process->listen.operation_name(), base, fingerprint)) {
         co_return refuse(std::move(*bad));
     }
     base.process_props = std::move(call.process_props);
@@ -235,7 +234,8 @@ asio::awaitable<std::optional<bulk_result>> receive_bulk(
             }
         }
         if (!failure && upload.part_full()) {
-            if (auto refused = co_await upload.flush(false, req)) failure = refuse(std::move(*refused));
+            if (auto refused = co_await upload.flush(false, req))
+                failure = refuse(std::move(*refused));
         }
     }
     if (!failure && !carried.empty()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -13,19 +14,17 @@
 #include <memory>
 #include <optional>
 
-#include <boost/asio/ssl/stream_base.hpp>
-
 #include "access.hpp"
+#include "bulk_handler.hpp"
 #include "connection_stream.hpp"
 #include "cors.hpp"
+#include "deadline.hpp"
+#include "handlers.hpp"
 #include "links.hpp"
 #include "listener.hpp"
 #include "rate_limiter.hpp"
-#include "submit_answers.hpp"
-#include "bulk_handler.hpp"
-#include "deadline.hpp"
-#include "handlers.hpp"
 #include "responses.hpp"
+#include "submit_answers.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -202,8 +201,7 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
                 refusal = unavailable(parser.get(), "rate_limited",
                                       std::string("this listener takes at most ") + rate +
                                           " requests per second; retry after the pause");
-                refusal->set(http::field::retry_after,
-                             std::to_string((wait.count() + 999) / 1000));
+                refusal->set(http::field::retry_after, std::to_string((wait.count() + 999) / 1000));
             }
         }
         if (!refusal && !port.serves(target.substr(0, target.find('?')))) {
@@ -326,10 +324,10 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         }
         if (svc.state.load() == server_state::draining) res.keep_alive(false);
         svc.counters.count(res.result_int());
-        svc.requests.record(operation_label, res.result_int(),
-                            std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                          request_started)
-                                .count());
+        svc.requests.record(
+            operation_label, res.result_int(),
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - request_started)
+                .count());
         const bool keep_alive = res.keep_alive() && (!refusal || preflight);
         if (refusal && !preflight) res.keep_alive(false);
 

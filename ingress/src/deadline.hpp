@@ -18,7 +18,8 @@ class deadline {
 public:
     using clock = std::chrono::steady_clock;
 
-    explicit deadline(boost::asio::ip::tcp::socket& socket) : socket_(socket), timer_(socket.get_executor()) {}
+    explicit deadline(boost::asio::ip::tcp::socket& socket)
+        : socket_(socket), timer_(socket.get_executor()) {}
     ~deadline() { *alive_ = false; }
 
     void arm(std::chrono::milliseconds limit) {

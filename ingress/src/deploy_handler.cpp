@@ -135,7 +135,8 @@ boost::asio::awaitable<response> handle_deployment(request req, service& svc) {
         // <name>
         if (parts.size() == 1 && !parts[0].empty()) {
             if (req.method() != http::verb::delete_) co_return method_not_allowed(req, "DELETE");
-            if (auto r = co_await svc.gateway->undeploy(parts[0])) co_return refusal_response(*r, req);
+            if (auto r = co_await svc.gateway->undeploy(parts[0]))
+                co_return refusal_response(*r, req);
             boost::json::object body;
             body["process"] = parts[0];
             body["undeployed"] = true;
@@ -172,7 +173,8 @@ boost::asio::awaitable<response> handle_deployment(request req, service& svc) {
                               : parts[1] == "resume" ? action::resume
                                                      : action::restart;
             const auto changed = co_await svc.gateway->change_listener(parts[0], what);
-            if (const auto* r = std::get_if<engine::refusal>(&changed)) co_return refusal_response(*r, req);
+            if (const auto* r = std::get_if<engine::refusal>(&changed))
+                co_return refusal_response(*r, req);
             co_return json_response(
                 http::status::ok,
                 boost::json::serialize(listener_json(std::get<engine::listener_status>(changed))),

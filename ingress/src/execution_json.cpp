@@ -29,7 +29,8 @@ boost::json::object execution_summary(const store::execution_record& record) {
     body["replay_of"] = replay_of == record.process_props.end()
                             ? boost::json::value(nullptr)
                             : boost::json::value(replay_of->second);
-    if (const auto queue = record.process_props.find("queue"); queue != record.process_props.end()) {
+    if (const auto queue = record.process_props.find("queue");
+        queue != record.process_props.end()) {
         // A delivery of an internal queue's message (SPEC §3).
         const auto prop = [&](const char* name) {
             const auto it = record.process_props.find(name);

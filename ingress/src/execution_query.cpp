@@ -18,8 +18,8 @@ std::optional<std::int64_t> parse_time(std::string_view text) {
     int millis = 0;
     const std::string s(text);
     int consumed = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                    &consumed) != 3) {
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &consumed) !=
+        3) {
         return std::nullopt;
     }
     std::string_view rest = std::string_view(s).substr(static_cast<std::size_t>(consumed));
@@ -65,8 +65,9 @@ bool read_filter_parameter(std::string_view key, const std::string& value,
     } else if (key == "from" || key == "to") {
         const auto ms = parse_time(value);
         if (!ms) {
-            bad = std::string(key) + " must be milliseconds since the epoch or an ISO 8601 UTC "
-                                     "time such as 2026-11-24T10:00:00Z";
+            bad = std::string(key) +
+                  " must be milliseconds since the epoch or an ISO 8601 UTC "
+                  "time such as 2026-11-24T10:00:00Z";
         } else {
             (key == "from" ? filter.from_ms : filter.to_ms) = *ms;
         }

@@ -24,8 +24,8 @@ struct simple_call {
     /// The process serving the operation, looked up once per request by the connection.
     engine::gateway::served_operation served;
 };
-/// The web-service call (simple path or SOAP endpoint) a request header addresses, if any. Its `inuser` is left
-/// empty: admit() decides who calls. Parsed once per request by the connection.
+/// The web-service call (simple path or SOAP endpoint) a request header addresses, if any. Its
+/// `inuser` is left empty: admit() decides who calls. Parsed once per request by the connection.
 std::optional<simple_call> parse_simple_call(const http::request_header<>& req);
 
 /// Picks the handler for a request by method and path. `call`: the simple-path call the
@@ -84,7 +84,6 @@ response soap_reply(response res, call_protocol protocol, const engine::process&
 /// GET /ws/simple/<operation>?moreDataToken=<token>: the next page of a long list reply.
 boost::asio::awaitable<response> handle_next_page(request req, std::string token, service& svc);
 /// GET /_admin/executions/<id>/result: the reply of a synchronous execution (202 until done).
-boost::asio::awaitable<response> handle_execution_result(request req, std::string id,
-                                                         service& svc);
+boost::asio::awaitable<response> handle_execution_result(request req, std::string id, service& svc);
 
 }  // namespace ferry::ingress

@@ -39,7 +39,8 @@ boost::asio::awaitable<response> handle_execution_list(request req, service& svc
         } else if (key == "cursor") {
             cursor = value;
         } else if (key == "limit") {
-            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+            const auto [end, ec] =
+                std::from_chars(value.data(), value.data() + value.size(), limit);
             if (ec != std::errc() || end != value.data() + value.size() || limit == 0 ||
                 limit > largest_page) {
                 co_return bad_query(req, "limit must be from 1 to " + std::to_string(largest_page));
@@ -59,7 +60,7 @@ boost::asio::awaitable<response> handle_execution_list(request req, service& svc
     boost::json::object body;
     body["executions"] = std::move(list);
     body["next_cursor"] = page->next_cursor.empty() ? boost::json::value(nullptr)
-                                                     : boost::json::value(page->next_cursor);
+                                                    : boost::json::value(page->next_cursor);
     body["scanned"] = page->scanned;
     co_return json_response(http::status::ok, boost::json::serialize(body), req.version(),
                             req.keep_alive());

@@ -52,8 +52,8 @@ std::string link_base(const http::request_header<>& req, bool tls, const link_se
         boost::beast::iequals(proto, "https") || (proto.empty() && tls) ? "https" : "http";
     std::string host(fwd_host.empty() ? std::string_view(req[http::field::host]) : fwd_host);
     if (!fwd_port.empty() && host.find(':') == std::string::npos) {
-        const bool default_port = (scheme == "https" && fwd_port == "443") ||
-                                  (scheme == "http" && fwd_port == "80");
+        const bool default_port =
+            (scheme == "https" && fwd_port == "443") || (scheme == "http" && fwd_port == "80");
         if (!default_port) host += ":" + std::string(fwd_port);
     }
     std::string prefix(fwd_prefix);
@@ -77,8 +77,8 @@ void rebase_links(response& res, std::string_view base) {
     if (const auto link = std::string_view(res[http::field::link]); link.starts_with("</")) {
         res.set(http::field::link, "<" + std::string(base) + std::string(link.substr(1)));
     }
-    for (const auto name : {std::string_view("X-Execution-Status-Link"),
-                            std::string_view("Location")}) {
+    for (const auto name :
+         {std::string_view("X-Execution-Status-Link"), std::string_view("Location")}) {
         if (const auto path = std::string_view(res[name]); path.starts_with("/")) {
             res.set(name, std::string(base) + std::string(path));
         }
@@ -91,9 +91,8 @@ boost::asio::ip::address client_address(const http::request_header<>& req,
     if (!links.trust_forwarded) return peer;
     auto list = std::string_view(req["X-Forwarded-For"]);
     if (list.empty()) return peer;
-    const auto last = trimmed(list.substr(list.rfind(',') == std::string_view::npos
-                                              ? 0
-                                              : list.rfind(',') + 1));
+    const auto last =
+        trimmed(list.substr(list.rfind(',') == std::string_view::npos ? 0 : list.rfind(',') + 1));
     boost::system::error_code ec;
     const auto address = boost::asio::ip::make_address(std::string(last), ec);
     return ec ? peer : address;

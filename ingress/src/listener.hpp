@@ -19,8 +19,8 @@ class rate_limiter;
 /// One listening port as its connections see it. Owned by the server; outlives them.
 struct listener {
     listener_settings settings;
-    std::shared_ptr<rate_limiter> rate;                 // with a rate limit
-    std::shared_ptr<boost::asio::ssl::context> tls;     // HTTPS
+    std::shared_ptr<rate_limiter> rate;              // with a rate limit
+    std::shared_ptr<boost::asio::ssl::context> tls;  // HTTPS
     std::atomic<std::size_t> connections{0};
     std::uint16_t port = 0;
 

@@ -43,8 +43,9 @@ std::variant<listener_settings, std::string> parse_listener(std::string_view tex
         };
         if (key == "cert" || key == "key" || key == "client_ca") {
             if (auto e = https_only()) return *e;
-            (key == "cert" ? tls->certificate_file
-                           : key == "key" ? tls->private_key_file : tls->client_ca_file) = value;
+            (key == "cert"  ? tls->certificate_file
+             : key == "key" ? tls->private_key_file
+                            : tls->client_ca_file) = value;
         } else if (key == "role") {
             if (value == "all") {
                 l.role = listener_role::all;

@@ -70,9 +70,9 @@ std::optional<std::string> bulk_scope(const boost::urls::url_view& target, const
         }
     }
     if (queue.has_value() == all) {
-        refused = error_response(http::status::bad_request, "invalid_query",
-                                 "name the dead letters: queue=NAME, or all=true for every queue",
-                                 req);
+        refused =
+            error_response(http::status::bad_request, "invalid_query",
+                           "name the dead letters: queue=NAME, or all=true for every queue", req);
         return std::nullopt;
     }
     return queue.value_or("");
@@ -83,7 +83,8 @@ response storage_failure(const boost::system::error_code& ec, const request& req
                           "the store could not be read or written: " + ec.message(), req);
 }
 
-response ok_json(boost::json::object body, const request& req, http::status status = http::status::ok) {
+response ok_json(boost::json::object body, const request& req,
+                 http::status status = http::status::ok) {
     return json_response(status, boost::json::serialize(body), req.version(), req.keep_alive());
 }
 
@@ -118,7 +119,8 @@ boost::asio::awaitable<response> list_letters(const request& req,
         } else if (param.key == "cursor") {
             cursor = value;
         } else if (param.key == "limit") {
-            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+            const auto [end, ec] =
+                std::from_chars(value.data(), value.data() + value.size(), limit);
             if (ec != std::errc() || end != value.data() + value.size() || limit == 0 ||
                 limit > 1000) {
                 co_return error_response(http::status::bad_request, "invalid_query",
@@ -156,7 +158,8 @@ boost::asio::awaitable<response> show_letter(const request& req, const std::stri
         for (const auto& doc : view->execution->document_ids) documents.emplace_back(doc);
         body["documents"] = std::move(documents);
         boost::json::array deliveries;
-        for (const auto& rec : view->earlier_deliveries) deliveries.push_back(execution_summary(rec));
+        for (const auto& rec : view->earlier_deliveries)
+            deliveries.push_back(execution_summary(rec));
         deliveries.push_back(execution_summary(*view->execution));
         body["delivery_history"] = std::move(deliveries);
     }
@@ -180,11 +183,11 @@ boost::asio::awaitable<response> bulk(const request& req, const boost::urls::url
     // `began` and are left for another call, so a listener that always fails is not resent in
     // a loop.
     char began[16];
-    std::snprintf(began, sizeof began, "%012llx",
-                  static_cast<unsigned long long>(
-                      std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count()));
+    std::snprintf(
+        began, sizeof began, "%012llx",
+        static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count()));
     std::size_t done = 0;
     boost::json::array failures;
     std::string cursor;  // past letters that could not be resent (they stay)
@@ -262,7 +265,8 @@ boost::asio::awaitable<response> handle_queues(request req, service& svc) {
     const auto slash = rest.find('/');
     const auto id = rest.substr(0, slash);
     if (id.empty()) {
-        co_return error_response(http::status::not_found, "not_found", "no endpoint at " + path, req);
+        co_return error_response(http::status::not_found, "not_found", "no endpoint at " + path,
+                                 req);
     }
     if (slash == std::string::npos) {
         if (method == http::verb::get) co_return co_await show_letter(req, id, svc);

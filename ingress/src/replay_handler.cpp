@@ -37,8 +37,8 @@ boost::json::object progress_json(const engine::replay_progress& p, bool with_it
     if (!f.error_contains.empty()) filter["error"] = f.error_contains;
     if (!p.request.ids.empty()) filter["ids"] = p.request.ids.size();
     out["filter"] = std::move(filter);
-    out["version"] = p.request.version ? boost::json::value(*p.request.version)
-                                       : boost::json::value(nullptr);
+    out["version"] =
+        p.request.version ? boost::json::value(*p.request.version) : boost::json::value(nullptr);
     out["dry_run"] = p.request.dry_run;
     out["total"] = p.total;
     out["done"] = p.done;
@@ -139,16 +139,15 @@ response start(const request& req, const boost::urls::url_view& target, service&
     const auto started = svc.gateway->start_replay(std::move(r));
     if (const auto* refused = std::get_if<engine::refusal>(&started)) {
         const auto status = refused->error == "unknown_version" ? http::status::not_found
-                            : refused->error == "too_many_jobs"
-                                ? http::status::too_many_requests
-                                : http::status::bad_request;
+                            : refused->error == "too_many_jobs" ? http::status::too_many_requests
+                                                                : http::status::bad_request;
         return error_response(status, refused->error, refused->detail, req);
     }
     const auto& id = std::get<std::string>(started);
     const auto progress = svc.gateway->replay_job(id);
     auto res = json_response(http::status::accepted,
-                             boost::json::serialize(progress_json(*progress, false)),
-                             req.version(), req.keep_alive());
+                             boost::json::serialize(progress_json(*progress, false)), req.version(),
+                             req.keep_alive());
     res.set(http::field::location, std::string(replays_prefix) + id);
     return res;
 }

@@ -18,24 +18,27 @@ void request_metrics::record(const std::string& operation, unsigned status, doub
     ++counts_[{operation, status}];
     auto it = latency_.find(operation);
     if (it == latency_.end()) {
-        it = latency_.emplace(operation, std::make_unique<store::histogram>(
-                                             store::histogram::latency()))
-                 .first;
+        it =
+            latency_
+                .emplace(operation, std::make_unique<store::histogram>(store::histogram::latency()))
+                .first;
     }
     it->second->observe(seconds);
 }
 
 void request_metrics::render(std::string& out) const {
     std::lock_guard lock(mutex_);
-    out += "# HELP ferry_requests_total HTTP requests by operation and status\n"
-           "# TYPE ferry_requests_total counter\n";
+    out +=
+        "# HELP ferry_requests_total HTTP requests by operation and status\n"
+        "# TYPE ferry_requests_total counter\n";
     for (const auto& [key, count] : counts_) {
         out += "ferry_requests_total{operation=\"" + key.first + "\",code=\"" +
                std::to_string(key.second) + "\"} " + std::to_string(count) + "\n";
     }
-    out += "# HELP ferry_request_seconds Time from a request's header to its response, by "
-           "operation\n"
-           "# TYPE ferry_request_seconds histogram\n";
+    out +=
+        "# HELP ferry_request_seconds Time from a request's header to its response, by "
+        "operation\n"
+        "# TYPE ferry_request_seconds histogram\n";
     for (const auto& [operation, h] : latency_) {
         append_histogram(out, "ferry_request_seconds", "operation=\"" + operation + "\"",
                          h->read());
@@ -50,8 +53,8 @@ void append_histogram(std::string& out, std::string_view name, std::string_view 
         out += prefix + "_bucket{" + extra + "le=\"" + number(h.bounds[i]) + "\"} " +
                std::to_string(h.cumulative[i]) + "\n";
     }
-    out += prefix + "_bucket{" + extra + "le=\"+Inf\"} " + std::to_string(h.cumulative.back()) +
-           "\n";
+    out +=
+        prefix + "_bucket{" + extra + "le=\"+Inf\"} " + std::to_string(h.cumulative.back()) + "\n";
     const std::string braces = labels.empty() ? "" : "{" + std::string(labels) + "}";
     out += prefix + "_sum" + braces + " " + number(h.sum) + "\n";
     out += prefix + "_count" + braces + " " + std::to_string(h.cumulative.back()) + "\n";

@@ -1,7 +1,6 @@
 #include "responses.hpp"
 
 #include <boost/beast/http/error.hpp>
-
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -30,12 +29,11 @@ response input_error_response(const engine::input_error& e, unsigned version, bo
     body["error"] = e.error;
     body["detail"] = e.detail;
     if (const auto& p = e.problem) {
-        body["problem"] = {{"profile", p->profile}, {"document", p->document},
-                           {"path", p->path},       {"line", p->line},
-                           {"column", p->column},   {"rule", p->rule}};
+        body["problem"] = {{"profile", p->profile}, {"document", p->document}, {"path", p->path},
+                           {"line", p->line},       {"column", p->column},     {"rule", p->rule}};
     }
-    return json_response(static_cast<http::status>(e.status), boost::json::serialize(body),
-                         version, keep_alive);
+    return json_response(static_cast<http::status>(e.status), boost::json::serialize(body), version,
+                         keep_alive);
 }
 
 response parse_failure(const boost::system::error_code& ec) {
@@ -70,7 +68,8 @@ response method_not_allowed(const request& req, std::string_view allowed) {
 
 bool is_parse_error(const boost::system::error_code& ec) {
     using boost::beast::http::error;
-    return ec && ec.category() == boost::beast::http::make_error_code(error::bad_target).category() &&
+    return ec &&
+           ec.category() == boost::beast::http::make_error_code(error::bad_target).category() &&
            ec != error::end_of_stream && ec != error::partial_message && ec != error::need_more &&
            ec != error::need_buffer;
 }

@@ -41,7 +41,8 @@ std::optional<simple_call> parse_simple_call(const http::request_header<>& req) 
         auto facts = request_facts(req, *target);
         call.protocol = bare == soap11_path ? call_protocol::soap11 : call_protocol::soap12;
         const auto matrix = std::string_view(path).substr(bare.size());
-        if (!matrix.empty()) engine::split_matrix(std::string(matrix), facts.params, &call.matrix_auth);
+        if (!matrix.empty())
+            engine::split_matrix(std::string(matrix), facts.params, &call.matrix_auth);
         facts.path = std::string(bare);
         call.process_props = engine::process_properties(facts);
         return call;
@@ -74,8 +75,8 @@ boost::asio::awaitable<response> route(request req, std::optional<simple_call> c
         if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
         call->process_props["inuser"] = std::move(user);
         co_return co_await handle_simple(std::move(req), std::move(call->operation),
-                                         std::move(call->process_props),
-                                         std::move(call->served), svc);
+                                         std::move(call->process_props), std::move(call->served),
+                                         svc);
     }
     const auto target = boost::urls::parse_origin_form(req.target());
     if (!target) {
@@ -110,22 +111,20 @@ boost::asio::awaitable<response> route(request req, std::optional<simple_call> c
         }
     }
     if (path.starts_with(executions_prefix) && path.ends_with("/replay") &&
-        plain_segment(path.substr(executions_prefix.size(),
-                                  path.size() - executions_prefix.size() - 7))) {
+        plain_segment(
+            path.substr(executions_prefix.size(), path.size() - executions_prefix.size() - 7))) {
         if (req.method() != http::verb::post) co_return method_not_allowed(req, "POST");
         co_return co_await handle_replay(
             std::move(req),
-            path.substr(executions_prefix.size(), path.size() - executions_prefix.size() - 7),
-            svc);
+            path.substr(executions_prefix.size(), path.size() - executions_prefix.size() - 7), svc);
     }
     if (path.starts_with(executions_prefix) && path.ends_with("/result") &&
-        plain_segment(path.substr(executions_prefix.size(),
-                                  path.size() - executions_prefix.size() - 7))) {
+        plain_segment(
+            path.substr(executions_prefix.size(), path.size() - executions_prefix.size() - 7))) {
         if (req.method() != http::verb::get) co_return method_not_allowed(req, "GET");
         co_return co_await handle_execution_result(
             std::move(req),
-            path.substr(executions_prefix.size(), path.size() - executions_prefix.size() - 7),
-            svc);
+            path.substr(executions_prefix.size(), path.size() - executions_prefix.size() - 7), svc);
     }
     if (path.starts_with(executions_prefix) &&
         plain_segment(path.substr(executions_prefix.size()))) {

@@ -17,13 +17,13 @@
 #include <thread>
 #include <vector>
 
-#include "ferry/store/log.hpp"
 #include "access.hpp"
-#include "rate_limiter.hpp"
 #include "connection.hpp"
+#include "ferry/store/log.hpp"
 #include "listener.hpp"
-#include "tls.hpp"
+#include "rate_limiter.hpp"
 #include "service.hpp"
+#include "tls.hpp"
 
 namespace ferry::ingress {
 namespace asio = boost::asio;
@@ -50,7 +50,8 @@ asio::awaitable<void> refuse_connection(tcp::socket socket) {
             R"(connections open; retry shortly"})";
         return "HTTP/1.1 503 Service Unavailable\r\nServer: ferry\r\n"
                "Content-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n"
-               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+               "Content-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
     }();
     constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
     (void)co_await asio::async_write(socket, asio::buffer(answer), use_tuple);

@@ -44,7 +44,8 @@ public:
     }
     void give_back(const std::string& operation) {
         std::lock_guard lock(mutex_);
-        if (auto it = running_.find(operation); it != running_.end() && it->second > 0) --it->second;
+        if (auto it = running_.find(operation); it != running_.end() && it->second > 0)
+            --it->second;
     }
 
 private:

@@ -1,9 +1,9 @@
 #include <boost/beast/core/string.hpp>
-#include <charconv>
-#include <chrono>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
+#include <chrono>
 
 #include "ferry/engine/intake/request_documents.hpp"
 #include "ferry/engine/intake/request_properties.hpp"
@@ -43,8 +43,8 @@ boost::asio::awaitable<response> answer_synchronously(request req, engine::submi
                                                       const engine::process& p, service& svc) {
     // low_latency runs in memory, unless X-Debug asked for a stored, general-mode run or an
     // idempotency key needs a stored execution to answer repeats from.
-    const bool in_memory = p.mode == engine::execution_mode::low_latency && !s.debug &&
-                           s.idempotency_key.empty();
+    const bool in_memory =
+        p.mode == engine::execution_mode::low_latency && !s.debug && s.idempotency_key.empty();
     const auto result = co_await svc.gateway->call(std::move(s), wait_budget(req, p), in_memory);
     if (!result) co_return submit_failure(result.error(), req);
     const auto& stored = result->stored;
@@ -87,7 +87,8 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     if (served.paused) co_return paused_listener(req, operation, p->name);
     engine::submission s;
     engine::request_fingerprint fingerprint;
-    if (auto bad = read_idempotency_key(req, p->listen.operation_name(), s, fingerprint)) co_return std::move(*bad);
+    if (auto bad = read_idempotency_key(req, p->listen.operation_name(), s, fingerprint))
+        co_return std::move(*bad);
     if (!s.idempotency_key.empty()) {
         fingerprint.add(req.body());
         s.fingerprint = fingerprint.hex();
@@ -114,7 +115,8 @@ boost::asio::awaitable<response> run_operation(request req, engine::submission s
     }
     s.process = p.name;
     s.process_version = p.version;
-    if (auto id = correlation_id(req); !id.empty()) s.process_props["correlation_id"] = std::move(id);
+    if (auto id = correlation_id(req); !id.empty())
+        s.process_props["correlation_id"] = std::move(id);
     // SPEC §5: this one execution keeps everything, as in general mode.
     s.debug = boost::beast::iequals(req["X-Debug"], "true");
     if (p.listen.output != engine::data_type::none) {
@@ -125,10 +127,10 @@ boost::asio::awaitable<response> run_operation(request req, engine::submission s
             p.listen.max_concurrent_executions.value_or(svc.settings.max_concurrent_executions);
         if (!svc.executions.take(operation, limit)) {
             svc.counters.executions_refused.fetch_add(1, std::memory_order_relaxed);
-            auto res = unavailable(req, "too_many_executions",
-                                   "the operation '" + operation + "' is running its maximum of " +
-                                       std::to_string(limit) +
-                                       " executions at once; retry shortly");
+            auto res =
+                unavailable(req, "too_many_executions",
+                            "the operation '" + operation + "' is running its maximum of " +
+                                std::to_string(limit) + " executions at once; retry shortly");
             co_return res;
         }
         const execution_slot slot(svc.executions, operation);

@@ -29,7 +29,14 @@ std::string text_of(const boost::json::object& o, std::string_view key) {
 // (credentials, retry later, smaller body).
 bool transport_status(unsigned status) {
     switch (status) {
-        case 401: case 403: case 405: case 408: case 413: case 415: case 429: case 503:
+        case 401:
+        case 403:
+        case 405:
+        case 408:
+        case 413:
+        case 415:
+        case 429:
+        case 503:
             return true;
         default:
             return false;
@@ -138,10 +145,10 @@ response soap_fault(response res, call_protocol protocol) {
     if (code == "must_understand") fault_code = "MustUnderstand";
     unsigned new_status = status;
     if (!transport_status(status)) {
-        new_status = (v11 || receiver || fault_code == "VersionMismatch" ||
-                      fault_code == "MustUnderstand")
-                         ? 500
-                         : 400;
+        new_status =
+            (v11 || receiver || fault_code == "VersionMismatch" || fault_code == "MustUnderstand")
+                ? 500
+                : 400;
     }
     std::string fault;
     if (v11) {
@@ -155,8 +162,8 @@ response soap_fault(response res, call_protocol protocol) {
                 fault_detail(error) + "</soap:Detail></soap:Fault>";
     }
     res.result(new_status);
-    res.set(http::field::content_type, v11 ? "text/xml; charset=utf-8"
-                                           : "application/soap+xml; charset=utf-8");
+    res.set(http::field::content_type,
+            v11 ? "text/xml; charset=utf-8" : "application/soap+xml; charset=utf-8");
     res.body() = profiles::soap_envelope(
         v11 ? profiles::soap_version::v1_1 : profiles::soap_version::v1_2, fault);
     res.prepare_payload();
@@ -182,9 +189,9 @@ response soap_reply(response res, call_protocol protocol, const engine::process&
     } else {
         content = std::string(profiles::without_xml_declaration(res.body()));
     }
-    res.body() = profiles::soap_envelope(version_of(protocol), wss_open(operation + "Response") +
-                                                                   content + "</wss:" + operation +
-                                                                   "Response>");
+    res.body() =
+        profiles::soap_envelope(version_of(protocol), wss_open(operation + "Response") + content +
+                                                          "</wss:" + operation + "Response>");
     res.set(http::field::content_type, soap_content_type(protocol));
     res.erase(http::field::link);  // SOAP clients page with <opMoreResults>
     res.prepare_payload();

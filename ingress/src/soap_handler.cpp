@@ -1,11 +1,11 @@
 // The SOAP endpoints (SPEC §2): /ws/soap (SOAP 1.1) and /ws/soap12 (SOAP 1.2), and their WSDL.
+#include "access.hpp"
 #include "ferry/engine/intake/idempotency.hpp"
 #include "ferry/engine/intake/request_documents.hpp"
 #include "ferry/profiles/soap_envelope.hpp"
 #include "ferry/profiles/validation.hpp"
 #include "ferry/profiles/wsdl.hpp"
 #include "ferry/profiles/xml_list.hpp"
-#include "access.hpp"
 #include "handlers.hpp"
 #include "responses.hpp"
 #include "submit_answers.hpp"
@@ -22,19 +22,22 @@ bool may_call(const service& svc, const std::string& user, std::string_view oper
     if (svc.settings.auth == authentication::none) return true;
     const auto users = svc.users->current();
     const auto* u = users->find(user);
-    return u && (u->operations.empty() ||
-                 std::find(u->operations.begin(), u->operations.end(), operation) !=
-                     u->operations.end());
+    return u && (u->operations.empty() || std::find(u->operations.begin(), u->operations.end(),
+                                                    operation) != u->operations.end());
 }
 
 // The SOAP shape of what an operation takes and answers; nullopt: JSON, raw data or
 // multipart, which SOAP does not carry.
 std::optional<profiles::message_shape> shape_of(data_type type) {
     switch (type) {
-        case data_type::none: return profiles::message_shape::none;
-        case data_type::single_xml: return profiles::message_shape::one;
-        case data_type::multiple_xml: return profiles::message_shape::list;
-        default: return std::nullopt;
+        case data_type::none:
+            return profiles::message_shape::none;
+        case data_type::single_xml:
+            return profiles::message_shape::one;
+        case data_type::multiple_xml:
+            return profiles::message_shape::list;
+        default:
+            return std::nullopt;
     }
 }
 
@@ -51,9 +54,9 @@ boost::system::result<std::vector<store::document>, engine::input_error> soap_do
     switch (p.listen.input) {
         case data_type::none:
             if (!payload.empty()) {
-                return engine::input_error{400, "unexpected_input",
-                                           "the operation '" + op + "' takes no input; <" + op +
-                                               "> must be empty"};
+                return engine::input_error{
+                    400, "unexpected_input",
+                    "the operation '" + op + "' takes no input; <" + op + "> must be empty"};
             }
             return engine::split_request(data_type::none, {});
         case data_type::single_xml:
@@ -76,14 +79,13 @@ boost::system::result<std::vector<store::document>, engine::input_error> soap_do
             // The wrapper's own name, as Boomi's clients send it (or ObjectList).
             const auto tag_end = payload.front().find_first_of(" \t\r\n/>", 1);
             const auto qname = std::string_view(payload.front()).substr(1, tag_end - 1);
-            const auto name = qname.substr(qname.find(':') == std::string_view::npos
-                                               ? 0
-                                               : qname.find(':') + 1);
+            const auto name =
+                qname.substr(qname.find(':') == std::string_view::npos ? 0 : qname.find(':') + 1);
             if (name != list && name != "ObjectList") {
                 return engine::input_error{400, "invalid_soap",
                                            "<" + op + "> must hold <wss:" + list +
-                                               "> with the documents, not <" +
-                                               std::string(qname) + ">"};
+                                               "> with the documents, not <" + std::string(qname) +
+                                               ">"};
             }
             auto children = profiles::split_xml_list(payload.front(), name);
             if (!children) {
@@ -93,10 +95,10 @@ boost::system::result<std::vector<store::document>, engine::input_error> soap_do
             return out;
         }
         default:
-            return engine::input_error{
-                400, "not_a_soap_operation",
-                "the operation '" + op + "' takes " + std::string(engine::to_string(p.listen.input)) +
-                    ", which SOAP does not carry; call /ws/simple/" + op};
+            return engine::input_error{400, "not_a_soap_operation",
+                                       "the operation '" + op + "' takes " +
+                                           std::string(engine::to_string(p.listen.input)) +
+                                           ", which SOAP does not carry; call /ws/simple/" + op};
     }
 }
 
@@ -106,8 +108,7 @@ void at_envelope_position(engine::input_error& e, const profiles::soap_request& 
     auto& problem = *e.problem;
     const auto before = "(line " + std::to_string(problem.line) + ", column " +
                         std::to_string(problem.column) + ")";
-    std::tie(problem.line, problem.column) =
-        envelope.in_envelope(0, problem.line, problem.column);
+    std::tie(problem.line, problem.column) = envelope.in_envelope(0, problem.line, problem.column);
     const auto after = "(line " + std::to_string(problem.line) + ", column " +
                        std::to_string(problem.column) + " of the envelope)";
     if (const auto at = e.detail.find(before); at != std::string::npos) {
@@ -162,8 +163,8 @@ boost::asio::awaitable<response> soap_exchange(request req, simple_call call, st
                                   ">, which is marked mustUnderstand");
     }
     auto operation = envelope->operation;
-    const bool next_page = operation.ends_with(more_results) &&
-                           !svc.gateway->find_operation(operation).process;
+    const bool next_page =
+        operation.ends_with(more_results) && !svc.gateway->find_operation(operation).process;
     if (next_page) operation.resize(operation.size() - more_results.size());
     const auto served = svc.gateway->find_operation(operation);
     const auto& p = served.process;
@@ -180,7 +181,8 @@ boost::asio::awaitable<response> soap_exchange(request req, simple_call call, st
     if (!shape_of(p->listen.input) || !shape_of(p->listen.output)) {
         co_return bad_request(req, "not_a_soap_operation",
                               "the operation '" + operation + "' takes " +
-                                  std::string(engine::to_string(p->listen.input)) + " and answers " +
+                                  std::string(engine::to_string(p->listen.input)) +
+                                  " and answers " +
                                   std::string(engine::to_string(p->listen.output)) +
                                   "; SOAP carries XML only: call /ws/simple/" + operation);
     }
@@ -258,12 +260,13 @@ response describe(const request& req, const simple_call& call, const std::string
     if (xsd != props.end()) {
         const auto& schemas = description->schemas;
         std::size_t n = 0;
-        for (const char c : xsd->second) n = c >= '0' && c <= '9' && n < 100000 ? n * 10 + (c - '0') : 100000;
+        for (const char c : xsd->second)
+            n = c >= '0' && c <= '9' && n < 100000 ? n * 10 + (c - '0') : 100000;
         if (xsd->second.empty() || n < 1 || n > schemas.size()) {
-            return error_response(http::status::not_found, "unknown_schema",
-                                  "no schema " + xsd->second + "; the WSDL names " +
-                                      std::to_string(schemas.size()),
-                                  req);
+            return error_response(
+                http::status::not_found, "unknown_schema",
+                "no schema " + xsd->second + "; the WSDL names " + std::to_string(schemas.size()),
+                req);
         }
         body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + schemas[n - 1].text;
     } else {

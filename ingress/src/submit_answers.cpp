@@ -2,7 +2,6 @@
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
-
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -33,8 +32,8 @@ store::properties request_header_properties(const request_header& req) {
     return props;
 }
 
-std::optional<response> read_idempotency_key(const request_header& req,
-                                             std::string_view operation, engine::submission& s,
+std::optional<response> read_idempotency_key(const request_header& req, std::string_view operation,
+                                             engine::submission& s,
                                              engine::request_fingerprint& fingerprint) {
     auto key = req["Idempotency-Key"];
     if (key.empty()) key = req["X-Idempotency-Key"];

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <variant>
 
-#include "ferry/engine/intake/idempotency.hpp"
 #include "ferry/engine/execute/reply.hpp"
+#include "ferry/engine/intake/idempotency.hpp"
 #include "ferry/engine/intake/submission.hpp"
 #include "service.hpp"
 
@@ -25,8 +25,8 @@ store::properties request_header_properties(const request_header& req);
 /// Idempotent posts: reads `Idempotency-Key` (or `X-Idempotency-Key`) into
 /// s.idempotency_key, scoped to the operation, and starts s's fingerprint with the request
 /// line and content type (the caller adds the body). The 400 answer for a malformed key.
-std::optional<response> read_idempotency_key(const request_header& req,
-                                             std::string_view operation, engine::submission& s,
+std::optional<response> read_idempotency_key(const request_header& req, std::string_view operation,
+                                             engine::submission& s,
                                              engine::request_fingerprint& fingerprint);
 
 /// The caller's X-Correlation-Id (or X-Request-Id): printable, at most 128 characters, else
@@ -60,7 +60,8 @@ response intake_failure(const engine::intake_reply& reply, const request_header&
 /// An operator's resubmission of stored documents (a replay, a resent dead letter) as a new
 /// execution: what the intake answered, as 202 with `{"execution_id", <link>: source,
 /// "document_count", "durability"}` and a Location, or the failure.
-response resubmitted(const boost::system::result<std::variant<engine::intake_reply, engine::refusal>>& outcome,
-                     std::string_view link, const std::string& source, const request& req);
+response resubmitted(
+    const boost::system::result<std::variant<engine::intake_reply, engine::refusal>>& outcome,
+    std::string_view link, const std::string& source, const request& req);
 
 }  // namespace ferry::ingress

@@ -15,8 +15,8 @@ std::variant<std::shared_ptr<ssl::context>, std::string> make_server_tls(
     const tls_settings& settings) {
     auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                     ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                     ssl::context::single_dh_use);
     boost::system::error_code ec;
     if (ctx->use_certificate_chain_file(settings.certificate_file, ec); ec) {
         return "the certificate file " + settings.certificate_file +

@@ -8,9 +8,9 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <filesystem>
 
 namespace ferry::ingress {
 namespace {
@@ -78,7 +78,8 @@ std::optional<ip_range> ip_range::parse(std::string_view text) {
     unsigned prefix = max;
     if (slash != std::string_view::npos) {
         const auto digits = text.substr(slash + 1);
-        const auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+        const auto [end, err] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
         if (err != std::errc() || end != digits.data() + digits.size() || digits.empty() ||
             prefix > max) {
             return std::nullopt;
@@ -101,8 +102,8 @@ std::string ip_range::to_string() const {
 bool valid_user_name(std::string_view name) {
     if (name.empty() || name.size() > 64) return false;
     for (const char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '.' || c == '_' || c == '-' || c == '@';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '@';
         if (!ok) return false;
     }
     return true;
@@ -120,7 +121,8 @@ boost::system::result<user_directory> user_directory::load(const std::string& pa
     text << in.rdbuf();
     boost::system::error_code ec;
     const auto doc = json::parse(text.str(), ec);
-    if (ec || !doc.is_object()) return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+    if (ec || !doc.is_object())
+        return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
     const auto* list = doc.as_object().if_contains("users");
     if (!list || !list->is_array()) return out;
     for (const auto& entry : list->as_array()) {
@@ -128,7 +130,8 @@ boost::system::result<user_directory> user_directory::load(const std::string& pa
         const auto& o = entry.as_object();
         user u;
         u.name = string_at(o, "name");
-        if (!valid_user_name(u.name)) return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+        if (!valid_user_name(u.name))
+            return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
         if (const auto* tokens = o.if_contains("tokens"); tokens && tokens->is_array()) {
             for (const auto& t : tokens->as_array()) {
                 if (!t.is_object()) continue;
@@ -145,7 +148,9 @@ boost::system::result<user_directory> user_directory::load(const std::string& pa
             u.ip_allow.emplace();
             for (const auto& r : ips->as_array()) {
                 const auto range = r.is_string() ? ip_range::parse(r.as_string()) : std::nullopt;
-                if (!range) return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+                if (!range)
+                    return boost::system::errc::make_error_code(
+                        boost::system::errc::invalid_argument);
                 u.ip_allow->push_back(*range);
             }
         }
@@ -173,7 +178,8 @@ boost::system::result<void> user_directory::save(const std::string& path) const 
         o["name"] = u.name;
         json::array tokens;
         for (const auto& t : u.tokens) {
-            tokens.push_back(json::object{{"id", t.id}, {"sha256", t.sha256}, {"created_ms", t.created_ms}});
+            tokens.push_back(
+                json::object{{"id", t.id}, {"sha256", t.sha256}, {"created_ms", t.created_ms}});
         }
         o["tokens"] = std::move(tokens);
         if (u.ip_allow) {
@@ -197,8 +203,8 @@ boost::system::result<void> user_directory::save(const std::string& path) const 
         }
     }
     std::error_code ec;
-    std::filesystem::permissions(temporary, std::filesystem::perms::owner_read |
-                                                std::filesystem::perms::owner_write, ec);
+    std::filesystem::permissions(
+        temporary, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
     std::filesystem::rename(temporary, path, ec);
     if (ec) return boost::system::errc::make_error_code(boost::system::errc::io_error);
     return {};

@@ -87,10 +87,10 @@ std::optional<std::int64_t> parse_date(std::string_view text, std::string_view m
         const char c = mask[i];
         if (c == '\'') {
             const auto end = mask.find('\'', i + 1);
-            const auto literal = end == i + 1 ? std::string_view("'")
-                                              : mask.substr(i + 1, end == std::string_view::npos
-                                                                       ? end
-                                                                       : end - i - 1);
+            const auto literal =
+                end == i + 1
+                    ? std::string_view("'")
+                    : mask.substr(i + 1, end == std::string_view::npos ? end : end - i - 1);
             if (text.substr(at, literal.size()) != literal) return std::nullopt;
             at += literal.size();
             i = end == std::string_view::npos ? mask.size() : end + 1;
@@ -104,12 +104,24 @@ std::optional<std::int64_t> parse_date(std::string_view text, std::string_view m
                 ok = read_digits(run, year);
                 if (ok && run == 2) year += 2000;
                 break;
-            case 'M': ok = read_digits(run, month); break;
-            case 'd': ok = read_digits(run, day); break;
-            case 'H': ok = read_digits(run, hour); break;
-            case 'm': ok = read_digits(run, minute); break;
-            case 's': ok = read_digits(run, second); break;
-            case 'S': ok = read_digits(run, millis); break;
+            case 'M':
+                ok = read_digits(run, month);
+                break;
+            case 'd':
+                ok = read_digits(run, day);
+                break;
+            case 'H':
+                ok = read_digits(run, hour);
+                break;
+            case 'm':
+                ok = read_digits(run, minute);
+                break;
+            case 's':
+                ok = read_digits(run, second);
+                break;
+            case 'S':
+                ok = read_digits(run, millis);
+                break;
             default:
                 ok = text.substr(at, run) == std::string(run, c);
                 at += run;
@@ -141,12 +153,18 @@ std::string field_pattern(char field, std::size_t run) {
     if (run == 1) return "[0-9]{1,2}";
     if (run == 2) {
         switch (field) {
-            case 'M': return "(0[1-9]|1[0-2])";
-            case 'd': return "(0[1-9]|[12][0-9]|3[01])";
-            case 'H': return "([01][0-9]|2[0-3])";
-            case 'm': return "[0-5][0-9]";
-            case 's': return "([0-5][0-9]|60)";
-            default: break;
+            case 'M':
+                return "(0[1-9]|1[0-2])";
+            case 'd':
+                return "(0[1-9]|[12][0-9]|3[01])";
+            case 'H':
+                return "([01][0-9]|2[0-3])";
+            case 'm':
+                return "[0-5][0-9]";
+            case 's':
+                return "([0-5][0-9]|60)";
+            default:
+                break;
         }
     }
     return "[0-9]{" + std::to_string(run) + "}";
@@ -168,9 +186,9 @@ std::string mask_pattern(std::string_view mask) {
         const char c = mask[i];
         if (c == '\'') {
             const auto end = mask.find('\'', i + 1);
-            literal(end == i + 1 ? std::string_view("'")
-                                 : mask.substr(i + 1, end == std::string_view::npos ? end
-                                                                                    : end - i - 1));
+            literal(end == i + 1
+                        ? std::string_view("'")
+                        : mask.substr(i + 1, end == std::string_view::npos ? end : end - i - 1));
             i = end == std::string_view::npos ? mask.size() : end + 1;
             continue;
         }

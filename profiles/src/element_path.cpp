@@ -63,7 +63,7 @@ boost::system::result<element, std::string> parse_document(std::string_view text
             const auto& p = parsed.error();
             return {boost::system::in_place_error,
                     "the document is not well-formed XML (line " + std::to_string(p.line) +
-                   ", column " + std::to_string(p.column) + "): " + p.message};
+                        ", column " + std::to_string(p.column) + "): " + p.message};
         }
         return std::move(*parsed);
     }
@@ -71,7 +71,7 @@ boost::system::result<element, std::string> parse_document(std::string_view text
     if (!parsed) {
         return {boost::system::in_place_error,
                 "the document is neither XML nor valid JSON (at byte " +
-               std::to_string(parsed.error().offset) + "): " + parsed.error().message};
+                    std::to_string(parsed.error().offset) + "): " + parsed.error().message};
     }
     return std::move(*parsed);
 }

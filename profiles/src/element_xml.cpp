@@ -8,9 +8,7 @@ namespace ferry::profiles {
 namespace {
 namespace x = xercesc;
 
-bool blank(std::string_view s) {
-    return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
+bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
 /// Builds the tree from SAX events; the stack holds the open elements.
 class tree_builder : public x::DefaultHandler {
@@ -55,16 +53,23 @@ private:
 void escape(std::string& out, std::string_view text, bool attribute) {
     for (const char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
             case '"':
                 if (attribute) {
                     out += "&quot;";
                     break;
                 }
                 [[fallthrough]];
-            default: out.push_back(c);
+            default:
+                out.push_back(c);
         }
     }
 }

@@ -13,14 +13,19 @@
 namespace ferry::profiles {
 namespace {
 
-constexpr std::array<std::string_view, 8> date_masks{
-    "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", "yyyy-MM-dd'T'HH:mm:ss.SSS", "yyyy-MM-dd'T'HH:mm:ss'Z'",
-    "yyyy-MM-dd'T'HH:mm:ss",        "yyyy-MM-dd HH:mm:ss",       "yyyy-MM-dd",
-    "HH:mm:ss",                     "yyyy-MM-dd'Z'"};
+constexpr std::array<std::string_view, 8> date_masks{"yyyy-MM-dd'T'HH:mm:ss.SSS'Z'",
+                                                     "yyyy-MM-dd'T'HH:mm:ss.SSS",
+                                                     "yyyy-MM-dd'T'HH:mm:ss'Z'",
+                                                     "yyyy-MM-dd'T'HH:mm:ss",
+                                                     "yyyy-MM-dd HH:mm:ss",
+                                                     "yyyy-MM-dd",
+                                                     "HH:mm:ss",
+                                                     "yyyy-MM-dd'Z'"};
 
 bool is_integer(std::string_view t) {
     if (t.starts_with('-') || t.starts_with('+')) t.remove_prefix(1);
-    return !t.empty() && t.size() <= 18 && t.find_first_not_of("0123456789") == std::string_view::npos;
+    return !t.empty() && t.size() <= 18 &&
+           t.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 bool is_decimal(std::string_view t) {
@@ -91,9 +96,9 @@ struct shape {
     std::size_t instances = 0;
     std::size_t min = std::numeric_limits<std::size_t>::max();  // per parent instance
     std::size_t max = 0;
-    bool array = false;     // JSON array member
+    bool array = false;  // JSON array member
     bool nullable = false;
-    bool parent = false;    // had children (an object or an element with elements)
+    bool parent = false;  // had children (an object or an element with elements)
     bool any_order = false;
     type_votes votes;
     std::vector<attribute_shape> attributes;
@@ -186,7 +191,9 @@ public:
         e.namespace_uri = json_ ? std::string() : s.namespace_uri;
         e.nullable = s.nullable;
         if (!root) {
-            e.min = s.min == std::numeric_limits<std::size_t>::max() ? 0 : std::min<std::size_t>(s.min, 1);
+            e.min = s.min == std::numeric_limits<std::size_t>::max()
+                        ? 0
+                        : std::min<std::size_t>(s.min, 1);
             if (s.array || s.max > 1) e.max.reset();
         }
         if (s.parent || !s.children.empty()) {
@@ -243,15 +250,15 @@ boost::system::result<profile, std::string> infer_profile(const std::vector<std:
             auto tree = parse_xml(samples[i]);
             if (!tree) {
                 return failure(label + " is not XML: line " + std::to_string(tree.error().line) +
-                       ", column " + std::to_string(tree.error().column) + ": " +
-                       tree.error().message);
+                               ", column " + std::to_string(tree.error().column) + ": " +
+                               tree.error().message);
             }
             if (i == 0) {
                 root.name = tree->name;
                 root.namespace_uri = tree->namespace_uri;
             } else if (tree->name != root.name || tree->namespace_uri != root.namespace_uri) {
-                return failure(label + " has root element '" + tree->name + "', not '" +
-                               root.name + "'");
+                return failure(label + " has root element '" + tree->name + "', not '" + root.name +
+                               "'");
             }
             in.merge(root, *tree);
             continue;

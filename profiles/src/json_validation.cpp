@@ -12,10 +12,14 @@ namespace {
 std::string kind_name(const element& e) {
     if (e.object) return "an object";
     switch (e.kind) {
-        case value_kind::number: return "the number " + e.text;
-        case value_kind::boolean: return "the boolean " + e.text;
-        case value_kind::null: return "null";
-        case value_kind::text: break;
+        case value_kind::number:
+            return "the number " + e.text;
+        case value_kind::boolean:
+            return "the boolean " + e.text;
+        case value_kind::null:
+            return "null";
+        case value_kind::text:
+            break;
     }
     return "the string \"" + (e.text.size() > 40 ? e.text.substr(0, 40) + "..." : e.text) + "\"";
 }
@@ -36,22 +40,29 @@ public:
     bool leaf(const profile_element& pe, const element& e, const std::string& path) {
         if (e.kind == value_kind::null) {
             if (pe.nullable) return true;
-            return fail(e, path, "not nullable", "null is not allowed here; expected " +
-                                                     std::string(to_string(pe.type)));
+            return fail(e, path, "not nullable",
+                        "null is not allowed here; expected " + std::string(to_string(pe.type)));
         }
         if (e.object) {
-            return fail(e, path, "type " + std::string(to_string(pe.type)),
-                        "expected a " + std::string(to_string(pe.type)) + " value, found an object");
+            return fail(
+                e, path, "type " + std::string(to_string(pe.type)),
+                "expected a " + std::string(to_string(pe.type)) + " value, found an object");
         }
         bool ok = false;
         switch (pe.type) {
-            case value_type::string: ok = e.kind == value_kind::text; break;
-            case value_type::number: ok = e.kind == value_kind::number; break;
+            case value_type::string:
+                ok = e.kind == value_kind::text;
+                break;
+            case value_type::number:
+                ok = e.kind == value_kind::number;
+                break;
             case value_type::integer:
                 ok = e.kind == value_kind::number &&
                      e.text.find_first_of(".eE") == std::string::npos;
                 break;
-            case value_type::boolean: ok = e.kind == value_kind::boolean; break;
+            case value_type::boolean:
+                ok = e.kind == value_kind::boolean;
+                break;
             case value_type::date:
                 if (e.kind == value_kind::text && parse_date(e.text, pe.mask)) return true;
                 return fail(e, path, "type date " + pe.mask,
@@ -74,8 +85,8 @@ public:
         for (const auto& child : e.children) {
             const auto* spec = pe.child(child.name);
             const auto index = ++counts[child.name];
-            const auto child_path = path + "/" + child.name +
-                                    (child.array ? "[" + std::to_string(index) + "]" : "");
+            const auto child_path =
+                path + "/" + child.name + (child.array ? "[" + std::to_string(index) + "]" : "");
             if (!spec) {
                 return fail(child, path + "/" + child.name, "not in the profile",
                             "member '" + child.name + "' is not in the profile");
@@ -90,9 +101,9 @@ public:
                             "'" + child.name + "' must be a single value, not an array");
             }
             if (spec->max && index > *spec->max) {
-                return fail(child, child_path, "max " + std::to_string(*spec->max),
-                            "'" + child.name + "' has more than " + std::to_string(*spec->max) +
-                                " items");
+                return fail(
+                    child, child_path, "max " + std::to_string(*spec->max),
+                    "'" + child.name + "' has more than " + std::to_string(*spec->max) + " items");
             }
             if (!node(*spec, child, child_path)) return false;
         }
@@ -148,8 +159,9 @@ std::optional<violation> check_json(const profile& p, std::string_view document)
         if (!w.node(p.root, item, "/[" + std::to_string(++index) + "]")) return w.problem;
     }
     if (index < p.root.min || (p.root.max && index > *p.root.max)) {
-        w.fail(root, "/", index < p.root.min ? "min " + std::to_string(p.root.min)
-                                             : "max " + std::to_string(*p.root.max),
+        w.fail(root, "/",
+               index < p.root.min ? "min " + std::to_string(p.root.min)
+                                  : "max " + std::to_string(*p.root.max),
                "the array has " + std::to_string(index) + " items");
     }
     return w.problem;

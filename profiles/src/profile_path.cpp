@@ -48,15 +48,15 @@ boost::system::result<path_target, std::string> resolve_path(const profile_eleme
             for (const auto& a : at->attributes) {
                 if (a.name == segment.substr(1)) return path_target{nullptr, &a};
             }
-            return {boost::system::in_place_error,
-                    shown(*at) + " has no attribute " + std::string(segment) + " (it " +
-                        what_is_there(*at, true) + ")"};
+            return {boost::system::in_place_error, shown(*at) + " has no attribute " +
+                                                       std::string(segment) + " (it " +
+                                                       what_is_there(*at, true) + ")"};
         }
         const auto* next = at->child(segment);
         if (!next) {
-            return {boost::system::in_place_error,
-                    shown(*at) + " has no element '" + std::string(segment) + "' (it " +
-                        what_is_there(*at, false) + ")"};
+            return {boost::system::in_place_error, shown(*at) + " has no element '" +
+                                                       std::string(segment) + "' (it " +
+                                                       what_is_there(*at, false) + ")"};
         }
         at = next;
     }

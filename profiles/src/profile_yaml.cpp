@@ -1,10 +1,11 @@
 // Profiles as YAML files: reading with positions for every mistake, writing compactly.
+#include "ferry/profiles/profile_yaml.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
 
 #include "ferry/profiles/date_mask.hpp"
-#include "ferry/profiles/profile_yaml.hpp"
 
 namespace ferry::profiles {
 namespace {
@@ -32,8 +33,8 @@ void only_keys(const YAML::Node& map, std::string_view where,
         if (!known) {
             std::string list;
             for (const auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-            fail(entry.first, "unknown key '" + key + "' in " + std::string(where) +
-                                  " (known: " + list + ")");
+            fail(entry.first,
+                 "unknown key '" + key + "' in " + std::string(where) + " (known: " + list + ")");
         }
     }
 }
@@ -58,7 +59,8 @@ bool flag(const YAML::Node& node, std::string_view what) {
     fail(node, std::string(what) + " must be true or false, not '" + t + "'");
 }
 
-void read_type(const YAML::Node& node, value_type& type, std::string& mask, std::string_view where) {
+void read_type(const YAML::Node& node, value_type& type, std::string& mask,
+               std::string_view where) {
     if (const auto t = node["type"]) {
         const auto name = text(t, "type");
         const auto parsed = parse_value_type(name);
@@ -72,8 +74,9 @@ void read_type(const YAML::Node& node, value_type& type, std::string& mask, std:
         mask = text(m, "mask");
         if (type != value_type::date) fail(m, "a mask is for type date only");
         if (!valid_mask(mask)) {
-            fail(m, "mask '" + mask + "' has no date field (yyyy, MM, dd, HH, mm, ss, SSS) or an "
-                    "unclosed quote");
+            fail(m, "mask '" + mask +
+                        "' has no date field (yyyy, MM, dd, HH, mm, ss, SSS) or an "
+                        "unclosed quote");
         }
     } else if (type == value_type::date) {
         fail(node, std::string(where) + " has type date but no mask (e.g. mask: yyyy-MM-dd)");
@@ -96,8 +99,8 @@ profile_element read_element(const YAML::Node& node, const std::string& parent_n
     if (depth > max_depth) fail(node, "elements nested deeper than 256 levels");
     if (!node.IsMap()) fail(node, "an element is a map such as {name: id, type: integer}");
     only_keys(node, "an element",
-              {"name", "namespace", "type", "mask", "min", "max", "nullable", "order",
-               "attributes", "elements"});
+              {"name", "namespace", "type", "mask", "min", "max", "nullable", "order", "attributes",
+               "elements"});
     profile_element e;
     if (const auto n = node["name"]) {
         e.name = text(n, "an element name");
@@ -174,7 +177,8 @@ profile read(std::string_view source) {
 }
 
 void write_type(YAML::Emitter& out, value_type type, const std::string& mask) {
-    if (type != value_type::string) out << YAML::Key << "type" << YAML::Value << std::string(to_string(type));
+    if (type != value_type::string)
+        out << YAML::Key << "type" << YAML::Value << std::string(to_string(type));
     if (!mask.empty()) out << YAML::Key << "mask" << YAML::Value << YAML::DoubleQuoted << mask;
 }
 

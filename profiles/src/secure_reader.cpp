@@ -49,9 +49,9 @@ public:
 private:
     void keep(const x::SAXParseException& e) {
         if (!problem) {
-            problem = xml_problem{static_cast<std::size_t>(e.getLineNumber()),
-                                  static_cast<std::size_t>(e.getColumnNumber()),
-                                  utf8(e.getMessage())};
+            problem =
+                xml_problem{static_cast<std::size_t>(e.getLineNumber()),
+                            static_cast<std::size_t>(e.getColumnNumber()), utf8(e.getMessage())};
         }
         throw e;  // abort the parse: the first problem is the one reported
     }
@@ -116,12 +116,10 @@ std::optional<xml_problem> parse_with(x::SAX2XMLReader& reader, x::DefaultHandle
     try {
         reader.parse(source);
     } catch (const x::SAXParseException& e) {
-        if (e.getMessage() &&
-            std::u16string_view(reinterpret_cast<const char16_t*>(e.getMessage())) ==
-                refuse_doctype::doctype_refused) {
+        if (e.getMessage() && std::u16string_view(reinterpret_cast<const char16_t*>(
+                                  e.getMessage())) == refuse_doctype::doctype_refused) {
             const auto at = text.find("<!DOCTYPE");
-            return problem_at(text, at == std::string_view::npos ? 0 : at,
-                              utf8(e.getMessage()));
+            return problem_at(text, at == std::string_view::npos ? 0 : at, utf8(e.getMessage()));
         }
         if (!errors.problem) {
             return xml_problem{static_cast<std::size_t>(e.getLineNumber()),

@@ -54,13 +54,14 @@ boost::system::result<soap_request, soap_problem> read_soap_envelope(std::string
     } else {
         scan.move_to(0);
         scan.skip_to_root();
-        return soap_problem{scan.problem("the Envelope is in the namespace '" + envelope_ns +
-                                         "', which is neither SOAP 1.1 (" +
-                                         std::string(soap11_namespace) + ") nor SOAP 1.2 (" +
-                                         std::string(soap12_namespace) + ")"),
-                            true};
+        return soap_problem{
+            scan.problem("the Envelope is in the namespace '" + envelope_ns +
+                         "', which is neither SOAP 1.1 (" + std::string(soap11_namespace) +
+                         ") nor SOAP 1.2 (" + std::string(soap12_namespace) + ")"),
+            true};
     }
-    if (xml_scanner::empty_tag(envelope_tag)) return shape_problem(scan, "the Envelope has no Body");
+    if (xml_scanner::empty_tag(envelope_tag))
+        return shape_problem(scan, "the Envelope has no Body");
     bool body_seen = false;
     while (!body_seen) {
         if (scan.next_in_element() != xml_scanner::content::element) {
@@ -77,13 +78,15 @@ boost::system::result<soap_request, soap_problem> read_soap_envelope(std::string
             continue;
         }
         if (xml_scanner::local_name(name) != "Body" || !in_envelope_ns) {
-            return shape_problem(scan, "expected the SOAP Header or Body inside the Envelope, not <" +
-                                           std::string(name) + ">");
+            return shape_problem(scan,
+                                 "expected the SOAP Header or Body inside the Envelope, not <" +
+                                     std::string(name) + ">");
         }
         body_seen = true;
         scope = detail::in_scope(std::move(scope), xml_scanner::declarations(tag));
         if (xml_scanner::empty_tag(tag)) {
-            return shape_problem(scan, "the SOAP Body is empty; it must hold the operation's element");
+            return shape_problem(scan,
+                                 "the SOAP Body is empty; it must hold the operation's element");
         }
     }
     if (scan.next_in_element() != xml_scanner::content::element) {
@@ -113,14 +116,14 @@ boost::system::result<soap_request, soap_problem> read_soap_envelope(std::string
         scan.skip_end_tag();
     }
     if (scan.next_in_element() == xml_scanner::content::element) {
-        return shape_problem(scan, "the SOAP Body holds more than one element; one operation per "
-                                   "request");
+        return shape_problem(scan,
+                             "the SOAP Body holds more than one element; one operation per "
+                             "request");
     }
     return out;
 }
 
-std::pair<std::size_t, std::size_t> soap_request::in_envelope(std::size_t index,
-                                                              std::size_t line,
+std::pair<std::size_t, std::size_t> soap_request::in_envelope(std::size_t index, std::size_t line,
                                                               std::size_t column) const {
     if (index >= origins.size() || line == 0) return {line, column};
     const auto& o = origins[index];

@@ -48,11 +48,16 @@ std::string_view trimmed(std::string_view t) {
 
 std::string describe_type(value_type type, std::string_view mask) {
     switch (type) {
-        case value_type::string: return "a string";
-        case value_type::number: return "a number";
-        case value_type::integer: return "an integer";
-        case value_type::boolean: return "a boolean (true, false, 1, 0)";
-        case value_type::date: return "a date written " + std::string(mask);
+        case value_type::string:
+            return "a string";
+        case value_type::number:
+            return "a number";
+        case value_type::integer:
+            return "an integer";
+        case value_type::boolean:
+            return "a boolean (true, false, 1, 0)";
+        case value_type::date:
+            return "a date written " + std::string(mask);
     }
     return "a string";
 }
@@ -64,9 +69,12 @@ std::partial_ordering typed_value::compare(const typed_value& other) const {
     if (numeric(type) && numeric(other.type)) return number <=> other.number;
     if (type != other.type) return std::partial_ordering::unordered;
     switch (type) {
-        case value_type::date: return epoch_ms <=> other.epoch_ms;
-        case value_type::boolean: return boolean <=> other.boolean;
-        default: return text <=> other.text;
+        case value_type::date:
+            return epoch_ms <=> other.epoch_ms;
+        case value_type::boolean:
+            return boolean <=> other.boolean;
+        default:
+            return text <=> other.text;
     }
 }
 

@@ -47,14 +47,16 @@ std::string sequence_element(const std::string& name, const std::string& content
 
 std::string request_element(const wsdl_operation& op, namespace_prefixes& prefixes) {
     switch (op.input) {
-        case message_shape::none: return sequence_element(op.name, "");
+        case message_shape::none:
+            return sequence_element(op.name, "");
         case message_shape::one:
             return sequence_element(op.name, document_particle(op.request, prefixes, ""));
         case message_shape::list:
             return sequence_element(
-                op.name, sequence_element(op.object + "List",
-                                          document_particle(op.request, prefixes,
-                                                            " minOccurs=\"0\" maxOccurs=\"unbounded\"")));
+                op.name,
+                sequence_element(op.object + "List",
+                                 document_particle(op.request, prefixes,
+                                                   " minOccurs=\"0\" maxOccurs=\"unbounded\"")));
     }
     return {};
 }
@@ -64,20 +66,22 @@ std::string response_element(const wsdl_operation& op, namespace_prefixes& prefi
     switch (op.output) {
         case message_shape::none:
             return sequence_element(
-                name, "<xs:element name=\"executionId\" type=\"xs:string\"/>"
-                      "<xs:element name=\"documentCount\" type=\"xs:long\"/>"
-                      "<xs:element name=\"documentId\" type=\"xs:string\" minOccurs=\"0\" "
-                      "maxOccurs=\"unbounded\"/>"
-                      "<xs:element name=\"durability\" type=\"xs:string\"/>");
+                name,
+                "<xs:element name=\"executionId\" type=\"xs:string\"/>"
+                "<xs:element name=\"documentCount\" type=\"xs:long\"/>"
+                "<xs:element name=\"documentId\" type=\"xs:string\" minOccurs=\"0\" "
+                "maxOccurs=\"unbounded\"/>"
+                "<xs:element name=\"durability\" type=\"xs:string\"/>");
         case message_shape::one:
             return sequence_element(name,
                                     document_particle(op.response, prefixes, " minOccurs=\"0\""));
         case message_shape::list:
             return sequence_element(
-                name, sequence_element(op.object + "ResponseList",
-                                       document_particle(op.response, prefixes,
-                                                         " minOccurs=\"0\" maxOccurs=\"unbounded\""),
-                                       "<xs:attribute name=\"moreDataToken\" type=\"xs:string\"/>"));
+                name,
+                sequence_element(op.object + "ResponseList",
+                                 document_particle(op.response, prefixes,
+                                                   " minOccurs=\"0\" maxOccurs=\"unbounded\""),
+                                 "<xs:attribute name=\"moreDataToken\" type=\"xs:string\"/>"));
     }
     return {};
 }
@@ -101,13 +105,14 @@ std::vector<wire_operation> wire_operations(std::span<const wsdl_operation> oper
 }
 
 std::string binding(std::string_view name, std::string_view soap_prefix,
-                     const std::vector<wire_operation>& ops) {
-    std::string out = "<wsdl:binding name=\"" + std::string(name) +
-                      "\" type=\"wss:ferryPortType\"><" + std::string(soap_prefix) +
-                      ":binding style=\"document\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>";
+                    const std::vector<wire_operation>& ops) {
+    std::string out =
+        "<wsdl:binding name=\"" + std::string(name) + "\" type=\"wss:ferryPortType\"><" +
+        std::string(soap_prefix) +
+        ":binding style=\"document\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>";
     for (const auto& op : ops) {
-        out += "<wsdl:operation name=\"" + xml_escaped(op.name) + "\"><" + std::string(soap_prefix) +
-               ":operation soapAction=\"" + xml_escaped(op.name) +
+        out += "<wsdl:operation name=\"" + xml_escaped(op.name) + "\"><" +
+               std::string(soap_prefix) + ":operation soapAction=\"" + xml_escaped(op.name) +
                "\" style=\"document\"/><wsdl:input><" + std::string(soap_prefix) +
                ":body use=\"literal\"/></wsdl:input><wsdl:output><" + std::string(soap_prefix) +
                ":body use=\"literal\"/></wsdl:output></wsdl:operation>";
@@ -120,9 +125,9 @@ std::string with_locations(std::string text, const std::map<std::string, std::st
     for (const auto& [ns, url] : urls) {
         const auto plain = ns.empty() ? std::string("<xs:import/>")
                                       : "<xs:import namespace=\"" + xml_escaped(ns) + "\"/>";
-        const auto located =
-            (ns.empty() ? std::string("<xs:import") : "<xs:import namespace=\"" + xml_escaped(ns) + "\"") +
-            " schemaLocation=\"" + xml_escaped(url) + "\"/>";
+        const auto located = (ns.empty() ? std::string("<xs:import")
+                                         : "<xs:import namespace=\"" + xml_escaped(ns) + "\"") +
+                             " schemaLocation=\"" + xml_escaped(url) + "\"/>";
         for (auto at = text.find(plain); at != std::string::npos; at = text.find(plain, at)) {
             text.replace(at, plain.size(), located);
             at += located.size();
@@ -141,7 +146,8 @@ boost::system::result<service_description, std::string> describe_service(
         for (const auto* p : {op.request, op.response}) {
             if (!p || !added.try_emplace(p->name, p).second) continue;
             if (auto ok = builder.add(*p); !ok) {
-                return {boost::system::in_place_error, "operation '" + op.name + "': " + ok.error()};
+                return {boost::system::in_place_error,
+                        "operation '" + op.name + "': " + ok.error()};
             }
         }
     }
@@ -168,8 +174,8 @@ boost::system::result<service_description, std::string> describe_service(
     out.schemas = std::move(*profile_schemas);
     out.schemas.push_back({std::string(wss_namespace),
                            "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
-                           "targetNamespace=\"" + std::string(wss_namespace) + "\"" +
-                               prefixes.declarations() +
+                           "targetNamespace=\"" +
+                               std::string(wss_namespace) + "\"" + prefixes.declarations() +
                                " elementFormDefault=\"qualified\">" + imports + elements +
                                "</xs:schema>"});
     if (!options.single) {
@@ -207,24 +213,32 @@ boost::system::result<service_description, std::string> describe_service(
     }
     w += "</wsdl:types>";
     for (const auto& op : ops) {
-        w += "<wsdl:message name=\"" + xml_escaped(op.name) + "Request\"><wsdl:part name=\"parameters\" element=\"wss:" +
+        w += "<wsdl:message name=\"" + xml_escaped(op.name) +
+             "Request\"><wsdl:part name=\"parameters\" element=\"wss:" +
              xml_escaped(op.input_element) + "\"/></wsdl:message>";
-        w += "<wsdl:message name=\"" + xml_escaped(op.name) + "Reply\"><wsdl:part name=\"parameters\" element=\"wss:" +
+        w += "<wsdl:message name=\"" + xml_escaped(op.name) +
+             "Reply\"><wsdl:part name=\"parameters\" element=\"wss:" +
              xml_escaped(op.output_element) + "\"/></wsdl:message>";
     }
     w += "<wsdl:portType name=\"ferryPortType\">";
     for (const auto& op : ops) {
-        w += "<wsdl:operation name=\"" + xml_escaped(op.name) + "\"><wsdl:input message=\"wss:" +
-             xml_escaped(op.name) + "Request\"/><wsdl:output message=\"wss:" + xml_escaped(op.name) +
+        w += "<wsdl:operation name=\"" + xml_escaped(op.name) +
+             "\"><wsdl:input message=\"wss:" + xml_escaped(op.name) +
+             "Request\"/><wsdl:output message=\"wss:" + xml_escaped(op.name) +
              "Reply\"/></wsdl:operation>";
     }
     w += "</wsdl:portType>";
     w += binding("ferrySoapBinding", "soap", ops);
     w += binding("ferrySoap12Binding", "soap12", ops);
-    w += "<wsdl:service name=\"ferry\"><wsdl:port name=\"ferrySoap\" binding=\"wss:ferrySoapBinding\">"
-         "<soap:address location=\"" + xml_escaped(options.base_url) + "/ws/soap\"/></wsdl:port>"
-         "<wsdl:port name=\"ferrySoap12\" binding=\"wss:ferrySoap12Binding\"><soap12:address location=\"" +
-         xml_escaped(options.base_url) + "/ws/soap12\"/></wsdl:port></wsdl:service></wsdl:definitions>";
+    w += "<wsdl:service name=\"ferry\"><wsdl:port name=\"ferrySoap\" "
+         "binding=\"wss:ferrySoapBinding\">"
+         "<soap:address location=\"" +
+         xml_escaped(options.base_url) +
+         "/ws/soap\"/></wsdl:port>"
+         "<wsdl:port name=\"ferrySoap12\" binding=\"wss:ferrySoap12Binding\"><soap12:address "
+         "location=\"" +
+         xml_escaped(options.base_url) +
+         "/ws/soap12\"/></wsdl:port></wsdl:service></wsdl:definitions>";
     return out;
 }
 

@@ -174,7 +174,8 @@ namespace_declarations xml_scanner::declarations(std::string_view tag) {
     return out;
 }
 
-std::string xml_scanner::namespace_of(const namespace_declarations& scope, std::string_view prefix) {
+std::string xml_scanner::namespace_of(const namespace_declarations& scope,
+                                      std::string_view prefix) {
     const std::string wanted = prefix.empty() ? "xmlns" : "xmlns:" + std::string(prefix);
     for (const auto& d : scope) {
         if (d.name != wanted) continue;

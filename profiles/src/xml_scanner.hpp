@@ -28,7 +28,9 @@ public:
     explicit xml_scanner(std::string_view text) : text_(text) {}
 
     /// A problem at the scanner's position.
-    xml_problem problem(std::string message) const { return problem_at(text_, at_, std::move(message)); }
+    xml_problem problem(std::string message) const {
+        return problem_at(text_, at_, std::move(message));
+    }
     std::size_t position() const { return at_; }
     void move_to(std::size_t at) { at_ = at; }
 
@@ -55,7 +57,8 @@ public:
     static std::string_view prefix(std::string_view qname);
     static bool empty_tag(std::string_view tag) { return tag.ends_with("/>"); }
     /// Every attribute of a start tag as (name, raw value between the quotes).
-    static std::vector<std::pair<std::string_view, std::string_view>> attributes(std::string_view tag);
+    static std::vector<std::pair<std::string_view, std::string_view>> attributes(
+        std::string_view tag);
     static namespace_declarations declarations(std::string_view tag);
     /// The namespace URI `prefix` ("" = default) is bound to in `scope`, "" when unbound.
     /// Declarations are written by clients with plain URIs; entities in them are not expanded.

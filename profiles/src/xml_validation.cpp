@@ -1,5 +1,7 @@
 // XML documents against XML profiles: Xerces-C++ validating against the profile's generated
 // XSD, held compiled in a locked (read-only, shareable) grammar pool.
+#include <map>
+#include <mutex>
 #include <xercesc/framework/MemBufInputSource.hpp>
 #include <xercesc/framework/XMLGrammarPoolImpl.hpp>
 #include <xercesc/sax/Locator.hpp>
@@ -7,9 +9,6 @@
 #include <xercesc/sax2/XMLReaderFactory.hpp>
 #include <xercesc/util/XMLUniDefs.hpp>
 #include <xercesc/validators/common/Grammar.hpp>
-
-#include <map>
-#include <mutex>
 
 #include "ferry/profiles/validation.hpp"
 #include "ferry/profiles/xsd.hpp"
@@ -153,8 +152,8 @@ std::string rule_of(const std::string& message, const profile& p, const std::str
         return message.find(word) != std::string::npos;
     };
     if (has("required attribute")) return "required attribute";
-    if (has("not expected") || has("not allowed") || has("no declaration") ||
-        has("unexpected") || has("not declared")) {
+    if (has("not expected") || has("not allowed") || has("no declaration") || has("unexpected") ||
+        has("not declared")) {
         return "not in the profile";
     }
     if (has("not complete") || has("incomplete") || has("not enough")) return "min occurrence";
@@ -174,14 +173,16 @@ validator::validator(profiles::profile p) : profile_(std::move(p)) {}
 
 validator::~validator() = default;
 
-boost::system::result<std::shared_ptr<const validator>, std::string> validator::compile(profiles::profile p) {
+boost::system::result<std::shared_ptr<const validator>, std::string> validator::compile(
+    profiles::profile p) {
     std::shared_ptr<validator> v(new validator(std::move(p)));
     if (v->profile_.format == profile_format::json) return std::shared_ptr<const validator>(v);
     auto schemas = write_xsd(v->profile_);
     if (!schemas) return schemas.error();
     detail::ensure_xml_runtime();
     v->grammar_ = std::make_unique<grammar>();
-    v->grammar_->pool = std::make_unique<x::XMLGrammarPoolImpl>(x::XMLPlatformUtils::fgMemoryManager);
+    v->grammar_->pool =
+        std::make_unique<x::XMLGrammarPoolImpl>(x::XMLPlatformUtils::fgMemoryManager);
     auto loader = validating_reader(*v->grammar_->pool);
     detail::schema_error_collector errors;
     loader->setErrorHandler(&errors);
@@ -191,15 +192,15 @@ boost::system::result<std::shared_ptr<const validator>, std::string> validator::
         try {
             if (!loader->loadGrammar(source, x::Grammar::SchemaGrammarType, true) ||
                 !errors.first.empty()) {
-                return "the XSD of profile '" + v->profile_.name + "' did not load: " +
-                       errors.first;
+                return "the XSD of profile '" + v->profile_.name +
+                       "' did not load: " + errors.first;
             }
         } catch (const x::XMLException& e) {
-            return "the XSD of profile '" + v->profile_.name + "' did not load: " +
-                   detail::utf8(e.getMessage());
+            return "the XSD of profile '" + v->profile_.name +
+                   "' did not load: " + detail::utf8(e.getMessage());
         } catch (const x::SAXParseException& e) {
-            return "the XSD of profile '" + v->profile_.name + "' did not load: " +
-                   detail::utf8(e.getMessage());
+            return "the XSD of profile '" + v->profile_.name +
+                   "' did not load: " + detail::utf8(e.getMessage());
         }
     }
     loader.reset();

@@ -1,4 +1,5 @@
 // XSD -> profile through Xerces' grammar loader and its schema component model (XSModel).
+#include <filesystem>
 #include <xercesc/framework/XMLGrammarPoolImpl.hpp>
 #include <xercesc/framework/psvi/XSAttributeDeclaration.hpp>
 #include <xercesc/framework/psvi/XSAttributeUse.hpp>
@@ -13,8 +14,6 @@
 #include <xercesc/sax2/XMLReaderFactory.hpp>
 #include <xercesc/util/XMLString.hpp>
 #include <xercesc/validators/common/Grammar.hpp>
-
-#include <filesystem>
 
 #include "ferry/profiles/xsd.hpp"
 #include "secure_reader.hpp"
@@ -33,8 +32,8 @@ public:
         const auto id = detail::utf8(system_id);
         if (id.find("://") != std::string::npos && !id.starts_with("file://")) {
             throw x::SAXParseException(
-                reinterpret_cast<const XMLCh*>(u"schemas are read from local files only"),
-                nullptr, system_id, 0, 0);
+                reinterpret_cast<const XMLCh*>(u"schemas are read from local files only"), nullptr,
+                system_id, 0, 0);
         }
         return nullptr;  // Xerces opens the local file itself
     }
@@ -170,7 +169,8 @@ private:
 boost::system::result<profile, std::string> import_xsd(const std::string& xsd_file,
                                                        std::string_view root, std::string name) {
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(xsd_file, ec)) return failure(xsd_file + ": no such file");
+    if (!std::filesystem::is_regular_file(xsd_file, ec))
+        return failure(xsd_file + ": no such file");
     detail::ensure_xml_runtime();
     x::XMLGrammarPoolImpl pool(x::XMLPlatformUtils::fgMemoryManager);
     std::unique_ptr<x::SAX2XMLReader> reader(
@@ -211,8 +211,8 @@ boost::system::result<profile, std::string> import_xsd(const std::string& xsd_fi
     }
     if (!chosen) {
         if (names.empty()) return failure("the XSD declares no global element");
-        return failure("the XSD has no global element '" + std::string(root) + "' (it has: " +
-                       names + ")");
+        return failure("the XSD has no global element '" + std::string(root) +
+                       "' (it has: " + names + ")");
     }
     importer in;
     profile p;

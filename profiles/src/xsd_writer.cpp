@@ -2,17 +2,16 @@
 #include <functional>
 
 #include "ferry/profiles/date_mask.hpp"
-#include "ferry/profiles/xsd.hpp"
-
 #include "ferry/profiles/xml_text.hpp"
+#include "ferry/profiles/xsd.hpp"
 
 namespace ferry::profiles {
 
 struct xsd_builder::schema {
     std::string target_namespace;
-    std::map<std::string, std::string> globals;      // element name -> declaration
+    std::map<std::string, std::string> globals;  // element name -> declaration
     std::vector<std::string> global_order;
-    std::map<std::string, std::string> date_types;   // mask -> type name
+    std::map<std::string, std::string> date_types;  // mask -> type name
     std::string date_type_text;
     std::set<std::string> imports;
 };
@@ -52,14 +51,20 @@ std::string xsd_builder::prefix(const std::string& ns) {
 std::string xsd_builder::type_of(value_type type, const std::string& mask,
                                  const std::string& schema_ns) {
     switch (type) {
-        case value_type::string: return "xs:string";
-        case value_type::number: return "xs:decimal";
-        case value_type::integer: return "xs:integer";
-        case value_type::boolean: return "xs:boolean";
-        case value_type::date: break;
+        case value_type::string:
+            return "xs:string";
+        case value_type::number:
+            return "xs:decimal";
+        case value_type::integer:
+            return "xs:integer";
+        case value_type::boolean:
+            return "xs:boolean";
+        case value_type::date:
+            break;
     }
     auto& s = schema_of(schema_ns);
-    auto [it, added] = s.date_types.try_emplace(mask, "date" + std::to_string(s.date_types.size() + 1));
+    auto [it, added] =
+        s.date_types.try_emplace(mask, "date" + std::to_string(s.date_types.size() + 1));
     if (added) {
         s.date_type_text += "<xs:simpleType name=\"" + it->second +
                             "\"><xs:restriction base=\"xs:string\"><xs:pattern value=\"" +
@@ -93,17 +98,16 @@ std::string xsd_builder::content(const profile_element& e, const std::string& sc
             children += particle(c, schema_ns, error);
         }
     }
-    const std::string group = e.any_order
-                                  ? "<xs:choice minOccurs=\"0\" maxOccurs=\"unbounded\">" +
-                                        children + "</xs:choice>"
-                                  : "<xs:sequence>" + children + "</xs:sequence>";
+    const std::string group = e.any_order ? "<xs:choice minOccurs=\"0\" maxOccurs=\"unbounded\">" +
+                                                children + "</xs:choice>"
+                                          : "<xs:sequence>" + children + "</xs:sequence>";
     return "><xs:complexType>" + group + attributes + "</xs:complexType></xs:element>";
 }
 
 std::string xsd_builder::global(const profile_element& e, std::string& error) {
     auto& s = schema_of(e.namespace_uri);
-    const auto text = "<xs:element name=\"" + escaped(e.name) + "\"" +
-                      content(e, e.namespace_uri, error);
+    const auto text =
+        "<xs:element name=\"" + escaped(e.name) + "\"" + content(e, e.namespace_uri, error);
     const auto [it, added] = s.globals.try_emplace(e.name, text);
     if (added) {
         s.global_order.push_back(e.name);
@@ -149,8 +153,10 @@ boost::system::result<std::vector<schema_document>, std::string> xsd_builder::do
         auto& st = state[ns];
         if (st == 2) return;
         if (st == 1) {
-            if (error.empty()) error = "namespaces '" + ns + "' and another contain each other's "
-                                       "elements; XML Schema 1.0 documents cannot import in a cycle";
+            if (error.empty())
+                error = "namespaces '" + ns +
+                        "' and another contain each other's "
+                        "elements; XML Schema 1.0 documents cannot import in a cycle";
             return;
         }
         st = 1;

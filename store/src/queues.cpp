@@ -73,8 +73,9 @@ boost::system::result<std::uint64_t> store::release_parked(std::span<execution_r
     return seq;
 }
 
-boost::system::result<std::vector<dead_letter>> store::list_dead_letters(
-    std::string_view queue, std::string_view cursor, std::size_t limit) const {
+boost::system::result<std::vector<dead_letter>> store::list_dead_letters(std::string_view queue,
+                                                                         std::string_view cursor,
+                                                                         std::size_t limit) const {
     std::vector<dead_letter> out;
     auto scanned = impl_->scan_meta(keys::dead_prefix, cursor, [&](auto id, auto value) {
         auto letter = decode_dead_letter(id, value);

@@ -7,7 +7,7 @@ namespace ferry::store {
 namespace {
 
 // First byte of every value: lets a later version change an encoding without a migration pass.
-constexpr std::uint8_t execution_format = 3;  // 3 added reply_to
+constexpr std::uint8_t execution_format = 3;     // 3 added reply_to
 constexpr std::uint8_t execution_format_v2 = 2;  // 2 added debug and the trace
 constexpr std::uint8_t execution_format_v1 = 1;
 constexpr std::uint8_t document_format = 1;
@@ -58,9 +58,9 @@ std::string_view to_string(execution_state state) {
 }
 
 std::optional<execution_state> parse_execution_state(std::string_view name) {
-    for (const auto s : {execution_state::queued, execution_state::running,
-                         execution_state::succeeded, execution_state::failed,
-                         execution_state::cancelled}) {
+    for (const auto s :
+         {execution_state::queued, execution_state::running, execution_state::succeeded,
+          execution_state::failed, execution_state::cancelled}) {
         if (to_string(s) == name) return s;
     }
     return std::nullopt;
@@ -118,8 +118,7 @@ boost::system::result<execution_record> decode_execution(std::string_view bytes)
     if (!format ||
         (*format != execution_format && *format != execution_format_v2 &&
          *format != execution_format_v1) ||
-        !id ||
-        !process || !version || !state ||
+        !id || !process || !version || !state ||
         *state > static_cast<std::uint8_t>(execution_state::cancelled) || !created || !started ||
         !finished || !attempts || !seq || !doc_count || *doc_count > bytes.size()) {
         return errc::corrupt_record;

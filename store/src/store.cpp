@@ -1,9 +1,9 @@
 #include "ferry/store/store.hpp"
 
+#include <rocksdb/slice_transform.h>
+
 #include <chrono>
 #include <cstdio>
-
-#include <rocksdb/slice_transform.h>
 
 #include "rocksdb_log.hpp"
 #include "store_impl.hpp"
@@ -19,9 +19,7 @@ namespace {
 class hint_prefix final : public rocksdb::SliceTransform {
 public:
     const char* Name() const override { return "ferry.HintPrefix"; }
-    rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-        return {key.data(), 1};
-    }
+    rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return {key.data(), 1}; }
     bool InDomain(const rocksdb::Slice& key) const override {
         return !key.empty() && key[key.size() - 1] != '-';
     }
@@ -386,8 +384,8 @@ boost::system::result<std::size_t> store::delete_expired_answers(std::int64_t no
     std::unique_ptr<rocksdb::Iterator> it(
         impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->answers));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        const auto expires = decode_be64(std::string_view(it->value().data(),
-                                                          std::min<std::size_t>(8, it->value().size())));
+        const auto expires = decode_be64(
+            std::string_view(it->value().data(), std::min<std::size_t>(8, it->value().size())));
         if (!expires || (*expires != 0 && static_cast<std::int64_t>(*expires) <= now_ms)) {
             wb.Delete(impl_->answers, it->key());
             ++count;

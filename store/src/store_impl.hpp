@@ -43,7 +43,7 @@ struct store::impl {
     rocksdb::ColumnFamilyHandle* meta = nullptr;
     rocksdb::ColumnFamilyHandle* answers = nullptr;
 
-    std::mutex commit_mutex;  // pending seqs are assigned in commit order
+    std::mutex commit_mutex;    // pending seqs are assigned in commit order
     std::mutex sequence_mutex;  // read-increment-write of sequential values
     std::atomic<std::uint64_t> last_seq{0};
     std::atomic<std::uint64_t> synced_writes{0};

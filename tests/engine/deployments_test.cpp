@@ -13,7 +13,8 @@ namespace {
 std::string orders(int version, const std::string& text = "x") {
     return "name: orders\nversion: " + std::to_string(version) +
            "\nlisten: {type: create, object: Order, input: single_json, output: none}\n"
-           "steps:\n  - message: {template: \"" + text + "\"}\n";
+           "steps:\n  - message: {template: \"" +
+           text + "\"}\n";
 }
 
 constexpr auto archive = R"(name: archive

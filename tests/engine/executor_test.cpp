@@ -200,9 +200,10 @@ namespace ferry::engine {
 // process_call without wait: the started executions are queued with the caller's finish,
 // run once each, and know their parent.
 TEST_F(ExecutorTest, StartedExecutionsRunOnceAfterTheCaller) {
-    processes_dir_.write("fanout.yaml",
-                         "name: fanout\nlisten: {type: execute, object: Fanout, input: multiple_json, "
-                         "output: none}\nsteps:\n  - process_call: {process: recordEvent, wait: false}\n");
+    processes_dir_.write(
+        "fanout.yaml",
+        "name: fanout\nlisten: {type: execute, object: Fanout, input: multiple_json, "
+        "output: none}\nsteps:\n  - process_call: {process: recordEvent, wait: false}\n");
     holder_ = std::make_unique<registry_holder>(load_process_directory(processes_dir_.str()));
     executor_pool pool(*db_, *holder_, settings());
     pool.start();
@@ -232,10 +233,11 @@ namespace ferry::engine {
 // Sequential values in executions: every document gets its own value, across executor
 // threads, and a restarted pool continues after the values already reserved.
 TEST_F(ExecutorTest, SequentialValuesAreNeverHandedOutTwice) {
-    processes_dir_.write("number.yaml",
-                         "name: number\nlisten: {type: execute, object: Number, input: multiple_json, "
-                         "output: none}\nsteps:\n  - message: {template: '{1}', variables: [{sequence: n}]}\n"
-                         "  - file_write: {directory: log, file_name: numbers, append: true}\n");
+    processes_dir_.write(
+        "number.yaml",
+        "name: number\nlisten: {type: execute, object: Number, input: multiple_json, "
+        "output: none}\nsteps:\n  - message: {template: '{1}', variables: [{sequence: n}]}\n"
+        "  - file_write: {directory: log, file_name: numbers, append: true}\n");
     holder_ = std::make_unique<registry_holder>(load_process_directory(processes_dir_.str()));
     for (int round = 0; round < 2; ++round) {
         executor_pool pool(*db_, *holder_, settings());

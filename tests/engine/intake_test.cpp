@@ -21,9 +21,11 @@ protected:
     transport::context ctx_;
     std::unique_ptr<store::store> db_ = store::store::open(dir_.str()).value();
     std::atomic<std::uint64_t> notified_{0};
-    std::atomic<std::uint64_t> handed_over_{0};   // executions passed on with their documents
-    std::atomic<bool> handed_in_order_{true};     // each batch is exactly the next seqs
-    intake_service intake_{ctx_, *db_, {"inproc://intake-test"},
+    std::atomic<std::uint64_t> handed_over_{0};  // executions passed on with their documents
+    std::atomic<bool> handed_in_order_{true};    // each batch is exactly the next seqs
+    intake_service intake_{ctx_,
+                           *db_,
+                           {"inproc://intake-test"},
                            [this](std::uint64_t seq, std::vector<store::new_execution> fresh) {
                                std::uint64_t expected = notified_.load() + 1;
                                for (const auto& e : fresh) {

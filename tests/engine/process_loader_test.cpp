@@ -61,10 +61,12 @@ TEST_F(ProcessLoaderTest, MistakesGiveFileLineColumn) {
                   ":5:9: listen type must be one of get, query, create, update, upsert, "
                   "delete, execute");
     yaml = valid;
-    EXPECT_EQ(error_of(yaml.replace(yaml.find("message:"), 8, "mesage:")),
-              path + ":11:5: unknown step 'mesage'; steps are message, set_properties, branch, decision, "
-                  "route, split, combine, map, return, stop, exception, try_catch, process_call, "
-                         "http_call, file_write and queue_send");
+    EXPECT_EQ(
+        error_of(yaml.replace(yaml.find("message:"), 8, "mesage:")),
+        path +
+            ":11:5: unknown step 'mesage'; steps are message, set_properties, branch, decision, "
+            "route, split, combine, map, return, stop, exception, try_catch, process_call, "
+            "http_call, file_write and queue_send");
     yaml = valid;
     EXPECT_NE(error_of(yaml.replace(yaml.find("\"{1}\""), 5, "\"{2}\"")).find(":12:17: template"),
               std::string::npos);
@@ -86,8 +88,9 @@ TEST_F(ProcessLoaderTest, StepGraphMistakes) {
         std::string expected;
     };
     const std::vector<mistake> mistakes = {
-        {process_with("none", "  - branch:\n      paths:\n        - steps: []\n"
-                              "        - steps: []\n  - message: {template: x}\n"),
+        {process_with("none",
+                      "  - branch:\n      paths:\n        - steps: []\n"
+                      "        - steps: []\n  - message: {template: x}\n"),
          ":9:5: this step follows the branch step 'step1', which ends its path"},
         {process_with("none", "  - return: {}\n"),
          ":5:5: a return step answers the caller, but the listen output is none"},
@@ -99,17 +102,20 @@ TEST_F(ProcessLoaderTest, StepGraphMistakes) {
          ":3:63: output is single_json but no path reaches a return step"},
         {process_with("none", "  - message: {template: x}\n", "low_latency"),
          ":2:7: low_latency stores nothing"},
-        {process_with("none", "  - decision: {left: current_data, op: regex, right: {static: "
-                              "\"[a\"}}\n"),
+        {process_with("none",
+                      "  - decision: {left: current_data, op: regex, right: {static: "
+                      "\"[a\"}}\n"),
          ":5:54: this is not a valid regular expression"},
         {process_with("none", "  - branch:\n      paths:\n        - steps: []\n"),
          ":7:9: a branch has from 2 to 25 paths"},
-        {process_with("none", "  - route:\n      value: current_data\n      routes:\n"
-                              "        - {when: EU, steps: []}\n        - {when: EU, steps: []}\n"),
+        {process_with("none",
+                      "  - route:\n      value: current_data\n      routes:\n"
+                      "        - {when: EU, steps: []}\n        - {when: EU, steps: []}\n"),
          ":9:18: the value 'EU' is routed twice"},
-        {process_with("none", "  - id: a\n    message: {template: x}\n  - branch:\n"
-                              "      paths:\n        - steps: [{id: a, stop: {}}]\n"
-                              "        - steps: []\n"),
+        {process_with("none",
+                      "  - id: a\n    message: {template: x}\n  - branch:\n"
+                      "      paths:\n        - steps: [{id: a, stop: {}}]\n"
+                      "        - steps: []\n"),
          ":9:19: step id 'a' is used twice"},
         {process_with("none", "  - try_catch: {retries: 9, try: []}\n"),
          ":5:26: retries must be from 0 to 5"},
@@ -121,7 +127,8 @@ TEST_F(ProcessLoaderTest, StepGraphMistakes) {
     for (const auto& m : mistakes) {
         const auto error = error_of(m.yaml);
         EXPECT_NE(error.find(path + m.expected), std::string::npos)
-            << "got:  " << error << "\nwant: " << m.expected << "\nfor:\n" << m.yaml;
+            << "got:  " << error << "\nwant: " << m.expected << "\nfor:\n"
+            << m.yaml;
     }
 }
 
@@ -148,10 +155,12 @@ TEST_F(ProcessLoaderTest, DuplicateOperationIsRefused) {
 
 // A profile beside the definition is carried inside it; mistakes name the file they are in.
 TEST_F(ProcessLoaderTest, RequestProfiles) {
-    const std::string reading = "profile: Reading\nformat: json\nroot:\n  elements:\n"
-                                "    - {name: value, type: number}\n";
-    const std::string process = "name: p\nlisten: {type: create, object: R, input: single_json,\n"
-                                "  output: none, request_profile: Reading}\n";
+    const std::string reading =
+        "profile: Reading\nformat: json\nroot:\n  elements:\n"
+        "    - {name: value, type: number}\n";
+    const std::string process =
+        "name: p\nlisten: {type: create, object: R, input: single_json,\n"
+        "  output: none, request_profile: Reading}\n";
     dir_.write("Reading.profile.yaml", reading);
     const auto file = dir_.write("p.yaml", process);
     const auto p = load_process_file(file.string());
@@ -168,8 +177,9 @@ TEST_F(ProcessLoaderTest, RequestProfiles) {
                        "  output: none, request_profile: Missing}\n")
                   .find("p.yaml:3:34: profile 'Missing' is not there"),
               std::string::npos)
-        << error_of("name: p\nlisten: {type: create, object: R, input: single_json,\n"
-                    "  output: none, request_profile: Missing}\n");
+        << error_of(
+               "name: p\nlisten: {type: create, object: R, input: single_json,\n"
+               "  output: none, request_profile: Missing}\n");
     EXPECT_NE(error_of("name: p\nlisten: {type: create, object: R, input: single_xml,\n"
                        "  output: none, request_profile: Reading}\n")
                   .find("describes json but the input type is single_xml"),
@@ -180,12 +190,14 @@ TEST_F(ProcessLoaderTest, RequestProfiles) {
               std::string::npos);
     // Queue messages never pass the ingress, so a queue listener cannot name a request profile
     // that nothing would check.
-    EXPECT_NE(error_of("name: p\nlisten: {queue: q, input: single_json, request_profile: Reading}\n")
-                  .find("unknown field 'request_profile'"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of("name: p\nlisten: {queue: q, input: single_json, request_profile: Reading}\n")
+            .find("unknown field 'request_profile'"),
+        std::string::npos);
     // A broken profile file is reported at its own line.
-    dir_.write("Reading.profile.yaml", "profile: Reading\nformat: json\nroot:\n  elements:\n"
-                                       "    - {name: v, type: decimal}\n");
+    dir_.write("Reading.profile.yaml",
+               "profile: Reading\nformat: json\nroot:\n  elements:\n"
+               "    - {name: v, type: decimal}\n");
     const auto broken = error_of(process);
     EXPECT_NE(broken.find("Reading.profile.yaml:5:"), std::string::npos) << broken;
     EXPECT_NE(broken.find("unknown type 'decimal'"), std::string::npos) << broken;
@@ -201,9 +213,10 @@ TEST_F(ProcessLoaderTest, ExamplesLoadAndUseEveryStepKind) {
     }
     EXPECT_EQ(processes->queue_listeners("warehouse").size(), 1u);  // pickOrder
     const std::set<std::string> all = {
-        "message", "set_properties", "branch",    "decision",  "route",        "split",
-        "combine", "map",            "return",    "stop",      "exception",    "try_catch",
-        "process_call", "http_call", "file_write", "queue_send"};
+        "message",      "set_properties", "branch",     "decision",
+        "route",        "split",          "combine",    "map",
+        "return",       "stop",           "exception",  "try_catch",
+        "process_call", "http_call",      "file_write", "queue_send"};
     EXPECT_EQ(used, all);
     EXPECT_EQ(std::variant_size_v<decltype(step{}.action)>, all.size());
 }

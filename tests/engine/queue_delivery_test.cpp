@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "clock.hpp"
-#include "execution.hpp"
+#include "execute/execution.hpp"
 #include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/model/registry.hpp"
 

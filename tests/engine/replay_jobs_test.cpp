@@ -22,10 +22,14 @@ std::string checker(int version) {
            "    decision:\n"
            "      left: current_data\n"
            "      op: wildcard\n"
-           "      right: {static: \"" + (version == 1 ? "*ok*" : "*") + "\"}\n"
+           "      right: {static: \"" +
+           (version == 1 ? "*ok*" : "*") +
+           "\"}\n"
            "      then:\n"
            "        - id: stamp\n"
-           "          message: {template: \"v" + std::to_string(version) + "\"}\n"
+           "          message: {template: \"v" +
+           std::to_string(version) +
+           "\"}\n"
            "      else:\n"
            "        - id: refuse\n"
            "          exception: {message: \"not ok\"}\n";
@@ -61,7 +65,8 @@ protected:
             e.record.process_version = 1;
             e.record.created_ms = 1000 + i;
             const bool fails = i % 3 == 0;
-            e.record.state = fails ? store::execution_state::failed : store::execution_state::succeeded;
+            e.record.state =
+                fails ? store::execution_state::failed : store::execution_state::succeeded;
             if (fails) e.record.error = "step 'refuse': not ok";
             e.record.trace = {{"gate", "decision", 1, 1, 0, 0, 0, "", {}}};
             if (fails) {

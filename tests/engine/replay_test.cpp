@@ -24,7 +24,8 @@ store::new_execution stored(const std::string& id, std::vector<std::string> payl
     e.record.process = "orders";
     e.record.process_version = 1;
     e.record.process_props = {{"query_region", "EU"}};
-    for (std::size_t i = 0; i < listed; ++i) e.record.document_ids.push_back(id + "-" + std::to_string(i));
+    for (std::size_t i = 0; i < listed; ++i)
+        e.record.document_ids.push_back(id + "-" + std::to_string(i));
     for (auto& p : payloads) e.documents.push_back({std::move(p), {{"k", "v"}}});
     return e;
 }

@@ -36,7 +36,8 @@ std::string header(const http_answer& a, const std::string& name) {
 
 // List outputs: one JSON array, or one ObjectResponseList without inner declarations.
 TEST(ReplyTest, ListsAreAssembled) {
-    const auto json = assemble_reply(with_output(data_type::multiple_json), "x", returned({R"({"a":1})", "[2]"}));
+    const auto json =
+        assemble_reply(with_output(data_type::multiple_json), "x", returned({R"({"a":1})", "[2]"}));
     EXPECT_EQ(json.status, 200u);
     EXPECT_EQ(json.body, R"([{"a":1},[2]])");
     EXPECT_EQ(header(json, "Content-Type"), "application/json");
@@ -49,7 +50,8 @@ TEST(ReplyTest, ListsAreAssembled) {
 // Nothing returned: an empty list for list types, 204 for single types.
 TEST(ReplyTest, NothingReturned) {
     EXPECT_EQ(assemble_reply(with_output(data_type::multiple_json), "x", {}).body, "[]");
-    EXPECT_EQ(assemble_reply(with_output(data_type::multiple_xml), "x", {}).body, "<ObjectResponseList/>");
+    EXPECT_EQ(assemble_reply(with_output(data_type::multiple_xml), "x", {}).body,
+              "<ObjectResponseList/>");
     const auto single = assemble_reply(with_output(data_type::single_json), "x", {});
     EXPECT_EQ(single.status, 204u);
     EXPECT_TRUE(single.body.empty());
@@ -96,8 +98,9 @@ TEST(ReplyTest, Failures) {
     failed.error = "CRM answered 503";
     const auto a = assemble_reply(with_output(data_type::single_json), "ex9", failed);
     EXPECT_EQ(a.status, 500u);
-    EXPECT_EQ(a.body,
-              R"({"error":"execution_failed","execution_id":"ex9","step":"lookup","message":"CRM answered 503"})");
+    EXPECT_EQ(
+        a.body,
+        R"({"error":"execution_failed","execution_id":"ex9","step":"lookup","message":"CRM answered 503"})");
     const auto b = assemble_reply(with_output(data_type::multiple_json), "x", returned({"{", "1"}));
     EXPECT_EQ(b.status, 500u);
     EXPECT_NE(b.body.find("returned document 1 is not JSON"), std::string::npos);
@@ -107,23 +110,21 @@ TEST(ReplyTest, Failures) {
 // user of Basic credentials.
 TEST(RequestPropertiesTest, WhatTheProcessLearns) {
     const std::vector<std::pair<std::string, std::string>> request_headers = {
-                                            {"Content-Type", "text/plain"},
-                                            {"Accept-Language", "de"},
-                                            {"X-WSS-Trace", "7"},
-                                            {"Authorization", "Basic eDp5"},
-                                            {"X-Forwarded-For", "10.0.0.1"},
-                                            {"Host", "h"}};
+        {"Content-Type", "text/plain"},  {"Accept-Language", "de"},       {"X-WSS-Trace", "7"},
+        {"Authorization", "Basic eDp5"}, {"X-Forwarded-For", "10.0.0.1"}, {"Host", "h"}};
     const auto headers = header_properties(request_headers);
     EXPECT_EQ(headers, (store::properties{{"inheader_Content-Type", "text/plain"},
                                           {"inheader_Accept-Language", "de"},
                                           {"inheader_X-WSS-Trace", "7"}}));
     std::vector<std::pair<std::string, std::string>> params;
     EXPECT_EQ(split_matrix("getOrder;region=EU;auth=secret;flag", params), "getOrder");
-    EXPECT_EQ(params, (std::vector<std::pair<std::string, std::string>>{{"region", "EU"}, {"flag", ""}}));
+    EXPECT_EQ(params,
+              (std::vector<std::pair<std::string, std::string>>{{"region", "EU"}, {"flag", ""}}));
     EXPECT_EQ(basic_auth_user("Basic YWRhOnNlY3JldA=="), "ada");
     EXPECT_EQ(basic_auth_user("Bearer abc"), "");
     EXPECT_EQ(basic_auth_user("Basic !!!"), "");
-    const auto props = process_properties({"POST", "/ws/simple/getOrder", {{"q", "1"}}, params, "ada"});
+    const auto props =
+        process_properties({"POST", "/ws/simple/getOrder", {{"q", "1"}}, params, "ada"});
     EXPECT_EQ(props.at("query_q"), "1");
     EXPECT_EQ(props.at("param_region"), "EU");
     EXPECT_EQ(props.at("inuser"), "ada");
@@ -139,7 +140,8 @@ TEST(ReplyTest, LongListsArePaged) {
     const auto pages = assemble_pages(p, "x", returned({"1", "2", "3", "4", "5"}),
                                       [&] { return "t" + std::to_string(++made); });
     EXPECT_EQ(pages.first.body, "[1,2]");
-    EXPECT_EQ(header(pages.first, "Link"), "</ws/simple/queryItems?moreDataToken=t1>; rel=\"next\"");
+    EXPECT_EQ(header(pages.first, "Link"),
+              "</ws/simple/queryItems?moreDataToken=t1>; rel=\"next\"");
     ASSERT_EQ(pages.later.size(), 2u);
     EXPECT_EQ(pages.later[0].first, "t1");
     EXPECT_EQ(pages.later[0].second.body, "[3,4]");
@@ -161,7 +163,8 @@ TEST(ReplyTest, LongListsArePaged) {
 
 // A kept answer reads back exactly, expiry first.
 TEST(ReplyTest, KeptAnswerRoundTrips) {
-    const http_answer answer{201, {{"Content-Type", "application/json"}, {"X-A", "b"}}, "{\"k\":1}"};
+    const http_answer answer{
+        201, {{"Content-Type", "application/json"}, {"X-A", "b"}}, "{\"k\":1}"};
     const auto bytes = encode_kept_answer(1234567, "exec", answer);
     const auto kept = decode_kept_answer(bytes);
     ASSERT_TRUE(kept);

@@ -99,7 +99,8 @@ TEST(RequestDocumentsTest, MultipleXmlRefusesOtherShapes) {
     ASSERT_FALSE(wrong_root);
     EXPECT_NE(wrong_root.error().detail.find("<ObjectList>"), std::string::npos);
 
-    const auto loose_text = split_request(data_type::multiple_xml, "<ObjectList>\n<a/>oops</ObjectList>");
+    const auto loose_text =
+        split_request(data_type::multiple_xml, "<ObjectList>\n<a/>oops</ObjectList>");
     ASSERT_FALSE(loose_text);
     EXPECT_NE(loose_text.error().detail.find("line 2, column 5"), std::string::npos)
         << loose_text.error().detail;
@@ -135,9 +136,9 @@ TEST(RequestDocumentsTest, MultipartRefusesBadBodies) {
     EXPECT_EQ(unclosed.error().status, 400u);
     EXPECT_NE(unclosed.error().detail.find("closing boundary"), std::string::npos);
 
-    const auto bad_header = split_request(data_type::multipart,
-                                          "--b\r\nnot a header\r\n\r\nx\r\n--b--",
-                                          "multipart/mixed; boundary=b");
+    const auto bad_header =
+        split_request(data_type::multipart, "--b\r\nnot a header\r\n\r\nx\r\n--b--",
+                      "multipart/mixed; boundary=b");
     ASSERT_FALSE(bad_header);
     EXPECT_NE(bad_header.error().detail.find("part 1"), std::string::npos);
 }

@@ -2,7 +2,7 @@
 // document the execution stored before it names that document (run_execution, SPEC §5).
 #include <gtest/gtest.h>
 
-#include "execution.hpp"
+#include "execute/execution.hpp"
 #include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/model/registry.hpp"
 
@@ -55,8 +55,8 @@ TEST_F(StepDocumentsTest, UnchangedOutputNamesTheRequestDocument) {
 // A changed output is stored under its step's id.
 TEST_F(StepDocumentsTest, ChangedOutputIsStoredUnderItsStepId) {
     execution_output out;
-    const auto rec = run("  - message: {template: 'got {1}', variables: [current_data]}\n",
-                         {"{\"a\":1}"}, out);
+    const auto rec =
+        run("  - message: {template: 'got {1}', variables: [current_data]}\n", {"{\"a\":1}"}, out);
     ASSERT_EQ(rec.trace.size(), 1u);
     EXPECT_EQ(rec.trace[0].output_ids, std::vector<std::string>{rec.id + "-s0-0"});
     ASSERT_EQ(out.kept.size(), 1u);
@@ -69,10 +69,11 @@ TEST_F(StepDocumentsTest, ChangedOutputIsStoredUnderItsStepId) {
 // turned into the same text are stored once, and passing it on stores nothing.
 TEST_F(StepDocumentsTest, OutputEqualToAnEarlierOutputIsStoredOnce) {
     execution_output out;
-    const auto rec = run("  - message: {template: '{1}', variables: [current_data]}\n"
-                         "  - message: {template: 'one', variables: []}\n"
-                         "  - message: {template: '{1}', variables: [current_data]}\n",
-                         {"1", "2"}, out);
+    const auto rec =
+        run("  - message: {template: '{1}', variables: [current_data]}\n"
+            "  - message: {template: 'one', variables: []}\n"
+            "  - message: {template: '{1}', variables: [current_data]}\n",
+            {"1", "2"}, out);
     ASSERT_EQ(rec.state, store::execution_state::succeeded) << rec.error;
     ASSERT_EQ(rec.trace.size(), 3u);
     EXPECT_EQ(rec.trace[0].output_ids, (std::vector<std::string>{rec.id + "-0", rec.id + "-1"}));
@@ -87,9 +88,10 @@ TEST_F(StepDocumentsTest, OutputEqualToAnEarlierOutputIsStoredOnce) {
 // The same bytes with other properties are another document, stored.
 TEST_F(StepDocumentsTest, SameBytesWithOtherPropertiesAreStored) {
     execution_output out;
-    const auto rec = run("  - set_properties:\n      - document: region\n"
-                         "        value: {static: north}\n",
-                         {"7"}, out);
+    const auto rec =
+        run("  - set_properties:\n      - document: region\n"
+            "        value: {static: north}\n",
+            {"7"}, out);
     ASSERT_EQ(rec.trace.size(), 1u);
     EXPECT_EQ(rec.trace[0].output_ids, std::vector<std::string>{rec.id + "-s0-0"});
     ASSERT_EQ(out.kept.size(), 1u);
@@ -102,9 +104,10 @@ TEST_F(StepDocumentsTest, SameBytesWithOtherPropertiesAreStored) {
 TEST_F(StepDocumentsTest, InMemoryOutputsNeverNameTheRequestDocuments) {
     services_.in_memory = true;
     execution_output out;
-    const auto rec = run("  - message: {template: '{1}', variables: [current_data]}\n"
-                         "  - return: {}\n",
-                         {"5"}, out, "low_latency");
+    const auto rec =
+        run("  - message: {template: '{1}', variables: [current_data]}\n"
+            "  - return: {}\n",
+            {"5"}, out, "low_latency");
     ASSERT_EQ(rec.trace.size(), 2u);
     EXPECT_EQ(rec.trace[0].output_ids, std::vector<std::string>{rec.id + "-s0-0"});
     ASSERT_EQ(out.kept.size(), 1u);

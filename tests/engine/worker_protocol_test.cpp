@@ -1,4 +1,4 @@
-#include "worker_protocol.hpp"
+#include "workers/worker_protocol.hpp"
 
 #include <gtest/gtest.h>
 
@@ -98,14 +98,14 @@ TEST(WorkerProtocol, HeadersAndServerAnswersRoundTrip) {
     const auto values = proto::decode_server_header(proto::encode_sequence_values(301)[0]);
     ASSERT_TRUE(values);
     EXPECT_EQ(values->first_value, 301u);
-    const auto deployed = proto::decode_server_header(
-        proto::encode_deployed("g1", {{"a.yaml", "name: a"}})[0]);
+    const auto deployed =
+        proto::decode_server_header(proto::encode_deployed("g1", {{"a.yaml", "name: a"}})[0]);
     ASSERT_TRUE(deployed);
     EXPECT_EQ(deployed->generation, "g1");
     ASSERT_EQ(deployed->files.size(), 1u);
     EXPECT_EQ(deployed->files[0].second, "name: a");
-    const auto early = proto::decode_early_reply(
-        proto::encode_early_reply({"to", "h", "b"}, {{"page/t", "p"}}));
+    const auto early =
+        proto::decode_early_reply(proto::encode_early_reply({"to", "h", "b"}, {{"page/t", "p"}}));
     ASSERT_TRUE(early);
     EXPECT_EQ(early->first.size(), 3u);
     EXPECT_EQ(early->second[0].first, "page/t");

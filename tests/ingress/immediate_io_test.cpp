@@ -64,10 +64,9 @@ TEST_F(ImmediateIoTest, RequestArrivingInPiecesIsServed) {
     auto s = connect();
     const auto request = order_post(R"([{"id":1},{"id":2}])");
     const auto header_end = request.find("\r\n\r\n");
-    const std::vector<std::string> pieces = {request.substr(0, 10),
-                                             request.substr(10, header_end - 8),
-                                             request.substr(header_end + 2, 9),
-                                             request.substr(header_end + 11)};
+    const std::vector<std::string> pieces = {
+        request.substr(0, 10), request.substr(10, header_end - 8),
+        request.substr(header_end + 2, 9), request.substr(header_end + 11)};
     for (const auto& piece : pieces) {
         asio::write(s, asio::buffer(piece));
         std::this_thread::sleep_for(std::chrono::milliseconds(30));

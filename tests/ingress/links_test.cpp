@@ -57,8 +57,7 @@ TEST(LinkBase, PrefixFromRequestUri) {
                         false, trusted()),
               "https://ferry.internal:9090/gw/acme");
     // A Request-Uri that is not this request's path with something in front adds nothing.
-    EXPECT_EQ(link_base(header({{"X-Forwarded-Proto", "https"},
-                                {"X-Request-Uri", "/elsewhere"}}),
+    EXPECT_EQ(link_base(header({{"X-Forwarded-Proto", "https"}, {"X-Request-Uri", "/elsewhere"}}),
                         false, trusted()),
               "https://ferry.internal:9090");
 }
@@ -78,9 +77,11 @@ TEST(RebaseLinks, PrefixesPathLinksOnly) {
     EXPECT_EQ(res[http::field::location], "https://api.example.com/p/_admin/executions/e1");
     EXPECT_EQ(res[http::field::link],
               "<https://api.example.com/p/ws/simple/listOrders?moreDataToken=abc>; rel=\"next\"");
-    EXPECT_EQ(res["X-Execution-Status-Link"], "https://api.example.com/p/_admin/executions/e1/result");
+    EXPECT_EQ(res["X-Execution-Status-Link"],
+              "https://api.example.com/p/_admin/executions/e1/result");
     rebase_links(res, "https://other");  // already absolute: unchanged
-    EXPECT_EQ(res["X-Execution-Status-Link"], "https://api.example.com/p/_admin/executions/e1/result");
+    EXPECT_EQ(res["X-Execution-Status-Link"],
+              "https://api.example.com/p/_admin/executions/e1/result");
 }
 
 TEST(ClientAddress, LastForwardedHopWhenTrusted) {
@@ -88,9 +89,9 @@ TEST(ClientAddress, LastForwardedHopWhenTrusted) {
     const auto req = header({{"X-Forwarded-For", "1.2.3.4, 203.0.113.7"}});
     EXPECT_EQ(client_address(req, peer, {}), peer);
     EXPECT_EQ(client_address(req, peer, trusted()).to_string(), "203.0.113.7");
-    EXPECT_EQ(client_address(header({{"X-Forwarded-For", "2001:db8::1"}}), peer, trusted())
-                  .to_string(),
-              "2001:db8::1");
+    EXPECT_EQ(
+        client_address(header({{"X-Forwarded-For", "2001:db8::1"}}), peer, trusted()).to_string(),
+        "2001:db8::1");
     EXPECT_EQ(client_address(header({{"X-Forwarded-For", "garbage"}}), peer, trusted()), peer);
 }
 

@@ -29,8 +29,9 @@ TEST(ListenerSpec, PlainHttpsAndIpv6) {
     EXPECT_FALSE(plain.tls);
     EXPECT_EQ(plain.role, listener_role::all);
 
-    const auto tls = parsed("https://127.0.0.1:8443?cert=/etc/s.pem&key=/etc/s.key&client_ca=/etc/ca.pem"
-                            "&role=services&max_connections=50&rate_limit=12.5&rate_burst=40");
+    const auto tls = parsed(
+        "https://127.0.0.1:8443?cert=/etc/s.pem&key=/etc/s.key&client_ca=/etc/ca.pem"
+        "&role=services&max_connections=50&rate_limit=12.5&rate_burst=40");
     ASSERT_TRUE(tls.tls);
     EXPECT_EQ(tls.tls->certificate_file, "/etc/s.pem");
     EXPECT_EQ(tls.tls->private_key_file, "/etc/s.key");

@@ -26,7 +26,9 @@ steps:
         std::string body;
         body.reserve(count * 40);
         for (std::size_t i = 1; i <= count; ++i) {
-            body += i == bad_at ? "{broken" : "{\"n\":" + std::to_string(i) + ",\"pad\":\"xxxxxxxxxxxxxxxxxxxx\"}";
+            body += i == bad_at
+                        ? "{broken"
+                        : "{\"n\":" + std::to_string(i) + ",\"pad\":\"xxxxxxxxxxxxxxxxxxxx\"}";
             body += i % 7 == 0 ? "\r\n" : "\n";
         }
         return body;
@@ -55,8 +57,8 @@ TEST_F(BulkIngestTest, HundredThousandLinesBecomeOneExecution) {
     const auto execution = test::wait_finished(server.port(), id);
     EXPECT_EQ(execution.at("state").as_string(), "succeeded") << boost::json::serialize(execution);
     EXPECT_EQ(execution.at("documents").as_array().size(), 100'000u);
-    const auto last = test::http_request(server.port(), "GET",
-                                         "/_admin/executions/" + id + "/documents/" + id + "-99999");
+    const auto last = test::http_request(
+        server.port(), "GET", "/_admin/executions/" + id + "/documents/" + id + "-99999");
     ASSERT_EQ(last.status, 200);
     EXPECT_EQ(boost::json::parse(last.body).at("data").as_string(),
               "{\"n\":100000,\"pad\":\"xxxxxxxxxxxxxxxxxxxx\"}");
@@ -67,13 +69,13 @@ TEST_F(BulkIngestTest, HundredThousandLinesBecomeOneExecution) {
 // A bad line deep in the body is a 400 naming it; the parts stored before it never run.
 TEST_F(BulkIngestTest, BadLineRefusesTheWholePost) {
     test::server_process server(processes_.str(), data_.str(), {"--body-limit", "1048576"});
-    const auto refused = test::http_request(server.port(), "POST", "/ws/simple/createEvents",
-                                            lines(30'000, 25'000));
+    const auto refused =
+        test::http_request(server.port(), "POST", "/ws/simple/createEvents", lines(30'000, 25'000));
     ASSERT_EQ(refused.status, 400) << refused.body;
     EXPECT_NE(refused.body.find("line 25000"), std::string::npos) << refused.body;
 
-    const auto good = test::http_request(server.port(), "POST", "/ws/simple/createEvents",
-                                         lines(10));
+    const auto good =
+        test::http_request(server.port(), "POST", "/ws/simple/createEvents", lines(10));
     ASSERT_EQ(good.status, 202) << good.body;
     const std::string id(boost::json::parse(good.body).at("execution_id").as_string());
     EXPECT_EQ(test::wait_finished(server.port(), id).at("state").as_string(), "succeeded");
@@ -86,12 +88,12 @@ TEST_F(BulkIngestTest, LimitsAreEnforced) {
     test::server_process server(processes_.str(), data_.str(),
                                 {"--body-limit", "65536", "--bulk-body-limit", "2000000"});
     const std::string long_line = "\"" + std::string(100'000, 'x') + "\"\n";
-    const auto too_long = test::http_request(server.port(), "POST", "/ws/simple/createEvents",
-                                             "{}\n" + long_line);
+    const auto too_long =
+        test::http_request(server.port(), "POST", "/ws/simple/createEvents", "{}\n" + long_line);
     EXPECT_EQ(too_long.status, 413) << too_long.body;
     EXPECT_NE(too_long.body.find("line_too_large"), std::string::npos);
-    const auto too_big = test::http_request(server.port(), "POST", "/ws/simple/createEvents",
-                                            lines(100'000));
+    const auto too_big =
+        test::http_request(server.port(), "POST", "/ws/simple/createEvents", lines(100'000));
     EXPECT_EQ(too_big.status, 413) << too_big.body;
     EXPECT_EQ(server.stop(), 0);
 }

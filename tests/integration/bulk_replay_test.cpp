@@ -23,7 +23,9 @@ std::string orders(int version) {
            "    decision:\n"
            "      left: current_data\n"
            "      op: wildcard\n"
-           "      right: {static: \"" + (version == 1 ? "*lines*" : "*") + "\"}\n"
+           "      right: {static: \"" +
+           (version == 1 ? "*lines*" : "*") +
+           "\"}\n"
            "      then:\n"
            "        - id: accept\n"
            "          message: {template: \"ok\"}\n"
@@ -69,8 +71,9 @@ TEST_F(BulkReplayTest, DryRunThenReplayFailedOrdersWithTheFixedVersion) {
     for (const auto& id : ids) test::wait_finished(port, id);
 
     // The fix is deployed without serving; a dry run shows what it would change.
-    ASSERT_EQ(test::http_request(port, "POST", "/_admin/processes?activate=false", orders(2)).status,
-              201);
+    ASSERT_EQ(
+        test::http_request(port, "POST", "/_admin/processes?activate=false", orders(2)).status,
+        201);
     const auto started = test::http_request(
         port, "POST", "/_admin/replays?process=orders&state=failed&version=2&dry_run=true");
     ASSERT_EQ(started.status, 202) << started.body;
@@ -88,8 +91,8 @@ TEST_F(BulkReplayTest, DryRunThenReplayFailedOrdersWithTheFixedVersion) {
     EXPECT_EQ(listed.at("executions").as_array().size(), 40u);
 
     // For real: ten new executions by version 2, each linked to its original, all succeed.
-    const auto real = test::http_request(port, "POST",
-                                         "/_admin/replays?process=orders&state=failed&version=2");
+    const auto real =
+        test::http_request(port, "POST", "/_admin/replays?process=orders&state=failed&version=2");
     ASSERT_EQ(real.status, 202) << real.body;
     const auto done = wait_replay(port, std::string(parsed(real).at("replay_id").as_string()));
     EXPECT_EQ(done.at("replayed").as_int64(), 10);
@@ -119,7 +122,8 @@ TEST_F(BulkReplayTest, RefusedRequestsSayWhy) {
     test::server_process server(processes_.str(), data_.str());
     const auto port = server.port();
     const auto error_of = [&](const std::string& target, const std::string& body = "") {
-        return std::string(parsed(test::http_request(port, "POST", target, body)).at("error").as_string());
+        return std::string(
+            parsed(test::http_request(port, "POST", target, body)).at("error").as_string());
     };
     EXPECT_EQ(error_of("/_admin/replays"), "filter_required");
     EXPECT_EQ(error_of("/_admin/replays?state=sleeping"), "invalid_query");
@@ -148,7 +152,8 @@ TEST_F(BulkReplayTest, CliFollowsAReplayWithPlainLines) {
     test::wait_finished(port, last);
     const auto at = " --server http://127.0.0.1:" + std::to_string(port);
     // Not a terminal: plain lines, the last one the outcome.
-    const auto out = test::ferry_command("replay --process orders --state failed" + at).value_or("");
+    const auto out =
+        test::ferry_command("replay --process orders --state failed" + at).value_or("");
     const auto final_line = out.substr(out.rfind('\n') + 1);
     EXPECT_TRUE(final_line.starts_with("replay ")) << out;
     EXPECT_TRUE(final_line.ends_with(" finished: 6/6 replayed 6, refused 0")) << out;

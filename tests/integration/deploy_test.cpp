@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <mutex>
 #include <set>
-#include <boost/json.hpp>
 #include <thread>
 
 #include "support/ferry_cli.hpp"
@@ -19,7 +19,8 @@ namespace {
 std::string echo(int version, const std::string& answer) {
     return "name: echo\nversion: " + std::to_string(version) +
            "\nlisten: {type: execute, object: Echo, input: single_data, output: single_data}\n"
-           "steps:\n  - message: {template: \"" + answer + "\"}\n  - return: {}\n";
+           "steps:\n  - message: {template: \"" +
+           answer + "\"}\n  - return: {}\n";
 }
 
 boost::json::object parsed(const test::http_reply& r) {
@@ -87,7 +88,8 @@ TEST_F(DeployTest, RedeployUnderLoadFailsNoRequest) {
     server.stop();
     test::server_process again(processes_.str(), data_.str());
     EXPECT_EQ(test::http_request(again.port(), "POST", "/ws/simple/executeEcho", "x").body, "v4");
-    EXPECT_NE(again.log().find("echo.yaml ('echo' version 1) is not served: the admin API deployed version 4"),
+    EXPECT_NE(again.log().find(
+                  "echo.yaml ('echo' version 1) is not served: the admin API deployed version 4"),
               std::string::npos)
         << again.log();
 }
@@ -138,10 +140,10 @@ TEST_F(DeployTest, BadDeploymentsAreRefusedWithReasons) {
     // Kept without serving, then served.
     EXPECT_EQ(post(echo(2, "v2"), "?activate=false").status, 201);
     EXPECT_EQ(test::http_request(server.port(), "POST", "/ws/simple/executeEcho", "x").body, "v1");
-    EXPECT_EQ(test::http_request(server.port(), "POST",
-                                 "/_admin/processes/echo/versions/2/activate")
-                  .status,
-              200);
+    EXPECT_EQ(
+        test::http_request(server.port(), "POST", "/_admin/processes/echo/versions/2/activate")
+            .status,
+        200);
     EXPECT_EQ(test::http_request(server.port(), "POST", "/ws/simple/executeEcho", "x").body, "v2");
     EXPECT_EQ(test::http_request(server.port(), "DELETE", "/_admin/processes/nobody").status, 404);
     EXPECT_EQ(test::http_request(server.port(), "DELETE", "/_admin/processes/echo").status, 200);
@@ -177,7 +179,8 @@ TEST_F(DeployTest, CliDeploysListsPausesAndUndeploys) {
               std::string::npos)
         << listeners;
     EXPECT_EQ(test::ferry_command("resume echo" + at).value_or(""), "echo: listening");
-    const auto json = boost::json::parse(test::ferry_command("listeners --json" + at).value_or("[]"));
+    const auto json =
+        boost::json::parse(test::ferry_command("listeners --json" + at).value_or("[]"));
     EXPECT_EQ(json.as_array().at(0).at("state").as_string(), "listening");
 
     EXPECT_TRUE(test::ferry_command("activate echo 1" + at));

@@ -171,7 +171,8 @@ TEST_F(HistoryTest, ListingFiltersAndPages) {
     EXPECT_EQ(list("?from=2000-01-01").at("executions").as_array().size(), 6u);
 
     for (const auto* bad : {"?state=sleeping", "?limit=0", "?from=yesterday", "?colour=red"}) {
-        const auto res = test::http_request(server.port(), "GET", std::string("/_admin/executions") + bad);
+        const auto res =
+            test::http_request(server.port(), "GET", std::string("/_admin/executions") + bad);
         EXPECT_EQ(res.status, 400) << bad;
         EXPECT_EQ(boost::json::parse(res.body).at("error").as_string(), "invalid_query") << bad;
     }
@@ -181,8 +182,8 @@ TEST_F(HistoryTest, ListingFiltersAndPages) {
 TEST_F(HistoryTest, CliListsAndShowsExecutions) {
     processes_.write("check.yaml", routed_process);
     test::server_process server(processes_.str(), data_.str());
-    const auto res = test::http_request(server.port(), "POST", "/ws/simple/createCheck",
-                                        R"([{"id": 1}])");
+    const auto res =
+        test::http_request(server.port(), "POST", "/ws/simple/createCheck", R"([{"id": 1}])");
     const auto id = std::string(boost::json::parse(res.body).at("execution_id").as_string());
     test::wait_finished(server.port(), id);
     const auto at = " --server http://127.0.0.1:" + std::to_string(server.port());
@@ -194,14 +195,17 @@ TEST_F(HistoryTest, CliListsAndShowsExecutions) {
     const auto table = test::ferry_command("executions" + at).value_or("");
     const auto header = table.substr(0, table.find('\n'));
     EXPECT_EQ(header,
-              "ID                        PROCESS               STATE      CREATED                 TOOK   DOCS  ERROR");
+              "ID                        PROCESS               STATE      CREATED                 "
+              "TOOK   DOCS  ERROR");
     EXPECT_NE(table.find(id + "  checkOrders           failed     "), std::string::npos) << table;
     EXPECT_NE(table.find("step 'refuse': order 0 has no lines"), std::string::npos) << table;
 
-    const auto listed = boost::json::parse(test::ferry_command("executions --json" + at).value_or("[]"));
+    const auto listed =
+        boost::json::parse(test::ferry_command("executions --json" + at).value_or("[]"));
     ASSERT_EQ(listed.as_array().size(), 1u);
     EXPECT_EQ(listed.as_array()[0].at("id").as_string(), id);
-    EXPECT_TRUE(test::ferry_command("executions --state succeeded --json" + at).value_or("") == "[]");
+    EXPECT_TRUE(test::ferry_command("executions --state succeeded --json" + at).value_or("") ==
+                "[]");
 
     const auto shown = test::ferry_command("show " + id + at).value_or("");
     EXPECT_NE(shown.find("execution  " + id + "\n"), std::string::npos) << shown;
@@ -223,8 +227,8 @@ TEST_F(HistoryTest, ReplayRunsTheStoredDocumentsAgain) {
     const auto original = std::string(boost::json::parse(res.body).at("execution_id").as_string());
     const auto first = test::wait_finished(server.port(), original);
 
-    const auto replayed = test::http_request(server.port(), "POST",
-                                             "/_admin/executions/" + original + "/replay");
+    const auto replayed =
+        test::http_request(server.port(), "POST", "/_admin/executions/" + original + "/replay");
     ASSERT_EQ(replayed.status, 202) << replayed.body;
     const auto body = boost::json::parse(replayed.body);
     const auto copy = std::string(body.at("execution_id").as_string());
@@ -246,7 +250,8 @@ TEST_F(HistoryTest, ReplayRunsTheStoredDocumentsAgain) {
     EXPECT_TRUE(cli.starts_with(original + " replayed as ")) << cli;
     EXPECT_TRUE(cli.ends_with(" (2 documents)")) << cli;
 
-    const auto unknown = test::http_request(server.port(), "POST", "/_admin/executions/nope/replay");
+    const auto unknown =
+        test::http_request(server.port(), "POST", "/_admin/executions/nope/replay");
     EXPECT_EQ(unknown.status, 404);
     EXPECT_EQ(boost::json::parse(unknown.body).at("error").as_string(), "unknown_execution");
     EXPECT_EQ(test::http_request(server.port(), "GET", "/_admin/executions/" + original + "/replay")
@@ -259,8 +264,8 @@ TEST_F(HistoryTest, ReplayRunsTheStoredDocumentsAgain) {
 TEST_F(HistoryTest, RetentionDeletesOldExecutions) {
     processes_.write("check.yaml", routed_process);
     test::server_process server(processes_.str(), data_.str(), {"--retention", "2s"});
-    const auto res = test::http_request(server.port(), "POST", "/ws/simple/createCheck",
-                                        R"([{"lines": [1]}])");
+    const auto res =
+        test::http_request(server.port(), "POST", "/ws/simple/createCheck", R"([{"lines": [1]}])");
     const auto id = std::string(boost::json::parse(res.body).at("execution_id").as_string());
     test::wait_finished(server.port(), id);
     int status = 200;
@@ -274,9 +279,10 @@ TEST_F(HistoryTest, RetentionDeletesOldExecutions) {
                   .status,
               404);
     // New work is unaffected.
-    EXPECT_EQ(test::http_request(server.port(), "POST", "/ws/simple/createCheck", R"([{"lines": [1]}])")
-                  .status,
-              202);
+    EXPECT_EQ(
+        test::http_request(server.port(), "POST", "/ws/simple/createCheck", R"([{"lines": [1]}])")
+            .status,
+        202);
 }
 
 }  // namespace ferry

@@ -124,9 +124,9 @@ TEST_F(HostileTest, GigabyteBodiesCannotExhaustMemory) {
     asio::io_context io;
     tcp::socket socket(io);
     socket.connect({asio::ip::make_address("127.0.0.1"), server.port()});
-    asio::write(socket, asio::buffer(std::string(
-                            "POST /ws/simple/executeEcho HTTP/1.1\r\nHost: x\r\n"
-                            "Transfer-Encoding: chunked\r\n\r\n")));
+    asio::write(socket,
+                asio::buffer(std::string("POST /ws/simple/executeEcho HTTP/1.1\r\nHost: x\r\n"
+                                         "Transfer-Encoding: chunked\r\n\r\n")));
     const std::string chunk = "100000\r\n" + std::string(1 << 20, 'x') + "\r\n";
     std::size_t sent_mb = 0;
     boost::system::error_code ec;

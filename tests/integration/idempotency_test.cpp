@@ -34,14 +34,13 @@ steps:
 
     // Every request at once from its own thread, as independent clients would.
     static std::vector<test::http_reply> concurrently(
-        std::size_t count, std::uint16_t port, const std::string& target,
-        const std::string& body, const std::map<std::string, std::string>& headers) {
+        std::size_t count, std::uint16_t port, const std::string& target, const std::string& body,
+        const std::map<std::string, std::string>& headers) {
         std::vector<test::http_reply> replies(count);
         std::vector<std::thread> clients;
         for (std::size_t i = 0; i < count; ++i) {
-            clients.emplace_back([&, i] {
-                replies[i] = test::http_request(port, "POST", target, body, headers);
-            });
+            clients.emplace_back(
+                [&, i] { replies[i] = test::http_request(port, "POST", target, body, headers); });
         }
         for (auto& c : clients) c.join();
         return replies;
@@ -72,13 +71,13 @@ TEST_F(IdempotencyTest, ConcurrentRepeatsOfAnAsyncPostRunOnce) {
     EXPECT_EQ(test::metric(server.port(), "ferry_documents_committed_total"), "2");
 
     // X-Idempotency-Key is the same key; without a key the same body is a new post.
-    const auto alias = test::http_request(server.port(), "POST", "/ws/simple/createOrder",
-                                          R"([{"n":1},{"n":2}])",
-                                          {{"X-Idempotency-Key", "order-77"}});
+    const auto alias =
+        test::http_request(server.port(), "POST", "/ws/simple/createOrder", R"([{"n":1},{"n":2}])",
+                           {{"X-Idempotency-Key", "order-77"}});
     EXPECT_EQ(alias.status, 202);
     EXPECT_EQ(alias.body, receipt);
-    const auto fresh = test::http_request(server.port(), "POST", "/ws/simple/createOrder",
-                                          R"([{"n":1},{"n":2}])");
+    const auto fresh =
+        test::http_request(server.port(), "POST", "/ws/simple/createOrder", R"([{"n":1},{"n":2}])");
     ASSERT_EQ(fresh.status, 202);
     EXPECT_NE(fresh.body, receipt);
     EXPECT_EQ(server.stop(), 0);
@@ -114,9 +113,9 @@ TEST_F(IdempotencyTest, ImpatientRepeatGetsTheStatusLink) {
                                  {{"Idempotency-Key", "quote-C3"}});
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    const auto repeat = test::http_request(server.port(), "POST", "/ws/simple/createSlow",
-                                           R"({"sku":"C3"})",
-                                           {{"Idempotency-Key", "quote-C3"}, {"X-Max-Wait", "0"}});
+    const auto repeat =
+        test::http_request(server.port(), "POST", "/ws/simple/createSlow", R"({"sku":"C3"})",
+                           {{"Idempotency-Key", "quote-C3"}, {"X-Max-Wait", "0"}});
     first.join();
     ASSERT_EQ(repeat.status, 202) << repeat.body;
     EXPECT_EQ(repeat.header("Idempotent-Replayed"), "true");
@@ -139,9 +138,9 @@ TEST_F(IdempotencyTest, KeyReuseAndMalformedKeysAreRefused) {
                                            R"([{"n":2}])", {{"Idempotency-Key", "k-1"}});
     EXPECT_EQ(reused.status, 422) << reused.body;
     EXPECT_EQ(boost::json::parse(reused.body).at("error").as_string(), "idempotency_key_reused");
-    const auto other_query = test::http_request(server.port(), "POST",
-                                                "/ws/simple/createOrder?region=eu", R"([{"n":1}])",
-                                                {{"Idempotency-Key", "k-1"}});
+    const auto other_query =
+        test::http_request(server.port(), "POST", "/ws/simple/createOrder?region=eu",
+                           R"([{"n":1}])", {{"Idempotency-Key", "k-1"}});
     EXPECT_EQ(other_query.status, 422) << other_query.body;
 
     for (const std::string& bad : {std::string(256, 'k'), std::string("two words")}) {
@@ -194,13 +193,13 @@ TEST_F(IdempotencyTest, KeysSurviveARestartAndExpire) {
 // bulk upload returns the first upload's receipt.
 TEST_F(IdempotencyTest, LowLatencyAndBulkPostsHonourKeys) {
     test::server_process server(processes_.str(), data_.str());
-    const auto first = test::http_request(server.port(), "POST", "/ws/simple/executeEcho",
-                                          "ping", {{"Idempotency-Key", "e-1"}});
+    const auto first = test::http_request(server.port(), "POST", "/ws/simple/executeEcho", "ping",
+                                          {{"Idempotency-Key", "e-1"}});
     ASSERT_EQ(first.status, 200) << first.body;
     EXPECT_EQ(first.body, "ping");
     EXPECT_EQ(first.header("X-Durability"), "fsync");
-    const auto again = test::http_request(server.port(), "POST", "/ws/simple/executeEcho",
-                                          "ping", {{"Idempotency-Key", "e-1"}});
+    const auto again = test::http_request(server.port(), "POST", "/ws/simple/executeEcho", "ping",
+                                          {{"Idempotency-Key", "e-1"}});
     EXPECT_EQ(again.status, 200);
     EXPECT_EQ(again.body, "ping");
     EXPECT_EQ(again.header("X-Execution-Id"), first.header("X-Execution-Id"));
@@ -208,11 +207,11 @@ TEST_F(IdempotencyTest, LowLatencyAndBulkPostsHonourKeys) {
 
     std::string lines;
     for (int i = 0; i < 5000; ++i) lines += "{\"n\":" + std::to_string(i) + "}\n";
-    const auto upload = test::http_request(server.port(), "POST", "/ws/simple/createEvents",
-                                           lines, {{"Idempotency-Key", "b-1"}});
+    const auto upload = test::http_request(server.port(), "POST", "/ws/simple/createEvents", lines,
+                                           {{"Idempotency-Key", "b-1"}});
     ASSERT_EQ(upload.status, 202) << upload.body;
-    const auto repeat = test::http_request(server.port(), "POST", "/ws/simple/createEvents",
-                                           lines, {{"Idempotency-Key", "b-1"}});
+    const auto repeat = test::http_request(server.port(), "POST", "/ws/simple/createEvents", lines,
+                                           {{"Idempotency-Key", "b-1"}});
     ASSERT_EQ(repeat.status, 202) << repeat.body;
     EXPECT_EQ(repeat.body, upload.body);
     EXPECT_EQ(repeat.header("Idempotent-Replayed"), "true");

@@ -100,11 +100,10 @@ steps:
   - file_write: {directory: echo, file_name: out.txt}
 )");
     test::server_process server(processes_.str(), data_.str());
-    const auto res =
-        test::http_request(server.port(), "POST",
-                           "/ws/simple/executeEcho;channel=web;auth=eDp5?region=eu%2Dwest", "x",
-                           {{"Content-Type", "text/plain"},
-                            {"Authorization", "Basic YWRhOnNlY3JldA=="}});  // ada:secret
+    const auto res = test::http_request(
+        server.port(), "POST", "/ws/simple/executeEcho;channel=web;auth=eDp5?region=eu%2Dwest", "x",
+        {{"Content-Type", "text/plain"},
+         {"Authorization", "Basic YWRhOnNlY3JldA=="}});  // ada:secret
     ASSERT_EQ(res.status, 202) << res.body;
     const auto out = data_.path() / "files/echo/out.txt";
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -54,11 +54,10 @@ TEST_F(InputTypesTest, EachTypeSplitsValidBodiesAndRefusesInvalidOnes) {
         {{"Content-Type", "application/xml"}});
     ASSERT_EQ(orders.status, 200) << orders.body;
     EXPECT_NE(orders.body.find("<ObjectResponseList>"), std::string::npos) << orders.body;
-    EXPECT_NE(orders.body.find("<o:Order xmlns:o=\"urn:o\" n=\"2\">x</o:Order>"),
-              std::string::npos)
+    EXPECT_NE(orders.body.find("<o:Order xmlns:o=\"urn:o\" n=\"2\">x</o:Order>"), std::string::npos)
         << orders.body;
-    const auto wrong_root = test::http_request(port, "POST", "/ws/simple/createOrders",
-                                               "<Orders><a/></Orders>");
+    const auto wrong_root =
+        test::http_request(port, "POST", "/ws/simple/createOrders", "<Orders><a/></Orders>");
     EXPECT_EQ(wrong_root.status, 400);
     EXPECT_EQ(boost::json::parse(wrong_root.body).at("error").as_string(), "invalid_xml");
 
@@ -67,9 +66,9 @@ TEST_F(InputTypesTest, EachTypeSplitsValidBodiesAndRefusesInvalidOnes) {
         test::http_request(port, "POST", "/ws/simple/createInvoice", "<Invoice id=\"7\"/>");
     ASSERT_EQ(invoice.status, 202) << invoice.body;
     EXPECT_EQ(boost::json::parse(invoice.body).at("documents").as_array().size(), 1u);
-    const auto xxe = test::http_request(
-        port, "POST", "/ws/simple/createInvoice",
-        "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>");
+    const auto xxe =
+        test::http_request(port, "POST", "/ws/simple/createInvoice",
+                           "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>");
     EXPECT_EQ(xxe.status, 400);
     EXPECT_NE(xxe.body.find("DOCTYPE"), std::string::npos) << xxe.body;
     const auto broken = test::http_request(port, "POST", "/ws/simple/createInvoice", "<a><b></a>");

@@ -124,8 +124,8 @@ TEST_F(ListenersTest, ClientCertificatesIdentifyUsers) {
                          https_listener(tls_port, true)});
     const auto call = [&](const std::string& who, const std::string& operation) {
         std::string error;
-        auto reply = test::https_request(tls_port, as(who), "POST", "/ws/simple/" + operation,
-                                         "", {}, &error);
+        auto reply = test::https_request(tls_port, as(who), "POST", "/ws/simple/" + operation, "",
+                                         {}, &error);
         EXPECT_NE(reply.status, 0) << who << ": " << error;
         return reply;
     };
@@ -182,8 +182,8 @@ TEST_F(ListenersTest, AdminApiOnItsOwnPort) {
     const auto services = server->port();
 
     // Web services need no credentials here (--auth none).
-    const auto posted = test::http_request(services, "POST", "/ws/simple/executeEcho", "x",
-                                           {{"X-Debug", "true"}});
+    const auto posted =
+        test::http_request(services, "POST", "/ws/simple/executeEcho", "x", {{"X-Debug", "true"}});
     ASSERT_EQ(posted.status, 200);
     const auto execution = posted.header("X-Execution-Id");
     ASSERT_FALSE(execution.empty());
@@ -195,14 +195,13 @@ TEST_F(ListenersTest, AdminApiOnItsOwnPort) {
     EXPECT_EQ(test::http_request(services, "GET", "/metrics").status, 404);
     EXPECT_EQ(test::http_request(admin_port, "POST", "/ws/simple/executeEcho", "x").status, 404);
 
-    EXPECT_EQ(test::http_request(admin_port, "GET", "/_admin/executions/" + execution).status,
-              401);
+    EXPECT_EQ(test::http_request(admin_port, "GET", "/_admin/executions/" + execution).status, 401);
     EXPECT_EQ(test::http_request(admin_port, "GET", "/_admin/executions/" + execution, "",
                                  basic("alice", alice))
                   .status,
               403);
-    const auto shown = test::http_request(admin_port, "GET", "/_admin/executions/" + execution,
-                                          "", basic("ops", ops));
+    const auto shown = test::http_request(admin_port, "GET", "/_admin/executions/" + execution, "",
+                                          basic("ops", ops));
     EXPECT_EQ(shown.status, 200) << shown.body;
     EXPECT_EQ(test::http_request(admin_port, "GET", "/metrics", "", basic("ops", ops)).status, 200);
 
@@ -238,12 +237,12 @@ TEST_F(ListenersTest, Ipv6CallersAreCheckedAgainstTheirOwnAddress) {
     EXPECT_EQ(allowed.status, 200);
     EXPECT_EQ(allowed.body, "v6");
     // And the other way round on the IPv4 port.
-    EXPECT_EQ(test::http_request(server->port(), "POST", "/ws/simple/getMe", "", basic("v4", v4))
-                  .status,
-              200);
-    EXPECT_EQ(test::http_request(server->port(), "POST", "/ws/simple/getMe", "", basic("v6", v6))
-                  .status,
-              403);
+    EXPECT_EQ(
+        test::http_request(server->port(), "POST", "/ws/simple/getMe", "", basic("v4", v4)).status,
+        200);
+    EXPECT_EQ(
+        test::http_request(server->port(), "POST", "/ws/simple/getMe", "", basic("v6", v6)).status,
+        403);
 }
 
 // Behind a proxy (--trust-forwarded) links point at the URL the client called and the caller's

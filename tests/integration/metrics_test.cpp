@@ -2,13 +2,12 @@
 // well formed, counters by operation and status, histograms consistent.
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
-#include <thread>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <map>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "support/admin_client.hpp"
 #include "support/http_client.hpp"

@@ -92,8 +92,8 @@ TEST_F(PagingTest, ThousandFiftyResultsAcrossARestart) {
     EXPECT_EQ(tokens.size(), 10u);
     for (const auto& t : tokens) EXPECT_EQ(t.size(), 32u) << t;  // 128 random bits
 
-    const auto guessed = test::http_request(server.port(), "GET",
-                                            "/ws/simple/queryItems?moreDataToken=0000");
+    const auto guessed =
+        test::http_request(server.port(), "GET", "/ws/simple/queryItems?moreDataToken=0000");
     EXPECT_EQ(guessed.status, 404);
     EXPECT_EQ(boost::json::parse(guessed.body).at("error").as_string(), "unknown_token");
     EXPECT_EQ(server.stop(), 0);
@@ -107,8 +107,9 @@ TEST_F(PagingTest, XmlPagesCarryTheTokenAttribute) {
     ASSERT_EQ(first.status, 200) << first.body;
     const auto link = next_link(first);
     const auto token = link.substr(link.find('=') + 1);
-    EXPECT_EQ(first.body, "<ObjectResponseList moreDataToken=\"" + token + "\"><i>1</i><i>2</i>"
-                          "</ObjectResponseList>");
+    EXPECT_EQ(first.body, "<ObjectResponseList moreDataToken=\"" + token +
+                              "\"><i>1</i><i>2</i>"
+                              "</ObjectResponseList>");
     const auto last = test::http_request(server.port(), "GET", link);
     ASSERT_EQ(last.status, 200);
     EXPECT_EQ(last.body, "<ObjectResponseList><i>3</i></ObjectResponseList>");

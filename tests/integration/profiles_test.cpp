@@ -182,8 +182,9 @@ TEST_F(ProfilesTest, DeployedProfilesTravelWithTheDefinition) {
             "deploy --server http://127.0.0.1:" + std::to_string(server.port()) + " " +
             file.string());
         ASSERT_TRUE(deployed);
-        EXPECT_EQ(test::http_request(server.port(), "POST", "/ws/simple/createReadings", bad).status,
-                  400);
+        EXPECT_EQ(
+            test::http_request(server.port(), "POST", "/ws/simple/createReadings", bad).status,
+            400);
     }
     std::filesystem::remove(sources.path() / "Reading.profile.yaml");
     test::server_process server(empty.str(), data_.str());
@@ -194,10 +195,12 @@ TEST_F(ProfilesTest, DeployedProfilesTravelWithTheDefinition) {
                   .status,
               202);
     // Without the profile beside it, a deploy is refused with the reason.
-    const auto refused = test::http_request(server.port(), "POST", "/_admin/processes?file=x.yaml",
-                                            reading_process, {{"Content-Type", "application/yaml"}});
+    const auto refused =
+        test::http_request(server.port(), "POST", "/_admin/processes?file=x.yaml", reading_process,
+                           {{"Content-Type", "application/yaml"}});
     EXPECT_EQ(refused.status, 400);
-    EXPECT_NE(refused.body.find("profile 'Reading' is not there"), std::string::npos) << refused.body;
+    EXPECT_NE(refused.body.find("profile 'Reading' is not there"), std::string::npos)
+        << refused.body;
 }
 
 // Steps typed by profiles (SPEC §6, element paths), deployed with `ferry deploy`: the
@@ -244,16 +247,17 @@ steps:
         - exception: {message: "invoices before 2024 are archived"}
 )");
     test::server_process server(empty.str(), data_.str());
-    ASSERT_TRUE(test::ferry_command("deploy --server http://127.0.0.1:" +
-                                    std::to_string(server.port()) + " " + file.string()));
+    ASSERT_TRUE(test::ferry_command(
+        "deploy --server http://127.0.0.1:" + std::to_string(server.port()) + " " + file.string()));
     const auto call = [&](const std::string& invoice) {
         return test::http_request(server.port(), "POST", "/ws/simple/executeInvoiceSummary",
                                   invoice, {{"Content-Type", "application/xml"}});
     };
     const auto ok = call(good_invoice);
     ASSERT_EQ(ok.status, 200) << ok.body;
-    EXPECT_EQ(ok.body,
-              R"({"number":"7","issued":"29/02/2024","lines":[{"amount":1200.00},{"amount":85.5}]})");
+    EXPECT_EQ(
+        ok.body,
+        R"({"number":"7","issued":"29/02/2024","lines":[{"amount":1200.00},{"amount":85.5}]})");
 
     auto old = good_invoice;
     old.replace(old.find("2024-02-29"), 10, "2023-12-31");
@@ -284,7 +288,8 @@ TEST_F(ProfilesTest, ProfileCommands) {
     EXPECT_TRUE(test::ferry_command("profile check " + out.string() + " " + sample.string()));
     const auto bad = processes_.write("bad.json", R"({"sensor":"a","value":true})");
     EXPECT_FALSE(test::ferry_command("profile check " + out.string() + " " + bad.string()));
-    const auto xsd = test::ferry_command("profile xsd " + (processes_.path() / "Invoice.profile.yaml").string());
+    const auto xsd =
+        test::ferry_command("profile xsd " + (processes_.path() / "Invoice.profile.yaml").string());
     ASSERT_TRUE(xsd);
     EXPECT_NE(xsd->find(R"(targetNamespace="urn:example:invoices")"), std::string::npos);
 }

@@ -107,7 +107,8 @@ TEST_F(QueuesTest, DeadLetterCycle) {
     ASSERT_EQ(history.size(), 3u);
     for (std::size_t i = 0; i < 3; ++i) {
         EXPECT_EQ(history[i].at("state").as_string(), "failed");
-        EXPECT_EQ(history[i].at("queue").at("delivery").as_int64(), static_cast<std::int64_t>(i + 1));
+        EXPECT_EQ(history[i].at("queue").at("delivery").as_int64(),
+                  static_cast<std::int64_t>(i + 1));
     }
     const auto gap1 = ms_of(history[1].at("started_at")) - ms_of(history[0].at("finished_at"));
     const auto gap2 = ms_of(history[2].at("started_at")) - ms_of(history[1].at("finished_at"));
@@ -116,9 +117,9 @@ TEST_F(QueuesTest, DeadLetterCycle) {
     EXPECT_LT(gap2, 5000);
     EXPECT_EQ(history[2].at("id").as_string(), id);
     // The delivery's documents are the message's.
-    const auto doc = test::http_request(
-        port, "GET", "/_admin/executions/" + id + "/documents/" +
-                         std::string(detail.at("documents").at(0).as_string()));
+    const auto doc = test::http_request(port, "GET",
+                                        "/_admin/executions/" + id + "/documents/" +
+                                            std::string(detail.at("documents").at(0).as_string()));
     EXPECT_EQ(doc.status, 200);
     EXPECT_EQ(json::parse(doc.body).at("data").as_string(), R"({"ok": "no", "order": 7})");
 
@@ -143,8 +144,7 @@ TEST_F(QueuesTest, DeadLetterCycle) {
               "0 redeliveries waiting for their time");
 
     // Fix the listener, resend: it succeeds and the dead letter is gone.
-    const auto deployed = test::http_request(port, "POST", "/_admin/processes",
-                                             shipper(2, false),
+    const auto deployed = test::http_request(port, "POST", "/_admin/processes", shipper(2, false),
                                              {{"Content-Type", "application/yaml"}});
     ASSERT_EQ(deployed.status, 201) << deployed.body;
     EXPECT_EQ(test::ferry_command("dlq resend " + id + at).value_or("").substr(0, id.size() + 20),
@@ -169,8 +169,10 @@ TEST_F(QueuesTest, DeadLetterCycle) {
               201);
     post_order(port, R"([{"ok": "no"}])");
     ASSERT_TRUE(eventually([&] {
-        return get(port, "/_admin/dead-letters?queue=orders").at("dead_letters").as_array().size() ==
-               1;
+        return get(port, "/_admin/dead-letters?queue=orders")
+                   .at("dead_letters")
+                   .as_array()
+                   .size() == 1;
     }));
     EXPECT_EQ(test::http_request(port, "DELETE", "/_admin/dead-letters").status, 400);
     const auto cleared = test::http_request(port, "DELETE", "/_admin/dead-letters?queue=orders");
@@ -194,15 +196,15 @@ TEST_F(QueuesTest, BulkResendTakesOnlyLettersDeadWhenItBegan) {
         posters.emplace_back([&] {
             test::http_session session(port);
             for (int i = 0; i < letters / 4; ++i) {
-                EXPECT_EQ(session.request("POST", "/ws/simple/createOrder", R"([{"ok": "no"}])").status,
-                          202);
+                EXPECT_EQ(
+                    session.request("POST", "/ws/simple/createOrder", R"([{"ok": "no"}])").status,
+                    202);
             }
         });
     }
     for (auto& t : posters) t.join();
-    ASSERT_TRUE(eventually([&] {
-        return count_state(executions_of(port, "shipOrder"), "failed") == letters;
-    }, 60));
+    ASSERT_TRUE(eventually(
+        [&] { return count_state(executions_of(port, "shipOrder"), "failed") == letters; }, 60));
     const auto resent = test::http_request(port, "POST", "/_admin/dead-letters/resend?all=true");
     ASSERT_EQ(resent.status, 200) << resent.body;
     const auto body = json::parse(resent.body);
@@ -250,15 +252,17 @@ TEST_F(QueuesTest, ParkedMessageWaitsForAListener) {
     const auto deployed = test::http_request(port, "POST", "/_admin/processes", shipper(1),
                                              {{"Content-Type", "application/yaml"}});
     ASSERT_EQ(deployed.status, 201) << deployed.body;
-    ASSERT_TRUE(eventually([&] { return count_state(executions_of(port, "shipOrder"), "succeeded") == 1; }));
+    ASSERT_TRUE(eventually(
+        [&] { return count_state(executions_of(port, "shipOrder"), "succeeded") == 1; }));
     EXPECT_EQ(get(port, "/_admin/queues").at("queues").at(0).at("parked").as_int64(), 0);
 }
 
 // publish: true reaches every listener; a paused listener's copy waits until it resumes.
 TEST_F(QueuesTest, PublishReachesEveryListener) {
-    processes_.write("sendOrder.yaml", "name: sendOrder\nlisten: {type: create, object: Order, "
-                                       "input: multiple_json, output: none}\nsteps:\n"
-                                       "  - queue_send: {queue: orders, publish: true}\n");
+    processes_.write("sendOrder.yaml",
+                     "name: sendOrder\nlisten: {type: create, object: Order, "
+                     "input: multiple_json, output: none}\nsteps:\n"
+                     "  - queue_send: {queue: orders, publish: true}\n");
     processes_.write("a.yaml", "name: auditOrder\nlisten: {queue: orders}\n");
     processes_.write("b.yaml", "name: packOrder\nlisten: {queue: orders}\n");
     test::server_process server(processes_.str(), data_.str());
@@ -270,11 +274,13 @@ TEST_F(QueuesTest, PublishReachesEveryListener) {
     }));
     ASSERT_EQ(test::http_request(port, "POST", "/_admin/listeners/packOrder/pause").status, 200);
     post_order(port, R"([{"n": 2}])");
-    ASSERT_TRUE(eventually([&] { return count_state(executions_of(port, "auditOrder"), "succeeded") == 2; }));
+    ASSERT_TRUE(eventually(
+        [&] { return count_state(executions_of(port, "auditOrder"), "succeeded") == 2; }));
     EXPECT_EQ(count_state(executions_of(port, "packOrder"), "succeeded"), 1u);
     EXPECT_EQ(get(port, "/_admin/queues").at("queues").at(0).at("parked").as_int64(), 1);
     ASSERT_EQ(test::http_request(port, "POST", "/_admin/listeners/packOrder/resume").status, 200);
-    ASSERT_TRUE(eventually([&] { return count_state(executions_of(port, "packOrder"), "succeeded") == 2; }));
+    ASSERT_TRUE(eventually(
+        [&] { return count_state(executions_of(port, "packOrder"), "succeeded") == 2; }));
     EXPECT_EQ(count_state(executions_of(port, "auditOrder"), "succeeded"), 2u);
     EXPECT_EQ(get(port, "/_admin/queues").at("queues").at(0).at("parked").as_int64(), 0);
 }
@@ -292,15 +298,13 @@ TEST_F(QueuesTest, RedeliverySurvivesKill9) {
     {
         test::server_process server(processes_.str(), data_.str(), {"--redelivery", "3s"});
         post_order(server.port(), R"([{"ok": "yes"}])");
-        ASSERT_TRUE(eventually([&] {
-            return count_state(executions_of(server.port(), "shipOrder"), "failed") == 1;
-        }));
+        ASSERT_TRUE(eventually(
+            [&] { return count_state(executions_of(server.port(), "shipOrder"), "failed") == 1; }));
         server.kill9();
     }
     test::server_process server(processes_.str(), data_.str(), {"--redelivery", "3s"});
-    ASSERT_TRUE(eventually([&] {
-        return count_state(executions_of(server.port(), "shipOrder"), "succeeded") == 1;
-    }));
+    ASSERT_TRUE(eventually(
+        [&] { return count_state(executions_of(server.port(), "shipOrder"), "succeeded") == 1; }));
     const auto list = executions_of(server.port(), "shipOrder");
     EXPECT_EQ(list.size(), 2u);
     EXPECT_TRUE(get(server.port(), "/_admin/dead-letters").at("dead_letters").as_array().empty());

@@ -76,8 +76,8 @@ TEST_F(RemoteWorkerTest, AWorkerProcessRunsSyncAsyncAndLowLatencyCalls) {
     auto worker = test::server_process::worker(endpoint, workers_.str() + "/a");
 
     for (int i = 1; i <= 3; ++i) {
-        const auto quote = test::http_request(server->port(), "POST", "/ws/simple/getQuote",
-                                              R"({"sku":"A1"})");
+        const auto quote =
+            test::http_request(server->port(), "POST", "/ws/simple/getQuote", R"({"sku":"A1"})");
         ASSERT_EQ(quote.status, 200) << quote.body << server->log() << worker->log();
         EXPECT_EQ(quote.body, R"({"sku": "A1", "number": )" + std::to_string(i) + "}");
         EXPECT_EQ(quote.header("X-Durability"), "fsync");
@@ -129,8 +129,8 @@ TEST_F(RemoteWorkerTest, AKilledWorkersExecutionRunsAgainElsewhere) {
     const auto execution = test::wait_finished(server->port(), id);
     EXPECT_EQ(execution.at("state").as_string(), "succeeded") << boost::json::serialize(execution);
     EXPECT_EQ(execution.at("attempts").as_int64(), 2);
-    const auto result = test::http_request(server->port(), "GET",
-                                           "/_admin/executions/" + id + "/result");
+    const auto result =
+        test::http_request(server->port(), "GET", "/_admin/executions/" + id + "/result");
     EXPECT_EQ(result.status, 200);
     EXPECT_EQ(result.body, R"({"done": {"n":7}})");
     EXPECT_EQ(rescuer->stop(), 0);
@@ -156,8 +156,8 @@ TEST_F(RemoteWorkerTest, ExecutionsWaitForAWorkerAndWorkersOutliveServerRestarts
 
     EXPECT_EQ(server->stop(), 0);
     server = serve(endpoint);
-    const auto again = test::http_request(server->port(), "POST", "/ws/simple/getQuote",
-                                          R"({"sku":"C3"})");
+    const auto again =
+        test::http_request(server->port(), "POST", "/ws/simple/getQuote", R"({"sku":"C3"})");
     EXPECT_EQ(again.status, 200) << again.body;
     EXPECT_EQ(worker->stop(), 0);
     EXPECT_EQ(server->stop(), 0);

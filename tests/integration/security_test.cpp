@@ -69,8 +69,8 @@ TEST_F(SecurityTest, CredentialsAreCheckedWithoutTellingWhichPartWasWrong) {
     const auto ok = echo(basic("alice", alice_));
     EXPECT_EQ(ok.status, 200) << ok.body;
     EXPECT_EQ(ok.body, "ping");
-    const auto me = test::http_request(server_->port(), "POST", "/ws/simple/getMe", "",
-                                       basic("alice", alice_));
+    const auto me =
+        test::http_request(server_->port(), "POST", "/ws/simple/getMe", "", basic("alice", alice_));
     EXPECT_EQ(me.status, 200) << me.body;
     EXPECT_EQ(me.body, "alice");
 }
@@ -78,12 +78,12 @@ TEST_F(SecurityTest, CredentialsAreCheckedWithoutTellingWhichPartWasWrong) {
 // Clients that cannot set headers put the credentials in a ;auth= matrix parameter, which
 // never reaches the process as a parameter.
 TEST_F(SecurityTest, MatrixAuthParameterStandsInForTheHeader) {
-    const auto ok = test::http_request(
-        server_->port(), "POST", "/ws/simple/getMe;auth=" + base64("alice:" + alice_), "");
+    const auto ok = test::http_request(server_->port(), "POST",
+                                       "/ws/simple/getMe;auth=" + base64("alice:" + alice_), "");
     EXPECT_EQ(ok.status, 200) << ok.body;
     EXPECT_EQ(ok.body, "alice");
-    const auto wrong = test::http_request(
-        server_->port(), "POST", "/ws/simple/getMe;auth=" + base64("alice:nope"), "");
+    const auto wrong = test::http_request(server_->port(), "POST",
+                                          "/ws/simple/getMe;auth=" + base64("alice:nope"), "");
     EXPECT_EQ(wrong.status, 401);
 }
 
@@ -94,9 +94,9 @@ TEST_F(SecurityTest, IpAllowListsAndAllowedOperations) {
     const auto from_one = echo(basic("local", local_));
     EXPECT_EQ(from_one.status, 403) << from_one.body;
     EXPECT_EQ(boost::json::parse(from_one.body).at("error").as_string(), "ip_not_allowed");
-    const auto from_two = test::http_request_from("127.0.0.2", server_->port(), "POST",
-                                                  "/ws/simple/executeEcho", "ping",
-                                                  basic("local", local_));
+    const auto from_two =
+        test::http_request_from("127.0.0.2", server_->port(), "POST", "/ws/simple/executeEcho",
+                                "ping", basic("local", local_));
     EXPECT_EQ(from_two.status, 200) << from_two.body;
     EXPECT_EQ(echo(basic("blocked", blocked_)).status, 403);
 
@@ -124,9 +124,9 @@ TEST_F(SecurityTest, UserChangesTakeEffectWithoutRestart) {
     }
     EXPECT_EQ(echo(basic("alice", second)).status, 200);
     EXPECT_EQ(echo(basic("alice", alice_)).status, 200);  // the first token stays valid
-    const auto removed = test::http_request_from("127.0.0.2", server_->port(), "POST",
-                                                 "/ws/simple/executeEcho", "ping",
-                                                 basic("local", local_));
+    const auto removed =
+        test::http_request_from("127.0.0.2", server_->port(), "POST", "/ws/simple/executeEcho",
+                                "ping", basic("local", local_));
     EXPECT_EQ(removed.status, 401);
 }
 

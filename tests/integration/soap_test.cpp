@@ -107,10 +107,11 @@ const std::string invoice = R"(<i:Invoice currency="EUR"><i:number>42</i:number>
 std::string envelope(std::string_view version_ns, const std::string& body,
                      const std::string& header = "") {
     return R"(<?xml version="1.0" encoding="UTF-8"?>)"
-           "\n<soapenv:Envelope xmlns:soapenv=\"" + std::string(version_ns) +
+           "\n<soapenv:Envelope xmlns:soapenv=\"" +
+           std::string(version_ns) +
            "\" xmlns:wss=\"http://www.boomi.com/connector/wss\" "
-           "xmlns:i=\"urn:example:invoices\">\n" + header + "  <soapenv:Body>\n    " + body +
-           "\n  </soapenv:Body>\n</soapenv:Envelope>\n";
+           "xmlns:i=\"urn:example:invoices\">\n" +
+           header + "  <soapenv:Body>\n    " + body + "\n  </soapenv:Body>\n</soapenv:Envelope>\n";
 }
 
 std::string lines(int from, int to) {
@@ -156,8 +157,10 @@ protected:
         processes_.write("secret.yaml", secret);
         processes_.write("readings.yaml", json_op);
         const auto users = "--data " + data_.str();
-        token_ = ferry_command("user add soapy --operation executeInvoice --operation "
-                               "createInvoice --operation queryLine --operation createReadings " + users)
+        token_ = ferry_command(
+                     "user add soapy --operation executeInvoice --operation "
+                     "createInvoice --operation queryLine --operation createReadings " +
+                     users)
                      .value_or("");
         ASSERT_FALSE(token_.empty());
         admin_token_ = ferry_command("user add ops --admin " + users).value_or("");
@@ -190,11 +193,13 @@ TEST_F(SoapTest, SingleDocumentRoundTripsOverSoap11And12) {
     EXPECT_NE(r11.body.find(std::string("<soap:Envelope xmlns:soap=\"") + std::string(soap11)),
               std::string::npos);
     const auto reply = element_text(r11.body, "wss:executeInvoiceResponse");
-    EXPECT_EQ(reply, R"(<Verdict xmlns="urn:example:verdicts"><number>42</number><ok>true</ok></Verdict>)");
+    EXPECT_EQ(
+        reply,
+        R"(<Verdict xmlns="urn:example:verdicts"><number>42</number><ok>true</ok></Verdict>)");
     EXPECT_FALSE(r11.headers.at("X-Execution-Id").empty());
 
-    const auto r12 = post("/ws/soap12", envelope(soap12, body),
-                          "application/soap+xml; charset=utf-8");
+    const auto r12 =
+        post("/ws/soap12", envelope(soap12, body), "application/soap+xml; charset=utf-8");
     ASSERT_EQ(r12.status, 200) << r12.body;
     EXPECT_EQ(r12.headers.at("Content-Type"), "application/soap+xml; charset=utf-8");
     EXPECT_NE(r12.body.find(std::string(soap12)), std::string::npos);
@@ -212,8 +217,8 @@ TEST_F(SoapTest, SingleDocumentRoundTripsOverSoap11And12) {
 
 // An asynchronous operation answers its receipt once the document is stored.
 TEST_F(SoapTest, AsynchronousOperationAnswersTheReceipt) {
-    const auto r = post("/ws/soap", envelope(soap11, "<wss:createInvoice>" + invoice +
-                                                         "</wss:createInvoice>"));
+    const auto r = post("/ws/soap",
+                        envelope(soap11, "<wss:createInvoice>" + invoice + "</wss:createInvoice>"));
     ASSERT_EQ(r.status, 200) << r.body;
     const auto id = element_text(r.body, "wss:executionId");
     EXPECT_EQ(id, r.headers.at("X-Execution-Id"));
@@ -224,8 +229,7 @@ TEST_F(SoapTest, AsynchronousOperationAnswersTheReceipt) {
 
 // Lists travel in the wss list wrappers; a long reply is paged with <opMoreResults>.
 TEST_F(SoapTest, ListsUseTheWrappersAndPageWithMoreResults) {
-    const auto r = post("/ws/soap", envelope(soap11, "<wss:queryLine><wss:LineList>" +
-                                                         lines(1, 5) +
+    const auto r = post("/ws/soap", envelope(soap11, "<wss:queryLine><wss:LineList>" + lines(1, 5) +
                                                          "</wss:LineList></wss:queryLine>"));
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.headers.count("Link"), 0u);
@@ -241,19 +245,21 @@ TEST_F(SoapTest, ListsUseTheWrappersAndPageWithMoreResults) {
         EXPECT_LE(count(list, "<Line>"), 2u);
         const auto token = attribute(page, "moreDataToken");
         if (token.empty()) break;
-        const auto next = post("/ws/soap12",
-                               envelope(soap12, "<wss:queryLineMoreResults><wss:moreDataToken>" +
-                                                    token +
-                                                    "</wss:moreDataToken></wss:queryLineMoreResults>"),
-                               "application/soap+xml");
+        const auto next =
+            post("/ws/soap12",
+                 envelope(soap12, "<wss:queryLineMoreResults><wss:moreDataToken>" + token +
+                                      "</wss:moreDataToken></wss:queryLineMoreResults>"),
+                 "application/soap+xml");
         ASSERT_EQ(next.status, 200) << next.body;
         EXPECT_NE(next.body.find("<wss:queryLineResponse"), std::string::npos);
         page = next.body;
     }
     EXPECT_EQ(seen, (std::vector<std::string>{"A-1", "A-2", "A-3", "A-4", "A-5"}));
 
-    const auto unknown = post("/ws/soap", envelope(soap11, "<wss:queryLineMoreResults><wss:moreDataToken>"
-                                                           "nope</wss:moreDataToken></wss:queryLineMoreResults>"));
+    const auto unknown =
+        post("/ws/soap", envelope(soap11,
+                                  "<wss:queryLineMoreResults><wss:moreDataToken>"
+                                  "nope</wss:moreDataToken></wss:queryLineMoreResults>"));
     EXPECT_EQ(unknown.status, 500);
     EXPECT_NE(unknown.body.find("<ferry:error>unknown_token</ferry:error>"), std::string::npos);
 }
@@ -263,8 +269,8 @@ TEST_F(SoapTest, ListsUseTheWrappersAndPageWithMoreResults) {
 TEST_F(SoapTest, ErrorsAreFaultsWithTheRightStatus) {
     auto bad = invoice;
     bad.replace(bad.find("<i:quantity>2"), 13, "<i:quantity>two");
-    const auto invalid = post("/ws/soap", envelope(soap11, "<wss:createInvoice>" + bad +
-                                                               "</wss:createInvoice>"));
+    const auto invalid =
+        post("/ws/soap", envelope(soap11, "<wss:createInvoice>" + bad + "</wss:createInvoice>"));
     EXPECT_EQ(invalid.status, 500);
     EXPECT_EQ(element_text(invalid.body, "faultcode"), "soap:Client");
     EXPECT_NE(element_text(invalid.body, "faultstring").find("/Invoice/line[1]/quantity"),
@@ -280,9 +286,9 @@ TEST_F(SoapTest, ErrorsAreFaultsWithTheRightStatus) {
         << invalid.body;
     EXPECT_NE(invalid.body.find(R"(rule="type integer")"), std::string::npos);
 
-    const auto invalid12 = post("/ws/soap12", envelope(soap12, "<wss:createInvoice>" + bad +
-                                                                   "</wss:createInvoice>"),
-                                "application/soap+xml");
+    const auto invalid12 =
+        post("/ws/soap12", envelope(soap12, "<wss:createInvoice>" + bad + "</wss:createInvoice>"),
+             "application/soap+xml");
     EXPECT_EQ(invalid12.status, 400);
     EXPECT_EQ(element_text(invalid12.body, "soap:Value"), "soap:Sender");
     EXPECT_NE(invalid12.body.find("<soap:Text xml:lang=\"en\">"), std::string::npos);
@@ -292,15 +298,16 @@ TEST_F(SoapTest, ErrorsAreFaultsWithTheRightStatus) {
     EXPECT_NE(unknown.body.find("<ferry:error>unknown_operation</ferry:error>"), std::string::npos);
 
     // A 1.2 envelope at the 1.1 endpoint, a header block nobody understands.
-    const auto mismatch = post("/ws/soap", envelope(soap12, "<wss:createInvoice>" + invoice +
-                                                                "</wss:createInvoice>"));
+    const auto mismatch = post(
+        "/ws/soap", envelope(soap12, "<wss:createInvoice>" + invoice + "</wss:createInvoice>"));
     EXPECT_EQ(mismatch.status, 500);
     EXPECT_EQ(element_text(mismatch.body, "faultcode"), "soap:VersionMismatch");
-    const auto must = post("/ws/soap12",
-                           envelope(soap12, "<wss:createInvoice>" + invoice + "</wss:createInvoice>",
-                                    "  <soapenv:Header><t:Tx xmlns:t=\"urn:tx\" "
-                                    "soapenv:mustUnderstand=\"true\">1</t:Tx></soapenv:Header>\n"),
-                           "application/soap+xml");
+    const auto must =
+        post("/ws/soap12",
+             envelope(soap12, "<wss:createInvoice>" + invoice + "</wss:createInvoice>",
+                      "  <soapenv:Header><t:Tx xmlns:t=\"urn:tx\" "
+                      "soapenv:mustUnderstand=\"true\">1</t:Tx></soapenv:Header>\n"),
+             "application/soap+xml");
     EXPECT_EQ(must.status, 500);
     EXPECT_EQ(element_text(must.body, "soap:Value"), "soap:MustUnderstand");
 
@@ -315,15 +322,17 @@ TEST_F(SoapTest, ErrorsAreFaultsWithTheRightStatus) {
     EXPECT_EQ(element_text(forbidden.body, "faultcode"), "soap:Client");
 
     // Without credentials: 401, as a fault.
-    const auto anonymous = test::http_request(server_->port(), "POST", "/ws/soap",
-                                              envelope(soap11, "<wss:getSecret/>"),
-                                              {{"Content-Type", "text/xml"}});
+    const auto anonymous =
+        test::http_request(server_->port(), "POST", "/ws/soap",
+                           envelope(soap11, "<wss:getSecret/>"), {{"Content-Type", "text/xml"}});
     EXPECT_EQ(anonymous.status, 401);
     EXPECT_NE(anonymous.body.find("<faultcode>soap:Client</faultcode>"), std::string::npos);
 
     // An external entity is never resolved.
-    const auto entity = post("/ws/soap", R"(<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>)" +
-                                             envelope(soap11, "<wss:createInvoice>&x;</wss:createInvoice>").substr(38));
+    const auto entity =
+        post("/ws/soap",
+             R"(<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>)" +
+                 envelope(soap11, "<wss:createInvoice>&x;</wss:createInvoice>").substr(38));
     EXPECT_EQ(entity.status, 500);
     EXPECT_EQ(entity.body.find("root:"), std::string::npos);
 }
@@ -335,20 +344,21 @@ TEST_F(SoapTest, GeneratedWsdlWorksWithARealSoapClient) {
     ASSERT_EQ(wsdl.status, 200) << wsdl.body;
     EXPECT_NE(wsdl.body.find("<wsdl:operation name=\"executeInvoice\">"), std::string::npos);
     EXPECT_NE(wsdl.body.find("<wsdl:operation name=\"queryLineMoreResults\">"), std::string::npos);
-    EXPECT_EQ(wsdl.body.find("getSecret"), std::string::npos);   // not this user's
+    EXPECT_EQ(wsdl.body.find("getSecret"), std::string::npos);       // not this user's
     EXPECT_EQ(wsdl.body.find("createReadings"), std::string::npos);  // JSON: not SOAP
     // Addressed the way this server was called (the test client sends Host: 127.0.0.1).
     EXPECT_NE(wsdl.body.find("<soap:address location=\"http://127.0.0.1/ws/soap\"/>"),
               std::string::npos);
-    const auto multi = test::http_request(server_->port(), "GET", "/ws/soap?wsdl", "",
-                                          basic("soapy", token_));
+    const auto multi =
+        test::http_request(server_->port(), "GET", "/ws/soap?wsdl", "", basic("soapy", token_));
     ASSERT_EQ(multi.status, 200);
     EXPECT_NE(multi.body.find("schemaLocation=\"http://127.0.0.1/ws/soap?xsd="), std::string::npos);
     EXPECT_EQ(test::http_request(server_->port(), "GET", "/ws/soap?wsdl").status, 401);
 
-    const std::string command = "/usr/bin/python3 " + std::string(FERRY_TEST_DATA_DIR) +
-                                "/soap/zeep_client.py http://127.0.0.1:" +
-                                std::to_string(server_->port()) + " soapy " + token_ + " 2>&1";
+    const std::string command =
+        "/usr/bin/python3 " + std::string(FERRY_TEST_DATA_DIR) +
+        "/soap/zeep_client.py http://127.0.0.1:" + std::to_string(server_->port()) + " soapy " +
+        token_ + " 2>&1";
     FILE* out = ::popen(command.c_str(), "r");
     ASSERT_NE(out, nullptr);
     std::string text;

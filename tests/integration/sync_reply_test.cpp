@@ -92,9 +92,9 @@ steps:
 // The reply is the process's output; one result document's properties set the status and
 // headers; the execution is stored (general mode) and readable.
 TEST_F(SyncReplyTest, ReplyCarriesTheOutputAndResponseControl) {
-    const auto res = test::http_request(server_->port(), "POST", "/ws/simple/getQuote",
-                                        R"({"sku": "KB-204"})",
-                                        {{"Authorization", "Basic YWRhOnNlY3JldA=="}});
+    const auto res =
+        test::http_request(server_->port(), "POST", "/ws/simple/getQuote", R"({"sku": "KB-204"})",
+                           {{"Authorization", "Basic YWRhOnNlY3JldA=="}});
     ASSERT_EQ(res.status, 203) << res.body;
     EXPECT_EQ(res.body, R"({"sku": "KB-204", "price": 12.50, "for": "ada"})");
     EXPECT_EQ(res.headers.at("Content-Type"), "application/json");
@@ -134,14 +134,15 @@ TEST_F(SyncReplyTest, ListsAndFailures) {
                                          R"({"id": "8", "items": []})");
     ASSERT_EQ(none.status, 200) << none.body;
     EXPECT_EQ(none.body, "[]");
-    const auto failed = test::http_request(server_->port(), "POST", "/ws/simple/getStrict", R"({"id": ""})");
+    const auto failed =
+        test::http_request(server_->port(), "POST", "/ws/simple/getStrict", R"({"id": ""})");
     ASSERT_EQ(failed.status, 500) << failed.body;
     const auto body = boost::json::parse(failed.body).as_object();
     EXPECT_EQ(body.at("error").as_string(), "execution_failed");
     EXPECT_EQ(body.at("step").as_string(), "refuse");
     EXPECT_EQ(body.at("message").as_string(), "an id is required");
-    const auto history = test::http_request(server_->port(), "GET",
-                                            "/_admin/executions/" + failed.headers.at("X-Execution-Id"));
+    const auto history = test::http_request(
+        server_->port(), "GET", "/_admin/executions/" + failed.headers.at("X-Execution-Id"));
     EXPECT_EQ(boost::json::parse(history.body).at("state").as_string(), "failed");
 }
 
@@ -156,8 +157,10 @@ TEST_F(SyncReplyTest, ShortWaitsTurnInto202WithAStatusLink) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     std::string state;
     while (state != "succeeded" && std::chrono::steady_clock::now() < deadline) {
-        state = std::string(boost::json::parse(test::http_request(server_->port(), "GET", link).body)
-                                .at("state").as_string());
+        state =
+            std::string(boost::json::parse(test::http_request(server_->port(), "GET", link).body)
+                            .at("state")
+                            .as_string());
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     EXPECT_EQ(state, "succeeded");
@@ -166,19 +169,20 @@ TEST_F(SyncReplyTest, ShortWaitsTurnInto202WithAStatusLink) {
 // low_latency runs in memory: the reply comes back, and nothing was stored; X-Debug runs the
 // same call as a stored general-mode execution.
 TEST_F(SyncReplyTest, LowLatencyStoresNothing) {
-    const auto res = test::http_request(server_->port(), "POST", "/ws/simple/getFast", R"({"n":1})");
+    const auto res =
+        test::http_request(server_->port(), "POST", "/ws/simple/getFast", R"({"n":1})");
     ASSERT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(res.body, R"({"echo": {"n":1}})");
     EXPECT_EQ(res.headers.at("X-Durability"), "none");
-    const auto history = test::http_request(server_->port(), "GET",
-                                            "/_admin/executions/" + res.headers.at("X-Execution-Id"));
+    const auto history = test::http_request(
+        server_->port(), "GET", "/_admin/executions/" + res.headers.at("X-Execution-Id"));
     EXPECT_EQ(history.status, 404) << history.body;
-    const auto debug = test::http_request(server_->port(), "POST", "/ws/simple/getFast", R"({"n":2})",
-                                          {{"X-Debug", "true"}});
+    const auto debug = test::http_request(server_->port(), "POST", "/ws/simple/getFast",
+                                          R"({"n":2})", {{"X-Debug", "true"}});
     ASSERT_EQ(debug.status, 200) << debug.body;
     EXPECT_EQ(debug.headers.at("X-Durability"), "fsync");
-    const auto stored = test::http_request(server_->port(), "GET",
-                                           "/_admin/executions/" + debug.headers.at("X-Execution-Id"));
+    const auto stored = test::http_request(
+        server_->port(), "GET", "/_admin/executions/" + debug.headers.at("X-Execution-Id"));
     EXPECT_EQ(stored.status, 200) << stored.body;
 }
 
@@ -186,9 +190,11 @@ TEST_F(SyncReplyTest, LowLatencyStoresNothing) {
 // the same idempotency key gets the reply it missed without running the process again.
 TEST_F(SyncReplyTest, CallerDisconnectDoesNotCancelTheExecution) {
     const std::string body = R"({"sku":"Z9"})";
-    const auto request = "POST /ws/simple/getSlow HTTP/1.1\r\nHost: x\r\n"
-                         "Content-Type: application/json\r\nIdempotency-Key: slow-1\r\n"
-                         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    const auto request =
+        "POST /ws/simple/getSlow HTTP/1.1\r\nHost: x\r\n"
+        "Content-Type: application/json\r\nIdempotency-Key: slow-1\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
     // Sent, then the connection is closed after 100 ms, long before the reply.
     const auto heard = test::raw_exchange(server_->port(), request, 100);
     EXPECT_EQ(heard, "");
@@ -203,9 +209,9 @@ TEST_F(SyncReplyTest, CallerDisconnectDoesNotCancelTheExecution) {
     const auto id = std::filesystem::directory_iterator(written)->path().filename().string();
     EXPECT_EQ(test::wait_finished(server_->port(), id).at("state").as_string(), "succeeded");
 
-    const auto retry = test::http_request(server_->port(), "POST", "/ws/simple/getSlow", body,
-                                          {{"Content-Type", "application/json"},
-                                           {"Idempotency-Key", "slow-1"}});
+    const auto retry =
+        test::http_request(server_->port(), "POST", "/ws/simple/getSlow", body,
+                           {{"Content-Type", "application/json"}, {"Idempotency-Key", "slow-1"}});
     EXPECT_EQ(retry.status, 200) << retry.body;
     EXPECT_EQ(retry.body, body);
     EXPECT_EQ(retry.headers.at("X-Execution-Id"), id);

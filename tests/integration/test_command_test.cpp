@@ -48,11 +48,14 @@ steps:
     const auto input = dir_.write("greet.input.json", R"({"name": "Ada"})");
     const auto r = run(process.string() + " --input " + input.string() + " --query site=Zug");
     EXPECT_EQ(r.status, 0) << r.output;
-    EXPECT_NE(r.output.find("step hello (message): 1 in, 1 out, 0 failed"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("step hello (message): 1 in, 1 out, 0 failed"), std::string::npos)
+        << r.output;
     EXPECT_NE(r.output.find("| {\"greeting\": \"hello Ada from Zug\"}"), std::string::npos);
     EXPECT_NE(r.output.find("outstatuscode = 201"), std::string::npos);
-    EXPECT_NE(r.output.find("HTTP/1.1 201\nContent-Type: application/json\n\n{\"greeting\": \"hello Ada from Zug\"}"),
-              std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("HTTP/1.1 201\nContent-Type: application/json\n\n{\"greeting\": "
+                            "\"hello Ada from Zug\"}"),
+              std::string::npos)
+        << r.output;
 }
 
 // A failing execution exits 1 with the 500 reply and the failed step; a bad request body is

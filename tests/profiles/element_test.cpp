@@ -33,10 +33,19 @@ TEST(ElementTest, Utf8RoundTrip) {
 
 // Writing escapes markup characters and puts the root's namespace on it.
 TEST(ElementTest, XmlWritesEscaped) {
-    element root{.name = "Ack", .namespace_uri = "urn:x", .attributes = {{"q", "a\"b"}},
-                 .text = "", .kind = value_kind::text, .array = false, .children = {}};
-    root.children.push_back({.name = "Note", .namespace_uri = "", .attributes = {},
-                             .text = "1 < 2 & 3", .kind = value_kind::text, .array = false,
+    element root{.name = "Ack",
+                 .namespace_uri = "urn:x",
+                 .attributes = {{"q", "a\"b"}},
+                 .text = "",
+                 .kind = value_kind::text,
+                 .array = false,
+                 .children = {}};
+    root.children.push_back({.name = "Note",
+                             .namespace_uri = "",
+                             .attributes = {},
+                             .text = "1 < 2 & 3",
+                             .kind = value_kind::text,
+                             .array = false,
                              .children = {}});
     EXPECT_EQ(write_xml(root),
               R"(<?xml version="1.0" encoding="UTF-8"?><Ack xmlns="urn:x" q="a&quot;b">)"
@@ -79,8 +88,8 @@ TEST(ElementTest, ProblemsAreReported) {
 TEST(ElementTest, ExternalEntityRefused) {
     test::temp_dir dir;
     const auto secret = dir.write("secret.txt", "TOPSECRET");
-    const auto tree = parse_xml("<!DOCTYPE a [<!ENTITY x SYSTEM \"file://" + secret.string() +
-                                "\">]><a>&x;</a>");
+    const auto tree =
+        parse_xml("<!DOCTYPE a [<!ENTITY x SYSTEM \"file://" + secret.string() + "\">]><a>&x;</a>");
     ASSERT_FALSE(tree);
     EXPECT_EQ(tree.error().message.find("TOPSECRET"), std::string::npos);
 }

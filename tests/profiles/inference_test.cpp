@@ -89,7 +89,8 @@ TEST(InferenceTest, JsonReadings) {
     expect_accepts_samples(p, {"reading-1.json", "reading-2.json"});
     // And refuses what breaks it.
     auto v = validator::compile(p);
-    const auto problem = (*v)->check(R"({"sensor":"s","value":"warm","ok":true,"at":"2024-01-01T00:00:00",
+    const auto problem =
+        (*v)->check(R"({"sensor":"s","value":"warm","ok":true,"at":"2024-01-01T00:00:00",
         "location":{"site":"x","floor":1},"samples":[],"note":null})");
     ASSERT_TRUE(problem);
     EXPECT_EQ(problem->path, "/value");
@@ -140,7 +141,8 @@ TEST(InferenceTest, BadSamples) {
     const auto two_roots = infer_profile({"<a/>", "<b/>"}, "P");
     ASSERT_FALSE(two_roots);
     EXPECT_NE(two_roots.error().find("sample 2 has root element 'b'"), std::string::npos);
-    const auto entity = infer_profile({R"(<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>)"}, "P");
+    const auto entity =
+        infer_profile({R"(<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>)"}, "P");
     EXPECT_FALSE(entity);
 }
 

@@ -1,8 +1,7 @@
-#include "ferry/profiles/validation.hpp"
-
 #include <gtest/gtest.h>
 
 #include "ferry/profiles/profile_yaml.hpp"
+#include "ferry/profiles/validation.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ferry::profiles {
@@ -24,7 +23,8 @@ TEST(JsonValidationTest, AcceptsWhatFits) {
     const auto p = reading();
     EXPECT_FALSE(check_json(p, good));
     // Optional members may be left out, nullable ones may be null.
-    EXPECT_FALSE(check_json(p, R"({"sensor":"s","value":null,"at":"2024-01-01T00:00:00","samples":[{"n":0}]})"));
+    EXPECT_FALSE(check_json(
+        p, R"({"sensor":"s","value":null,"at":"2024-01-01T00:00:00","samples":[{"n":0}]})"));
 }
 
 // The first problem comes with its path, position and the rule it broke.
@@ -38,19 +38,22 @@ TEST(JsonValidationTest, ReportsTheFirstProblemExactly) {
     };
     const std::vector<bad> cases = {
         {R"({"sensor": "s", "value": 1, "at": "2024-02-29T13:05:09",
- "samples": [{"n": 1}, {"n": 2.5}]})", "/samples[2]/n", 2, 30, "type integer"},
+ "samples": [{"n": 1}, {"n": 2.5}]})",
+         "/samples[2]/n", 2, 30, "type integer"},
         {R"({"sensor": 7, "value": 1, "at": "2024-02-29T13:05:09", "samples": [{"n": 1}]})",
          "/sensor", 1, 12, "type string"},
         {R"({"sensor": "s", "value": 1, "at": "2024-02-30T13:05:09", "samples": [{"n": 1}]})",
          "/at", 1, 35, "type date yyyy-MM-dd'T'HH:mm:ss"},
         {R"({"sensor": "s", "value": 1, "at": "2024-02-29T13:05:09", "samples": [{"n": 1}],
-  "colour": "red"})", "/colour", 2, 13, "not in the profile"},
+  "colour": "red"})",
+         "/colour", 2, 13, "not in the profile"},
         {R"({"sensor": "s", "at": "2024-02-29T13:05:09", "samples": [{"n": 1}]})", "/value", 1, 1,
          "min 1"},
         {R"({"sensor": "s", "value": 1, "at": "2024-02-29T13:05:09", "samples": {"n": 1}})",
          "/samples", 1, 69, "array"},
         {R"({"sensor": "s", "value": 1, "at": "2024-02-29T13:05:09",
-"samples": [{"n": 1}, {"n": 1}, {"n": 1}, {"n": 1}]})", "/samples[4]", 2, 43, "max 3"},
+"samples": [{"n": 1}, {"n": 1}, {"n": 1}, {"n": 1}]})",
+         "/samples[4]", 2, 43, "max 3"},
         {R"({"sensor": ["s"], "value": 1, "at": "2024-02-29T13:05:09", "samples": [{"n": 1}]})",
          "/sensor[1]", 1, 13, "max 1"},
         {R"({"sensor": "s", "value": 1, "at": "2024-02-29T13:05:09", "samples": [{"n": null}]})",
@@ -71,8 +74,9 @@ TEST(JsonValidationTest, ReportsTheFirstProblemExactly) {
 
 // A profile whose root repeats describes a top-level array.
 TEST(JsonValidationTest, TopLevelArrays) {
-    auto p = read_profile("profile: Items\nformat: json\nroot:\n  max: unbounded\n  elements:\n"
-                          "    - {name: sku}\n");
+    auto p = read_profile(
+        "profile: Items\nformat: json\nroot:\n  max: unbounded\n  elements:\n"
+        "    - {name: sku}\n");
     ASSERT_TRUE(p);
     EXPECT_FALSE(check_json(*p, R"([{"sku":"a"},{"sku":"b"}])"));
     const auto v = check_json(*p, R"([{"sku":"a"},{"sku":2}])");

@@ -65,7 +65,8 @@ TEST(ProfilePathTest, MistakesSayWhatIsThere) {
 
 // Documents are read with the same rule: a prefix in a path names the local element.
 TEST(ProfilePathTest, DocumentPathsIgnorePrefixesToo) {
-    const auto doc = parse_document(R"(<o:Order xmlns:o="urn:o"><o:placed>01.02.2026</o:placed></o:Order>)");
+    const auto doc =
+        parse_document(R"(<o:Order xmlns:o="urn:o"><o:placed>01.02.2026</o:placed></o:Order>)");
     ASSERT_TRUE(doc);
     EXPECT_EQ(value_at(*doc, "o:placed").value_or("absent"), "01.02.2026");
     EXPECT_EQ(value_at(*doc, "placed").value_or("absent"), "01.02.2026");

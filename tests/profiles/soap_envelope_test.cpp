@@ -31,9 +31,10 @@ TEST_F(SoapEnvelopeTest, OperationAndStandAloneDocuments) {
     EXPECT_EQ(r->operation, "createOrder");
     EXPECT_EQ(r->operation_namespace, wss_namespace);
     ASSERT_EQ(r->payload.size(), 2u);
-    EXPECT_EQ(r->payload[0],
-              R"(<o:Order xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:o="urn:o" )"
-              R"(xmlns:b="urn:b" xmlns:w="http://www.boomi.com/connector/wss" id="1"><b:x/></o:Order>)");
+    EXPECT_EQ(
+        r->payload[0],
+        R"(<o:Order xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:o="urn:o" )"
+        R"(xmlns:b="urn:b" xmlns:w="http://www.boomi.com/connector/wss" id="1"><b:x/></o:Order>)");
     // Its own declarations win over inherited ones of the same name.
     EXPECT_NE(r->payload[1].find(R"(xmlns:o="urn:mine")"), std::string::npos);
     EXPECT_EQ(r->payload[1].find(R"(xmlns:o="urn:o")"), std::string::npos);
@@ -63,7 +64,8 @@ TEST_F(SoapEnvelopeTest, Soap12AndMustUnderstandHeaders) {
 
 // What is not a SOAP request ferry serves is refused with the position of the problem.
 TEST_F(SoapEnvelopeTest, RefusalsSayWhereAndWhy) {
-    const auto other_ns = read_soap_envelope(R"(<e:Envelope xmlns:e="urn:nope"><e:Body/></e:Envelope>)");
+    const auto other_ns =
+        read_soap_envelope(R"(<e:Envelope xmlns:e="urn:nope"><e:Body/></e:Envelope>)");
     ASSERT_FALSE(other_ns);
     EXPECT_TRUE(other_ns.error().version_mismatch);
 
@@ -73,8 +75,8 @@ TEST_F(SoapEnvelopeTest, RefusalsSayWhereAndWhy) {
     EXPECT_NE(not_envelope.error().where.message.find("SOAP <Envelope>"), std::string::npos);
 
     const std::string s11 = R"(<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">)";
-    EXPECT_FALSE(read_soap_envelope(s11 + "</s:Envelope>"));                   // no Body
-    EXPECT_FALSE(read_soap_envelope(s11 + "<s:Body/></s:Envelope>"));          // empty Body
+    EXPECT_FALSE(read_soap_envelope(s11 + "</s:Envelope>"));                           // no Body
+    EXPECT_FALSE(read_soap_envelope(s11 + "<s:Body/></s:Envelope>"));                  // empty Body
     EXPECT_FALSE(read_soap_envelope(s11 + "<s:Body><a/><b/></s:Body></s:Envelope>"));  // two
     const auto text = read_soap_envelope(s11 + "<s:Body><a>loose text</a></s:Body></s:Envelope>");
     ASSERT_FALSE(text);
@@ -90,8 +92,9 @@ TEST_F(SoapEnvelopeTest, RefusalsSayWhereAndWhy) {
 }
 
 TEST_F(SoapEnvelopeTest, WritesEnvelopesOfBothVersions) {
-    EXPECT_EQ(soap_envelope(soap_version::v1_1, "<a/>"),
-              R"(<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><a/></soap:Body></soap:Envelope>)");
+    EXPECT_EQ(
+        soap_envelope(soap_version::v1_1, "<a/>"),
+        R"(<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><a/></soap:Body></soap:Envelope>)");
     EXPECT_NE(soap_envelope(soap_version::v1_2, "<a/>").find(soap12_namespace), std::string::npos);
 }
 

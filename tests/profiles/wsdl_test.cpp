@@ -49,15 +49,16 @@ TEST(WsdlTest, DescribesEveryOperationInBothBindings) {
     const auto d = describe_service(ops, {"http://h:1", true, ""});
     ASSERT_TRUE(d) << d.error();
     const auto& w = d->wsdl;
-    for (const auto* element : {"createOrder", "createOrderResponse", "queryLine",
-                                "queryLineResponse", "queryLineMoreResults", "getStatus",
-                                "getStatusResponse"}) {
+    for (const auto* element :
+         {"createOrder", "createOrderResponse", "queryLine", "queryLineResponse",
+          "queryLineMoreResults", "getStatus", "getStatusResponse"}) {
         EXPECT_NE(w.find("<xs:element name=\"" + std::string(element) + "\">"), std::string::npos)
             << element;
     }
     EXPECT_NE(w.find(R"(<xs:element name="LineList">)"), std::string::npos);
     EXPECT_NE(w.find(R"(<xs:element name="LineResponseList">)"), std::string::npos);
-    EXPECT_NE(w.find(R"(<xs:attribute name="moreDataToken" type="xs:string"/>)"), std::string::npos);
+    EXPECT_NE(w.find(R"(<xs:attribute name="moreDataToken" type="xs:string"/>)"),
+              std::string::npos);
     EXPECT_NE(w.find(R"(<xs:element ref="p1:Order"/>)"), std::string::npos);
     EXPECT_NE(w.find(R"(<xs:element name="executionId" type="xs:string"/>)"), std::string::npos);
     EXPECT_NE(w.find(R"(<xs:any processContents="lax" minOccurs="0"/>)"), std::string::npos);

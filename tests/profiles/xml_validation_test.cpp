@@ -1,10 +1,9 @@
-#include "ferry/profiles/validation.hpp"
-
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "ferry/profiles/profile_yaml.hpp"
+#include "ferry/profiles/validation.hpp"
 #include "ferry/profiles/xsd.hpp"
 #include "support/temp_dir.hpp"
 
@@ -57,7 +56,9 @@ TEST(XmlValidationTest, AcceptsWhatFits) {
     EXPECT_FALSE(v->check(good)) << v->check(good)->describe();
     // Optional parts may be left out.
     auto lean = with(good, "<o:vip>true</o:vip>", "");
-    lean = with(lean, R"(<n:note xmlns:n="urn:example:notes"><n:text>leave at the door</n:text></n:note>)", "");
+    lean = with(
+        lean, R"(<n:note xmlns:n="urn:example:notes"><n:text>leave at the door</n:text></n:note>)",
+        "");
     EXPECT_FALSE(v->check(lean));
 }
 
@@ -77,10 +78,11 @@ TEST(XmlValidationTest, ReportsPathLineColumnAndRule) {
         {with(good, "2024-02-29", "29.02.2024"), "/Order/placed", 3, "type date yyyy-MM-dd"},
         {with(good, "<o:vip>true</o:vip>", "<o:vip>yes</o:vip>"), "/Order/customer/vip", 4,
          "type boolean"},
-        {with(good, R"(<o:line sku="B-2">)", "<o:line>"), "/Order/line[2]", 6, "required attribute"},
+        {with(good, R"(<o:line sku="B-2">)", "<o:line>"), "/Order/line[2]", 6,
+         "required attribute"},
         {with(good, "<o:name>Ada</o:name>", ""), "/Order/customer", 4, "not in the profile"},
-        {with(good, "<o:id>42</o:id>", "<o:id>42</o:id><o:colour>red</o:colour>"), "/Order/colour", 2,
-         "not in the profile"},
+        {with(good, "<o:id>42</o:id>", "<o:id>42</o:id><o:colour>red</o:colour>"), "/Order/colour",
+         2, "not in the profile"},
         {with(good, R"(xmlns:o="urn:example:orders")", R"(xmlns:o="urn:other")"), "/Order", 1,
          "not in the profile"},
     };
@@ -97,13 +99,16 @@ TEST(XmlValidationTest, ReportsPathLineColumnAndRule) {
 // Documents cannot bring their own schema, DTD or entities.
 TEST(XmlValidationTest, RefusesDtdsEntitiesAndSchemaHints) {
     const auto v = order_validator();
-    const auto doctype = v->check(std::string(R"(<?xml version="1.0"?><!DOCTYPE o [<!ENTITY x SYSTEM "file:///etc/passwd">]>)") + good);
+    const auto doctype = v->check(
+        std::string(
+            R"(<?xml version="1.0"?><!DOCTYPE o [<!ENTITY x SYSTEM "file:///etc/passwd">]>)") +
+        good);
     ASSERT_TRUE(doctype);
     EXPECT_NE(doctype->message.find("DOCTYPE"), std::string::npos) << doctype->message;
     // A schema hint pointing at a lax schema is not followed: the profile still rules.
-    const auto hinted = with(with(good, "<o:id>42</o:id>", "<o:id>x</o:id>"),
-                             R"(version="2")",
-                             R"(version="2" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:example:orders http://127.0.0.1:1/lax.xsd")");
+    const auto hinted = with(
+        with(good, "<o:id>42</o:id>", "<o:id>x</o:id>"), R"(version="2")",
+        R"(version="2" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:example:orders http://127.0.0.1:1/lax.xsd")");
     const auto problem = v->check(hinted);
     ASSERT_TRUE(problem);
     EXPECT_EQ(problem->path, "/Order/id");
@@ -128,8 +133,10 @@ TEST(XmlValidationTest, SharedBetweenThreads) {
 
 // Children that may come in any order.
 TEST(XmlValidationTest, AnyOrder) {
-    auto p = read_profile("profile: Mixed\nformat: xml\nroot:\n  name: r\n  order: any\n"
-                          "  elements:\n    - {name: a, max: unbounded}\n    - {name: b, type: integer, max: unbounded}\n");
+    auto p = read_profile(
+        "profile: Mixed\nformat: xml\nroot:\n  name: r\n  order: any\n"
+        "  elements:\n    - {name: a, max: unbounded}\n    - {name: b, type: integer, max: "
+        "unbounded}\n");
     ASSERT_TRUE(p);
     const auto v = validator::compile(*p);
     ASSERT_TRUE(v) << v.error();

@@ -25,7 +25,7 @@ TEST(XsdImportTest, PurchaseOrderSchema) {
     EXPECT_TRUE(p->find("items/item")->repeats());
     EXPECT_EQ(p->find("items/item")->min, 0u);
     EXPECT_EQ(p->find("items/item/quantity")->type, value_type::integer);  // positiveInteger
-    EXPECT_EQ(p->find("items/item/gift")->min, 0u);       // in a choice
+    EXPECT_EQ(p->find("items/item/gift")->min, 0u);                        // in a choice
     EXPECT_EQ(p->find("items/item/gift")->type, value_type::boolean);
     EXPECT_TRUE(p->find_attribute("items/item/@partNum")->required);
     EXPECT_FALSE(p->find("items/item")->any_order);
@@ -59,7 +59,8 @@ TEST(XsdImportTest, Refusals) {
     EXPECT_NE(no_root.error().find("purchaseOrder"), std::string::npos) << no_root.error();
     // An import from the network is refused, not fetched.
     test::temp_dir dir;
-    const auto file = dir.write("remote.xsd", R"(<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+    const auto file =
+        dir.write("remote.xsd", R"(<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
   <xs:include schemaLocation="http://127.0.0.1:1/other.xsd"/>
   <xs:element name="a" type="xs:string"/></xs:schema>)");
     const auto remote = import_xsd(file.string(), "", "");

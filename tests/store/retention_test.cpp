@@ -36,7 +36,8 @@ protected:
     // Stores executions at `times` and finishes all but those at `unfinished`.
     void history(const std::vector<std::int64_t>& times, std::set<std::int64_t> unfinished = {}) {
         std::vector<new_execution> batch;
-        for (std::size_t i = 0; i < times.size(); ++i) batch.push_back(at(times[i], static_cast<int>(i)));
+        for (std::size_t i = 0; i < times.size(); ++i)
+            batch.push_back(at(times[i], static_cast<int>(i)));
         ASSERT_TRUE(db_->commit(batch));
         std::vector<execution_record> done;
         for (auto& e : batch) {

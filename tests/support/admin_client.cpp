@@ -36,7 +36,8 @@ std::string settled_metric(std::uint16_t port, const std::string& name, std::uin
     const auto deadline = std::chrono::steady_clock::now() + limit;
     for (;;) {
         const auto value = metric(port, name);
-        const bool reached = !value.empty() && std::strtoull(value.c_str(), nullptr, 10) >= expected;
+        const bool reached =
+            !value.empty() && std::strtoull(value.c_str(), nullptr, 10) >= expected;
         if (reached || std::chrono::steady_clock::now() > deadline) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

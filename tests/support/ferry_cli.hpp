@@ -28,8 +28,7 @@ inline std::optional<std::string> ferry_command(const std::string& args) {
 inline std::string base64(const std::string& in) { return engine::base64_encode(in); }
 
 /// The Authorization header of HTTP Basic for `user` and `token`.
-inline std::map<std::string, std::string> basic(const std::string& user,
-                                                const std::string& token) {
+inline std::map<std::string, std::string> basic(const std::string& user, const std::string& token) {
     return {{"Authorization", "Basic " + base64(user + ":" + token)}};
 }
 

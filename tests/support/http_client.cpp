@@ -50,9 +50,9 @@ http_reply http_request(std::uint16_t port, const std::string& method, const std
 
 namespace {
 
-http_reply exchange(const std::string& source, const std::string& destination,
-                    std::uint16_t port, const std::string& method, const std::string& target,
-                    const std::string& body, const std::map<std::string, std::string>& headers) {
+http_reply exchange(const std::string& source, const std::string& destination, std::uint16_t port,
+                    const std::string& method, const std::string& target, const std::string& body,
+                    const std::map<std::string, std::string>& headers) {
     asio::io_context io;
     tcp::socket socket(io);
     boost::system::error_code ec;

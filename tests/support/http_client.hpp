@@ -1,8 +1,8 @@
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
-#include <boost/asio/any_io_executor.hpp>
 #include <map>
 #include <memory>
 #include <string>

@@ -38,8 +38,7 @@ struct local_http_server::impl {
         beast::flat_buffer buffer;
         http::request<http::string_body> req;
         co_await http::async_read(stream, buffer, req, asio::use_awaitable);
-        seen_request r{std::string(req.method_string()), std::string(req.target()), {},
-                       req.body()};
+        seen_request r{std::string(req.method_string()), std::string(req.target()), {}, req.body()};
         for (const auto& f : req) r.headers[std::string(f.name_string())] = std::string(f.value());
         {
             std::lock_guard lock(mutex);

@@ -26,7 +26,8 @@ listen: {type: create, object: Slow, input: single_json, output: single_json}
 steps:
   - try_catch:
       retries: 1
-      backoff_ms: )" + std::to_string(backoff_ms) + R"(
+      backoff_ms: )" +
+           std::to_string(backoff_ms) + R"(
       try:
         - exception: {message: busy}
       catch:

@@ -1,5 +1,6 @@
 #include "admin_client.hpp"
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,13 +9,12 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <cctype>
-#include <ctime>
 #include <boost/url/parse.hpp>
+#include <cctype>
 #include <cstdlib>
+#include <ctime>
 
 #include "ferry/engine/intake/request_properties.hpp"
 
@@ -65,8 +65,7 @@ void add_connection_options(CLI::App* cmd, admin_connection& c) {
 
 std::optional<admin_reply> admin_request(const admin_connection& c, const std::string& method,
                                          const std::string& target, std::string* error,
-                                         const std::string& body,
-                                         const std::string& content_type) {
+                                         const std::string& body, const std::string& content_type) {
     const auto url = boost::urls::parse_absolute_uri(c.server);
     if (!url || (url->scheme() != "http" && url->scheme() != "https")) {
         *error = "--server must be http://HOST:PORT or https://HOST:PORT, not '" + c.server + "'";
@@ -99,7 +98,8 @@ std::optional<admin_reply> admin_request(const admin_connection& c, const std::s
         return std::nullopt;
     }
     const auto unreachable = [&] {
-        *error = "cannot connect to " + c.server + ": " + ec.message() + " (is ferry serve running?)";
+        *error =
+            "cannot connect to " + c.server + ": " + ec.message() + " (is ferry serve running?)";
         return std::nullopt;
     };
     if (!tls) {
@@ -115,7 +115,8 @@ std::optional<admin_reply> admin_request(const admin_connection& c, const std::s
         ctx.load_verify_file(c.ca_file, ec);
     }
     if (!ec && !c.cert_file.empty()) ctx.use_certificate_chain_file(c.cert_file, ec);
-    if (!ec && !c.key_file.empty()) ctx.use_private_key_file(c.key_file, asio::ssl::context::pem, ec);
+    if (!ec && !c.key_file.empty())
+        ctx.use_private_key_file(c.key_file, asio::ssl::context::pem, ec);
     if (ec) {
         *error = "TLS set-up failed: " + ec.message();
         return std::nullopt;
@@ -148,18 +149,16 @@ int report_failure(const admin_reply& reply) {
     }
     std::fprintf(stderr, "ferry: %s (HTTP %d, %s)\n", detail.c_str(), reply.status, error.c_str());
     if (reply.status == 401) {
-        std::fprintf(stderr, "ferry: give an admin user with --user/--token (or FERRY_USER, "
-                             "FERRY_TOKEN)\n");
+        std::fprintf(stderr,
+                     "ferry: give an admin user with --user/--token (or FERRY_USER, "
+                     "FERRY_TOKEN)\n");
     }
     return reply.status == 401 || reply.status == 403 ? 3 : 1;
 }
 
-std::variant<boost::json::value, int> admin_json(const admin_connection& c,
-                                                 const std::string& method,
-                                                 const std::string& target,
-                                                 std::initializer_list<int> expected,
-                                                 const std::string& body,
-                                                 const std::string& content_type) {
+std::variant<boost::json::value, int> admin_json(
+    const admin_connection& c, const std::string& method, const std::string& target,
+    std::initializer_list<int> expected, const std::string& body, const std::string& content_type) {
     std::string error;
     const auto reply = admin_request(c, method, target, &error, body, content_type);
     if (!reply) {

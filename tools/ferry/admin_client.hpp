@@ -18,7 +18,7 @@ struct admin_connection {
     std::string ca_file;                           // trusted CA for https (default: system)
     std::string cert_file;                         // client certificate (client_cert)
     std::string key_file;
-    bool json = false;                             // --json: machine output
+    bool json = false;  // --json: machine output
 };
 
 /// Adds --server, --user, --token, --ca, --cert, --key and --json to `cmd`.

@@ -54,10 +54,10 @@ int deploy(const deploy_options& o) {
             worst = std::max(worst, 1);
             continue;
         }
-        auto answer = admin_json(o.connection, "POST",
-                                 "/_admin/processes?file=" + url_encoded(name) +
-                                     (o.inactive ? "&activate=false" : ""),
-                                 {200, 201}, definition, "application/yaml");
+        auto answer = admin_json(
+            o.connection, "POST",
+            "/_admin/processes?file=" + url_encoded(name) + (o.inactive ? "&activate=false" : ""),
+            {200, 201}, definition, "application/yaml");
         if (const auto* code = std::get_if<int>(&answer)) {
             if (*code == 2) return 2;  // nobody to deploy to: the other files would fail too
             worst = std::max(worst, *code);
@@ -71,15 +71,14 @@ int deploy(const deploy_options& o) {
         const auto process = json_text(r.at("process")) + " version " + json_text(r.at("version"));
         if (!r.at("changed").as_bool() && r.at("active").as_bool() &&
             r.at("replaced_version").is_null()) {
-            std::printf("%s: %s is already serving %s (unchanged)\n", file.c_str(),
-                        process.c_str(), served_as(r).c_str());
+            std::printf("%s: %s is already serving %s (unchanged)\n", file.c_str(), process.c_str(),
+                        served_as(r).c_str());
         } else if (r.at("active").as_bool()) {
-            std::printf("%s: %s serves %s%s\n", file.c_str(), process.c_str(),
-                        served_as(r).c_str(),
-                        r.at("replaced_version").is_null()
-                            ? ""
-                            : (" (replacing version " + json_text(r.at("replaced_version")) + ")")
-                                  .c_str());
+            std::printf(
+                "%s: %s serves %s%s\n", file.c_str(), process.c_str(), served_as(r).c_str(),
+                r.at("replaced_version").is_null()
+                    ? ""
+                    : (" (replacing version " + json_text(r.at("replaced_version")) + ")").c_str());
         } else {
             std::printf("%s: %s is kept, not serving; `ferry activate %s %s` serves it\n",
                         file.c_str(), process.c_str(), json_text(r.at("process")).c_str(),
@@ -100,12 +99,12 @@ int activate(const deploy_options& o) {
     if (o.connection.json) {
         std::printf("%s\n", json::serialize(r).c_str());
     } else {
-        std::printf("%s version %s serves %s%s\n", json_text(r.at("process")).c_str(),
-                    json_text(r.at("version")).c_str(), served_as(r).c_str(),
-                    r.at("replaced_version").is_null()
-                        ? " (it already did)"
-                        : (" (replacing version " + json_text(r.at("replaced_version")) + ")")
-                              .c_str());
+        std::printf(
+            "%s version %s serves %s%s\n", json_text(r.at("process")).c_str(),
+            json_text(r.at("version")).c_str(), served_as(r).c_str(),
+            r.at("replaced_version").is_null()
+                ? " (it already did)"
+                : (" (replacing version " + json_text(r.at("replaced_version")) + ")").c_str());
     }
     return 0;
 }
@@ -134,11 +133,11 @@ int processes(const deploy_options& o) {
                 "OPERATION", "SOURCE", "DEPLOYED", "FILE");
     for (const auto& row : list) {
         const auto& p = row.as_object();
-        std::printf("%-20s  %7s  %-6s  %-24s  %-9s  %-19s  %s\n", json_text(p.at("process")).c_str(),
-                    json_text(p.at("version")).c_str(), p.at("active").as_bool() ? "yes" : "no",
-                    served_as(p).c_str(), json_text(p.at("source")).c_str(),
-                    table_time(number(p.at("deployed_ms"))).c_str(),
-                    json_text(p.at("file")).c_str());
+        std::printf(
+            "%-20s  %7s  %-6s  %-24s  %-9s  %-19s  %s\n", json_text(p.at("process")).c_str(),
+            json_text(p.at("version")).c_str(), p.at("active").as_bool() ? "yes" : "no",
+            served_as(p).c_str(), json_text(p.at("source")).c_str(),
+            table_time(number(p.at("deployed_ms"))).c_str(), json_text(p.at("file")).c_str());
     }
     return 0;
 }
@@ -151,8 +150,8 @@ void print_listener(const json::object& l) {
 }
 
 void print_listener_header() {
-    std::printf("%-20s  %-24s  %7s  %-9s  %-19s  %s\n", "PROCESS", "OPERATION", "VERSION",
-                "STATE", "SINCE", "ERROR");
+    std::printf("%-20s  %-24s  %7s  %-9s  %-19s  %s\n", "PROCESS", "OPERATION", "VERSION", "STATE",
+                "SINCE", "ERROR");
 }
 
 int listeners(const deploy_options& o) {
@@ -169,8 +168,8 @@ int listeners(const deploy_options& o) {
 }
 
 int change_listener(const deploy_options& o, const std::string& action) {
-    auto answer = admin_json(o.connection, "POST",
-                             "/_admin/listeners/" + url_encoded(o.name) + "/" + action);
+    auto answer =
+        admin_json(o.connection, "POST", "/_admin/listeners/" + url_encoded(o.name) + "/" + action);
     if (const auto* code = std::get_if<int>(&answer)) return *code;
     const auto& l = std::get<json::value>(answer).as_object();
     if (o.connection.json) {
@@ -190,8 +189,9 @@ void add_deploy_commands(CLI::App& app) {
     auto o = std::make_shared<deploy_options>();
 
     auto* deploy_cmd = app.add_subcommand(
-        "deploy", "Deploy process definitions to a running server (no restart); a new version "
-                  "serves at once, executions already running finish on theirs");
+        "deploy",
+        "Deploy process definitions to a running server (no restart); a new version "
+        "serves at once, executions already running finish on theirs");
     add_connection_options(deploy_cmd, o->connection);
     deploy_cmd->add_option("files", o->files, "Process definition files (YAML)")
         ->required()
@@ -208,9 +208,10 @@ void add_deploy_commands(CLI::App& app) {
     activate_cmd->add_option("version", o->version, "Version to serve")->required();
     activate_cmd->callback([o] { fail_with(activate(*o)); });
 
-    auto* undeploy_cmd = app.add_subcommand(
-        "undeploy", "Stop serving a process (its operation answers 404); stored executions "
-                    "still finish");
+    auto* undeploy_cmd =
+        app.add_subcommand("undeploy",
+                           "Stop serving a process (its operation answers 404); stored executions "
+                           "still finish");
     add_connection_options(undeploy_cmd, o->connection);
     undeploy_cmd->add_option("process", o->name, "Process name")->required();
     undeploy_cmd->callback([o] { fail_with(undeploy(*o)); });
@@ -220,18 +221,21 @@ void add_deploy_commands(CLI::App& app) {
     add_connection_options(processes_cmd, o->connection);
     processes_cmd->callback([o] { fail_with(processes(*o)); });
 
-    auto* listeners_cmd = app.add_subcommand(
-        "listeners", "List listeners (one per deployed process) and their state: listening, "
-                     "paused or errored");
+    auto* listeners_cmd =
+        app.add_subcommand("listeners",
+                           "List listeners (one per deployed process) and their state: listening, "
+                           "paused or errored");
     add_connection_options(listeners_cmd, o->connection);
     listeners_cmd->callback([o] { fail_with(listeners(*o)); });
 
     const std::pair<const char*, const char*> actions[] = {
-        {"pause", "Pause a listener: its operation answers 503 listener_paused (also after a "
-                  "restart) until resumed; nothing is stored"},
+        {"pause",
+         "Pause a listener: its operation answers 503 listener_paused (also after a "
+         "restart) until resumed; nothing is stored"},
         {"resume", "Resume a paused listener"},
-        {"restart", "Load a listener's definition again and serve it afresh (an errored "
-                    "listener that loads now listens again; a paused one stays paused)"},
+        {"restart",
+         "Load a listener's definition again and serve it afresh (an errored "
+         "listener that loads now listens again; a paused one stays paused)"},
     };
     for (const auto& [action, help] : actions) {
         auto* cmd = app.add_subcommand(action, help);

@@ -39,7 +39,8 @@ int queues(const dlq_options& o) {
     for (const auto& row : body.at("queues").as_array()) {
         const auto& q = row.as_object();
         auto listeners = joined(q.at("listeners"));
-        if (!q.at("paused").as_array().empty()) listeners += " (paused: " + joined(q.at("paused")) + ")";
+        if (!q.at("paused").as_array().empty())
+            listeners += " (paused: " + joined(q.at("paused")) + ")";
         std::printf("%-20s  %-24s  %-24s  %7s  %12s\n", json_text(q.at("queue")).c_str(),
                     listeners.c_str(), joined(q.at("senders")).c_str(),
                     json_text(q.at("parked")).c_str(), json_text(q.at("dead_letters")).c_str());
@@ -84,15 +85,17 @@ int list(const dlq_options& o) {
 }
 
 int show(const dlq_options& o) {
-    auto answer = admin_json(o.connection, "GET", "/_admin/dead-letters/" + url_encoded(o.ids.front()));
+    auto answer =
+        admin_json(o.connection, "GET", "/_admin/dead-letters/" + url_encoded(o.ids.front()));
     if (const auto* code = std::get_if<int>(&answer)) return *code;
     const auto& l = std::get<json::value>(answer).as_object();
     if (o.connection.json) {
         std::printf("%s\n", json::serialize(l).c_str());
         return 0;
     }
-    std::printf("dead letter  %s\nqueue        %s\ndead at      %s\n", json_text(l.at("id")).c_str(),
-                json_text(l.at("queue")).c_str(), short_time(l.at("dead_at")).c_str());
+    std::printf("dead letter  %s\nqueue        %s\ndead at      %s\n",
+                json_text(l.at("id")).c_str(), json_text(l.at("queue")).c_str(),
+                short_time(l.at("dead_at")).c_str());
     if (!l.if_contains("process")) {
         std::printf("execution    deleted by retention; `ferry dlq clear` removes the entry\n");
         return 0;
@@ -105,12 +108,14 @@ int show(const dlq_options& o) {
                 "ERROR");
     for (const auto& row : l.at("delivery_history").as_array()) {
         const auto& e = row.as_object();
-        std::printf("%8s  %-24s  %-19s  %-9s  %s\n", json_text(e.at("queue").at("delivery")).c_str(),
-                    json_text(e.at("id")).c_str(), short_time(e.at("started_at")).c_str(),
-                    json_text(e.at("state")).c_str(), json_text(e.at("error")).c_str());
+        std::printf("%8s  %-24s  %-19s  %-9s  %s\n",
+                    json_text(e.at("queue").at("delivery")).c_str(), json_text(e.at("id")).c_str(),
+                    short_time(e.at("started_at")).c_str(), json_text(e.at("state")).c_str(),
+                    json_text(e.at("error")).c_str());
     }
-    std::printf("\n`ferry show ID` shows a delivery's trace; `ferry dlq resend %s` delivers it again\n",
-                json_text(l.at("id")).c_str());
+    std::printf(
+        "\n`ferry show ID` shows a delivery's trace; `ferry dlq resend %s` delivers it again\n",
+        json_text(l.at("id")).c_str());
     return 0;
 }
 
@@ -123,11 +128,10 @@ int act(const dlq_options& o, bool resend) {
     int worst = 0;
     json::array results;
     for (const auto& id : o.ids) {
-        auto answer = resend ? admin_json(o.connection, "POST",
-                                          "/_admin/dead-letters/" + url_encoded(id) + "/resend",
-                                          {202})
-                             : admin_json(o.connection, "DELETE",
-                                          "/_admin/dead-letters/" + url_encoded(id));
+        auto answer =
+            resend ? admin_json(o.connection, "POST",
+                                "/_admin/dead-letters/" + url_encoded(id) + "/resend", {202})
+                   : admin_json(o.connection, "DELETE", "/_admin/dead-letters/" + url_encoded(id));
         if (const auto* code = std::get_if<int>(&answer)) {
             worst = std::max(worst, *code);
             continue;
@@ -146,8 +150,9 @@ int act(const dlq_options& o, bool resend) {
         const auto scope = o.all ? std::string("all=true") : "queue=" + url_encoded(o.queue);
         std::uint64_t done = 0;
         for (;;) {
-            auto answer = resend ? admin_json(o.connection, "POST", "/_admin/dead-letters/resend?" + scope)
-                                 : admin_json(o.connection, "DELETE", "/_admin/dead-letters?" + scope);
+            auto answer =
+                resend ? admin_json(o.connection, "POST", "/_admin/dead-letters/resend?" + scope)
+                       : admin_json(o.connection, "DELETE", "/_admin/dead-letters?" + scope);
             if (const auto* code = std::get_if<int>(&answer)) return *code;
             const auto& r = std::get<json::value>(answer).as_object();
             done += r.at(resend ? "resent" : "cleared").to_number<std::uint64_t>();
@@ -185,14 +190,16 @@ void add_dlq_commands(CLI::App& app) {
     auto o = std::make_shared<dlq_options>();
 
     auto* queues_cmd = app.add_subcommand(
-        "queues", "List internal queues: who listens, who sends, messages parked for want of a "
-                  "listener, dead letters");
+        "queues",
+        "List internal queues: who listens, who sends, messages parked for want of a "
+        "listener, dead letters");
     add_connection_options(queues_cmd, o->connection);
     queues_cmd->callback([o] { fail_with(queues(*o)); });
 
     auto* dlq = app.add_subcommand(
-        "dlq", "Dead letters: queue messages whose every delivery failed (list, show, resend, "
-               "clear); `ferry dlq` alone lists them");
+        "dlq",
+        "Dead letters: queue messages whose every delivery failed (list, show, resend, "
+        "clear); `ferry dlq` alone lists them");
     dlq->require_subcommand(0, 1);
     add_connection_options(dlq, o->connection);
     dlq->add_option("--queue", o->queue, "Only this queue's dead letters");
@@ -213,8 +220,9 @@ void add_dlq_commands(CLI::App& app) {
     show_cmd->callback([o] { fail_with(show(*o)); });
 
     const std::pair<const char*, const char*> actions[] = {
-        {"resend", "Deliver dead letters again (a first delivery, redeliveries ahead) to the "
-                   "process they failed in, and remove them from the dead letters"},
+        {"resend",
+         "Deliver dead letters again (a first delivery, redeliveries ahead) to the "
+         "process they failed in, and remove them from the dead letters"},
         {"clear", "Remove dead letters for good (their executions stay in the history)"},
     };
     for (const auto& [action, help] : actions) {

@@ -47,7 +47,8 @@ int status(const list_options& o) {
     } else {
         boost::system::error_code ec;
         const auto body = json::parse(reply->body, ec);
-        const auto* state = !ec && body.is_object() ? body.as_object().if_contains("status") : nullptr;
+        const auto* state =
+            !ec && body.is_object() ? body.as_object().if_contains("status") : nullptr;
         std::printf("%s %s\n", o.connection.server.c_str(),
                     state ? json_text(*state).c_str() : reply->body.c_str());
     }
@@ -64,8 +65,9 @@ int executions(const list_options& o) {
     json::array rows;
     std::string cursor;
     do {
-        auto page = admin_json(o.connection, "GET", "/_admin/executions" + query +
-                                               (cursor.empty() ? "" : "&cursor=" + cursor));
+        auto page =
+            admin_json(o.connection, "GET",
+                       "/_admin/executions" + query + (cursor.empty() ? "" : "&cursor=" + cursor));
         if (auto* code = std::get_if<int>(&page)) return *code;
         const auto& body = std::get<json::value>(page).as_object();
         for (const auto& e : body.at("executions").as_array()) rows.push_back(e);
@@ -81,8 +83,9 @@ int executions(const list_options& o) {
     for (const auto& row : rows) {
         const auto& e = row.as_object();
         std::printf("%-24s  %-20s  %-9s  %-19s  %7s  %5s  %s\n", json_text(e.at("id")).c_str(),
-                    clipped(json_text(e.at("process")), 20).c_str(), json_text(e.at("state")).c_str(),
-                    short_time(e.at("created_at")).c_str(), duration(e.at("duration_ms")).c_str(),
+                    clipped(json_text(e.at("process")), 20).c_str(),
+                    json_text(e.at("state")).c_str(), short_time(e.at("created_at")).c_str(),
+                    duration(e.at("duration_ms")).c_str(),
                     json_text(e.at("document_count")).c_str(),
                     clipped(json_text(e.at("error")), 60).c_str());
     }
@@ -118,10 +121,11 @@ int show(const list_options& o) {
         for (const auto& row : trace) {
             const auto& t = row.as_object();
             std::printf("%-20s  %-12s  %6s  %6s  %6s  %9s  %s\n",
-                        clipped(json_text(t.at("step")), 20).c_str(), json_text(t.at("kind")).c_str(),
-                        json_text(t.at("documents_in")).c_str(), json_text(t.at("documents_out")).c_str(),
-                        json_text(t.at("documents_failed")).c_str(), json_text(t.at("micros")).c_str(),
-                        json_text(t.at("error")).c_str());
+                        clipped(json_text(t.at("step")), 20).c_str(),
+                        json_text(t.at("kind")).c_str(), json_text(t.at("documents_in")).c_str(),
+                        json_text(t.at("documents_out")).c_str(),
+                        json_text(t.at("documents_failed")).c_str(),
+                        json_text(t.at("micros")).c_str(), json_text(t.at("error")).c_str());
         }
     }
     return 0;
@@ -137,8 +141,9 @@ void run(int (*command)(const list_options&), const list_options& o) {
 void add_history_commands(CLI::App& app) {
     auto o = std::make_shared<list_options>();
 
-    auto* status_cmd = app.add_subcommand("status", "Whether a server is listening (exit 0) or "
-                                                    "starting/draining (exit 1)");
+    auto* status_cmd = app.add_subcommand("status",
+                                          "Whether a server is listening (exit 0) or "
+                                          "starting/draining (exit 1)");
     add_connection_options(status_cmd, o->connection);
     status_cmd->callback([o] { run(status, *o); });
 
@@ -158,8 +163,9 @@ void add_history_commands(CLI::App& app) {
     list->add_flag("--all", o->all, "Every matching execution, page after page");
     list->callback([o] { run(executions, *o); });
 
-    auto* show_cmd = app.add_subcommand("show", "Show one execution: times, state, error and "
-                                                "the trace of its steps");
+    auto* show_cmd = app.add_subcommand("show",
+                                        "Show one execution: times, state, error and "
+                                        "the trace of its steps");
     add_connection_options(show_cmd, o->connection);
     show_cmd->add_option("id", o->id, "Execution id")->required();
     show_cmd->callback([o] { run(show, *o); });

@@ -55,8 +55,8 @@ void import_profile(const import_options& o) {
     } else {
         std::vector<std::string> texts;
         for (const auto& s : o.samples) texts.push_back(read_all(s));
-        auto name = o.name.empty() ? std::filesystem::path(o.samples.front()).stem().string()
-                                   : o.name;
+        auto name =
+            o.name.empty() ? std::filesystem::path(o.samples.front()).stem().string() : o.name;
         auto inferred = profiles::infer_profile(texts, name);
         if (!inferred) fail(1, inferred.error());
         p = std::move(*inferred);
@@ -82,7 +82,8 @@ int check_documents(const std::string& profile_file, const std::vector<std::stri
     for (const auto& file : documents) {
         if (const auto v = (*compiled)->check(read_all(file))) {
             std::printf("%s: does not fit %s %s [rule: %s]\n", file.c_str(),
-                        (*compiled)->profile().name.c_str(), v->describe().c_str(), v->rule.c_str());
+                        (*compiled)->profile().name.c_str(), v->describe().c_str(),
+                        v->rule.c_str());
             worst = 1;
         } else {
             std::printf("%s: fits %s\n", file.c_str(), (*compiled)->profile().name.c_str());
@@ -115,7 +116,8 @@ void add_profile_commands(CLI::App& app) {
     check->add_option("profile", *profile_file, "The .profile.yaml file")->required();
     check->add_option("documents", *documents, "Documents to check")->required();
     check->callback([profile_file, documents] {
-        if (const int code = check_documents(*profile_file, *documents)) throw CLI::RuntimeError(code);
+        if (const int code = check_documents(*profile_file, *documents))
+            throw CLI::RuntimeError(code);
     });
 
     auto xsd_file = std::make_shared<std::string>();

@@ -1,12 +1,13 @@
 // `ferry replay` (one execution, or every execution matching a filter in the background, with
 // a progress bar on a terminal and plain lines otherwise) and `ferry replays`.
-#include <boost/json.hpp>
+#include <unistd.h>
+
 #include <atomic>
+#include <boost/json.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <thread>
-#include <unistd.h>
 
 #include "admin_client.hpp"
 #include "commands.hpp"
@@ -74,8 +75,8 @@ std::string counts_line(const json::object& p) {
 void print_items(const json::object& p) {
     const auto* items = p.if_contains("items");
     if (!items || items->as_array().empty()) return;
-    std::printf("%-24s  %s\n", "EXECUTION", p.at("dry_run").as_bool() ? "DIFFERENCES / REFUSAL"
-                                                                       : "REFUSAL");
+    std::printf("%-24s  %s\n", "EXECUTION",
+                p.at("dry_run").as_bool() ? "DIFFERENCES / REFUSAL" : "REFUSAL");
     for (const auto& row : items->as_array()) {
         const auto& item = row.as_object();
         const auto id = json_text(item.at("execution_id"));
@@ -106,7 +107,8 @@ int follow(const replay_options& o, const std::string& id) {
         if (interrupted && !cancel_sent) {
             cancel_sent = true;
             std::fprintf(stderr, "\nferry: cancelling replay %s\n", id.c_str());
-            (void)admin_json(o.connection, "POST", "/_admin/replays/" + url_encoded(id) + "/cancel");
+            (void)admin_json(o.connection, "POST",
+                             "/_admin/replays/" + url_encoded(id) + "/cancel");
         }
         auto answer = admin_json(o.connection, "GET", "/_admin/replays/" + url_encoded(id));
         if (const auto* code = std::get_if<int>(&answer)) {
@@ -120,8 +122,8 @@ int follow(const replay_options& o, const std::string& id) {
             std::fprintf(stderr, "\r%s %s %s   ", bar(count(p, "done"), count(p, "total")).c_str(),
                          counts_line(p).c_str(), state.c_str());
             if (over) std::fprintf(stderr, "\n");
-        } else if (!o.connection.json &&
-                   (over || std::chrono::steady_clock::now() - last_line >= std::chrono::seconds(2))) {
+        } else if (!o.connection.json && (over || std::chrono::steady_clock::now() - last_line >=
+                                                      std::chrono::seconds(2))) {
             last_line = std::chrono::steady_clock::now();
             std::printf("replay %s %s: %s\n", id.c_str(), state.c_str(), counts_line(p).c_str());
             std::fflush(stdout);
@@ -134,7 +136,8 @@ int follow(const replay_options& o, const std::string& id) {
         std::printf("%s\n", json::serialize(p).c_str());
     } else {
         if (!p.at("error").is_null()) {
-            std::fprintf(stderr, "ferry: the replay failed: %s\n", json_text(p.at("error")).c_str());
+            std::fprintf(stderr, "ferry: the replay failed: %s\n",
+                         json_text(p.at("error")).c_str());
         }
         print_items(p);
     }
@@ -173,8 +176,8 @@ int replay_many(const replay_options& o) {
 
 int replay(const replay_options& o) {
     if (!o.cancel.empty()) {
-        auto answer =
-            admin_json(o.connection, "POST", "/_admin/replays/" + url_encoded(o.cancel) + "/cancel");
+        auto answer = admin_json(o.connection, "POST",
+                                 "/_admin/replays/" + url_encoded(o.cancel) + "/cancel");
         if (const auto* code = std::get_if<int>(&answer)) return *code;
         std::printf("replay %s: cancel asked (%s)\n", o.cancel.c_str(),
                     json_text(std::get<json::value>(answer).at("state")).c_str());
@@ -190,19 +193,20 @@ int replay(const replay_options& o) {
     if (!o.id.empty()) {
         if (o.dry_run) {
             // One execution's dry run is a job over one id.
-            auto answer = admin_json(o.connection, "POST",
-                                     "/_admin/replays?dry_run=true" +
-                                         (o.version ? "&version=" + std::to_string(*o.version)
-                                                    : std::string()),
-                                     {202}, "{\"ids\": [\"" + o.id + "\"]}", "application/json");
+            auto answer = admin_json(
+                o.connection, "POST",
+                "/_admin/replays?dry_run=true" +
+                    (o.version ? "&version=" + std::to_string(*o.version) : std::string()),
+                {202}, "{\"ids\": [\"" + o.id + "\"]}", "application/json");
             if (const auto* code = std::get_if<int>(&answer)) return *code;
             return follow(o, json_text(std::get<json::value>(answer).at("replay_id")));
         }
         return replay_one(o);
     }
     if (!filtered) {
-        std::fprintf(stderr, "ferry: name what to replay: an execution id, or --process, --state, "
-                             "--since, --until, --error (--all-history for everything)\n");
+        std::fprintf(stderr,
+                     "ferry: name what to replay: an execution id, or --process, --state, "
+                     "--since, --until, --error (--all-history for everything)\n");
         return 2;
     }
     return replay_many(o);

@@ -1,22 +1,22 @@
-#include <charconv>
 #include <signal.h>
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
 
 #include "commands.hpp"
-#include "ferry/store/log.hpp"
-#include "signals.hpp"
 #include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/runtime.hpp"
 #include "ferry/ingress/listener_spec.hpp"
 #include "ferry/ingress/server.hpp"
 #include "ferry/profiles/xml_runtime.hpp"
+#include "ferry/store/log.hpp"
 #include "ferry/transport/context.hpp"
+#include "signals.hpp"
 
 namespace ferry::tools {
 namespace {
@@ -89,12 +89,12 @@ std::optional<std::string> web_settings(serve_options& o) {
     const bool wants_certificates = o.http.auth == ingress::authentication::client_cert ||
                                     o.http.admin_auth == ingress::authentication::client_cert;
     const bool asks_certificates =
-        std::any_of(o.http.listeners.begin(), o.http.listeners.end(), [](const auto& l) {
-            return l.tls && !l.tls->client_ca_file.empty();
-        });
+        std::any_of(o.http.listeners.begin(), o.http.listeners.end(),
+                    [](const auto& l) { return l.tls && !l.tls->client_ca_file.empty(); });
     if (wants_certificates && !asks_certificates) {
-        return std::string("client_cert authentication needs an https listener with "
-                           "client_ca=FILE (--listen https://...?cert=...&key=...&client_ca=...)");
+        return std::string(
+            "client_cert authentication needs an https listener with "
+            "client_ca=FILE (--listen https://...?cert=...&key=...&client_ca=...)");
     }
     if (!o.cors_file.empty()) {
         auto rules = ingress::load_cors_rules(o.cors_file);
@@ -118,11 +118,16 @@ std::optional<std::int64_t> duration_ms(const std::string& text) {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
     if (ec != std::errc() || end != text.data() + text.size() - 1 || n <= 0) return std::nullopt;
     switch (text.back()) {
-        case 'd': return n * 86'400'000;
-        case 'h': return n * 3'600'000;
-        case 'm': return n * 60'000;
-        case 's': return n * 1000;
-        default: return std::nullopt;
+        case 'd':
+            return n * 86'400'000;
+        case 'h':
+            return n * 3'600'000;
+        case 'm':
+            return n * 60'000;
+        case 's':
+            return n * 1000;
+        default:
+            return std::nullopt;
     }
 }
 
@@ -180,7 +185,7 @@ int serve(serve_options o) {
     engine_settings.page_ttl_ms = o.page_ttl_s * 1000;
     engine_settings.reply_ttl_ms = o.reply_ttl_s * 1000;
     engine_settings.retention_ms = *duration_ms(o.retention);  // checked by the option
-    engine_settings.redelivery_ms = *delays_ms(o.redelivery);   // checked by the option
+    engine_settings.redelivery_ms = *delays_ms(o.redelivery);  // checked by the option
     engine_settings.idempotency_ttl_ms = o.idempotency_ttl_s * 1000;
     engine_settings.worker_endpoint = o.worker_endpoint;
     if (o.http.users_file.empty()) {
@@ -220,8 +225,9 @@ int serve(serve_options o) {
     }
     for (const auto& [name, p] : (*runtime)->processes().get()->active()) {
         if (p->listen.queue.empty()) {
-            log::info("serve", "serving", {{"path", "/ws/simple/" + p->listen.operation_name()},
-                                           {"file", p->source_file}});
+            log::info(
+                "serve", "serving",
+                {{"path", "/ws/simple/" + p->listen.operation_name()}, {"file", p->source_file}});
         } else {
             log::info("serve", "listening", {{"queue", p->listen.queue}, {"file", p->source_file}});
         }
@@ -359,8 +365,9 @@ void add_serve_command(CLI::App& app) {
                     "dispatched again (at least 1000; workers send a heartbeat every 250 ms)")
         ->check(CLI::Range(std::int64_t{1000}, std::int64_t{86'400'000}))
         ->capture_default_str();
-    cmd->add_option("--bulk-body-limit", o->http.bulk_body_limit,
-                    "Largest streamed ndjson body in bytes (413); each line is at most --body-limit")
+    cmd->add_option(
+           "--bulk-body-limit", o->http.bulk_body_limit,
+           "Largest streamed ndjson body in bytes (413); each line is at most --body-limit")
         ->capture_default_str();
     cmd->add_option("--body-limit", o->http.body_limit, "Largest request body in bytes (413)")
         ->capture_default_str();

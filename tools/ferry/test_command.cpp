@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/execute/reply.hpp"
 #include "ferry/engine/intake/request_documents.hpp"
 #include "ferry/engine/intake/request_properties.hpp"
+#include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/run/runner.hpp"
 
 namespace ferry::tools {
@@ -87,7 +87,8 @@ int run_test(const test_options& o) {
     for (const auto& q : o.params) facts.params.push_back(split_pair(q, '=', "--param"));
     facts.user = o.user;
     for (const auto& [name, value] : header_list) {
-        if (facts.user.empty() && strcasecmp(name.c_str(), "Authorization") == 0) facts.user = engine::basic_auth_user(value);
+        if (facts.user.empty() && strcasecmp(name.c_str(), "Authorization") == 0)
+            facts.user = engine::basic_auth_user(value);
     }
 
     std::printf("process %s (version %u, %s) from %s\n", p->name.c_str(), p->version,
@@ -105,8 +106,10 @@ int run_test(const test_options& o) {
     }
     if (refused) {
         const auto& e = *refused;
-        std::printf("\nthe request is refused before anything runs:\nHTTP/1.1 %u\n\n{\"error\":\"%s\",\"detail\":\"%s\"}\n",
-                    e.status, e.error.c_str(), e.detail.c_str());
+        std::printf(
+            "\nthe request is refused before anything runs:\nHTTP/1.1 "
+            "%u\n\n{\"error\":\"%s\",\"detail\":\"%s\"}\n",
+            e.status, e.error.c_str(), e.detail.c_str());
         return 1;
     }
     const auto header_props = engine::header_properties(header_list);
@@ -119,7 +122,8 @@ int run_test(const test_options& o) {
     const bool from_queue = !p->listen.queue.empty();
     if (from_queue) {
         // A queue listener gets a message's delivery, not a request.
-        rec.process_props = {{"queue", p->listen.queue}, {"queue_delivery", "1"}, {"sent_by", "test"}};
+        rec.process_props = {
+            {"queue", p->listen.queue}, {"queue_delivery", "1"}, {"sent_by", "test"}};
     }
     std::vector<engine::working_document> working;
     for (std::size_t i = 0; i < documents->size(); ++i) {
@@ -140,7 +144,8 @@ int run_test(const test_options& o) {
     const auto directory = std::filesystem::path(o.process_file).parent_path();
     std::shared_ptr<const engine::registry> siblings;
     const auto load_siblings = [&] {
-        if (!siblings) siblings = engine::load_process_directory(directory.empty() ? "." : directory.string());
+        if (!siblings)
+            siblings = engine::load_process_directory(directory.empty() ? "." : directory.string());
         return siblings;
     };
     settings.find_process = [&](std::string_view name) { return load_siblings()->by_name(name); };
@@ -165,8 +170,7 @@ int run_test(const test_options& o) {
     std::printf("\n");
     for (const auto& t : outcome.trace) {
         std::printf("step %s (%s): %u in, %u out, %u failed, %u us\n", t.step.c_str(),
-                    t.kind.c_str(), t.documents_in, t.documents_out, t.documents_failed,
-                    t.micros);
+                    t.kind.c_str(), t.documents_in, t.documents_out, t.documents_failed, t.micros);
         if (!t.error.empty()) std::printf("  error: %s\n", t.error.c_str());
         for (std::size_t i = 0; i < t.outputs.size(); ++i) {
             std::printf("  document %zu\n", i + 1);
@@ -183,12 +187,13 @@ int run_test(const test_options& o) {
     for (const auto& s : outcome.started) {
         const auto queue = s.process_props.find("queue");
         if (queue == s.process_props.end()) {
-            std::printf("would start an execution of %s with %zu document(s)\n",
-                        s.process.c_str(), s.documents.size());
+            std::printf("would start an execution of %s with %zu document(s)\n", s.process.c_str(),
+                        s.documents.size());
         } else if (s.process.empty()) {
-            std::printf("would send a message of %zu document(s) to queue %s, where it waits: "
-                        "no process beside this one listens on it\n",
-                        s.documents.size(), queue->second.c_str());
+            std::printf(
+                "would send a message of %zu document(s) to queue %s, where it waits: "
+                "no process beside this one listens on it\n",
+                s.documents.size(), queue->second.c_str());
         } else {
             std::printf("would send a message of %zu document(s) to queue %s, delivered to %s\n",
                         s.documents.size(), queue->second.c_str(), s.process.c_str());
@@ -196,7 +201,8 @@ int run_test(const test_options& o) {
     }
     if (!outcome.process_props.empty()) {
         std::printf("\nprocess properties\n");
-        for (const auto& [k, v] : outcome.process_props) std::printf("  %s = %s\n", k.c_str(), v.c_str());
+        for (const auto& [k, v] : outcome.process_props)
+            std::printf("  %s = %s\n", k.c_str(), v.c_str());
     }
 
     // Long list replies are paged as the server would; the tokens here are only examples.
@@ -209,9 +215,10 @@ int run_test(const test_options& o) {
     const auto& answer = pages.first;
     if (from_queue) {
         if (outcome.ok) return 0;
-        std::printf("\nexecution failed at step '%s': %s (the message would be delivered again, "
-                    "then become a dead letter)\n",
-                    outcome.failed_step.c_str(), outcome.error.c_str());
+        std::printf(
+            "\nexecution failed at step '%s': %s (the message would be delivered again, "
+            "then become a dead letter)\n",
+            outcome.failed_step.c_str(), outcome.error.c_str());
         return 1;
     }
     std::printf("\nreply\nHTTP/1.1 %u\n", answer.status);
@@ -233,8 +240,9 @@ int run_test(const test_options& o) {
 
 void add_test_command(CLI::App& app) {
     auto* cmd = app.add_subcommand(
-        "test", "Run a process once on a sample input, without a server or a store, and show "
-                "each step's documents and the reply");
+        "test",
+        "Run a process once on a sample input, without a server or a store, and show "
+        "each step's documents and the reply");
     auto o = std::make_shared<test_options>();
     cmd->add_option("process", o->process_file, "Process definition (YAML)")
         ->required()

@@ -80,8 +80,7 @@ std::int64_t now_ms() {
 }
 
 // Applies `change` to the users under the file's lock, and writes them when it returns 0.
-int edit_users(const user_options& o,
-               const std::function<int(ingress::user_directory&)>& change) {
+int edit_users(const user_options& o, const std::function<int(ingress::user_directory&)>& change) {
     const auto path = users_path(o);
     file_lock lock(path);
     auto users = load_users(path);
@@ -94,8 +93,10 @@ int add_user(const user_options& o) {
     ingress::user u;
     u.name = o.name;
     if (!ingress::valid_user_name(u.name)) {
-        std::fprintf(stderr, "ferry: '%s' is not a valid user name (1 to 64 letters, digits, "
-                             "'.', '_', '-', '@')\n", u.name.c_str());
+        std::fprintf(stderr,
+                     "ferry: '%s' is not a valid user name (1 to 64 letters, digits, "
+                     "'.', '_', '-', '@')\n",
+                     u.name.c_str());
         return 2;
     }
     if (!o.ips.empty() || o.ip_filter) {
@@ -124,8 +125,10 @@ int add_user(const user_options& o) {
     });
     if (status != 0) return status;
     std::printf("%s\n", token->c_str());
-    std::fprintf(stderr, "ferry: user '%s' added; the line above is its token, shown only now "
-                         "(use it as the Basic password)\n", u.name.c_str());
+    std::fprintf(stderr,
+                 "ferry: user '%s' added; the line above is its token, shown only now "
+                 "(use it as the Basic password)\n",
+                 u.name.c_str());
     return 0;
 }
 
@@ -139,8 +142,10 @@ int new_token(const user_options& o) {
     });
     if (status != 0) return status;
     std::printf("%s\n", token->c_str());
-    std::fprintf(stderr, "ferry: a new token for '%s', shown only now; earlier tokens stay "
-                         "valid\n", o.name.c_str());
+    std::fprintf(stderr,
+                 "ferry: a new token for '%s', shown only now; earlier tokens stay "
+                 "valid\n",
+                 o.name.c_str());
     return 0;
 }
 
@@ -220,7 +225,8 @@ void add_user_command(CLI::App& app) {
 
     auto* add = cmd->add_subcommand("add", "Add a user and print its first token (shown once)");
     add->add_option("name", o->name, "User name")->required();
-    add->add_option("--ip", o->ips, "Allow calls only from this address or CIDR range (repeatable)");
+    add->add_option("--ip", o->ips,
+                    "Allow calls only from this address or CIDR range (repeatable)");
     add->add_flag("--ip-filter", o->ip_filter,
                   "Switch the IP allow-list on even without --ip (blocks every address)");
     add->add_flag("--admin", o->admin, "May use the admin endpoints (/_admin/*, /metrics)");

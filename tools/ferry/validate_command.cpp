@@ -15,8 +15,8 @@ void add_validate_command(CLI::App& app) {
             for (const auto& [name, p] : processes->active()) {
                 const auto served = p->listen.queue.empty() ? p->listen.operation_name()
                                                             : "queue " + p->listen.queue;
-                std::printf("ok  %-24s %s (version %u)\n", served.c_str(),
-                            p->source_file.c_str(), p->version);
+                std::printf("ok  %-24s %s (version %u)\n", served.c_str(), p->source_file.c_str(),
+                            p->version);
             }
         } catch (const engine::definition_error& e) {
             std::fprintf(stderr, "%s\n", e.what());

@@ -9,8 +9,8 @@ void run_step(const exception_step& step, std::vector<working_document> in, step
     std::vector<std::pair<working_document, std::string>> failures;
     for (auto& d : in) {
         auto message = render(step.message, d, run.context());
-        failures.emplace_back(std::move(d), message ? std::move(*message)
-                                                    : "exception: " + message.error());
+        failures.emplace_back(std::move(d),
+                              message ? std::move(*message) : "exception: " + message.error());
     }
     if (step.execution && !failures.empty()) {
         call.first_error = failures.front().second;

@@ -86,8 +86,8 @@ step_output run_step(const file_write_step& step, std::vector<working_document> 
         // The name comes from document data: it must not climb out of the directory.
         if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
             name.find('\0') != std::string::npos) {
-            out.failed.emplace_back(std::move(d), "file name '" + name +
-                                                      "' is empty or contains a path separator");
+            out.failed.emplace_back(
+                std::move(d), "file name '" + name + "' is empty or contains a path separator");
             continue;
         }
         const auto written =

@@ -69,10 +69,13 @@ step_output run_step(const http_call_step& step, std::vector<working_document> i
                 error = res.error();
             }
             if (!retry || attempt >= step.retries) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(
-                static_cast<std::uint64_t>(step.backoff_ms) << std::min<std::uint32_t>(attempt, 10)));
+            std::this_thread::sleep_for(
+                std::chrono::milliseconds(static_cast<std::uint64_t>(step.backoff_ms)
+                                          << std::min<std::uint32_t>(attempt, 10)));
         }
-        const auto tries = step.retries > 0 ? " (after " + std::to_string(step.retries + 1) + " attempts)" : std::string();
+        const auto tries = step.retries > 0
+                               ? " (after " + std::to_string(step.retries + 1) + " attempts)"
+                               : std::string();
         if (!answer) {
             out.failed.emplace_back(std::move(d), "http_call: " + req.method + " " + req.url +
                                                       " failed: " + error + tries);
@@ -80,15 +83,17 @@ step_output run_step(const http_call_step& step, std::vector<working_document> i
         }
         const bool success = answer->status >= 200 && answer->status < 300;
         if (!success && step.fail_on_status) {
-            out.failed.emplace_back(std::move(d), "http_call: " + req.method + " " + req.url +
-                                                      " answered " + describe(*answer) +
-                                                      (worth_retrying(answer->status) ? tries : ""));
+            out.failed.emplace_back(std::move(d),
+                                    "http_call: " + req.method + " " + req.url + " answered " +
+                                        describe(*answer) +
+                                        (worth_retrying(answer->status) ? tries : ""));
             continue;
         }
         d.doc.data = std::move(answer->body);
         d.doc.props["http_status"] = std::to_string(answer->status);
         for (const auto& [name, value] : answer->headers) {
-            if (boost::beast::iequals(name, "Content-Type")) d.doc.props["http_content_type"] = value;
+            if (boost::beast::iequals(name, "Content-Type"))
+                d.doc.props["http_content_type"] = value;
         }
         out.passed.push_back(std::move(d));
     }

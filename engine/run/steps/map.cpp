@@ -41,8 +41,9 @@ std::pair<std::string_view, std::string_view> split_last(std::string_view path) 
 // A number as JSON writes it: no surrounding blanks, no '+', a digit on both sides of the point.
 std::string json_number_text(std::string_view text) {
     const auto first = text.find_first_not_of(" \t\r\n");
-    text = first == std::string_view::npos ? std::string_view()
-                                           : text.substr(first, text.find_last_not_of(" \t\r\n") + 1 - first);
+    text = first == std::string_view::npos
+               ? std::string_view()
+               : text.substr(first, text.find_last_not_of(" \t\r\n") + 1 - first);
     std::string out;
     if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
         if (text.front() == '-') out.push_back('-');
@@ -132,8 +133,8 @@ private:
         if (!f.date_from.empty()) {
             const auto when = parse_date(*value, f.date_from);
             if (!when) {
-                return "field '" + f.to + "': '" + *value + "' is not a date like '" +
-                       f.date_from + "'";
+                return "field '" + f.to + "': '" + *value + "' is not a date like '" + f.date_from +
+                       "'";
             }
             *value = format_date(*when, f.date_to);
             kind = value_kind::text;
@@ -142,10 +143,12 @@ private:
         }
         switch (f.apply) {
             case map_field::function::upper:
-                for (auto& c : *value) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                for (auto& c : *value)
+                    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
                 break;
             case map_field::function::lower:
-                for (auto& c : *value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                for (auto& c : *value)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
                 break;
             case map_field::function::trim: {
                 const auto first = value->find_first_not_of(" \t\r\n");
@@ -214,7 +217,8 @@ private:
                    " (profile " + step_.profile + ")";
         }
         if (shape.type == profiles::value_type::date && f.target_shape &&
-            f.target_shape->type == profiles::value_type::date && f.target_shape->mask != shape.mask) {
+            f.target_shape->type == profiles::value_type::date &&
+            f.target_shape->mask != shape.mask) {
             value = format_date(typed->epoch_ms, f.target_shape->mask);
             kind = value_kind::text;
         }
@@ -279,7 +283,7 @@ step_output run_step(const map_step& step, std::vector<working_document> in, ste
             continue;
         }
         if (step.output == map_step::format::xml) {
-            target.name = !step.root.empty() ? step.root
+            target.name = !step.root.empty()     ? step.root
                           : !source_root.empty() ? source_root
                                                  : std::string("Object");
             if (!step.namespace_uri.empty() || !step.fields.empty()) {

@@ -61,9 +61,9 @@ void run_step(const process_call_step& step, std::vector<working_document> in, s
     const auto& settings = run.context().settings;
     const auto callee = settings.find_process ? settings.find_process(step.process) : nullptr;
     if (!callee || settings.call_depth >= max_call_depth) {
-        const auto error = !callee ? "process '" + step.process + "' is not deployed"
-                                   : "process calls nest deeper than " +
-                                         std::to_string(max_call_depth);
+        const auto error = !callee
+                               ? "process '" + step.process + "' is not deployed"
+                               : "process calls nest deeper than " + std::to_string(max_call_depth);
         std::vector<std::pair<working_document, std::string>> failures;
         for (auto& d : in) failures.emplace_back(std::move(d), error);
         call.fail(std::move(failures));

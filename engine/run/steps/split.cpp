@@ -39,7 +39,8 @@ step_output run_step(const split_step& step, std::vector<working_document> in,
                 const auto end = rest.find('\n');
                 auto line = rest.substr(0, end);
                 if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-                if (!line.empty()) out.passed.push_back({{std::string(line), d.doc.props}, d.index, d.lineage});
+                if (!line.empty())
+                    out.passed.push_back({{std::string(line), d.doc.props}, d.index, d.lineage});
                 if (end == std::string_view::npos) break;
                 rest.remove_prefix(end + 1);
             }
@@ -57,7 +58,8 @@ step_output run_step(const split_step& step, std::vector<working_document> in,
             continue;
         }
         for (const auto& element : target->get_array()) {
-            out.passed.push_back({{boost::json::serialize(element), d.doc.props}, d.index, d.lineage});
+            out.passed.push_back(
+                {{boost::json::serialize(element), d.doc.props}, d.index, d.lineage});
         }
     }
     return out;

@@ -55,10 +55,12 @@ struct reply_receiver::impl {
             try {
                 // A short poll bounds how long stopping takes.
                 zmq::poll(&item, 1, std::chrono::milliseconds(50));
-                while (auto message = detail::receive_frames(socket)) on_message(std::move(*message));
+                while (auto message = detail::receive_frames(socket))
+                    on_message(std::move(*message));
             } catch (const zmq::error_t& e) {
                 if (e.num() == ETERM) return;
-                if (e.num() != EINTR) std::fprintf(stderr, "ferry transport: replies: %s\n", e.what());
+                if (e.num() != EINTR)
+                    std::fprintf(stderr, "ferry transport: replies: %s\n", e.what());
             }
         }
     }

@@ -1,5 +1,4 @@
 #include "harness.hpp"
-
 #include "run/steps.hpp"
 
 namespace ferry::engine::test_steps {

@@ -19,8 +19,10 @@ std::string url(const local_http_server& server, const std::string& path) {
 // status and content type as properties; other properties stay.
 TEST_F(HttpCallStep, ResponseBecomesTheDocument) {
     local_http_server server([](const seen_request& r) {
-        return canned_reply{200, R"({"customer":")" + r.target.substr(11) + R"(","tier":"gold"})",
-                            {{"Content-Type", "application/json"}}, 0};
+        return canned_reply{200,
+                            R"({"customer":")" + r.target.substr(11) + R"(","tier":"gold"})",
+                            {{"Content-Type", "application/json"}},
+                            0};
     });
     const auto out = run("- http_call:\n    url: \"" + url(server, "/customers/{1}") +
                              "\"\n    variables: [{element: customerId}]\n"
@@ -42,7 +44,9 @@ TEST_F(HttpCallStep, ResponseBecomesTheDocument) {
 
 // POST sends the document as the body with its content type.
 TEST_F(HttpCallStep, PostSendsTheDocument) {
-    local_http_server server([](const seen_request& r) { return canned_reply{201, "got " + r.body, {}, 0}; });
+    local_http_server server([](const seen_request& r) {
+        return canned_reply{201, "got " + r.body, {}, 0};
+    });
     const auto out = run("- http_call: {method: POST, url: \"" + url(server, "/orders") +
                              "\", content_type: application/xml}\n",
                          {"<o/>"});
@@ -57,12 +61,12 @@ TEST_F(HttpCallStep, RetriesServerErrors) {
     std::atomic<int> calls{0};
     local_http_server server([&](const seen_request&) {
         const int n = ++calls;
-        return n == 1 ? canned_reply{503, "busy", {}, 0}
+        return n == 1   ? canned_reply{503, "busy", {}, 0}
                : n == 2 ? canned_reply{429, "slow down", {}, 0}
                         : canned_reply{200, "ok", {}, 0};
     });
-    const auto out = run("- http_call: {url: \"" + url(server, "/x") + "\", retries: 2, backoff_ms: 10}\n",
-                         {"{}"});
+    const auto out = run(
+        "- http_call: {url: \"" + url(server, "/x") + "\", retries: 2, backoff_ms: 10}\n", {"{}"});
     ASSERT_TRUE(out.ok) << out.error;
     EXPECT_EQ(out.outputs.at(0).doc.data, "ok");
     EXPECT_EQ(server.requests().size(), 3u);
@@ -71,26 +75,31 @@ TEST_F(HttpCallStep, RetriesServerErrors) {
 // A final error status fails the document with the status and the start of the body; a 4xx
 // is not retried; with fail_on_status: false the response passes on with its status.
 TEST_F(HttpCallStep, ErrorStatusFailsOrPasses) {
-    local_http_server server([](const seen_request&) { return canned_reply{404, "no such customer", {}, 0}; });
+    local_http_server server([](const seen_request&) {
+        return canned_reply{404, "no such customer", {}, 0};
+    });
     const auto failing = run("- id: lookup\n  http_call: {url: \"" + url(server, "/c/9") +
                                  "\", retries: 3, backoff_ms: 10}\n",
                              {"{}"});
     EXPECT_FALSE(failing.ok);
     ASSERT_EQ(failing.failures.size(), 1u);
-    EXPECT_EQ(failing.failures[0].error,
-              "http_call: GET " + url(server, "/c/9") + " answered 404 Not Found: no such customer");
+    EXPECT_EQ(failing.failures[0].error, "http_call: GET " + url(server, "/c/9") +
+                                             " answered 404 Not Found: no such customer");
     EXPECT_EQ(server.requests().size(), 1u);
-    const auto passing = run("- http_call: {url: \"" + url(server, "/c/9") + "\", fail_on_status: false}\n",
-                             {"{}"});
+    const auto passing =
+        run("- http_call: {url: \"" + url(server, "/c/9") + "\", fail_on_status: false}\n", {"{}"});
     ASSERT_TRUE(passing.ok);
     EXPECT_EQ(passing.outputs.at(0).doc.props.at("http_status"), "404");
 }
 
 // A server that does not answer in time fails the document when the deadline passes.
 TEST_F(HttpCallStep, TimeoutFailsTheDocument) {
-    local_http_server server([](const seen_request&) { return canned_reply{200, "late", {}, 3000}; });
+    local_http_server server([](const seen_request&) {
+        return canned_reply{200, "late", {}, 3000};
+    });
     const auto started = std::chrono::steady_clock::now();
-    const auto out = run("- http_call: {url: \"" + url(server, "/slow") + "\", timeout_ms: 200}\n", {"{}"});
+    const auto out =
+        run("- http_call: {url: \"" + url(server, "/slow") + "\", timeout_ms: 200}\n", {"{}"});
     const auto took = std::chrono::steady_clock::now() - started;
     EXPECT_FALSE(out.ok);
     ASSERT_EQ(out.failures.size(), 1u);
@@ -101,7 +110,10 @@ TEST_F(HttpCallStep, TimeoutFailsTheDocument) {
 // Nobody listening: the connection error is the document's error, after the retries.
 TEST_F(HttpCallStep, ConnectionRefused) {
     std::uint16_t port = 0;
-    { local_http_server gone([](const seen_request&) { return canned_reply{}; }); port = gone.port(); }
+    {
+        local_http_server gone([](const seen_request&) { return canned_reply{}; });
+        port = gone.port();
+    }
     const auto out = run("- http_call: {url: \"http://127.0.0.1:" + std::to_string(port) +
                              "/x\", retries: 1, backoff_ms: 10}\n",
                          {"{}"});
@@ -112,8 +124,11 @@ TEST_F(HttpCallStep, ConnectionRefused) {
 
 // A response larger than max_response_bytes is refused, not buffered.
 TEST_F(HttpCallStep, OversizedResponseIsRefused) {
-    local_http_server server([](const seen_request&) { return canned_reply{200, std::string(5000, 'x'), {}, 0}; });
-    const auto out = run("- http_call: {url: \"" + url(server, "/big") + "\", max_response_bytes: 1000}\n", {"{}"});
+    local_http_server server([](const seen_request&) {
+        return canned_reply{200, std::string(5000, 'x'), {}, 0};
+    });
+    const auto out = run(
+        "- http_call: {url: \"" + url(server, "/big") + "\", max_response_bytes: 1000}\n", {"{}"});
     ASSERT_EQ(out.failures.size(), 1u);
     EXPECT_NE(out.failures[0].error.find("larger than 1000 bytes"), std::string::npos);
 }
@@ -124,10 +139,14 @@ TEST_F(HttpCallStep, TlsVerifiesTheServer) {
     const auto cert = (dir_.path() / "cert.pem").string();
     const auto key = (dir_.path() / "key.pem").string();
     ASSERT_TRUE(ferry::test::make_test_certificate(cert, key));
-    local_http_server server([](const seen_request& r) { return canned_reply{200, "secure " + r.target, {}, 0}; },
-                             cert, key);
+    local_http_server server(
+        [](const seen_request& r) {
+            return canned_reply{200, "secure " + r.target, {}, 0};
+        },
+        cert, key);
     const auto https = "https://localhost:" + std::to_string(server.port()) + "/t";
-    const auto trusted = run("- http_call: {url: \"" + https + "\", tls: {ca_file: " + cert + "}}\n", {"{}"});
+    const auto trusted =
+        run("- http_call: {url: \"" + https + "\", tls: {ca_file: " + cert + "}}\n", {"{}"});
     ASSERT_TRUE(trusted.ok) << trusted.error;
     EXPECT_EQ(trusted.outputs.at(0).doc.data, "secure /t");
     const auto untrusted = run("- http_call: {url: \"" + https + "\"}\n", {"{}"});

@@ -40,7 +40,8 @@ TEST_F(MapStep, JsonToXmlByElementPath) {
 // XML to JSON: attributes and namespaced elements are read by local name; types are chosen
 // per field; a one-item each still gives an array; dates are reformatted by mask.
 TEST_F(MapStep, XmlToJsonWithTypesAndDates) {
-    const auto out = run(R"Y(- map:
+    const auto out =
+        run(R"Y(- map:
     output: json
     fields:
       - {to: orderId, from: "@id", type: number}
@@ -53,12 +54,13 @@ TEST_F(MapStep, XmlToJsonWithTypesAndDates) {
           - {to: sku, from: "@sku", function: trim}
           - {to: qty, from: Qty, type: number}
 )Y",
-                         {R"(<o:Order xmlns:o="urn:o" id="17"><o:Header><o:Date>03.11.2026</o:Date>)"
-                          R"(<o:Rush>true</o:Rush></o:Header><o:Line sku=" A "><o:Qty>3</o:Qty>)"
-                          R"(</o:Line></o:Order>)"});
+            {R"(<o:Order xmlns:o="urn:o" id="17"><o:Header><o:Date>03.11.2026</o:Date>)"
+             R"(<o:Rush>true</o:Rush></o:Header><o:Line sku=" A "><o:Qty>3</o:Qty>)"
+             R"(</o:Line></o:Order>)"});
     ASSERT_TRUE(out.ok) << out.error;
-    EXPECT_EQ(out.outputs.at(0).doc.data,
-              R"({"orderId":17,"placed":"2026-11-03","rush":true,"region":"EU","lines":[{"sku":"A","qty":3}]})");
+    EXPECT_EQ(
+        out.outputs.at(0).doc.data,
+        R"({"orderId":17,"placed":"2026-11-03","rush":true,"region":"EU","lines":[{"sku":"A","qty":3}]})");
 }
 
 // JSON to JSON keeps a number a number, and moves a whole structure under a new name.
@@ -85,7 +87,8 @@ TEST_F(MapStep, WithoutFieldsConvertsTheDocument) {
 // is absent, a value that is not a number, a date that does not fit its mask, a body that is
 // neither XML nor JSON. Good documents pass.
 TEST_F(MapStep, BadDocumentsFailAlone) {
-    const auto out = run(R"Y(- id: m
+    const auto out =
+        run(R"Y(- id: m
   map:
     output: json
     fields:
@@ -93,22 +96,23 @@ TEST_F(MapStep, BadDocumentsFailAlone) {
       - {to: qty, from: qty, type: number}
       - {to: day, from: day, date: {from: yyyy-MM-dd, to: yyyyMMdd}}
 )Y",
-                         {R"({"id":"1","qty":"2","day":"2026-01-31"})", R"({"qty":"2"})",
-                          R"({"id":"3","qty":"many"})", R"({"id":"4","day":"2026-02-31"})",
-                          "not a document"});
+            {R"({"id":"1","qty":"2","day":"2026-01-31"})", R"({"qty":"2"})",
+             R"({"id":"3","qty":"many"})", R"({"id":"4","day":"2026-02-31"})", "not a document"});
     ASSERT_EQ(out.outputs.size(), 1u);
     EXPECT_EQ(out.outputs[0].doc.data, R"({"id":"1","qty":2,"day":"20260131"})");
     ASSERT_EQ(out.failures.size(), 4u);
     EXPECT_EQ(out.failures[0].error, "map: field 'id': the source 'id' is absent");
     EXPECT_EQ(out.failures[1].error, "map: field 'qty': 'many' is not a number");
-    EXPECT_EQ(out.failures[2].error, "map: field 'day': '2026-02-31' is not a date like 'yyyy-MM-dd'");
+    EXPECT_EQ(out.failures[2].error,
+              "map: field 'day': '2026-02-31' is not a date like 'yyyy-MM-dd'");
     EXPECT_NE(out.failures[3].error.find("neither XML nor valid JSON"), std::string::npos);
     EXPECT_EQ(out.failures[0].step, "m");
 }
 
 // Decisions and routes read element paths too.
 TEST_F(MapStep, ElementVariablesDriveRoutes) {
-    const auto out = run(R"Y(- route:
+    const auto out =
+        run(R"Y(- route:
     value: {element: shipTo/region}
     routes:
       - when: EU
@@ -117,7 +121,7 @@ TEST_F(MapStep, ElementVariablesDriveRoutes) {
     default:
       - set_properties: [{document: lane, value: {static: other}}]
 )Y",
-                         {R"({"shipTo":{"region":"EU"}})", "<o><shipTo><region>US</region></shipTo></o>"});
+            {R"({"shipTo":{"region":"EU"}})", "<o><shipTo><region>US</region></shipTo></o>"});
     ASSERT_EQ(out.outputs.size(), 2u);
     EXPECT_EQ(out.outputs[0].doc.props.at("lane"), "eu");
     EXPECT_EQ(out.outputs[1].doc.props.at("lane"), "other");

@@ -12,8 +12,8 @@ TEST_F(MessageStepTest, RendersEachDocumentWithQuoteRules) {
 )",
                              {"1", "2"});
     ASSERT_TRUE(outcome.ok) << outcome.error;
-    EXPECT_EQ(data(outcome.outputs),
-              (std::vector<std::string>{R"({"name": "n0", "it's": 1})", R"({"name": "n1", "it's": 2})"}));
+    EXPECT_EQ(data(outcome.outputs), (std::vector<std::string>{R"({"name": "n0", "it's": 1})",
+                                                               R"({"name": "n1", "it's": 2})"}));
     EXPECT_EQ(outcome.outputs[1].doc.props.at("name"), "n1");  // properties travel on
 }
 

@@ -12,9 +12,9 @@ protected:
             // A process with a return step is a synchronous service, callable over HTTP too.
             const std::string output =
                 steps.find("return:") != std::string::npos ? "multiple_json" : "none";
-            dir_.write(name + ".yaml", "name: " + name + "\nlisten: {type: execute, object: " +
-                                           name + ", input: multiple_json, output: " + output +
-                                           "}\nsteps:\n" + steps);
+            dir_.write(name + ".yaml",
+                       "name: " + name + "\nlisten: {type: execute, object: " + name +
+                           ", input: multiple_json, output: " + output + "}\nsteps:\n" + steps);
         }
         registry_ = load_process_directory(dir_.str());
         find_process_ = [r = registry_](std::string_view n) { return r->by_name(n); };
@@ -52,9 +52,8 @@ TEST_F(ProcessCallStep, WaitingCallReturnsDocumentsAndShares) {
 
 // A called process without a return step passes the original documents on.
 TEST_F(ProcessCallStep, CalleeWithoutReturnPassesOriginals) {
-    const auto out = run({{"main", called("audit", true)},
-                          {"audit", "- message: {template: changed}\n"}},
-                         {"1"});
+    const auto out = run(
+        {{"main", called("audit", true)}, {"audit", "- message: {template: changed}\n"}}, {"1"});
     ASSERT_TRUE(out.ok) << out.error;
     ASSERT_EQ(out.outputs.size(), 1u);
     EXPECT_EQ(out.outputs[0].doc.data, "1");
@@ -63,13 +62,14 @@ TEST_F(ProcessCallStep, CalleeWithoutReturnPassesOriginals) {
 // A document that fails in the called process fails at the call step, alone, with the
 // called process and step named.
 TEST_F(ProcessCallStep, FailureInCalleeIsTheCallersDocumentFailure) {
-    const auto out = run(
-        {{"main", called("check", true)},
-         {"check",
-          "- decision:\n    left: current_data\n    op: \"=\"\n    right: {static: bad}\n"
-          "    then:\n      - id: refuse\n        exception: {message: \"refused {1}\", variables: [current_data]}\n"
-          "    else:\n      - return: {}\n"}},
-        {"good", "bad"});
+    const auto out =
+        run({{"main", called("check", true)},
+             {"check",
+              "- decision:\n    left: current_data\n    op: \"=\"\n    right: {static: bad}\n"
+              "    then:\n      - id: refuse\n        exception: {message: \"refused {1}\", "
+              "variables: [current_data]}\n"
+              "    else:\n      - return: {}\n"}},
+            {"good", "bad"});
     EXPECT_FALSE(out.ok);
     ASSERT_EQ(out.outputs.size(), 1u);
     EXPECT_EQ(out.outputs[0].doc.data, "good");
@@ -81,9 +81,9 @@ TEST_F(ProcessCallStep, FailureInCalleeIsTheCallersDocumentFailure) {
 // Not waiting: the documents start a new execution of the called process (queued by the
 // executor when this one finishes) and pass on unchanged here.
 TEST_F(ProcessCallStep, NotWaitingStartsAnExecution) {
-    const auto out = run({{"main", called("notify", false)},
-                          {"notify", "- message: {template: never here}\n"}},
-                         {"a", "b"}, {{"k", "v"}});
+    const auto out =
+        run({{"main", called("notify", false)}, {"notify", "- message: {template: never here}\n"}},
+            {"a", "b"}, {{"k", "v"}});
     ASSERT_TRUE(out.ok) << out.error;
     EXPECT_EQ(out.outputs.size(), 2u);
     EXPECT_EQ(out.outputs[0].doc.data, "a");
@@ -104,7 +104,8 @@ TEST_F(ProcessCallStep, UnknownTargetsAndCyclesAreDefinitionErrors) {
         }
         return std::string("no error");
     };
-    EXPECT_NE(error_of({{"main", called("nowhere", true)}}).find("'nowhere', which is not a deployed process"),
+    EXPECT_NE(error_of({{"main", called("nowhere", true)}})
+                  .find("'nowhere', which is not a deployed process"),
               std::string::npos);
     std::filesystem::remove_all(dir_.path());
     std::filesystem::create_directories(dir_.path());

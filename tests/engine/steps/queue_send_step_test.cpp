@@ -1,11 +1,10 @@
 // queue_send: the documents become one message for an internal queue's listeners (SPEC §3).
-#include "harness.hpp"
-
 #include <set>
 #include <stdexcept>
 
 #include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/model/registry.hpp"
+#include "harness.hpp"
 
 namespace ferry::engine::test_steps {
 
@@ -32,8 +31,8 @@ protected:
 TEST_F(QueueSendStep, PointToPointTakesTurnsAndPassesDocumentsOn) {
     std::set<std::string> receivers;
     for (int i = 0; i < 2; ++i) {
-        const auto out = send("- id: out\n  queue_send: {queue: orders}\n", {"1", "2"},
-                              {"packA", "packB"});
+        const auto out =
+            send("- id: out\n  queue_send: {queue: orders}\n", {"1", "2"}, {"packA", "packB"});
         ASSERT_TRUE(out.ok) << out.error;
         EXPECT_EQ(data(out.outputs), (std::vector<std::string>{"1", "2"}));
         ASSERT_EQ(out.started.size(), 1u);  // one message with both documents
@@ -50,8 +49,8 @@ TEST_F(QueueSendStep, PointToPointTakesTurnsAndPassesDocumentsOn) {
 
 // Publish: every listener gets its own copy.
 TEST_F(QueueSendStep, PublishReachesEveryListener) {
-    const auto out = send("- queue_send: {queue: orders, publish: true}\n", {"1"},
-                          {"audit", "pack", "invoice"});
+    const auto out =
+        send("- queue_send: {queue: orders, publish: true}\n", {"1"}, {"audit", "pack", "invoice"});
     ASSERT_TRUE(out.ok) << out.error;
     ASSERT_EQ(out.started.size(), 3u);
     std::set<std::string> receivers;
@@ -65,10 +64,9 @@ TEST_F(QueueSendStep, PublishReachesEveryListener) {
 // Nobody listening (or only a paused listener): the message is parked for the queue, not lost.
 TEST_F(QueueSendStep, WithoutAListenerTheMessageIsParked) {
     for (const auto& paused : {std::string(), std::string("pack")}) {
-        const auto out = send("- queue_send: {queue: orders}\n", {"1"},
-                              paused.empty() ? std::vector<std::string>{}
-                                             : std::vector<std::string>{"pack"},
-                              paused);
+        const auto out = send(
+            "- queue_send: {queue: orders}\n", {"1"},
+            paused.empty() ? std::vector<std::string>{} : std::vector<std::string>{"pack"}, paused);
         ASSERT_TRUE(out.ok) << out.error;
         ASSERT_EQ(out.started.size(), 1u);
         EXPECT_EQ(out.started[0].parked_on, "orders");
@@ -78,8 +76,8 @@ TEST_F(QueueSendStep, WithoutAListenerTheMessageIsParked) {
 
 // A paused subscriber's copy of a published message waits for it (parked, addressed to it).
 TEST_F(QueueSendStep, PausedSubscribersCopyWaitsForIt) {
-    const auto out = send("- queue_send: {queue: orders, publish: true}\n", {"1"},
-                          {"audit", "pack"}, "pack");
+    const auto out =
+        send("- queue_send: {queue: orders, publish: true}\n", {"1"}, {"audit", "pack"}, "pack");
     ASSERT_TRUE(out.ok) << out.error;
     ASSERT_EQ(out.started.size(), 2u);
     EXPECT_EQ(out.started[0].process, "audit");
@@ -105,9 +103,9 @@ TEST_F(QueueSendStep, DefinitionsAreChecked) {
                                    "  - queue_send: {queue: 'bad name'}\n",
                                    "a.yaml"),
                  definition_error);
-    EXPECT_THROW(load_process_text("name: a\nlisten: {queue: orders, output: single_json}\n",
-                                   "a.yaml"),
-                 definition_error);
+    EXPECT_THROW(
+        load_process_text("name: a\nlisten: {queue: orders, output: single_json}\n", "a.yaml"),
+        definition_error);
     EXPECT_THROW(load_process_text("name: a\nlisten: {queue: orders, type: create}\n", "a.yaml"),
                  definition_error);
     registry r;

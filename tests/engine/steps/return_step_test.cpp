@@ -58,7 +58,9 @@ TEST_F(ReturnStepTest, EarlyReplyGoesBeforePathsThatCannotReturn) {
 // finished, so its documents are part of it.
 TEST_F(ReturnStepTest, EarlyReplyWaitsForPathsThatCanReturn) {
     std::vector<std::vector<std::string>> replies;
-    on_early_ = [&](const std::vector<working_document>& returned) { replies.push_back(data(returned)); };
+    on_early_ = [&](const std::vector<working_document>& returned) {
+        replies.push_back(data(returned));
+    };
     const auto outcome = run(R"(  - branch:
       paths:
         - steps:

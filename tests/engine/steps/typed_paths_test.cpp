@@ -108,17 +108,18 @@ TEST_F(TypedPaths, DecisionFollowsTheProfileType) {
         EXPECT_TRUE(out.ok) << out.error;
         return out.outputs.size() == 1 && out.outputs[0].doc.props.contains("t");
     };
-    EXPECT_TRUE(decide("code", "<", "9", R"({"code": "10"})"));         // text: "10" < "9"
+    EXPECT_TRUE(decide("code", "<", "9", R"({"code": "10"})"));            // text: "10" < "9"
     EXPECT_TRUE(decide("weight", "=", "1200", R"({"weight": 1200.00})"));  // by value
     EXPECT_TRUE(decide("weight", ">", "9", R"({"weight": 10})"));
-    EXPECT_TRUE(decide("express", "=", "true", R"({"express": 1})"));    // 1 is true
+    EXPECT_TRUE(decide("express", "=", "true", R"({"express": 1})"));  // 1 is true
     EXPECT_FALSE(decide("shipped", "<", "12/31/2025", R"({"shipped": "01/01/2026"})"));
 }
 
 // A value that is not what the profile says fails its document with the element, the value
 // and the rule; an absent value compares as the empty text; the others go on.
 TEST_F(TypedPaths, DecisionFailsValuesThatAreNotTheirType) {
-    const auto out = run(R"(- id: late
+    const auto out =
+        run(R"(- id: late
   decision:
     profile: Shipment
     left: {element: shipped}
@@ -129,8 +130,7 @@ TEST_F(TypedPaths, DecisionFailsValuesThatAreNotTheirType) {
     else:
       - set_properties: [{document: early, value: {static: "no"}}]
 )",
-                         {R"({"shipped": "2026-05-01"})", R"({"shipped": "05/01/2026"})",
-                          R"({"id": 3})"});
+            {R"({"shipped": "2026-05-01"})", R"({"shipped": "05/01/2026"})", R"({"id": 3})"});
     ASSERT_EQ(out.failures.size(), 1u);
     EXPECT_EQ(out.failures[0].step, "late");
     EXPECT_EQ(out.failures[0].error,
@@ -296,7 +296,8 @@ TEST_F(TypedPaths, PathsAreCheckedAtLoad) {
         "    right: {element: weight}\n",
         "compares a date written MM/dd/yyyy ('shipped') with a number ('weight')");
     has("- route:\n    profile: Shipment\n    value: {element: weight}\n    routes:\n"
-        "      - {when: \"7\", steps: [{stop: {}}]}\n      - {when: \"7.00\", steps: [{stop: {}}]}\n",
+        "      - {when: \"7\", steps: [{stop: {}}]}\n      - {when: \"7.00\", steps: [{stop: "
+        "{}}]}\n",
         "the value '7.00' is routed twice");
     has("- route:\n    profile: Shipment\n    value: {element: id}\n    routes:\n"
         "      - {when: seven, steps: [{stop: {}}]}\n",

@@ -3,20 +3,19 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
-
-#include <chrono>
-#include <optional>
 #include <variant>
 
-#include "ferry/engine/ops/dead_letters.hpp"
-#include "ferry/engine/model/process.hpp"
-#include "ferry/engine/ops/replay.hpp"
 #include "ferry/engine/execute/reply.hpp"
-#include "ferry/engine/runtime.hpp"
 #include "ferry/engine/intake/submission.hpp"
+#include "ferry/engine/model/process.hpp"
+#include "ferry/engine/ops/dead_letters.hpp"
+#include "ferry/engine/ops/replay.hpp"
+#include "ferry/engine/runtime.hpp"
 #include "ferry/transport/context.hpp"
 
 namespace ferry::engine {
@@ -91,16 +90,14 @@ public:
     std::vector<replay_progress> list_replays() const;
     bool cancel_replay(const std::string& id);
     /// Internal queues and their dead letters (engine/dead_letters.hpp), on the blocking pool.
-    [[nodiscard]] boost::asio::awaitable<boost::system::result<std::vector<queue_status>>>
-    queues();
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<std::vector<queue_status>>> queues();
     [[nodiscard]] boost::asio::awaitable<boost::system::result<dead_letter_page>> dead_letters(
         std::string queue, std::string cursor, std::size_t limit);
     [[nodiscard]] boost::asio::awaitable<boost::system::result<dead_letter_view>> dead_letter(
         std::string id);
     /// Resends dead letter `id` (resend_submission), stored durably like a post; once stored
     /// it is no longer a dead letter.
-    [[nodiscard]] boost::asio::awaitable<
-        boost::system::result<std::variant<intake_reply, refusal>>>
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<std::variant<intake_reply, refusal>>>
     resend_dead_letter(std::string id);
     [[nodiscard]] boost::asio::awaitable<boost::system::result<void>> clear_dead_letters(
         std::vector<std::string> ids);
@@ -120,8 +117,8 @@ public:
 
 private:
     boost::system::result<intake_reply> run_in_memory(submission s);
-    boost::asio::awaitable<std::optional<http_answer>> kept_reply(
-        std::string execution_id, std::chrono::milliseconds wait);
+    boost::asio::awaitable<std::optional<http_answer>> kept_reply(std::string execution_id,
+                                                                  std::chrono::milliseconds wait);
     struct impl;
     std::unique_ptr<impl> impl_;
 };

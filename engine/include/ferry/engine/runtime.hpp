@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "ferry/engine/ops/deployments.hpp"
 #include "ferry/engine/execute/executor.hpp"
 #include "ferry/engine/intake/intake.hpp"
 #include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/ops/deployments.hpp"
 #include "ferry/engine/ops/replay_jobs.hpp"
 #include "ferry/store/store.hpp"
 #include "ferry/transport/context.hpp"
@@ -19,11 +19,11 @@ struct runtime_settings {
     std::string data_dir;  // RocksDB in <data>/db, file_write output in <data>/files
     std::shared_ptr<const registry> processes;
     std::size_t executor_threads = 2;
-    std::size_t max_trace_entries = 1000;    // step runs traced per execution
-    std::size_t max_kept_documents = 1000;   // step outputs stored per execution
-    std::size_t max_kept_bytes = 16u << 20;  // and their bytes
-    std::int64_t page_ttl_ms = 3'600'000;     // later pages of long list replies
-    std::int64_t reply_ttl_ms = 86'400'000;   // synchronous replies kept for the status link
+    std::size_t max_trace_entries = 1000;          // step runs traced per execution
+    std::size_t max_kept_documents = 1000;         // step outputs stored per execution
+    std::size_t max_kept_bytes = 16u << 20;        // and their bytes
+    std::int64_t page_ttl_ms = 3'600'000;          // later pages of long list replies
+    std::int64_t reply_ttl_ms = 86'400'000;        // synchronous replies kept for the status link
     std::int64_t idempotency_ttl_ms = 86'400'000;  // how long an Idempotency-Key is remembered
     /// Executions and their documents are deleted once older than this (0: kept forever).
     std::int64_t retention_ms = 30LL * 86'400'000;
@@ -44,7 +44,7 @@ struct engine_stats {
     executor_stats executor;
     std::size_t remote_workers = 0;  // worker processes heard from within the lease timeout
     std::uint64_t retention_sweeps = 0;
-    std::uint64_t backlog = 0;  // executions queued, not yet taken by an executor
+    std::uint64_t backlog = 0;             // executions queued, not yet taken by an executor
     std::size_t delayed_redeliveries = 0;  // failed queue deliveries waiting for their time
 };
 
@@ -87,7 +87,7 @@ private:
     engine::deployments deployments_;
     std::vector<std::string> startup_warnings_;
     executor_pool executors_;
-    replay_jobs replays_;  // stopped before the executors they feed
+    replay_jobs replays_;                            // stopped before the executors they feed
     std::unique_ptr<worker_dispatcher> dispatcher_;  // with a worker endpoint
     std::unique_ptr<retention_sweeper> retention_;
     std::unique_ptr<queue_waits> queues_;  // redeliveries and parked queue messages

@@ -26,8 +26,8 @@ struct element {
     std::vector<std::pair<std::string, std::string>> attributes;
     std::string text;
     value_kind kind = value_kind::text;
-    bool array = false;  // JSON: always written as an array element, even when alone
-    bool object = false;  // JSON: was an object (so that {} is not taken for "")
+    bool array = false;      // JSON: always written as an array element, even when alone
+    bool object = false;     // JSON: was an object (so that {} is not taken for "")
     std::size_t offset = 0;  // JSON: where the value starts in the parsed text (for errors)
     std::vector<element> children;
 

@@ -34,11 +34,11 @@ struct profile_element {
     std::string name;
     std::string namespace_uri;  // XML: the element's namespace ("" = none)
     value_type type = value_type::string;
-    std::string mask;            // date
-    std::size_t min = 1;         // fewest occurrences (0 = optional)
+    std::string mask;                    // date
+    std::size_t min = 1;                 // fewest occurrences (0 = optional)
     std::optional<std::size_t> max = 1;  // most occurrences; nothing = unbounded
-    bool nullable = false;       // JSON: null is allowed
-    bool any_order = false;      // XML: children may come in any order and interleave
+    bool nullable = false;               // JSON: null is allowed
+    bool any_order = false;              // XML: children may come in any order and interleave
     std::vector<profile_attribute> attributes;
     std::vector<profile_element> elements;
 

@@ -17,7 +17,7 @@ struct value_shape {
 /// What an element path (SPEC §6, "Customer/Name", "lines/@sku") reaches in a profile: an
 /// element, a leaf or a structure, or an attribute.
 struct path_target {
-    const profile_element* element = nullptr;      // nullptr when the path ends in @attribute
+    const profile_element* element = nullptr;  // nullptr when the path ends in @attribute
     const profile_attribute* attribute = nullptr;
 
     bool structure() const { return element && !element->is_leaf(); }

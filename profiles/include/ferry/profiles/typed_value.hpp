@@ -15,9 +15,9 @@ namespace ferry::profiles {
 /// dates become UTC milliseconds through their mask; booleans are true/false (also 1/0).
 struct typed_value {
     value_type type = value_type::string;
-    std::string text;          // the text as written
-    long double number = 0;    // number, integer
-    std::int64_t epoch_ms = 0; // date
+    std::string text;           // the text as written
+    long double number = 0;     // number, integer
+    std::int64_t epoch_ms = 0;  // date
     bool boolean = false;
 
     /// Orders two values of the same type by value (text byte-wise); other pairs are unordered.

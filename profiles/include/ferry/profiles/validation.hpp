@@ -13,11 +13,11 @@ namespace ferry::profiles {
 
 /// The first place where a document breaks its profile.
 struct violation {
-    std::string path;    // "/Order/line[2]/qty" (XML, from the root element), "/lines[2]/qty" (JSON)
+    std::string path;  // "/Order/line[2]/qty" (XML, from the root element), "/lines[2]/qty" (JSON)
     std::size_t line = 0;    // 1-based
     std::size_t column = 0;  // 1-based
-    std::string rule;     // what was broken, e.g. "type integer", "min 1", "not in the profile"
-    std::string message;  // a sentence for people
+    std::string rule;        // what was broken, e.g. "type integer", "min 1", "not in the profile"
+    std::string message;     // a sentence for people
     /// "at PATH (line L, column C): MESSAGE".
     std::string describe() const;
 };

@@ -26,9 +26,9 @@ struct wsdl_operation {
 
 /// Where the service is and how its schemas are delivered.
 struct wsdl_options {
-    std::string base_url;            // "http://host:9090": the ports' addresses start with it
-    bool single = true;              // schemas inside the WSDL; else one schema per namespace
-    std::string schema_url;          // multi: schema N (1-based) is at schema_url + N
+    std::string base_url;    // "http://host:9090": the ports' addresses start with it
+    bool single = true;      // schemas inside the WSDL; else one schema per namespace
+    std::string schema_url;  // multi: schema N (1-based) is at schema_url + N
 };
 
 /// A generated service description: the WSDL and the schemas it uses. In multi mode the WSDL

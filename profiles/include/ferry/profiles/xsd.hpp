@@ -31,7 +31,8 @@ public:
     /// 1.0 next to what is there: a JSON profile, or one global name with two shapes.
     [[nodiscard]] boost::system::result<void, std::string> add(const profile& p);
     /// The documents; fails when namespaces import each other in a cycle.
-    [[nodiscard]] boost::system::result<std::vector<schema_document>, std::string> documents() const;
+    [[nodiscard]] boost::system::result<std::vector<schema_document>, std::string> documents()
+        const;
 
 private:
     struct schema;

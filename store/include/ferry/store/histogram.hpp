@@ -41,8 +41,8 @@ public:
 
     /// Seconds, from 100 µs to 10 s: request and fsync latencies.
     static std::vector<double> latency() {
-        return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                0.5, 1, 2.5, 10};
+        return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                0.05,   0.1,     0.25,   0.5,   1,      2.5,   10};
     }
     /// Counts from 1 to 4096 in powers of two: group-commit batch sizes.
     static std::vector<double> sizes() {

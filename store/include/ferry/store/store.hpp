@@ -132,7 +132,7 @@ public:
     /// the first; values start at 1. Synced before it returns, so a value handed out is never
     /// handed out again, even after a crash (values reserved but unused are skipped).
     [[nodiscard]] boost::system::result<std::uint64_t> reserve_sequence(std::string_view name,
-                                                                       std::uint64_t count);
+                                                                        std::uint64_t count);
 
     /// Answers kept for callers who come back for them (SPEC §2): the reply of a synchronous
     /// execution (key "reply/<execution id>") and the later pages of a long list reply

@@ -33,8 +33,8 @@ struct executor_settings {
     std::size_t max_trace_entries = 1000;    // step runs traced per execution
     std::size_t max_kept_documents = 1000;   // step outputs stored per execution (general mode)
     std::size_t max_kept_bytes = 16u << 20;  // and their bytes
-    std::int64_t page_ttl_ms = 3'600'000;     // later pages of a long list reply stay this long
-    std::int64_t reply_ttl_ms = 86'400'000;   // a synchronous execution's reply, for its status link
+    std::int64_t page_ttl_ms = 3'600'000;    // later pages of a long list reply stay this long
+    std::int64_t reply_ttl_ms = 86'400'000;  // a synchronous execution's reply, for its status link
     /// Failed queue deliveries are delivered again after these, then dead-lettered (SPEC §3).
     std::vector<std::uint32_t> redelivery_ms = {1000, 2000, 3000, 5000, 8000, 24000};
     int nice = 10;  // CPU priority of executor threads relative to HTTP and intake (0 = same)
@@ -170,7 +170,7 @@ private:
     std::atomic<std::uint64_t> failed_{0};
     std::vector<std::thread> threads_;
     std::deque<store::new_execution> in_memory_;  // low_latency executions waiting to run
-    std::function<void()> work_signal_;  // set before start()
+    std::function<void()> work_signal_;           // set before start()
     std::function<void(const std::vector<store::waiting_entry>&)> on_delayed_;
 };
 

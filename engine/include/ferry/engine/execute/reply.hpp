@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/system/result.hpp>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -7,12 +8,10 @@
 #include <utility>
 #include <vector>
 
+#include "ferry/engine/intake/submission.hpp"
 #include "ferry/engine/model/process.hpp"
 #include "ferry/engine/run/runner.hpp"
-#include "ferry/engine/intake/submission.hpp"
 #include "ferry/transport/frames.hpp"
-
-#include <boost/system/result.hpp>
 
 namespace ferry::engine {
 

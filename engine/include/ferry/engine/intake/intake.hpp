@@ -15,7 +15,7 @@ namespace ferry::engine {
 
 struct intake_settings {
     std::string endpoint = "inproc://ferry-intake";
-    std::size_t max_batch = 4096;  // requests per write
+    std::size_t max_batch = 4096;                  // requests per write
     std::int64_t idempotency_ttl_ms = 86'400'000;  // how long an Idempotency-Key is remembered
 };
 

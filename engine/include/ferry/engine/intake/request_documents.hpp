@@ -18,7 +18,7 @@ struct profile_problem {
     std::string path;          // "/Order/line[2]/qty"
     std::size_t line = 0;      // within that document (the body itself for single types)
     std::size_t column = 0;
-    std::string rule;          // "type integer", "min 1", "not in the profile" ...
+    std::string rule;  // "type integer", "min 1", "not in the profile" ...
 };
 
 /// Why a request body cannot become documents: the HTTP status and JSON error to answer with.
@@ -26,7 +26,9 @@ struct input_error {
     input_error() = default;
     input_error(unsigned status, std::string error, std::string detail,
                 std::optional<profile_problem> problem = std::nullopt)
-        : status(status), error(std::move(error)), detail(std::move(detail)),
+        : status(status),
+          error(std::move(error)),
+          detail(std::move(detail)),
           problem(std::move(problem)) {}
 
     unsigned status = 400;

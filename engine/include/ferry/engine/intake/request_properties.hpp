@@ -30,7 +30,8 @@ template <typename Headers>
 store::properties header_properties(const Headers& headers) {
     store::properties props;
     for (const auto& [name, value] : headers) {
-        if (passes_to_process(name)) props.emplace("inheader_" + std::string(name), std::string(value));
+        if (passes_to_process(name))
+            props.emplace("inheader_" + std::string(name), std::string(value));
     }
     return props;
 }
@@ -53,7 +54,8 @@ std::string base64_encode(std::string_view bytes);
 std::optional<std::pair<std::string, std::string>> decode_credentials(std::string_view base64);
 
 /// The user and password (token) of an "Authorization: Basic ..." header; nullopt for none.
-std::optional<std::pair<std::string, std::string>> basic_credentials(std::string_view authorization);
+std::optional<std::pair<std::string, std::string>> basic_credentials(
+    std::string_view authorization);
 
 /// The user name of an "Authorization: Basic ..." header ("" when there is none). Identifies
 /// only: checking credentials is the listener's authentication (docs/security.md).

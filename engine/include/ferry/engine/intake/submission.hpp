@@ -16,7 +16,7 @@ struct submission {
     std::uint32_t process_version = 0;
     store::properties process_props;
     std::vector<store::document> documents;
-    bool debug = false;  // X-Debug: true
+    bool debug = false;    // X-Debug: true
     std::string reply_to;  // correlation id of a waiting synchronous caller, "" for none
     /// A streamed bulk post arrives in parts (store::new_execution::part): the first staged
     /// part gets an execution id from the intake; later parts name it and say where their
@@ -52,7 +52,7 @@ enum class intake_status : std::uint8_t {
 
 struct intake_reply {
     intake_status status = intake_status::ok;
-    receipt accepted;     // when ok
+    receipt accepted;  // when ok
     /// The submission repeated an idempotency key: `accepted` is the first post's receipt and
     /// nothing new was stored or queued.
     bool repeat = false;

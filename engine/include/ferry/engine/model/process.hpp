@@ -44,8 +44,8 @@ struct listen_operation {
     std::string object;  // Order
     data_type input = data_type::single_data;
     data_type output = data_type::none;
-    std::size_t page_size = 100;          // list replies above this are paged (SPEC §2)
-    std::uint32_t timeout_ms = 30'000;    // how long a synchronous caller waits
+    std::size_t page_size = 100;        // list replies above this are paged (SPEC §2)
+    std::uint32_t timeout_ms = 30'000;  // how long a synchronous caller waits
     /// Synchronous executions running at once (0: unlimited); unset: the server's default.
     std::optional<std::size_t> max_concurrent_executions;
     std::string result_content_type = "application/octet-stream";  // single_data replies
@@ -96,7 +96,16 @@ struct branch_step {
     std::vector<step_list> paths;
 };
 
-enum class comparison { equal, not_equal, less, less_equal, greater, greater_equal, regex, wildcard };
+enum class comparison {
+    equal,
+    not_equal,
+    less,
+    less_equal,
+    greater,
+    greater_equal,
+    regex,
+    wildcard
+};
 
 /// Per document: compares two values; the true path runs to completion before the false path.
 /// Element variables typed by the step's profile compare as their type (see compare()).
@@ -216,13 +225,13 @@ struct http_call_step {
     std::string method = "GET";
     message_template url;  // rendered per document; http:// or https://
     std::vector<std::pair<std::string, message_template>> headers;
-    bool send_body = false;              // the document as request body (POST/PUT/PATCH default)
+    bool send_body = false;  // the document as request body (POST/PUT/PATCH default)
     std::string content_type = "application/json";  // of the request body
-    std::uint32_t timeout_ms = 10'000;   // per attempt: connect, send and receive
-    std::uint32_t retries = 0;           // 0..5, on connection errors, 429 and 5xx
-    std::uint32_t backoff_ms = 200;      // doubles after each retry
-    bool fail_on_status = true;          // a final non-2xx status fails the document
-    std::string ca_file;                 // extra trusted CA (PEM) besides the system's
+    std::uint32_t timeout_ms = 10'000;              // per attempt: connect, send and receive
+    std::uint32_t retries = 0;                      // 0..5, on connection errors, 429 and 5xx
+    std::uint32_t backoff_ms = 200;                 // doubles after each retry
+    bool fail_on_status = true;                     // a final non-2xx status fails the document
+    std::string ca_file;                            // extra trusted CA (PEM) besides the system's
     bool verify_tls = true;
     std::size_t max_response_bytes = 16u << 20;
 };
@@ -237,8 +246,8 @@ struct queue_send_step {
 };
 
 struct step {
-    std::string id;    // unique within the process, used in traces and errors
-    int line = 0;      // 1-based line in the definition file
+    std::string id;  // unique within the process, used in traces and errors
+    int line = 0;    // 1-based line in the definition file
     int column = 0;
     std::variant<message_step, set_properties_step, branch_step, decision_step, route_step,
                  split_step, combine_step, map_step, return_step, stop_step, exception_step,
@@ -261,7 +270,7 @@ struct process {
     listen_operation listen;
     step_list steps;
     std::string source_file;
-    std::string source_text;  // the definition as loaded (shipped to remote workers)
+    std::string source_text;      // the definition as loaded (shipped to remote workers)
     bool responds_early = false;  // some return step has respond: early
 };
 

@@ -8,9 +8,9 @@
 #include <variant>
 #include <vector>
 
-#include "ferry/engine/refusal.hpp"
-#include "ferry/engine/model/registry.hpp"
 #include "ferry/engine/intake/submission.hpp"
+#include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/refusal.hpp"
 #include "ferry/store/store.hpp"
 
 namespace ferry::engine {

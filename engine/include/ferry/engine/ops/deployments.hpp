@@ -9,8 +9,8 @@
 #include <variant>
 #include <vector>
 
-#include "ferry/engine/refusal.hpp"
 #include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/refusal.hpp"
 #include "ferry/store/store.hpp"
 
 namespace ferry::engine {
@@ -21,8 +21,8 @@ struct listener_status {
     std::string operation;  // createOrder (served at /ws/simple/createOrder)
     std::string queue;      // or the internal queue it listens on
     std::uint32_t version = 0;
-    std::string state;  // listening, paused, errored
-    std::string error;  // why it is errored
+    std::string state;          // listening, paused, errored
+    std::string error;          // why it is errored
     std::int64_t since_ms = 0;  // when it entered that state
 };
 
@@ -31,10 +31,10 @@ struct version_status {
     std::string process;
     std::uint32_t version = 0;
     std::string operation;
-    std::string queue;       // the internal queue it listens on, "" for an operation
-    bool active = false;     // serves the operation
-    std::string source;      // "directory" (the --processes files) or "admin" (deployed)
-    std::string file;        // the file it came from
+    std::string queue;    // the internal queue it listens on, "" for an operation
+    bool active = false;  // serves the operation
+    std::string source;   // "directory" (the --processes files) or "admin" (deployed)
+    std::string file;     // the file it came from
     std::int64_t deployed_ms = 0;
 };
 
@@ -91,10 +91,9 @@ private:
         std::string source;
         std::int64_t deployed_ms = 0;
     };
-    std::variant<deploy_outcome, refusal> publish_active(std::shared_ptr<const process> p,
-                                                         bool changed,
-                                                         std::vector<store::store::control_change>
-                                                             changes);
+    std::variant<deploy_outcome, refusal> publish_active(
+        std::shared_ptr<const process> p, bool changed,
+        std::vector<store::store::control_change> changes);
     std::variant<listener_status, refusal> set_paused(const std::string& name, bool paused);
     std::optional<refusal> persist(const std::vector<store::store::control_change>& changes);
     listener_status status_of(const registry& r, const std::string& name) const;
@@ -110,8 +109,8 @@ private:
         std::string file;
         std::string error;
     };
-    std::map<std::string, errored> errors_;  // by process name
-    std::map<std::string, std::int64_t> since_;   // listener state changes
+    std::map<std::string, errored> errors_;      // by process name
+    std::map<std::string, std::int64_t> since_;  // listener state changes
 };
 
 }  // namespace ferry::engine

@@ -5,9 +5,9 @@
 #include <string>
 #include <variant>
 
-#include "ferry/engine/refusal.hpp"
-#include "ferry/engine/model/registry.hpp"
 #include "ferry/engine/intake/submission.hpp"
+#include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/refusal.hpp"
 #include "ferry/store/store.hpp"
 
 namespace ferry::engine {

@@ -11,8 +11,8 @@
 #include <variant>
 #include <vector>
 
-#include "ferry/engine/refusal.hpp"
 #include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/refusal.hpp"
 #include "ferry/store/store.hpp"
 
 namespace ferry::engine {
@@ -26,7 +26,7 @@ struct replay_request {
     store::execution_filter filter;
     std::vector<std::string> ids;
     std::optional<std::uint32_t> version;  // run by this version (default: the active one)
-    bool dry_run = false;  // run in memory with connectors stubbed; compare; store nothing
+    bool dry_run = false;   // run in memory with connectors stubbed; compare; store nothing
     std::size_t limit = 0;  // at most this many (0: all)
 };
 
@@ -56,11 +56,11 @@ struct replay_progress {
 };
 
 struct replay_job_settings {
-    std::size_t batch = 200;            // executions per group commit
-    std::uint64_t max_backlog = 5000;   // waits while the executors have this many queued
-    std::size_t max_items = 1000;       // per job
-    std::size_t kept_jobs = 50;         // finished jobs kept for reading
-    std::size_t max_running = 4;        // jobs at once
+    std::size_t batch = 200;           // executions per group commit
+    std::uint64_t max_backlog = 5000;  // waits while the executors have this many queued
+    std::size_t max_items = 1000;      // per job
+    std::size_t kept_jobs = 50;        // finished jobs kept for reading
+    std::size_t max_running = 4;       // jobs at once
     std::size_t max_trace_entries = 1000;
     std::size_t max_kept_documents = 1000;
     std::size_t max_kept_bytes = 16u << 20;

@@ -20,12 +20,12 @@ struct working_document {
 };
 
 struct run_settings {
-    std::string files_root;            // file_write writes below this directory
+    std::string files_root;  // file_write writes below this directory
     /// The deployed process of that name, for process_call (nullptr when not deployed).
     std::function<std::shared_ptr<const process>(std::string_view)> find_process;
     /// The processes listening on an internal queue now (registry::queue_listeners).
     std::function<std::vector<queue_listener>(std::string_view)> queue_listeners;
-    std::size_t call_depth = 0;        // process_call nesting, bounded against runaway recursion
+    std::size_t call_depth = 0;  // process_call nesting, bounded against runaway recursion
     /// The next value of a named sequential value; the executor's never repeats a value.
     std::function<std::uint64_t(std::string_view name)> next_sequence;
     /// Called once, when the first `respond: early` return step is reached, with the documents
@@ -35,9 +35,9 @@ struct run_settings {
     /// A dry run (replay): http_call and file_write pass their documents on untouched instead
     /// of calling out or writing.
     bool stub_connectors = false;
-    std::size_t max_trace_entries = 1000;       // per execution; later steps are counted only
-    std::size_t max_kept_documents = 1000;      // per execution, over all steps
-    std::size_t max_kept_bytes = 16u << 20;     // per execution, over all steps
+    std::size_t max_trace_entries = 1000;    // per execution; later steps are counted only
+    std::size_t max_kept_documents = 1000;   // per execution, over all steps
+    std::size_t max_kept_bytes = 16u << 20;  // per execution, over all steps
 };
 
 /// What one step did in one run (a step inside a branch path, or retried, runs more than once).
@@ -48,8 +48,8 @@ struct step_trace {
     std::uint32_t documents_out = 0;  // passed on (or into its paths)
     std::uint32_t documents_failed = 0;
     std::int64_t started_ms = 0;
-    std::uint32_t micros = 0;  // including the paths it opened
-    std::string error;         // the first document error, "" when none
+    std::uint32_t micros = 0;              // including the paths it opened
+    std::string error;                     // the first document error, "" when none
     std::vector<store::document> outputs;  // with keep_step_documents, within the limits
 };
 
@@ -84,8 +84,8 @@ struct run_outcome {
     bool respond_early = false;              // a return step with respond: early was reached
     std::vector<working_document> outputs;   // documents that ran off the end of a path
     std::vector<step_trace> trace;
-    std::uint64_t untraced_steps = 0;  // step runs past max_trace_entries
-    store::properties process_props;   // as the steps left them
+    std::uint64_t untraced_steps = 0;        // step runs past max_trace_entries
+    store::properties process_props;         // as the steps left them
     std::vector<started_execution> started;  // by process_call without wait
 };
 

@@ -16,9 +16,9 @@
 namespace ferry::engine {
 
 struct remote_worker_settings {
-    std::string endpoint;          // the serving process's --worker-endpoint
-    std::size_t threads = 2;       // executor threads
-    std::string files_root;        // for file_write, on this machine
+    std::string endpoint;     // the serving process's --worker-endpoint
+    std::size_t threads = 2;  // executor threads
+    std::string files_root;   // for file_write, on this machine
     /// Well under the serving process's lease (at least 1 s): several heartbeats fit in one,
     /// so a busy or slow (sanitized, loaded) worker never loses its leases while alive.
     std::chrono::milliseconds heartbeat{250};
