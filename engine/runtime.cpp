@@ -74,7 +74,7 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
     processes_.on_change([this] { queues_->release_parked(); });
     if (!settings_.worker_endpoint.empty()) {
         dispatcher_ = std::make_unique<worker_dispatcher>(
-            ctx, executors_, settings_.worker_endpoint,
+            ctx, executors_, processes_, settings_.worker_endpoint,
             std::chrono::milliseconds(settings_.worker_lease_ms));
     }
 }

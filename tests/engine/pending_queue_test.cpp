@@ -1,0 +1,167 @@
+// The embedded execution backend (RocksDB's pending queue) against the backend conformance
+// suite, then what only it does.
+#include "execute/pending_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include "engine/execution_backend_conformance.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ferry::engine {
+namespace {
+
+/// A store in a temporary directory and its pending queue. Queued executions are handed over
+/// with their documents (as the intake does) or, every other batch, left to be read from the
+/// store.
+class pending_queue_harness {
+public:
+    pending_queue_harness() { open(); }
+    ~pending_queue_harness() { close(); }
+
+    execution_backend& backend() { return *queue_; }
+    pending_queue& queue() { return *queue_; }
+
+    std::vector<std::string> enqueue(int count) {
+        std::vector<store::new_execution> batch;
+        std::vector<std::string> ids;
+        for (int i = 0; i < count; ++i) {
+            store::new_execution e;
+            e.record.id = "x" + std::to_string(next_++);
+            e.record.process = "p";
+            e.record.document_ids = {e.record.id + "-0"};
+            e.documents = {{"doc of " + e.record.id, {}}};
+            ids.push_back(e.record.id);
+            batch.push_back(std::move(e));
+        }
+        const auto last = db_->commit(batch);
+        EXPECT_TRUE(last);
+        if (handed_over_++ % 2 == 0) {
+            queue_->notify(*last, std::move(batch));
+        } else {
+            queue_->notify(*last);
+        }
+        return ids;
+    }
+
+    store::execution_record stored(const std::string& id) {
+        auto rec = db_->read_execution(id);
+        EXPECT_TRUE(rec) << id;
+        return rec ? *rec : store::execution_record{};
+    }
+
+    void restart() {
+        close();
+        open();
+    }
+
+private:
+    void open() {
+        db_ = store::store::open((dir_.path() / "db").string()).value();
+        queue_ = std::make_unique<pending_queue>(*db_, pending_queue::settings{});
+        queue_->start();
+    }
+    void close() {
+        if (queue_) queue_->stop();
+        queue_.reset();
+        db_.reset();
+    }
+
+    test::temp_dir dir_;
+    std::unique_ptr<store::store> db_;
+    std::unique_ptr<pending_queue> queue_;
+    int next_ = 0;
+    int handed_over_ = 0;
+};
+
+}  // namespace
+
+namespace conformance {
+INSTANTIATE_TYPED_TEST_SUITE_P(RocksDbPendingQueue, ExecutionBackendConformance,
+                               pending_queue_harness);
+}  // namespace conformance
+
+// low_latency executions are claimed before stored work and never written.
+TEST(PendingQueue, InMemoryExecutionsComeFirstAndAreNotStored) {
+    pending_queue_harness h;
+    h.enqueue(1);
+    store::new_execution fast;
+    fast.record.id = "fast";
+    fast.record.process = "p";
+    fast.documents = {{"quick", {}}};
+    ASSERT_TRUE(h.queue().run_in_memory(std::move(fast)));
+    const auto lease = h.backend().claim({0, 10});
+    ASSERT_EQ(lease.executions.size(), 1u);
+    EXPECT_TRUE(lease.executions[0].in_memory());
+    EXPECT_EQ(lease.executions[0].documents[0].data, "quick");
+    auto rec = lease.executions[0].record;
+    rec.state = store::execution_state::succeeded;
+    execution_output out;
+    const std::uint64_t ids[] = {lease.id};
+    ASSERT_TRUE(h.backend().finish(ids, std::span(&rec, 1), out));
+    h.restart();
+    auto stored = h.backend().claim({0, 10});
+    ASSERT_EQ(stored.executions.size(), 1u);
+    EXPECT_FALSE(stored.executions[0].in_memory());
+}
+
+// An in-memory execution whose lease is lost cannot run again (nothing of it is stored): it
+// comes back once, to be failed.
+TEST(PendingQueue, ALostInMemoryExecutionComesBackToBeFailed) {
+    pending_queue_harness h;
+    store::new_execution fast;
+    fast.record.id = "fast";
+    fast.record.process = "p";
+    ASSERT_TRUE(h.queue().run_in_memory(std::move(fast)));
+    claim_request request{0, 1};
+    request.lease_for = std::chrono::milliseconds(30);
+    ASSERT_EQ(h.backend().claim(request).executions.size(), 1u);
+    execution_lease again;
+    ASSERT_TRUE(test::eventually([&] {
+        again = h.backend().claim({0, 1});
+        return !again.empty();
+    }));
+    ASSERT_EQ(again.executions.size(), 1u);
+    EXPECT_EQ(again.executions[0].record.id, "fast");
+    EXPECT_NE(again.executions[0].error.find("cannot run again"), std::string::npos);
+}
+
+// Past max_attempts an execution is handed out with the reason to fail it.
+TEST(PendingQueue, AnExecutionOutOfAttemptsIsHandedOutToBeFailed) {
+    pending_queue_harness h;
+    h.enqueue(1);
+    for (int i = 1; i <= 5; ++i) {
+        const auto lease = h.backend().claim({0, 1});
+        ASSERT_EQ(lease.executions.size(), 1u);
+        EXPECT_TRUE(lease.executions[0].error.empty()) << "attempt " << i;
+        h.backend().release(lease.id, std::chrono::milliseconds(0));
+    }
+    const auto last = h.backend().claim({0, 1});
+    ASSERT_EQ(last.executions.size(), 1u);
+    EXPECT_NE(last.executions[0].error.find("abandoned after 5 attempts"), std::string::npos)
+        << last.executions[0].error;
+}
+
+// The running note rides in the finishing write of the batch before: after a crash the next
+// batch's attempt is counted, the finished one's is not.
+TEST(PendingQueue, TheNextBatchIsNotedInTheFinishingWrite) {
+    pending_queue_harness h;
+    const auto queued = h.enqueue(2);
+    const auto first = h.backend().claim({0, 1});
+    ASSERT_EQ(first.executions.size(), 1u);
+    auto rec = first.executions[0].record;
+    rec.state = store::execution_state::succeeded;
+    execution_output out;
+    const std::uint64_t ids[] = {first.id};
+    const claim_request next{0, 1};
+    const auto done = h.backend().finish(ids, std::span(&rec, 1), out, &next);
+    ASSERT_TRUE(done);
+    ASSERT_EQ(done->next.executions.size(), 1u);
+    h.restart();  // as after a crash while the next batch ran
+    const auto again = h.backend().claim({0, 10});
+    ASSERT_EQ(again.executions.size(), 1u);
+    EXPECT_EQ(again.executions[0].record.id, done->next.executions[0].record.id);
+    EXPECT_EQ(again.executions[0].record.attempts, 2u);
+    EXPECT_EQ(h.stored(first.executions[0].record.id).state, store::execution_state::succeeded);
+}
+
+}  // namespace ferry::engine
