@@ -24,13 +24,8 @@ namespace {
 executor_settings executor_settings_for(transport::context& ctx, const runtime_settings& s) {
     executor_settings out;
     out.threads = s.executor_threads;
-    out.files_root = (std::filesystem::path(s.data_dir) / "files").string();
-    out.max_trace_entries = s.max_trace_entries;
-    out.max_kept_documents = s.max_kept_documents;
-    out.max_kept_bytes = s.max_kept_bytes;
-    out.page_ttl_ms = s.page_ttl_ms;
-    out.reply_ttl_ms = s.reply_ttl_ms;
-    out.redelivery_ms = s.redelivery_ms;
+    out.limits = s.limits;
+    out.limits.files_root = (std::filesystem::path(s.data_dir) / "files").string();
     out.reply_context = &ctx;
     out.reply_endpoint = s.reply_endpoint;
     return out;
@@ -38,9 +33,7 @@ executor_settings executor_settings_for(transport::context& ctx, const runtime_s
 
 replay_job_settings replay_settings_for(const runtime_settings& s) {
     replay_job_settings out;
-    out.max_trace_entries = s.max_trace_entries;
-    out.max_kept_documents = s.max_kept_documents;
-    out.max_kept_bytes = s.max_kept_bytes;
+    out.kept = s.limits.kept;
     return out;
 }
 

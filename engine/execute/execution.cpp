@@ -141,7 +141,7 @@ void run_process_of(store::execution_record& rec, std::vector<store::document> d
     // Only when they are in the store (not in memory) and the copy is within the kept bytes.
     std::vector<store::document> inputs;
     if (keep_steps && !services.in_memory && rec.document_ids.size() == documents.size() &&
-        total_bytes(documents) <= limits.max_kept_bytes) {
+        total_bytes(documents) <= limits.kept.max_kept_bytes) {
         inputs = documents;
     }
     std::vector<working_document> working;
@@ -155,9 +155,7 @@ void run_process_of(store::execution_record& rec, std::vector<store::document> d
     run.queue_listeners = services.queue_listeners;
     run.next_sequence = services.next_sequence;
     run.keep_step_documents = keep_steps;
-    run.max_trace_entries = limits.max_trace_entries;
-    run.max_kept_documents = limits.max_kept_documents;
-    run.max_kept_bytes = limits.max_kept_bytes;
+    run.kept = limits.kept;
     // A synchronous caller waits for this execution: its reply goes out when a respond: early
     // return step is reached, else once the execution is recorded.
     const bool answers = !rec.reply_to.empty() && p->listen.output != data_type::none &&

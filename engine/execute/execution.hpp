@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "ferry/engine/execute/execution_limits.hpp"
 #include "ferry/engine/model/process.hpp"
 #include "ferry/engine/model/registry.hpp"
 #include "ferry/store/records.hpp"
@@ -17,22 +18,6 @@ namespace ferry::engine {
 
 /// Answers to keep in the store (key, value): "reply/<id>", "page/<token>".
 using kept_answers = std::vector<std::pair<std::string, std::string>>;
-
-/// 1, 2, 3, 5, 8 and 24 s.
-std::vector<std::uint32_t> default_redelivery_ms();
-
-/// Limits and lifetimes that shape what an execution leaves behind.
-struct execution_limits {
-    std::string files_root;  // for file_write
-    std::size_t max_trace_entries = 1000;
-    std::size_t max_kept_documents = 1000;
-    std::size_t max_kept_bytes = 16u << 20;
-    std::int64_t page_ttl_ms = 3'600'000;
-    std::int64_t reply_ttl_ms = 86'400'000;
-    /// A failed queue delivery is delivered again after each of these in turn, then becomes a
-    /// dead letter (SPEC §3).
-    std::vector<std::uint32_t> redelivery_ms = default_redelivery_ms();
-};
 
 /// What an execution needs from whoever runs it: a local executor (with the store at hand) or
 /// a remote worker (which asks the serving process over ZeroMQ).

@@ -18,18 +18,6 @@
 namespace ferry::engine {
 namespace {
 
-execution_limits limits_of(const executor_settings& s) {
-    execution_limits out;
-    out.files_root = s.files_root;
-    out.max_trace_entries = s.max_trace_entries;
-    out.max_kept_documents = s.max_kept_documents;
-    out.max_kept_bytes = s.max_kept_bytes;
-    out.page_ttl_ms = s.page_ttl_ms;
-    out.reply_ttl_ms = s.reply_ttl_ms;
-    out.redelivery_ms = s.redelivery_ms;
-    return out;
-}
-
 // One line per finished execution: failures as warnings, successes at debug level (a busy
 // server finishes thousands a second).
 void log_finished(const store::execution_record& rec, bool ok) {
@@ -54,8 +42,7 @@ executor_pool::executor_pool(store::store& db, const registry_holder& processes,
     : processes_(processes),
       settings_(std::move(settings)),
       queue_(std::make_unique<pending_queue>(
-          db, pending_queue::settings{settings_.max_attempts, settings_.handoff_limit})),
-      limits_(std::make_unique<execution_limits>(limits_of(settings_))) {}
+          db, pending_queue::settings{settings_.max_attempts, settings_.handoff_limit})) {}
 
 executor_pool::~executor_pool() { stop(); }
 
@@ -107,8 +94,6 @@ void executor_pool::on_delayed(std::function<void(const std::vector<store::waiti
 }
 
 execution_backend& executor_pool::backend() { return *queue_; }
-
-const execution_limits& executor_pool::limits() const { return *limits_; }
 
 std::uint64_t executor_pool::next_sequence(std::string_view name) {
     constexpr std::uint64_t block = 100;
@@ -182,8 +167,8 @@ void executor_pool::worker(std::uint32_t slot) {
         finished.reserve(lease.executions.size());
         for (auto& claimed : lease.executions) {
             if (claimed.error.empty()) {
-                run_execution(claimed.record, std::move(claimed.documents), *limits_, run_with,
-                              out);
+                run_execution(claimed.record, std::move(claimed.documents), settings_.limits,
+                              run_with, out);
             } else {
                 fail_execution(claimed.record, std::move(claimed.error), run_with, out);
                 // A queue message that cannot run at all (it kept crashing the server, or is

@@ -114,8 +114,8 @@ execution_lease pending_queue::claim(const claim_request& request) {
         if (items.empty()) return {};
         started = now_ms();  // after the wait for work
         out.id = open_lease_locked(request, items, started);
-        const bool stored = std::any_of(items.begin(), items.end(),
-                                        [](const work_item& i) { return i.seq != 0; });
+        const bool stored =
+            std::any_of(items.begin(), items.end(), [](const work_item& i) { return i.seq != 0; });
         if (stored) {
             if (request.defer_note) {
                 unnoted_.insert(request.claimer);
@@ -435,8 +435,8 @@ boost::system::result<finish_report> pending_queue::finish(
             std::lock_guard lock(mutex_);
             if (report.next.id != 0) {
                 leases_.erase(report.next.id);
-                for (auto it = report.next.executions.rbegin();
-                     it != report.next.executions.rend(); ++it) {
+                for (auto it = report.next.executions.rbegin(); it != report.next.executions.rend();
+                     ++it) {
                     running_.erase(it->record.id);
                     if (it->in_memory()) {
                         store::new_execution back;

@@ -1,12 +1,12 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
-#include <set>
-#include <atomic>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <unordered_map>
 
 #include "execute/execution_backend.hpp"
@@ -116,8 +116,8 @@ private:
     std::deque<work_item> buffer_;
     std::deque<work_item> again_;  // given back (released, or a lease lost): claimed first
     std::deque<store::new_execution> in_memory_;  // low_latency executions waiting to run
-    std::uint64_t cursor_ = 0;     // next seq to read from the pending queue
-    std::uint64_t known_seq_ = 0;  // highest seq known to be committed
+    std::uint64_t cursor_ = 0;                    // next seq to read from the pending queue
+    std::uint64_t known_seq_ = 0;                 // highest seq known to be committed
     bool stopping_ = false;
     std::uint64_t next_lease_ = 0;
     std::unordered_map<std::uint64_t, lease_state> leases_;

@@ -149,9 +149,7 @@ void replay_jobs::run_batch(job& j, std::vector<store::execution_record>& batch)
         run_settings run;
         run.stub_connectors = true;
         run.keep_step_documents = true;
-        run.max_trace_entries = settings_.max_trace_entries;
-        run.max_kept_documents = settings_.max_kept_documents;
-        run.max_kept_bytes = settings_.max_kept_bytes;
+        run.kept = settings_.kept;
         run.find_process = [registry](std::string_view name) { return registry->by_name(name); };
         // Sequential values are not reserved by a dry run: it counts its own from 1.
         run.next_sequence = [counter = std::make_shared<std::uint64_t>(0)](std::string_view) {

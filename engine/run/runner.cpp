@@ -176,7 +176,7 @@ void run_state::record_failure(const step& s, working_document d, std::string er
 }
 
 std::size_t run_state::open_trace(const step& s, std::size_t documents_in) {
-    if (outcome_.trace.size() >= ctx_.settings.max_trace_entries) {
+    if (outcome_.trace.size() >= ctx_.settings.kept.max_trace_entries) {
         ++outcome_.untraced_steps;
         return SIZE_MAX;
     }
@@ -199,8 +199,8 @@ void run_state::close_trace(std::size_t index, clock::time_point started, step_r
     t.error = std::move(call.first_error);
     if (!ctx_.settings.keep_step_documents) return;
     for (const auto& d : call.passed) {
-        if (kept_documents_ >= ctx_.settings.max_kept_documents ||
-            kept_bytes_ + d.doc.data.size() > ctx_.settings.max_kept_bytes) {
+        if (kept_documents_ >= ctx_.settings.kept.max_kept_documents ||
+            kept_bytes_ + d.doc.data.size() > ctx_.settings.kept.max_kept_bytes) {
             return;
         }
         ++kept_documents_;

@@ -81,9 +81,9 @@ transport::frames encode_work(const work& w) {
     header.put_varint(w.lease);
     header.put_string(w.generation);
     header.put_byte(w.in_memory ? 1 : 0);
-    header.put_varint(w.limits.max_trace_entries);
-    header.put_varint(w.limits.max_kept_documents);
-    header.put_varint(w.limits.max_kept_bytes);
+    header.put_varint(w.limits.kept.max_trace_entries);
+    header.put_varint(w.limits.kept.max_kept_documents);
+    header.put_varint(w.limits.kept.max_kept_bytes);
     header.put_varint(static_cast<std::uint64_t>(w.limits.page_ttl_ms));
     header.put_varint(static_cast<std::uint64_t>(w.limits.reply_ttl_ms));
     header.put_varint(w.limits.redelivery_ms.size());
@@ -126,9 +126,9 @@ boost::system::result<work> decode_work(const transport::frames& in) {
     out.lease = *lease;
     out.generation = *generation;
     out.in_memory = *in_memory != 0;
-    out.limits.max_trace_entries = *trace;
-    out.limits.max_kept_documents = *kept_documents;
-    out.limits.max_kept_bytes = *kept_bytes;
+    out.limits.kept.max_trace_entries = *trace;
+    out.limits.kept.max_kept_documents = *kept_documents;
+    out.limits.kept.max_kept_bytes = *kept_bytes;
     out.limits.page_ttl_ms = static_cast<std::int64_t>(*page_ttl);
     out.limits.reply_ttl_ms = static_cast<std::int64_t>(*reply_ttl);
     out.limits.redelivery_ms = std::move(redelivery_ms);

@@ -49,7 +49,7 @@ protected:
     executor_settings settings() const {
         executor_settings s;
         s.threads = 3;
-        s.files_root = (data_.path() / "files").string();
+        s.limits.files_root = (data_.path() / "files").string();
         s.max_attempts = 5;
         return s;
     }

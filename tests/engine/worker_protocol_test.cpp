@@ -10,9 +10,9 @@ TEST(WorkerProtocol, WorkCarriesTheExecutionItsDocumentsAndTheLimits) {
     w.lease = 42;
     w.generation = "00aa";
     w.in_memory = true;
-    w.limits.max_trace_entries = 7;
-    w.limits.max_kept_documents = 8;
-    w.limits.max_kept_bytes = 9;
+    w.limits.kept.max_trace_entries = 7;
+    w.limits.kept.max_kept_documents = 8;
+    w.limits.kept.max_kept_bytes = 9;
     w.limits.page_ttl_ms = 10;
     w.limits.reply_ttl_ms = 11;
     w.limits.redelivery_ms = {12, 13};
@@ -25,7 +25,7 @@ TEST(WorkerProtocol, WorkCarriesTheExecutionItsDocumentsAndTheLimits) {
     EXPECT_EQ(back->lease, 42u);
     EXPECT_EQ(back->generation, "00aa");
     EXPECT_TRUE(back->in_memory);
-    EXPECT_EQ(back->limits.max_trace_entries, 7u);
+    EXPECT_EQ(back->limits.kept.max_trace_entries, 7u);
     EXPECT_EQ(back->limits.reply_ttl_ms, 11);
     EXPECT_EQ(back->limits.redelivery_ms, (std::vector<std::uint32_t>{12, 13}));
     EXPECT_EQ(back->record.id, "e1");

@@ -21,18 +21,26 @@
 namespace ferry::tools {
 namespace {
 
+// "1s,2s,3s" for delays in milliseconds (whole seconds as s, the rest as ms).
+std::string delays_text(const std::vector<std::uint32_t>& delays) {
+    std::string out;
+    for (const auto ms : delays) {
+        if (!out.empty()) out += ',';
+        out += ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
+    }
+    return out.empty() ? "0" : out;
+}
+
 struct serve_options {
     std::string processes = "examples";
     std::string data = "data";
     ingress::server_settings http;
     std::size_t executors = 2;
-    std::size_t max_trace_entries = 1000;
-    std::size_t max_kept_documents = 1000;
-    std::size_t max_kept_bytes = 16u << 20;
-    std::int64_t page_ttl_s = 3600;
-    std::int64_t reply_ttl_s = 86400;
+    engine::execution_limits limits;  // the engine's defaults; the options below change them
+    std::int64_t page_ttl_s = limits.page_ttl_ms / 1000;
+    std::int64_t reply_ttl_s = limits.reply_ttl_ms / 1000;
     std::string retention = "30d";
-    std::string redelivery = "1s,2s,3s,5s,8s,24s";
+    std::string redelivery = delays_text(limits.redelivery_ms);
     std::string log_format = "text";
     std::string log_level = "info";
     std::int64_t idempotency_ttl_s = 86400;
@@ -179,13 +187,11 @@ int serve(serve_options o) {
     engine_settings.data_dir = o.data;
     engine_settings.processes = processes;
     engine_settings.executor_threads = o.executors;
-    engine_settings.max_trace_entries = o.max_trace_entries;
-    engine_settings.max_kept_documents = o.max_kept_documents;
-    engine_settings.max_kept_bytes = o.max_kept_bytes;
-    engine_settings.page_ttl_ms = o.page_ttl_s * 1000;
-    engine_settings.reply_ttl_ms = o.reply_ttl_s * 1000;
-    engine_settings.retention_ms = *duration_ms(o.retention);  // checked by the option
-    engine_settings.redelivery_ms = *delays_ms(o.redelivery);  // checked by the option
+    engine_settings.limits = o.limits;
+    engine_settings.limits.page_ttl_ms = o.page_ttl_s * 1000;
+    engine_settings.limits.reply_ttl_ms = o.reply_ttl_s * 1000;
+    engine_settings.retention_ms = *duration_ms(o.retention);         // checked by the option
+    engine_settings.limits.redelivery_ms = *delays_ms(o.redelivery);  // checked by the option
     engine_settings.idempotency_ttl_ms = o.idempotency_ttl_s * 1000;
     engine_settings.worker_endpoint = o.worker_endpoint;
     if (o.http.users_file.empty()) {
@@ -282,13 +288,13 @@ void add_serve_command(CLI::App& app) {
                     "&rate_burst=B (docs/security.md)");
     cmd->add_option("--io-threads", o->http.io_threads, "HTTP I/O threads")->capture_default_str();
     cmd->add_option("--executors", o->executors, "Executor threads")->capture_default_str();
-    cmd->add_option("--max-trace-entries", o->max_trace_entries,
+    cmd->add_option("--max-trace-entries", o->limits.kept.max_trace_entries,
                     "Step runs traced per execution (later ones are only counted)")
         ->capture_default_str();
-    cmd->add_option("--max-kept-documents", o->max_kept_documents,
+    cmd->add_option("--max-kept-documents", o->limits.kept.max_kept_documents,
                     "Step output documents stored per execution (general mode, X-Debug)")
         ->capture_default_str();
-    cmd->add_option("--max-kept-bytes", o->max_kept_bytes,
+    cmd->add_option("--max-kept-bytes", o->limits.kept.max_kept_bytes,
                     "Bytes of step output documents stored per execution")
         ->capture_default_str();
     cmd->add_option("--page-ttl-seconds", o->page_ttl_s,

@@ -21,7 +21,7 @@ step_output call_and_wait(const step& s, const process& callee, std::vector<work
         auto result = run_process(callee, inner, {{d.doc, d.index, {}}}, settings);
         outcome.process_props = std::move(result.process_props);
         for (auto& t : result.trace) {
-            if (outcome.trace.size() >= ctx.settings.max_trace_entries) {
+            if (outcome.trace.size() >= ctx.settings.kept.max_trace_entries) {
                 ++outcome.untraced_steps;
                 continue;
             }

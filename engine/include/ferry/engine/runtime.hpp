@@ -19,16 +19,11 @@ struct runtime_settings {
     std::string data_dir;  // RocksDB in <data>/db, file_write output in <data>/files
     std::shared_ptr<const registry> processes;
     std::size_t executor_threads = 2;
-    std::size_t max_trace_entries = 1000;          // step runs traced per execution
-    std::size_t max_kept_documents = 1000;         // step outputs stored per execution
-    std::size_t max_kept_bytes = 16u << 20;        // and their bytes
-    std::int64_t page_ttl_ms = 3'600'000;          // later pages of long list replies
-    std::int64_t reply_ttl_ms = 86'400'000;        // synchronous replies kept for the status link
+    /// What executions keep and for how long (files_root: <data>/files, set by the runtime).
+    execution_limits limits{};
     std::int64_t idempotency_ttl_ms = 86'400'000;  // how long an Idempotency-Key is remembered
     /// Executions and their documents are deleted once older than this (0: kept forever).
     std::int64_t retention_ms = 30LL * 86'400'000;
-    /// A failed queue delivery is delivered again after each of these, then dead-lettered.
-    std::vector<std::uint32_t> redelivery_ms = {1000, 2000, 3000, 5000, 8000, 24000};
     std::string intake_endpoint = "inproc://ferry-intake";
     std::string reply_endpoint = "inproc://ferry-replies";  // executors -> waiting callers
     /// Where remote workers (`ferry worker --connect`) reach this process ("" for none), and

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ferry/engine/execute/execution_limits.hpp"
 #include "ferry/engine/model/registry.hpp"
 #include "ferry/store/store.hpp"
 #include "ferry/transport/context.hpp"
@@ -20,7 +21,6 @@
 
 namespace ferry::engine {
 
-struct execution_limits;
 struct execution_services;
 struct execution_output;
 class execution_backend;
@@ -28,17 +28,10 @@ class pending_queue;
 
 struct executor_settings {
     std::size_t threads = 2;
-    std::string files_root;            // for file_write
+    execution_limits limits{};
     std::uint32_t max_attempts = 5;    // an execution that kept crashing the server is failed
     std::size_t claim_batch = 16;      // executions an executor takes at once (one write each way)
     std::size_t handoff_limit = 4096;  // executions held in memory, handed over by the intake
-    std::size_t max_trace_entries = 1000;    // step runs traced per execution
-    std::size_t max_kept_documents = 1000;   // step outputs stored per execution (general mode)
-    std::size_t max_kept_bytes = 16u << 20;  // and their bytes
-    std::int64_t page_ttl_ms = 3'600'000;    // later pages of a long list reply stay this long
-    std::int64_t reply_ttl_ms = 86'400'000;  // a synchronous execution's reply, for its status link
-    /// Failed queue deliveries are delivered again after these, then dead-lettered (SPEC §3).
-    std::vector<std::uint32_t> redelivery_ms = {1000, 2000, 3000, 5000, 8000, 24000};
     int nice = 10;  // CPU priority of executor threads relative to HTTP and intake (0 = same)
     /// Where synchronous replies go (the ingress's reply receiver); no replies without it.
     transport::context* reply_context = nullptr;
@@ -92,7 +85,7 @@ public:
     execution_backend& backend();
     const executor_settings& settings() const { return settings_; }
     /// What shapes what an execution leaves behind (remote workers are sent it too).
-    const execution_limits& limits() const;
+    const execution_limits& limits() const { return settings_.limits; }
     /// Counts and logs executions that ended (here or on a remote worker), setting their
     /// finish time when not set.
     void count_finished(std::span<store::execution_record> finished);
@@ -110,7 +103,6 @@ private:
     const registry_holder& processes_;
     executor_settings settings_;
     std::unique_ptr<pending_queue> queue_;
-    std::unique_ptr<execution_limits> limits_;
 
     struct sequence_block {
         std::uint64_t next = 0;

@@ -13,6 +13,7 @@
 
 #include "ferry/engine/model/registry.hpp"
 #include "ferry/engine/refusal.hpp"
+#include "ferry/engine/run/runner.hpp"
 #include "ferry/store/store.hpp"
 
 namespace ferry::engine {
@@ -61,9 +62,7 @@ struct replay_job_settings {
     std::size_t max_items = 1000;      // per job
     std::size_t kept_jobs = 50;        // finished jobs kept for reading
     std::size_t max_running = 4;       // jobs at once
-    std::size_t max_trace_entries = 1000;
-    std::size_t max_kept_documents = 1000;
-    std::size_t max_kept_bytes = 16u << 20;
+    kept_limits kept{};                // what a dry run keeps of each run
 };
 
 /// Bulk replays in the background (SPEC §7): each job walks the history by filter, queues

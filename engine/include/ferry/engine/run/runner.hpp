@@ -19,6 +19,14 @@ struct working_document {
     std::vector<std::uint32_t> lineage;  // branch and try tags it passed (internal bookkeeping)
 };
 
+/// What one execution keeps of its run. The defaults of `ferry serve --max-trace-entries`,
+/// `--max-kept-documents` and `--max-kept-bytes`, set here only.
+struct kept_limits {
+    std::size_t max_trace_entries = 1000;    // step runs traced; later ones are only counted
+    std::size_t max_kept_documents = 1000;   // step outputs kept (general mode), over all steps
+    std::size_t max_kept_bytes = 16u << 20;  // and their bytes
+};
+
 struct run_settings {
     std::string files_root;  // file_write writes below this directory
     /// The deployed process of that name, for process_call (nullptr when not deployed).
@@ -35,9 +43,7 @@ struct run_settings {
     /// A dry run (replay): http_call and file_write pass their documents on untouched instead
     /// of calling out or writing.
     bool stub_connectors = false;
-    std::size_t max_trace_entries = 1000;    // per execution; later steps are counted only
-    std::size_t max_kept_documents = 1000;   // per execution, over all steps
-    std::size_t max_kept_bytes = 16u << 20;  // per execution, over all steps
+    kept_limits kept{};  // per execution, over all steps
 };
 
 /// What one step did in one run (a step inside a branch path, or retried, runs more than once).
