@@ -15,8 +15,8 @@ std::vector<std::uint32_t> default_redelivery_ms();
 /// here (and in kept_limits) only: `ferry serve` options start from them, the runtime hands
 /// them to every executor by const&, and remote workers are sent them.
 struct execution_limits {
-    std::string files_root;  // for file_write
-    kept_limits kept{};      // what a run keeps of its steps
+    std::string files_root;                  // for file_write
+    kept_limits kept{};                      // what a run keeps of its steps
     std::int64_t page_ttl_ms = 3'600'000;    // later pages of a long list reply stay this long
     std::int64_t reply_ttl_ms = 86'400'000;  // a synchronous execution's reply, for its link
     /// A failed queue delivery is delivered again after each of these in turn, then becomes a
