@@ -5,9 +5,9 @@
 
 #include "ferry/engine/intake/request_properties.hpp"
 #include "ferry/store/log.hpp"
-#include "handlers.hpp"
-#include "responses.hpp"
-#include "submit_answers.hpp"
+#include "http/responses.hpp"
+#include "services/submit_answers.hpp"
+#include "services/web_service_call.hpp"
 
 namespace ferry::ingress {
 
@@ -131,18 +131,13 @@ std::variant<user, response> identify(const http::request_header<>& req, const c
     return *u;
 }
 
-bool admin_path(std::string_view target) {
-    const auto path = target.substr(0, target.find('?'));
-    return path == "/metrics" || (path.starts_with("/_admin/") && path != "/_admin/status");
-}
-
 }  // namespace
 
 std::variant<caller, response> admit(const http::request_header<>& req,
-                                     const std::optional<simple_call>& call,
+                                     const std::optional<simple_call>& call, route_role role,
                                      const request_source& from, service& svc) {
     const auto& settings = svc.settings;
-    if (settings.admin_auth != authentication::none && admin_path(req.target())) {
+    if (settings.admin_auth != authentication::none && role == route_role::admin) {
         auto who = identify(req, basic_credentials(req), from, settings.admin_auth, svc);
         if (auto* refused = std::get_if<response>(&who)) return std::move(*refused);
         const auto& u = std::get<user>(who);

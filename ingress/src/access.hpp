@@ -8,10 +8,10 @@
 #include <string>
 #include <variant>
 
-#include "connection_stream.hpp"
 #include "ferry/ingress/users.hpp"
-#include "handlers.hpp"
+#include "http/connection_stream.hpp"
 #include "service.hpp"
+#include "services/web_service_call.hpp"
 
 namespace ferry::ingress {
 
@@ -49,10 +49,11 @@ struct caller {
 /// read: credentials (Basic header or ;auth= matrix parameter, or the client certificate),
 /// then the user's IP allow-list, then its allowed operations. 401 when the caller is not
 /// identified, 403 when refused; the texts never tell an unknown user from a wrong token.
-/// /ws/ calls follow settings.auth; the admin endpoints (`/_admin/*` except the status, and
-/// `/metrics`) follow settings.admin_auth and, unless it is none, need an admin user.
+/// /ws/ calls follow settings.auth; the admin endpoints (`role` admin: `/_admin/*` except the
+/// status, and `/metrics`) follow settings.admin_auth and, unless it is none, need an admin
+/// user.
 std::variant<caller, response> admit(const http::request_header<>& req,
-                                     const std::optional<simple_call>& call,
+                                     const std::optional<simple_call>& call, route_role role,
                                      const request_source& from, service& svc);
 
 }  // namespace ferry::ingress

@@ -18,12 +18,12 @@
 #include <vector>
 
 #include "access.hpp"
-#include "connection.hpp"
 #include "ferry/store/log.hpp"
-#include "listener.hpp"
-#include "rate_limiter.hpp"
+#include "http/connection.hpp"
+#include "http/listener.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/tls.hpp"
 #include "service.hpp"
-#include "tls.hpp"
 
 namespace ferry::ingress {
 namespace asio = boost::asio;

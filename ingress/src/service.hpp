@@ -10,7 +10,8 @@
 
 #include "ferry/engine/gateway.hpp"
 #include "ferry/ingress/server.hpp"
-#include "request_metrics.hpp"
+#include "http/request_metrics.hpp"
+#include "routes.hpp"
 
 namespace ferry::ingress {
 
@@ -63,6 +64,7 @@ struct service {
     request_metrics requests;
     std::shared_ptr<user_source> users;  // when any authentication needs users
     execution_slots executions;
+    ingress::routes routes = make_routes();  // every endpoint (routes.cpp)
 };
 
 /// Gives back a slot taken from execution_slots (RAII).

@@ -1,5 +1,5 @@
 // Generated links and the caller's address behind a proxy (ingress/src/links.hpp).
-#include "links.hpp"
+#include "http/links.hpp"
 
 #include <gtest/gtest.h>
 

@@ -72,6 +72,28 @@ TEST_F(ServerTest, UnknownThingsAre404) {
     EXPECT_EQ(res.headers["Allow"], "POST");
 }
 
+// The route table answers a path it knows with another method 405, Allow listing the methods
+// of the most specific pattern; a literal segment beats a parameter (resend is not an id).
+TEST_F(ServerTest, KnownPathsWithOtherMethodsAre405WithAllow) {
+    start();
+    auto res = test::http_request(port(), "PUT", "/_admin/dead-letters");
+    EXPECT_EQ(res.status, 405);
+    EXPECT_EQ(res.headers["Allow"], "GET, DELETE");
+    res = test::http_request(port(), "GET", "/_admin/dead-letters/resend");
+    EXPECT_EQ(res.status, 405);
+    EXPECT_EQ(res.headers["Allow"], "POST");
+    res = test::http_request(port(), "PATCH", "/_admin/processes");
+    EXPECT_EQ(res.status, 405);
+    EXPECT_EQ(res.headers["Allow"], "GET, POST");
+    EXPECT_EQ(boost::json::parse(res.body).at("error").as_string(), "method_not_allowed");
+    // A parameter takes a non-empty segment; an unknown id is the handler's 404.
+    res = test::http_request(port(), "GET", "/_admin/executions/e1/documents/");
+    EXPECT_EQ(res.status, 404);
+    res = test::http_request(port(), "GET", "/_admin/dead-letters/d1");
+    EXPECT_EQ(res.status, 404);
+    EXPECT_EQ(boost::json::parse(res.body).at("error").as_string(), "unknown_dead_letter");
+}
+
 // Invalid JSON is 400 with the position, and nothing reaches the store.
 TEST_F(ServerTest, InvalidJsonIsRefusedBeforeTheStore) {
     start();

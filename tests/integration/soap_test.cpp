@@ -328,6 +328,15 @@ TEST_F(SoapTest, ErrorsAreFaultsWithTheRightStatus) {
     EXPECT_EQ(anonymous.status, 401);
     EXPECT_NE(anonymous.body.find("<faultcode>soap:Client</faultcode>"), std::string::npos);
 
+    // A method the endpoint does not take: 405 with Allow, as a fault of its SOAP version.
+    auto put_headers = basic("soapy", token_);
+    put_headers["Content-Type"] = "application/soap+xml";
+    const auto put = test::http_request(server_->port(), "PUT", "/ws/soap12",
+                                        envelope(soap12, "<wss:createInvoice/>"), put_headers);
+    EXPECT_EQ(put.status, 405);
+    EXPECT_EQ(put.headers.at("Allow"), "GET, POST");
+    EXPECT_EQ(element_text(put.body, "soap:Value"), "soap:Sender");
+
     // An external entity is never resolved.
     const auto entity =
         post("/ws/soap",

@@ -8,9 +8,9 @@
 #include "ferry/engine/intake/request_documents.hpp"
 #include "ferry/engine/intake/request_properties.hpp"
 #include "ferry/transport/error.hpp"
-#include "handlers.hpp"
-#include "responses.hpp"
-#include "submit_answers.hpp"
+#include "http/responses.hpp"
+#include "services/submit_answers.hpp"
+#include "services/web_services.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -72,10 +72,13 @@ boost::asio::awaitable<response> answer_synchronously(request req, engine::submi
 
 }  // namespace
 
-boost::asio::awaitable<response> handle_simple(request req, std::string operation,
-                                               store::properties process_props,
-                                               engine::gateway::served_operation served,
-                                               service& svc) {
+boost::asio::awaitable<response> call_operation(routed_request r) {
+    auto& req = r.req;
+    auto& svc = r.svc;
+    auto& call = *r.call;
+    call.process_props["inuser"] = std::move(r.user);
+    const auto& operation = call.operation;
+    const auto& served = call.served;
     in_flight_guard guard(svc);
     if (auto refused = not_serving(req, svc.state.load())) co_return std::move(*refused);
     const auto& p = served.process;
@@ -99,7 +102,7 @@ boost::asio::awaitable<response> handle_simple(request req, std::string operatio
     if (!documents) co_return input_error_response(documents.error(), req);
     // A part's own headers (multipart) win over the request's.
     for (auto& doc : *documents) doc.props.insert(header_props.begin(), header_props.end());
-    s.process_props = std::move(process_props);
+    s.process_props = std::move(call.process_props);
     s.documents = std::move(*documents);
     co_return co_await run_operation(std::move(req), std::move(s), *p, svc);
 }

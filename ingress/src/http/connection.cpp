@@ -1,4 +1,4 @@
-#include "connection.hpp"
+#include "http/connection.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,20 +11,22 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 #include <memory>
 #include <optional>
 
 #include "access.hpp"
-#include "bulk_handler.hpp"
-#include "connection_stream.hpp"
-#include "cors.hpp"
-#include "deadline.hpp"
-#include "handlers.hpp"
-#include "links.hpp"
-#include "listener.hpp"
-#include "rate_limiter.hpp"
-#include "responses.hpp"
-#include "submit_answers.hpp"
+#include "http/connection_stream.hpp"
+#include "http/cors.hpp"
+#include "http/deadline.hpp"
+#include "http/links.hpp"
+#include "http/listener.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/responses.hpp"
+#include "services/bulk_handler.hpp"
+#include "services/submit_answers.hpp"
+#include "services/web_services.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -123,6 +125,38 @@ asio::awaitable<beast::error_code> write_response(connection_stream& stream, res
     co_return write_ec;
 }
 
+// Which ports serve a path no route matched (for the refusal's wording and admission): the
+// admin API's prefixes, or the web services'.
+route_role role_by_prefix(std::string_view path) {
+    path = path.substr(0, path.find('?'));
+    return path == "/metrics" || path.starts_with("/_admin/") ? route_role::admin
+                                                              : route_role::services;
+}
+
+// Hands the request to its route's handler: 404 when no route has its path, 405 with Allow
+// when none has its method (a SOAP fault for a SOAP endpoint).
+asio::awaitable<response> dispatch(matched_route found, std::optional<boost::urls::url> target,
+                                   request req, std::optional<simple_call> call, std::string user,
+                                   service& svc) {
+    if (!target) {
+        co_return error_response(http::status::bad_request, "bad_target",
+                                 "the request target is not a valid URL path", req);
+    }
+    if (!found.shape) {
+        co_return error_response(http::status::not_found, "not_found",
+                                 "no endpoint at " + std::string(target->path()), req);
+    }
+    if (!found.found) {
+        auto res = method_not_allowed(req, found.allow);
+        if (call) res = soap_fault(std::move(res), call->protocol);
+        co_return res;
+    }
+    // A named request, not a braced temporary inside co_await: GCC 12 destroys those twice.
+    routed_request routed{std::move(req),  std::move(*target), std::move(found.params),
+                          std::move(user), std::move(call),    svc};
+    co_return co_await found.found->handler(std::move(routed));
+}
+
 connection_stream open_stream(tcp::socket socket, listener& port) {
     if (port.tls) return connection_stream(std::move(socket), *port.tls);
     return connection_stream(std::move(socket));
@@ -192,9 +226,9 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
 
         const auto& header = parser.get();
         const auto request_started = std::chrono::steady_clock::now();
-        const auto target = std::string_view(header.target());
+        const auto raw_target = std::string_view(header.target());
         // A flood is turned away before anything else is spent on it.
-        if (!refusal && port.rate && target.starts_with("/ws/")) {
+        if (!refusal && port.rate && raw_target.starts_with("/ws/")) {
             if (const auto wait = port.rate->take(); wait.count() > 0) {
                 char rate[32];
                 std::snprintf(rate, sizeof rate, "%g", port.settings.rate_limit);
@@ -204,7 +238,12 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
                 refusal->set(http::field::retry_after, std::to_string((wait.count() + 999) / 1000));
             }
         }
-        if (!refusal && !port.serves(target.substr(0, target.find('?')))) {
+        // The target, parsed once here for every step below and the handler; its route.
+        const auto target = boost::urls::parse_origin_form(raw_target);
+        matched_route found;
+        if (target) found = svc.routes.match(header.method(), target->path());
+        const auto role = found.shape ? found.shape->role : role_by_prefix(raw_target);
+        if (!refusal && !port.serves(role)) {
             refusal = error_response(http::status::not_found, "not_found",
                                      port.settings.role == listener_role::admin
                                          ? "this port serves only the admin API"
@@ -219,16 +258,19 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
             refusal = answer_preflight(header, limits.cors);
             preflight = parser.is_done();  // no body left unread: the connection can go on
         }
-        // The simple-path call the request addresses, parsed once for every step below.
+        // The web-service call the request makes, if its route is one.
         std::optional<simple_call> call;
-        if (!refusal) call = parse_simple_call(header);
+        if (!refusal && found.shape && found.shape->service != web_service::none) {
+            call = make_web_service_call(found.shape->service, header, *target,
+                                         found.param("operation"), found.matrix);
+        }
         // Who calls is settled before any body is read: an unknown caller cannot make the
         // server read (or store) a single body byte.
         std::string user;
         if (!refusal) {
             const request_source from{client_address(header, peer_address, limits.links),
                                       socket.tls() ? &certificate : nullptr};
-            auto admitted = admit(header, call, from, svc);
+            auto admitted = admit(header, call, role, from, svc);
             if (auto* refused = std::get_if<response>(&admitted)) {
                 refusal = std::move(*refused);
             } else {
@@ -237,9 +279,8 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         }
 
         // A paused operation is turned away before its body is read.
-        std::string operation_label =
-            target.starts_with("/_admin/") || target.starts_with("/metrics") ? "admin" : "other";
-        if (call && call->protocol == call_protocol::simple) {
+        std::string operation_label = role == route_role::services ? "other" : "admin";
+        if (call && call->protocol == web_service::simple) {
             // The one lookup of the request: the handlers use what it found.
             call->served = svc.gateway->find_operation(call->operation);
             const auto& served = call->served;
@@ -296,7 +337,7 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         // Links are made before the request is handed on (route takes it).
         std::string links;
         if (!refusal) links = link_base(parser.get(), socket.tls() != nullptr, limits.links);
-        if (!refusal && call && call->protocol != call_protocol::simple) {
+        if (!refusal && call && call->protocol != web_service::simple) {
             // The WSDL's addresses are absolute: the external base, or how this host was called.
             call->base_url = !links.empty() ? links
                                             : (socket.tls() ? "https://" : "http://") +
@@ -311,10 +352,14 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         } else if (streamed) {
             res = std::move(*streamed);
         } else {
-            res = co_await route(parser.release(), std::move(call), std::move(user), svc);
+            // Owned before the parser gives up the header the view points into.
+            std::optional<boost::urls::url> owned_target;
+            if (target) owned_target.emplace(*target);
+            res = co_await dispatch(std::move(found), std::move(owned_target), parser.release(),
+                                    std::move(call), std::move(user), svc);
         }
         // A SOAP client is answered in SOAP, whatever turned it away.
-        if (refusal && call && call->protocol != call_protocol::simple) {
+        if (refusal && call && call->protocol != web_service::simple) {
             res = soap_fault(std::move(res), call->protocol);
         }
         rebase_links(res, links);

@@ -3,11 +3,11 @@
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 
-#include "execution_json.hpp"
+#include "admin/admin_api.hpp"
+#include "admin/execution_json.hpp"
 #include "ferry/engine/intake/request_properties.hpp"
 #include "ferry/store/error.hpp"
-#include "handlers.hpp"
-#include "responses.hpp"
+#include "http/responses.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -45,7 +45,9 @@ void metric(std::string& out, std::string_view name, std::string_view type, std:
 
 }  // namespace
 
-response handle_status(const request& req, const service& svc) {
+response status(const routed_request& r) {
+    const auto& req = r.req;
+    const auto& svc = r.svc;
     const auto state = svc.state.load();
     boost::json::object body;
     body["status"] = state_name(state);
@@ -75,7 +77,10 @@ bool valid_utf8(std::string_view s) {
 
 }  // namespace
 
-boost::asio::awaitable<response> handle_execution(request req, std::string id, service& svc) {
+boost::asio::awaitable<response> show_execution(routed_request r) {
+    const auto& req = r.req;
+    const auto& id = r.param("id");
+    auto& svc = r.svc;
     const auto record = co_await svc.gateway->execution(id);
     if (!record) {
         if (record.error() == store::errc::not_found) {
@@ -115,8 +120,11 @@ boost::asio::awaitable<response> handle_execution(request req, std::string id, s
 
 // A document of the execution (request document or stored step output) with its properties.
 // The payload is `data` when it is UTF-8 text, else `data_base64` (JSON strings are text).
-boost::asio::awaitable<response> handle_execution_document(request req, std::string execution_id,
-                                                           std::string document_id, service& svc) {
+boost::asio::awaitable<response> show_execution_document(routed_request r) {
+    const auto& req = r.req;
+    const auto& execution_id = r.param("id");
+    const auto& document_id = r.param("document");
+    auto& svc = r.svc;
     // Only documents that belong to this execution: ids start with "<execution id>-".
     if (!document_id.starts_with(execution_id + "-")) {
         co_return error_response(
@@ -150,7 +158,9 @@ boost::asio::awaitable<response> handle_execution_document(request req, std::str
                             req.keep_alive());
 }
 
-response handle_metrics(const request& req, const service& svc) {
+response metrics(const routed_request& r) {
+    const auto& req = r.req;
+    const auto& svc = r.svc;
     const auto stats = svc.gateway->stats();
     std::string out;
     for (int c = 1; c <= 5; ++c) {

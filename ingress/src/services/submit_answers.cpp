@@ -1,4 +1,4 @@
-#include "submit_answers.hpp"
+#include "services/submit_answers.hpp"
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
@@ -7,7 +7,7 @@
 
 #include "ferry/engine/intake/request_properties.hpp"
 #include "ferry/transport/error.hpp"
-#include "responses.hpp"
+#include "http/responses.hpp"
 
 namespace ferry::ingress {
 

@@ -6,9 +6,9 @@
 #include "ferry/profiles/validation.hpp"
 #include "ferry/profiles/wsdl.hpp"
 #include "ferry/profiles/xml_list.hpp"
-#include "handlers.hpp"
-#include "responses.hpp"
-#include "submit_answers.hpp"
+#include "http/responses.hpp"
+#include "services/submit_answers.hpp"
+#include "services/web_services.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -134,9 +134,6 @@ std::optional<std::string> more_data_token(const profiles::soap_request& envelop
 
 boost::asio::awaitable<response> soap_exchange(request req, simple_call call, std::string user,
                                                service& svc) {
-    if (req.method() != http::verb::post) {
-        co_return method_not_allowed(req, "POST (or GET with ?wsdl)");
-    }
     in_flight_guard guard(svc);
     if (auto refused = not_serving(req, svc.state.load())) co_return std::move(*refused);
     auto envelope = profiles::read_soap_envelope(req.body());
@@ -147,8 +144,8 @@ boost::asio::awaitable<response> soap_exchange(request req, simple_call call, st
                                   std::to_string(e.where.line) + ", column " +
                                   std::to_string(e.where.column) + ": " + e.where.message);
     }
-    const auto wanted = call.protocol == call_protocol::soap11 ? profiles::soap_version::v1_1
-                                                               : profiles::soap_version::v1_2;
+    const auto wanted = call.protocol == web_service::soap11 ? profiles::soap_version::v1_1
+                                                             : profiles::soap_version::v1_2;
     if (envelope->version != wanted) {
         co_return bad_request(
             req, "version_mismatch",
@@ -198,7 +195,7 @@ boost::asio::awaitable<response> soap_exchange(request req, simple_call call, st
                                       "> must hold <moreDataToken> with the token of the page "
                                       "before");
         }
-        auto page = co_await handle_next_page(std::move(req), std::move(*token), svc);
+        auto page = co_await page_by_token(std::move(req), std::move(*token), svc);
         co_return soap_reply(std::move(page), call.protocol, *p);
     }
 
@@ -283,12 +280,15 @@ response describe(const request& req, const simple_call& call, const std::string
 
 }  // namespace
 
-boost::asio::awaitable<response> handle_soap(request req, simple_call call, std::string user,
-                                             service& svc) {
-    const auto protocol = call.protocol;
-    if (req.method() == http::verb::get) co_return describe(req, call, user, svc);
-    auto answer = co_await soap_exchange(std::move(req), std::move(call), std::move(user), svc);
+boost::asio::awaitable<response> soap_call(routed_request r) {
+    const auto protocol = r.call->protocol;
+    auto answer =
+        co_await soap_exchange(std::move(r.req), std::move(*r.call), std::move(r.user), r.svc);
     co_return soap_fault(std::move(answer), protocol);
+}
+
+response soap_description(const routed_request& r) {
+    return describe(r.req, *r.call, r.user, r.svc);
 }
 
 }  // namespace ferry::ingress

@@ -1,12 +1,12 @@
-#include "cors.hpp"
+#include "http/cors.hpp"
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 #include <string>
 
 #include "ferry/engine/model/wildcard.hpp"
-#include "responses.hpp"
-#include "submit_answers.hpp"
+#include "http/responses.hpp"
+#include "services/submit_answers.hpp"
 
 namespace ferry::ingress {
 namespace {

@@ -6,10 +6,10 @@
 #include <memory>
 #include <optional>
 
-#include "connection_stream.hpp"
-#include "deadline.hpp"
-#include "handlers.hpp"
+#include "http/connection_stream.hpp"
+#include "http/deadline.hpp"
 #include "service.hpp"
+#include "services/web_services.hpp"
 
 namespace ferry::ingress {
 

@@ -1,4 +1,4 @@
-#include "responses.hpp"
+#include "http/responses.hpp"
 
 #include <boost/beast/http/error.hpp>
 #include <boost/json/object.hpp>

@@ -1,4 +1,4 @@
-#include "execution_json.hpp"
+#include "admin/execution_json.hpp"
 
 #include <cstdlib>
 

@@ -6,7 +6,7 @@
 #include "ferry/engine/model/process.hpp"
 #include "ferry/profiles/soap_envelope.hpp"
 #include "ferry/profiles/xml_text.hpp"
-#include "handlers.hpp"
+#include "services/web_services.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -64,14 +64,14 @@ std::string fault_detail(const boost::json::object& error) {
     return out + "</ferry:fault>";
 }
 
-std::string_view soap_content_type(call_protocol protocol) {
-    return protocol == call_protocol::soap11 ? "text/xml; charset=utf-8"
-                                             : "application/soap+xml; charset=utf-8";
+std::string_view soap_content_type(web_service protocol) {
+    return protocol == web_service::soap11 ? "text/xml; charset=utf-8"
+                                           : "application/soap+xml; charset=utf-8";
 }
 
-profiles::soap_version version_of(call_protocol protocol) {
-    return protocol == call_protocol::soap11 ? profiles::soap_version::v1_1
-                                             : profiles::soap_version::v1_2;
+profiles::soap_version version_of(web_service protocol) {
+    return protocol == web_service::soap11 ? profiles::soap_version::v1_1
+                                           : profiles::soap_version::v1_2;
 }
 
 std::string wss_open(std::string_view name) {
@@ -120,9 +120,9 @@ std::string renamed_list(std::string_view body, const std::string& wrapper) {
 
 }  // namespace
 
-response soap_fault(response res, call_protocol protocol) {
+response soap_fault(response res, web_service protocol) {
     const auto status = res.result_int();
-    if (protocol == call_protocol::simple || status < 400 ||
+    if (protocol == web_service::simple || status < 400 ||
         !std::string_view(res[http::field::content_type]).starts_with("application/json")) {
         return res;
     }
@@ -138,7 +138,7 @@ response soap_fault(response res, call_protocol protocol) {
     }
     if (reason.empty()) reason = code;
 
-    const bool v11 = protocol == call_protocol::soap11;
+    const bool v11 = protocol == web_service::soap11;
     const bool receiver = status >= 500 && status != 503;
     std::string fault_code = receiver ? (v11 ? "Server" : "Receiver") : (v11 ? "Client" : "Sender");
     if (code == "version_mismatch") fault_code = "VersionMismatch";
@@ -171,7 +171,7 @@ response soap_fault(response res, call_protocol protocol) {
 }
 
 // An answer of the operation's process (or a receipt) as the SOAP response; errors as faults.
-response soap_reply(response res, call_protocol protocol, const engine::process& p) {
+response soap_reply(response res, web_service protocol, const engine::process& p) {
     const auto content_type = std::string_view(res[http::field::content_type]);
     const bool json = content_type.starts_with("application/json");
     if (res.result_int() >= 400 && json) return soap_fault(std::move(res), protocol);

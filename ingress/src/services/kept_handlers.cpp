@@ -4,9 +4,9 @@
 #include <boost/json/serialize.hpp>
 
 #include "ferry/store/error.hpp"
-#include "handlers.hpp"
-#include "responses.hpp"
-#include "submit_answers.hpp"
+#include "http/responses.hpp"
+#include "services/submit_answers.hpp"
+#include "services/web_services.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -24,7 +24,16 @@ response storage_error(const boost::system::error_code& ec, const request& req) 
 
 }  // namespace
 
-boost::asio::awaitable<response> handle_next_page(request req, std::string token, service& svc) {
+boost::asio::awaitable<response> next_page(routed_request r) {
+    // The query parameters are already in the call, as query_<name>.
+    const auto& props = r.call->process_props;
+    const auto token = props.find("query_moreDataToken");
+    // GET serves only pages; anything else goes by POST.
+    if (token == props.end()) co_return method_not_allowed(r.req, "POST");
+    co_return co_await page_by_token(std::move(r.req), token->second, r.svc);
+}
+
+boost::asio::awaitable<response> page_by_token(request req, std::string token, service& svc) {
     const auto kept = co_await svc.gateway->kept("page/" + token);
     if (!kept) {
         if (kept.error() == store::errc::not_found) {
@@ -42,8 +51,10 @@ boost::asio::awaitable<response> handle_next_page(request req, std::string token
     co_return kept_response(*kept, req);
 }
 
-boost::asio::awaitable<response> handle_execution_result(request req, std::string id,
-                                                         service& svc) {
+boost::asio::awaitable<response> execution_result(routed_request r) {
+    const auto& req = r.req;
+    const auto& id = r.param("id");
+    auto& svc = r.svc;
     const auto kept = co_await svc.gateway->kept("reply/" + id);
     if (kept && !kept->expired) {
         co_return kept_response(*kept, req);

@@ -1,4 +1,4 @@
-#include "bulk_handler.hpp"
+#include "services/bulk_handler.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "ferry/engine/intake/request_documents.hpp"
-#include "handlers.hpp"
-#include "responses.hpp"
-#include "submit_answers.hpp"
+#include "http/responses.hpp"
+#include "services/submit_answers.hpp"
+#include "services/web_services.hpp"
 
 namespace ferry::ingress {
 namespace {

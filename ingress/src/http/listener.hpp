@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "ferry/ingress/server.hpp"
+#include "http/route_table.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -24,11 +25,10 @@ struct listener {
     std::atomic<std::size_t> connections{0};
     std::uint16_t port = 0;
 
-    /// Whether this port serves the path (its role); /_admin/status is served everywhere.
-    bool serves(std::string_view path) const {
-        if (settings.role == listener_role::all || path == "/_admin/status") return true;
-        const bool admin = path == "/metrics" || path.starts_with("/_admin/");
-        return (settings.role == listener_role::admin) == admin;
+    /// Whether this port serves routes of `role` (its listener_role).
+    bool serves(route_role role) const {
+        if (settings.role == listener_role::all || role == route_role::any) return true;
+        return (settings.role == listener_role::admin) == (role == route_role::admin);
     }
 };
 

@@ -1,4 +1,4 @@
-#include "request_metrics.hpp"
+#include "http/request_metrics.hpp"
 
 #include <cstdio>
 

@@ -3,12 +3,11 @@
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/parse.hpp>
 #include <charconv>
 
-#include "execution_query.hpp"
-#include "handlers.hpp"
-#include "responses.hpp"
+#include "admin/admin_api.hpp"
+#include "admin/execution_query.hpp"
+#include "http/responses.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -152,48 +151,41 @@ response start(const request& req, const boost::urls::url_view& target, service&
     return res;
 }
 
-}  // namespace
-
-bool is_replays_path(std::string_view path) {
-    return path == "/_admin/replays" || path.starts_with(replays_prefix);
-}
-
-response handle_replays(const request& req, service& svc) {
-    const auto target = boost::urls::parse_origin_form(req.target());
-    const std::string path = target->path();
-    if (path == "/_admin/replays") {
-        if (req.method() == http::verb::post) return start(req, *target, svc);
-        if (req.method() != http::verb::get) return method_not_allowed(req, "GET, POST");
-        boost::json::array list;
-        for (const auto& p : svc.gateway->list_replays()) list.push_back(progress_json(p, false));
-        boost::json::object body;
-        body["replays"] = std::move(list);
-        return json_response(http::status::ok, boost::json::serialize(body), req.version(),
-                             req.keep_alive());
-    }
-    auto rest = path.substr(replays_prefix.size());
-    const bool cancel = rest.ends_with("/cancel");
-    if (cancel) rest = rest.substr(0, rest.size() - 7);
-    if (rest.empty() || rest.find('/') != std::string::npos) {
-        return error_response(http::status::not_found, "not_found", "no endpoint at " + path, req);
-    }
-    if (cancel) {
-        if (req.method() != http::verb::post) return method_not_allowed(req, "POST");
-        if (!svc.gateway->cancel_replay(rest)) {
-            return error_response(http::status::not_found, "unknown_replay",
-                                  "no replay has the id '" + rest + "'", req);
-        }
-    } else if (req.method() != http::verb::get) {
-        return method_not_allowed(req, "GET");
-    }
-    const auto progress = svc.gateway->replay_job(rest);
+// The progress of replay `id`, with its items.
+response progress_response(const request& req, const std::string& id, const service& svc) {
+    const auto progress = svc.gateway->replay_job(id);
     if (!progress) {
         return error_response(http::status::not_found, "unknown_replay",
-                              "no replay has the id '" + rest + "' (a restart forgets replays)",
-                              req);
+                              "no replay has the id '" + id + "' (a restart forgets replays)", req);
     }
     return json_response(http::status::ok, boost::json::serialize(progress_json(*progress, true)),
                          req.version(), req.keep_alive());
+}
+
+}  // namespace
+
+response start_replay(const routed_request& r) { return start(r.req, r.target, r.svc); }
+
+response list_replays(const routed_request& r) {
+    boost::json::array list;
+    for (const auto& p : r.svc.gateway->list_replays()) list.push_back(progress_json(p, false));
+    boost::json::object body;
+    body["replays"] = std::move(list);
+    return json_response(http::status::ok, boost::json::serialize(body), r.req.version(),
+                         r.req.keep_alive());
+}
+
+response show_replay(const routed_request& r) {
+    return progress_response(r.req, r.param("id"), r.svc);
+}
+
+response cancel_replay(const routed_request& r) {
+    const auto& id = r.param("id");
+    if (!r.svc.gateway->cancel_replay(id)) {
+        return error_response(http::status::not_found, "unknown_replay",
+                              "no replay has the id '" + id + "'", r.req);
+    }
+    return progress_response(r.req, id, r.svc);
 }
 
 }  // namespace ferry::ingress

@@ -4,23 +4,20 @@
 // /_admin/dead-letters?queue=|all=true.
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/parse.hpp>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
-#include "execution_json.hpp"
+#include "admin/admin_api.hpp"
+#include "admin/execution_json.hpp"
 #include "ferry/store/error.hpp"
-#include "handlers.hpp"
-#include "responses.hpp"
-#include "submit_answers.hpp"
+#include "http/responses.hpp"
+#include "services/submit_answers.hpp"
 
 namespace ferry::ingress {
 namespace {
 
-constexpr std::string_view letters_path = "/_admin/dead-letters";
-constexpr std::string_view letters_prefix = "/_admin/dead-letters/";
 constexpr std::size_t most_per_bulk_call = 10'000;  // a bulk call reports `more` beyond this
 
 boost::json::array names(const std::vector<std::string>& list) {
@@ -240,53 +237,42 @@ boost::asio::awaitable<response> bulk(const request& req, const boost::urls::url
 
 }  // namespace
 
-bool is_queues_path(std::string_view path) {
-    return path == "/_admin/queues" || path == letters_path || path.starts_with(letters_prefix);
+boost::asio::awaitable<response> list_internal_queues(routed_request r) {
+    co_return co_await list_queues(r.req, r.svc);
 }
 
-boost::asio::awaitable<response> handle_queues(request req, service& svc) {
-    const auto target = boost::urls::parse_origin_form(req.target());
-    const std::string path = target->path();
-    const auto method = req.method();
-    if (path == "/_admin/queues") {
-        if (method != http::verb::get) co_return method_not_allowed(req, "GET");
-        co_return co_await list_queues(req, svc);
+boost::asio::awaitable<response> list_dead_letters(routed_request r) {
+    co_return co_await list_letters(r.req, r.target, r.svc);
+}
+
+boost::asio::awaitable<response> clear_dead_letters(routed_request r) {
+    co_return co_await bulk(r.req, r.target, false, r.svc);
+}
+
+boost::asio::awaitable<response> resend_dead_letters(routed_request r) {
+    co_return co_await bulk(r.req, r.target, true, r.svc);
+}
+
+boost::asio::awaitable<response> show_dead_letter(routed_request r) {
+    co_return co_await show_letter(r.req, r.param("id"), r.svc);
+}
+
+boost::asio::awaitable<response> clear_dead_letter(routed_request r) {
+    const auto& id = r.param("id");
+    const auto known = co_await r.svc.gateway->dead_letter(id);
+    if (!known && known.error() == store::errc::not_found) {
+        co_return error_response(http::status::not_found, "unknown_dead_letter",
+                                 "no dead letter has the id '" + id + "'", r.req);
     }
-    if (path == letters_path) {
-        if (method == http::verb::get) co_return co_await list_letters(req, *target, svc);
-        if (method == http::verb::delete_) co_return co_await bulk(req, *target, false, svc);
-        co_return method_not_allowed(req, "GET, DELETE");
+    const std::vector<std::string> ids = {id};
+    if (auto cleared = co_await r.svc.gateway->clear_dead_letters(ids); !cleared) {
+        co_return storage_failure(cleared.error(), r.req);
     }
-    const auto rest = path.substr(letters_prefix.size());
-    if (rest == "resend") {
-        if (method != http::verb::post) co_return method_not_allowed(req, "POST");
-        co_return co_await bulk(req, *target, true, svc);
-    }
-    const auto slash = rest.find('/');
-    const auto id = rest.substr(0, slash);
-    if (id.empty()) {
-        co_return error_response(http::status::not_found, "not_found", "no endpoint at " + path,
-                                 req);
-    }
-    if (slash == std::string::npos) {
-        if (method == http::verb::get) co_return co_await show_letter(req, id, svc);
-        if (method != http::verb::delete_) co_return method_not_allowed(req, "GET, DELETE");
-        const auto known = co_await svc.gateway->dead_letter(id);
-        if (!known && known.error() == store::errc::not_found) {
-            co_return error_response(http::status::not_found, "unknown_dead_letter",
-                                     "no dead letter has the id '" + id + "'", req);
-        }
-        const std::vector<std::string> ids = {id};
-        if (auto cleared = co_await svc.gateway->clear_dead_letters(ids); !cleared) {
-            co_return storage_failure(cleared.error(), req);
-        }
-        co_return ok_json({{"cleared", 1}}, req);
-    }
-    if (rest.substr(slash) == "/resend") {
-        if (method != http::verb::post) co_return method_not_allowed(req, "POST");
-        co_return co_await resend_one(req, id, svc);
-    }
-    co_return error_response(http::status::not_found, "not_found", "no endpoint at " + path, req);
+    co_return ok_json({{"cleared", 1}}, r.req);
+}
+
+boost::asio::awaitable<response> resend_dead_letter(routed_request r) {
+    co_return co_await resend_one(r.req, r.param("id"), r.svc);
 }
 
 }  // namespace ferry::ingress

@@ -2,15 +2,14 @@
 // POST /_admin/executions/<id>/replay.
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/parse.hpp>
 #include <charconv>
 #include <ctime>
 
-#include "execution_json.hpp"
-#include "execution_query.hpp"
-#include "handlers.hpp"
-#include "responses.hpp"
-#include "submit_answers.hpp"
+#include "admin/admin_api.hpp"
+#include "admin/execution_json.hpp"
+#include "admin/execution_query.hpp"
+#include "http/responses.hpp"
+#include "services/submit_answers.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -24,13 +23,13 @@ response bad_query(const request& req, std::string detail) {
 
 }  // namespace
 
-boost::asio::awaitable<response> handle_execution_list(request req, service& svc) {
-    const auto target = boost::urls::parse_origin_form(req.target());
-    if (!target) co_return bad_query(req, "the request target is not a valid URL");
+boost::asio::awaitable<response> list_executions(routed_request r) {
+    const auto& req = r.req;
+    auto& svc = r.svc;
     store::execution_filter filter;
     std::string cursor;
     std::size_t limit = default_page;
-    for (const auto& param : target->params()) {
+    for (const auto& param : r.target.params()) {
         const std::string key = param.key;
         const std::string value = param.value;
         std::string bad;
@@ -66,11 +65,12 @@ boost::asio::awaitable<response> handle_execution_list(request req, service& svc
                             req.keep_alive());
 }
 
-boost::asio::awaitable<response> handle_replay(request req, std::string id, service& svc) {
+boost::asio::awaitable<response> replay_execution(routed_request r) {
+    const auto& req = r.req;
+    const auto& id = r.param("id");
     // ?version=N runs another known version of the process.
     std::optional<std::uint32_t> version;
-    const auto target = boost::urls::parse_origin_form(req.target());
-    for (const auto& param : target->params()) {
+    for (const auto& param : r.target.params()) {
         std::uint32_t v = 0;
         const std::string value = param.value;
         const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
@@ -79,7 +79,7 @@ boost::asio::awaitable<response> handle_replay(request req, std::string id, serv
         }
         version = v;
     }
-    co_return resubmitted(co_await svc.gateway->replay(id, version), "replay_of", id, req);
+    co_return resubmitted(co_await r.svc.gateway->replay(id, version), "replay_of", id, req);
 }
 
 }  // namespace ferry::ingress

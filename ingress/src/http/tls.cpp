@@ -1,4 +1,4 @@
-#include "tls.hpp"
+#include "http/tls.hpp"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -6,7 +6,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 
-#include "connection_stream.hpp"
+#include "http/connection_stream.hpp"
 
 namespace ferry::ingress {
 namespace ssl = boost::asio::ssl;

@@ -1,6 +1,6 @@
 // The execution filter as query parameters, shared by GET /_admin/executions and
 // POST /_admin/replays.
-#include "execution_query.hpp"
+#include "admin/execution_query.hpp"
 
 #include <charconv>
 #include <cstdio>

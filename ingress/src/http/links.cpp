@@ -1,4 +1,4 @@
-#include "links.hpp"
+#include "http/links.hpp"
 
 #include <boost/beast/core/string.hpp>
 

@@ -1,0 +1,52 @@
+#pragma once
+
+// The admin API's handlers (docs/admin-api.md). routes.cpp names the path of each.
+
+#include <boost/asio/awaitable.hpp>
+
+#include "routes.hpp"
+#include "service.hpp"
+
+namespace ferry::ingress {
+
+/// GET /_admin/status (every port): state, version, queue depth, disk.
+response status(const routed_request& r);
+/// GET /metrics: Prometheus text.
+response metrics(const routed_request& r);
+
+/// GET /_admin/executions?process=&state=&from=&to=&error=&limit=&cursor=: the history,
+/// newest first (history_handler.cpp).
+boost::asio::awaitable<response> list_executions(routed_request r);
+/// GET /_admin/executions/<id>: the record and its step trace.
+boost::asio::awaitable<response> show_execution(routed_request r);
+/// GET /_admin/executions/<id>/documents/<document>: one stored document.
+boost::asio::awaitable<response> show_execution_document(routed_request r);
+/// POST /_admin/executions/<id>/replay[?version=N]: the execution again, as a new stored
+/// execution linked to it (process property replay_of); 202.
+boost::asio::awaitable<response> replay_execution(routed_request r);
+
+/// /_admin/processes and /_admin/listeners (deploy_handler.cpp).
+boost::asio::awaitable<response> list_processes(routed_request r);
+boost::asio::awaitable<response> deploy_process(routed_request r);
+boost::asio::awaitable<response> undeploy_process(routed_request r);
+boost::asio::awaitable<response> activate_process_version(routed_request r);
+boost::asio::awaitable<response> list_listeners(routed_request r);
+boost::asio::awaitable<response> change_listener(routed_request r,
+                                                 engine::gateway::listener_action what);
+
+/// /_admin/replays (replay_handler.cpp): bulk replays in the background.
+response start_replay(const routed_request& r);
+response list_replays(const routed_request& r);
+response show_replay(const routed_request& r);
+response cancel_replay(const routed_request& r);
+
+/// /_admin/queues and /_admin/dead-letters (queue_handler.cpp): internal queues.
+boost::asio::awaitable<response> list_internal_queues(routed_request r);
+boost::asio::awaitable<response> list_dead_letters(routed_request r);
+boost::asio::awaitable<response> clear_dead_letters(routed_request r);
+boost::asio::awaitable<response> resend_dead_letters(routed_request r);
+boost::asio::awaitable<response> show_dead_letter(routed_request r);
+boost::asio::awaitable<response> clear_dead_letter(routed_request r);
+boost::asio::awaitable<response> resend_dead_letter(routed_request r);
+
+}  // namespace ferry::ingress

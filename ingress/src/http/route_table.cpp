@@ -1,0 +1,115 @@
+#include "http/route_table.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace ferry::ingress::detail {
+
+std::vector<pattern_segment> parse_pattern(std::string_view pattern) {
+    if (!pattern.starts_with('/')) {
+        throw std::invalid_argument("a route pattern starts with '/': " + std::string(pattern));
+    }
+    std::vector<pattern_segment> out;
+    auto rest = pattern.substr(1);
+    for (;;) {
+        const auto slash = rest.find('/');
+        const auto text = rest.substr(0, slash);
+        if (text.empty()) {
+            throw std::invalid_argument("empty segment in route pattern " + std::string(pattern));
+        }
+        if (!out.empty() && out.back().what == pattern_segment::kind::rest) {
+            throw std::invalid_argument("{name...} must be last in " + std::string(pattern));
+        }
+        if (text.starts_with('{') && text.ends_with('}')) {
+            auto name = text.substr(1, text.size() - 2);
+            auto what = pattern_segment::kind::param;
+            if (name.ends_with("...")) {
+                name.remove_suffix(3);
+                what = pattern_segment::kind::rest;
+            }
+            if (name.empty()) {
+                throw std::invalid_argument("unnamed parameter in " + std::string(pattern));
+            }
+            out.push_back({what, std::string(name)});
+        } else if (text.find_first_of("{}") != std::string_view::npos) {
+            throw std::invalid_argument("a parameter is a whole segment: " + std::string(pattern));
+        } else {
+            out.push_back({pattern_segment::kind::literal, std::string(text)});
+        }
+        if (slash == std::string_view::npos) return out;
+        rest = rest.substr(slash + 1);
+    }
+}
+
+std::vector<std::string_view> split_path(std::string_view path, std::string_view& matrix) {
+    std::vector<std::string_view> out;
+    if (path.starts_with('/')) path.remove_prefix(1);
+    for (;;) {
+        const auto slash = path.find('/');
+        out.push_back(path.substr(0, slash));
+        if (slash == std::string_view::npos) break;
+        path = path.substr(slash + 1);
+    }
+    auto& last = out.back();
+    if (const auto semicolon = last.find(';'); semicolon != std::string_view::npos) {
+        matrix = last.substr(semicolon);
+        last = last.substr(0, semicolon);
+    } else {
+        matrix = {};
+    }
+    return out;
+}
+
+bool match_segments(const std::vector<pattern_segment>& pattern,
+                    const std::vector<std::string_view>& segments, path_params& params,
+                    std::vector<int>& rank) {
+    using kind = pattern_segment::kind;
+    std::size_t i = 0;
+    for (const auto& p : pattern) {
+        if (p.what == kind::rest) {
+            if (i >= segments.size()) return false;
+            std::string joined;
+            for (std::size_t j = i; j < segments.size(); ++j) {
+                if (segments[j].empty()) return false;
+                if (j > i) joined += '/';
+                joined += segments[j];
+            }
+            params.emplace_back(p.text, std::move(joined));
+            rank.push_back(0);
+            return true;
+        }
+        if (i >= segments.size()) return false;
+        const auto segment = segments[i++];
+        if (p.what == kind::literal) {
+            if (segment != p.text) return false;
+            rank.push_back(2);
+        } else {
+            if (segment.empty()) return false;
+            params.emplace_back(p.text, std::string(segment));
+            rank.push_back(1);
+        }
+    }
+    return i == segments.size();
+}
+
+std::string allow_text(const std::vector<boost::beast::http::verb>& methods) {
+    // A fixed order, whatever order the routes were added in.
+    static constexpr boost::beast::http::verb order[] = {
+        boost::beast::http::verb::get, boost::beast::http::verb::post,
+        boost::beast::http::verb::put, boost::beast::http::verb::patch,
+        boost::beast::http::verb::delete_};
+    std::string out;
+    const auto add = [&](boost::beast::http::verb v) {
+        if (!out.empty()) out += ", ";
+        out += boost::beast::http::to_string(v);
+    };
+    for (const auto v : order) {
+        if (std::find(methods.begin(), methods.end(), v) != methods.end()) add(v);
+    }
+    for (const auto v : methods) {
+        if (std::find(std::begin(order), std::end(order), v) == std::end(order)) add(v);
+    }
+    return out;
+}
+
+}  // namespace ferry::ingress::detail

@@ -1,0 +1,88 @@
+// Every endpoint of the server, in one table: method, path pattern, which ports serve it, and
+// its handler. docs/admin-api.md and docs/web-services.md describe each.
+#include "routes.hpp"
+
+#include "admin/admin_api.hpp"
+#include "services/web_services.hpp"
+
+namespace ferry::ingress {
+namespace {
+
+using http::verb;
+using action = engine::gateway::listener_action;
+
+// A handler that answers without waiting on anything, as a route handler.
+template <response (*handler)(const routed_request&)>
+boost::asio::awaitable<response> at_once(routed_request r) {
+    co_return handler(r);
+}
+
+route_handler changes_listener(action what) {
+    return [what](routed_request r) { return change_listener(std::move(r), what); };
+}
+
+}  // namespace
+
+const std::string& routed_request::param(std::string_view name) const {
+    return param_value(params, name);
+}
+
+routes make_routes() {
+    routes table;
+    const auto services = [&](verb method, std::string_view pattern, web_service protocol,
+                              route_handler handler) {
+        table.add(method, pattern, route_role::services, protocol, std::move(handler));
+    };
+    const auto admin = [&](verb method, std::string_view pattern, route_handler handler) {
+        table.add(method, pattern, route_role::admin, web_service::none, std::move(handler));
+    };
+
+    // Web services (docs/web-services.md).
+    services(verb::post, "/ws/simple/{operation}", web_service::simple, call_operation);
+    services(verb::get, "/ws/simple/{operation}", web_service::simple, next_page);
+    for (const auto& [path, protocol] : {std::pair{"/ws/soap", web_service::soap11},
+                                         std::pair{"/ws/soap12", web_service::soap12}}) {
+        services(verb::post, path, protocol, soap_call);
+        services(verb::get, path, protocol, at_once<soap_description>);
+    }
+
+    // Every port answers the status (load balancers' health checks).
+    table.add(verb::get, "/_admin/status", route_role::any, web_service::none, at_once<status>);
+    admin(verb::get, "/metrics", at_once<metrics>);
+
+    // Executions: history, detail, documents, replay, the reply of a synchronous call.
+    admin(verb::get, "/_admin/executions", list_executions);
+    admin(verb::get, "/_admin/executions/{id}", show_execution);
+    admin(verb::get, "/_admin/executions/{id}/documents/{document}", show_execution_document);
+    admin(verb::post, "/_admin/executions/{id}/replay", replay_execution);
+    admin(verb::get, "/_admin/executions/{id}/result", execution_result);
+
+    // Deployment: processes and their listeners.
+    admin(verb::get, "/_admin/processes", list_processes);
+    admin(verb::post, "/_admin/processes", deploy_process);
+    admin(verb::delete_, "/_admin/processes/{name}", undeploy_process);
+    admin(verb::post, "/_admin/processes/{name}/versions/{version}/activate",
+          activate_process_version);
+    admin(verb::get, "/_admin/listeners", list_listeners);
+    admin(verb::post, "/_admin/listeners/{name}/pause", changes_listener(action::pause));
+    admin(verb::post, "/_admin/listeners/{name}/resume", changes_listener(action::resume));
+    admin(verb::post, "/_admin/listeners/{name}/restart", changes_listener(action::restart));
+
+    // Bulk replays.
+    admin(verb::get, "/_admin/replays", at_once<list_replays>);
+    admin(verb::post, "/_admin/replays", at_once<start_replay>);
+    admin(verb::get, "/_admin/replays/{id}", at_once<show_replay>);
+    admin(verb::post, "/_admin/replays/{id}/cancel", at_once<cancel_replay>);
+
+    // Internal queues and dead letters.
+    admin(verb::get, "/_admin/queues", list_internal_queues);
+    admin(verb::get, "/_admin/dead-letters", list_dead_letters);
+    admin(verb::delete_, "/_admin/dead-letters", clear_dead_letters);
+    admin(verb::post, "/_admin/dead-letters/resend", resend_dead_letters);
+    admin(verb::get, "/_admin/dead-letters/{id}", show_dead_letter);
+    admin(verb::delete_, "/_admin/dead-letters/{id}", clear_dead_letter);
+    admin(verb::post, "/_admin/dead-letters/{id}/resend", resend_dead_letter);
+    return table;
+}
+
+}  // namespace ferry::ingress

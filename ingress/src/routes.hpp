@@ -1,0 +1,43 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/url/url.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/route_table.hpp"
+#include "services/web_service_call.hpp"
+
+namespace ferry::ingress {
+
+struct service;
+using request = boost::beast::http::request<boost::beast::http::string_body>;
+using response = boost::beast::http::response<boost::beast::http::string_body>;
+
+/// A request on its way to its route's handler: everything the connection already parsed, so
+/// that no handler parses the target again.
+struct routed_request {
+    request req;
+    boost::urls::url target;  // the parsed target: path() is percent-decoded, params() the query
+    path_params params;       // the route's {name} segments
+    std::string user;         // who admit() let in ("" when nobody was identified)
+    std::optional<simple_call> call;  // web-service routes only
+    service& svc;
+
+    /// The {name} segment of the route's pattern ("" when it has none of that name).
+    const std::string& param(std::string_view name) const;
+};
+
+using route_handler = std::function<boost::asio::awaitable<response>(routed_request)>;
+using routes = route_table<route_handler>;
+using matched_route = route_match<route_handler>;
+
+/// Every endpoint of the server: the web services (/ws/simple, /ws/soap, /ws/soap12), the admin
+/// API (/_admin/...) and /metrics, each with its method, role and handler.
+routes make_routes();
+
+}  // namespace ferry::ingress
