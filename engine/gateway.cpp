@@ -35,9 +35,12 @@ struct gateway::impl {
     std::mutex waiters_mutex;
     std::unordered_map<std::string, std::shared_ptr<waiter>> waiters;
     std::optional<transport::reply_receiver> replies;
+    gateway_settings settings;
+    execution_slots slots;
+    std::atomic<std::uint64_t> executions_refused{0};
 
-    impl(runtime& e, transport::context& ctx, asio::any_io_executor io)
-        : engine(e), intake(ctx, std::move(io), e.settings().intake_endpoint) {
+    impl(runtime& e, transport::context& ctx, asio::any_io_executor io, gateway_settings s)
+        : engine(e), intake(ctx, std::move(io), e.settings().intake_endpoint), settings(s) {
         replies.emplace(ctx, e.settings().reply_endpoint,
                         [this](transport::frames f) { deliver(std::move(f)); });
     }
@@ -62,8 +65,26 @@ struct gateway::impl {
     }
 };
 
-gateway::gateway(runtime& engine, transport::context& ctx, asio::any_io_executor io)
-    : impl_(std::make_unique<impl>(engine, ctx, std::move(io))) {}
+gateway::gateway(runtime& engine, transport::context& ctx, asio::any_io_executor io,
+                 gateway_settings settings)
+    : impl_(std::make_unique<impl>(engine, ctx, std::move(io), settings)) {}
+
+std::size_t gateway::execution_limit(const process& p) const {
+    return p.listen.max_concurrent_executions.value_or(impl_->settings.max_concurrent_executions);
+}
+
+std::optional<execution_slot> gateway::take_execution_slot(const process& p) {
+    const auto operation = p.listen.operation_name();
+    if (!impl_->slots.take(operation, execution_limit(p))) {
+        impl_->executions_refused.fetch_add(1, std::memory_order_relaxed);
+        return std::nullopt;
+    }
+    return execution_slot(impl_->slots, operation);
+}
+
+std::uint64_t gateway::executions_refused() const {
+    return impl_->executions_refused.load(std::memory_order_relaxed);
+}
 
 gateway::~gateway() {
     close();
@@ -94,7 +115,11 @@ asio::awaitable<boost::system::result<intake_reply>> gateway::submit(submission 
 }
 
 asio::awaitable<boost::system::result<gateway::call_result>> gateway::call(
-    submission s, std::chrono::milliseconds wait, bool in_memory) {
+    const process& p, submission s, std::chrono::milliseconds wait) {
+    // low_latency runs in memory, unless X-Debug asked for a stored, general-mode run or an
+    // idempotency key needs a stored execution to answer repeats from.
+    const bool in_memory =
+        p.mode == execution_mode::low_latency && !s.debug && s.idempotency_key.empty();
     auto w = std::make_shared<waiter>(co_await asio::this_coro::executor);
     s.reply_to = random_hex128();
     const auto key = s.reply_to;
@@ -123,14 +148,14 @@ asio::awaitable<boost::system::result<gateway::call_result>> gateway::call(
     if (!stored) co_return stored.error();
     // No wait (Prefer: respond-async, X-Max-Wait: 0) always means the 202, even when a fast
     // executor's reply is already here: the caller asked not to get it now.
-    if (wait.count() <= 0) co_return call_result{std::move(*stored), std::nullopt};
+    if (wait.count() <= 0) co_return call_result{std::move(*stored), std::nullopt, in_memory};
     if (accepted && stored->repeat) {
         // The first post's execution replies to the first caller; a repeat reads the reply
         // it keeps in the store.
         auto answer = co_await kept_reply(stored->accepted.execution_id, wait);
-        co_return call_result{std::move(*stored), std::move(answer)};
+        co_return call_result{std::move(*stored), std::move(answer), in_memory};
     }
-    co_return call_result{std::move(*stored), std::move(w->answer)};
+    co_return call_result{std::move(*stored), std::move(w->answer), in_memory};
 }
 
 asio::awaitable<std::optional<http_answer>> gateway::kept_reply(std::string execution_id,

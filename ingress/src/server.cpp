@@ -169,7 +169,8 @@ boost::system::result<void> server::start() {
         }
     }
 
-    s.svc.gateway = std::make_unique<engine::gateway>(s.engine, s.ctx, s.io.get_executor());
+    s.svc.gateway = std::make_unique<engine::gateway>(s.engine, s.ctx, s.io.get_executor(),
+                                                      s.svc.settings.calls);
     for (auto& l : s.listeners) {
         asio::co_spawn(s.io, accept_loop(*l->acceptor, *l->port, s.svc),
                        [](std::exception_ptr e) { log_exception("accept loop", e); });

@@ -23,36 +23,12 @@ using response = http::response<http::string_body>;
 struct http_counters {
     std::atomic<std::uint64_t> by_class[6] = {};  // index = status / 100
     std::atomic<std::uint64_t> tls_handshake_failures{0};
-    std::atomic<std::uint64_t> executions_refused{0};
     void count(unsigned status) {
         by_class[status / 100 < 6 ? status / 100 : 5].fetch_add(1, std::memory_order_relaxed);
     }
 };
 
 class user_source;
-
-/// Synchronous executions running per operation, for the per-listener limit.
-/// Concurrency: thread-safe.
-class execution_slots {
-public:
-    /// Takes a slot of `operation` unless `limit` (0: unlimited) are taken.
-    bool take(const std::string& operation, std::size_t limit) {
-        std::lock_guard lock(mutex_);
-        auto& n = running_[operation];
-        if (limit != 0 && n >= limit) return false;
-        ++n;
-        return true;
-    }
-    void give_back(const std::string& operation) {
-        std::lock_guard lock(mutex_);
-        if (auto it = running_.find(operation); it != running_.end() && it->second > 0)
-            --it->second;
-    }
-
-private:
-    std::mutex mutex_;
-    std::unordered_map<std::string, std::size_t> running_;
-};
 
 /// What every connection shares. Owned by the server; outlives every connection.
 struct service {
@@ -62,23 +38,8 @@ struct service {
     std::atomic<std::size_t> in_flight{0};
     http_counters counters;
     request_metrics requests;
-    std::shared_ptr<user_source> users;  // when any authentication needs users
-    execution_slots executions;
+    std::shared_ptr<user_source> users;      // when any authentication needs users
     ingress::routes routes = make_routes();  // every endpoint (routes.cpp)
-};
-
-/// Gives back a slot taken from execution_slots (RAII).
-class execution_slot {
-public:
-    execution_slot(execution_slots& slots, std::string operation)
-        : slots_(slots), operation_(std::move(operation)) {}
-    ~execution_slot() { slots_.give_back(operation_); }
-    execution_slot(const execution_slot&) = delete;
-    execution_slot& operator=(const execution_slot&) = delete;
-
-private:
-    execution_slots& slots_;
-    std::string operation_;
 };
 
 /// Keeps service::in_flight up to date for one request (RAII).

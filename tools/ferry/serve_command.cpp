@@ -359,7 +359,7 @@ void add_serve_command(CLI::App& app) {
                   "Behind a proxy: build links from X-Forwarded-Proto/-Host/-Port/-Prefix and "
                   "X-Request-Uri, and take the caller's address (IP allow-lists) from "
                   "X-Forwarded-For");
-    cmd->add_option("--max-concurrent-executions", o->http.max_concurrent_executions,
+    cmd->add_option("--max-concurrent-executions", o->http.calls.max_concurrent_executions,
                     "Synchronous executions of one operation at once, unless its process sets "
                     "max_concurrent_executions (503 too_many_executions past it; 0: unlimited)")
         ->capture_default_str();

@@ -197,7 +197,7 @@ response metrics(const routed_request& r) {
            static_cast<double>(svc.counters.tls_handshake_failures.load()));
     metric(out, "ferry_executions_refused_total", "counter",
            "Synchronous calls refused (503) at an operation's concurrent-execution limit",
-           static_cast<double>(svc.counters.executions_refused.load()));
+           static_cast<double>(svc.gateway->executions_refused()));
     metric(out, "ferry_executions_running", "gauge", "Executions running on local executors",
            static_cast<double>(stats.executor.running));
     metric(out, "ferry_executions_queued", "gauge",

@@ -144,7 +144,7 @@ std::optional<bulk_call> find_bulk_call(const http::request_header<>& req,
                                         const std::optional<simple_call>& call) {
     if (req.method() != http::verb::post || !call) return std::nullopt;
     const auto& p = call->served.process;
-    if (!p || call->served.paused || p->listen.input != engine::data_type::ndjson ||
+    if (!p || p->listen.input != engine::data_type::ndjson ||
         p->listen.output != engine::data_type::none) {
         return std::nullopt;
     }

@@ -41,11 +41,7 @@ std::chrono::milliseconds wait_budget(const request& req, const engine::process&
 // that says where the execution can be followed.
 boost::asio::awaitable<response> answer_synchronously(request req, engine::submission s,
                                                       const engine::process& p, service& svc) {
-    // low_latency runs in memory, unless X-Debug asked for a stored, general-mode run or an
-    // idempotency key needs a stored execution to answer repeats from.
-    const bool in_memory =
-        p.mode == engine::execution_mode::low_latency && !s.debug && s.idempotency_key.empty();
-    const auto result = co_await svc.gateway->call(std::move(s), wait_budget(req, p), in_memory);
+    const auto result = co_await svc.gateway->call(p, std::move(s), wait_budget(req, p));
     if (!result) co_return submit_failure(result.error(), req);
     const auto& stored = result->stored;
     if (stored.status != engine::intake_status::ok) co_return intake_failure(stored, req);
@@ -56,7 +52,7 @@ boost::asio::awaitable<response> answer_synchronously(request req, engine::submi
         mark_repeat(res, stored);
         co_return res;
     }
-    if (in_memory) {
+    if (result->in_memory) {
         // Nothing was stored, so there is nothing to follow later.
         co_return error_response(http::status::gateway_timeout, "timeout",
                                  "the low_latency execution did not answer within the wait; "
@@ -87,7 +83,7 @@ boost::asio::awaitable<response> call_operation(routed_request r) {
                                  "no deployed process serves the operation '" + operation + "'",
                                  req);
     }
-    if (served.paused) co_return paused_listener(req, operation, p->name);
+    // A paused operation never gets here: the connection turned it away before its body.
     engine::submission s;
     engine::request_fingerprint fingerprint;
     if (auto bad = read_idempotency_key(req, p->listen.operation_name(), s, fingerprint))
@@ -125,18 +121,14 @@ boost::asio::awaitable<response> run_operation(request req, engine::submission s
     if (p.listen.output != engine::data_type::none) {
         // The caller holds a connection and an execution for as long as it runs: the
         // operation's limit keeps a burst of slow calls from taking every executor.
-        const auto operation = p.listen.operation_name();
-        const auto limit =
-            p.listen.max_concurrent_executions.value_or(svc.settings.max_concurrent_executions);
-        if (!svc.executions.take(operation, limit)) {
-            svc.counters.executions_refused.fetch_add(1, std::memory_order_relaxed);
-            auto res =
-                unavailable(req, "too_many_executions",
-                            "the operation '" + operation + "' is running its maximum of " +
-                                std::to_string(limit) + " executions at once; retry shortly");
-            co_return res;
+        const auto slot = svc.gateway->take_execution_slot(p);
+        if (!slot) {
+            co_return unavailable(req, "too_many_executions",
+                                  "the operation '" + p.listen.operation_name() +
+                                      "' is running its maximum of " +
+                                      std::to_string(svc.gateway->execution_limit(p)) +
+                                      " executions at once; retry shortly");
         }
-        const execution_slot slot(svc.executions, operation);
         co_return co_await answer_synchronously(std::move(req), std::move(s), p, svc);
     }
     const auto reply = co_await svc.gateway->submit(std::move(s));

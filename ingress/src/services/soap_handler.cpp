@@ -159,11 +159,14 @@ boost::asio::awaitable<response> soap_exchange(request req, simple_call call, st
                                   envelope->must_understand.front() +
                                   ">, which is marked mustUnderstand");
     }
+    // <opMoreResults> asks for the next page of op, unless an operation has that very name.
     auto operation = envelope->operation;
-    const bool next_page =
-        operation.ends_with(more_results) && !svc.gateway->find_operation(operation).process;
-    if (next_page) operation.resize(operation.size() - more_results.size());
-    const auto served = svc.gateway->find_operation(operation);
+    auto served = svc.gateway->find_operation(operation);
+    const bool next_page = operation.ends_with(more_results) && !served.process;
+    if (next_page) {
+        operation.resize(operation.size() - more_results.size());
+        served = svc.gateway->find_operation(operation);
+    }
     const auto& p = served.process;
     if (!p) {
         co_return error_response(http::status::not_found, "unknown_operation",

@@ -10,7 +10,9 @@
 #include <string_view>
 #include <variant>
 
+#include "ferry/engine/execute/execution_slots.hpp"
 #include "ferry/engine/execute/reply.hpp"
+#include "ferry/engine/gateway_settings.hpp"
 #include "ferry/engine/intake/submission.hpp"
 #include "ferry/engine/model/process.hpp"
 #include "ferry/engine/ops/dead_letters.hpp"
@@ -20,14 +22,16 @@
 
 namespace ferry::engine {
 
-/// The ingress's view of the engine: find the process behind an operation, submit a request's
-/// documents to the intake over ZeroMQ, read execution records.
+/// The ingress's view of the engine: find the process behind an operation, decide how a call
+/// runs (execution slots, in memory or stored), submit a request's documents to the intake
+/// over ZeroMQ, read execution records. The ingress asks; the rules are here.
 ///
 /// Concurrency: every method may be called from any I/O thread. Store reads hop to a small
 /// blocking pool so that I/O threads never wait on RocksDB.
 class gateway {
 public:
-    gateway(runtime& engine, transport::context& ctx, boost::asio::any_io_executor io);
+    gateway(runtime& engine, transport::context& ctx, boost::asio::any_io_executor io,
+            gateway_settings settings = {});
     ~gateway();
     gateway(const gateway&) = delete;
     gateway& operator=(const gateway&) = delete;
@@ -53,6 +57,14 @@ public:
     std::vector<listener_status> listeners() const;
     std::vector<version_status> versions() const;
 
+    /// A slot for one synchronous execution of `p`, held until its answer is written; none when
+    /// the operation runs its maximum already (the caller answers 503 too_many_executions).
+    std::optional<execution_slot> take_execution_slot(const process& p);
+    /// The limit take_execution_slot applies to `p`.
+    std::size_t execution_limit(const process& p) const;
+    /// Synchronous calls refused for want of a slot, for /metrics.
+    std::uint64_t executions_refused() const;
+
     /// Completes once the intake has durably stored the submission (or refused it).
     /// Transport errors: transport::errc::busy (queue full), shutting_down.
     [[nodiscard]] boost::asio::awaitable<boost::system::result<intake_reply>> submit(submission s);
@@ -62,16 +74,19 @@ public:
     struct call_result {
         intake_reply stored;
         std::optional<http_answer> answer;
+        bool in_memory = false;  // nothing was stored: no answer means nothing to follow later
     };
     /// Submits with a fresh correlation id and, once stored, waits up to `wait` for the
     /// executor's reply (SPEC §4). Without a reply in time, or with no wait at all, `answer`
     /// is empty; the execution goes on and its outcome stays readable in the history.
-    /// With `in_memory` (low_latency processes) nothing is stored: the execution goes straight
-    /// to an executor and `stored` carries the id it ran under, with durability "none".
+    /// A low_latency process runs in memory, unless the submission is a debug run or has an
+    /// idempotency key (repeats are answered from a stored execution): nothing is stored, the
+    /// execution goes straight to an executor and `stored` carries the id it ran under, with
+    /// durability "none".
     /// A repeated idempotent post (stored.repeat) waits instead for the reply the first post's
     /// execution keeps in the store.
     [[nodiscard]] boost::asio::awaitable<boost::system::result<call_result>> call(
-        submission s, std::chrono::milliseconds wait, bool in_memory = false);
+        const process& p, submission s, std::chrono::milliseconds wait);
 
     [[nodiscard]] boost::asio::awaitable<boost::system::result<store::execution_record>> execution(
         std::string id);

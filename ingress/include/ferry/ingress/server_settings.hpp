@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "ferry/engine/gateway_settings.hpp"
+
 namespace ferry::ingress {
 
 /// How the web server identifies callers (SPEC §7, docs/security.md).
@@ -76,9 +78,9 @@ struct server_settings {
     /// line at most body_limit; body_timeout then limits each pause, not the whole body.
     std::uint64_t bulk_body_limit = 4ull << 30;
     std::size_t bulk_part_documents = 2000;  // documents per staged write of a bulk post
-    /// Synchronous executions of one operation running at once (0: unlimited) unless its
-    /// process sets its own; one more is 503 too_many_executions.
-    std::size_t max_concurrent_executions = 10;
+    /// How calls are decided (the engine's gateway): synchronous executions per operation
+    /// (one more is 503 too_many_executions).
+    engine::gateway_settings calls;
     authentication auth = authentication::none;        // /ws/ calls
     authentication admin_auth = authentication::none;  // admin endpoints and /metrics
     std::string users_file;  // written by `ferry user`, re-read when it changes
