@@ -48,27 +48,20 @@ executor_pool::~executor_pool() { stop(); }
 
 void executor_pool::start() {
     queue_->start();
-    stopping_ = false;
-    for (std::size_t i = 0; i < settings_.threads; ++i) {
-        threads_.emplace_back([this, slot = static_cast<std::uint32_t>(i)] {
-            pthread_setname_np(pthread_self(), "ferry-executor");
-            // Acknowledging posts comes first; executions catch up from the durable queue.
-            if (settings_.nice != 0)
-                setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), settings_.nice);
-            worker(slot);
-        });
-    }
+    threads_.start(settings_.threads, "ferry-executor",
+                   [this](std::size_t slot, const std::stop_token& stop) {
+                       // Acknowledging posts comes first; executions catch up from the durable
+                       // queue.
+                       if (settings_.nice != 0)
+                           setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), settings_.nice);
+                       worker(static_cast<std::uint32_t>(slot), stop);
+                   });
 }
 
 void executor_pool::stop() {
-    {
-        std::lock_guard lock(pause_mutex_);
-        stopping_ = true;
-    }
-    pause_.notify_all();
-    queue_->stop();
-    for (auto& t : threads_) t.join();
-    threads_.clear();
+    threads_.request_stop();  // ends pauses between failed writes
+    queue_->stop();           // ends claims that wait for work
+    threads_.stop();
 }
 
 void executor_pool::notify(std::uint64_t committed_seq, std::vector<store::new_execution> fresh) {
@@ -141,7 +134,7 @@ void executor_pool::count_finished(std::span<store::execution_record> finished) 
     }
 }
 
-void executor_pool::worker(std::uint32_t slot) {
+void executor_pool::worker(std::uint32_t slot, const std::stop_token& stop) {
     using namespace std::chrono_literals;
     // Each executor thread has its own reply socket (ZeroMQ sockets are single-threaded).
     std::optional<transport::reply_sender> replies;
@@ -210,7 +203,8 @@ void executor_pool::worker(std::uint32_t slot) {
             }
             // A failed write applied nothing, so the same write is tried again.
             std::unique_lock lock(pause_mutex_);
-            if (pause_.wait_for(lock, pause, [this] { return stopping_.load(); })) break;
+            pause_.wait_for(lock, stop, pause, [] { return false; });  // a stop ends it early
+            if (stop.stop_requested()) break;
             pause = std::min<std::chrono::milliseconds>(pause * 2, 5s);
         }
         // Synchronous callers get their replies once the outcome is recorded.

@@ -11,7 +11,7 @@
 namespace ferry::engine {
 
 void queue_waits::start() {
-    if (thread_.joinable()) return;
+    if (thread_.running()) return;
     if (auto delayed = db_.list_delayed(); delayed) {
         add(*delayed);
     } else {
@@ -19,21 +19,10 @@ void queue_waits::start() {
                    {{"error", delayed.error().message()}});
     }
     release_parked();
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = false;
-    }
-    thread_ = std::thread([this] { run(); });
+    thread_.start("ferry-redeliver", [this](std::stop_token stop) { run(std::move(stop)); });
 }
 
-void queue_waits::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-}
+void queue_waits::stop() { thread_.stop(); }
 
 void queue_waits::add(const std::vector<store::waiting_entry>& delayed) {
     if (delayed.empty()) return;
@@ -49,16 +38,19 @@ std::size_t queue_waits::delayed() const {
     return due_.size();
 }
 
-void queue_waits::run() {
+void queue_waits::run(std::stop_token stop) {
     std::unique_lock lock(mutex_);
-    while (!stopping_) {
+    while (!stop.stop_requested()) {
         if (due_.empty()) {
-            wake_.wait(lock);
+            wake_.wait(lock, stop, [this] { return !due_.empty(); });
             continue;
         }
         const auto now = now_ms();
         if (due_.begin()->first > now) {
-            wake_.wait_for(lock, std::chrono::milliseconds(due_.begin()->first - now));
+            const auto first = due_.begin()->first;
+            // Woken early by a stop request or an earlier due time.
+            wake_.wait_for(lock, stop, std::chrono::milliseconds(first - now),
+                           [this, first] { return !due_.empty() && due_.begin()->first < first; });
             continue;
         }
         std::vector<std::string> ids;
@@ -74,7 +66,7 @@ void queue_waits::run() {
             log::error("queues", "cannot queue redeliveries",
                        {{"error", queued.error().message()}});
             for (auto& id : ids) due_.emplace(now + 1000, std::move(id));
-            wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+            wake_.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
         } else if (*queued != 0) {
             lock.unlock();
             executors_.notify(*queued);

@@ -4,13 +4,14 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <stop_token>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "ferry/engine/execute/executor.hpp"
 #include "ferry/engine/model/registry.hpp"
 #include "ferry/store/store.hpp"
+#include "ferry/threads/service_thread.hpp"
 
 namespace ferry::engine {
 
@@ -41,18 +42,17 @@ public:
     std::size_t delayed() const;
 
 private:
-    void run();
+    void run(std::stop_token stop);
 
     store::store& db_;
     executor_pool& executors_;
     const registry_holder& processes_;
     mutable std::mutex mutex_;
-    std::condition_variable wake_;
+    std::condition_variable_any wake_;              // new due times and stop requests wake it
     std::multimap<std::int64_t, std::string> due_;  // due time (ms) -> execution id
-    bool stopping_ = false;
-    std::thread thread_;
-    std::mutex release_mutex_;  // one release at a time
-    std::size_t turn_ = 0;      // next listener of a point-to-point queue (release_mutex_)
+    std::mutex release_mutex_;                      // one release at a time
+    std::size_t turn_ = 0;            // next listener of a point-to-point queue (release_mutex_)
+    threads::service_thread thread_;  // last: stopped before the members it uses go
 };
 
 }  // namespace ferry::engine

@@ -64,16 +64,11 @@ intake_service::~intake_service() { stop(); }
 void intake_service::start() {
     // Bind before returning so that clients connecting right after start() find the endpoint.
     pipeline_ = std::make_unique<pipeline>(ctx_, settings_.endpoint);
-    stopping_ = false;
-    thread_ = std::thread([this] {
-        pthread_setname_np(pthread_self(), "ferry-intake");
-        run();
-    });
+    thread_.start("ferry-intake", [this](std::stop_token stop) { run(std::move(stop)); });
 }
 
 void intake_service::stop() {
-    stopping_ = true;
-    if (thread_.joinable()) thread_.join();
+    thread_.stop();
     pipeline_.reset();
 }
 
@@ -82,7 +77,7 @@ intake_stats intake_service::stats() const {
             batch_sizes_.read()};
 }
 
-void intake_service::run() {
+void intake_service::run(std::stop_token stop) {
     auto& p = *pipeline_;
     const auto refuse = [&](const transport::envelope& request, intake_status status,
                             std::string message) {
@@ -110,7 +105,7 @@ void intake_service::run() {
         }
     };
 
-    while (!stopping_) {
+    while (!stop.stop_requested()) {
         auto requests = p.server.receive_batch(settings_.max_batch, std::chrono::milliseconds(50));
         if (!requests) {
             if (requests.error() == transport::errc::shutting_down) break;

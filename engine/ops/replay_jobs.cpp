@@ -1,6 +1,10 @@
 #include "ferry/engine/ops/replay_jobs.hpp"
 
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <thread>
 
 #include "clock.hpp"
 #include "ferry/engine/execute/executor.hpp"
@@ -15,7 +19,6 @@ namespace ferry::engine {
 struct replay_jobs::job {
     replay_progress progress;  // guarded by replay_jobs::mutex_
     std::atomic<bool> cancelled{false};
-    std::thread thread;
 };
 
 namespace {
@@ -30,7 +33,12 @@ bool ended(const replay_progress& p) {
 
 replay_jobs::replay_jobs(store::store& db, registry_holder& processes, executor_pool& executors,
                          replay_job_settings settings)
-    : db_(db), processes_(processes), executors_(executors), settings_(settings) {}
+    : db_(db),
+      processes_(processes),
+      executors_(executors),
+      settings_(settings),
+      pool_(std::make_unique<boost::asio::thread_pool>(
+          std::max<std::size_t>(1, settings.max_running))) {}
 
 replay_jobs::~replay_jobs() { stop(); }
 
@@ -46,6 +54,7 @@ std::variant<std::string, refusal> replay_jobs::start(replay_request request) {
                            std::to_string(*request.version) + "; deploy it (it need not serve)"};
     }
     std::lock_guard lock(mutex_);
+    if (stopped_) return refusal{"shutting_down", "the server is stopping"};
     std::size_t running = 0;
     for (const auto& [id, j] : jobs_) running += ended(j->progress) ? 0 : 1;
     if (running >= settings_.max_running) {
@@ -56,7 +65,6 @@ std::variant<std::string, refusal> replay_jobs::start(replay_request request) {
     std::size_t kept = 0;
     for (auto it = jobs_.rbegin(); it != jobs_.rend();) {
         if (ended(it->second->progress) && ++kept > settings_.kept_jobs) {
-            if (it->second->thread.joinable()) it->second->thread.join();
             it = std::make_reverse_iterator(jobs_.erase(std::next(it).base()));
         } else {
             ++it;
@@ -74,7 +82,7 @@ std::variant<std::string, refusal> replay_jobs::start(replay_request request) {
     }
     p.request = std::move(request);
     jobs_.emplace(p.id, j);
-    j->thread = std::thread([this, j] { run(*j); });
+    boost::asio::post(*pool_, [this, j] { run(*j); });
     return p.id;
 }
 
@@ -105,15 +113,13 @@ bool replay_jobs::cancel(const std::string& id) {
 }
 
 void replay_jobs::stop() {
-    std::map<std::string, std::shared_ptr<job>> all;
     {
         std::lock_guard lock(mutex_);
+        if (stopped_) return;
+        stopped_ = true;
         for (auto& [id, j] : jobs_) j->cancelled = true;
-        all = jobs_;
     }
-    for (auto& [id, j] : all) {
-        if (j->thread.joinable()) j->thread.join();
-    }
+    pool_->join();  // the cancelled jobs end at their next check
 }
 
 // Waits while the executors have more queued than max_backlog, so that a replay of a long

@@ -9,28 +9,17 @@
 namespace ferry::engine {
 
 void retention_sweeper::start() {
-    if (keep_ms_ <= 0 || thread_.joinable()) return;  // 0: keep everything
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = false;
-    }
-    thread_ = std::thread([this] { run(); });
+    if (keep_ms_ <= 0 || thread_.running()) return;  // 0: keep everything
+    thread_.start("ferry-retention", [this](std::stop_token stop) { run(std::move(stop)); });
 }
 
-void retention_sweeper::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-}
+void retention_sweeper::stop() { thread_.stop(); }
 
-void retention_sweeper::run() {
+void retention_sweeper::run(std::stop_token stop) {
     const auto every =
         std::chrono::milliseconds(std::clamp<std::int64_t>(keep_ms_ / 10, 1000, 3'600'000));
     std::unique_lock lock(mutex_);
-    while (!stopping_) {
+    while (!stop.stop_requested()) {
         lock.unlock();
         if (auto swept = db_.delete_history_before(now_ms() - keep_ms_); !swept) {
             log::error("retention", "cannot delete old executions",
@@ -38,7 +27,7 @@ void retention_sweeper::run() {
         }
         sweeps_.fetch_add(1);
         lock.lock();
-        wake_.wait_for(lock, every, [this] { return stopping_; });
+        wake_.wait_for(lock, stop, every, [] { return false; });
     }
 }
 

@@ -4,9 +4,10 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
-#include <thread>
+#include <stop_token>
 
 #include "ferry/store/store.hpp"
+#include "ferry/threads/service_thread.hpp"
 
 namespace ferry::engine {
 
@@ -25,15 +26,14 @@ public:
     std::uint64_t sweeps() const { return sweeps_.load(); }
 
 private:
-    void run();
+    void run(std::stop_token stop);
 
     store::store& db_;
     std::int64_t keep_ms_;
     std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread thread_;
+    std::condition_variable_any wake_;  // only a stop request wakes it early
     std::atomic<std::uint64_t> sweeps_{0};
+    threads::service_thread thread_;  // last: stopped before the members it uses go
 };
 
 }  // namespace ferry::engine

@@ -35,10 +35,9 @@ transport::frames message(proto::kind what, const std::string& worker_id, std::u
 /// Waits for the server's answer of kind `what`, dropping anything else (there is nothing
 /// else while a thread runs an execution: the server only answers what it is asked).
 std::optional<proto::server_message> await_answer(transport::blocking_client& client,
-                                                  proto::kind what,
-                                                  const std::atomic<bool>& stopping) {
+                                                  proto::kind what, const std::stop_token& stop) {
     const auto give_up = steady::now() + answer_wait;
-    while (!stopping.load() && steady::now() < give_up) {
+    while (!stop.stop_requested() && steady::now() < give_up) {
         auto in = client.receive(poll_interval);
         if (!in || in->empty()) continue;
         auto decoded = proto::decode_server_header((*in)[0]);
@@ -55,23 +54,16 @@ remote_worker::remote_worker(transport::context& ctx, remote_worker_settings set
 remote_worker::~remote_worker() { stop(); }
 
 void remote_worker::start() {
-    stopping_ = false;
-    for (std::size_t i = 0; i < settings_.threads; ++i) {
-        threads_.emplace_back([this] {
-            pthread_setname_np(pthread_self(), "ferry-worker");
-            executor_thread();
-        });
-    }
-    threads_.emplace_back([this] {
-        pthread_setname_np(pthread_self(), "ferry-heartbeat");
-        heartbeat_thread();
-    });
+    executors_.start(settings_.threads, "ferry-worker",
+                     [this](std::size_t, const std::stop_token& stop) { executor_thread(stop); });
+    heartbeat_.start("ferry-heartbeat",
+                     [this](const std::stop_token& stop) { heartbeat_thread(stop); });
 }
 
 void remote_worker::stop() {
-    stopping_ = true;
-    for (auto& t : threads_) t.join();
-    threads_.clear();
+    heartbeat_.request_stop();
+    executors_.stop();
+    heartbeat_.stop();
 }
 
 std::shared_ptr<const remote_worker::deployed> remote_worker::current_deployed() const {
@@ -84,18 +76,18 @@ void remote_worker::set_deployed(std::shared_ptr<const deployed> d) {
     deployed_ = std::move(d);
 }
 
-void remote_worker::heartbeat_thread() {
+void remote_worker::heartbeat_thread(const std::stop_token& stop) {
     transport::blocking_client client(ctx_, settings_.endpoint);
-    while (!stopping_) {
+    while (!stop.stop_requested()) {
         (void)client.send(message(proto::kind::alive, id_));
         const auto until = steady::now() + settings_.heartbeat;
-        while (!stopping_ && steady::now() < until) {
+        while (!stop.stop_requested() && steady::now() < until) {
             (void)client.receive(std::chrono::milliseconds(50));  // nothing comes; a short nap
         }
     }
 }
 
-void remote_worker::executor_thread() {
+void remote_worker::executor_thread(const std::stop_token& stop) {
     transport::blocking_client client(ctx_, settings_.endpoint);
     // Blocks of values are shared by this process's threads, so that one worker hands out a
     // sequence in order; the thread that finds the block used up asks for the next.
@@ -110,7 +102,7 @@ void remote_worker::executor_thread() {
             h.count = values_per_block;
             transport::frames ask{proto::encode_header(h)};
             const auto answer = client.send(std::move(ask))
-                                    ? await_answer(client, proto::kind::sequence_values, stopping_)
+                                    ? await_answer(client, proto::kind::sequence_values, stop)
                                     : std::nullopt;
             if (!answer || answer->first_value == 0) {
                 throw std::runtime_error("cannot reserve values of the sequence '" +
@@ -128,9 +120,9 @@ void remote_worker::executor_thread() {
         auto have = current_deployed();
         if (have && have->generation == generation) return have;
         std::optional<proto::server_message> answer;
-        while (!answer && !stopping_) {
+        while (!answer && !stop.stop_requested()) {
             if (client.send(message(proto::kind::definitions, id_))) {
-                answer = await_answer(client, proto::kind::deployed, stopping_);
+                answer = await_answer(client, proto::kind::deployed, stop);
             }
         }
         if (!answer) return nullptr;
@@ -149,7 +141,7 @@ void remote_worker::executor_thread() {
 
     (void)client.send(message(proto::kind::ready, id_));
     auto said_ready = steady::now();
-    while (!stopping_) {
+    while (!stop.stop_requested()) {
         auto in = client.receive(poll_interval);
         if (!in || in->empty()) {
             if (steady::now() - said_ready > ready_again) {

@@ -68,7 +68,7 @@ public:
             replies_.emplace(*settings.reply_context, settings.reply_endpoint);
     }
 
-    void run();
+    void run(const std::stop_token& stop);
 
 private:
     /// An execution out on a worker.
@@ -157,21 +157,16 @@ worker_dispatcher::~worker_dispatcher() {
 void worker_dispatcher::start() {
     // Bound here, so that a bad endpoint fails start-up rather than a thread.
     loop_ = std::make_unique<loop>(*this, endpoint_);
-    stopping_ = false;
-    thread_ = std::thread([this] {
-        pthread_setname_np(pthread_self(), "ferry-dispatch");
-        loop_->run();
-    });
+    thread_.start("ferry-dispatch", [this](std::stop_token stop) { loop_->run(stop); });
 }
 
 void worker_dispatcher::stop() {
-    stopping_ = true;
-    if (thread_.joinable()) thread_.join();
+    thread_.stop();
     loop_.reset();
 }
 
-void worker_dispatcher::loop::run() {
-    while (!owner_.stopping_) {
+void worker_dispatcher::loop::run(const std::stop_token& stop) {
+    while (!stop.stop_requested()) {
         const auto ready = server_.wait(std::chrono::milliseconds(100), owner_.signal_);
         if (!ready) {
             if (ready.error() == transport::errc::shutting_down) break;

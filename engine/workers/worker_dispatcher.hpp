@@ -4,10 +4,10 @@
 #include <chrono>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "ferry/engine/execute/executor.hpp"
 #include "ferry/engine/model/registry.hpp"
+#include "ferry/threads/service_thread.hpp"
 #include "ferry/transport/context.hpp"
 
 namespace ferry::engine {
@@ -51,10 +51,9 @@ private:
     // Set while a worker waits for work: only then does new work signal (a server whose workers
     // are all busy, or not there, is not woken for every commit).
     std::atomic<bool> wants_work_{false};
-    std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> live_workers_{0};
     std::unique_ptr<loop> loop_;
-    std::thread thread_;
+    threads::service_thread thread_;
 };
 
 }  // namespace ferry::engine

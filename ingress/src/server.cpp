@@ -19,6 +19,7 @@
 
 #include "access.hpp"
 #include "ferry/store/log.hpp"
+#include "ferry/threads/service_thread.hpp"
 #include "http/connection.hpp"
 #include "http/listener.hpp"
 #include "http/rate_limiter.hpp"
@@ -106,7 +107,7 @@ struct server::impl {
     std::vector<std::unique_ptr<listener>> ports;  // before io: see bound_listener
     asio::io_context io;
     std::vector<std::unique_ptr<bound_listener>> listeners;
-    std::vector<std::thread> threads;
+    threads::service_threads threads;  // run io; stopped by io.stop()
     std::mutex stop_mutex;
     bool stopped = false;
 
@@ -176,12 +177,7 @@ boost::system::result<void> server::start() {
                        [](std::exception_ptr e) { log_exception("accept loop", e); });
     }
     const auto count = std::max<std::size_t>(1, s.svc.settings.io_threads);
-    for (std::size_t i = 0; i < count; ++i) {
-        s.threads.emplace_back([&s] {
-            pthread_setname_np(pthread_self(), "ferry-http");
-            s.io.run();
-        });
-    }
+    s.threads.start(count, "ferry-http", [&s](std::size_t, const std::stop_token&) { s.io.run(); });
     return {};
 }
 
@@ -203,8 +199,7 @@ void server::stop() {
     }
     if (s.svc.gateway) s.svc.gateway->close();
     s.io.stop();
-    for (auto& t : s.threads) t.join();
-    s.threads.clear();
+    s.threads.stop();
     s.svc.gateway.reset();
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "ferry/threads/service_thread.hpp"
 #include "socket_frames.hpp"
 
 namespace ferry::transport {
@@ -37,8 +38,7 @@ bool reply_sender::send(frames message) {
 struct reply_receiver::impl {
     zmq::socket_t socket;
     handler on_message;
-    std::atomic<bool> stopping{false};
-    std::thread thread;
+    threads::service_thread thread;  // stopped first (~reply_receiver), before the socket
 
     impl(context& ctx, const std::string& endpoint, handler h)
         : socket(*static_cast<zmq::context_t*>(ctx.native()), zmq::socket_type::pull),
@@ -48,9 +48,8 @@ struct reply_receiver::impl {
         socket.bind(endpoint);
     }
 
-    void run() {
-        pthread_setname_np(pthread_self(), "ferry-replies");
-        while (!stopping.load()) {
+    void run(const std::stop_token& stop) {
+        while (!stop.stop_requested()) {
             zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
             try {
                 // A short poll bounds how long stopping takes.
@@ -68,12 +67,9 @@ struct reply_receiver::impl {
 
 reply_receiver::reply_receiver(context& ctx, const std::string& endpoint, handler on_message)
     : impl_(std::make_unique<impl>(ctx, endpoint, std::move(on_message))) {
-    impl_->thread = std::thread([this] { impl_->run(); });
+    impl_->thread.start("ferry-replies", [this](std::stop_token stop) { impl_->run(stop); });
 }
 
-reply_receiver::~reply_receiver() {
-    impl_->stopping = true;
-    impl_->thread.join();
-}
+reply_receiver::~reply_receiver() { impl_->thread.stop(); }
 
 }  // namespace ferry::transport

@@ -8,14 +8,15 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <stop_token>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "ferry/engine/execute/execution_limits.hpp"
 #include "ferry/engine/model/registry.hpp"
 #include "ferry/store/store.hpp"
+#include "ferry/threads/service_thread.hpp"
 #include "ferry/transport/context.hpp"
 #include "ferry/transport/frames.hpp"
 
@@ -96,7 +97,7 @@ private:
     /// What executions run here get: sequences, the deployed processes, and early replies
     /// through `send_reply` (which must outlive the result).
     execution_services services(const reply_sink& send_reply, bool in_memory);
-    void worker(std::uint32_t slot);
+    void worker(std::uint32_t slot, const std::stop_token& stop);
     /// Sequential values are reserved from the backend in blocks, so most take no write.
     std::uint64_t next_sequence(std::string_view name);
 
@@ -111,12 +112,11 @@ private:
     std::mutex sequences_mutex_;
     std::unordered_map<std::string, sequence_block> sequences_;
 
-    std::atomic<bool> stopping_{false};
     std::mutex pause_mutex_;  // failed writes are tried again after pauses that stop() ends
-    std::condition_variable pause_;
+    std::condition_variable_any pause_;
     std::atomic<std::uint64_t> succeeded_{0};
     std::atomic<std::uint64_t> failed_{0};
-    std::vector<std::thread> threads_;
+    threads::service_threads threads_;
 };
 
 }  // namespace ferry::engine

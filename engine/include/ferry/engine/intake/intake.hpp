@@ -4,11 +4,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <string>
-#include <thread>
 
 #include "ferry/store/histogram.hpp"
 #include "ferry/store/store.hpp"
+#include "ferry/threads/service_thread.hpp"
 #include "ferry/transport/context.hpp"
 
 namespace ferry::engine {
@@ -60,13 +61,12 @@ public:
 
 private:
     struct pipeline;  // the intake thread's state: its socket and id generator
-    void run();
+    void run(std::stop_token stop);
 
     transport::context& ctx_;
     store::store& db_;
     intake_settings settings_;
     committed_handler on_committed_;
-    std::atomic<bool> stopping_{false};
 
     std::atomic<std::uint64_t> batches_{0};
     std::atomic<std::uint64_t> requests_{0};
@@ -74,7 +74,7 @@ private:
     store::histogram batch_sizes_{store::histogram::sizes()};
     std::atomic<std::uint64_t> failed_batches_{0};
     std::unique_ptr<pipeline> pipeline_;
-    std::thread thread_;
+    threads::service_thread thread_;
 };
 
 }  // namespace ferry::engine

@@ -7,7 +7,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <variant>
 #include <vector>
 
@@ -15,6 +14,10 @@
 #include "ferry/engine/refusal.hpp"
 #include "ferry/engine/run/runner.hpp"
 #include "ferry/store/store.hpp"
+
+namespace boost::asio {
+class thread_pool;
+}
 
 namespace ferry::engine {
 
@@ -72,7 +75,7 @@ struct replay_job_settings {
 /// readable while it runs; a job can be cancelled. Jobs live in memory: a restart ends them
 /// (what they queued stays queued).
 ///
-/// Concurrency: thread-safe. One thread per running job.
+/// Concurrency: thread-safe. Jobs run on a pool of max_running threads.
 class replay_jobs {
 public:
     replay_jobs(store::store& db, registry_holder& processes, executor_pool& executors,
@@ -82,14 +85,14 @@ public:
     replay_jobs& operator=(const replay_jobs&) = delete;
 
     /// Starts a job; its id. Refusals: unknown_version (no such version of the filter's
-    /// process), too_many_jobs.
+    /// process), too_many_jobs, shutting_down (after stop()).
     std::variant<std::string, refusal> start(replay_request request);
     std::optional<replay_progress> progress(const std::string& id) const;
     /// Every job kept, newest first, without items.
     std::vector<replay_progress> list() const;
     /// False when no job has that id; a job that already ended stays as it was.
     bool cancel(const std::string& id);
-    /// Cancels every job and waits for their threads.
+    /// Cancels every job and waits until they ended; no job starts after it.
     void stop();
 
 private:
@@ -104,6 +107,8 @@ private:
     replay_job_settings settings_;
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<job>> jobs_;  // by id (ids sort by time)
+    bool stopped_ = false;                              // under mutex_
+    std::unique_ptr<boost::asio::thread_pool> pool_;    // max_running threads
 };
 
 }  // namespace ferry::engine

@@ -5,12 +5,13 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "ferry/engine/model/registry.hpp"
+#include "ferry/threads/service_thread.hpp"
 #include "ferry/transport/context.hpp"
 
 namespace ferry::engine {
@@ -51,8 +52,8 @@ public:
     const std::string& id() const { return id_; }
 
 private:
-    void executor_thread();
-    void heartbeat_thread();
+    void executor_thread(const std::stop_token& stop);
+    void heartbeat_thread(const std::stop_token& stop);
     struct deployed {
         std::string generation;
         std::shared_ptr<const registry> processes;
@@ -64,7 +65,6 @@ private:
     transport::context& ctx_;
     remote_worker_settings settings_;
     std::string id_;
-    std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> executions_{0};
     struct sequence_block {
         std::uint64_t next = 0;
@@ -74,7 +74,8 @@ private:
     std::unordered_map<std::string, sequence_block> sequences_;
     mutable std::mutex deployed_mutex_;
     std::shared_ptr<const deployed> deployed_;
-    std::vector<std::thread> threads_;
+    threads::service_threads executors_;
+    threads::service_thread heartbeat_;
 };
 
 }  // namespace ferry::engine
