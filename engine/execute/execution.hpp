@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/system/result.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -26,7 +27,7 @@ struct execution_services {
     std::function<std::vector<queue_listener>(std::string_view)> queue_listeners;
     /// The version a stored execution runs on (registry::for_execution); empty: find_process.
     std::function<std::shared_ptr<const process>(std::string_view, std::uint32_t)> find_version;
-    std::function<std::uint64_t(std::string_view)> next_sequence;
+    std::function<boost::system::result<std::uint64_t>(std::string_view)> next_sequence;
     /// Sends a reply at once (respond: early), after keeping `pages` (the later pages it links
     /// to). Empty: no synchronous caller can be answered from here.
     std::function<void(transport::frames reply, kept_answers pages)> respond_now;

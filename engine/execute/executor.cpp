@@ -88,16 +88,13 @@ void executor_pool::on_delayed(std::function<void(const std::vector<store::waiti
 
 execution_backend& executor_pool::backend() { return *queue_; }
 
-std::uint64_t executor_pool::next_sequence(std::string_view name) {
+boost::system::result<std::uint64_t> executor_pool::next_sequence(std::string_view name) {
     constexpr std::uint64_t block = 100;
     std::lock_guard lock(sequences_mutex_);
     auto& b = sequences_[std::string(name)];
     if (b.next == b.end) {
         const auto first = queue_->reserve_sequence(name, block);
-        if (!first) {
-            throw std::runtime_error("cannot reserve values of the sequence '" + std::string(name) +
-                                     "': " + first.error().message());
-        }
+        if (!first) return first.error();
         b = {*first, *first + block};
     }
     return b.next++;

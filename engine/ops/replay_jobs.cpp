@@ -132,7 +132,8 @@ bool replay_jobs::wait_for_room(job& j) {
     return !j.cancelled;
 }
 
-void replay_jobs::run_batch(job& j, std::vector<store::execution_record>& batch) {
+std::optional<std::string> replay_jobs::run_batch(job& j,
+                                                  std::vector<store::execution_record>& batch) {
     const auto registry = processes_.get();
     const auto& request = j.progress.request;  // not changed while the job runs
     std::vector<replay_item> refused;
@@ -181,11 +182,11 @@ void replay_jobs::run_batch(job& j, std::vector<store::execution_record>& batch)
             differing.push_back({original.id, "", "", std::move(differences)});
     }
     if (!fresh.empty()) {
-        if (!wait_for_room(j)) return;
+        if (!wait_for_room(j)) return std::nullopt;
         auto seq = db_.append(fresh);
-        if (!seq) throw std::runtime_error("cannot store the replays: " + seq.error().message());
+        if (!seq) return "cannot store the replays: " + seq.error().message();
         if (auto synced = db_.sync(); !synced) {
-            throw std::runtime_error("cannot store the replays: " + synced.error().message());
+            return "cannot store the replays: " + synced.error().message();
         }
         ran = fresh.size();
         executors_.notify(*seq, std::move(fresh));
@@ -205,6 +206,7 @@ void replay_jobs::run_batch(job& j, std::vector<store::execution_record>& batch)
             p.items.push_back(std::move(item));
         }
     }
+    return std::nullopt;
 }
 
 void replay_jobs::run(job& j) {
@@ -226,7 +228,8 @@ void replay_jobs::run(job& j) {
             do {
                 auto page = db_.list_executions(request.filter, cursor, count_page);
                 if (!page)
-                    throw std::runtime_error("cannot read the history: " + page.error().message());
+                    return set_state("failed",
+                                     "cannot read the history: " + page.error().message());
                 total += page->executions.size();
                 cursor = page->next_cursor;
             } while (!cursor.empty() && !j.cancelled &&
@@ -259,7 +262,7 @@ void replay_jobs::run(job& j) {
                 }
                 if (!batch.empty() &&
                     (batch.size() == settings_.batch || i + 1 == request.ids.size())) {
-                    run_batch(j, batch);
+                    if (auto failed = run_batch(j, batch)) return set_state("failed", *failed);
                     batch.clear();
                 }
             }
@@ -270,14 +273,20 @@ void replay_jobs::run(job& j) {
                 if (want == 0) break;
                 auto page = db_.list_executions(request.filter, cursor, want);
                 if (!page)
-                    throw std::runtime_error("cannot read the history: " + page.error().message());
+                    return set_state("failed",
+                                     "cannot read the history: " + page.error().message());
                 cursor = page->next_cursor;
                 taken += page->executions.size();
-                if (!page->executions.empty()) run_batch(j, page->executions);
+                if (!page->executions.empty()) {
+                    if (auto failed = run_batch(j, page->executions)) {
+                        return set_state("failed", *failed);
+                    }
+                }
             } while (!cursor.empty() && !j.cancelled);
         }
         set_state(j.cancelled ? "cancelled" : "finished");
     } catch (const std::exception& e) {
+        // Nothing expected throws (store failures are values above); this is the last guard.
         set_state("failed", e.what());
     }
 }

@@ -64,10 +64,8 @@ std::string plain_value(const variable& v, const working_document& d, const step
             return format_date(now_ms(), v.argument);
         case variable_kind::unique:
             return random_hex128();
-        case variable_kind::sequence:
-            return ctx.settings.next_sequence
-                       ? std::to_string(ctx.settings.next_sequence(v.argument))
-                       : std::string();
+        case variable_kind::sequence:  // evaluate() asks for the value: it can fail
+            break;
         case variable_kind::environment: {
             const char* value = std::getenv(v.argument.c_str());
             return value ? value : "";
@@ -82,6 +80,15 @@ std::string plain_value(const variable& v, const working_document& d, const step
 
 value_result evaluate(const variable& v, const working_document& d, const step_context& ctx,
                       const profiles::element* source) {
+    if (v.kind == variable_kind::sequence) {
+        if (!ctx.settings.next_sequence) return {boost::system::in_place_value};
+        const auto next = ctx.settings.next_sequence(v.argument);
+        if (!next) {
+            return {boost::system::in_place_error, "cannot reserve values of the sequence '" +
+                                                       v.argument + "': " + next.error().message()};
+        }
+        return {boost::system::in_place_value, std::to_string(*next)};
+    }
     if (v.kind != variable_kind::element) {
         return {boost::system::in_place_value, plain_value(v, d, ctx)};
     }

@@ -7,6 +7,7 @@
 
 #include "execute/execution.hpp"
 #include "ferry/engine/model/process_loader.hpp"
+#include "ferry/store/error.hpp"
 #include "ferry/store/log.hpp"
 #include "ferry/transport/blocking_client.hpp"
 #include "id_generator.hpp"
@@ -91,7 +92,7 @@ void remote_worker::executor_thread(const std::stop_token& stop) {
     transport::blocking_client client(ctx_, settings_.endpoint);
     // Blocks of values are shared by this process's threads, so that one worker hands out a
     // sequence in order; the thread that finds the block used up asks for the next.
-    const auto next_sequence = [&](std::string_view name) -> std::uint64_t {
+    const auto next_sequence = [&](std::string_view name) -> boost::system::result<std::uint64_t> {
         std::lock_guard lock(sequences_mutex_);
         auto& b = sequences_[std::string(name)];
         if (b.next == b.end) {
@@ -104,10 +105,10 @@ void remote_worker::executor_thread(const std::stop_token& stop) {
             const auto answer = client.send(std::move(ask))
                                     ? await_answer(client, proto::kind::sequence_values, stop)
                                     : std::nullopt;
-            if (!answer || answer->first_value == 0) {
-                throw std::runtime_error("cannot reserve values of the sequence '" +
-                                         std::string(name) + "' from the serving process");
+            if (!answer) {  // the serving process did not answer in time
+                return boost::system::errc::make_error_code(boost::system::errc::timed_out);
             }
+            if (answer->first_value == 0) return store::errc::io_failure;  // its store refused
             b = {answer->first_value, answer->first_value + values_per_block};
         }
         return b.next++;

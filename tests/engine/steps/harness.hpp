@@ -8,6 +8,7 @@
 
 #include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/run/runner.hpp"
+#include "ferry/store/error.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ferry::engine::test_steps {
@@ -41,7 +42,9 @@ protected:
         settings.files_root = (out_.path() / "files").string();
         settings.keep_step_documents = keep_;
         settings.on_respond_early = on_early_;
-        settings.next_sequence = [this](std::string_view name) {
+        settings.next_sequence =
+            [this](std::string_view name) -> boost::system::result<std::uint64_t> {
+            if (sequences_refused_) return store::errc::io_failure;
             return ++sequences_[std::string(name)];
         };
         settings.find_process = find_process_;
@@ -64,6 +67,7 @@ protected:
     bool keep_ = false;
     std::function<void(const std::vector<working_document>&)> on_early_;
     std::map<std::string, std::uint64_t> sequences_;
+    bool sequences_refused_ = false;  // the store refuses to reserve sequential values
     std::function<std::shared_ptr<const process>(std::string_view)> find_process_;
     std::function<std::vector<queue_listener>(std::string_view)> queue_listeners_;
     bool stub_connectors_ = false;

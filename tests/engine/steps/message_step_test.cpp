@@ -61,4 +61,20 @@ TEST_F(MessageStepTest, SequenceUniqueAndEnvironmentVariables) {
     EXPECT_EQ(unique_of(first).find_first_not_of("0123456789abcdef"), std::string::npos);
 }
 
+// A sequential value the store cannot reserve fails the document (as a value, not a throw),
+// naming the sequence and why.
+TEST_F(MessageStepTest, ASequenceTheStoreRefusesFailsTheDocument) {
+    sequences_refused_ = true;
+    const auto outcome = run(R"(  - message:
+      template: "{1}"
+      variables: [{sequence: invoices}]
+)",
+                             {"a"});
+    EXPECT_FALSE(outcome.ok);
+    EXPECT_NE(outcome.error.find("cannot reserve values of the sequence 'invoices'"),
+              std::string::npos)
+        << outcome.error;
+    EXPECT_TRUE(outcome.outputs.empty());
+}
+
 }  // namespace ferry::engine::test_steps

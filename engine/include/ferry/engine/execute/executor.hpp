@@ -99,7 +99,7 @@ private:
     execution_services services(const reply_sink& send_reply, bool in_memory);
     void worker(std::uint32_t slot, const std::stop_token& stop);
     /// Sequential values are reserved from the backend in blocks, so most take no write.
-    std::uint64_t next_sequence(std::string_view name);
+    boost::system::result<std::uint64_t> next_sequence(std::string_view name);
 
     const registry_holder& processes_;
     executor_settings settings_;

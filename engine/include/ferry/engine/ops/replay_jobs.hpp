@@ -98,7 +98,8 @@ public:
 private:
     struct job;
     void run(job& j);
-    void run_batch(job& j, std::vector<store::execution_record>& batch);
+    /// Replays (or dry-runs) one batch; why the job must fail, if it must.
+    std::optional<std::string> run_batch(job& j, std::vector<store::execution_record>& batch);
     bool wait_for_room(job& j);
 
     store::store& db_;

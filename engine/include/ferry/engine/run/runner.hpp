@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/system/result.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,8 +35,9 @@ struct run_settings {
     /// The processes listening on an internal queue now (registry::queue_listeners).
     std::function<std::vector<queue_listener>(std::string_view)> queue_listeners;
     std::size_t call_depth = 0;  // process_call nesting, bounded against runaway recursion
-    /// The next value of a named sequential value; the executor's never repeats a value.
-    std::function<std::uint64_t(std::string_view name)> next_sequence;
+    /// The next value of a named sequential value; the executor's never repeats a value. An
+    /// error (the store refused the reservation) fails the document that asked.
+    std::function<boost::system::result<std::uint64_t>(std::string_view name)> next_sequence;
     /// Called once, when the first `respond: early` return step is reached, with the documents
     /// that have reached return steps so far: the synchronous caller is answered with them.
     std::function<void(const std::vector<working_document>&)> on_respond_early;
