@@ -55,7 +55,7 @@ std::vector<std::string> replay_differences(const store::store& db, const proces
     using store::execution_state;
     std::vector<std::string> out;
     if (original.state != execution_state::succeeded && original.state != execution_state::failed) {
-        out.push_back("the original has not finished, so there is nothing to compare with");
+        out.emplace_back("the original has not finished, so there is nothing to compare with");
         return out;
     }
     const bool was_ok = original.state == execution_state::succeeded;
@@ -76,7 +76,7 @@ std::vector<std::string> replay_differences(const store::store& db, const proces
                     out.push_back("reply status " + std::to_string(kept->answer.status) + " -> " +
                                   std::to_string(now.status));
                 } else if (kept->answer.body != now.body) {
-                    out.push_back("reply body differs");
+                    out.emplace_back("reply body differs");
                 }
             }
         }

@@ -122,7 +122,10 @@ public:
             s.nullable = true;
             return;
         }
-        for (const auto& [name, value] : e.attributes) {
+        for (const auto& attribute : e.attributes) {
+            // Not a structured binding: clang 14 (tools/dev/tidy) cannot capture one in a lambda.
+            const std::string& name = attribute.first;
+            const std::string& value = attribute.second;
             auto it = std::find_if(s.attributes.begin(), s.attributes.end(),
                                    [&](const attribute_shape& a) { return a.name == name; });
             if (it == s.attributes.end()) {

@@ -20,7 +20,10 @@ std::optional<std::size_t> route_of(const route_step& r, const std::string& valu
     for (std::size_t i = 0; i < r.routes.size(); ++i) {
         const auto& route = r.routes[i];
         const bool match =
-            typed && route.typed ? route.typed->compare(*typed) == 0 : route.value == value;
+            // `== 0` on an ordering, not a null pointer (a clang-tidy 14 false positive).
+            typed && route.typed
+                ? route.typed->compare(*typed) == 0  // NOLINT(modernize-use-nullptr)
+                : route.value == value;
         if (match) return i;
     }
     return std::nullopt;
