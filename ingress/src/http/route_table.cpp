@@ -36,13 +36,32 @@ std::vector<pattern_segment> parse_pattern(std::string_view pattern) {
         } else {
             out.push_back({pattern_segment::kind::literal, std::string(text)});
         }
-        if (slash == std::string_view::npos) return out;
+        if (slash == std::string_view::npos) break;
         rest = rest.substr(slash + 1);
     }
+    if (out.size() > max_pattern_segments) {
+        throw std::invalid_argument("more than 32 segments in " + std::string(pattern));
+    }
+    return out;
 }
 
-std::vector<std::string_view> split_path(std::string_view path, std::string_view& matrix) {
-    std::vector<std::string_view> out;
+std::uint64_t specificity(const std::vector<pattern_segment>& pattern) {
+    std::uint64_t out = 0;
+    for (std::size_t i = 0; i < max_pattern_segments; ++i) {
+        std::uint64_t digit = 0;
+        if (i < pattern.size()) {
+            const auto what = pattern[i].what;
+            digit = what == pattern_segment::kind::literal ? 3
+                    : what == pattern_segment::kind::param ? 2
+                                                           : 1;
+        }
+        out = (out << 2) | digit;
+    }
+    return out;
+}
+
+path_segments split_path(std::string_view path, std::string_view& matrix) {
+    path_segments out;
     if (path.starts_with('/')) path.remove_prefix(1);
     for (;;) {
         const auto slash = path.find('/');
@@ -60,9 +79,8 @@ std::vector<std::string_view> split_path(std::string_view path, std::string_view
     return out;
 }
 
-bool match_segments(const std::vector<pattern_segment>& pattern,
-                    const std::vector<std::string_view>& segments, path_params& params,
-                    std::vector<int>& rank) {
+bool match_segments(const std::vector<pattern_segment>& pattern, const path_segments& segments,
+                    path_params& params) {
     using kind = pattern_segment::kind;
     std::size_t i = 0;
     for (const auto& p : pattern) {
@@ -75,18 +93,15 @@ bool match_segments(const std::vector<pattern_segment>& pattern,
                 joined += segments[j];
             }
             params.emplace_back(p.text, std::move(joined));
-            rank.push_back(0);
             return true;
         }
         if (i >= segments.size()) return false;
         const auto segment = segments[i++];
         if (p.what == kind::literal) {
             if (segment != p.text) return false;
-            rank.push_back(2);
         } else {
             if (segment.empty()) return false;
             params.emplace_back(p.text, std::string(segment));
-            rank.push_back(1);
         }
     }
     return i == segments.size();

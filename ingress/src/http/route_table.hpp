@@ -1,6 +1,8 @@
 #pragma once
 
 #include <boost/beast/http/verb.hpp>
+#include <boost/container/small_vector.hpp>
+#include <cstdint>
 #include <functional>
 #include <ostream>  // verb.hpp uses boost::core::string_view, whose operator<< needs it
 #include <stdexcept>
@@ -67,15 +69,23 @@ struct pattern_segment {
 /// A parsed pattern; throws std::invalid_argument for a malformed one (a startup error).
 std::vector<pattern_segment> parse_pattern(std::string_view pattern);
 
-/// The path's segments (without the leading '/'), the last one's matrix parameters split off.
-std::vector<std::string_view> split_path(std::string_view path, std::string_view& matrix);
+/// A pattern has at most this many segments (its rank takes 2 bits per segment).
+constexpr std::size_t max_pattern_segments = 32;
 
-/// Whether `segments` match `pattern`; fills `params` when they do. `rank` orders matches:
-/// per depth, literal (2) beats parameter (1) beats rest (0), the first difference decides, so
-/// a longer literal prefix (base path) wins over a shorter one.
-bool match_segments(const std::vector<pattern_segment>& pattern,
-                    const std::vector<std::string_view>& segments, path_params& params,
-                    std::vector<int>& rank);
+/// A request path's segments, without allocating for the usual few.
+using path_segments = boost::container::small_vector<std::string_view, 12>;
+
+/// The path's segments (without the leading '/'), the last one's matrix parameters split off.
+path_segments split_path(std::string_view path, std::string_view& matrix);
+
+/// How specific a pattern is, comparable as a number: per depth, from the first, literal (3)
+/// beats parameter (2) beats rest (1) beats no segment (0), the first difference decides, so a
+/// longer literal prefix (base path) wins over a shorter one.
+std::uint64_t specificity(const std::vector<pattern_segment>& pattern);
+
+/// Whether `segments` match `pattern`; appends its parameters to `params` when they do.
+bool match_segments(const std::vector<pattern_segment>& pattern, const path_segments& segments,
+                    path_params& params);
 
 std::string allow_text(const std::vector<boost::beast::http::verb>& methods);
 
@@ -104,7 +114,8 @@ public:
                 {method, std::string(pattern), role, service, std::move(handler)});
             return;
         }
-        groups_.push_back({std::string(pattern), std::move(segments), {}});
+        const auto rank = detail::specificity(segments);
+        groups_.push_back({std::string(pattern), std::move(segments), rank, {}});
         groups_.back().routes.push_back(
             {method, std::string(pattern), role, service, std::move(handler)});
     }
@@ -115,16 +126,13 @@ public:
         std::string_view matrix;
         const auto segments = detail::split_path(path, matrix);
         const group* best = nullptr;
-        std::vector<int> best_rank, rank;
         path_params params;
         for (const auto& g : groups_) {
+            if (best && g.specificity <= best->specificity) continue;
             params.clear();
-            rank.clear();
-            if (!detail::match_segments(g.segments, segments, params, rank)) continue;
-            if (best && rank <= best_rank) continue;
+            if (!detail::match_segments(g.segments, segments, params)) continue;
             best = &g;
-            best_rank = rank;
-            out.params = params;
+            out.params.swap(params);
         }
         if (!best) return out;
         out.matrix = std::string(matrix);
@@ -151,6 +159,7 @@ private:
     struct group {
         std::string pattern;
         std::vector<detail::pattern_segment> segments;
+        std::uint64_t specificity = 0;
         std::vector<route<Handler>> routes;
     };
     std::vector<group> groups_;
