@@ -79,7 +79,7 @@ void redeliver_or_bury(store::execution_record& rec, std::vector<store::document
     submission next;
     next.process = rec.process;
     next.process_version = rec.process_version;
-    if (const auto active = services.find_process ? services.find_process(rec.process) : nullptr) {
+    if (const auto active = services.host ? services.host->find_process(rec.process) : nullptr) {
         next.process_version = active->version;
     }
     next.process_props = rec.process_props;
@@ -130,8 +130,8 @@ void run_execution(store::execution_record& rec, std::vector<store::document> do
 void run_process_of(store::execution_record& rec, std::vector<store::document> documents,
                     const execution_limits& limits, const execution_services& services,
                     execution_output& out) {
-    const auto p = services.find_version ? services.find_version(rec.process, rec.process_version)
-                                         : services.find_process(rec.process);
+    const auto p =
+        services.host ? services.host->find_version(rec.process, rec.process_version) : nullptr;
     if (!p)
         return fail_execution(rec, "process '" + rec.process + "' is not deployed", services, out);
 
@@ -151,9 +151,7 @@ void run_process_of(store::execution_record& rec, std::vector<store::document> d
     }
     run_settings run;
     run.files_root = limits.files_root;
-    run.find_process = services.find_process;
-    run.queue_listeners = services.queue_listeners;
-    run.next_sequence = services.next_sequence;
+    run.host = services.host;
     run.keep_step_documents = keep_steps;
     run.kept = limits.kept;
     // A synchronous caller waits for this execution: its reply goes out when a respond: early

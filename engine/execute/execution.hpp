@@ -12,6 +12,7 @@
 #include "ferry/engine/execute/execution_limits.hpp"
 #include "ferry/engine/model/process.hpp"
 #include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/run/run_host.hpp"
 #include "ferry/store/records.hpp"
 #include "ferry/transport/frames.hpp"
 
@@ -23,11 +24,9 @@ using kept_answers = std::vector<std::pair<std::string, std::string>>;
 /// What an execution needs from whoever runs it: a local executor (with the store at hand) or
 /// a remote worker (which asks the serving process over ZeroMQ).
 struct execution_services {
-    std::function<std::shared_ptr<const process>(std::string_view)> find_process;
-    std::function<std::vector<queue_listener>(std::string_view)> queue_listeners;
-    /// The version a stored execution runs on (registry::for_execution); empty: find_process.
-    std::function<std::shared_ptr<const process>(std::string_view, std::uint32_t)> find_version;
-    std::function<boost::system::result<std::uint64_t>(std::string_view)> next_sequence;
+    /// Processes (the active one, or the version a stored execution runs on), queue listeners,
+    /// sequential values. Null: nothing is found (the execution fails as undeployed).
+    run_host* host = nullptr;
     /// Sends a reply at once (respond: early), after keeping `pages` (the later pages it links
     /// to). Empty: no synchronous caller can be answered from here.
     std::function<void(transport::frames reply, kept_answers pages)> respond_now;

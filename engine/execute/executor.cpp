@@ -35,6 +35,19 @@ void log_finished(const store::execution_record& rec, bool ok) {
                 {"error", rec.error}});
 }
 
+// The deployed processes of one batch, with sequential values reserved in the store.
+class stored_sequences_host final : public registry_host {
+public:
+    stored_sequences_host(std::shared_ptr<const registry> processes, executor_pool& pool)
+        : registry_host(std::move(processes)), pool_(pool) {}
+    boost::system::result<std::uint64_t> next_sequence(std::string_view name) override {
+        return pool_.next_sequence(name);
+    }
+
+private:
+    executor_pool& pool_;
+};
+
 }  // namespace
 
 executor_pool::executor_pool(store::store& db, const registry_holder& processes,
@@ -100,17 +113,10 @@ boost::system::result<std::uint64_t> executor_pool::next_sequence(std::string_vi
     return b.next++;
 }
 
-execution_services executor_pool::services(const reply_sink& send_reply, bool in_memory) {
+execution_services executor_pool::services(const reply_sink& send_reply, bool in_memory,
+                                           run_host& host) {
     execution_services out;
-    auto registry = processes_.get();
-    out.find_process = [registry](std::string_view name) { return registry->by_name(name); };
-    out.queue_listeners = [registry](std::string_view queue) {
-        return registry->queue_listeners(queue);
-    };
-    out.find_version = [registry](std::string_view name, std::uint32_t version) {
-        return registry->for_execution(name, version);
-    };
-    out.next_sequence = [this](std::string_view name) { return next_sequence(name); };
+    out.host = &host;
     out.in_memory = in_memory;
     if (send_reply) {
         out.respond_now = [this, &send_reply](transport::frames reply, kept_answers pages) {
@@ -151,7 +157,9 @@ void executor_pool::worker(std::uint32_t slot, const std::stop_token& stop) {
     execution_lease lease = backend.claim(waiting);
     while (!lease.empty()) {
         const bool in_memory = lease.executions.front().in_memory();
-        const auto run_with = services(send_reply, in_memory);
+        // The processes deployed now, for this batch; sequences reserved in the store.
+        stored_sequences_host host(processes_.get(), *this);
+        const auto run_with = services(send_reply, in_memory, host);
         execution_output out;
         std::vector<store::execution_record> finished;
         finished.reserve(lease.executions.size());

@@ -158,11 +158,9 @@ std::optional<std::string> replay_jobs::run_batch(job& j,
         run.stub_connectors = true;
         run.keep_step_documents = true;
         run.kept = settings_.kept;
-        run.find_process = [registry](std::string_view name) { return registry->by_name(name); };
         // Sequential values are not reserved by a dry run: it counts its own from 1.
-        run.next_sequence = [counter = std::make_shared<std::uint64_t>(0)](std::string_view) {
-            return ++*counter;
-        };
+        registry_host host(registry);
+        run.host = &host;
         store::execution_record context = original;
         context.process_version = p->version;
         context.process_props = s.process_props;

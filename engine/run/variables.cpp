@@ -81,8 +81,8 @@ std::string plain_value(const variable& v, const working_document& d, const step
 value_result evaluate(const variable& v, const working_document& d, const step_context& ctx,
                       const profiles::element* source) {
     if (v.kind == variable_kind::sequence) {
-        if (!ctx.settings.next_sequence) return {boost::system::in_place_value};
-        const auto next = ctx.settings.next_sequence(v.argument);
+        if (!ctx.settings.host) return {boost::system::in_place_value};
+        const auto next = ctx.settings.host->next_sequence(v.argument);
         if (!next) {
             return {boost::system::in_place_error, "cannot reserve values of the sequence '" +
                                                        v.argument + "': " + next.error().message()};

@@ -47,6 +47,20 @@ std::optional<proto::server_message> await_answer(transport::blocking_client& cl
     return std::nullopt;
 }
 
+// The definitions the serving process runs, with sequential values asked of it.
+template <typename Ask>
+class asked_sequences_host final : public registry_host {
+public:
+    asked_sequences_host(std::shared_ptr<const registry> processes, Ask& ask)
+        : registry_host(std::move(processes)), ask_(ask) {}
+    boost::system::result<std::uint64_t> next_sequence(std::string_view name) override {
+        return ask_(name);
+    }
+
+private:
+    Ask& ask_;
+};
+
 }  // namespace
 
 remote_worker::remote_worker(transport::context& ctx, remote_worker_settings settings)
@@ -160,7 +174,6 @@ void remote_worker::executor_thread(const std::stop_token& stop) {
         execution_output out;
         execution_services services;
         services.in_memory = work->in_memory;
-        services.next_sequence = next_sequence;
         if (!rec.reply_to.empty()) {
             services.respond_now = [&](transport::frames reply, kept_answers pages) {
                 auto early = message(proto::kind::early_reply, id_);
@@ -173,12 +186,8 @@ void remote_worker::executor_thread(const std::stop_token& stop) {
         if (!d->processes) {
             fail_execution(rec, d->error, services, out);
         } else {
-            services.find_process = [processes = d->processes](std::string_view name) {
-                return processes->by_name(name);
-            };
-            services.queue_listeners = [processes = d->processes](std::string_view queue) {
-                return processes->queue_listeners(queue);
-            };
+            asked_sequences_host host(d->processes, next_sequence);
+            services.host = &host;
             run_execution(rec, std::move(work->documents), limits, services, out);
         }
         auto result = message(proto::kind::result, id_, work->lease);

@@ -20,7 +20,8 @@ protected:
             "      else: [{exception: {message: 'no stock'}}]\n",
             "ship.yaml"));
         if (!added) throw std::runtime_error("ship not added");
-        services_.find_process = [r = processes_](std::string_view n) { return r->by_name(n); };
+        host_ = std::make_unique<registry_host>(processes_);
+        services_.host = host_.get();
         limits_.redelivery_ms = {100, 200};
     }
 
@@ -40,6 +41,7 @@ protected:
     }
 
     std::shared_ptr<registry> processes_ = std::make_shared<registry>();
+    std::unique_ptr<registry_host> host_;
     execution_services services_;
     execution_limits limits_;
 };

@@ -21,7 +21,8 @@ protected:
                 (mode == "general" ? "none" : "multiple_json") + "}\nsteps:\n" + steps,
             "p.yaml"));
         if (!added) throw std::runtime_error("process not added");
-        services_.find_process = [r = processes_](std::string_view n) { return r->by_name(n); };
+        host_ = std::make_unique<registry_host>(processes_);
+        services_.host = host_.get();
         store::execution_record rec;
         rec.id = "01a2000000000000000000aa";
         rec.process = "p";
@@ -36,6 +37,7 @@ protected:
     }
 
     std::shared_ptr<registry> processes_;
+    std::unique_ptr<registry_host> host_;
     execution_services services_;
     execution_limits limits_;
 };

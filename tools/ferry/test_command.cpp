@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "commands.hpp"
@@ -13,6 +14,7 @@
 #include "ferry/engine/intake/request_documents.hpp"
 #include "ferry/engine/intake/request_properties.hpp"
 #include "ferry/engine/model/process_loader.hpp"
+#include "ferry/engine/run/run_host.hpp"
 #include "ferry/engine/run/runner.hpp"
 
 namespace ferry::tools {
@@ -39,6 +41,31 @@ std::pair<std::string, std::string> split_pair(const std::string& text, char sep
     if (separator == ':') value.erase(0, value.find_first_not_of(' '));
     return {text.substr(0, at), value};
 }
+
+// The processes beside the tested one, loaded on first use (a run that calls none does not
+// read them); sequential values count from 1 and are not stored.
+class sibling_host final : public engine::run_host {
+public:
+    explicit sibling_host(std::string directory) : directory_(std::move(directory)) {}
+    std::shared_ptr<const engine::process> find_process(std::string_view name) const override {
+        return siblings().find_process(name);
+    }
+    std::vector<engine::queue_listener> queue_listeners(std::string_view queue) const override {
+        return siblings().queue_listeners(queue);
+    }
+    boost::system::result<std::uint64_t> next_sequence(std::string_view name) override {
+        return counted_.next_sequence(name);
+    }
+
+private:
+    engine::registry_host& siblings() const {
+        if (!loaded_) loaded_.emplace(engine::load_process_directory(directory_));
+        return *loaded_;
+    }
+    std::string directory_;
+    mutable std::optional<engine::registry_host> loaded_;
+    engine::registry_host counted_{nullptr};
+};
 
 std::string shown(const std::string& data, std::size_t limit) {
     if (data.size() <= limit) return data;
@@ -142,24 +169,9 @@ int run_test(const test_options& o) {
     settings.files_root = files.string();
     // Called processes are looked up beside this one, loaded on first use.
     const auto directory = std::filesystem::path(o.process_file).parent_path();
-    std::shared_ptr<const engine::registry> siblings;
-    const auto load_siblings = [&] {
-        if (!siblings)
-            siblings = engine::load_process_directory(directory.empty() ? "." : directory.string());
-        return siblings;
-    };
-    settings.find_process = [&](std::string_view name) { return load_siblings()->by_name(name); };
-    settings.queue_listeners = [&](std::string_view queue) {
-        return load_siblings()->queue_listeners(queue);
-    };
-
     // Sequential values count from 1 in a test run and are not stored.
-    std::map<std::string, std::uint64_t, std::less<>> sequences;
-    settings.next_sequence = [&](std::string_view name) {
-        auto it = sequences.find(name);
-        if (it == sequences.end()) it = sequences.emplace(std::string(name), 0).first;
-        return ++it->second;
-    };
+    sibling_host host(directory.empty() ? "." : directory.string());
+    settings.host = &host;
     engine::run_outcome outcome;
     try {
         outcome = engine::run_process(*p, rec, std::move(working), settings);

@@ -59,7 +59,7 @@ step_output call_and_wait(const step& s, const process& callee, std::vector<work
 void run_step(const process_call_step& step, std::vector<working_document> in, step_run& call) {
     auto& run = call.run;
     const auto& settings = run.context().settings;
-    const auto callee = settings.find_process ? settings.find_process(step.process) : nullptr;
+    const auto callee = settings.host ? settings.host->find_process(step.process) : nullptr;
     if (!callee || settings.call_depth >= max_call_depth) {
         const auto error = !callee
                                ? "process '" + step.process + "' is not deployed"

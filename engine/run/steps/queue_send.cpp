@@ -24,8 +24,8 @@ void run_step(const queue_send_step& step, std::vector<working_document> in, ste
                                  {"sent_by", run.context().execution.id}};
         if (step.publish) message.process_props["queue_publish"] = "true";
         for (const auto& d : in) message.documents.push_back(d.doc);
-        auto listeners = settings.queue_listeners ? settings.queue_listeners(step.queue)
-                                                  : std::vector<queue_listener>();
+        auto listeners = settings.host ? settings.host->queue_listeners(step.queue)
+                                       : std::vector<queue_listener>();
         if (!step.publish) std::erase_if(listeners, [](const auto& l) { return l.paused; });
         if (listeners.empty()) {
             message.parked_on = step.queue;

@@ -42,13 +42,7 @@ protected:
         settings.files_root = (out_.path() / "files").string();
         settings.keep_step_documents = keep_;
         settings.on_respond_early = on_early_;
-        settings.next_sequence =
-            [this](std::string_view name) -> boost::system::result<std::uint64_t> {
-            if (sequences_refused_) return store::errc::io_failure;
-            return ++sequences_[std::string(name)];
-        };
-        settings.find_process = find_process_;
-        settings.queue_listeners = queue_listeners_;
+        settings.host = &host_;
         settings.stub_connectors = stub_connectors_;
         return run_process(p, rec, std::move(docs), settings);
     }
@@ -71,6 +65,24 @@ protected:
     std::function<std::shared_ptr<const process>(std::string_view)> find_process_;
     std::function<std::vector<queue_listener>(std::string_view)> queue_listeners_;
     bool stub_connectors_ = false;
+
+    /// The run_host of the fixture: find_process_ and queue_listeners_ when set, sequential
+    /// values counted in sequences_ (or refused, with sequences_refused_).
+    struct fixture_host final : run_host {
+        explicit fixture_host(StepTest& test) : t(test) {}
+        std::shared_ptr<const process> find_process(std::string_view name) const override {
+            return t.find_process_ ? t.find_process_(name) : nullptr;
+        }
+        std::vector<queue_listener> queue_listeners(std::string_view queue) const override {
+            return t.queue_listeners_ ? t.queue_listeners_(queue) : std::vector<queue_listener>();
+        }
+        boost::system::result<std::uint64_t> next_sequence(std::string_view name) override {
+            if (t.sequences_refused_) return store::errc::io_failure;
+            return ++t.sequences_[std::string(name)];
+        }
+        StepTest& t;
+    };
+    fixture_host host_{*this};
     ferry::test::temp_dir dir_;
     ferry::test::temp_dir out_;
     std::shared_ptr<const process> process_;

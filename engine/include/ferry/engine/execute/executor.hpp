@@ -91,15 +91,17 @@ public:
     /// finish time when not set.
     void count_finished(std::span<store::execution_record> finished);
 
+    /// The next value of a named sequence. Values are reserved from the backend in blocks, so
+    /// most take no write; an error when the store refuses the reservation.
+    boost::system::result<std::uint64_t> next_sequence(std::string_view name);
+
 private:
     using reply_sink = std::function<void(transport::frames)>;
 
-    /// What executions run here get: sequences, the deployed processes, and early replies
-    /// through `send_reply` (which must outlive the result).
-    execution_services services(const reply_sink& send_reply, bool in_memory);
+    /// What executions run here get: `host` (the deployed processes, sequences reserved in
+    /// the store), and early replies through `send_reply` (both must outlive the result).
+    execution_services services(const reply_sink& send_reply, bool in_memory, run_host& host);
     void worker(std::uint32_t slot, const std::stop_token& stop);
-    /// Sequential values are reserved from the backend in blocks, so most take no write.
-    boost::system::result<std::uint64_t> next_sequence(std::string_view name);
 
     const registry_holder& processes_;
     executor_settings settings_;

@@ -9,6 +9,7 @@
 
 #include "ferry/engine/model/process.hpp"
 #include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/run/run_host.hpp"
 #include "ferry/store/records.hpp"
 
 namespace ferry::engine {
@@ -30,14 +31,10 @@ struct kept_limits {
 
 struct run_settings {
     std::string files_root;  // file_write writes below this directory
-    /// The deployed process of that name, for process_call (nullptr when not deployed).
-    std::function<std::shared_ptr<const process>(std::string_view)> find_process;
-    /// The processes listening on an internal queue now (registry::queue_listeners).
-    std::function<std::vector<queue_listener>(std::string_view)> queue_listeners;
+    /// Processes for process_call, queue listeners for queue_send, sequential values (the
+    /// executor's never repeat). Null: no process is found, nobody listens, no values.
+    run_host* host = nullptr;
     std::size_t call_depth = 0;  // process_call nesting, bounded against runaway recursion
-    /// The next value of a named sequential value; the executor's never repeats a value. An
-    /// error (the store refused the reservation) fails the document that asked.
-    std::function<boost::system::result<std::uint64_t>(std::string_view name)> next_sequence;
     /// Called once, when the first `respond: early` return step is reached, with the documents
     /// that have reached return steps so far: the synchronous caller is answered with them.
     std::function<void(const std::vector<working_document>&)> on_respond_early;
