@@ -1,6 +1,10 @@
 # Warnings, sanitizers and ccache for every ferry target.
 option(FERRY_WERROR "Treat warnings as errors" OFF)
 option(FERRY_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(FERRY_TSAN "Build with ThreadSanitizer" OFF)
+if(FERRY_SANITIZE AND FERRY_TSAN)
+    message(FATAL_ERROR "FERRY_SANITIZE (ASan) and FERRY_TSAN cannot be combined")
+endif()
 
 find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM)
@@ -20,6 +24,11 @@ if(FERRY_SANITIZE)
     add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
     add_link_options(-fsanitize=address,undefined)
 endif()
+if(FERRY_TSAN)
+    # -Wno-tsan: GCC notes that TSan does not model atomic_thread_fence (Asio's fenced blocks).
+    add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -Wno-tsan)
+    add_link_options(-fsanitize=thread)
+endif()
 
 # Asio and Beast are compiled once, in one translation unit each (see engine/transport and
 # ingress), instead of in every file that includes them.
@@ -30,7 +39,7 @@ add_compile_definitions(BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COM
 # documents, messages); tcmalloc serves them from per-thread caches (+5% requests/s measured
 # with tools/bench). Not with sanitizers, which bring their own allocator.
 option(FERRY_TCMALLOC "Link the ferry executable with tcmalloc_minimal" ON)
-if(FERRY_TCMALLOC AND NOT FERRY_SANITIZE)
+if(FERRY_TCMALLOC AND NOT FERRY_SANITIZE AND NOT FERRY_TSAN)
     find_package(PkgConfig REQUIRED)
     pkg_check_modules(TCMALLOC REQUIRED IMPORTED_TARGET libtcmalloc_minimal)
 endif()

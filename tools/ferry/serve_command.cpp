@@ -229,7 +229,9 @@ int serve(serve_options o) {
     for (const auto& warning : (*runtime)->startup_warnings()) {
         log::warn("serve", warning);
     }
-    for (const auto& [name, p] : (*runtime)->processes().get()->active()) {
+    // Held for the loop: a deploy arriving meanwhile replaces (and frees) the live registry.
+    const auto served = (*runtime)->processes().get();
+    for (const auto& [name, p] : served->active()) {
         if (p->listen.queue.empty()) {
             log::info(
                 "serve", "serving",
