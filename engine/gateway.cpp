@@ -243,18 +243,16 @@ asio::awaitable<boost::system::result<store::document>> gateway::document(std::s
                                [&engine, &id] { return engine.db().read_document(id); });
 }
 
-asio::awaitable<boost::system::result<std::variant<intake_reply, replay_refusal>>> gateway::replay(
+asio::awaitable<boost::system::result<refused_or<intake_reply>>> gateway::replay(
     std::string id, std::optional<std::uint32_t> version) {
     auto& engine = impl_->engine;
     auto prepared = co_await on_pool(impl_->blocking, [&engine, &id, version] {
         return replay_submission(engine.db(), *engine.processes().get(), id, version);
     });
-    if (auto* refused = std::get_if<replay_refusal>(&prepared)) {
-        co_return std::variant<intake_reply, replay_refusal>(std::move(*refused));
-    }
-    auto stored = co_await submit(std::get<submission>(std::move(prepared)));
+    if (!prepared) co_return refused_or<intake_reply>(std::move(prepared).error());
+    auto stored = co_await submit(*std::move(prepared));
     if (!stored) co_return stored.error();
-    co_return std::variant<intake_reply, replay_refusal>(std::move(*stored));
+    co_return refused_or<intake_reply>(std::move(*stored));
 }
 
 asio::awaitable<boost::system::result<std::vector<queue_status>>> gateway::queues() {
@@ -278,16 +276,14 @@ asio::awaitable<boost::system::result<dead_letter_view>> gateway::dead_letter(st
                                [&engine, &id] { return read_dead_letter(engine.db(), id); });
 }
 
-asio::awaitable<boost::system::result<std::variant<intake_reply, refusal>>>
-gateway::resend_dead_letter(std::string id) {
+asio::awaitable<boost::system::result<refused_or<intake_reply>>> gateway::resend_dead_letter(
+    std::string id) {
     auto& engine = impl_->engine;
     auto prepared = co_await on_pool(impl_->blocking, [&engine, &id] {
         return resend_submission(engine.db(), *engine.processes().get(), id);
     });
-    if (auto* refused = std::get_if<refusal>(&prepared)) {
-        co_return std::variant<intake_reply, refusal>(std::move(*refused));
-    }
-    auto stored = co_await submit(std::get<submission>(std::move(prepared)));
+    if (!prepared) co_return refused_or<intake_reply>(std::move(prepared).error());
+    auto stored = co_await submit(*std::move(prepared));
     if (!stored) co_return stored.error();
     if (stored->status == intake_status::ok) {
         // Resent and durable: no longer dead. Should this fail, the letter stays listed and a
@@ -298,7 +294,7 @@ gateway::resend_dead_letter(std::string id) {
         });
         if (!removed) co_return removed.error();
     }
-    co_return std::variant<intake_reply, refusal>(std::move(*stored));
+    co_return refused_or<intake_reply>(std::move(*stored));
 }
 
 asio::awaitable<boost::system::result<void>> gateway::clear_dead_letters(
@@ -322,29 +318,28 @@ asio::awaitable<boost::system::result<kept_answer>> gateway::kept(std::string ke
         });
 }
 
-asio::awaitable<std::variant<deploy_outcome, refusal>> gateway::deploy(std::string text,
-                                                                       std::string file,
-                                                                       bool activate) {
+asio::awaitable<refused_or<deploy_outcome>> gateway::deploy(std::string text, std::string file,
+                                                            bool activate) {
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking,
                                [&] { return engine.deployments().deploy(text, file, activate); });
 }
 
-asio::awaitable<std::variant<deploy_outcome, refusal>> gateway::activate(std::string name,
-                                                                         std::uint32_t version) {
+asio::awaitable<refused_or<deploy_outcome>> gateway::activate(std::string name,
+                                                              std::uint32_t version) {
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking,
                                [&] { return engine.deployments().activate(name, version); });
 }
 
-asio::awaitable<std::optional<refusal>> gateway::undeploy(std::string name) {
+asio::awaitable<refused_or<void>> gateway::undeploy(std::string name) {
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking,
                                [&] { return engine.deployments().undeploy(name); });
 }
 
-asio::awaitable<std::variant<listener_status, refusal>> gateway::change_listener(
-    std::string name, listener_action action) {
+asio::awaitable<refused_or<listener_status>> gateway::change_listener(std::string name,
+                                                                      listener_action action) {
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking, [&] {
         switch (action) {
@@ -367,7 +362,7 @@ std::vector<version_status> gateway::versions() const {
     return impl_->engine.deployments().versions();
 }
 
-std::variant<std::string, refusal> gateway::start_replay(replay_request request) {
+refused_or<std::string> gateway::start_replay(replay_request request) {
     return impl_->engine.replays().start(std::move(request));
 }
 

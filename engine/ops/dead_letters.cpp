@@ -54,29 +54,26 @@ boost::system::result<dead_letter_view> read_dead_letter(const store::store& db,
     return view;
 }
 
-std::variant<submission, refusal> resend_submission(const store::store& db,
-                                                    const registry& processes,
-                                                    const std::string& id) {
+refused_or<submission> resend_submission(const store::store& db, const registry& processes,
+                                         const std::string& id) {
     const auto letter = db.read_dead_letter(id);
     if (!letter) {
         if (letter.error() == store::errc::not_found) {
-            return refusal{"unknown_dead_letter", "no dead letter has the id '" + id + "'"};
+            return refusal{errc::unknown_dead_letter, "no dead letter has the id '" + id + "'"};
         }
-        return refusal{"storage_error",
+        return refusal{errc::storage_error,
                        "the dead letter could not be read: " + letter.error().message()};
     }
     const auto record = db.read_execution(id);
     if (!record) {
-        return refusal{"documents_missing", "the execution of dead letter '" + id +
-                                                "' is gone (retention); clear the dead letter"};
+        return refusal{errc::documents_missing, "the execution of dead letter '" + id +
+                                                    "' is gone (retention); clear the dead letter"};
     }
     auto resent = replay_of_record(db, processes, *record);
-    if (auto* s = std::get_if<submission>(&resent)) {
-        s->process_props.erase("replay_of");
-        s->process_props["resent_from"] = id;
-        return std::move(*s);
-    }
-    return std::get<refusal>(std::move(resent));
+    if (!resent) return resent;
+    resent->process_props.erase("replay_of");
+    resent->process_props["resent_from"] = id;
+    return resent;
 }
 
 boost::system::result<std::vector<queue_status>> read_queues(const store::store& db,

@@ -173,28 +173,27 @@ std::vector<std::string> deployments::restore(std::shared_ptr<const registry> di
     return warnings;
 }
 
-std::optional<refusal> deployments::persist(
-    const std::vector<store::store::control_change>& changes) {
+refused_or<void> deployments::persist(const std::vector<store::store::control_change>& changes) {
     if (auto written = db_.put_control(changes); !written) {
-        return refusal{"storage_error",
+        return refusal{errc::storage_error,
                        "the change could not be stored: " + written.error().message()};
     }
-    return std::nullopt;
+    return {};
 }
 
-std::variant<deploy_outcome, refusal> deployments::deploy(const std::string& text,
-                                                          const std::string& file, bool activate) {
+refused_or<deploy_outcome> deployments::deploy(const std::string& text, const std::string& file,
+                                               bool activate) {
     std::lock_guard lock(mutex_);
     std::shared_ptr<const process> p;
     try {
         p = load_process_text(text, file);
     } catch (const definition_error& e) {
-        return refusal{"invalid_definition", e.what()};
+        return refusal{errc::invalid_definition, e.what()};
     }
     const auto current = live_.get();
     if (const auto known = current->version(p->name, p->version)) {
         if (known->source_text != text) {
-            return refusal{"version_exists",
+            return refusal{errc::version_exists,
                            "process " + quoted(*p) +
                                " is already deployed with a different definition; raise "
                                "`version:` to deploy a change"};
@@ -205,8 +204,9 @@ std::variant<deploy_outcome, refusal> deployments::deploy(const std::string& tex
     }
     const auto now = now_ms();
     if (!activate) {
-        if (auto failed = persist({{version_key(p->name, p->version), encode_version(now, *p)}})) {
-            return *failed;
+        if (auto stored = persist({{version_key(p->name, p->version), encode_version(now, *p)}});
+            !stored) {
+            return stored.error();
         }
         auto next = std::make_shared<registry>(*current);
         next->add_version(p);
@@ -218,27 +218,26 @@ std::variant<deploy_outcome, refusal> deployments::deploy(const std::string& tex
     return publish_active(p, true, {});
 }
 
-std::variant<deploy_outcome, refusal> deployments::activate(const std::string& name,
-                                                            std::uint32_t version) {
+refused_or<deploy_outcome> deployments::activate(const std::string& name, std::uint32_t version) {
     std::lock_guard lock(mutex_);
     const auto current = live_.get();
     const auto p = current->version(name, version);
     if (!p) {
         for (const auto& [key, known] : current->versions()) {
             if (key.first == name) {
-                return refusal{"unknown_version", "process '" + name + "' has no version " +
-                                                      std::to_string(version) +
-                                                      "; deploy it first"};
+                return refusal{errc::unknown_version, "process '" + name + "' has no version " +
+                                                          std::to_string(version) +
+                                                          "; deploy it first"};
             }
         }
-        return refusal{"unknown_process", "no process is named '" + name + "'"};
+        return refusal{errc::unknown_process, "no process is named '" + name + "'"};
     }
     if (current->by_name(name) == p) return deploy_outcome{p, false, true, std::nullopt};
     return publish_active(p, false, {});
 }
 
 // With the mutex held: makes `p` its name's active version, stored with its definition.
-std::variant<deploy_outcome, refusal> deployments::publish_active(
+refused_or<deploy_outcome> deployments::publish_active(
     std::shared_ptr<const process> p, bool changed,
     std::vector<store::store::control_change> changes) {
     const auto current = live_.get();
@@ -247,15 +246,15 @@ std::variant<deploy_outcome, refusal> deployments::publish_active(
     next->remove(p->name);
     if (!next->add(p)) {
         const auto holder = current->by_operation(p->listen.operation_name());
-        return refusal{"operation_taken", "the operation " + p->listen.operation_name() +
-                                              " is served by process '" +
-                                              (holder ? holder->name : std::string("?")) +
-                                              "'; undeploy that process first"};
+        return refusal{errc::operation_taken, "the operation " + p->listen.operation_name() +
+                                                  " is served by process '" +
+                                                  (holder ? holder->name : std::string("?")) +
+                                                  "'; undeploy that process first"};
     }
     try {
         check_process_calls(*next);
     } catch (const definition_error& e) {
-        return refusal{"invalid_definition", e.what()};
+        return refusal{errc::invalid_definition, e.what()};
     }
     auto& meta = meta_[{p->name, p->version}];
     if (meta.source.empty()) meta = {"admin", now_ms()};
@@ -263,7 +262,7 @@ std::variant<deploy_outcome, refusal> deployments::publish_active(
     // from a directory file that has changed since.
     changes.emplace_back(version_key(p->name, p->version), encode_version(meta.deployed_ms, *p));
     changes.emplace_back("active/" + p->name, std::to_string(p->version));
-    if (auto failed = persist(changes)) return *failed;
+    if (auto stored = persist(changes); !stored) return stored.error();
     if (errors_.erase(p->name) > 0 || !before) since_[p->name] = now_ms();
     live_.set(std::move(next));
     std::optional<std::uint32_t> replaced;
@@ -271,19 +270,19 @@ std::variant<deploy_outcome, refusal> deployments::publish_active(
     return deploy_outcome{std::move(p), changed, true, replaced};
 }
 
-std::optional<refusal> deployments::undeploy(const std::string& name) {
+refused_or<void> deployments::undeploy(const std::string& name) {
     std::lock_guard lock(mutex_);
     const auto current = live_.get();
     const std::vector<store::store::control_change> changes = {{"active/" + name, ""},
                                                                {"paused/" + name, std::nullopt}};
     if (!current->by_name(name)) {
         if (!errors_.contains(name)) {
-            return refusal{"unknown_process", "no deployed process is named '" + name + "'"};
+            return refusal{errc::unknown_process, "no deployed process is named '" + name + "'"};
         }
-        if (auto failed = persist(changes)) return failed;
+        if (auto stored = persist(changes); !stored) return stored;
         errors_.erase(name);
         since_.erase(name);
-        return std::nullopt;
+        return {};
     }
     auto next = std::make_shared<registry>(*current);
     next->remove(name);
@@ -291,33 +290,33 @@ std::optional<refusal> deployments::undeploy(const std::string& name) {
     try {
         check_process_calls(*next);
     } catch (const definition_error& e) {
-        return refusal{"in_use", "'" + name + "' is still called by another process: " + e.what()};
+        return refusal{errc::in_use,
+                       "'" + name + "' is still called by another process: " + e.what()};
     }
-    if (auto failed = persist(changes)) return failed;
+    if (auto stored = persist(changes); !stored) return stored;
     since_.erase(name);
     live_.set(std::move(next));
-    return std::nullopt;
+    return {};
 }
 
-std::variant<listener_status, refusal> deployments::pause(const std::string& name) {
+refused_or<listener_status> deployments::pause(const std::string& name) {
     return set_paused(name, true);
 }
 
-std::variant<listener_status, refusal> deployments::resume(const std::string& name) {
+refused_or<listener_status> deployments::resume(const std::string& name) {
     return set_paused(name, false);
 }
 
-std::variant<listener_status, refusal> deployments::set_paused(const std::string& name,
-                                                               bool paused) {
+refused_or<listener_status> deployments::set_paused(const std::string& name, bool paused) {
     std::lock_guard lock(mutex_);
     const auto current = live_.get();
     if (!current->by_name(name) && !errors_.contains(name)) {
-        return refusal{"unknown_listener", "no deployed process is named '" + name + "'"};
+        return refusal{errc::unknown_listener, "no deployed process is named '" + name + "'"};
     }
     if (current->paused(name) == paused) return status_of(*current, name);
     const auto now = now_ms();
     const auto value = paused ? std::optional<std::string>(std::to_string(now)) : std::nullopt;
-    if (auto failed = persist({{"paused/" + name, value}})) return *failed;
+    if (auto stored = persist({{"paused/" + name, value}}); !stored) return stored.error();
     auto next = std::make_shared<registry>(*current);
     next->set_paused(name, paused);
     since_[name] = now;
@@ -325,7 +324,7 @@ std::variant<listener_status, refusal> deployments::set_paused(const std::string
     return status_of(*next, name);
 }
 
-std::variant<listener_status, refusal> deployments::restart(const std::string& name) {
+refused_or<listener_status> deployments::restart(const std::string& name) {
     std::lock_guard lock(mutex_);
     const auto current = live_.get();
     std::string text;
@@ -337,7 +336,7 @@ std::variant<listener_status, refusal> deployments::restart(const std::string& n
         text = e->second.text;
         file = e->second.file;
     } else {
-        return refusal{"unknown_listener", "no deployed process is named '" + name + "'"};
+        return refusal{errc::unknown_listener, "no deployed process is named '" + name + "'"};
     }
     auto next = std::make_shared<registry>(*current);
     next->remove(name);

@@ -4,21 +4,20 @@
 
 namespace ferry::engine {
 
-std::variant<submission, replay_refusal> replay_of_record(const store::store& db,
-                                                          const registry& processes,
-                                                          const store::execution_record& original,
-                                                          std::optional<std::uint32_t> version) {
+refused_or<submission> replay_of_record(const store::store& db, const registry& processes,
+                                        const store::execution_record& original,
+                                        std::optional<std::uint32_t> version) {
     const auto p = version ? processes.version(original.process, *version)
                            : processes.by_name(original.process);
     if (!p && version) {
-        return replay_refusal{"unknown_version",
-                              "process '" + original.process + "' has no version " +
-                                  std::to_string(*version) + "; deploy it (it need not serve)"};
+        return refusal{errc::unknown_version, "process '" + original.process + "' has no version " +
+                                                  std::to_string(*version) +
+                                                  "; deploy it (it need not serve)"};
     }
     if (!p) {
-        return replay_refusal{"process_not_deployed",
-                              "the process '" + original.process +
-                                  "' of this execution is not deployed; deploy it to replay"};
+        return refusal{errc::process_not_deployed,
+                       "the process '" + original.process +
+                           "' of this execution is not deployed; deploy it to replay"};
     }
     submission s;
     s.process = p->name;
@@ -37,27 +36,25 @@ std::variant<submission, replay_refusal> replay_of_record(const store::store& db
         auto doc = db.read_document(doc_id);
         if (!doc) {
             // In-memory (low_latency) executions and expired documents leave nothing to run.
-            return replay_refusal{"documents_missing", "the stored document '" + doc_id +
-                                                           "' of this execution is gone (" +
-                                                           doc.error().message() +
-                                                           "); it cannot be replayed"};
+            return refusal{errc::documents_missing,
+                           "the stored document '" + doc_id + "' of this execution is gone (" +
+                               doc.error().message() + "); it cannot be replayed"};
         }
         s.documents.push_back(std::move(*doc));
     }
     return s;
 }
 
-std::variant<submission, replay_refusal> replay_submission(const store::store& db,
-                                                           const registry& processes,
-                                                           const std::string& id,
-                                                           std::optional<std::uint32_t> version) {
+refused_or<submission> replay_submission(const store::store& db, const registry& processes,
+                                         const std::string& id,
+                                         std::optional<std::uint32_t> version) {
     const auto record = db.read_execution(id);
     if (!record) {
         if (record.error() == store::errc::not_found) {
-            return replay_refusal{"unknown_execution", "no execution has the id '" + id + "'"};
+            return refusal{errc::unknown_execution, "no execution has the id '" + id + "'"};
         }
-        return replay_refusal{"storage_error",
-                              "the execution could not be read: " + record.error().message()};
+        return refusal{errc::storage_error,
+                       "the execution could not be read: " + record.error().message()};
     }
     return replay_of_record(db, processes, *record, version);
 }

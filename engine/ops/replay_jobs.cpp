@@ -42,23 +42,23 @@ replay_jobs::replay_jobs(store::store& db, registry_holder& processes, executor_
 
 replay_jobs::~replay_jobs() { stop(); }
 
-std::variant<std::string, refusal> replay_jobs::start(replay_request request) {
+refused_or<std::string> replay_jobs::start(replay_request request) {
     if (request.version && request.ids.empty() && request.filter.process.empty()) {
-        return refusal{"version_needs_process",
+        return refusal{errc::version_needs_process,
                        "a version belongs to one process: give the process as well"};
     }
     if (request.version && !request.filter.process.empty() &&
         !processes_.get()->version(request.filter.process, *request.version)) {
-        return refusal{"unknown_version",
+        return refusal{errc::unknown_version,
                        "process '" + request.filter.process + "' has no version " +
                            std::to_string(*request.version) + "; deploy it (it need not serve)"};
     }
     std::lock_guard lock(mutex_);
-    if (stopped_) return refusal{"shutting_down", "the server is stopping"};
+    if (stopped_) return refusal{errc::shutting_down, "the server is stopping"};
     std::size_t running = 0;
     for (const auto& [id, j] : jobs_) running += ended(j->progress) ? 0 : 1;
     if (running >= settings_.max_running) {
-        return refusal{"too_many_jobs",
+        return refusal{errc::too_many_jobs,
                        std::to_string(running) + " replays are running; wait for one or cancel it"};
     }
     // Forget the oldest ended jobs beyond the ones kept.
@@ -144,11 +144,12 @@ std::optional<std::string> replay_jobs::run_batch(job& j,
     thread_local id_generator ids;
     for (const auto& original : batch) {
         auto made = replay_of_record(db_, *registry, original, request.version);
-        if (auto* r = std::get_if<refusal>(&made)) {
-            refused.push_back({original.id, r->error, r->detail, {}});
+        if (!made) {
+            refused.push_back(
+                {original.id, std::string(made.error().name()), made.error().detail, {}});
             continue;
         }
-        auto& s = std::get<submission>(made);
+        auto& s = *made;
         if (!request.dry_run) {
             fresh.push_back(new_execution_of(std::move(s), ids.next(), now_ms()));
             continue;

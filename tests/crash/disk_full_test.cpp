@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/recording.hpp"
 #include "support/server_process.hpp"
@@ -115,11 +116,8 @@ protected:
     std::string first_unfinished(test::http_session& session) const {
         for (const auto& id : executions_) {
             std::string state;
-            const auto until = std::chrono::steady_clock::now() + 60s;
-            while ((state = state_of(session, id)) != "succeeded" &&
-                   std::chrono::steady_clock::now() < until) {
-                std::this_thread::sleep_for(50ms);
-            }
+            test::eventually([&] { return (state = state_of(session, id)) == "succeeded"; }, 60s,
+                             50ms);
             if (state != "succeeded") return id + " is " + state;
         }
         return "";
@@ -143,11 +141,12 @@ protected:
         // Space comes back (an operator freed some): posts are taken again, no restart.
         ASSERT_TRUE(disk_->grow()) << std::strerror(errno);
         test::http_reply again;
-        const auto deadline = std::chrono::steady_clock::now() + 60s;
-        while (again.status != 202 && std::chrono::steady_clock::now() < deadline) {
-            again = session.request("POST", "/ws/simple/createEvent", R"([{"after":"full"}])");
-            if (again.status != 202) std::this_thread::sleep_for(200ms);
-        }
+        test::eventually(
+            [&] {
+                again = session.request("POST", "/ws/simple/createEvent", R"([{"after":"full"}])");
+                return again.status == 202;
+            },
+            60s, 200ms);
         ASSERT_EQ(again.status, 202) << again.body << "\n" << server.log();
         const auto receipt = boost::json::parse(again.body).as_object();
         executions_.emplace_back(receipt.at("execution_id").as_string());

@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/recording.hpp"
 #include "support/server_process.hpp"
@@ -83,15 +84,15 @@ TEST_F(Kill9Test, AcknowledgedDocumentsSurviveKillNine) {
         ASSERT_EQ(res.status, 200) << id;
     }
     // ...and every acknowledged document gets executed.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    std::map<std::string, int> seen;
     std::size_t missing = acked_.size();
-    while (missing > 0 && std::chrono::steady_clock::now() < deadline) {
-        seen = test::executed_documents(data_.path());
-        missing = 0;
-        for (const auto& id : acked_) missing += seen.contains(id) ? 0 : 1;
-        if (missing > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    test::eventually(
+        [&] {
+            const auto seen = test::executed_documents(data_.path());
+            missing = 0;
+            for (const auto& id : acked_) missing += seen.contains(id) ? 0 : 1;
+            return missing == 0;
+        },
+        std::chrono::seconds(60), std::chrono::milliseconds(50));
     EXPECT_EQ(missing, 0u) << "of " << acked_.size() << " acknowledged documents";
     std::cout << "[ crash    ] " << rounds << " kill -9 rounds, " << executions_.size()
               << " acknowledged executions, " << acked_.size() << " documents, all executed\n";

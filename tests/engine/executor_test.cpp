@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "ferry/engine/model/process_loader.hpp"
+#include "support/eventually.hpp"
 #include "support/recording.hpp"
 #include "support/temp_dir.hpp"
 
@@ -39,11 +40,7 @@ protected:
     std::map<std::string, int> executed() const { return test::executed_documents(data_.path()); }
 
     void wait_for_finished(executor_pool& pool, std::uint64_t count) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (pool.stats().succeeded + pool.stats().failed < count &&
-               std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
+        test::eventually([&] { return pool.stats().succeeded + pool.stats().failed >= count; });
     }
 
     executor_settings settings() const {

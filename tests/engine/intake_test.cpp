@@ -228,6 +228,7 @@ TEST(IntakeRetention, ExpiredIdempotencyKeyStartsANewExecution) {
     std::vector<submission> one;
     one.push_back(keyed("k", "f1", "{}"));
     const auto first = submit_all(ctx, settings.endpoint, one);
+    // Not awaiting a condition: the key's 1 ms idempotency window must pass.
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const auto second = submit_all(ctx, settings.endpoint, std::move(one));
     intake.stop();

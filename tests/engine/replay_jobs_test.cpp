@@ -8,6 +8,7 @@
 
 #include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/runtime.hpp"
+#include "support/eventually.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ferry::engine {
@@ -82,15 +83,19 @@ protected:
     }
 
     replay_progress wait_ended(replay_jobs& jobs, const std::string& id) {
-        for (int i = 0; i < 3000; ++i) {
-            auto p = jobs.progress(id);
-            if (p && (p->state == "finished" || p->state == "cancelled" || p->state == "failed")) {
-                return *p;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::optional<replay_progress> p;
+        const auto ended = test::eventually(
+            [&] {
+                p = jobs.progress(id);
+                return p &&
+                       (p->state == "finished" || p->state == "cancelled" || p->state == "failed");
+            },
+            std::chrono::seconds(30));
+        if (!ended) {
+            ADD_FAILURE() << "replay " << id << " did not end";
+            return {};
         }
-        ADD_FAILURE() << "replay " << id << " did not end";
-        return {};
+        return *p;
     }
 
     test::temp_dir dir_;
@@ -105,8 +110,8 @@ TEST_F(ReplayJobsTest, ReplaysEveryMatchAsANewLinkedExecution) {
     r.filter.state = store::execution_state::failed;
     const auto before = engine_->db().last_seq();
     const auto started = jobs.start(r);
-    ASSERT_TRUE(std::holds_alternative<std::string>(started));
-    const auto done = wait_ended(jobs, std::get<std::string>(started));
+    ASSERT_TRUE(started.has_value()) << started.error().detail;
+    const auto done = wait_ended(jobs, started.value());
     EXPECT_EQ(done.state, "finished") << done.error;
     EXPECT_EQ(done.total, 10u);
     EXPECT_EQ(done.replayed, 10u);
@@ -122,15 +127,14 @@ TEST_F(ReplayJobsTest, ReplaysEveryMatchAsANewLinkedExecution) {
 
 TEST_F(ReplayJobsTest, DryRunAgainstANewVersionReportsWhatChanges) {
     store_history(9);
-    ASSERT_TRUE(std::holds_alternative<deploy_outcome>(
-        engine_->deployments().deploy(checker(2), "check-2.yaml", false)));
+    ASSERT_TRUE(engine_->deployments().deploy(checker(2), "check-2.yaml", false).has_value());
     replay_jobs jobs(engine_->db(), engine_->processes(), engine_->executors());
     replay_request r;
     r.filter.process = "check";
     r.version = 2;
     r.dry_run = true;
     const auto before = engine_->db().last_seq();
-    const auto done = wait_ended(jobs, std::get<std::string>(jobs.start(r)));
+    const auto done = wait_ended(jobs, jobs.start(r).value());
     EXPECT_EQ(done.state, "finished") << done.error;
     EXPECT_EQ(done.replayed, 9u);
     EXPECT_EQ(done.differing, 3u);  // the three that failed now pass
@@ -140,7 +144,7 @@ TEST_F(ReplayJobsTest, DryRunAgainstANewVersionReportsWhatChanges) {
 
     // By version 1 nothing differs.
     r.version = 1;
-    EXPECT_EQ(wait_ended(jobs, std::get<std::string>(jobs.start(r))).differing, 0u);
+    EXPECT_EQ(wait_ended(jobs, jobs.start(r).value()).differing, 0u);
 }
 
 TEST_F(ReplayJobsTest, RefusalsAreCountedAndListed) {
@@ -148,7 +152,7 @@ TEST_F(ReplayJobsTest, RefusalsAreCountedAndListed) {
     replay_jobs jobs(engine_->db(), engine_->processes(), engine_->executors());
     replay_request r;
     r.ids = {id_of(0), "nope"};
-    const auto done = wait_ended(jobs, std::get<std::string>(jobs.start(r)));
+    const auto done = wait_ended(jobs, jobs.start(r).value());
     EXPECT_EQ(done.replayed, 1u);
     EXPECT_EQ(done.refused, 1u);
     ASSERT_EQ(done.items.size(), 1u);
@@ -156,9 +160,9 @@ TEST_F(ReplayJobsTest, RefusalsAreCountedAndListed) {
 
     replay_request versioned;
     versioned.version = 7;
-    EXPECT_EQ(std::get<refusal>(jobs.start(versioned)).error, "version_needs_process");
+    EXPECT_EQ(jobs.start(versioned).error().name(), "version_needs_process");
     versioned.filter.process = "check";
-    EXPECT_EQ(std::get<refusal>(jobs.start(versioned)).error, "unknown_version");
+    EXPECT_EQ(jobs.start(versioned).error().name(), "unknown_version");
 }
 
 // With the executors not draining, a job waits at the backlog limit; cancel ends it there.
@@ -168,11 +172,10 @@ TEST_F(ReplayJobsTest, WaitsForTheBacklogAndCanBeCancelled) {
                      {.batch = 10, .max_backlog = 70});
     replay_request r;
     r.filter.process = "check";
-    const auto id = std::get<std::string>(jobs.start(r));
+    const auto id = jobs.start(r).value();
     // The 60 stored ones are queued too: one batch of replays fits, the next waits.
-    for (int i = 0; i < 500 && jobs.progress(id)->replayed < 10; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    ASSERT_TRUE(test::eventually([&] { return jobs.progress(id)->replayed >= 10; }));
+    // Not awaiting anything: long enough for a job that wrongly went on to replay more.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     const auto waiting = jobs.progress(id).value();
     EXPECT_EQ(waiting.state, "running");

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "ingress/server_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 
 namespace ferry::ingress {
@@ -54,12 +55,12 @@ TEST_F(ConnectionLimitTest, ConnectionsPastTheMaximumAre503) {
         EXPECT_EQ(refused.header("Retry-After"), "1");
     }
     // The held connections are closed now; the server notices and frees their places.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     int status = 0;
-    while ((status = test::http_request(port(), "GET", "/_admin/status").status) != 200 &&
-           std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    test::eventually(
+        [&] {
+            return (status = test::http_request(port(), "GET", "/_admin/status").status) == 200;
+        },
+        std::chrono::seconds(5), std::chrono::milliseconds(20));
     EXPECT_EQ(status, 200);
 }
 
@@ -80,13 +81,15 @@ TEST_F(ConnectionLimitTest, StalledHeadersAreCutOffAtTheHeaderTimeout) {
     }
     stalled.clear();  // the clients hang up, as clients do after an error
     // Then every place is free again: 7 idle connections and one request fit under 8.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     int status = 0;
-    while (status != 200 && std::chrono::steady_clock::now() < deadline) {
-        auto more = open_connections(io, port(), 7, false);
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        status = test::http_request(port(), "GET", "/_admin/status").status;
-    }
+    test::eventually(
+        [&] {
+            auto more = open_connections(io, port(), 7, false);
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the 7 are accepted
+            status = test::http_request(port(), "GET", "/_admin/status").status;
+            return status == 200;
+        },
+        std::chrono::seconds(5), std::chrono::milliseconds(1));
     EXPECT_EQ(status, 200);
 }
 
@@ -122,7 +125,7 @@ TEST_F(RateLimitTest, RequestsPastTheRateAre503WithRetryAfter) {
     EXPECT_GT(limited, 0);
     EXPECT_EQ(accepted + limited, 20);
     EXPECT_EQ(test::http_request(port(), "GET", "/_admin/status").status, 200);
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // two tokens refill at 5/s
     EXPECT_EQ(test::http_request(port(), "POST", "/ws/simple/executeEcho", "x").status, 200);
 }
 

@@ -69,7 +69,7 @@ TEST_F(ImmediateIoTest, RequestArrivingInPiecesIsServed) {
         request.substr(header_end + 2, 9), request.substr(header_end + 11)};
     for (const auto& piece : pieces) {
         asio::write(s, asio::buffer(piece));
-        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));  // so each arrives alone
     }
     asio::streambuf in;
     const auto first = read_response(s, in);

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "ingress/server_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 
 namespace ferry::ingress {
@@ -41,15 +42,17 @@ TEST_F(ServerTest, PostAnswersReceiptAndRuns) {
     EXPECT_EQ(receipt.at("durability").as_string(), "fsync");
 
     std::string state;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (state != "succeeded" && std::chrono::steady_clock::now() < deadline) {
-        const auto status = test::http_request(port(), "GET", "/_admin/executions/" + id);
-        ASSERT_EQ(status.status, 200);
-        const auto body = boost::json::parse(status.body).as_object();
-        state = body.at("state").as_string();
-        EXPECT_EQ(body.at("documents").as_array().size(), 3u);
-        if (state != "succeeded") std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    test::eventually(
+        [&] {
+            const auto status = test::http_request(port(), "GET", "/_admin/executions/" + id);
+            EXPECT_EQ(status.status, 200);
+            if (status.status != 200) return true;  // stop polling: the failure is reported
+            const auto body = boost::json::parse(status.body).as_object();
+            state = body.at("state").as_string();
+            EXPECT_EQ(body.at("documents").as_array().size(), 3u);
+            return state == "succeeded";
+        },
+        std::chrono::seconds(10), std::chrono::milliseconds(10));
     EXPECT_EQ(state, "succeeded");
     const std::string doc0(receipt.at("documents").as_array()[0].as_string());
     const auto written = test::read_file(data_.path() / "files/orders" / (doc0 + ".json"));

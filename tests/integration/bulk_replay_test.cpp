@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "support/admin_client.hpp"
+#include "support/eventually.hpp"
 #include "support/ferry_cli.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
@@ -39,12 +40,15 @@ boost::json::object parsed(const test::http_reply& r) {
 }
 
 boost::json::object wait_replay(std::uint16_t port, const std::string& id) {
-    for (int i = 0; i < 6000; ++i) {
-        auto p = parsed(test::http_request(port, "GET", "/_admin/replays/" + id));
-        const auto state = std::string(p.at("state").as_string());
-        if (state == "finished" || state == "cancelled" || state == "failed") return p;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    boost::json::object p;
+    const auto ended = test::eventually(
+        [&] {
+            p = parsed(test::http_request(port, "GET", "/_admin/replays/" + id));
+            const auto state = std::string(p.at("state").as_string());
+            return state == "finished" || state == "cancelled" || state == "failed";
+        },
+        std::chrono::seconds(120), std::chrono::milliseconds(20));
+    if (ended) return p;
     ADD_FAILURE() << "replay " << id << " did not end";
     return {};
 }
@@ -98,14 +102,17 @@ TEST_F(BulkReplayTest, DryRunThenReplayFailedOrdersWithTheFixedVersion) {
     EXPECT_EQ(done.at("replayed").as_int64(), 10);
     EXPECT_EQ(done.at("refused").as_int64(), 0);
     std::vector<std::string> replays;
-    for (int i = 0; i < 500 && replays.size() < 10; ++i) {
-        replays.clear();
-        const auto page = parsed(test::http_request(port, "GET", "/_admin/executions?limit=1000"));
-        for (const auto& e : page.at("executions").as_array()) {
-            if (!e.at("replay_of").is_null()) replays.emplace_back(e.at("id").as_string());
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    test::eventually(
+        [&] {
+            replays.clear();
+            const auto page =
+                parsed(test::http_request(port, "GET", "/_admin/executions?limit=1000"));
+            for (const auto& e : page.at("executions").as_array()) {
+                if (!e.at("replay_of").is_null()) replays.emplace_back(e.at("id").as_string());
+            }
+            return replays.size() >= 10;
+        },
+        std::chrono::seconds(10), std::chrono::milliseconds(20));
     ASSERT_EQ(replays.size(), 10u);
     for (const auto& id : replays) {
         const auto e = test::wait_finished(port, id);

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/ferry_cli.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
@@ -68,10 +69,17 @@ TEST_F(DeployTest, RedeployUnderLoadFailsNoRequest) {
         ASSERT_EQ(r.status, 201) << r.body;
         EXPECT_EQ(parsed(r).at("replaced_version").as_int64(), version - 1);
     };
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Each version serves the callers before the next is deployed.
+    const auto served = [&](const std::string& reply) {
+        return test::eventually([&] {
+            std::lock_guard lock(seen_mutex);
+            return seen.contains(reply);
+        });
+    };
+    EXPECT_TRUE(served("v1"));
     for (int version = 2; version <= 4; ++version) {
         deploy(version);
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        EXPECT_TRUE(served("v" + std::to_string(version)));
     }
     done = true;
     for (auto& t : callers) t.join();

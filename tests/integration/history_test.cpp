@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "support/admin_client.hpp"
+#include "support/eventually.hpp"
 #include "support/ferry_cli.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
@@ -269,10 +270,12 @@ TEST_F(HistoryTest, RetentionDeletesOldExecutions) {
     const auto id = std::string(boost::json::parse(res.body).at("execution_id").as_string());
     test::wait_finished(server.port(), id);
     int status = 200;
-    for (int i = 0; i < 200 && status == 200; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        status = test::http_request(server.port(), "GET", "/_admin/executions/" + id).status;
-    }
+    test::eventually(
+        [&] {
+            status = test::http_request(server.port(), "GET", "/_admin/executions/" + id).status;
+            return status != 200;
+        },
+        std::chrono::seconds(20), std::chrono::milliseconds(100));
     EXPECT_EQ(status, 404);
     EXPECT_EQ(test::http_request(server.port(), "GET",
                                  "/_admin/executions/" + id + "/documents/" + id + "-0")

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "support/admin_client.hpp"
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/processes.hpp"
 #include "support/server_process.hpp"
@@ -112,7 +113,9 @@ TEST_F(IdempotencyTest, ImpatientRepeatGetsTheStatusLink) {
         (void)test::http_request(server.port(), "POST", "/ws/simple/createSlow", R"({"sku":"C3"})",
                                  {{"Idempotency-Key", "quote-C3"}});
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // The first call is stored (and running) before the repeat comes.
+    EXPECT_TRUE(test::eventually(
+        [&] { return test::metric(server.port(), "ferry_documents_committed_total") == "1"; }));
     const auto repeat =
         test::http_request(server.port(), "POST", "/ws/simple/createSlow", R"({"sku":"C3"})",
                            {{"Idempotency-Key", "quote-C3"}, {"X-Max-Wait", "0"}});
@@ -150,6 +153,7 @@ TEST_F(IdempotencyTest, KeyReuseAndMalformedKeysAreRefused) {
         EXPECT_EQ(boost::json::parse(refused.body).at("error").as_string(),
                   "invalid_idempotency_key");
     }
+    // Not awaiting a condition: time for a wrongly accepted post to be committed.
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     EXPECT_EQ(test::metric(server.port(), "ferry_documents_committed_total"), "1");
     EXPECT_EQ(server.stop(), 0);
@@ -180,7 +184,7 @@ TEST_F(IdempotencyTest, KeysSurviveARestartAndExpire) {
     const auto short_lived = test::http_request(server.port(), "POST", "/ws/simple/createOrder",
                                                 R"([{"n":5}])", {{"Idempotency-Key", "k-10"}});
     ASSERT_EQ(short_lived.status, 202);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the 1 s time to live passes
     const auto later = test::http_request(server.port(), "POST", "/ws/simple/createOrder",
                                           R"([{"n":5}])", {{"Idempotency-Key", "k-10"}});
     ASSERT_EQ(later.status, 202);

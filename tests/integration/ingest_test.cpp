@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/recording.hpp"
 #include "support/server_process.hpp"
@@ -19,14 +20,16 @@ protected:
 
     // Polls until every id in `ids` has been executed (or 60 s pass).
     std::map<std::string, int> wait_executed(const std::vector<std::string>& ids) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        for (;;) {
-            auto seen = test::executed_documents(data_.path());
-            bool all = true;
-            for (const auto& id : ids) all = all && seen.contains(id);
-            if (all || std::chrono::steady_clock::now() > deadline) return seen;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
+        std::map<std::string, int> seen;
+        test::eventually(
+            [&] {
+                seen = test::executed_documents(data_.path());
+                bool all = true;
+                for (const auto& id : ids) all = all && seen.contains(id);
+                return all;
+            },
+            std::chrono::seconds(60), std::chrono::milliseconds(20));
+        return seen;
     }
 
     test::temp_dir processes_;
@@ -106,10 +109,7 @@ steps:
          {"Authorization", "Basic YWRhOnNlY3JldA=="}});  // ada:secret
     ASSERT_EQ(res.status, 202) << res.body;
     const auto out = data_.path() / "files/echo/out.txt";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (test::read_file(out).empty() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    test::eventually([&] { return !test::read_file(out).empty(); }, std::chrono::seconds(10));
     // The protected Authorization header never becomes a property.
     EXPECT_EQ(test::read_file(out), "POST|/ws/simple/executeEcho|eu-west|text/plain||web||ada");
 }

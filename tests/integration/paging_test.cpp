@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/processes.hpp"
 #include "support/server_process.hpp"
@@ -124,7 +125,7 @@ TEST_F(PagingTest, TokensExpire) {
                                           "<ObjectList><i>1</i><i>2</i><i>3</i></ObjectList>");
     const auto link = next_link(first);
     ASSERT_FALSE(link.empty());
-    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // the 1 s time to live passes
     const auto expired = test::http_request(server.port(), "GET", link);
     EXPECT_EQ(expired.status, 410) << expired.body;
     EXPECT_EQ(boost::json::parse(expired.body).at("error").as_string(), "token_expired");
@@ -144,12 +145,13 @@ TEST_F(PagingTest, LateReplyIsFetchedAtTheStatusLink) {
         EXPECT_EQ(link, "/_admin/executions/" + res.headers.at("X-Execution-Id") + "/result");
         const auto pending = test::http_request(server.port(), "GET", link);
         EXPECT_EQ(pending.status, 202) << pending.body;
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         test::http_reply done;
-        do {
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            done = test::http_request(server.port(), "GET", link);
-        } while (done.status == 202 && std::chrono::steady_clock::now() < deadline);
+        test::eventually(
+            [&] {
+                done = test::http_request(server.port(), "GET", link);
+                return done.status != 202;
+            },
+            std::chrono::seconds(10), std::chrono::milliseconds(50));
         ASSERT_EQ(done.status, 200) << done.body;
         EXPECT_EQ(done.body, R"({"done": {}})");
         EXPECT_EQ(done.headers.at("Content-Type"), "application/json");

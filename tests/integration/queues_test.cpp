@@ -10,6 +10,7 @@
 #include <functional>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/ferry_cli.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
@@ -42,12 +43,7 @@ json::value get(std::uint16_t port, const std::string& target) {
 
 // Polls until `done` holds, for up to `seconds`.
 bool eventually(const std::function<bool()>& done, int seconds = 20) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    while (std::chrono::steady_clock::now() < until) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return done();
+    return test::eventually(done, std::chrono::seconds(seconds), std::chrono::milliseconds(50));
 }
 
 // "2026-11-24T10:00:00.123Z" in ms since the epoch.
@@ -224,6 +220,7 @@ TEST_F(QueuesTest, BulkResendTakesOnlyLettersDeadWhenItBegan) {
         return n;
     };
     ASSERT_TRUE(eventually([&] { return failed_deliveries() == 2 * letters; }, 60));
+    // Not awaiting anything: time for a wrongly scheduled third delivery to show.
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     EXPECT_EQ(failed_deliveries(), 2u * letters);
     EXPECT_EQ(get(port, "/_admin/dead-letters?limit=1000").at("dead_letters").as_array().size(),

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/admin_client.hpp"
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/processes.hpp"
 #include "support/server_process.hpp"
@@ -116,12 +117,13 @@ TEST_F(RemoteWorkerTest, AKilledWorkersExecutionRunsAgainElsewhere) {
     // Killed as soon as it runs on `doomed` (the step takes 1.5 s; a loaded machine may take a
     // while to connect the worker).
     std::string state;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (state != "running" && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        const auto r = test::http_request(server->port(), "GET", "/_admin/executions/" + id);
-        state = boost::json::parse(r.body).at("state").as_string();
-    }
+    test::eventually(
+        [&] {
+            const auto r = test::http_request(server->port(), "GET", "/_admin/executions/" + id);
+            state = boost::json::parse(r.body).at("state").as_string();
+            return state == "running";
+        },
+        std::chrono::seconds(20), std::chrono::milliseconds(20));
     ASSERT_EQ(state, "running");
     doomed->kill9();
 

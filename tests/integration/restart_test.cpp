@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/recording.hpp"
 #include "support/server_process.hpp"
@@ -29,15 +30,14 @@ protected:
     }
 
     bool wait_executed(const std::vector<std::string>& ids) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        while (std::chrono::steady_clock::now() < deadline) {
-            const auto seen = test::executed_documents(data_.path());
-            bool all = true;
-            for (const auto& id : ids) all = all && seen.contains(id);
-            if (all) return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        return false;
+        return test::eventually(
+            [&] {
+                const auto seen = test::executed_documents(data_.path());
+                bool all = true;
+                for (const auto& id : ids) all = all && seen.contains(id);
+                return all;
+            },
+            std::chrono::seconds(30), std::chrono::milliseconds(20));
     }
 
     test::temp_dir processes_;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "support/eventually.hpp"
 #include "support/ferry_cli.hpp"
 #include "support/http_client.hpp"
 #include "support/processes.hpp"
@@ -117,11 +118,8 @@ TEST_F(SecurityTest, UserChangesTakeEffectWithoutRestart) {
     ASSERT_EQ(second.size(), 64u);
     ASSERT_TRUE(ferry_command("user remove local --data " + data_.str()));
     EXPECT_FALSE(ferry_command("user remove nobody --data " + data_.str()));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (echo(basic("alice", second)).status != 200 &&
-           std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    test::eventually([&] { return echo(basic("alice", second)).status == 200; },
+                     std::chrono::seconds(5), std::chrono::milliseconds(100));
     EXPECT_EQ(echo(basic("alice", second)).status, 200);
     EXPECT_EQ(echo(basic("alice", alice_)).status, 200);  // the first token stays valid
     const auto removed =

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "support/admin_client.hpp"
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
@@ -116,11 +117,8 @@ TEST_F(SyncReplyTest, EarlyRespondDoesNotWaitForTheSlowPath) {
     EXPECT_EQ(res.body, R"({"ok": true})");
     EXPECT_LT(took, std::chrono::milliseconds(1200));  // the slow path takes 1.5 s
     const auto done = data_.path() / "files/later/done";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!std::filesystem::exists(done) && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_TRUE(std::filesystem::exists(done));
+    EXPECT_TRUE(
+        test::eventually([&] { return std::filesystem::exists(done); }, std::chrono::seconds(10)));
 }
 
 // Lists: one JSON array, empty when nothing returned; an uncaught failure is 500 naming the
@@ -154,15 +152,16 @@ TEST_F(SyncReplyTest, ShortWaitsTurnInto202WithAStatusLink) {
     ASSERT_EQ(res.status, 202) << res.body;
     const auto link = "/_admin/executions/" + res.headers.at("X-Execution-Id");
     EXPECT_EQ(res.headers.at("X-Execution-Status-Link"), link + "/result");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     std::string state;
-    while (state != "succeeded" && std::chrono::steady_clock::now() < deadline) {
-        state =
-            std::string(boost::json::parse(test::http_request(server_->port(), "GET", link).body)
-                            .at("state")
-                            .as_string());
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    test::eventually(
+        [&] {
+            state = std::string(
+                boost::json::parse(test::http_request(server_->port(), "GET", link).body)
+                    .at("state")
+                    .as_string());
+            return state == "succeeded";
+        },
+        std::chrono::seconds(10), std::chrono::milliseconds(20));
     EXPECT_EQ(state, "succeeded");
 }
 
@@ -200,11 +199,8 @@ TEST_F(SyncReplyTest, CallerDisconnectDoesNotCancelTheExecution) {
     EXPECT_EQ(heard, "");
 
     const auto written = data_.path() / "files/slow";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline &&
-           (!std::filesystem::exists(written) || std::filesystem::is_empty(written))) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    test::eventually(
+        [&] { return std::filesystem::exists(written) && !std::filesystem::is_empty(written); });
     ASSERT_TRUE(std::filesystem::exists(written));
     const auto id = std::filesystem::directory_iterator(written)->path().filename().string();
     EXPECT_EQ(test::wait_finished(server_->port(), id).at("state").as_string(), "succeeded");

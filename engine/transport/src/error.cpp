@@ -1,33 +1,21 @@
 #include "ferry/transport/error.hpp"
 
-#include <string>
-
 namespace ferry::transport {
-namespace {
 
-class category final : public boost::system::error_category {
-public:
-    const char* name() const noexcept override { return "ferry.transport"; }
-    std::string message(int ev) const override {
-        switch (static_cast<errc>(ev)) {
-            case errc::busy:
-                return "transport queue is full";
-            case errc::shutting_down:
-                return "transport is shutting down";
-            case errc::bad_message:
-                return "malformed transport message";
-            case errc::socket_failure:
-                return "transport socket failure";
-        }
-        return "unknown transport error";
+const char* category_name(errc) noexcept { return "ferry.transport"; }
+
+const char* describe(errc e) noexcept {
+    switch (e) {
+        case errc::busy:
+            return "transport queue is full";
+        case errc::shutting_down:
+            return "transport is shutting down";
+        case errc::bad_message:
+            return "malformed transport message";
+        case errc::socket_failure:
+            return "transport socket failure";
     }
-};
-
-}  // namespace
-
-const boost::system::error_category& error_category() noexcept {
-    static const category instance;
-    return instance;
+    return "unknown transport error";
 }
 
 }  // namespace ferry::transport

@@ -28,10 +28,10 @@ boost::json::object outcome_json(const engine::deploy_outcome& o) {
     return body;
 }
 
-response outcome_response(const std::variant<engine::deploy_outcome, engine::refusal>& result,
+response outcome_response(const engine::refused_or<engine::deploy_outcome>& result,
                           const request& req) {
-    if (const auto* r = std::get_if<engine::refusal>(&result)) return refusal_response(*r, req);
-    const auto& o = std::get<engine::deploy_outcome>(result);
+    if (!result) return refusal_response(result.error(), req);
+    const auto& o = *result;
     return json_response(o.changed ? http::status::created : http::status::ok,
                          boost::json::serialize(outcome_json(o)), req.version(), req.keep_alive());
 }
@@ -108,8 +108,8 @@ boost::asio::awaitable<response> deploy_process(routed_request r) {
 
 boost::asio::awaitable<response> undeploy_process(routed_request r) {
     const auto& name = r.param("name");
-    if (auto refused = co_await r.svc.gateway->undeploy(name))
-        co_return refusal_response(*refused, r.req);
+    if (auto undeployed = co_await r.svc.gateway->undeploy(name); !undeployed)
+        co_return refusal_response(undeployed.error(), r.req);
     boost::json::object body;
     body["process"] = name;
     body["undeployed"] = true;
@@ -138,12 +138,9 @@ boost::asio::awaitable<response> list_listeners(routed_request r) {
 boost::asio::awaitable<response> change_listener(routed_request r,
                                                  engine::gateway::listener_action what) {
     const auto changed = co_await r.svc.gateway->change_listener(r.param("name"), what);
-    if (const auto* refused = std::get_if<engine::refusal>(&changed))
-        co_return refusal_response(*refused, r.req);
-    co_return json_response(
-        http::status::ok,
-        boost::json::serialize(listener_json(std::get<engine::listener_status>(changed))),
-        r.req.version(), r.req.keep_alive());
+    if (!changed) co_return refusal_response(changed.error(), r.req);
+    co_return json_response(http::status::ok, boost::json::serialize(listener_json(*changed)),
+                            r.req.version(), r.req.keep_alive());
 }
 
 }  // namespace ferry::ingress

@@ -211,12 +211,12 @@ boost::asio::awaitable<response> bulk(const request& req, const boost::urls::url
             for (const auto& id : ids) {
                 const auto resent = co_await svc.gateway->resend_dead_letter(id);
                 if (!resent) co_return submit_failure(resent.error(), req);
-                if (const auto* no = std::get_if<engine::refusal>(&*resent)) {
-                    failures.push_back({{"id", id}, {"error", no->error}, {"detail", no->detail}});
+                if (const auto& attempt = *resent; !attempt) {
+                    const auto& no = attempt.error();
+                    failures.push_back({{"id", id}, {"error", no.name()}, {"detail", no.detail}});
                     cursor = id;
-                } else if (const auto& stored = std::get<engine::intake_reply>(*resent);
-                           stored.status != engine::intake_status::ok) {
-                    co_return intake_failure(stored, req);
+                } else if (attempt->status != engine::intake_status::ok) {
+                    co_return intake_failure(*attempt, req);
                 } else {
                     ++done;
                 }

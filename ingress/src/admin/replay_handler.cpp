@@ -136,13 +136,15 @@ response start(const request& req, const boost::urls::url_view& target, service&
                               req);
     }
     const auto started = svc.gateway->start_replay(std::move(r));
-    if (const auto* refused = std::get_if<engine::refusal>(&started)) {
-        const auto status = refused->error == "unknown_version" ? http::status::not_found
-                            : refused->error == "too_many_jobs" ? http::status::too_many_requests
-                                                                : http::status::bad_request;
-        return error_response(status, refused->error, refused->detail, req);
+    if (!started) {
+        const auto& refused = started.error();
+        const auto status = refused.code == engine::errc::unknown_version ? http::status::not_found
+                            : refused.code == engine::errc::too_many_jobs
+                                ? http::status::too_many_requests
+                                : http::status::bad_request;
+        return error_response(status, refused.name(), refused.detail, req);
     }
-    const auto& id = std::get<std::string>(started);
+    const auto& id = *started;
     const auto progress = svc.gateway->replay_job(id);
     auto res = json_response(http::status::accepted,
                              boost::json::serialize(progress_json(*progress, false)), req.version(),

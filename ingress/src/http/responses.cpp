@@ -50,11 +50,26 @@ response parse_failure(const boost::system::error_code& ec) {
 }
 
 response refusal_response(const engine::refusal& r, const request& req) {
+    using engine::errc;
     auto status = http::status::conflict;
-    if (r.error == "invalid_definition") status = http::status::bad_request;
-    if (r.error.starts_with("unknown_")) status = http::status::not_found;
-    if (r.error == "storage_error") status = http::status::internal_server_error;
-    return error_response(status, r.error, r.detail, req.version(), req.keep_alive());
+    switch (r.code) {
+        case errc::invalid_definition:
+            status = http::status::bad_request;
+            break;
+        case errc::unknown_process:
+        case errc::unknown_version:
+        case errc::unknown_listener:
+        case errc::unknown_execution:
+        case errc::unknown_dead_letter:
+            status = http::status::not_found;
+            break;
+        case errc::storage_error:
+            status = http::status::internal_server_error;
+            break;
+        default:
+            break;
+    }
+    return error_response(status, r.name(), r.detail, req.version(), req.keep_alive());
 }
 
 response method_not_allowed(const request& req, std::string_view allowed) {

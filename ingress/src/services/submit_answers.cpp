@@ -138,14 +138,11 @@ response intake_failure(const engine::intake_reply& reply, const request_header&
                           keeps_alive(req));
 }
 
-response resubmitted(
-    const boost::system::result<std::variant<engine::intake_reply, engine::refusal>>& outcome,
-    std::string_view link, const std::string& source, const request& req) {
+response resubmitted(const boost::system::result<engine::refused_or<engine::intake_reply>>& outcome,
+                     std::string_view link, const std::string& source, const request& req) {
     if (!outcome) return submit_failure(outcome.error(), req);
-    if (const auto* refused = std::get_if<engine::refusal>(&*outcome)) {
-        return refusal_response(*refused, req);
-    }
-    const auto& stored = std::get<engine::intake_reply>(*outcome);
+    if (!*outcome) return refusal_response(outcome->error(), req);
+    const auto& stored = **outcome;
     if (stored.status != engine::intake_status::ok) return intake_failure(stored, req);
     boost::json::object body;
     body["execution_id"] = stored.accepted.execution_id;

@@ -60,8 +60,7 @@ response intake_failure(const engine::intake_reply& reply, const request_header&
 /// An operator's resubmission of stored documents (a replay, a resent dead letter) as a new
 /// execution: what the intake answered, as 202 with `{"execution_id", <link>: source,
 /// "document_count", "durability"}` and a Location, or the failure.
-response resubmitted(
-    const boost::system::result<std::variant<engine::intake_reply, engine::refusal>>& outcome,
-    std::string_view link, const std::string& source, const request& req);
+response resubmitted(const boost::system::result<engine::refused_or<engine::intake_reply>>& outcome,
+                     std::string_view link, const std::string& source, const request& req);
 
 }  // namespace ferry::ingress

@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "ferry/engine/execute/execution_slots.hpp"
 #include "ferry/engine/execute/reply.hpp"
@@ -46,13 +45,14 @@ public:
     std::vector<served_operation> served_operations() const;
 
     /// Hot deployment (engine::deployments), run on the blocking pool.
-    [[nodiscard]] boost::asio::awaitable<std::variant<deploy_outcome, refusal>> deploy(
-        std::string text, std::string file, bool activate);
-    [[nodiscard]] boost::asio::awaitable<std::variant<deploy_outcome, refusal>> activate(
+    [[nodiscard]] boost::asio::awaitable<refused_or<deploy_outcome>> deploy(std::string text,
+                                                                            std::string file,
+                                                                            bool activate);
+    [[nodiscard]] boost::asio::awaitable<refused_or<deploy_outcome>> activate(
         std::string name, std::uint32_t version);
-    [[nodiscard]] boost::asio::awaitable<std::optional<refusal>> undeploy(std::string name);
+    [[nodiscard]] boost::asio::awaitable<refused_or<void>> undeploy(std::string name);
     enum class listener_action { pause, resume, restart };
-    [[nodiscard]] boost::asio::awaitable<std::variant<listener_status, refusal>> change_listener(
+    [[nodiscard]] boost::asio::awaitable<refused_or<listener_status>> change_listener(
         std::string name, listener_action action);
     std::vector<listener_status> listeners() const;
     std::vector<version_status> versions() const;
@@ -96,11 +96,10 @@ public:
     list_executions(store::execution_filter filter, std::string cursor, std::size_t limit);
     /// Replays stored execution `id` as a new execution, stored durably like a post
     /// (replay_submission): the intake's reply, or why it cannot be replayed.
-    [[nodiscard]] boost::asio::awaitable<
-        boost::system::result<std::variant<intake_reply, replay_refusal>>>
-    replay(std::string id, std::optional<std::uint32_t> version = std::nullopt);
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<refused_or<intake_reply>>> replay(
+        std::string id, std::optional<std::uint32_t> version = std::nullopt);
     /// Bulk replays (replay_jobs): start, read, list, cancel.
-    std::variant<std::string, refusal> start_replay(replay_request request);
+    refused_or<std::string> start_replay(replay_request request);
     std::optional<replay_progress> replay_job(const std::string& id) const;
     std::vector<replay_progress> list_replays() const;
     bool cancel_replay(const std::string& id);
@@ -112,7 +111,7 @@ public:
         std::string id);
     /// Resends dead letter `id` (resend_submission), stored durably like a post; once stored
     /// it is no longer a dead letter.
-    [[nodiscard]] boost::asio::awaitable<boost::system::result<std::variant<intake_reply, refusal>>>
+    [[nodiscard]] boost::asio::awaitable<boost::system::result<refused_or<intake_reply>>>
     resend_dead_letter(std::string id);
     [[nodiscard]] boost::asio::awaitable<boost::system::result<void>> clear_dead_letters(
         std::vector<std::string> ids);

@@ -2,6 +2,8 @@
 
 #include <boost/system/error_code.hpp>
 
+#include "ferry/errors/enum_category.hpp"
+
 namespace ferry::store {
 
 /// Failures of the store that callers branch on.
@@ -12,11 +14,14 @@ enum class errc {
     shutting_down,   // store closing: stop scheduling work
 };
 
-const boost::system::error_category& error_category() noexcept;
+const char* category_name(errc) noexcept;
+const char* describe(errc e) noexcept;
 
-inline boost::system::error_code make_error_code(errc e) noexcept {
-    return {static_cast<int>(e), error_category()};
+inline const boost::system::error_category& error_category() noexcept {
+    return errors::category_of<errc>();
 }
+
+inline boost::system::error_code make_error_code(errc e) noexcept { return errors::make_code(e); }
 
 }  // namespace ferry::store
 

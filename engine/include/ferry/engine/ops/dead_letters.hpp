@@ -5,7 +5,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "ferry/engine/intake/submission.hpp"
@@ -45,9 +44,8 @@ boost::system::result<dead_letter_view> read_dead_letter(const store::store& db,
 /// every redelivery ahead of it again) to the active version of the process it failed in, with
 /// the process property `resent_from` naming it. Refusals: unknown_dead_letter,
 /// process_not_deployed, documents_missing, storage_error.
-std::variant<submission, refusal> resend_submission(const store::store& db,
-                                                    const registry& processes,
-                                                    const std::string& id);
+refused_or<submission> resend_submission(const store::store& db, const registry& processes,
+                                         const std::string& id);
 
 /// One internal queue: who listens, who sends, what waits.
 struct queue_status {

@@ -6,7 +6,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "ferry/engine/model/registry.hpp"
@@ -67,21 +66,21 @@ public:
     /// its operation at once, replacing the version that did; else it is only kept, for
     /// replays, until activated. Refusals: invalid_definition, version_exists,
     /// operation_taken, storage_error.
-    std::variant<deploy_outcome, refusal> deploy(const std::string& text, const std::string& file,
-                                                 bool activate);
+    refused_or<deploy_outcome> deploy(const std::string& text, const std::string& file,
+                                      bool activate);
     /// Makes a known version the active one (roll back or forward). Refusals:
     /// unknown_process, unknown_version, operation_taken, invalid_definition, storage_error.
-    std::variant<deploy_outcome, refusal> activate(const std::string& name, std::uint32_t version);
+    refused_or<deploy_outcome> activate(const std::string& name, std::uint32_t version);
     /// Stops serving `name` (its operation answers 404); its versions stay known so that
     /// stored executions still finish. Refusals: unknown_process, in_use, storage_error.
-    std::optional<refusal> undeploy(const std::string& name);
+    refused_or<void> undeploy(const std::string& name);
 
     /// A paused listener answers 503 listener_paused, also after a restart, until resumed.
-    std::variant<listener_status, refusal> pause(const std::string& name);
-    std::variant<listener_status, refusal> resume(const std::string& name);
+    refused_or<listener_status> pause(const std::string& name);
+    refused_or<listener_status> resume(const std::string& name);
     /// Loads the listener's definition again (its file, or the stored text) and serves it
     /// afresh; an errored listener that now loads listens again. A paused one stays paused.
-    std::variant<listener_status, refusal> restart(const std::string& name);
+    refused_or<listener_status> restart(const std::string& name);
 
     std::vector<listener_status> listeners() const;
     std::vector<version_status> versions() const;
@@ -91,11 +90,10 @@ private:
         std::string source;
         std::int64_t deployed_ms = 0;
     };
-    std::variant<deploy_outcome, refusal> publish_active(
-        std::shared_ptr<const process> p, bool changed,
-        std::vector<store::store::control_change> changes);
-    std::variant<listener_status, refusal> set_paused(const std::string& name, bool paused);
-    std::optional<refusal> persist(const std::vector<store::store::control_change>& changes);
+    refused_or<deploy_outcome> publish_active(std::shared_ptr<const process> p, bool changed,
+                                              std::vector<store::store::control_change> changes);
+    refused_or<listener_status> set_paused(const std::string& name, bool paused);
+    refused_or<void> persist(const std::vector<store::store::control_change>& changes);
     listener_status status_of(const registry& r, const std::string& name) const;
 
     store::store& db_;

@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <variant>
 
 #include "ferry/engine/intake/submission.hpp"
 #include "ferry/engine/model/registry.hpp"
@@ -12,21 +11,17 @@
 
 namespace ferry::engine {
 
-/// Why an execution cannot be replayed: unknown_execution, process_not_deployed,
-/// unknown_version, documents_missing, storage_error.
-using replay_refusal = refusal;
-
 /// The submission that replays stored execution `original` (SPEC §7): its stored request
 /// documents and process properties, with the process property `replay_of` naming it, run by
 /// `version` of its process, or by the deployed (active) version. Reads the store: call it off
 /// the I/O threads.
-std::variant<submission, replay_refusal> replay_of_record(
-    const store::store& db, const registry& processes, const store::execution_record& original,
-    std::optional<std::uint32_t> version = std::nullopt);
+refused_or<submission> replay_of_record(const store::store& db, const registry& processes,
+                                        const store::execution_record& original,
+                                        std::optional<std::uint32_t> version = std::nullopt);
 
 /// The same for the execution stored under `id`.
-std::variant<submission, replay_refusal> replay_submission(
-    const store::store& db, const registry& processes, const std::string& id,
-    std::optional<std::uint32_t> version = std::nullopt);
+refused_or<submission> replay_submission(const store::store& db, const registry& processes,
+                                         const std::string& id,
+                                         std::optional<std::uint32_t> version = std::nullopt);
 
 }  // namespace ferry::engine

@@ -7,7 +7,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "ferry/engine/model/registry.hpp"
@@ -86,7 +85,7 @@ public:
 
     /// Starts a job; its id. Refusals: unknown_version (no such version of the filter's
     /// process), too_many_jobs, shutting_down (after stop()).
-    std::variant<std::string, refusal> start(replay_request request);
+    refused_or<std::string> start(replay_request request);
     std::optional<replay_progress> progress(const std::string& id) const;
     /// Every job kept, newest first, without items.
     std::vector<replay_progress> list() const;

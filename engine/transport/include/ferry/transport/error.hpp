@@ -2,6 +2,8 @@
 
 #include <boost/system/error_code.hpp>
 
+#include "ferry/errors/enum_category.hpp"
+
 namespace ferry::transport {
 
 enum class errc {
@@ -11,11 +13,14 @@ enum class errc {
     socket_failure,  // any other ZeroMQ error (logged where it happened)
 };
 
-const boost::system::error_category& error_category() noexcept;
+const char* category_name(errc) noexcept;
+const char* describe(errc e) noexcept;
 
-inline boost::system::error_code make_error_code(errc e) noexcept {
-    return {static_cast<int>(e), error_category()};
+inline const boost::system::error_category& error_category() noexcept {
+    return errors::category_of<errc>();
 }
+
+inline boost::system::error_code make_error_code(errc e) noexcept { return errors::make_code(e); }
 
 }  // namespace ferry::transport
 
