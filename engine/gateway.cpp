@@ -21,7 +21,7 @@ namespace {
 
 /// A synchronous caller waiting for its reply: the timer is cancelled when it arrives.
 struct waiter {
-    explicit waiter(asio::any_io_executor io) : timer(std::move(io)) {}
+    explicit waiter(const asio::any_io_executor& io) : timer(io) {}
     asio::steady_timer timer;
     std::optional<http_answer> answer;  // touched only on the timer's executor
 };

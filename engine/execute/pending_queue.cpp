@@ -435,16 +435,18 @@ boost::system::result<finish_report> pending_queue::finish(
             std::lock_guard lock(mutex_);
             if (report.next.id != 0) {
                 leases_.erase(report.next.id);
-                for (auto it = report.next.executions.rbegin(); it != report.next.executions.rend();
-                     ++it) {
-                    running_.erase(it->record.id);
-                    if (it->in_memory()) {
+                // Last first, so that pushing each to the front keeps their order.
+                auto& claimed = report.next.executions;
+                for (auto i = claimed.size(); i-- > 0;) {
+                    auto& e = claimed[i];
+                    running_.erase(e.record.id);
+                    if (e.in_memory()) {
                         store::new_execution back;
-                        back.record = std::move(it->record);
-                        back.documents = std::move(it->documents);
+                        back.record = std::move(e.record);
+                        back.documents = std::move(e.documents);
                         in_memory_.push_front(std::move(back));
                     } else {
-                        again_.push_front({it->seq, it->record.id, std::nullopt, 0, {}});
+                        again_.push_front({e.seq, e.record.id, std::nullopt, 0, {}});
                     }
                 }
             }

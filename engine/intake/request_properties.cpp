@@ -61,7 +61,7 @@ std::string split_matrix(std::string_view segment,
                          std::vector<std::pair<std::string, std::string>>& params,
                          std::string* auth) {
     const auto first = segment.find(';');
-    const std::string operation(segment.substr(0, first));
+    std::string operation(segment.substr(0, first));
     while (first != std::string_view::npos && !segment.empty()) {
         segment.remove_prefix(segment.find(';') + 1);
         const auto end = segment.find(';');

@@ -1,6 +1,7 @@
 #include "model/step_reader.hpp"
 
 #include <algorithm>
+#include <compare>
 #include <filesystem>
 #include <regex>
 
@@ -231,7 +232,7 @@ route_step step_reader::read_route(const YAML::Node& node) {
         }
         for (const auto& earlier : out.routes) {
             const bool same = route.typed && earlier.typed
-                                  ? route.typed->compare(*earlier.typed) == 0
+                                  ? std::is_eq(route.typed->compare(*earlier.typed))
                                   : route.value == earlier.value;
             if (same) {
                 fail(r["when"].Mark(), "the value '" + route.value +

@@ -90,10 +90,11 @@ boost::system::result<std::vector<queue_status>> read_queues(const store::store&
             q.listeners.push_back(name);
             if (processes.paused(name)) q.paused.push_back(name);
         }
+        const auto& sender = name;  // a structured binding: clang 14 cannot capture it
         visit_steps(p->steps, [&](const step& s) {
             if (const auto* send = std::get_if<queue_send_step>(&s.action)) {
                 auto& senders = queue(send->queue).senders;
-                if (senders.empty() || senders.back() != name) senders.push_back(name);
+                if (senders.empty() || senders.back() != sender) senders.push_back(sender);
             }
         });
     }
@@ -109,6 +110,7 @@ boost::system::result<std::vector<queue_status>> read_queues(const store::store&
         cursor = letters->back().execution_id;
     }
     std::vector<queue_status> out;
+    out.reserve(queues.size());
     for (auto& [name, q] : queues) out.push_back(std::move(q));
     return out;
 }

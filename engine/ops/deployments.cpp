@@ -388,6 +388,7 @@ std::vector<listener_status> deployments::listeners() const {
     }
     for (const auto& [name, e] : errors_) out.emplace(name, status_of(*current, name));
     std::vector<listener_status> list;
+    list.reserve(out.size());
     for (auto& [name, status] : out) list.push_back(std::move(status));
     return list;
 }

@@ -1,4 +1,5 @@
 #include <charconv>
+#include <compare>
 #include <optional>
 #include <regex>
 
@@ -22,17 +23,17 @@ std::optional<double> as_number(std::string_view text) {
 bool holds(std::partial_ordering order, comparison op) {
     switch (op) {
         case comparison::equal:
-            return order == 0;
+            return std::is_eq(order);
         case comparison::not_equal:
-            return order != 0;
+            return std::is_neq(order);
         case comparison::less:
-            return order < 0;
+            return std::is_lt(order);
         case comparison::less_equal:
-            return order <= 0;
+            return std::is_lteq(order);
         case comparison::greater:
-            return order > 0;
+            return std::is_gt(order);
         case comparison::greater_equal:
-            return order >= 0;
+            return std::is_gteq(order);
         default:
             return false;
     }

@@ -65,6 +65,7 @@ void run_step(const process_call_step& step, std::vector<working_document> in, s
                                ? "process '" + step.process + "' is not deployed"
                                : "process calls nest deeper than " + std::to_string(max_call_depth);
         std::vector<std::pair<working_document, std::string>> failures;
+        failures.reserve(in.size());
         for (auto& d : in) failures.emplace_back(std::move(d), error);
         call.fail(std::move(failures));
         return;

@@ -346,6 +346,10 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
 
         // After a refused request the stream position is unknown: answer and close.
         // (No co_await inside ?: : GCC 12 miscompiles it.)
+        // A SOAP client is answered in SOAP, whatever turned it away (`call` moves on below).
+        const auto fault_protocol = refusal && call && call->protocol != web_service::simple
+                                        ? call->protocol
+                                        : web_service::none;
         response res;
         if (refusal) {
             res = std::move(*refusal);
@@ -358,10 +362,7 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
             res = co_await dispatch(std::move(found), std::move(owned_target), parser.release(),
                                     std::move(call), std::move(user), svc);
         }
-        // A SOAP client is answered in SOAP, whatever turned it away.
-        if (refusal && call && call->protocol != web_service::simple) {
-            res = soap_fault(std::move(res), call->protocol);
-        }
+        if (fault_protocol != web_service::none) res = soap_fault(std::move(res), fault_protocol);
         rebase_links(res, links);
         // A preflight's answer is complete (and a refused one must not look allowed).
         if (const auto* rule = asks_preflight ? nullptr : find_cors_rule(limits.cors, origin)) {
