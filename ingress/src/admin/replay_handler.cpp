@@ -136,14 +136,7 @@ response start(const request& req, const boost::urls::url_view& target, service&
                               req);
     }
     const auto started = svc.gateway->start_replay(std::move(r));
-    if (!started) {
-        const auto& refused = started.error();
-        const auto status = refused.code == engine::errc::unknown_version ? http::status::not_found
-                            : refused.code == engine::errc::too_many_jobs
-                                ? http::status::too_many_requests
-                                : http::status::bad_request;
-        return error_response(status, refused.name(), refused.detail, req);
-    }
+    if (!started) return refusal_response(started.error(), req);
     const auto& id = *started;
     const auto progress = svc.gateway->replay_job(id);
     auto res = json_response(http::status::accepted,

@@ -54,7 +54,14 @@ response refusal_response(const engine::refusal& r, const request& req) {
     auto status = http::status::conflict;
     switch (r.code) {
         case errc::invalid_definition:
+        case errc::version_needs_process:
             status = http::status::bad_request;
+            break;
+        case errc::too_many_jobs:
+            status = http::status::too_many_requests;
+            break;
+        case errc::shutting_down:
+            status = http::status::service_unavailable;
             break;
         case errc::unknown_process:
         case errc::unknown_version:

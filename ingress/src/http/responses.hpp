@@ -32,8 +32,9 @@ inline response input_error_response(const engine::input_error& e, const request
 /// 405 method_not_allowed with `Allow: <allowed>`.
 response method_not_allowed(const request& req, std::string_view allowed);
 
-/// The engine's refusal of an operator's request: 400 invalid_definition, 404 unknown_*, 500
-/// storage_error, else 409 (the state forbids it: version_exists, in_use, ...).
+/// The engine's refusal of an operator's request: 400 invalid_definition and
+/// version_needs_process, 404 unknown_*, 429 too_many_jobs, 500 storage_error, 503
+/// shutting_down, else 409 (the state forbids it: version_exists, in_use, ...).
 response refusal_response(const engine::refusal& r, const request& req);
 
 /// Whether a read failed because the request is not HTTP (as opposed to a peer that went away
