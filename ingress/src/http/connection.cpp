@@ -12,7 +12,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
+#include <boost/url/url_view.hpp>
 #include <memory>
 #include <optional>
 
@@ -135,7 +135,8 @@ route_role role_by_prefix(std::string_view path) {
 
 // Hands the request to its route's handler: 404 when no route has its path, 405 with Allow
 // when none has its method (a SOAP fault for a SOAP endpoint).
-asio::awaitable<response> dispatch(matched_route found, std::optional<boost::urls::url> target,
+asio::awaitable<response> dispatch(matched_route found,
+                                   std::optional<boost::urls::url_view> target,
                                    request req, std::optional<simple_call> call, std::string user,
                                    service& svc) {
     if (!target) {
@@ -152,8 +153,8 @@ asio::awaitable<response> dispatch(matched_route found, std::optional<boost::url
         co_return res;
     }
     // A named request, not a braced temporary inside co_await: GCC 12 destroys those twice.
-    routed_request routed{std::move(req),  std::move(*target), std::move(found.params),
-                          std::move(user), std::move(call),    svc};
+    routed_request routed{std::move(req),  *target,         std::move(found.params),
+                          std::move(user), std::move(call), svc};
     co_return co_await found.found->handler(std::move(routed));
 }
 
@@ -356,10 +357,10 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         } else if (streamed) {
             res = std::move(*streamed);
         } else {
-            // Owned before the parser gives up the header the view points into.
-            std::optional<boost::urls::url> owned_target;
-            if (target) owned_target.emplace(*target);
-            res = co_await dispatch(std::move(found), std::move(owned_target), parser.release(),
+            // The view stays valid: the released request takes the target's storage with it.
+            std::optional<boost::urls::url_view> routed_target;
+            if (target) routed_target = *target;
+            res = co_await dispatch(std::move(found), routed_target, parser.release(),
                                     std::move(call), std::move(user), svc);
         }
         if (fault_protocol != web_service::none) res = soap_fault(std::move(res), fault_protocol);
