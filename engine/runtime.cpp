@@ -24,6 +24,7 @@ namespace {
 executor_settings executor_settings_for(transport::context& ctx, const runtime_settings& s) {
     executor_settings out;
     out.threads = s.executor_threads;
+    out.max_in_flight = s.max_executions_in_flight;
     out.limits = s.limits;
     out.limits.files_root = (std::filesystem::path(s.data_dir) / "files").string();
     out.reply_context = &ctx;

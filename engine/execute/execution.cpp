@@ -115,25 +115,31 @@ void fail_execution(store::execution_record& rec, std::string error,
 
 std::vector<std::uint32_t> default_redelivery_ms() { return {1000, 2000, 3000, 5000, 8000, 24000}; }
 
-void run_execution(store::execution_record& rec, std::vector<store::document> documents,
-                   const execution_limits& limits, const execution_services& services,
-                   execution_output& out) {
+boost::asio::awaitable<void> run_execution(store::execution_record& rec,
+                                           std::vector<store::document> documents,
+                                           const execution_limits& limits,
+                                           const execution_services& services,
+                                           execution_output& out) {
     // A queue delivery that fails is delivered again with the same documents.
     std::optional<std::vector<store::document>> message;
     if (rec.process_props.contains("queue") && !services.in_memory) message = documents;
-    run_process_of(rec, std::move(documents), limits, services, out);
+    co_await run_process_of(rec, std::move(documents), limits, services, out);
     if (message && rec.state == store::execution_state::failed) {
         redeliver_or_bury(rec, std::move(*message), limits, services, out);
     }
 }
 
-void run_process_of(store::execution_record& rec, std::vector<store::document> documents,
-                    const execution_limits& limits, const execution_services& services,
-                    execution_output& out) {
+boost::asio::awaitable<void> run_process_of(store::execution_record& rec,
+                                            std::vector<store::document> documents,
+                                            const execution_limits& limits,
+                                            const execution_services& services,
+                                            execution_output& out) {
     const auto p =
         services.host ? services.host->find_version(rec.process, rec.process_version) : nullptr;
-    if (!p)
-        return fail_execution(rec, "process '" + rec.process + "' is not deployed", services, out);
+    if (!p) {
+        fail_execution(rec, "process '" + rec.process + "' is not deployed", services, out);
+        co_return;
+    }
 
     // SPEC §5: general mode (or X-Debug) keeps every step's output; bridge keeps the trace.
     const bool keep_steps = rec.debug || p->mode == execution_mode::general;
@@ -152,6 +158,7 @@ void run_process_of(store::execution_record& rec, std::vector<store::document> d
     run_settings run;
     run.files_root = limits.files_root;
     run.host = services.host;
+    run.partners = services.partners;
     run.keep_step_documents = keep_steps;
     run.kept = limits.kept;
     // A synchronous caller waits for this execution: its reply goes out when a respond: early
@@ -170,11 +177,17 @@ void run_process_of(store::execution_record& rec, std::vector<store::document> d
         };
     }
     run_outcome outcome;
+    std::string engine_failure;
     try {
-        outcome = run_process(*p, rec, std::move(working), run);
+        outcome = co_await run_process(*p, rec, std::move(working), run);
     } catch (const std::exception& e) {
         // A failure of the engine itself (a sequential value that cannot be reserved).
-        return fail_execution(rec, e.what(), answered_early ? execution_services{} : services, out);
+        engine_failure = e.what();
+    }
+    if (!engine_failure.empty()) {
+        fail_execution(rec, std::move(engine_failure),
+                       answered_early ? execution_services{} : services, out);
+        co_return;
     }
     if (!answered_early && p->listen.output != data_type::none) {
         // Kept even when nobody waits any more: the caller may come back at the status link.
@@ -214,8 +227,9 @@ void run_process_of(store::execution_record& rec, std::vector<store::document> d
     for (auto& [id, doc] : fresh) out.kept.emplace_back(std::move(id), std::move(*doc));
     if (!outcome.ok) {
         // The caller already has its reply (the failure is in it, or it was answered early).
-        return fail_execution(rec, "step '" + outcome.failed_step + "': " + outcome.error,
-                              execution_services{}, out);
+        fail_execution(rec, "step '" + outcome.failed_step + "': " + outcome.error,
+                       execution_services{}, out);
+        co_return;
     }
     rec.state = store::execution_state::succeeded;
     rec.finished_ms = now_ms();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 #include <cstdint>
 #include <functional>
@@ -31,6 +32,8 @@ struct execution_services {
     /// to). Empty: no synchronous caller can be answered from here.
     std::function<void(transport::frames reply, kept_answers pages)> respond_now;
     bool in_memory = false;  // low_latency: nothing of the execution itself is stored
+    /// Partner connections of the executor thread (null: a connection per call).
+    partner_pool* partners = nullptr;
 };
 
 /// What running executions leaves for the finishing write and for the callers.
@@ -44,15 +47,20 @@ struct execution_output {
 };
 
 /// Runs one execution over its documents without touching the store: fills in `rec`'s
-/// outcome (state, error, trace, finished_ms) and adds to `out`. Thread-safe.
-void run_execution(store::execution_record& rec, std::vector<store::document> documents,
-                   const execution_limits& limits, const execution_services& services,
-                   execution_output& out);
+/// outcome (state, error, trace, finished_ms) and adds to `out`. A coroutine (the run waits
+/// without holding its thread, run/runner.hpp); every argument must outlive it. Thread-safe.
+boost::asio::awaitable<void> run_execution(store::execution_record& rec,
+                                           std::vector<store::document> documents,
+                                           const execution_limits& limits,
+                                           const execution_services& services,
+                                           execution_output& out);
 
 /// run_execution without the queue's redelivery: just the process over the documents.
-void run_process_of(store::execution_record& rec, std::vector<store::document> documents,
-                    const execution_limits& limits, const execution_services& services,
-                    execution_output& out);
+boost::asio::awaitable<void> run_process_of(store::execution_record& rec,
+                                            std::vector<store::document> documents,
+                                            const execution_limits& limits,
+                                            const execution_services& services,
+                                            execution_output& out);
 
 /// Fails `rec` with `error` before it could run, answering its synchronous caller if any.
 void fail_execution(store::execution_record& rec, std::string error,

@@ -78,8 +78,10 @@ public:
     /// in-memory executions are not stored) with what they left in `out`, and removes their
     /// work, in one atomic write; then makes what they started runnable. Answers in `out` are
     /// kept first. With `then_claim`, the claimer's next lease is claimed before the write and
-    /// noted in it. The leases end once the write succeeded; after a failed write (nothing
-    /// written, the next lease released) they are still held, to finish again.
+    /// noted in it. Each execution is finished on its own: once the write succeeded, those in
+    /// `records` are no longer held, and a lease ends when none of its executions is left
+    /// (its others finish later, in another call). After a failed write (nothing written, the
+    /// next lease released) they are still held, to finish again.
     virtual boost::system::result<finish_report> finish(
         std::span<const std::uint64_t> leases, std::span<const store::execution_record> records,
         execution_output& out, const claim_request* then_claim = nullptr) = 0;
@@ -87,8 +89,11 @@ public:
     virtual void release(std::uint64_t lease, std::chrono::milliseconds delay) = 0;
     /// Writes the note of what `claimer` runs now, when a deferred claim changed it.
     virtual void note_claims(std::uint32_t claimer) = 0;
-    /// Called (from any thread) whenever new work may be claimable.
-    virtual void on_new_work(std::function<void()> signal) = 0;
+    /// Calls `signal` (from any thread) whenever new work may be claimable, until
+    /// stop_signalling(id) with the id it returns. Claimers that do not block in claim() (the
+    /// executor loops, the dispatcher) wait for it.
+    virtual std::uint64_t on_new_work(std::function<void()> signal) = 0;
+    virtual void stop_signalling(std::uint64_t id) = 0;
     /// Keeps replies and pages for their links (before the reply that links to them goes out).
     virtual void keep_answers(kept_answers& answers) = 0;
     /// `count` consecutive values of a named sequence, never handed out before.

@@ -89,18 +89,28 @@ std::uint64_t pending_queue::backlog() const {
     return unread + buffer_.size() + again_.size();
 }
 
-void pending_queue::on_new_work(std::function<void()> signal) {
+std::uint64_t pending_queue::on_new_work(std::function<void()> signal) {
     std::lock_guard lock(mutex_);
-    work_signal_ = std::move(signal);
+    auto signals = std::make_shared<work_signals>(*work_signals_);
+    signals->emplace_back(++next_signal_, std::move(signal));
+    work_signals_ = std::move(signals);
+    return next_signal_;
+}
+
+void pending_queue::stop_signalling(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    auto signals = std::make_shared<work_signals>(*work_signals_);
+    std::erase_if(*signals, [id](const auto& s) { return s.first == id; });
+    work_signals_ = std::move(signals);
 }
 
 void pending_queue::signal_work() {
-    std::function<void()> signal;
+    std::shared_ptr<const work_signals> signals;
     {
         std::lock_guard lock(mutex_);
-        signal = work_signal_;
+        signals = work_signals_;
     }
-    if (signal) signal();
+    for (const auto& [id, signal] : *signals) signal();
 }
 
 execution_lease pending_queue::claim(const claim_request& request) {
@@ -367,30 +377,45 @@ boost::system::result<finish_report> pending_queue::finish(
     std::vector<store::execution_record> kept_records;
     std::span<const store::execution_record> to_write;
     std::optional<store::store::running_note> note;
+    // The executions of `records` still held by `leases` (views into `records`, which outlive
+    // this call). Those whose lease was lost run elsewhere now: their outcome here is dropped.
+    std::unordered_set<std::string_view> finishing;
     {
         std::unique_lock lock(mutex_);
-        // Executions whose lease was lost run elsewhere now: their outcome here is dropped.
-        std::unordered_set<std::string_view> held_ids;
+        std::unordered_set<std::string_view> recorded;
+        for (const auto& rec : records) recorded.insert(rec.id);
         std::uint32_t claimer = then_claim ? then_claim->claimer : 0;
         bool have_claimer = then_claim != nullptr;
         for (const auto id : leases) {
             const auto it = leases_.find(id);
             if (it == leases_.end()) continue;
-            // Their work is done: only the write remains, which may be retried (a full
-            // disk). Nobody else may run them meanwhile.
-            it->second.expires.reset();
             if (!have_claimer) {
                 claimer = it->second.claimer;
                 have_claimer = true;
             }
-            for (const auto& h : it->second.executions) held_ids.insert(h.execution_id);
+            for (const auto& h : it->second.executions) {
+                if (const auto r = recorded.find(h.execution_id); r != recorded.end()) {
+                    finishing.insert(*r);
+                }
+            }
+        }
+        for (const auto id : leases) {
+            const auto it = leases_.find(id);
+            if (it == leases_.end()) continue;
+            // Their work is done: only the write remains, which may be retried (a full
+            // disk). Nobody else may run them meanwhile.
+            const auto& held = it->second.executions;
+            if (std::all_of(held.begin(), held.end(),
+                            [&](const auto& h) { return finishing.contains(h.execution_id); })) {
+                it->second.expires.reset();
+            }
         }
         // Usually every record is written as it is; a copy only leaves some out.
         const bool write_all = std::all_of(records.begin(), records.end(), [&](const auto& rec) {
-            return rec.pending_seq != 0 && held_ids.contains(rec.id);
+            return rec.pending_seq != 0 && finishing.contains(rec.id);
         });
         for (const auto& rec : records) {
-            if (!held_ids.contains(rec.id)) {
+            if (!finishing.contains(rec.id)) {
                 report.dropped.push_back(rec.id);
             } else if (rec.pending_seq != 0 && !write_all) {
                 kept_records.push_back(rec);
@@ -411,15 +436,13 @@ boost::system::result<finish_report> pending_queue::finish(
             }
         }
         if (have_claimer && (report.next.id != 0 || unnoted_.contains(claimer))) {
-            // What the claimer runs once these leases end: its other leases and the next one.
+            // What the claimer runs once these executions end: the rest of what it holds,
+            // and the next lease.
             std::vector<std::uint64_t> seqs;
             for (const auto& [id, l] : leases_) {
-                if (l.claimer != claimer ||
-                    std::find(leases.begin(), leases.end(), id) != leases.end()) {
-                    continue;
-                }
+                if (l.claimer != claimer) continue;
                 for (const auto& h : l.executions) {
-                    if (h.seq != 0) seqs.push_back(h.seq);
+                    if (h.seq != 0 && !finishing.contains(h.execution_id)) seqs.push_back(h.seq);
                 }
             }
             std::sort(seqs.begin(), seqs.end());
@@ -459,8 +482,13 @@ boost::system::result<finish_report> pending_queue::finish(
         for (const auto id : leases) {
             const auto it = leases_.find(id);
             if (it == leases_.end()) continue;
-            for (const auto& h : it->second.executions) running_.erase(h.execution_id);
-            leases_.erase(it);
+            auto& held = it->second.executions;
+            std::erase_if(held, [&](const auto& h) {
+                if (!finishing.contains(h.execution_id)) return false;
+                running_.erase(h.execution_id);
+                return true;
+            });
+            if (held.empty()) leases_.erase(it);
         }
         if (note) unnoted_.erase(note->slot);
     }

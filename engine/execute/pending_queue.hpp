@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -65,7 +66,8 @@ public:
                                                 const claim_request* then_claim) override;
     void release(std::uint64_t lease, std::chrono::milliseconds delay) override;
     void note_claims(std::uint32_t claimer) override;
-    void on_new_work(std::function<void()> signal) override;
+    std::uint64_t on_new_work(std::function<void()> signal) override;
+    void stop_signalling(std::uint64_t id) override;
     void keep_answers(kept_answers& answers) override;
     boost::system::result<std::uint64_t> reserve_sequence(std::string_view name,
                                                           std::uint64_t count) override;
@@ -123,7 +125,10 @@ private:
     std::unordered_map<std::uint64_t, lease_state> leases_;
     std::unordered_map<std::string, std::int64_t> running_;  // execution id -> started at
     std::set<std::uint32_t> unnoted_;  // claimers whose note a deferred claim changed
-    std::function<void()> work_signal_;
+    // Copied on write: signal_work() takes the current list without copying the functions.
+    using work_signals = std::vector<std::pair<std::uint64_t, std::function<void()>>>;
+    std::shared_ptr<const work_signals> work_signals_ = std::make_shared<work_signals>();
+    std::uint64_t next_signal_ = 0;
     std::function<void(const std::vector<store::waiting_entry>&)> on_delayed_;
     std::atomic<std::int64_t> next_answer_sweep_ms_{0};
 };

@@ -178,7 +178,8 @@ http_call_step step_reader::read_http_call(const YAML::Node& node) const {
              "variables: [{element: customerId}]}");
     only_keys(node, "http_call",
               {"method", "url", "variables", "headers", "body", "content_type", "timeout_ms",
-               "retries", "backoff_ms", "fail_on_status", "tls", "max_response_bytes"});
+               "retries", "backoff_ms", "fail_on_status", "tls", "max_response_bytes",
+               "max_connections"});
     http_call_step out;
     if (node["method"]) {
         out.method = scalar(node["method"], "method");
@@ -239,6 +240,11 @@ http_call_step step_reader::read_http_call(const YAML::Node& node) const {
         out.fail_on_status = boolean(node["fail_on_status"], "fail_on_status");
     if (node["max_response_bytes"]) {
         out.max_response_bytes = number(node["max_response_bytes"], "max_response_bytes");
+    }
+    if (node["max_connections"]) {
+        out.max_connections = number(node["max_connections"], "max_connections");
+        if (out.max_connections == 0 || out.max_connections > 10'000)
+            fail(node["max_connections"].Mark(), "max_connections must be from 1 to 10000");
     }
     if (const auto tls = node["tls"]) {
         need_map(tls, "tls", "{ca_file: /etc/ferry/partner-ca.pem, verify: true}");

@@ -171,7 +171,7 @@ std::optional<std::string> replay_jobs::run_batch(job& j,
         }
         run_outcome outcome;
         try {
-            outcome = run_process(*p, context, std::move(documents), run);
+            outcome = run_process_blocking(*p, context, std::move(documents), run);
         } catch (const std::exception& e) {
             outcome.ok = false;
             outcome.error = e.what();

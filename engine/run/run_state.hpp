@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -41,18 +42,20 @@ public:
     run_state(const process& p, const store::execution_record& execution,
               const run_settings& settings);
 
-    run_outcome run(std::vector<working_document> in);
+    boost::asio::awaitable<run_outcome> run(std::vector<working_document> in);
 
     step_context& context() { return ctx_; }
     run_outcome& outcome() { return outcome_; }
 
     /// Runs `steps` over `docs` to the end of the path, or until the execution halts;
-    /// documents that run off the end are the execution's outputs.
-    void run_path(const step_list& steps, std::vector<working_document> docs);
+    /// documents that run off the end are the execution's outputs. Suspends while a step
+    /// waits (run/steps.hpp).
+    boost::asio::awaitable<void> run_path(const step_list& steps,
+                                          std::vector<working_document> docs);
     /// Same, with the documents that fail on the path collected apart and returned instead of
     /// failing the execution (a try path).
-    std::vector<document_failure> run_path_catching(const step_list& steps,
-                                                    std::vector<working_document> docs);
+    boost::asio::awaitable<std::vector<document_failure>> run_path_catching(
+        const step_list& steps, std::vector<working_document> docs);
 
     // respond: early (SPEC §3) answers "as soon as no path that can still reach a return step
     // is running": a step watches each of its paths from the moment it starts until the path
@@ -85,7 +88,11 @@ private:
     enum class halt { none, stopped, failed };
     using clock = std::chrono::steady_clock;
 
+    /// Runs one step that never waits, and returns what it passes on along this path.
     std::vector<working_document> run_one(const step& s, std::vector<working_document> in);
+    /// The same for a step that may wait (run/steps.hpp).
+    boost::asio::awaitable<std::vector<working_document>> run_one_waiting(
+        const step& s, std::vector<working_document> in);
     // Nothing to watch unless someone waits for an early reply of this process.
     bool watching() const;
     void maybe_respond_early();

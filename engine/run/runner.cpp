@@ -2,6 +2,8 @@
 
 #include <concepts>
 
+#include "ferry/engine/run/run_blocking.hpp"
+
 #include "clock.hpp"
 #include "run/run_state.hpp"
 
@@ -22,6 +24,24 @@ concept transforms_documents = requires(const T& s, std::vector<working_document
                                         step_context& c) {
     { run_step(s, std::move(d), c) } -> std::same_as<step_output>;
 };
+
+// Steps that may wait (run/steps.hpp): the run awaits them.
+template <class T>
+concept waits_transforming = requires(const T& s, std::vector<working_document> d,
+                                      step_context& c) {
+    { run_step(s, std::move(d), c) } -> std::same_as<boost::asio::awaitable<step_output>>;
+};
+template <class T>
+concept waits_on_paths = requires(const T& s, std::vector<working_document> d, step_run& c) {
+    { run_step(s, std::move(d), c) } -> std::same_as<boost::asio::awaitable<void>>;
+};
+template <class T>
+concept may_wait = waits_transforming<T> || waits_on_paths<T>;
+
+bool step_may_wait(const step& s) {
+    return std::visit([](const auto& action) { return may_wait<std::decay_t<decltype(action)>>; },
+                      s.action);
+}
 
 }  // namespace
 
@@ -52,8 +72,8 @@ run_state::run_state(const process& p, const store::execution_record& execution,
     outcome_.process_props = execution.process_props;
 }
 
-run_outcome run_state::run(std::vector<working_document> in) {
-    run_path(ctx_.p.steps, std::move(in));
+boost::asio::awaitable<run_outcome> run_state::run(std::vector<working_document> in) {
+    co_await run_path(ctx_.p.steps, std::move(in));
     if (halt_ == halt::failed) {
         outcome_.ok = false;
         outcome_.failed_step = halted_step_;
@@ -65,13 +85,19 @@ run_outcome run_state::run(std::vector<working_document> in) {
             outcome_.error = outcome_.failures.front().error;
         }
     }
-    return std::move(outcome_);
+    co_return std::move(outcome_);
 }
 
-void run_state::run_path(const step_list& steps, std::vector<working_document> docs) {
+boost::asio::awaitable<void> run_state::run_path(const step_list& steps,
+                                                 std::vector<working_document> docs) {
     for (const auto& s : steps) {
-        if (halt_ != halt::none || docs.empty()) return;
-        docs = run_one(s, std::move(docs));
+        if (halt_ != halt::none || docs.empty()) co_return;
+        // Most steps never wait: they run without a coroutine frame of their own.
+        if (step_may_wait(s)) {
+            docs = co_await run_one_waiting(s, std::move(docs));
+        } else {
+            docs = run_one(s, std::move(docs));
+        }
     }
     if (halt_ == halt::none) {
         outcome_.outputs.insert(outcome_.outputs.end(), std::make_move_iterator(docs.begin()),
@@ -79,17 +105,16 @@ void run_state::run_path(const step_list& steps, std::vector<working_document> d
     }
 }
 
-std::vector<document_failure> run_state::run_path_catching(const step_list& steps,
-                                                           std::vector<working_document> docs) {
+boost::asio::awaitable<std::vector<document_failure>> run_state::run_path_catching(
+    const step_list& steps, std::vector<working_document> docs) {
     std::vector<document_failure> failures;
     auto* outer = sink_;
     sink_ = &failures;
-    run_path(steps, std::move(docs));
+    co_await run_path(steps, std::move(docs));
     sink_ = outer;
-    return failures;
+    co_return failures;
 }
 
-// Runs one step and returns what it passes on along this path.
 std::vector<working_document> run_state::run_one(const step& s, std::vector<working_document> in) {
     const auto trace_index = open_trace(s, in.size());
     const auto started = clock::now();
@@ -107,13 +132,44 @@ std::vector<working_document> run_state::run_one(const step& s, std::vector<work
                 auto out = run_step(action, std::move(in), ctx_);
                 call.fail(std::move(out.failed));
                 call.pass(std::move(out.passed));
-            } else {
+            } else if constexpr (!may_wait<T>) {
                 run_step(action, std::move(in), call);
             }
         },
         s.action);
     close_trace(trace_index, started, call);
     return std::move(call.passed);
+}
+
+boost::asio::awaitable<std::vector<working_document>> run_state::run_one_waiting(
+    const step& s, std::vector<working_document> in) {
+    const auto trace_index = open_trace(s, in.size());
+    const auto started = clock::now();
+    step_run call{*this, s};
+    if (std::holds_alternative<http_call_step>(s.action)) {
+        if (ctx_.settings.stub_connectors) {
+            call.pass(std::move(in));
+        } else {
+            auto out = co_await run_step(std::get<http_call_step>(s.action), std::move(in), ctx_);
+            call.fail(std::move(out.failed));
+            call.pass(std::move(out.passed));
+        }
+    } else {
+        // The awaitable of the step's own kind (the step runs when awaited).
+        auto waiting = std::visit(
+            [&](const auto& action) -> boost::asio::awaitable<void> {
+                using T = std::decay_t<decltype(action)>;
+                if constexpr (waits_on_paths<T>) {
+                    return run_step(action, std::move(in), call);
+                } else {
+                    return {};  // not reached: step_may_wait chose this function
+                }
+            },
+            s.action);
+        co_await std::move(waiting);
+    }
+    close_trace(trace_index, started, call);
+    co_return std::move(call.passed);
 }
 
 bool run_state::watching() const { return ctx_.p.responds_early && ctx_.settings.on_respond_early; }
@@ -209,9 +265,18 @@ void run_state::close_trace(std::size_t index, clock::time_point started, step_r
     }
 }
 
-run_outcome run_process(const process& p, const store::execution_record& execution,
-                        std::vector<working_document> documents, const run_settings& settings) {
-    return run_state(p, execution, settings).run(std::move(documents));
+boost::asio::awaitable<run_outcome> run_process(const process& p,
+                                                const store::execution_record& execution,
+                                                std::vector<working_document> documents,
+                                                const run_settings& settings) {
+    run_state run(p, execution, settings);
+    co_return co_await run.run(std::move(documents));
+}
+
+run_outcome run_process_blocking(const process& p, const store::execution_record& execution,
+                                 std::vector<working_document> documents,
+                                 const run_settings& settings) {
+    return run_blocking(run_process(p, execution, std::move(documents), settings));
 }
 
 }  // namespace ferry::engine

@@ -7,6 +7,7 @@
 
 #include "execute/execution.hpp"
 #include "ferry/engine/model/process_loader.hpp"
+#include "ferry/engine/run/run_blocking.hpp"
 #include "ferry/store/error.hpp"
 #include "ferry/store/log.hpp"
 #include "ferry/transport/blocking_client.hpp"
@@ -188,7 +189,9 @@ void remote_worker::executor_thread(const std::stop_token& stop) {
         } else {
             asked_sequences_host host(d->processes, next_sequence);
             services.host = &host;
-            run_execution(rec, std::move(work->documents), limits, services, out);
+            // One execution at a time here; pipelined leases come with the worker's own
+            // executor loop.
+            run_blocking(run_execution(rec, std::move(work->documents), limits, services, out));
         }
         auto result = message(proto::kind::result, id_, work->lease);
         result.push_back(proto::encode_result(rec, out));

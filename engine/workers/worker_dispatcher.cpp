@@ -141,7 +141,7 @@ worker_dispatcher::worker_dispatcher(transport::context& ctx, executor_pool& poo
       endpoint_(std::move(endpoint)),
       lease_timeout_(lease_timeout) {
     signal_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    pool_.backend().on_new_work([this] {
+    work_signal_ = pool_.backend().on_new_work([this] {
         if (!wants_work_.exchange(false)) return;
         const std::uint64_t one = 1;
         (void)::write(signal_, &one, sizeof one);
@@ -150,7 +150,7 @@ worker_dispatcher::worker_dispatcher(transport::context& ctx, executor_pool& poo
 
 worker_dispatcher::~worker_dispatcher() {
     stop();
-    pool_.backend().on_new_work({});
+    pool_.backend().stop_signalling(work_signal_);
     if (signal_ >= 0) ::close(signal_);
 }
 

@@ -158,8 +158,13 @@ boost::system::result<std::uint64_t> store::append(std::span<new_execution> batc
 
 boost::system::result<void> store::sync() {
     const auto start = std::chrono::steady_clock::now();
-    const auto status = impl_->db->SyncWAL();
-    if (!status.ok()) return from_status(status, "sync WAL");
+    // A synced write of a WAL-only record, not SyncWAL(): a write first checks whether an
+    // earlier write failed (a full disk) and refuses at once, while SyncWAL() would sync the
+    // log file that write failed on, which Debian's RocksDB answers with a failed assertion
+    // (an abort) instead of an error. The sync covers every write before it.
+    rocksdb::WriteBatch marker;
+    if (const auto put = marker.PutLogData("sync"); !put.ok()) return from_status(put, "sync WAL");
+    if (auto synced = impl_->write(marker, true, "sync WAL"); !synced) return synced.error();
     const auto took = std::chrono::steady_clock::now() - start;
     impl_->synced_writes.fetch_add(1, std::memory_order_relaxed);
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(took).count();

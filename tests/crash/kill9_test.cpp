@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "support/eventually.hpp"
+#include "support/admin_client.hpp"
 #include "support/http_client.hpp"
+#include "support/local_http_server.hpp"
 #include "support/recording.hpp"
 #include "support/server_process.hpp"
 
@@ -96,6 +98,53 @@ TEST_F(Kill9Test, AcknowledgedDocumentsSurviveKillNine) {
     EXPECT_EQ(missing, 0u) << "of " << acked_.size() << " acknowledged documents";
     std::cout << "[ crash    ] " << rounds << " kill -9 rounds, " << executions_.size()
               << " acknowledged executions, " << acked_.size() << " documents, all executed\n";
+}
+
+// Executions waiting on a partner when the server dies are not lost: their work is still
+// queued, and after the restart they run again (issue 24: waiting executions hold no thread,
+// and nothing of their durability is given up for it).
+TEST_F(Kill9Test, ExecutionsWaitingOnAPartnerRunAgainAfterKillNine) {
+    test::local_http_server partner(
+        [](const test::seen_request&) { return test::canned_reply{200, "ok", {}, 0}; });
+    processes_.write("call.yaml",
+                     "name: callPartner\n"
+                     "listen: {type: create, object: Call, input: single_data, output: none}\n"
+                     "steps:\n"
+                     "  - http_call: {method: POST, url: 'http://127.0.0.1:" +
+                         std::to_string(partner.port()) + "/partner', timeout_ms: 120000}\n");
+    constexpr std::size_t waiting = 500;
+    partner.hold(std::chrono::seconds(120));
+    {
+        test::server_process server(processes_.str(), data_.str());
+        test::http_session session(server.port());
+        for (std::size_t i = 0; i < waiting; ++i) {
+            const auto res = session.request("POST", "/ws/simple/createCall",
+                                             "{\"call\":" + std::to_string(i) + "}");
+            ASSERT_EQ(res.status, 202) << res.body;
+            executions_.emplace_back(boost::json::parse(res.body).at("execution_id").as_string());
+        }
+        // All claimed and waiting: 64 on calls the partner holds, the rest for their turn.
+        ASSERT_TRUE(test::eventually(
+            [&] {
+                return test::metric(server.port(), "ferry_executions_in_flight") ==
+                           std::to_string(waiting) &&
+                       partner.request_count() == 64;
+            },
+            std::chrono::seconds(60), std::chrono::milliseconds(20)))
+            << partner.request_count() << " calls reached the partner";
+        server.kill9();
+    }
+    const auto before_restart = partner.request_count();
+    partner.release();  // the partner answers from now on
+
+    test::server_process server(processes_.str(), data_.str());
+    for (const auto& id : executions_) {
+        const auto done = test::wait_finished(server.port(), id, std::chrono::seconds(120));
+        ASSERT_EQ(done.at("state").as_string(), "succeeded") << id << ": " << done;
+    }
+    EXPECT_GE(partner.request_count(), before_restart + waiting);
+    std::cout << "[ crash    ] kill -9 with " << waiting
+              << " executions waiting on a partner: all ran again after the restart\n";
 }
 
 }  // namespace ferry

@@ -220,11 +220,83 @@ TYPED_TEST_P(ExecutionBackendConformance, FinishCanClaimTheNextBatch) {
     EXPECT_TRUE(this->backend().claim(this->take(10)).empty());
 }
 
+// Executions of one lease finish on their own (an executor loop finishes each as it ends, while
+// others of its claim still wait on partners): the rest stay held, and the lease ends with its
+// last one. Unfinished ones run again after a restart; finished ones never do.
+TYPED_TEST_P(ExecutionBackendConformance, EachExecutionOfALeaseFinishesOnItsOwn) {
+    const auto queued = this->harness_.enqueue(3);
+    const auto lease = this->backend().claim(this->take(3));
+    ASSERT_EQ(lease.executions.size(), 3u);
+    execution_lease first_only = lease;
+    first_only.executions.resize(1);
+    const auto done = this->succeed(first_only);
+    ASSERT_TRUE(done) << done.error().message();
+    EXPECT_TRUE(done->dropped.empty());
+    const auto finished_id = first_only.executions[0].record.id;
+    EXPECT_EQ(this->harness_.stored(finished_id).state, store::execution_state::succeeded);
+    // The other two are still held: nobody else claims them.
+    EXPECT_TRUE(this->backend().claim(this->take(10)).empty());
+
+    this->harness_.restart();
+    const auto again = this->backend().claim(this->take(10));
+    auto again_ids = this->ids_of(again);
+    std::sort(again_ids.begin(), again_ids.end());
+    auto unfinished = this->ids_of(lease);
+    unfinished.erase(std::find(unfinished.begin(), unfinished.end(), finished_id));
+    std::sort(unfinished.begin(), unfinished.end());
+    EXPECT_EQ(again_ids, unfinished);
+    for (const auto& e : again.executions) EXPECT_EQ(e.record.attempts, 2u) << e.record.id;
+    ASSERT_TRUE(this->succeed(again));
+    EXPECT_TRUE(this->backend().claim(this->take(10)).empty());
+    for (const auto& id : queued) {
+        EXPECT_EQ(this->harness_.stored(id).state, store::execution_state::succeeded) << id;
+    }
+}
+
+// The rest of a lease finishes in later calls, one at a time; then the lease is gone (a
+// second finish of the same executions is dropped).
+TYPED_TEST_P(ExecutionBackendConformance, ALeaseEndsWithItsLastExecution) {
+    (void)this->harness_.enqueue(2);
+    const auto lease = this->backend().claim(this->take(2));
+    ASSERT_EQ(lease.executions.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        execution_lease one = lease;
+        one.executions = {lease.executions[i]};
+        const auto done = this->succeed(one);
+        ASSERT_TRUE(done) << done.error().message();
+        EXPECT_TRUE(done->dropped.empty()) << i;
+    }
+    const auto late = this->succeed(lease, "late");
+    ASSERT_TRUE(late);
+    EXPECT_EQ(late->dropped.size(), 2u);
+    for (const auto& e : lease.executions) {
+        EXPECT_EQ(this->harness_.stored(e.record.id).error, "") << "stored twice";
+    }
+}
+
+// Several claimers wait for the new-work signal (an executor loop per thread, the dispatcher):
+// each is called until it stops listening.
+TYPED_TEST_P(ExecutionBackendConformance, EveryListenerHearsOfNewWorkUntilItStops) {
+    std::atomic<int> first{0};
+    std::atomic<int> second{0};
+    const auto first_id = this->backend().on_new_work([&] { ++first; });
+    const auto second_id = this->backend().on_new_work([&] { ++second; });
+    (void)this->harness_.enqueue(1);
+    EXPECT_TRUE(test::eventually([&] { return first.load() >= 1 && second.load() >= 1; }));
+    this->backend().stop_signalling(first_id);
+    const int first_before = first.load();
+    const int second_before = second.load();
+    (void)this->harness_.enqueue(1);
+    EXPECT_TRUE(test::eventually([&] { return second.load() > second_before; }));
+    EXPECT_EQ(first.load(), first_before);
+    this->backend().stop_signalling(second_id);
+}
+
 // A claim that waits returns when work arrives (and the new-work signal fires), or empty when
 // the backend stops.
 TYPED_TEST_P(ExecutionBackendConformance, AWaitingClaimWakesForWorkAndForStop) {
     std::atomic<int> signals{0};
-    this->backend().on_new_work([&] { ++signals; });
+    const auto listening = this->backend().on_new_work([&] { ++signals; });
     auto request = this->take(4);
     request.wait = true;
     std::atomic<bool> returned{false};
@@ -251,7 +323,7 @@ TYPED_TEST_P(ExecutionBackendConformance, AWaitingClaimWakesForWorkAndForStop) {
     ASSERT_TRUE(test::eventually([&] { return returned.load(); }));
     stopped.join();
     EXPECT_TRUE(got.empty());
-    this->backend().on_new_work({});
+    this->backend().stop_signalling(listening);
 }
 
 // Claimers on several threads, some losing their leases on the way: every execution is
@@ -303,6 +375,8 @@ REGISTER_TYPED_TEST_SUITE_P(ExecutionBackendConformance, ClaimTakesEachExecution
                             UnfinishedWorkRunsAgainAfterARestart, AnExpiredLeaseRedelivers,
                             AnExtendedLeaseIsKept, NothingIsFinishedTwice,
                             ReleaseRedeliversAfterItsDelay, FinishCanClaimTheNextBatch,
+                            EachExecutionOfALeaseFinishesOnItsOwn, ALeaseEndsWithItsLastExecution,
+                            EveryListenerHearsOfNewWorkUntilItStops,
                             AWaitingClaimWakesForWorkAndForStop,
                             ConcurrentClaimersLoseNothingAndFinishNothingTwice);
 

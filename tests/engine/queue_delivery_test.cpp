@@ -6,6 +6,7 @@
 #include "execute/execution.hpp"
 #include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/run/run_blocking.hpp"
 
 namespace ferry::engine {
 namespace {
@@ -36,7 +37,7 @@ protected:
                              {"queue_delivery", std::to_string(delivery)},
                              {"sent_by", "sender1"}};
         rec.document_ids = {rec.id + "-0"};
-        run_execution(rec, {{payload, {{"sku", "A1"}}}}, limits_, services_, out);
+        run_blocking(run_execution(rec, {{payload, {{"sku", "A1"}}}}, limits_, services_, out));
         return rec;
     }
 
@@ -98,7 +99,7 @@ TEST_F(QueueDelivery, OnlyFailedDeliveriesAreRedelivered) {
     store::execution_record rec;
     rec.id = "01a200000000000000000009";
     rec.process = "ship";
-    run_execution(rec, {{"bad", {}}}, limits_, services_, out);
+    run_blocking(run_execution(rec, {{"bad", {}}}, limits_, services_, out));
     EXPECT_EQ(rec.state, store::execution_state::failed);
     EXPECT_TRUE(out.started.empty());
     EXPECT_TRUE(out.dead.empty());

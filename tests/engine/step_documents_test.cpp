@@ -5,6 +5,7 @@
 #include "execute/execution.hpp"
 #include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/run/run_blocking.hpp"
 
 namespace ferry::engine {
 namespace {
@@ -32,7 +33,7 @@ protected:
             rec.document_ids.push_back(rec.id + "-" + std::to_string(i));
             documents.push_back({payloads[i], {{"origin", "post"}}});
         }
-        run_execution(rec, std::move(documents), limits_, services_, out);
+        run_blocking(run_execution(rec, std::move(documents), limits_, services_, out));
         return rec;
     }
 

@@ -36,6 +36,7 @@ struct serve_options {
     std::string data = "data";
     ingress::server_settings http;
     std::size_t executors = 2;
+    std::size_t max_in_flight = engine::runtime_settings{}.max_executions_in_flight;
     engine::execution_limits limits;  // the engine's defaults; the options below change them
     std::int64_t page_ttl_s = limits.page_ttl_ms / 1000;
     std::int64_t reply_ttl_s = limits.reply_ttl_ms / 1000;
@@ -187,6 +188,7 @@ int serve(serve_options o) {
     engine_settings.data_dir = o.data;
     engine_settings.processes = processes;
     engine_settings.executor_threads = o.executors;
+    engine_settings.max_executions_in_flight = o.max_in_flight;
     engine_settings.limits = o.limits;
     engine_settings.limits.page_ttl_ms = o.page_ttl_s * 1000;
     engine_settings.limits.reply_ttl_ms = o.reply_ttl_s * 1000;
@@ -289,7 +291,14 @@ void add_serve_command(CLI::App& app) {
                     "&role=all|services|admin, &max_connections=N, &rate_limit=R, "
                     "&rate_burst=B (docs/security.md)");
     cmd->add_option("--io-threads", o->http.io_threads, "HTTP I/O threads")->capture_default_str();
-    cmd->add_option("--executors", o->executors, "Executor threads")->capture_default_str();
+    cmd->add_option("--executors", o->executors,
+                    "Executor threads (they compute; executions waiting on partners hold none)")
+        ->capture_default_str();
+    cmd->add_option("--max-executions-in-flight", o->max_in_flight,
+                    "Executions the executors hold at once, computing or waiting (the durable "
+                    "queue holds the rest)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+        ->capture_default_str();
     cmd->add_option("--max-trace-entries", o->limits.kept.max_trace_entries,
                     "Step runs traced per execution (later ones are only counted)")
         ->capture_default_str();

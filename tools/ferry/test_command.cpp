@@ -174,7 +174,7 @@ int run_test(const test_options& o) {
     settings.host = &host;
     engine::run_outcome outcome;
     try {
-        outcome = engine::run_process(*p, rec, std::move(working), settings);
+        outcome = engine::run_process_blocking(*p, rec, std::move(working), settings);
     } catch (const engine::definition_error& e) {
         std::fprintf(stderr, "%s\n", e.what());
         return 2;

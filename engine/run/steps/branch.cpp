@@ -6,7 +6,8 @@ namespace ferry::engine {
 
 // Paths in order; each gets its own copy of every document that has not failed on an earlier
 // path of this branch.
-void run_step(const branch_step& step, std::vector<working_document> in, step_run& call) {
+boost::asio::awaitable<void> run_step(const branch_step& step, std::vector<working_document> in,
+                                      step_run& call) {
     auto& run = call.run;
     const auto tags = run.tag(in);
     std::set<std::uint32_t> failed_tags;
@@ -22,7 +23,7 @@ void run_step(const branch_step& step, std::vector<working_document> in, step_ru
         }
         call.out += static_cast<std::uint32_t>(copies.size());
         const auto before = run.failure_count();
-        run.run_path(path, std::move(copies));
+        co_await run.run_path(path, std::move(copies));
         run.collect_failed_tags(before, tags, failed_tags);
         run.finished(path);
     }

@@ -5,7 +5,8 @@ namespace ferry::engine {
 
 // Documents whose comparison holds take the true path, the others the false path. A document
 // whose values cannot be read as the step's profile types them fails here.
-void run_step(const decision_step& step, std::vector<working_document> in, step_run& call) {
+boost::asio::awaitable<void> run_step(const decision_step& step, std::vector<working_document> in,
+                                      step_run& call) {
     auto& run = call.run;
     std::vector<working_document> yes, no;
     std::vector<std::pair<working_document, std::string>> failures;
@@ -41,9 +42,9 @@ void run_step(const decision_step& step, std::vector<working_document> in, step_
     call.out = static_cast<std::uint32_t>(yes.size() + no.size());
     run.watch(step.if_true);
     run.watch(step.if_false);
-    run.run_path(step.if_true, std::move(yes));
+    co_await run.run_path(step.if_true, std::move(yes));
     run.finished(step.if_true);
-    run.run_path(step.if_false, std::move(no));
+    co_await run.run_path(step.if_false, std::move(no));
     run.finished(step.if_false);
 }
 

@@ -1,6 +1,8 @@
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
 #include <chrono>
-#include <thread>
 
 #include "run/http_client.hpp"
 #include "run/steps.hpp"
@@ -22,8 +24,9 @@ std::string describe(const http_response& res) {
 
 }  // namespace
 
-step_output run_step(const http_call_step& step, std::vector<working_document> in,
-                     step_context& ctx) {
+boost::asio::awaitable<step_output> run_step(const http_call_step& step,
+                                             std::vector<working_document> in,
+                                             step_context& ctx) {
     step_output out;
     for (auto& d : in) {
         http_request req;
@@ -56,11 +59,12 @@ step_output run_step(const http_call_step& step, std::vector<working_document> i
         req.ca_file = step.ca_file;
         req.verify_tls = step.verify_tls;
         req.max_response_bytes = step.max_response_bytes;
+        req.max_connections = step.max_connections;
 
         std::string error;
         std::optional<http_response> answer;
         for (std::uint32_t attempt = 0;; ++attempt) {
-            auto res = http_fetch(req);
+            auto res = co_await http_fetch(req, ctx.settings.partners);
             const bool retry = !res || worth_retrying(res->status);
             if (res) {
                 answer = std::move(*res);
@@ -69,9 +73,11 @@ step_output run_step(const http_call_step& step, std::vector<working_document> i
                 error = res.error();
             }
             if (!retry || attempt >= step.retries) break;
-            std::this_thread::sleep_for(
-                std::chrono::milliseconds(static_cast<std::uint64_t>(step.backoff_ms)
-                                          << std::min<std::uint32_t>(attempt, 10)));
+            // The pause holds no thread: the run is suspended on a timer.
+            boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
+            pause.expires_after(std::chrono::milliseconds(
+                static_cast<std::uint64_t>(step.backoff_ms) << std::min<std::uint32_t>(attempt, 10)));
+            co_await pause.async_wait(boost::asio::use_awaitable);
         }
         const auto tries = step.retries > 0
                                ? " (after " + std::to_string(step.retries + 1) + " attempts)"
@@ -97,7 +103,7 @@ step_output run_step(const http_call_step& step, std::vector<working_document> i
         }
         out.passed.push_back(std::move(d));
     }
-    return out;
+    co_return out;
 }
 
 }  // namespace ferry::engine

@@ -7,8 +7,9 @@ constexpr std::size_t max_call_depth = 16;
 
 // Each document runs through the called process on its own, so that its failure is its own;
 // process properties are shared with the called process, as in one execution.
-step_output call_and_wait(const step& s, const process& callee, std::vector<working_document> in,
-                          run_state& run) {
+boost::asio::awaitable<step_output> call_and_wait(const step& s, const process& callee,
+                                                  std::vector<working_document> in,
+                                                  run_state& run) {
     step_output out;
     auto& ctx = run.context();
     auto& outcome = run.outcome();
@@ -18,7 +19,8 @@ step_output call_and_wait(const step& s, const process& callee, std::vector<work
     for (auto& d : in) {
         store::execution_record inner = ctx.execution;
         inner.process_props = outcome.process_props;
-        auto result = run_process(callee, inner, {{d.doc, d.index, {}}}, settings);
+        std::vector<working_document> one{{d.doc, d.index, {}}};
+        auto result = co_await run_process(callee, inner, std::move(one), settings);
         outcome.process_props = std::move(result.process_props);
         for (auto& t : result.trace) {
             if (outcome.trace.size() >= ctx.settings.kept.max_trace_entries) {
@@ -49,14 +51,15 @@ step_output call_and_wait(const step& s, const process& callee, std::vector<work
             out.passed.push_back(std::move(r));
         }
     }
-    return out;
+    co_return out;
 }
 
 }  // namespace
 
 // With wait, the called process runs inside this execution; without, it is started as an
 // execution of its own when this one finishes, and the documents pass on unchanged.
-void run_step(const process_call_step& step, std::vector<working_document> in, step_run& call) {
+boost::asio::awaitable<void> run_step(const process_call_step& step,
+                                      std::vector<working_document> in, step_run& call) {
     auto& run = call.run;
     const auto& settings = run.context().settings;
     const auto callee = settings.host ? settings.host->find_process(step.process) : nullptr;
@@ -68,7 +71,7 @@ void run_step(const process_call_step& step, std::vector<working_document> in, s
         failures.reserve(in.size());
         for (auto& d : in) failures.emplace_back(std::move(d), error);
         call.fail(std::move(failures));
-        return;
+        co_return;
     }
     if (!step.wait) {
         started_execution started{
@@ -76,9 +79,9 @@ void run_step(const process_call_step& step, std::vector<working_document> in, s
         for (const auto& d : in) started.documents.push_back(d.doc);
         run.outcome().started.push_back(std::move(started));
         call.pass(std::move(in));
-        return;
+        co_return;
     }
-    auto out = call_and_wait(call.at, *callee, std::move(in), run);
+    auto out = co_await call_and_wait(call.at, *callee, std::move(in), run);
     call.fail(std::move(out.failed));
     call.pass(std::move(out.passed));
 }

@@ -32,7 +32,8 @@ std::optional<std::size_t> route_of(const route_step& r, const std::string& valu
 }  // namespace
 
 // Each document takes the first route whose value matches its own, or the otherwise path.
-void run_step(const route_step& step, std::vector<working_document> in, step_run& call) {
+boost::asio::awaitable<void> run_step(const route_step& step, std::vector<working_document> in,
+                                      step_run& call) {
     auto& run = call.run;
     std::vector<std::vector<working_document>> taken(step.routes.size());
     std::vector<working_document> rest;
@@ -55,10 +56,10 @@ void run_step(const route_step& step, std::vector<working_document> in, step_run
     for (const auto& route : step.routes) run.watch(route.steps);
     run.watch(step.otherwise);
     for (std::size_t i = 0; i < step.routes.size(); ++i) {
-        run.run_path(step.routes[i].steps, std::move(taken[i]));
+        co_await run.run_path(step.routes[i].steps, std::move(taken[i]));
         run.finished(step.routes[i].steps);
     }
-    run.run_path(step.otherwise, std::move(rest));
+    co_await run.run_path(step.otherwise, std::move(rest));
     run.finished(step.otherwise);
 }
 

@@ -1,7 +1,9 @@
 #include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <set>
-#include <thread>
 
 #include "run/run_state.hpp"
 
@@ -20,12 +22,13 @@ const document_failure* first_failure_of(const std::vector<document_failure>& fa
 }
 
 // Runs the try path, again for the documents that failed (up to `retries` times, with a
-// doubling pause), then sends those that still fail down the catch path.
-void run_attempts(const try_catch_step& t, std::vector<working_document> in, run_state& run) {
+// doubling pause, which holds no thread), then sends those that still fail down the catch path.
+boost::asio::awaitable<void> run_attempts(const try_catch_step& t,
+                                          std::vector<working_document> in, run_state& run) {
     auto attempt = std::move(in);
     for (std::uint32_t round = 0;; ++round) {
         const auto tags = run.tag(attempt);
-        auto failures = run.run_path_catching(t.try_steps, attempt);
+        auto failures = co_await run.run_path_catching(t.try_steps, attempt);
         if (t.catch_all) {
             // An execution-level error inside the try: every document of this attempt is
             // treated as failed with it.
@@ -33,7 +36,7 @@ void run_attempts(const try_catch_step& t, std::vector<working_document> in, run
                 for (auto& d : attempt) failures.push_back({failed->first, failed->second, d});
             }
         }
-        if (run.halted()) return;
+        if (run.halted()) co_return;
         std::set<std::uint32_t> failed_tags;
         for (const auto& f : failures) {
             for (const auto tag : f.document.lineage) {
@@ -50,7 +53,7 @@ void run_attempts(const try_catch_step& t, std::vector<working_document> in, run
             d.lineage.pop_back();
             again.push_back(std::move(d));
         }
-        if (again.empty()) return;
+        if (again.empty()) co_return;
         if (round >= t.retries) {
             // Out of retries: the originals go to the catch path with the error of their
             // first failure as document properties.
@@ -58,11 +61,13 @@ void run_attempts(const try_catch_step& t, std::vector<working_document> in, run
                 again[i].doc.props["try_error"] = first_failures[i]->error;
                 again[i].doc.props["try_step"] = first_failures[i]->step;
             }
-            run.run_path(t.catch_steps, std::move(again));
-            return;
+            co_await run.run_path(t.catch_steps, std::move(again));
+            co_return;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(
+        boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
+        pause.expires_after(std::chrono::milliseconds(
             static_cast<std::uint64_t>(t.backoff_ms) << std::min<std::uint32_t>(round, 10)));
+        co_await pause.async_wait(boost::asio::use_awaitable);
         attempt = std::move(again);
     }
 }
@@ -70,12 +75,13 @@ void run_attempts(const try_catch_step& t, std::vector<working_document> in, run
 }  // namespace
 
 // Failures inside the try path are caught here instead of failing the execution.
-void run_step(const try_catch_step& step, std::vector<working_document> in, step_run& call) {
+boost::asio::awaitable<void> run_step(const try_catch_step& step,
+                                      std::vector<working_document> in, step_run& call) {
     auto& run = call.run;
     call.out = static_cast<std::uint32_t>(in.size());
     run.watch(step.try_steps);
     run.watch(step.catch_steps);
-    run_attempts(step, std::move(in), run);
+    co_await run_attempts(step, std::move(in), run);
     run.finished(step.try_steps);
     run.finished(step.catch_steps);
 }

@@ -24,6 +24,16 @@ std::string_view state_name(server_state s) {
     return "unknown";
 }
 
+// A Prometheus label value: backslash, double quote and newline escaped.
+std::string label_value(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '\\' || c == '"') out += '\\';
+        out += c == '\n' ? std::string_view("\\n") : std::string_view(&c, 1);
+    }
+    return out;
+}
+
 void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
             double value) {
     out += "# HELP ";
@@ -200,6 +210,24 @@ response metrics(const routed_request& r) {
            static_cast<double>(svc.gateway->executions_refused()));
     metric(out, "ferry_executions_running", "gauge", "Executions running on local executors",
            static_cast<double>(stats.executor.running));
+    metric(out, "ferry_executions_in_flight", "gauge",
+           "Executions the local executors hold, computing or waiting (on a partner, a pause)",
+           static_cast<double>(stats.executor.in_flight));
+    metric(out, "ferry_partner_connections_opened_total", "counter",
+           "Connections http_call steps opened to partners",
+           static_cast<double>(stats.executor.partner_connections_opened));
+    metric(out, "ferry_partner_calls_reused_total", "counter",
+           "http_call requests sent over a kept-alive connection",
+           static_cast<double>(stats.executor.partner_calls_reused));
+    metric(out, "ferry_partner_tls_sessions_resumed_total", "counter",
+           "TLS connections to partners that resumed an earlier session",
+           static_cast<double>(stats.executor.partner_sessions_resumed));
+    out += "# HELP ferry_partner_calls_in_flight http_call requests in flight per partner\n"
+           "# TYPE ferry_partner_calls_in_flight gauge\n";
+    for (const auto& [partner, calls] : stats.executor.partner_calls_in_flight) {
+        out += "ferry_partner_calls_in_flight{partner=\"" + label_value(partner) + "\"} " +
+               std::to_string(calls) + "\n";
+    }
     metric(out, "ferry_executions_queued", "gauge",
            "Executions stored and waiting for an executor (the queue depth)",
            static_cast<double>(stats.backlog));

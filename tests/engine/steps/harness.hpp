@@ -44,7 +44,7 @@ protected:
         settings.on_respond_early = on_early_;
         settings.host = &host_;
         settings.stub_connectors = stub_connectors_;
-        return run_process(p, rec, std::move(docs), settings);
+        return run_process_blocking(p, rec, std::move(docs), settings);
     }
 
     static std::vector<std::string> data(const std::vector<working_document>& docs) {

@@ -19,6 +19,8 @@ struct runtime_settings {
     std::string data_dir;  // RocksDB in <data>/db, file_write output in <data>/files
     std::shared_ptr<const registry> processes;
     std::size_t executor_threads = 2;
+    /// Executions the executors hold at once, computing or waiting (executor_settings).
+    std::size_t max_executions_in_flight = executor_settings{}.max_in_flight;
     /// What executions keep and for how long (files_root: <data>/files, set by the runtime).
     execution_limits limits{};
     std::int64_t idempotency_ttl_ms = 86'400'000;  // how long an Idempotency-Key is remembered

@@ -1,9 +1,10 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,13 +23,19 @@
 
 namespace ferry::engine {
 
-struct execution_services;
-struct execution_output;
 class execution_backend;
+class executor_loop;
+class partner_limits;
 class pending_queue;
 
 struct executor_settings {
-    std::size_t threads = 2;
+    std::size_t threads = 2;  // executor threads: they compute; waiting holds none of them
+    /// Executions claimed and not yet finished, over all threads: running or waiting (on a
+    /// partner, between attempts). The durable queue holds the rest (back pressure).
+    std::size_t max_in_flight = 4096;
+    /// How long stop() lets executions in flight end; those still waiting then run again
+    /// after the restart.
+    std::chrono::milliseconds stop_grace{5000};
     execution_limits limits{};
     std::uint32_t max_attempts = 5;    // an execution that kept crashing the server is failed
     std::size_t claim_batch = 16;      // executions an executor takes at once (one write each way)
@@ -42,7 +49,14 @@ struct executor_settings {
 struct executor_stats {
     std::uint64_t succeeded = 0;
     std::uint64_t failed = 0;
-    std::uint64_t running = 0;  // executions running on local executors now
+    std::uint64_t running = 0;    // stored executions claimed now (here or by workers)
+    std::uint64_t in_flight = 0;  // executions on the local executors now, running or waiting
+    // http_call partners: connections opened, calls over a kept connection, TLS sessions
+    // resumed, and calls in flight per partner ("https://host:port").
+    std::uint64_t partner_connections_opened = 0;
+    std::uint64_t partner_calls_reused = 0;
+    std::uint64_t partner_sessions_resumed = 0;
+    std::map<std::string, std::size_t> partner_calls_in_flight;
 };
 
 /// Runs executions on threads of this process. They claim their work from an execution
@@ -50,13 +64,16 @@ struct executor_stats {
 /// embedded one, the durable pending queue in the store (execute/pending_queue.hpp), which the
 /// remote-worker dispatcher claims from too.
 ///
-/// Each executor claims up to `claim_batch` executions at a time and records their outcomes in
-/// one write; under load it claims the next batch with that write, so the note of what it runs
-/// rides in it (one write per batch). "Running" itself lives in memory (running_since()).
+/// Each executor thread runs an executor loop (execute/executor_loop.hpp): executions are
+/// coroutines on it, many at once, and one that waits on a partner or a pause gives the thread
+/// to the others. The loop claims up to `claim_batch` executions at a time and records the
+/// outcomes of those that finished since its last write in one write; under load it claims
+/// the next batch with that write, so the note of what it runs rides in it. "Running" itself
+/// lives in memory (running_since()).
 ///
 /// Lifecycle: start() counts interrupted executions and launches the threads; stop() lets
-/// running executions finish and joins.
-/// Concurrency: notify(), run_in_memory() and running_since() are thread-safe.
+/// executions in flight end (for at most stop_grace) and joins.
+/// Concurrency: notify(), run_in_memory(), running_since() and stats() are thread-safe.
 class executor_pool {
 public:
     executor_pool(store::store& db, const registry_holder& processes, executor_settings settings);
@@ -84,6 +101,10 @@ public:
 
     /// Where executions are claimed from and their outcomes go.
     execution_backend& backend();
+    /// The deployed processes executions run.
+    const registry_holder& processes() const { return processes_; }
+    /// The bound on calls in flight per http_call partner, shared by the executor threads.
+    partner_limits& partners() { return *partners_; }
     const executor_settings& settings() const { return settings_; }
     /// What shapes what an execution leaves behind (remote workers are sent it too).
     const execution_limits& limits() const { return settings_.limits; }
@@ -96,16 +117,12 @@ public:
     boost::system::result<std::uint64_t> next_sequence(std::string_view name);
 
 private:
-    using reply_sink = std::function<void(transport::frames)>;
-
-    /// What executions run here get: `host` (the deployed processes, sequences reserved in
-    /// the store), and early replies through `send_reply` (both must outlive the result).
-    execution_services services(const reply_sink& send_reply, bool in_memory, run_host& host);
-    void worker(std::uint32_t slot, const std::stop_token& stop);
-
     const registry_holder& processes_;
     executor_settings settings_;
     std::unique_ptr<pending_queue> queue_;
+    std::unique_ptr<partner_limits> partners_;  // the bound per partner, over every thread
+    std::vector<std::unique_ptr<executor_loop>> loops_;  // one per executor thread
+    std::uint64_t work_signal_ = 0;                      // the loops' on_new_work subscription
 
     struct sequence_block {
         std::uint64_t next = 0;
@@ -114,8 +131,6 @@ private:
     std::mutex sequences_mutex_;
     std::unordered_map<std::string, sequence_block> sequences_;
 
-    std::mutex pause_mutex_;  // failed writes are tried again after pauses that stop() ends
-    std::condition_variable_any pause_;
     std::atomic<std::uint64_t> succeeded_{0};
     std::atomic<std::uint64_t> failed_{0};
     threads::service_threads threads_;

@@ -234,6 +234,9 @@ struct http_call_step {
     std::string ca_file;                            // extra trusted CA (PEM) besides the system's
     bool verify_tls = true;
     std::size_t max_response_bytes = 16u << 20;
+    /// Calls in flight to this step's partner (scheme, host, port) at once, over the server;
+    /// more wait for one to end.
+    std::uint32_t max_connections = 64;
 };
 
 /// Sends the documents that reach it, as one message, to an internal queue, and passes them

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 #include <cstdint>
 #include <functional>
@@ -13,6 +14,8 @@
 #include "ferry/store/records.hpp"
 
 namespace ferry::engine {
+
+class partner_pool;
 
 /// A document on its way through a process.
 struct working_document {
@@ -43,6 +46,9 @@ struct run_settings {
     /// of calling out or writing.
     bool stub_connectors = false;
     kept_limits kept{};  // per execution, over all steps
+    /// The executor thread's kept-alive partner connections and the bound per partner
+    /// (run/partner_connections.hpp). Null: each http_call opens a connection of its own.
+    partner_pool* partners = nullptr;
 };
 
 /// What one step did in one run (a step inside a branch path, or retried, runs more than once).
@@ -94,10 +100,18 @@ struct run_outcome {
     std::vector<started_execution> started;  // by process_call without wait
 };
 
-/// Runs `p` over the documents of one execution (SPEC §3) on the calling thread: steps take
-/// all documents at once, in order; paths run one after the other, each to completion.
-/// Stateless and thread-safe: executors call it concurrently.
-run_outcome run_process(const process& p, const store::execution_record& execution,
-                        std::vector<working_document> documents, const run_settings& settings);
+/// Runs `p` over the documents of one execution (SPEC §3): steps take all documents at once,
+/// in order; paths run one after the other, each to completion. A coroutine on the caller's
+/// executor: while a step waits (an http_call's partner, a retry's pause, a called process
+/// that waits) the run is suspended and the thread runs other work. The arguments must
+/// outlive the run. Stateless and thread-safe: executors run many at once.
+boost::asio::awaitable<run_outcome> run_process(const process& p,
+                                                const store::execution_record& execution,
+                                                std::vector<working_document> documents,
+                                                const run_settings& settings);
+/// The same, run to its end on the calling thread (run_blocking.hpp).
+run_outcome run_process_blocking(const process& p, const store::execution_record& execution,
+                                 std::vector<working_document> documents,
+                                 const run_settings& settings);
 
 }  // namespace ferry::engine
