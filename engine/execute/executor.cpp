@@ -12,8 +12,8 @@
 #include "clock.hpp"
 #include "execute/executor_loop.hpp"
 #include "execute/pending_queue.hpp"
-#include "run/partner_connections.hpp"
 #include "ferry/store/log.hpp"
+#include "run/partner_connections.hpp"
 
 namespace ferry::engine {
 namespace {

@@ -209,8 +209,7 @@ bool executor_loop::finish_round(std::size_t room) {
     // between that write and the next claim's start counts one attempt too many for it,
     // harmless. A store that cannot write (a full disk) is waited for: these executions ran,
     // and running them again after a restart would repeat what they did.
-    const claim_request next{slot_, std::min(pool_.settings().claim_batch, room), false, {},
-                             false};
+    const claim_request next{slot_, std::min(pool_.settings().claim_batch, room), false, {}, false};
     auto done = backend_.finish(finished_.leases, finished_.records, finished_.out,
                                 room > 0 ? &next : nullptr);
     if (!done) {

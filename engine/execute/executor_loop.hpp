@@ -13,8 +13,8 @@
 
 #include "execute/execution.hpp"
 #include "execute/execution_backend.hpp"
-#include "run/partner_connections.hpp"
 #include "ferry/transport/frames.hpp"
+#include "run/partner_connections.hpp"
 
 namespace ferry::transport {
 class reply_sender;
@@ -92,7 +92,7 @@ private:
     int failed_writes_ = 0;
     std::unique_ptr<transport::reply_sender> replies_;
 
-    partner_pool partners_;  // this thread's kept-alive partner connections
+    partner_pool partners_;                  // this thread's kept-alive partner connections
     std::atomic<bool> wants_signal_{false};  // the round waits: a signal must wake it
     std::atomic<std::size_t> in_flight_count_{0};
     // Declared last, destroyed first (~executor_loop): executions abandoned at stop are

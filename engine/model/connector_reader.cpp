@@ -176,10 +176,10 @@ http_call_step step_reader::read_http_call(const YAML::Node& node) const {
     need_map(node, "http_call",
              "{method: GET, url: \"https://crm.example.com/customers/{1}\", "
              "variables: [{element: customerId}]}");
-    only_keys(node, "http_call",
-              {"method", "url", "variables", "headers", "body", "content_type", "timeout_ms",
-               "retries", "backoff_ms", "fail_on_status", "tls", "max_response_bytes",
-               "max_connections"});
+    only_keys(
+        node, "http_call",
+        {"method", "url", "variables", "headers", "body", "content_type", "timeout_ms", "retries",
+         "backoff_ms", "fail_on_status", "tls", "max_response_bytes", "max_connections"});
     http_call_step out;
     if (node["method"]) {
         out.method = scalar(node["method"], "method");

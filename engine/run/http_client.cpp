@@ -1,16 +1,14 @@
 #include "run/http_client.hpp"
 
-#include "run/partner_connections.hpp"
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -22,6 +20,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+
+#include "run/partner_connections.hpp"
 
 namespace ferry::engine {
 namespace {
@@ -158,17 +158,16 @@ asio::awaitable<boost::system::result<tcp::resolver::results_type, std::string>>
     const auto address = asio::ip::make_address(t.host, not_literal);
     const auto port = static_cast<unsigned short>(std::strtoul(t.port.c_str(), nullptr, 10));
     if (!not_literal) {
-        co_return tcp::resolver::results_type::create(tcp::endpoint(address, port), t.host,
-                                                      t.port);
+        co_return tcp::resolver::results_type::create(tcp::endpoint(address, port), t.host, t.port);
     }
     tcp::resolver resolver(ex);
     asio::steady_timer timer(ex, deadline);
-    auto raced = co_await (resolver.async_resolve(t.host, t.port, use_tuple) ||
-                           timer.async_wait(use_tuple));
+    auto raced =
+        co_await (resolver.async_resolve(t.host, t.port, use_tuple) || timer.async_wait(use_tuple));
     if (raced.index() == 1) {
-        co_return found(boost::system::in_place_error,
-                        "no complete response within " + std::to_string(req.timeout.count()) +
-                            " ms");
+        co_return found(
+            boost::system::in_place_error,
+            "no complete response within " + std::to_string(req.timeout.count()) + " ms");
     }
     auto [ec, endpoints] = std::get<0>(std::move(raced));
     if (ec) co_return found(boost::system::in_place_error, ec.message());
@@ -195,7 +194,8 @@ asio::awaitable<boost::system::result<std::unique_ptr<partner_connection>, std::
         if (!SSL_set_tlsext_host_name(ssl, t.host.c_str())) {
             co_return opened(boost::system::in_place_error, "cannot set the TLS server name");
         }
-        if (req.verify_tls) connection->secure->set_verify_callback(ssl::host_name_verification(t.host));
+        if (req.verify_tls)
+            connection->secure->set_verify_callback(ssl::host_name_verification(t.host));
         if (auto* session = pool ? pool->session(to) : nullptr) SSL_set_session(ssl, session);
     }
     auto& tcp_layer = connection->tcp();
@@ -209,7 +209,9 @@ asio::awaitable<boost::system::result<std::unique_ptr<partner_connection>, std::
             co_return opened(boost::system::in_place_error, describe(handshake_ec, req));
         }
     }
-    if (pool) pool->count_opened(connection->secure && SSL_session_reused(connection->secure->native_handle()));
+    if (pool)
+        pool->count_opened(connection->secure &&
+                           SSL_session_reused(connection->secure->native_handle()));
     co_return connection;
 }
 

@@ -2,9 +2,8 @@
 
 #include <concepts>
 
-#include "ferry/engine/run/run_blocking.hpp"
-
 #include "clock.hpp"
+#include "ferry/engine/run/run_blocking.hpp"
 #include "run/run_state.hpp"
 
 namespace ferry::engine {

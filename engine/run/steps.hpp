@@ -57,8 +57,7 @@ step_output run_step(const map_step& step, std::vector<working_document> in, ste
 // meanwhile. http_call waits on its partner and between attempts; the steps that open paths
 // wait whenever a step on one of their paths does (try_catch also between attempts).
 boost::asio::awaitable<step_output> run_step(const http_call_step& step,
-                                             std::vector<working_document> in,
-                                             step_context& ctx);
+                                             std::vector<working_document> in, step_context& ctx);
 
 // Steps that open paths or act on the run itself (run/run_state.hpp): one file each in
 // run/steps/, reporting through their step_run.
@@ -69,8 +68,8 @@ boost::asio::awaitable<void> run_step(const decision_step& step, std::vector<wor
                                       step_run& call);
 boost::asio::awaitable<void> run_step(const route_step& step, std::vector<working_document> in,
                                       step_run& call);
-boost::asio::awaitable<void> run_step(const try_catch_step& step,
-                                      std::vector<working_document> in, step_run& call);
+boost::asio::awaitable<void> run_step(const try_catch_step& step, std::vector<working_document> in,
+                                      step_run& call);
 boost::asio::awaitable<void> run_step(const process_call_step& step,
                                       std::vector<working_document> in, step_run& call);
 void run_step(const return_step& step, std::vector<working_document> in, step_run& call);

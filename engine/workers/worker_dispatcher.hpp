@@ -47,7 +47,7 @@ private:
     const registry_holder& processes_;
     std::string endpoint_;
     std::chrono::milliseconds lease_timeout_;
-    int signal_ = -1;  // eventfd: the backend has work
+    int signal_ = -1;                // eventfd: the backend has work
     std::uint64_t work_signal_ = 0;  // our on_new_work() subscription
     // Set while a worker waits for work: only then does new work signal (a server whose workers
     // are all busy, or not there, is not woken for every commit).

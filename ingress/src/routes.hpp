@@ -26,8 +26,8 @@ struct routed_request {
     // target, which a request carries with it when moved (Beast steals the header's storage;
     // RoutedRequestTest checks it), so no request pays for a copy.
     boost::urls::url_view target;
-    path_params params;       // the route's {name} segments
-    std::string user;         // who admit() let in ("" when nobody was identified)
+    path_params params;               // the route's {name} segments
+    std::string user;                 // who admit() let in ("" when nobody was identified)
     std::optional<simple_call> call;  // web-service routes only
     service& svc;
 

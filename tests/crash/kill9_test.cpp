@@ -9,8 +9,8 @@
 #include <random>
 #include <thread>
 
-#include "support/eventually.hpp"
 #include "support/admin_client.hpp"
+#include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/local_http_server.hpp"
 #include "support/recording.hpp"
@@ -104,8 +104,9 @@ TEST_F(Kill9Test, AcknowledgedDocumentsSurviveKillNine) {
 // queued, and after the restart they run again (issue 24: waiting executions hold no thread,
 // and nothing of their durability is given up for it).
 TEST_F(Kill9Test, ExecutionsWaitingOnAPartnerRunAgainAfterKillNine) {
-    test::local_http_server partner(
-        [](const test::seen_request&) { return test::canned_reply{200, "ok", {}, 0}; });
+    test::local_http_server partner([](const test::seen_request&) {
+        return test::canned_reply{200, "ok", {}, 0};
+    });
     processes_.write("call.yaml",
                      "name: callPartner\n"
                      "listen: {type: create, object: Call, input: single_data, output: none}\n"

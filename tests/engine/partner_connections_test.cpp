@@ -40,7 +40,9 @@ http_request post_to(const local_http_server& server, const std::string& body,
 
 // Calls one after the other go over one kept connection.
 TEST(PartnerConnections, AKeptConnectionCarriesTheNextCalls) {
-    local_http_server partner([](const seen_request& r) { return canned_reply{200, "re " + r.body}; });
+    local_http_server partner([](const seen_request& r) {
+        return canned_reply{200, "re " + r.body};
+    });
     partner_limits limits;
     partner_pool pool(limits);
     asio::io_context io;

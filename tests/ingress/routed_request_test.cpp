@@ -1,9 +1,10 @@
 // routed_request keeps its target as a view into the request's own target (no copy per
 // request). That rests on one property of Beast, checked here: a request released from its
 // parser and then moved keeps the very storage its target lives in.
+#include <gtest/gtest.h>
+
 #include <boost/beast/http/parser.hpp>
 #include <boost/url/parse.hpp>
-#include <gtest/gtest.h>
 #include <string_view>
 #include <utility>
 

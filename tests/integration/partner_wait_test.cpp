@@ -58,8 +58,9 @@ protected:
 // server's thread count stays at its idle value meanwhile, and all of them finish once the
 // partner answers.
 TEST_F(PartnerWaitTest, AThousandExecutionsWaitAtOnceWithoutThreads) {
-    test::local_http_server partner(
-        [](const test::seen_request& r) { return test::canned_reply{200, "ok " + r.body, {}, 0}; });
+    test::local_http_server partner([](const test::seen_request& r) {
+        return test::canned_reply{200, "ok " + r.body, {}, 0};
+    });
     processes_.write("call.yaml", calling_process(partner.port()));
     test::server_process server(processes_.str(), data_.str());
     test::http_session session(server.port());
@@ -91,8 +92,7 @@ TEST_F(PartnerWaitTest, AThousandExecutionsWaitAtOnceWithoutThreads) {
         << server.log();
     EXPECT_EQ(partner.most_at_once(), bound);
     EXPECT_EQ(thread_count(server.pid()), idle_threads)
-        << "threads with " << waiting << " executions waiting, against " << idle_threads
-        << " idle";
+        << "threads with " << waiting << " executions waiting, against " << idle_threads << " idle";
 
     partner.release();
     for (const auto& id : executions) {

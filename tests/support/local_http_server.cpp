@@ -4,8 +4,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -62,8 +62,8 @@ struct local_http_server::impl {
         for (;;) {
             http::request<http::string_body> req;
             co_await http::async_read(stream, buffer, req, asio::use_awaitable);
-            seen_request r{std::string(req.method_string()), std::string(req.target()), {},
-                           req.body()};
+            seen_request r{
+                std::string(req.method_string()), std::string(req.target()), {}, req.body()};
             for (const auto& f : req) {
                 r.headers[std::string(f.name_string())] = std::string(f.value());
             }

@@ -32,9 +32,9 @@ struct canned_reply {
     unsigned status = 200;
     std::string body;
     std::map<std::string, std::string> headers;
-    int delay_ms = 0;  // wait before answering (timeouts)
-    bool keep_alive = true;    // false: "Connection: close", and the server closes
-    bool drop_after = false;   // close after answering without saying so (a partner's idle close)
+    int delay_ms = 0;         // wait before answering (timeouts)
+    bool keep_alive = true;   // false: "Connection: close", and the server closes
+    bool drop_after = false;  // close after answering without saying so (a partner's idle close)
 };
 
 /// A real HTTP/1.1 (or, with a certificate, HTTPS) server on 127.0.0.1 and a free port, run

@@ -25,8 +25,7 @@ std::string describe(const http_response& res) {
 }  // namespace
 
 boost::asio::awaitable<step_output> run_step(const http_call_step& step,
-                                             std::vector<working_document> in,
-                                             step_context& ctx) {
+                                             std::vector<working_document> in, step_context& ctx) {
     step_output out;
     for (auto& d : in) {
         http_request req;
@@ -75,8 +74,9 @@ boost::asio::awaitable<step_output> run_step(const http_call_step& step,
             if (!retry || attempt >= step.retries) break;
             // The pause holds no thread: the run is suspended on a timer.
             boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
-            pause.expires_after(std::chrono::milliseconds(
-                static_cast<std::uint64_t>(step.backoff_ms) << std::min<std::uint32_t>(attempt, 10)));
+            pause.expires_after(
+                std::chrono::milliseconds(static_cast<std::uint64_t>(step.backoff_ms)
+                                          << std::min<std::uint32_t>(attempt, 10)));
             co_await pause.async_wait(boost::asio::use_awaitable);
         }
         const auto tries = step.retries > 0

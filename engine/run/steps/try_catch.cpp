@@ -23,8 +23,8 @@ const document_failure* first_failure_of(const std::vector<document_failure>& fa
 
 // Runs the try path, again for the documents that failed (up to `retries` times, with a
 // doubling pause, which holds no thread), then sends those that still fail down the catch path.
-boost::asio::awaitable<void> run_attempts(const try_catch_step& t,
-                                          std::vector<working_document> in, run_state& run) {
+boost::asio::awaitable<void> run_attempts(const try_catch_step& t, std::vector<working_document> in,
+                                          run_state& run) {
     auto attempt = std::move(in);
     for (std::uint32_t round = 0;; ++round) {
         const auto tags = run.tag(attempt);
@@ -65,8 +65,8 @@ boost::asio::awaitable<void> run_attempts(const try_catch_step& t,
             co_return;
         }
         boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
-        pause.expires_after(std::chrono::milliseconds(
-            static_cast<std::uint64_t>(t.backoff_ms) << std::min<std::uint32_t>(round, 10)));
+        pause.expires_after(std::chrono::milliseconds(static_cast<std::uint64_t>(t.backoff_ms)
+                                                      << std::min<std::uint32_t>(round, 10)));
         co_await pause.async_wait(boost::asio::use_awaitable);
         attempt = std::move(again);
     }
@@ -75,8 +75,8 @@ boost::asio::awaitable<void> run_attempts(const try_catch_step& t,
 }  // namespace
 
 // Failures inside the try path are caught here instead of failing the execution.
-boost::asio::awaitable<void> run_step(const try_catch_step& step,
-                                      std::vector<working_document> in, step_run& call) {
+boost::asio::awaitable<void> run_step(const try_catch_step& step, std::vector<working_document> in,
+                                      step_run& call) {
     auto& run = call.run;
     call.out = static_cast<std::uint32_t>(in.size());
     run.watch(step.try_steps);

@@ -222,8 +222,9 @@ response metrics(const routed_request& r) {
     metric(out, "ferry_partner_tls_sessions_resumed_total", "counter",
            "TLS connections to partners that resumed an earlier session",
            static_cast<double>(stats.executor.partner_sessions_resumed));
-    out += "# HELP ferry_partner_calls_in_flight http_call requests in flight per partner\n"
-           "# TYPE ferry_partner_calls_in_flight gauge\n";
+    out +=
+        "# HELP ferry_partner_calls_in_flight http_call requests in flight per partner\n"
+        "# TYPE ferry_partner_calls_in_flight gauge\n";
     for (const auto& [partner, calls] : stats.executor.partner_calls_in_flight) {
         out += "ferry_partner_calls_in_flight{partner=\"" + label_value(partner) + "\"} " +
                std::to_string(calls) + "\n";

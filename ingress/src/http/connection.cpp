@@ -135,8 +135,7 @@ route_role role_by_prefix(std::string_view path) {
 
 // Hands the request to its route's handler: 404 when no route has its path, 405 with Allow
 // when none has its method (a SOAP fault for a SOAP endpoint).
-asio::awaitable<response> dispatch(matched_route found,
-                                   std::optional<boost::urls::url_view> target,
+asio::awaitable<response> dispatch(matched_route found, std::optional<boost::urls::url_view> target,
                                    request req, std::optional<simple_call> call, std::string user,
                                    service& svc) {
     if (!target) {
