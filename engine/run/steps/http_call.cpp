@@ -2,6 +2,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
+#include <charconv>
 #include <chrono>
 
 #include "run/http_client.hpp"
@@ -11,6 +12,21 @@ namespace ferry::engine {
 namespace {
 
 bool worth_retrying(unsigned status) { return status == 429 || status >= 500; }
+
+// A partner that answers 429 or 503 may say when to come back (Retry-After in seconds; an
+// HTTP date is not read). Honoured up to a minute: the pause holds no thread, but a process
+// should not wait on one partner for hours.
+std::chrono::milliseconds asked_pause(const http_response& res) {
+    if (res.status != 429 && res.status != 503) return std::chrono::milliseconds(0);
+    for (const auto& [name, value] : res.headers) {
+        if (!boost::beast::iequals(name, "Retry-After")) continue;
+        std::uint32_t seconds = 0;
+        const auto* end = value.data() + value.size();
+        if (std::from_chars(value.data(), end, seconds).ptr != end) break;
+        return std::chrono::seconds(std::min<std::uint32_t>(seconds, 60));
+    }
+    return std::chrono::milliseconds(0);
+}
 
 std::string describe(const http_response& res) {
     std::string out = std::to_string(res.status);
@@ -73,10 +89,11 @@ boost::asio::awaitable<step_output> run_step(const http_call_step& step,
             }
             if (!retry || attempt >= step.retries) break;
             // The pause holds no thread: the run is suspended on a timer.
-            boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
-            pause.expires_after(
+            const auto backoff =
                 std::chrono::milliseconds(static_cast<std::uint64_t>(step.backoff_ms)
-                                          << std::min<std::uint32_t>(attempt, 10)));
+                                          << std::min<std::uint32_t>(attempt, 10));
+            boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
+            pause.expires_after(answer ? std::max(backoff, asked_pause(*answer)) : backoff);
             co_await pause.async_wait(boost::asio::use_awaitable);
         }
         const auto tries = step.retries > 0

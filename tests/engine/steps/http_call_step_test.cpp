@@ -72,6 +72,22 @@ TEST_F(HttpCallStep, RetriesServerErrors) {
     EXPECT_EQ(server.requests().size(), 3u);
 }
 
+// A partner's Retry-After (seconds) on 429 or 503 stretches the pause before the next attempt.
+TEST_F(HttpCallStep, RetryAfterIsHonoured) {
+    std::atomic<int> calls{0};
+    local_http_server server([&](const seen_request&) {
+        return ++calls == 1 ? canned_reply{503, "busy", {{"Retry-After", "1"}}, 0}
+                            : canned_reply{200, "ok", {}, 0};
+    });
+    const auto started = std::chrono::steady_clock::now();
+    const auto out = run(
+        "- http_call: {url: \"" + url(server, "/x") + "\", retries: 1, backoff_ms: 10}\n", {"{}"});
+    ASSERT_TRUE(out.ok) << out.error;
+    EXPECT_EQ(server.requests().size(), 2u);
+    // Not a speed measurement: the pause cannot be shorter than the partner asked for.
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1000));
+}
+
 // A final error status fails the document with the status and the start of the body; a 4xx
 // is not retried; with fail_on_status: false the response passes on with its status.
 TEST_F(HttpCallStep, ErrorStatusFailsOrPasses) {
