@@ -76,6 +76,10 @@ struct local_http_server::impl {
             }
             co_await maybe_hold(stream.get_executor());
             const auto reply = answer(r);
+            if (reply.reset) {
+                --answering;
+                co_return;  // the connection closes unanswered
+            }
             if (reply.delay_ms > 0) {
                 asio::steady_timer wait(stream.get_executor(),
                                         std::chrono::milliseconds(reply.delay_ms));

@@ -35,6 +35,7 @@ struct canned_reply {
     int delay_ms = 0;         // wait before answering (timeouts)
     bool keep_alive = true;   // false: "Connection: close", and the server closes
     bool drop_after = false;  // close after answering without saying so (a partner's idle close)
+    bool reset = false;       // close the connection instead of answering
 };
 
 /// A real HTTP/1.1 (or, with a certificate, HTTPS) server on 127.0.0.1 and a free port, run

@@ -88,6 +88,27 @@ TEST_F(HttpCallStep, RetryAfterIsHonoured) {
     EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1000));
 }
 
+// A partner that drops the connection without answering is an error worth retrying.
+TEST_F(HttpCallStep, AConnectionDroppedUnansweredIsRetried) {
+    std::atomic<int> calls{0};
+    local_http_server server([&](const seen_request&) {
+        canned_reply reply{200, "ok"};
+        reply.reset = ++calls == 1;
+        return reply;
+    });
+    const auto retried = run(
+        "- http_call: {url: \"" + url(server, "/x") + "\", retries: 1, backoff_ms: 10}\n", {"{}"});
+    ASSERT_TRUE(retried.ok) << retried.error;
+    EXPECT_EQ(retried.outputs.at(0).doc.data, "ok");
+    EXPECT_EQ(server.requests().size(), 2u);
+
+    calls = 0;
+    const auto failed = run("- http_call: {url: \"" + url(server, "/x") + "\"}\n", {"{}"});
+    ASSERT_EQ(failed.failures.size(), 1u);
+    EXPECT_NE(failed.failures[0].error.find("failed: "), std::string::npos)
+        << failed.failures[0].error;
+}
+
 // A final error status fails the document with the status and the start of the body; a 4xx
 // is not retried; with fail_on_status: false the response passes on with its status.
 TEST_F(HttpCallStep, ErrorStatusFailsOrPasses) {
