@@ -103,6 +103,43 @@ TEST_F(PartnerWaitTest, AThousandExecutionsWaitAtOnceWithoutThreads) {
     EXPECT_LE(partner.connections(), 2 * bound) << "connections are kept and reused";
 }
 
+// A stop does not wait for a partner that does not answer: executions still waiting after the
+// stop grace are left queued (their calls abandoned, places in the partner's bound withdrawn)
+// and run again after the restart.
+TEST_F(PartnerWaitTest, AStopLeavesWaitingExecutionsToRunAfterTheRestart) {
+    test::local_http_server partner([](const test::seen_request&) {
+        return test::canned_reply{200, "ok"};
+    });
+    processes_.write("call.yaml", calling_process(partner.port(), ", max_connections: 8"));
+    constexpr int waiting = 40;
+    std::vector<std::string> executions;
+    partner.hold(180s);
+    {
+        test::server_process server(processes_.str(), data_.str());
+        test::http_session session(server.port());
+        for (int i = 0; i < waiting; ++i) {
+            auto id = post_call(session, i);
+            ASSERT_FALSE(id.empty());
+            executions.push_back(std::move(id));
+        }
+        ASSERT_TRUE(test::eventually(
+            [&] {
+                return test::metric(server.port(), "ferry_executions_in_flight") ==
+                       std::to_string(waiting);
+            },
+            60s, 20ms));
+        EXPECT_EQ(server.stop(), 0) << server.log();
+        EXPECT_NE(server.log().find("stopping with executions still waiting"), std::string::npos)
+            << server.log();
+    }
+    partner.release();
+    test::server_process server(processes_.str(), data_.str());
+    for (const auto& id : executions) {
+        const auto done = test::wait_finished(server.port(), id, 60s);
+        ASSERT_EQ(done.at("state").as_string(), "succeeded") << id << ": " << done;
+    }
+}
+
 // A pause between attempts holds no thread either: executions whose partner fails first wait
 // out their backoff while another execution runs to its end meanwhile.
 TEST_F(PartnerWaitTest, ABackoffPauseLetsOtherExecutionsRun) {
