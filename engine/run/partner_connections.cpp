@@ -49,8 +49,8 @@ partner_limits::slot::~slot() {
     if (limits_) limits_->leave(partner_);
 }
 
-asio::awaitable<partner_limits::slot> partner_limits::enter(const std::string& partner,
-                                                            std::size_t max) {
+// `partner` by value: the coroutine keeps its own copy across the wait.
+asio::awaitable<partner_limits::slot> partner_limits::enter(std::string partner, std::size_t max) {
     const auto executor = co_await asio::this_coro::executor;
     auto w = std::make_shared<waiter>();
     {

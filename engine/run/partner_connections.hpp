@@ -71,7 +71,7 @@ public:
     };
 
     /// Waits until fewer than `max` calls to `partner` are in flight, and takes a place.
-    boost::asio::awaitable<slot> enter(const std::string& partner, std::size_t max);
+    boost::asio::awaitable<slot> enter(std::string partner, std::size_t max);
     /// Calls in flight per partner (metrics).
     std::map<std::string, std::size_t> in_flight() const;
 
