@@ -10,9 +10,11 @@
 #include <stdexcept>
 
 #include "clock.hpp"
+#include "execute/executor_host.hpp"
 #include "execute/executor_loop.hpp"
 #include "execute/pending_queue.hpp"
 #include "ferry/store/log.hpp"
+#include "ferry/transport/reply_channel.hpp"
 #include "run/partner_connections.hpp"
 
 namespace ferry::engine {
@@ -35,7 +37,65 @@ void log_finished(const store::execution_record& rec, bool ok) {
                 {"error", rec.error}});
 }
 
+// The deployed processes of one claim, with sequential values reserved in the store.
+class stored_sequences_host final : public registry_host {
+public:
+    stored_sequences_host(std::shared_ptr<const registry> processes, executor_pool& pool)
+        : registry_host(std::move(processes)), pool_(pool) {}
+    boost::system::result<std::uint64_t> next_sequence(std::string_view name) override {
+        return pool_.next_sequence(name);
+    }
+
+private:
+    executor_pool& pool_;
+};
+
+// Replies to the ingress's reply receiver, over a ZeroMQ socket of the loop's thread.
+class ingress_replies final : public reply_sink {
+public:
+    ingress_replies(const executor_settings& settings, execution_backend& backend)
+        : sender_(*settings.reply_context, settings.reply_endpoint), backend_(backend) {}
+    void send_early(transport::frames reply, kept_answers pages) override {
+        backend_.keep_answers(pages);
+        send(std::move(reply));
+    }
+    void send(transport::frames reply) override {
+        if (!sender_.send(std::move(reply))) {
+            log::warn("executor", "a synchronous reply could not be sent");
+        }
+    }
+
+private:
+    transport::reply_sender sender_;
+    execution_backend& backend_;
+};
+
 }  // namespace
+
+/// The pool as its executor loops see it.
+class executor_pool::loop_host final : public executor_host {
+public:
+    explicit loop_host(executor_pool& pool) : pool_(pool) {}
+    execution_backend& backend() override { return *pool_.queue_; }
+    const executor_settings& settings() const override { return pool_.settings_; }
+    partner_limits& partners() override { return *pool_.partners_; }
+    std::shared_ptr<const lease_context> context_for(const execution_lease&) override {
+        auto context = std::make_shared<lease_context>();
+        context->host = std::make_shared<stored_sequences_host>(pool_.processes_.get(), pool_);
+        context->limits = pool_.settings_.limits;
+        return context;
+    }
+    void count_finished(std::span<store::execution_record> finished) override {
+        pool_.count_finished(finished);
+    }
+    std::unique_ptr<reply_sink> open_replies() override {
+        if (!pool_.settings_.reply_context) return nullptr;
+        return std::make_unique<ingress_replies>(pool_.settings_, *pool_.queue_);
+    }
+
+private:
+    executor_pool& pool_;
+};
 
 executor_pool::executor_pool(store::store& db, const registry_holder& processes,
                              executor_settings settings)
@@ -43,7 +103,8 @@ executor_pool::executor_pool(store::store& db, const registry_holder& processes,
       settings_(std::move(settings)),
       queue_(std::make_unique<pending_queue>(
           db, pending_queue::settings{settings_.max_attempts, settings_.handoff_limit})),
-      partners_(std::make_unique<partner_limits>()) {}
+      partners_(std::make_unique<partner_limits>()),
+      host_(std::make_unique<loop_host>(*this)) {}
 
 executor_pool::~executor_pool() {
     stop();
@@ -57,7 +118,7 @@ void executor_pool::start() {
         const auto per_loop = (settings_.max_in_flight + threads - 1) / threads;
         for (std::size_t slot = 0; slot < settings_.threads; ++slot) {
             loops_.push_back(std::make_unique<executor_loop>(
-                *this, *queue_, static_cast<std::uint32_t>(slot), per_loop));
+                *host_, static_cast<std::uint32_t>(slot), per_loop));
         }
         work_signal_ = queue_->on_new_work([this] {
             for (auto& loop : loops_) loop->signal();

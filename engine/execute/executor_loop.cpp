@@ -11,7 +11,6 @@
 #include "clock.hpp"
 #include "ferry/engine/execute/executor.hpp"
 #include "ferry/store/log.hpp"
-#include "ferry/transport/reply_channel.hpp"
 
 namespace ferry::engine {
 namespace {
@@ -23,28 +22,14 @@ using namespace std::chrono_literals;
 // becomes claimable without a signal.
 constexpr auto idle_look = 250ms;
 
-// The deployed processes of one claim, with sequential values reserved in the store.
-class stored_sequences_host final : public registry_host {
-public:
-    stored_sequences_host(std::shared_ptr<const registry> processes, executor_pool& pool)
-        : registry_host(std::move(processes)), pool_(pool) {}
-    boost::system::result<std::uint64_t> next_sequence(std::string_view name) override {
-        return pool_.next_sequence(name);
-    }
-
-private:
-    executor_pool& pool_;
-};
-
 }  // namespace
 
-executor_loop::executor_loop(executor_pool& pool, execution_backend& backend, std::uint32_t slot,
-                             std::size_t max_in_flight)
-    : pool_(pool),
-      backend_(backend),
+executor_loop::executor_loop(executor_host& host, std::uint32_t slot, std::size_t max_in_flight)
+    : host_(host),
+      backend_(host.backend()),
       slot_(slot),
       max_in_flight_(std::max<std::size_t>(1, max_in_flight)),
-      partners_(pool.partners()) {
+      partners_(host.partners()) {
     ctx_.emplace(1);
     wake_.emplace(*ctx_);
 }
@@ -58,17 +43,13 @@ executor_loop::~executor_loop() {
 void executor_loop::run(const std::stop_token& stop) {
     ctx_->restart();  // after an earlier stop
     stopping_ = false;
-    const auto& settings = pool_.settings();
-    if (settings.reply_context) {
-        replies_ = std::make_unique<transport::reply_sender>(*settings.reply_context,
-                                                             settings.reply_endpoint);
-    }
+    replies_ = host_.open_replies();
     // A stop request ends the rounds' wait; the rounds then let what is in flight end.
     const std::stop_callback on_stop(stop, [this] {
         asio::post(*ctx_, [this] {
             if (stopping_) return;
             stopping_ = true;
-            grace_end_ = clock::now() + pool_.settings().stop_grace;
+            grace_end_ = clock::now() + host_.settings().stop_grace;
             wake_up();
         });
     });
@@ -82,7 +63,7 @@ void executor_loop::run(const std::stop_token& stop) {
     });
     ctx_->run();
     partners_.close_idle();
-    replies_.reset();  // a ZeroMQ socket is closed by the thread that used it
+    replies_.reset();  // a ZeroMQ socket is closed by the thread that opened it
 }
 
 void executor_loop::signal() {
@@ -90,26 +71,20 @@ void executor_loop::signal() {
     asio::post(*ctx_, [this] { wake_up(); });
 }
 
-void executor_loop::wake_up() {
-    woken_ = true;
-    wake_->cancel();
-}
+void executor_loop::wake_up() { wake_->cancel(); }
 
 std::size_t executor_loop::room() const {
     return stopping_ || in_flight_ >= max_in_flight_ ? 0 : max_in_flight_ - in_flight_;
 }
 
 asio::awaitable<void> executor_loop::rounds() {
-    const auto claim_batch = pool_.settings().claim_batch;
     for (;;) {
-        woken_ = false;
-        // Asked for before looking: work that arrives after the look signals this round.
-        wants_signal_.store(true);
+        // Record what finished (the next claim rides in that write), or claim.
+        bool started = false;
         if (!finished_.empty()) {
-            if (clock::now() >= write_again_at_) finish_round(room());
-        } else if (room() > 0) {
-            const claim_request first{slot_, std::min(claim_batch, room()), false, {}, false};
-            if (auto lease = backend_.claim(first); !lease.empty()) start(std::move(lease));
+            if (clock::now() >= write_again_at_) started = finish_round(room());
+        } else {
+            started = claim();
         }
         if (stopping_ && in_flight_ == 0 && finished_.empty()) break;
         if (stopping_ && clock::now() >= grace_end_) {
@@ -121,48 +96,73 @@ asio::awaitable<void> executor_loop::rounds() {
             }
             break;
         }
-        // Executions started above run while the round waits; the first to finish ends it.
+        if (started) {
+            // Behind the executions just started: those that do not wait have finished when
+            // the round goes on, and are recorded together.
+            co_await asio::post(*ctx_, asio::use_awaitable);
+            continue;
+        }
+        if (!finished_.empty() && clock::now() >= write_again_at_) continue;
+        // Nothing to do now. A signal is asked for before the last look for work: work
+        // that arrives after the look signals this wait. (Asked for only here, so that a busy
+        // loop costs the intake nothing.)
+        wants_signal_.store(true);
+        if (finished_.empty() && claim()) {
+            wants_signal_.store(false);
+            co_await asio::post(*ctx_, asio::use_awaitable);
+            continue;
+        }
+        // An execution finishing, a signal, the store taking writes again, or the idle look.
         auto until = clock::now() + idle_look;
         if (!finished_.empty()) until = std::max(write_again_at_, clock::now());
         if (stopping_) until = std::min(until, grace_end_);
-        if (!woken_) {
-            wake_->expires_at(until);
-            (void)co_await wake_->async_wait(asio::as_tuple(asio::use_awaitable));
-        }
+        wake_->expires_at(until);
+        (void)co_await wake_->async_wait(asio::as_tuple(asio::use_awaitable));
+        wants_signal_.store(false);
     }
     wants_signal_.store(false);
     ctx_->stop();  // executions still waiting are abandoned (destroyed with the loop)
 }
 
+bool executor_loop::claim() {
+    const auto space = room();
+    if (space == 0) return false;
+    const claim_request request{slot_, std::min(host_.settings().claim_batch, space), false, {},
+                                false};
+    auto lease = backend_.claim(request);
+    if (lease.empty()) return false;
+    start(std::move(lease));
+    return true;
+}
+
 void executor_loop::start(execution_lease lease) {
     // The processes deployed now, for this claim's executions.
-    const auto host = std::make_shared<stored_sequences_host>(pool_.processes().get(), pool_);
+    const auto context = host_.context_for(lease);
     for (auto& claimed : lease.executions) {
         ++in_flight_;
         in_flight_count_.fetch_add(1, std::memory_order_relaxed);
-        asio::co_spawn(*ctx_, run_claimed(lease.id, std::move(claimed), host), asio::detached);
+        asio::co_spawn(*ctx_, run_claimed(lease.id, std::move(claimed), context), asio::detached);
     }
 }
 
 asio::awaitable<void> executor_loop::run_claimed(std::uint64_t lease, claimed_execution claimed,
-                                                 std::shared_ptr<run_host> host) {
+                                                 std::shared_ptr<const lease_context> context) {
     execution_services services;
-    services.host = host.get();
+    services.host = context->host.get();
     services.in_memory = claimed.in_memory();
     services.partners = &partners_;
     if (replies_) {
         services.respond_now = [this](transport::frames reply, kept_answers pages) {
-            // The pages the early reply links to are kept before it goes out.
-            backend_.keep_answers(pages);
-            send_reply(std::move(reply));
+            replies_->send_early(std::move(reply), std::move(pages));
         };
     }
     execution_output out;
     auto& rec = claimed.record;
+    if (claimed.error.empty() && !context->error.empty()) claimed.error = context->error;
     if (claimed.error.empty()) {
         std::string engine_failure;
         try {
-            co_await run_execution(rec, std::move(claimed.documents), pool_.limits(), services,
+            co_await run_execution(rec, std::move(claimed.documents), context->limits, services,
                                    out);
         } catch (const std::exception& e) {
             engine_failure = e.what();
@@ -186,7 +186,7 @@ void executor_loop::finished(std::uint64_t lease, store::execution_record record
                              execution_output out) {
     --in_flight_;
     in_flight_count_.fetch_sub(1, std::memory_order_relaxed);
-    pool_.count_finished({&record, 1});
+    host_.count_finished({&record, 1});
     auto& round = finished_;
     if (std::find(round.leases.begin(), round.leases.end(), lease) == round.leases.end()) {
         round.leases.push_back(lease);
@@ -209,7 +209,7 @@ bool executor_loop::finish_round(std::size_t room) {
     // between that write and the next claim's start counts one attempt too many for it,
     // harmless. A store that cannot write (a full disk) is waited for: these executions ran,
     // and running them again after a restart would repeat what they did.
-    const claim_request next{slot_, std::min(pool_.settings().claim_batch, room), false, {}, false};
+    const claim_request next{slot_, std::min(host_.settings().claim_batch, room), false, {}, false};
     auto done = backend_.finish(finished_.leases, finished_.records, finished_.out,
                                 room > 0 ? &next : nullptr);
     if (!done) {
@@ -242,15 +242,14 @@ bool executor_loop::finish_round(std::size_t room) {
     auto replies = std::move(finished_.out.replies);
     finished_ = {};
     for (auto& reply : replies) send_reply(std::move(reply));
-    if (!done->next.empty()) start(std::move(done->next));
+    if (done->next.empty()) return false;
+    start(std::move(done->next));
     return true;
 }
 
 void executor_loop::send_reply(transport::frames reply) {
     if (!replies_) return;
-    if (!replies_->send(std::move(reply))) {
-        log::warn("executor", "a synchronous reply could not be sent");
-    }
+    replies_->send(std::move(reply));
 }
 
 }  // namespace ferry::engine

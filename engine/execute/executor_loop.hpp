@@ -13,16 +13,11 @@
 
 #include "execute/execution.hpp"
 #include "execute/execution_backend.hpp"
+#include "execute/executor_host.hpp"
 #include "ferry/transport/frames.hpp"
 #include "run/partner_connections.hpp"
 
-namespace ferry::transport {
-class reply_sender;
-}
-
 namespace ferry::engine {
-
-class executor_pool;
 
 /// One executor thread's work. Claimed executions run on the loop's io_context as coroutines,
 /// up to `max_in_flight` at once: an execution that waits (a partner's answer, a pause between
@@ -34,14 +29,13 @@ class executor_pool;
 /// thread. Everything else happens on the loop's thread.
 class executor_loop {
 public:
-    executor_loop(executor_pool& pool, execution_backend& backend, std::uint32_t slot,
-                  std::size_t max_in_flight);
+    executor_loop(executor_host& host, std::uint32_t slot, std::size_t max_in_flight);
     ~executor_loop();
     executor_loop(const executor_loop&) = delete;
     executor_loop& operator=(const executor_loop&) = delete;
 
     /// Claims, runs and finishes executions until `stop` is requested; then lets those in
-    /// flight end for at most the pool's stop grace. Executions still waiting after it are left
+    /// flight end for at most the host's stop grace. Executions still waiting after it are left
     /// unfinished: their work stays queued and runs again after a restart.
     void run(const std::stop_token& stop);
     /// New work may be claimable (the backend's signal). Thread-safe.
@@ -64,19 +58,22 @@ private:
 
     boost::asio::awaitable<void> rounds();
     boost::asio::awaitable<void> run_claimed(std::uint64_t lease, claimed_execution claimed,
-                                             std::shared_ptr<run_host> host);
+                                             std::shared_ptr<const lease_context> context);
     /// Starts every execution of a lease (they run once the round waits).
     void start(execution_lease lease);
-    /// Records the round's finished executions in one write (with the next claim); false when
-    /// the store refused it (tried again after a pause).
+    /// Records the round's finished executions in one write (with the next claim, started);
+    /// true when that claim started executions. A write the store refused is tried again
+    /// after a pause.
     bool finish_round(std::size_t room);
+    /// Claims what there is room for and starts it; true when it started executions.
+    bool claim();
     void finished(std::uint64_t lease, store::execution_record record, execution_output out);
     void send_reply(transport::frames reply);
     std::size_t room() const;
     /// Ends the round's wait (on the loop's thread).
     void wake_up();
 
-    executor_pool& pool_;
+    executor_host& host_;
     execution_backend& backend_;
     const std::uint32_t slot_;
     const std::size_t max_in_flight_;
@@ -85,15 +82,14 @@ private:
     std::size_t in_flight_ = 0;
     finished_round finished_;
     bool stopping_ = false;
-    bool woken_ = false;
     clock::time_point grace_end_{};
     clock::time_point write_again_at_{};
     std::chrono::milliseconds write_pause_{100};
     int failed_writes_ = 0;
-    std::unique_ptr<transport::reply_sender> replies_;
+    std::unique_ptr<reply_sink> replies_;  // null: nobody is answered from here
 
     partner_pool partners_;                  // this thread's kept-alive partner connections
-    std::atomic<bool> wants_signal_{false};  // the round waits: a signal must wake it
+    std::atomic<bool> wants_signal_{false};  // the round is about to wait: a signal wakes it
     std::atomic<std::size_t> in_flight_count_{0};
     // Declared last, destroyed first (~executor_loop): executions abandoned at stop are
     // destroyed with the io_context while the rest of the loop is still intact.

@@ -1,17 +1,19 @@
 #include "ferry/engine/workers/remote_worker.hpp"
 
-#include <pthread.h>
-
-#include <cstdio>
+#include <algorithm>
 #include <stdexcept>
 
 #include "execute/execution.hpp"
+#include "execute/executor_host.hpp"
+#include "execute/executor_loop.hpp"
+#include "ferry/engine/execute/executor.hpp"
 #include "ferry/engine/model/process_loader.hpp"
-#include "ferry/engine/run/run_blocking.hpp"
 #include "ferry/store/error.hpp"
 #include "ferry/store/log.hpp"
 #include "ferry/transport/blocking_client.hpp"
 #include "id_generator.hpp"
+#include "run/partner_connections.hpp"
+#include "workers/leased_work.hpp"
 #include "workers/worker_protocol.hpp"
 
 namespace ferry::engine {
@@ -21,25 +23,28 @@ using steady = std::chrono::steady_clock;
 namespace {
 
 constexpr auto poll_interval = std::chrono::milliseconds(200);
-// An idle thread says again that it is ready now and then: a restarted server has forgotten.
+// An idle worker says again what it can take now and then: a restarted server has forgotten.
 constexpr auto ready_again = std::chrono::seconds(2);
 constexpr auto answer_wait = std::chrono::seconds(10);  // for a sequence or the definitions
 constexpr std::uint64_t values_per_block = 100;
+constexpr std::size_t messages_per_turn = 1000;
 
-transport::frames message(proto::kind what, const std::string& worker_id, std::uint64_t lease = 0) {
+transport::frames message(proto::kind what, const std::string& worker_id,
+                          std::uint64_t count = 0) {
     proto::worker_header h;
     h.what = what;
     h.worker_id = worker_id;
-    h.lease = lease;
+    h.count = count;
     return {proto::encode_header(h)};
 }
 
-/// Waits for the server's answer of kind `what`, dropping anything else (there is nothing
-/// else while a thread runs an execution: the server only answers what it is asked).
+/// Waits for the server's answer of kind `what`, dropping anything else (a late answer to an
+/// earlier question that timed out).
 std::optional<proto::server_message> await_answer(transport::blocking_client& client,
-                                                  proto::kind what, const std::stop_token& stop) {
+                                                  proto::kind what,
+                                                  const std::atomic<bool>& stopping) {
     const auto give_up = steady::now() + answer_wait;
-    while (!stop.stop_requested() && steady::now() < give_up) {
+    while (!stopping && steady::now() < give_up) {
         auto in = client.receive(poll_interval);
         if (!in || in->empty()) continue;
         auto decoded = proto::decode_server_header((*in)[0]);
@@ -49,47 +54,126 @@ std::optional<proto::server_message> await_answer(transport::blocking_client& cl
 }
 
 // The definitions the serving process runs, with sequential values asked of it.
-template <typename Ask>
 class asked_sequences_host final : public registry_host {
 public:
-    asked_sequences_host(std::shared_ptr<const registry> processes, Ask& ask)
-        : registry_host(std::move(processes)), ask_(ask) {}
+    asked_sequences_host(std::shared_ptr<const registry> processes,
+                         std::function<boost::system::result<std::uint64_t>(std::string_view)> ask)
+        : registry_host(std::move(processes)), ask_(std::move(ask)) {}
     boost::system::result<std::uint64_t> next_sequence(std::string_view name) override {
         return ask_(name);
     }
 
 private:
-    Ask& ask_;
+    std::function<boost::system::result<std::uint64_t>(std::string_view)> ask_;
+};
+
+// Replies of a worker's executions: early ones go to the serving process at once (with the
+// pages they link to); the others travel with the results, sent once those are recorded.
+class forwarded_replies final : public reply_sink {
+public:
+    forwarded_replies(leased_work& work, std::string worker_id)
+        : work_(work), worker_id_(std::move(worker_id)) {}
+    void send_early(transport::frames reply, kept_answers pages) override {
+        auto early = message(proto::kind::early_reply, worker_id_);
+        early.push_back(proto::encode_early_reply(reply, pages));
+        work_.send(std::move(early));
+    }
+    void send(transport::frames) override {}
+
+private:
+    leased_work& work_;
+    std::string worker_id_;
 };
 
 }  // namespace
+
+/// The worker as its executor loops see it.
+class remote_worker::loop_host final : public executor_host {
+public:
+    explicit loop_host(remote_worker& worker) : worker_(worker) {
+        settings_.threads = worker.settings_.threads;
+        settings_.max_in_flight = worker.settings_.max_in_flight;
+        settings_.stop_grace = worker.settings_.stop_grace;
+    }
+    execution_backend& backend() override { return *worker_.work_; }
+    const executor_settings& settings() const override { return settings_; }
+    partner_limits& partners() override { return partners_; }
+    std::shared_ptr<const lease_context> context_for(const execution_lease& lease) override {
+        auto context = std::make_shared<lease_context>();
+        const auto info = worker_.work_->info(lease.id);
+        if (!info) {
+            context->error = "the lease was lost";
+            return context;
+        }
+        context->limits = info->limits;
+        context->limits.files_root = worker_.settings_.files_root;
+        const auto d = worker_.definitions_for(info->generation);
+        if (!d) {
+            context->error = "the worker stopped before the definitions came";
+        } else if (!d->processes) {
+            context->error = d->error;
+        } else {
+            context->host = std::make_shared<asked_sequences_host>(
+                d->processes, [this](std::string_view name) { return worker_.next_sequence(name); });
+        }
+        return context;
+    }
+    void count_finished(std::span<store::execution_record> finished) override {
+        worker_.executions_.fetch_add(finished.size(), std::memory_order_relaxed);
+    }
+    std::unique_ptr<reply_sink> open_replies() override {
+        return std::make_unique<forwarded_replies>(*worker_.work_, worker_.id_);
+    }
+
+private:
+    remote_worker& worker_;
+    executor_settings settings_;
+    partner_limits partners_;
+};
 
 remote_worker::remote_worker(transport::context& ctx, remote_worker_settings settings)
     : ctx_(ctx), settings_(std::move(settings)), id_(random_hex128().substr(0, 16)) {}
 
 remote_worker::~remote_worker() { stop(); }
 
+remote_worker_stats remote_worker::stats() const { return {executions_.load()}; }
+
 void remote_worker::start() {
-    executors_.start(settings_.threads, "ferry-worker",
-                     [this](std::size_t, const std::stop_token& stop) { executor_thread(stop); });
+    stopping_ = false;
+    const auto threads = std::max<std::size_t>(1, settings_.threads);
+    work_ = std::make_unique<leased_work>(
+        id_, leased_work::limits{std::max<std::size_t>(1, settings_.prefetch),
+                                 std::max<std::size_t>(1, settings_.max_in_flight)});
+    host_ = std::make_unique<loop_host>(*this);
+    questions_ = std::make_unique<transport::blocking_client>(ctx_, settings_.endpoint);
+    const auto per_loop = (std::max<std::size_t>(1, settings_.max_in_flight) + threads - 1) / threads;
+    for (std::size_t slot = 0; slot < threads; ++slot) {
+        loops_.push_back(
+            std::make_unique<executor_loop>(*host_, static_cast<std::uint32_t>(slot), per_loop));
+    }
+    work_signal_ = work_->on_new_work([this] {
+        for (auto& loop : loops_) loop->signal();
+    });
+    executors_.start(threads, "ferry-worker", [this](std::size_t slot, const std::stop_token& stop) {
+        loops_[slot]->run(stop);
+    });
+    feed_.start("ferry-feed", [this](const std::stop_token& stop) { feed_thread(stop); });
     heartbeat_.start("ferry-heartbeat",
                      [this](const std::stop_token& stop) { heartbeat_thread(stop); });
 }
 
 void remote_worker::stop() {
-    heartbeat_.request_stop();
-    executors_.stop();
+    if (!work_) return;
+    stopping_ = true;           // ends questions that wait
+    work_->stop();              // nothing more is claimed or asked for
+    executors_.stop();          // executions in flight end (for at most the stop grace)
+    feed_.stop();               // after sending what they left
     heartbeat_.stop();
-}
-
-std::shared_ptr<const remote_worker::deployed> remote_worker::current_deployed() const {
-    std::lock_guard lock(deployed_mutex_);
-    return deployed_;
-}
-
-void remote_worker::set_deployed(std::shared_ptr<const deployed> d) {
-    std::lock_guard lock(deployed_mutex_);
-    deployed_ = std::move(d);
+    work_->stop_signalling(work_signal_);
+    loops_.clear();
+    host_.reset();
+    questions_.reset();
+    work_.reset();
 }
 
 void remote_worker::heartbeat_thread(const std::stop_token& stop) {
@@ -103,107 +187,100 @@ void remote_worker::heartbeat_thread(const std::stop_token& stop) {
     }
 }
 
-void remote_worker::executor_thread(const std::stop_token& stop) {
-    transport::blocking_client client(ctx_, settings_.endpoint);
-    // Blocks of values are shared by this process's threads, so that one worker hands out a
-    // sequence in order; the thread that finds the block used up asks for the next.
-    const auto next_sequence = [&](std::string_view name) -> boost::system::result<std::uint64_t> {
-        std::lock_guard lock(sequences_mutex_);
-        auto& b = sequences_[std::string(name)];
-        if (b.next == b.end) {
-            proto::worker_header h;
-            h.what = proto::kind::sequence;
-            h.worker_id = id_;
-            h.sequence_name = std::string(name);
-            h.count = values_per_block;
-            transport::frames ask{proto::encode_header(h)};
-            const auto answer = client.send(std::move(ask))
-                                    ? await_answer(client, proto::kind::sequence_values, stop)
-                                    : std::nullopt;
-            if (!answer) {  // the serving process did not answer in time
-                return boost::system::errc::make_error_code(boost::system::errc::timed_out);
-            }
-            if (answer->first_value == 0) return store::errc::io_failure;  // its store refused
-            b = {answer->first_value, answer->first_value + values_per_block};
+// Receives leased work, sends outcomes and early replies, and asks for more as room frees:
+// `asked` is what the serving process may still send without being asked again.
+void remote_worker::feed_thread(const std::stop_token& stop) {
+    transport::blocking_client feed(ctx_, settings_.endpoint);
+    std::size_t asked = work_->room();
+    (void)feed.send(message(proto::kind::ready_all, id_, asked));
+    auto heard = steady::now();
+    const auto send_outgoing = [&] {
+        auto outgoing = work_->take_outgoing();
+        for (std::size_t i = 0; i < outgoing.size(); ++i) {
+            if (feed.send(std::move(outgoing[i]))) continue;
+            // The queue to the server is full: the rest goes first next time.
+            outgoing.erase(outgoing.begin(), outgoing.begin() + static_cast<std::ptrdiff_t>(i));
+            work_->put_back(std::move(outgoing));
+            return false;
         }
-        return b.next++;
+        return true;
     };
-    // The definitions the serving process runs: fetched once per generation.
-    // Asked again until they come: a slow answer must not fail the execution. Null only when
-    // this worker stops first (then no result is sent and the lease goes back).
-    const auto definitions_for =
-        [&](const std::string& generation) -> std::shared_ptr<const deployed> {
-        auto have = current_deployed();
-        if (have && have->generation == generation) return have;
-        std::optional<proto::server_message> answer;
-        while (!answer && !stop.stop_requested()) {
-            if (client.send(message(proto::kind::definitions, id_))) {
-                answer = await_answer(client, proto::kind::deployed, stop);
-            }
-        }
-        if (!answer) return nullptr;
-        auto fresh = std::make_shared<deployed>();
-        fresh->generation = generation;
-        try {
-            fresh->processes = load_process_set(answer->files);
-            fresh->generation = answer->generation;
-        } catch (const std::exception& e) {
-            fresh->error = std::string("the deployed definitions do not load here: ") + e.what();
-        }
-        std::shared_ptr<const deployed> out = fresh;
-        if (fresh->processes) set_deployed(out);
-        return out;
-    };
-
-    (void)client.send(message(proto::kind::ready, id_));
-    auto said_ready = steady::now();
     while (!stop.stop_requested()) {
-        auto in = client.receive(poll_interval);
-        if (!in || in->empty()) {
-            if (steady::now() - said_ready > ready_again) {
-                (void)client.send(message(proto::kind::ready, id_));
-                said_ready = steady::now();
+        auto in = feed.receive(poll_interval, work_->wake_fd());
+        work_->woken();
+        for (std::size_t n = 1; in; ++n) {
+            if (auto work = proto::decode_work(*in)) {
+                asked -= std::min<std::size_t>(asked, 1);
+                work_->add(std::move(*work));
+                heard = steady::now();
             }
-            continue;
+            if (n == messages_per_turn) break;  // outcomes go out between
+            in = feed.receive(std::chrono::milliseconds(0));
         }
-        auto work = proto::decode_work(*in);
-        if (!work) continue;  // a late answer to an earlier question: nothing to do
-
-        auto& rec = work->record;
-        auto limits = work->limits;
-        limits.files_root = settings_.files_root;
-        execution_output out;
-        execution_services services;
-        services.in_memory = work->in_memory;
-        if (!rec.reply_to.empty()) {
-            services.respond_now = [&](transport::frames reply, kept_answers pages) {
-                auto early = message(proto::kind::early_reply, id_);
-                early.push_back(proto::encode_early_reply(reply, pages));
-                (void)client.send(std::move(early));
-            };
+        (void)send_outgoing();
+        if (const auto room = work_->room(); room > asked) {
+            (void)feed.send(message(proto::kind::ready, id_, room - asked));
+            asked = room;
         }
-        const auto d = definitions_for(work->generation);
-        if (!d) break;  // stopping
-        if (!d->processes) {
-            fail_execution(rec, d->error, services, out);
-        } else {
-            asked_sequences_host host(d->processes, next_sequence);
-            services.host = &host;
-            // One execution at a time here; pipelined leases come with the worker's own
-            // executor loop.
-            run_blocking(run_execution(rec, std::move(work->documents), limits, services, out));
+        if (work_->idle() && steady::now() - heard > ready_again) {
+            // The serving process may have restarted and forgotten what it may send.
+            asked = work_->room();
+            (void)feed.send(message(proto::kind::ready_all, id_, asked));
+            heard = steady::now();
         }
-        auto result = message(proto::kind::result, id_, work->lease);
-        result.push_back(proto::encode_result(rec, out));
-        if (!client.send(std::move(result))) {
-            log::warn("worker",
-                      "an execution's result could not be sent; the serving process will "
-                      "dispatch it again",
-                      {{"execution_id", rec.id}});
-        }
-        executions_.fetch_add(1, std::memory_order_relaxed);
-        said_ready = steady::now();
     }
+    // The loops have stopped: what they finished goes out before the socket closes.
+    const auto give_up = steady::now() + std::chrono::seconds(2);
+    while (!send_outgoing() && steady::now() < give_up) {
+        (void)feed.receive(std::chrono::milliseconds(10));
+    }
+}
+
+std::shared_ptr<const remote_worker::deployed> remote_worker::definitions_for(
+    const std::string& generation) {
+    std::lock_guard lock(questions_mutex_);
+    if (deployed_ && deployed_->generation == generation) return deployed_;
+    // Asked again until they come: a slow answer must not fail the execution.
+    std::optional<proto::server_message> answer;
+    while (!answer && !stopping_) {
+        if (questions_->send(message(proto::kind::definitions, id_))) {
+            answer = await_answer(*questions_, proto::kind::deployed, stopping_);
+        }
+    }
+    if (!answer) return nullptr;
+    auto fresh = std::make_shared<deployed>();
+    fresh->generation = generation;
+    try {
+        fresh->processes = load_process_set(answer->files);
+        fresh->generation = answer->generation;
+    } catch (const std::exception& e) {
+        fresh->error = std::string("the deployed definitions do not load here: ") + e.what();
+    }
+    if (fresh->processes) deployed_ = fresh;
+    return fresh;
+}
+
+// Blocks of values are shared by the loops, so that one worker hands out a sequence in order.
+boost::system::result<std::uint64_t> remote_worker::next_sequence(std::string_view name) {
+    std::lock_guard lock(questions_mutex_);
+    auto& b = sequences_[std::string(name)];
+    if (b.next == b.end) {
+        proto::worker_header h;
+        h.what = proto::kind::sequence;
+        h.worker_id = id_;
+        h.sequence_name = std::string(name);
+        h.count = values_per_block;
+        transport::frames ask{proto::encode_header(h)};
+        const auto answer = questions_->send(std::move(ask))
+                                ? await_answer(*questions_, proto::kind::sequence_values, stopping_)
+                                : std::nullopt;
+        if (!answer) {  // the serving process did not answer in time
+            return boost::system::errc::make_error_code(boost::system::errc::timed_out);
+        }
+        if (answer->first_value == 0) return store::errc::io_failure;  // its store refused
+        b = {answer->first_value, answer->first_value + values_per_block};
+    }
+    return b.next++;
 }
 
 }  // namespace ferry::engine

@@ -73,10 +73,17 @@ public:
 private:
     /// An execution out on a worker.
     struct lease {
-        transport::envelope to;
+        std::string link;  // the routing id of the worker's feed
         std::string worker_id;
         std::uint64_t backend_lease = 0;
         claimed_execution work;
+    };
+    /// A worker process's feed: what it may be sent now.
+    struct worker_link {
+        transport::envelope to;
+        std::string worker_id;
+        std::size_t credit = 0;  // executions it asked for and was not sent yet
+        std::size_t out = 0;     // executions out on it
     };
     /// Executions that ended, reported to the backend together (one write); kept, with
     /// growing pauses, while the store refuses writes (a full disk).
@@ -86,9 +93,13 @@ private:
         execution_output out;
 
         bool empty() const { return records.empty(); }
-        void add(std::uint64_t lease, store::execution_record rec, execution_output& from) {
-            leases.push_back(lease);
+        void add(std::uint64_t lease, store::execution_record rec) {
+            if (std::find(leases.begin(), leases.end(), lease) == leases.end()) {
+                leases.push_back(lease);
+            }
             records.push_back(std::move(rec));
+        }
+        void add(execution_output& from) {
             append(out.kept, from.kept);
             append(out.started, from.started);
             append(out.dead, from.dead);
@@ -96,15 +107,14 @@ private:
             append(out.answers, from.answers);
         }
     };
-    struct idle_worker {
-        transport::envelope to;
-        std::string worker_id;
-    };
 
     void handle(transport::envelope& env);
-    void take_result(transport::envelope& env, const proto::worker_header& header);
-    void becomes_idle(const transport::envelope& env, const std::string& worker_id);
+    void take_results(transport::envelope& env);
+    void asks_for_work(const transport::envelope& env, const std::string& worker_id,
+                       std::size_t count, bool holds_nothing);
     void expire_silent_workers();
+    /// Keeps the backend leases of live workers (their heartbeats say they are alive).
+    void extend_leases();
     void dispatch();
     /// Fails an execution that cannot be sent (or whose result is unreadable) at once.
     void fail_unsent(std::uint64_t backend_lease, claimed_execution& work, std::string error);
@@ -120,7 +130,9 @@ private:
     std::optional<transport::reply_sender> replies_;
     const std::uint32_t slot_;
     std::unordered_map<std::uint64_t, lease> leases_;  // by the token sent to the worker
-    std::deque<idle_worker> idle_;
+    std::unordered_map<std::string, worker_link> links_;        // by routing id
+    std::unordered_map<std::uint64_t, std::size_t> backend_leases_;  // executions out per lease
+    steady::time_point extended_at_{};
     std::unordered_map<std::string, steady::time_point> last_seen_;
     round current_;                 // results of this turn of the loop
     std::deque<round> unrecorded_;  // rounds whose write failed
@@ -182,9 +194,13 @@ void worker_dispatcher::loop::run(const std::stop_token& stop) {
             }
         }
         expire_silent_workers();
+        extend_leases();
         report_again();
         // Asked for before looking: work that arrives after the last look still signals.
-        if (!idle_.empty()) owner_.wants_work_ = true;
+        if (std::any_of(links_.begin(), links_.end(),
+                        [](const auto& l) { return l.second.credit > 0; })) {
+            owner_.wants_work_ = true;
+        }
         // No more work goes out while outcomes wait for the store to take writes again.
         if (unrecorded_.empty()) dispatch();
         if (!current_.empty()) {
@@ -227,21 +243,16 @@ void worker_dispatcher::loop::handle(transport::envelope& env) {
         log::warn("dispatch", "malformed message from a worker dropped");
         return;
     }
+    // Whatever a worker sends says it is alive (extend_leases()).
     last_seen_[header->worker_id] = steady::now();
-    // Whatever a worker sends keeps its leases: the backend's expiry is only a safety net
-    // behind expire_silent_workers().
-    for (const auto& [token, l] : leases_) {
-        if (l.worker_id == header->worker_id) {
-            (void)backend_.extend(l.backend_lease, 2 * owner_.lease_timeout_);
-        }
-    }
     switch (header->what) {
         case proto::kind::ready:
-            becomes_idle(env, header->worker_id);
+        case proto::kind::ready_all:
+            asks_for_work(env, header->worker_id, header->count,
+                          header->what == proto::kind::ready_all);
             return;
-        case proto::kind::result:
-            take_result(env, *header);
-            becomes_idle(env, header->worker_id);
+        case proto::kind::results:
+            take_results(env);
             return;
         case proto::kind::early_reply: {
             auto early = env.body.size() == 2
@@ -269,40 +280,55 @@ void worker_dispatcher::loop::handle(transport::envelope& env) {
     }
 }
 
-void worker_dispatcher::loop::take_result(transport::envelope& env,
-                                          const proto::worker_header& header) {
-    const auto it = leases_.find(header.lease);
-    // A lease the backend lost (taken back meanwhile) cannot be held until finished.
-    if (it == leases_.end() || it->second.to.routing_id != env.routing_id ||
-        !backend_.extend(it->second.backend_lease, std::chrono::milliseconds(0))) {
-        log::warn("dispatch", "a result came after its lease was taken back; dropped",
-                  {{"lease", std::to_string(header.lease)}});
-        if (it != leases_.end() && it->second.to.routing_id == env.routing_id) leases_.erase(it);
+void worker_dispatcher::loop::take_results(transport::envelope& env) {
+    auto results = env.body.size() == 2
+                       ? proto::decode_results(env.body[1])
+                       : boost::system::result<proto::results>(transport::errc::bad_message);
+    if (!results) {
+        // Which executions it answers is unreadable too: their leases run out with the
+        // worker's, or it sends them again.
+        log::warn("dispatch", "an unreadable result from a worker was dropped");
         return;
     }
-    auto l = std::move(it->second);
-    leases_.erase(it);
-    leases_changed_ = true;
-    auto result = env.body.size() == 2
-                      ? proto::decode_result(env.body[1])
-                      : boost::system::result<proto::result>(transport::errc::bad_message);
-    if (!result || result->record.id != l.work.record.id) {
-        fail_unsent(l.backend_lease, l.work, "the worker sent back an unreadable result");
-        return;
+    bool any = false;
+    for (std::size_t i = 0; i < results->records.size(); ++i) {
+        auto& record = results->records[i];
+        const auto token = results->leases[i];
+        const auto it = leases_.find(token);
+        // A lease taken back meanwhile (its worker went silent) runs elsewhere now.
+        if (it == leases_.end() || it->second.link != env.routing_id ||
+            record.id != it->second.work.record.id ||
+            !backend_.extend(it->second.backend_lease, std::chrono::milliseconds(0))) {
+            log::warn("dispatch", "a result came after its lease was taken back; dropped",
+                      {{"execution_id", record.id}});
+            continue;
+        }
+        auto l = std::move(it->second);
+        leases_.erase(it);
+        leases_changed_ = true;
+        if (const auto link = links_.find(l.link); link != links_.end() && link->second.out > 0) {
+            --link->second.out;
+        }
+        if (const auto b = backend_leases_.find(l.backend_lease); b != backend_leases_.end()) {
+            if (--b->second == 0) backend_leases_.erase(b);
+        }
+        record.pending_seq = l.work.seq;
+        current_.add(l.backend_lease, std::move(record));
+        any = true;
     }
-    result->record.pending_seq = l.work.seq;
-    current_.add(l.backend_lease, std::move(result->record), result->output);
+    // What the executions left is written with those of them that still hold their lease.
+    if (any) current_.add(results->output);
 }
 
-void worker_dispatcher::loop::becomes_idle(const transport::envelope& env,
-                                           const std::string& worker_id) {
-    for (const auto& [token, l] : leases_) {
-        if (l.to.routing_id == env.routing_id) return;  // still busy (a late repeat)
-    }
-    for (const auto& w : idle_) {
-        if (w.to.routing_id == env.routing_id) return;  // already waiting
-    }
-    idle_.push_back({env, worker_id});
+void worker_dispatcher::loop::asks_for_work(const transport::envelope& env,
+                                            const std::string& worker_id, std::size_t count,
+                                            bool holds_nothing) {
+    auto& link = links_[env.routing_id];
+    link.to = env;
+    link.to.body.clear();
+    link.worker_id = worker_id;
+    // "I hold nothing": what is on its way to it counts against what it may take.
+    link.credit = holds_nothing ? (count > link.out ? count - link.out : 0) : link.credit + count;
 }
 
 // Workers that went silent lose their idle places and their leases, which the backend hands
@@ -316,14 +342,17 @@ void worker_dispatcher::loop::expire_silent_workers() {
         }
         const auto dead = it->first;
         it = last_seen_.erase(it);
-        std::erase_if(idle_, [&](const auto& w) { return w.worker_id == dead; });
+        std::erase_if(links_, [&](const auto& l) { return l.second.worker_id == dead; });
         std::size_t taken = 0;
         for (auto l = leases_.begin(); l != leases_.end();) {
             if (l->second.worker_id != dead) {
                 ++l;
                 continue;
             }
-            backend_.release(l->second.backend_lease, std::chrono::milliseconds(0));
+            // Every execution of a backend lease went to the same worker.
+            if (backend_leases_.erase(l->second.backend_lease) > 0) {
+                backend_.release(l->second.backend_lease, std::chrono::milliseconds(0));
+            }
             l = leases_.erase(l);
             ++taken;
         }
@@ -336,29 +365,46 @@ void worker_dispatcher::loop::expire_silent_workers() {
     owner_.live_workers_ = last_seen_.size();
 }
 
+void worker_dispatcher::loop::extend_leases() {
+    const auto now = steady::now();
+    if (now - extended_at_ < owner_.lease_timeout_ / 4) return;
+    extended_at_ = now;
+    // The backend's expiry is only a safety net behind expire_silent_workers(): a live
+    // worker's leases never run out, however long its executions wait.
+    for (const auto& [id, count] : backend_leases_) {
+        (void)backend_.extend(id, 2 * owner_.lease_timeout_);
+    }
+}
+
 void worker_dispatcher::loop::dispatch() {
-    const claim_request one{slot_, 1, false, 2 * owner_.lease_timeout_, true};
-    while (!idle_.empty()) {
-        auto claimed = backend_.claim(one);
-        if (claimed.empty()) break;
-        auto& work = claimed.executions.front();
-        if (!work.error.empty()) {
-            fail_unsent(claimed.id, work, std::move(work.error));
-            continue;
+    const auto batch = pool_.settings().claim_batch;
+    for (auto& [routing_id, link] : links_) {
+        while (link.credit > 0) {
+            const claim_request request{slot_, std::min(batch, link.credit), false,
+                                        2 * owner_.lease_timeout_, true};
+            auto claimed = backend_.claim(request);
+            if (claimed.empty()) return;
+            leases_changed_ = true;
+            for (auto& work : claimed.executions) {
+                if (!work.error.empty()) {
+                    fail_unsent(claimed.id, work, std::move(work.error));
+                    continue;
+                }
+                proto::work w;
+                w.lease = ++next_token_;
+                w.generation = current_definitions().generation;
+                w.in_memory = work.in_memory();
+                w.limits = pool_.limits();
+                w.record = work.record;
+                w.documents = std::move(work.documents);
+                (void)server_.reply(link.to, proto::encode_work(w));
+                leases_.emplace(w.lease, lease{routing_id, link.worker_id, claimed.id,
+                                               std::move(work)});
+                ++backend_leases_[claimed.id];
+                ++link.out;
+                link.credit -= std::min<std::size_t>(link.credit, 1);
+            }
         }
-        auto worker = std::move(idle_.front());
-        idle_.pop_front();
-        proto::work w;
-        w.lease = ++next_token_;
-        w.generation = current_definitions().generation;
-        w.in_memory = work.in_memory();
-        w.limits = pool_.limits();
-        w.record = work.record;
-        w.documents = std::move(work.documents);
-        (void)server_.reply(worker.to, proto::encode_work(w));
-        leases_.emplace(w.lease, lease{std::move(worker.to), std::move(worker.worker_id),
-                                       claimed.id, std::move(work)});
-        leases_changed_ = true;
     }
 }
 
@@ -369,7 +415,8 @@ void worker_dispatcher::loop::fail_unsent(std::uint64_t backend_lease, claimed_e
     if (replies_) services.respond_now = [](transport::frames, kept_answers) {};
     fail_execution(work.record, std::move(error), services, out);
     work.record.pending_seq = work.seq;
-    current_.add(backend_lease, std::move(work.record), out);
+    current_.add(backend_lease, std::move(work.record));
+    current_.add(out);
 }
 
 // Records what ended and sends the replies; a round the store refuses is kept for

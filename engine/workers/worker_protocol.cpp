@@ -63,7 +63,7 @@ boost::system::result<worker_header> decode_worker_header(std::string_view bytes
     const auto lease = r.get_varint();
     const auto name = r.get_string();
     const auto count = r.get_varint();
-    if (!what || !id || !lease || !name || !count || !r.at_end() || *what < 1 || *what > 6) {
+    if (!what || !id || !lease || !name || !count || !r.at_end() || *what < 1 || *what > 7) {
         return bad;
     }
     worker_header h;
@@ -141,9 +141,15 @@ boost::system::result<work> decode_work(const transport::frames& in) {
     return out;
 }
 
-std::string encode_result(const store::execution_record& record, const execution_output& out) {
+std::string encode_results(std::span<const std::uint64_t> leases,
+                           std::span<const store::execution_record> records,
+                           const execution_output& out) {
     store::byte_writer w;
-    w.put_string(store::encode_execution(record));
+    w.put_varint(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        w.put_varint(i < leases.size() ? leases[i] : 0);
+        w.put_string(store::encode_execution(records[i]));
+    }
     w.put_varint(out.kept.size());
     for (const auto& [id, doc] : out.kept) {
         w.put_string(id);
@@ -168,14 +174,20 @@ std::string encode_result(const store::execution_record& record, const execution
     return w.take();
 }
 
-boost::system::result<result> decode_result(std::string_view bytes) {
+boost::system::result<results> decode_results(std::string_view bytes) {
     store::byte_reader r(bytes);
-    result out;
-    const auto record_bytes = r.get_string();
-    if (!record_bytes) return bad;
-    auto record = store::decode_execution(*record_bytes);
-    if (!record) return bad;
-    out.record = std::move(*record);
+    results out;
+    const auto count = r.get_varint();
+    if (!count) return bad;
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        const auto lease = r.get_varint();
+        const auto record_bytes = r.get_string();
+        if (!lease || !record_bytes) return bad;
+        auto record = store::decode_execution(*record_bytes);
+        if (!record) return bad;
+        out.leases.push_back(*lease);
+        out.records.push_back(std::move(*record));
+    }
     const auto kept = r.get_varint();
     if (!kept) return bad;
     for (std::uint64_t i = 0; i < *kept; ++i) {

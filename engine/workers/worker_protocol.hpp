@@ -4,6 +4,7 @@
 // workers"). Every message's first frame is a header that starts with its kind.
 #include <boost/system/result.hpp>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,12 +17,13 @@ namespace ferry::engine::worker_protocol {
 
 enum class kind : std::uint8_t {
     // worker -> server
-    ready = 1,        // an executor thread waits for work
-    result = 2,       // an execution's outcome (and: ready for the next)
+    ready = 1,        // `count` more executions may come (credit, on top of what was granted)
+    results = 2,      // outcomes of executions (a batch)
     early_reply = 3,  // a respond: early reply, to forward at once
     sequence = 4,     // reserve values of a named sequence
     definitions = 5,  // send the deployed process definitions
     alive = 6,        // the worker process's heartbeat
+    ready_all = 7,    // the worker holds nothing now: up to `count` executions may come
     // server -> worker
     work = 11,
     sequence_values = 12,
@@ -32,9 +34,9 @@ enum class kind : std::uint8_t {
 struct worker_header {
     kind what = kind::ready;
     std::string worker_id;
-    std::uint64_t lease = 0;    // result: the lease it answers
+    std::uint64_t lease = 0;    // unused (0)
     std::string sequence_name;  // sequence
-    std::uint64_t count = 0;    // sequence: how many values
+    std::uint64_t count = 0;    // sequence: how many values; ready, ready_all: executions
 };
 std::string encode_header(const worker_header& h);
 boost::system::result<worker_header> decode_worker_header(std::string_view bytes);
@@ -51,13 +53,17 @@ struct work {
 transport::frames encode_work(const work& w);
 boost::system::result<work> decode_work(const transport::frames& in);
 
-/// An execution's outcome as a worker sends it back.
-struct result {
-    store::execution_record record;
+/// Outcomes of executions as a worker sends them back: each record with the lease (the `work`
+/// message's) it answers, and what they left, together.
+struct results {
+    std::vector<std::uint64_t> leases;
+    std::vector<store::execution_record> records;
     execution_output output;
 };
-std::string encode_result(const store::execution_record& record, const execution_output& out);
-boost::system::result<result> decode_result(std::string_view bytes);
+std::string encode_results(std::span<const std::uint64_t> leases,
+                           std::span<const store::execution_record> records,
+                           const execution_output& out);
+boost::system::result<results> decode_results(std::string_view bytes);
 
 /// A reply to send at once, with the later pages to keep first.
 std::string encode_early_reply(const transport::frames& reply, const kept_answers& pages);

@@ -37,7 +37,7 @@ TEST(WorkerProtocol, WorkCarriesTheExecutionItsDocumentsAndTheLimits) {
     EXPECT_FALSE(proto::decode_work(truncated));
 }
 
-TEST(WorkerProtocol, ResultCarriesEverythingTheFinishWrites) {
+TEST(WorkerProtocol, ResultsCarryEverythingTheFinishWrites) {
     store::execution_record rec;
     rec.id = "e1";
     rec.state = store::execution_state::succeeded;
@@ -59,12 +59,23 @@ TEST(WorkerProtocol, ResultCarriesEverythingTheFinishWrites) {
     out.dead.push_back({"dead1", "returns", 777});
     out.replies.push_back({"reply-to", "header", "body"});
     out.answers.emplace_back("reply/e1", "value");
-    const auto back = proto::decode_result(proto::encode_result(rec, out));
+    store::execution_record second;
+    second.id = "e2";
+    second.state = store::execution_state::failed;
+    second.error = "step 'x': no";
+    const std::vector<std::uint64_t> leases{7, 9};
+    const std::vector<store::execution_record> records{rec, second};
+    const auto bytes = proto::encode_results(leases, records, out);
+    const auto back = proto::decode_results(bytes);
     ASSERT_TRUE(back);
-    EXPECT_EQ(back->record.id, "e1");
-    EXPECT_EQ(back->record.state, store::execution_state::succeeded);
-    ASSERT_EQ(back->record.trace.size(), 1u);
-    EXPECT_EQ(back->record.trace[0].output_ids[0], "e1-s0-0");
+    EXPECT_EQ(back->leases, leases);
+    ASSERT_EQ(back->records.size(), 2u);
+    EXPECT_EQ(back->records[0].id, "e1");
+    EXPECT_EQ(back->records[0].state, store::execution_state::succeeded);
+    ASSERT_EQ(back->records[0].trace.size(), 1u);
+    EXPECT_EQ(back->records[0].trace[0].output_ids[0], "e1-s0-0");
+    EXPECT_EQ(back->records[1].id, "e2");
+    EXPECT_EQ(back->records[1].error, "step 'x': no");
     ASSERT_EQ(back->output.kept.size(), 1u);
     EXPECT_EQ(back->output.kept[0].second.data, "kept");
     ASSERT_EQ(back->output.started.size(), 3u);
@@ -79,7 +90,8 @@ TEST(WorkerProtocol, ResultCarriesEverythingTheFinishWrites) {
     ASSERT_EQ(back->output.replies.size(), 1u);
     EXPECT_EQ(back->output.replies[0], (transport::frames{"reply-to", "header", "body"}));
     EXPECT_EQ(back->output.answers, out.answers);
-    EXPECT_FALSE(proto::decode_result(proto::encode_result(rec, out) + "x"));
+    EXPECT_FALSE(proto::decode_results(bytes + "x"));
+    EXPECT_FALSE(proto::decode_results(bytes.substr(0, bytes.size() / 2)));
 }
 
 TEST(WorkerProtocol, HeadersAndServerAnswersRoundTrip) {

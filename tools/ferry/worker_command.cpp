@@ -15,6 +15,8 @@ namespace {
 struct worker_options {
     std::string connect;
     std::size_t threads = 2;
+    std::size_t max_in_flight = 4096;
+    std::size_t prefetch = 64;
     std::string data = "worker-data";
 };
 
@@ -32,6 +34,8 @@ int run_worker(const worker_options& o) {
     engine::remote_worker_settings settings;
     settings.endpoint = o.connect;
     settings.threads = o.threads;
+    settings.max_in_flight = o.max_in_flight;
+    settings.prefetch = o.prefetch;
     settings.files_root = files.string();
     engine::remote_worker worker(zmq, settings);
     try {
@@ -61,8 +65,18 @@ void add_worker_command(CLI::App& app) {
     cmd->add_option("--connect", o->connect,
                     "The serving process's worker endpoint, e.g. tcp://10.0.0.5:9091")
         ->required();
-    cmd->add_option("--threads", o->threads, "Executor threads")
+    cmd->add_option("--threads", o->threads,
+                    "Executor threads (they compute; executions waiting on a partner hold none)")
         ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--max-executions-in-flight", o->max_in_flight,
+                    "Executions held at once, running or waiting (the serving process's queue "
+                    "holds the rest)")
+        ->check(CLI::Range(1, 1000000))
+        ->capture_default_str();
+    cmd->add_option("--prefetch", o->prefetch,
+                    "Executions received ahead of the threads (leases kept in flight)")
+        ->check(CLI::Range(1, 100000))
         ->capture_default_str();
     cmd->add_option("--data", o->data, "Directory for file_write output (DIR/files)")
         ->capture_default_str();

@@ -35,10 +35,11 @@ bool blocking_client::send(frames message) {
     }
 }
 
-std::optional<frames> blocking_client::receive(std::chrono::milliseconds wait) {
-    zmq::pollitem_t item{impl_->socket.handle(), 0, ZMQ_POLLIN, 0};
+std::optional<frames> blocking_client::receive(std::chrono::milliseconds wait, int wake_fd) {
+    zmq::pollitem_t items[2] = {{impl_->socket.handle(), 0, ZMQ_POLLIN, 0},
+                                {nullptr, wake_fd, ZMQ_POLLIN, 0}};
     try {
-        zmq::poll(&item, 1, wait);
+        zmq::poll(items, wake_fd >= 0 ? 2 : 1, wait);
         auto message = detail::receive_frames(impl_->socket);
         if (!message || message->empty()) return std::nullopt;
         message->erase(message->begin());  // the correlation frame

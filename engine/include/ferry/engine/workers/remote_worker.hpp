@@ -1,12 +1,14 @@
 #pragma once
 
 #include <atomic>
+#include <boost/system/result.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -14,11 +16,26 @@
 #include "ferry/threads/service_thread.hpp"
 #include "ferry/transport/context.hpp"
 
+namespace ferry::transport {
+class blocking_client;
+}
+
 namespace ferry::engine {
+
+class executor_loop;
+class leased_work;
 
 struct remote_worker_settings {
     std::string endpoint;     // the serving process's --worker-endpoint
-    std::size_t threads = 2;  // executor threads
+    std::size_t threads = 2;  // executor threads: they compute; waiting holds none of them
+    /// Executions held at once: received, running or waiting (on a partner, between attempts).
+    std::size_t max_in_flight = 4096;
+    /// Executions received and not yet started, asked for ahead so that the threads never
+    /// wait for the next lease (the serving process's queue holds the rest).
+    std::size_t prefetch = 64;
+    /// How long stop() lets executions in flight end; the serving process dispatches those
+    /// still waiting then, and those not started, again.
+    std::chrono::milliseconds stop_grace{5000};
     std::string files_root;   // for file_write, on this machine
     /// Well under the serving process's lease (at least 1 s): several heartbeats fit in one,
     /// so a busy or slow (sanitized, loaded) worker never loses its leases while alive.
@@ -29,16 +46,21 @@ struct remote_worker_stats {
     std::uint64_t executions = 0;  // results sent back
 };
 
-/// `ferry worker`: executor threads in a process of their own, fed by a serving process over
-/// ZeroMQ (docs/storage.md, "Remote workers"). Each thread asks for work, runs the execution
-/// it is leased with the serving process's own definitions (fetched when they change) and
-/// limits (sent with each execution), and
-/// sends back the outcome for the serving process to record; sequences are reserved there, and
-/// a respond: early reply is sent on at once. A heartbeat keeps this process's leases alive.
-/// It holds nothing durable: if it dies, the serving process dispatches its work again.
+/// `ferry worker`: executor loops (execute/executor_loop.hpp) in a process of their own, fed
+/// by a serving process over ZeroMQ (docs/storage.md, "Remote workers"). The feed thread keeps
+/// several leases in flight (pipelined: up to `prefetch` executions received ahead), the loops
+/// run them as on a serving process (many at once, waiting holds no thread) with its
+/// definitions (fetched when they change) and limits (sent with each execution), and their
+/// outcomes go back in batches for the serving process to record; sequences are reserved
+/// there, and a respond: early reply is sent on at once. A heartbeat keeps this process's
+/// leases alive. It holds nothing durable: if it dies, the serving process dispatches its work
+/// again.
 ///
-/// Lifecycle: start() launches the threads; stop() lets running executions finish, sends
-/// their results, and joins.
+/// Threads: `threads` executor loops, the feed (the only one that receives work and sends
+/// outcomes), the heartbeat. Questions (sequences, definitions) go over a socket of their own,
+/// one loop at a time.
+/// Lifecycle: start() launches the threads; stop() lets executions in flight end (for at
+/// most `stop_grace`), sends their results, and joins.
 class remote_worker {
 public:
     remote_worker(transport::context& ctx, remote_worker_settings settings);
@@ -48,33 +70,44 @@ public:
 
     void start();
     void stop();
-    remote_worker_stats stats() const { return {executions_.load()}; }
+    remote_worker_stats stats() const;
     const std::string& id() const { return id_; }
 
 private:
-    void executor_thread(const std::stop_token& stop);
-    void heartbeat_thread(const std::stop_token& stop);
+    class loop_host;
     struct deployed {
         std::string generation;
         std::shared_ptr<const registry> processes;
         std::string error;  // why they do not load here
     };
-    std::shared_ptr<const deployed> current_deployed() const;
-    void set_deployed(std::shared_ptr<const deployed> d);
+
+    void feed_thread(const std::stop_token& stop);
+    void heartbeat_thread(const std::stop_token& stop);
+    /// The definitions of `generation`, asked of the serving process when they are not the
+    /// ones held; null when this worker stops first.
+    std::shared_ptr<const deployed> definitions_for(const std::string& generation);
+    boost::system::result<std::uint64_t> next_sequence(std::string_view name);
 
     transport::context& ctx_;
     remote_worker_settings settings_;
     std::string id_;
-    std::atomic<std::uint64_t> executions_{0};
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::uint64_t> executions_{0};  // outcomes sent back
+    std::unique_ptr<leased_work> work_;
+    std::unique_ptr<loop_host> host_;
+    std::vector<std::unique_ptr<executor_loop>> loops_;
+    std::uint64_t work_signal_ = 0;
+    // Questions to the serving process (sequences, definitions): one at a time.
+    std::mutex questions_mutex_;
+    std::unique_ptr<transport::blocking_client> questions_;
     struct sequence_block {
         std::uint64_t next = 0;
         std::uint64_t end = 0;  // exclusive
     };
-    std::mutex sequences_mutex_;
-    std::unordered_map<std::string, sequence_block> sequences_;
-    mutable std::mutex deployed_mutex_;
-    std::shared_ptr<const deployed> deployed_;
+    std::unordered_map<std::string, sequence_block> sequences_;  // under questions_mutex_
+    std::shared_ptr<const deployed> deployed_;                   // under questions_mutex_
     threads::service_threads executors_;
+    threads::service_thread feed_;
     threads::service_thread heartbeat_;
 };
 

@@ -11,7 +11,7 @@
 namespace ferry::transport {
 
 /// A plain, blocking peer of batch_server for a thread that does nothing else while it waits:
-/// a remote worker's executor thread. Messages carry an empty correlation frame, so the
+/// a remote worker's feed, heartbeat and questions. Messages carry an empty correlation frame, so the
 /// server's envelopes work unchanged.
 /// Lifecycle: create, use and destroy on one thread (ZeroMQ sockets are not thread-safe),
 /// before the context. ZeroMQ reconnects on its own when the server restarts.
@@ -24,8 +24,9 @@ public:
 
     /// Queues `message`; false when it cannot (the queue to the server is full).
     bool send(frames message);
-    /// The next message from the server, or nullopt when none came within `wait`.
-    std::optional<frames> receive(std::chrono::milliseconds wait);
+    /// The next message from the server, or nullopt when none came within `wait`. With
+    /// `wake_fd`, the wait also ends (with nullopt) once that descriptor is readable.
+    std::optional<frames> receive(std::chrono::milliseconds wait, int wake_fd = -1);
 
 private:
     struct impl;
