@@ -14,6 +14,7 @@
 #include "support/admin_client.hpp"
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
+#include "support/local_http_server.hpp"
 #include "support/processes.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
@@ -162,6 +163,55 @@ TEST_F(RemoteWorkerTest, ExecutionsWaitForAWorkerAndWorkersOutliveServerRestarts
         test::http_request(server->port(), "POST", "/ws/simple/getQuote", R"({"sku":"C3"})");
     EXPECT_EQ(again.status, 200) << again.body;
     EXPECT_EQ(worker->stop(), 0);
+    EXPECT_EQ(server->stop(), 0);
+}
+
+// A worker keeps many leases in flight (issue 24): with two threads it holds as many
+// executions waiting on a partner as the partner's bound lets it (64), where a lease at a time
+// held two. Killed with all of them waiting, it loses none: they go to the next worker once its
+// lease runs out, and every one succeeds.
+TEST_F(RemoteWorkerTest, AWorkerKeepsLeasesInFlightAndOneKilledMidBatchLosesNone) {
+    using namespace std::chrono_literals;
+    test::local_http_server partner([](const test::seen_request& r) {
+        return test::canned_reply{200, "ok " + r.body, {}, 0};
+    });
+    processes_.write("call.yaml", "name: callPartner\n"
+                                  "listen: {type: create, object: Call, input: single_data, "
+                                  "output: none}\n"
+                                  "steps:\n"
+                                  "  - http_call: {method: POST, url: 'http://127.0.0.1:" +
+                                      std::to_string(partner.port()) +
+                                      "/partner', timeout_ms: 120000}\n");
+    const auto endpoint = free_tcp_endpoint();
+    auto server = serve(endpoint);
+    partner.hold(180s);
+    constexpr int calls = 300;
+    constexpr std::size_t bound = 64;  // http_call's default max_connections
+    std::vector<std::string> executions;
+    test::http_session session(server->port());
+    for (int i = 0; i < calls; ++i) {
+        const auto res =
+            session.request("POST", "/ws/simple/createCall", "{\"call\":" + std::to_string(i) + "}");
+        ASSERT_EQ(res.status, 202) << res.body;
+        executions.emplace_back(boost::json::parse(res.body).at("execution_id").as_string());
+    }
+    auto doomed = test::server_process::worker(endpoint, workers_.str() + "/doomed");
+    ASSERT_TRUE(test::eventually([&] { return partner.request_count() == bound; }, 60s, 20ms))
+        << partner.request_count() << " calls at the partner\n"
+        << doomed->log();
+    EXPECT_EQ(partner.most_at_once(), bound);
+    doomed->kill9();
+
+    partner.release();
+    auto rescuer = test::server_process::worker(endpoint, workers_.str() + "/rescuer");
+    int again = 0;
+    for (const auto& id : executions) {
+        const auto done = test::wait_finished(server->port(), id, 120s);
+        ASSERT_EQ(done.at("state").as_string(), "succeeded") << id << ": " << done;
+        if (done.at("attempts").as_int64() > 1) ++again;
+    }
+    EXPECT_GE(again, static_cast<int>(bound)) << "the killed worker's calls ran again";
+    EXPECT_EQ(rescuer->stop(), 0);
     EXPECT_EQ(server->stop(), 0);
 }
 
