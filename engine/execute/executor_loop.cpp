@@ -127,8 +127,8 @@ asio::awaitable<void> executor_loop::rounds() {
 bool executor_loop::claim() {
     const auto space = room();
     if (space == 0) return false;
-    const claim_request request{slot_, std::min(host_.settings().claim_batch, space), false, {},
-                                false};
+    const claim_request request{
+        slot_, std::min(host_.settings().claim_batch, space), false, {}, false};
     auto lease = backend_.claim(request);
     if (lease.empty()) return false;
     start(std::move(lease));

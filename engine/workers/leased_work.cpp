@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-
 namespace ferry::engine {
 namespace proto = worker_protocol;
 

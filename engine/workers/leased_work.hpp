@@ -30,7 +30,7 @@ namespace ferry::engine {
 class leased_work final : public execution_backend {
 public:
     struct limits {
-        std::size_t prefetch = 64;
+        std::size_t prefetch = 1024;
         std::size_t max_held = 4096;
     };
     /// What the executions of one claim run with.

@@ -29,8 +29,7 @@ constexpr auto answer_wait = std::chrono::seconds(10);  // for a sequence or the
 constexpr std::uint64_t values_per_block = 100;
 constexpr std::size_t messages_per_turn = 1000;
 
-transport::frames message(proto::kind what, const std::string& worker_id,
-                          std::uint64_t count = 0) {
+transport::frames message(proto::kind what, const std::string& worker_id, std::uint64_t count = 0) {
     proto::worker_header h;
     h.what = what;
     h.worker_id = worker_id;
@@ -114,7 +113,8 @@ public:
             context->error = d->error;
         } else {
             context->host = std::make_shared<asked_sequences_host>(
-                d->processes, [this](std::string_view name) { return worker_.next_sequence(name); });
+                d->processes,
+                [this](std::string_view name) { return worker_.next_sequence(name); });
         }
         return context;
     }
@@ -146,7 +146,8 @@ void remote_worker::start() {
                                  std::max<std::size_t>(1, settings_.max_in_flight)});
     host_ = std::make_unique<loop_host>(*this);
     questions_ = std::make_unique<transport::blocking_client>(ctx_, settings_.endpoint);
-    const auto per_loop = (std::max<std::size_t>(1, settings_.max_in_flight) + threads - 1) / threads;
+    const auto per_loop =
+        (std::max<std::size_t>(1, settings_.max_in_flight) + threads - 1) / threads;
     for (std::size_t slot = 0; slot < threads; ++slot) {
         loops_.push_back(
             std::make_unique<executor_loop>(*host_, static_cast<std::uint32_t>(slot), per_loop));
@@ -154,9 +155,9 @@ void remote_worker::start() {
     work_signal_ = work_->on_new_work([this] {
         for (auto& loop : loops_) loop->signal();
     });
-    executors_.start(threads, "ferry-worker", [this](std::size_t slot, const std::stop_token& stop) {
-        loops_[slot]->run(stop);
-    });
+    executors_.start(
+        threads, "ferry-worker",
+        [this](std::size_t slot, const std::stop_token& stop) { loops_[slot]->run(stop); });
     feed_.start("ferry-feed", [this](const std::stop_token& stop) { feed_thread(stop); });
     heartbeat_.start("ferry-heartbeat",
                      [this](const std::stop_token& stop) { heartbeat_thread(stop); });
@@ -164,10 +165,10 @@ void remote_worker::start() {
 
 void remote_worker::stop() {
     if (!work_) return;
-    stopping_ = true;           // ends questions that wait
-    work_->stop();              // nothing more is claimed or asked for
-    executors_.stop();          // executions in flight end (for at most the stop grace)
-    feed_.stop();               // after sending what they left
+    stopping_ = true;   // ends questions that wait
+    work_->stop();      // nothing more is claimed or asked for
+    executors_.stop();  // executions in flight end (for at most the stop grace)
+    feed_.stop();       // after sending what they left
     heartbeat_.stop();
     work_->stop_signalling(work_signal_);
     loops_.clear();

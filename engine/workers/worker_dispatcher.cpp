@@ -129,8 +129,8 @@ private:
     transport::batch_server server_;
     std::optional<transport::reply_sender> replies_;
     const std::uint32_t slot_;
-    std::unordered_map<std::uint64_t, lease> leases_;  // by the token sent to the worker
-    std::unordered_map<std::string, worker_link> links_;        // by routing id
+    std::unordered_map<std::uint64_t, lease> leases_;     // by the token sent to the worker
+    std::unordered_map<std::string, worker_link> links_;  // by routing id
     std::unordered_map<std::uint64_t, std::size_t> backend_leases_;  // executions out per lease
     steady::time_point extended_at_{};
     std::unordered_map<std::string, steady::time_point> last_seen_;
@@ -378,12 +378,16 @@ void worker_dispatcher::loop::extend_leases() {
 
 void worker_dispatcher::loop::dispatch() {
     const auto batch = pool_.settings().claim_batch;
-    for (auto& [routing_id, link] : links_) {
-        while (link.credit > 0) {
+    // A batch per worker in turn, so that one worker's credit does not take all the work.
+    for (bool claimed_any = true; claimed_any;) {
+        claimed_any = false;
+        for (auto& [routing_id, link] : links_) {
+            if (link.credit == 0) continue;
             const claim_request request{slot_, std::min(batch, link.credit), false,
                                         2 * owner_.lease_timeout_, true};
             auto claimed = backend_.claim(request);
             if (claimed.empty()) return;
+            claimed_any = true;
             leases_changed_ = true;
             for (auto& work : claimed.executions) {
                 if (!work.error.empty()) {
@@ -398,8 +402,8 @@ void worker_dispatcher::loop::dispatch() {
                 w.record = work.record;
                 w.documents = std::move(work.documents);
                 (void)server_.reply(link.to, proto::encode_work(w));
-                leases_.emplace(w.lease, lease{routing_id, link.worker_id, claimed.id,
-                                               std::move(work)});
+                leases_.emplace(w.lease,
+                                lease{routing_id, link.worker_id, claimed.id, std::move(work)});
                 ++backend_leases_[claimed.id];
                 ++link.out;
                 link.credit -= std::min<std::size_t>(link.credit, 1);

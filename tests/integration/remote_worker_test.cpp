@@ -175,13 +175,13 @@ TEST_F(RemoteWorkerTest, AWorkerKeepsLeasesInFlightAndOneKilledMidBatchLosesNone
     test::local_http_server partner([](const test::seen_request& r) {
         return test::canned_reply{200, "ok " + r.body, {}, 0};
     });
-    processes_.write("call.yaml", "name: callPartner\n"
-                                  "listen: {type: create, object: Call, input: single_data, "
-                                  "output: none}\n"
-                                  "steps:\n"
-                                  "  - http_call: {method: POST, url: 'http://127.0.0.1:" +
-                                      std::to_string(partner.port()) +
-                                      "/partner', timeout_ms: 120000}\n");
+    processes_.write("call.yaml",
+                     "name: callPartner\n"
+                     "listen: {type: create, object: Call, input: single_data, "
+                     "output: none}\n"
+                     "steps:\n"
+                     "  - http_call: {method: POST, url: 'http://127.0.0.1:" +
+                         std::to_string(partner.port()) + "/partner', timeout_ms: 120000}\n");
     const auto endpoint = free_tcp_endpoint();
     auto server = serve(endpoint);
     partner.hold(180s);
@@ -190,8 +190,8 @@ TEST_F(RemoteWorkerTest, AWorkerKeepsLeasesInFlightAndOneKilledMidBatchLosesNone
     std::vector<std::string> executions;
     test::http_session session(server->port());
     for (int i = 0; i < calls; ++i) {
-        const auto res =
-            session.request("POST", "/ws/simple/createCall", "{\"call\":" + std::to_string(i) + "}");
+        const auto res = session.request("POST", "/ws/simple/createCall",
+                                         "{\"call\":" + std::to_string(i) + "}");
         ASSERT_EQ(res.status, 202) << res.body;
         executions.emplace_back(boost::json::parse(res.body).at("execution_id").as_string());
     }

@@ -16,7 +16,7 @@ struct worker_options {
     std::string connect;
     std::size_t threads = 2;
     std::size_t max_in_flight = 4096;
-    std::size_t prefetch = 64;
+    std::size_t prefetch = 1024;
     std::string data = "worker-data";
 };
 

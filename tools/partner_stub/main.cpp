@@ -1,7 +1,10 @@
 // ferry-partner-stub: an HTTP partner for tools/bench that answers every request after a fixed
 // delay (default 50 ms), keeping connections alive. It stands for a slow partner system an
 // http_call step talks to; it is not a peer under test.
+// GET /count answers at once with the number of other requests answered so far (the bench
+// counts a peer's calls with it).
 // Usage: ferry-partner-stub --port N [--delay-ms 50]
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,6 +15,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -23,6 +27,8 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+std::atomic<std::uint64_t> answered{0};  // one I/O thread; atomic for clarity only
+
 asio::awaitable<void> serve(tcp::socket socket, std::chrono::milliseconds delay) {
     boost::beast::flat_buffer buffer;
     asio::steady_timer timer(socket.get_executor());
@@ -30,11 +36,17 @@ asio::awaitable<void> serve(tcp::socket socket, std::chrono::milliseconds delay)
         for (;;) {
             http::request<http::string_body> request;
             co_await http::async_read(socket, buffer, request, asio::use_awaitable);
-            timer.expires_after(delay);
-            co_await timer.async_wait(asio::use_awaitable);
             http::response<http::string_body> response(http::status::ok, request.version());
-            response.set(http::field::content_type, "application/json");
-            response.body() = R"({"ok":true})";
+            if (request.method() == http::verb::get && request.target() == "/count") {
+                response.set(http::field::content_type, "text/plain");
+                response.body() = std::to_string(answered.load());
+            } else {
+                timer.expires_after(delay);
+                co_await timer.async_wait(asio::use_awaitable);
+                response.set(http::field::content_type, "application/json");
+                response.body() = R"({"ok":true})";
+                ++answered;
+            }
             response.keep_alive(request.keep_alive());
             response.prepare_payload();
             co_await http::async_write(socket, response, asio::use_awaitable);

@@ -13,6 +13,8 @@ struct blocking_client::impl {
         : socket(*static_cast<zmq::context_t*>(ctx.native()), zmq::socket_type::dealer) {
         socket.set(zmq::sockopt::linger, 0);
         socket.set(zmq::sockopt::sndhwm, 1000);
+        // A worker's feed receives up to --prefetch executions ahead.
+        socket.set(zmq::sockopt::rcvhwm, 100000);
         // Frequent reconnect attempts, so a restarted server gets its workers back at once.
         socket.set(zmq::sockopt::reconnect_ivl, 100);
         socket.set(zmq::sockopt::reconnect_ivl_max, 1000);

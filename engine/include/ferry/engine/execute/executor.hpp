@@ -120,8 +120,8 @@ private:
     const registry_holder& processes_;
     executor_settings settings_;
     std::unique_ptr<pending_queue> queue_;
-    std::unique_ptr<partner_limits> partners_;           // the bound per partner, over every thread
-    class loop_host;                                     // what the loops see of the pool
+    std::unique_ptr<partner_limits> partners_;  // the bound per partner, over every thread
+    class loop_host;                            // what the loops see of the pool
     std::unique_ptr<loop_host> host_;
     std::vector<std::unique_ptr<executor_loop>> loops_;  // one per executor thread
     std::uint64_t work_signal_ = 0;                      // the loops' on_new_work subscription

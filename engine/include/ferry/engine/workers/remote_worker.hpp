@@ -32,11 +32,11 @@ struct remote_worker_settings {
     std::size_t max_in_flight = 4096;
     /// Executions received and not yet started, asked for ahead so that the threads never
     /// wait for the next lease (the serving process's queue holds the rest).
-    std::size_t prefetch = 64;
+    std::size_t prefetch = 1024;
     /// How long stop() lets executions in flight end; the serving process dispatches those
     /// still waiting then, and those not started, again.
     std::chrono::milliseconds stop_grace{5000};
-    std::string files_root;   // for file_write, on this machine
+    std::string files_root;  // for file_write, on this machine
     /// Well under the serving process's lease (at least 1 s): several heartbeats fit in one,
     /// so a busy or slow (sanitized, loaded) worker never loses its leases while alive.
     std::chrono::milliseconds heartbeat{250};

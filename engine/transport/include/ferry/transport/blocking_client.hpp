@@ -11,10 +11,10 @@
 namespace ferry::transport {
 
 /// A plain, blocking peer of batch_server for a thread that does nothing else while it waits:
-/// a remote worker's feed, heartbeat and questions. Messages carry an empty correlation frame, so the
-/// server's envelopes work unchanged.
-/// Lifecycle: create, use and destroy on one thread (ZeroMQ sockets are not thread-safe),
-/// before the context. ZeroMQ reconnects on its own when the server restarts.
+/// a remote worker's feed, heartbeat and questions. Messages carry an empty correlation frame, so
+/// the server's envelopes work unchanged. Lifecycle: create, use and destroy on one thread (ZeroMQ
+/// sockets are not thread-safe), before the context. ZeroMQ reconnects on its own when the server
+/// restarts.
 class blocking_client {
 public:
     blocking_client(context& ctx, const std::string& endpoint);
