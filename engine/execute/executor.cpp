@@ -57,9 +57,10 @@ public:
         : sender_(*settings.reply_context, settings.reply_endpoint), backend_(backend) {}
     void send_early(transport::frames reply, kept_answers pages) override {
         backend_.keep_answers(pages);
-        send(std::move(reply));
+        send_now(std::move(reply));
     }
-    void send(transport::frames reply) override {
+    void send_recorded(transport::frames reply) override { send_now(std::move(reply)); }
+    void send_now(transport::frames reply) override {
         if (!sender_.send(std::move(reply))) {
             log::warn("executor", "a synchronous reply could not be sent");
         }

@@ -22,8 +22,11 @@ public:
     virtual ~reply_sink() = default;
     /// A `respond: early` reply: the pages it links to are kept first, then it goes out.
     virtual void send_early(transport::frames reply, kept_answers pages) = 0;
-    /// A reply whose execution's outcome was just recorded.
-    virtual void send(transport::frames reply) = 0;
+    /// A final reply that links to no later pages, as soon as it is computed (before the
+    /// execution's outcome is recorded).
+    virtual void send_now(transport::frames reply) = 0;
+    /// A reply that links to later pages, once they were recorded with the outcome.
+    virtual void send_recorded(transport::frames reply) = 0;
 };
 
 /// What the executions of one lease run with.

@@ -187,6 +187,16 @@ void executor_loop::finished(std::uint64_t lease, store::execution_record record
     --in_flight_;
     in_flight_count_.fetch_sub(1, std::memory_order_relaxed);
     host_.count_finished({&record, 1});
+    // The caller is answered now: its request is durable, and the outcome is recorded with
+    // this round (a crash before that runs the execution again). A reply that links to later
+    // pages waits for them to be written with the round.
+    const bool links_pages = std::any_of(out.answers.begin(), out.answers.end(), [](const auto& a) {
+        return a.first.starts_with("page/");
+    });
+    if (replies_ && !links_pages) {
+        for (auto& reply : out.replies) replies_->send_now(std::move(reply));
+        out.replies.clear();
+    }
     auto& round = finished_;
     if (std::find(round.leases.begin(), round.leases.end(), lease) == round.leases.end()) {
         round.leases.push_back(lease);
@@ -238,7 +248,7 @@ bool executor_loop::finish_round(std::size_t room) {
         log::warn("executor", "the outcome of an execution whose lease was lost was dropped",
                   {{"execution_id", id}});
     }
-    // Synchronous callers get their replies once the outcome is recorded.
+    // Replies that link to later pages go once those are written.
     auto replies = std::move(finished_.out.replies);
     finished_ = {};
     for (auto& reply : replies) send_reply(std::move(reply));
@@ -249,7 +259,7 @@ bool executor_loop::finish_round(std::size_t room) {
 
 void executor_loop::send_reply(transport::frames reply) {
     if (!replies_) return;
-    replies_->send(std::move(reply));
+    replies_->send_recorded(std::move(reply));
 }
 
 }  // namespace ferry::engine

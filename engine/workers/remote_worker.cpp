@@ -66,8 +66,9 @@ private:
     std::function<boost::system::result<std::uint64_t>(std::string_view)> ask_;
 };
 
-// Replies of a worker's executions: early ones go to the serving process at once (with the
-// pages they link to); the others travel with the results, sent once those are recorded.
+// Replies of a worker's executions go to the serving process at once, which sends them on:
+// early ones with the pages they link to, the others as soon as they are computed. Replies
+// that link to later pages travel with the results (sent once those are recorded).
 class forwarded_replies final : public reply_sink {
 public:
     forwarded_replies(leased_work& work, std::string worker_id)
@@ -77,7 +78,9 @@ public:
         early.push_back(proto::encode_early_reply(reply, pages));
         work_.send(std::move(early));
     }
-    void send(transport::frames) override {}
+    void send_now(transport::frames reply) override { send_early(std::move(reply), {}); }
+    // In the results already: the serving process sends it once it recorded them.
+    void send_recorded(transport::frames) override {}
 
 private:
     leased_work& work_;
