@@ -159,6 +159,7 @@ boost::asio::awaitable<void> run_process_of(store::execution_record& rec,
     run.files_root = limits.files_root;
     run.host = services.host;
     run.partners = services.partners;
+    run.waiting = services.waiting;
     run.keep_step_documents = keep_steps;
     run.kept = limits.kept;
     // A synchronous caller waits for this execution: its reply goes out when a respond: early

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 #include <cstdint>
@@ -34,6 +35,8 @@ struct execution_services {
     bool in_memory = false;  // low_latency: nothing of the execution itself is stored
     /// Partner connections of the executor thread (null: a connection per call).
     partner_pool* partners = nullptr;
+    /// The executor loop's count of executions that wait (run_settings::waiting).
+    std::atomic<std::size_t>* waiting = nullptr;
 };
 
 /// What running executions leaves for the finishing write and for the callers.

@@ -160,6 +160,7 @@ executor_stats executor_pool::stats() const {
     out.running = queue_->running();
     for (const auto& loop : loops_) {
         out.in_flight += loop->in_flight();
+        out.waiting += loop->waiting();
         const auto partners = loop->partner_counts();
         out.partner_connections_opened += partners.opened;
         out.partner_calls_reused += partners.reused;

@@ -151,6 +151,7 @@ asio::awaitable<void> executor_loop::run_claimed(std::uint64_t lease, claimed_ex
     services.host = context->host.get();
     services.in_memory = claimed.in_memory();
     services.partners = &partners_;
+    services.waiting = &waiting_count_;
     if (replies_) {
         services.respond_now = [this](transport::frames reply, kept_answers pages) {
             replies_->send_early(std::move(reply), std::move(pages));

@@ -42,6 +42,8 @@ public:
     void signal();
     /// Executions claimed and not yet finished (waiting or computing).
     std::size_t in_flight() const { return in_flight_count_.load(std::memory_order_relaxed); }
+    /// Of those, the executions that wait now (a partner's answer, a pause between attempts).
+    std::size_t waiting() const { return waiting_count_.load(std::memory_order_relaxed); }
     /// What this thread's partner connections did. Thread-safe.
     partner_pool::stats partner_counts() const { return partners_.counts(); }
 
@@ -91,6 +93,7 @@ private:
     partner_pool partners_;                  // this thread's kept-alive partner connections
     std::atomic<bool> wants_signal_{false};  // the round is about to wait: a signal wakes it
     std::atomic<std::size_t> in_flight_count_{0};
+    std::atomic<std::size_t> waiting_count_{0};  // run_settings::waiting of its executions
     // Declared last, destroyed first (~executor_loop): executions abandoned at stop are
     // destroyed with the io_context while the rest of the loop is still intact.
     std::optional<boost::asio::io_context> ctx_;

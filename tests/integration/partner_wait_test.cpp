@@ -93,6 +93,9 @@ TEST_F(PartnerWaitTest, AThousandExecutionsWaitAtOnceWithoutThreads) {
     EXPECT_EQ(partner.most_at_once(), bound);
     EXPECT_EQ(thread_count(server.pid()), idle_threads)
         << "threads with " << waiting << " executions waiting, against " << idle_threads << " idle";
+    // Waiting vs running: every one of them waits (on the partner, or for a place in its bound).
+    EXPECT_EQ(test::metric(server.port(), "ferry_executions_waiting"), std::to_string(waiting));
+    EXPECT_EQ(test::metric(server.port(), "ferry_executions_computing"), "0");
 
     partner.release();
     for (const auto& id : executions) {
@@ -100,6 +103,7 @@ TEST_F(PartnerWaitTest, AThousandExecutionsWaitAtOnceWithoutThreads) {
         ASSERT_EQ(done.at("state").as_string(), "succeeded") << id << ": " << done;
     }
     EXPECT_EQ(partner.most_at_once(), bound) << "the bound held after the release too";
+    EXPECT_EQ(test::settled_metric(server.port(), "ferry_executions_waiting", 0), "0");
     EXPECT_LE(partner.connections(), 2 * bound) << "connections are kept and reused";
 }
 

@@ -5,11 +5,19 @@
 #include <charconv>
 #include <chrono>
 
+#include "run/counted_wait.hpp"
 #include "run/http_client.hpp"
 #include "run/steps.hpp"
 
 namespace ferry::engine {
 namespace {
+
+// The call, with the run counted as waiting meanwhile. `req` is the caller's named local.
+boost::asio::awaitable<http_result> fetch_counted(const http_request& req,
+                                                  const run_settings& settings) {
+    const counted_wait waiting(settings.waiting);
+    co_return co_await http_fetch(req, settings.partners);
+}
 
 bool worth_retrying(unsigned status) { return status == 429 || status >= 500; }
 
@@ -79,7 +87,7 @@ boost::asio::awaitable<step_output> run_step(const http_call_step& step,
         std::string error;
         std::optional<http_response> answer;
         for (std::uint32_t attempt = 0;; ++attempt) {
-            auto res = co_await http_fetch(req, ctx.settings.partners);
+            auto res = co_await fetch_counted(req, ctx.settings);
             const bool retry = !res || worth_retrying(res->status);
             if (res) {
                 answer = std::move(*res);
@@ -94,6 +102,7 @@ boost::asio::awaitable<step_output> run_step(const http_call_step& step,
                                           << std::min<std::uint32_t>(attempt, 10));
             boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
             pause.expires_after(answer ? std::max(backoff, asked_pause(*answer)) : backoff);
+            const counted_wait waiting(ctx.settings.waiting);
             co_await pause.async_wait(boost::asio::use_awaitable);
         }
         const auto tries = step.retries > 0

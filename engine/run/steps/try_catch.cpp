@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 
+#include "run/counted_wait.hpp"
 #include "run/run_state.hpp"
 
 namespace ferry::engine {
@@ -67,6 +68,7 @@ boost::asio::awaitable<void> run_attempts(const try_catch_step& t, std::vector<w
         boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
         pause.expires_after(std::chrono::milliseconds(static_cast<std::uint64_t>(t.backoff_ms)
                                                       << std::min<std::uint32_t>(round, 10)));
+        const counted_wait waiting(run.context().settings.waiting);
         co_await pause.async_wait(boost::asio::use_awaitable);
         attempt = std::move(again);
     }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -213,6 +214,14 @@ response metrics(const routed_request& r) {
     metric(out, "ferry_executions_in_flight", "gauge",
            "Executions the local executors hold, computing or waiting (on a partner, a pause)",
            static_cast<double>(stats.executor.in_flight));
+    // Read apart from in_flight: a pair read a moment apart may cross; never below zero.
+    const auto waiting = std::min(stats.executor.waiting, stats.executor.in_flight);
+    metric(out, "ferry_executions_waiting", "gauge",
+           "Executions in flight that wait (on a partner's answer, a pause between attempts)",
+           static_cast<double>(waiting));
+    metric(out, "ferry_executions_computing", "gauge",
+           "Executions in flight that do not wait: computing, or ready to on an executor thread",
+           static_cast<double>(stats.executor.in_flight - waiting));
     metric(out, "ferry_partner_connections_opened_total", "counter",
            "Connections http_call steps opened to partners",
            static_cast<double>(stats.executor.partner_connections_opened));

@@ -51,6 +51,7 @@ struct executor_stats {
     std::uint64_t failed = 0;
     std::uint64_t running = 0;    // stored executions claimed now (here or by workers)
     std::uint64_t in_flight = 0;  // executions on the local executors now, running or waiting
+    std::uint64_t waiting = 0;    // of those, waiting (a partner's answer, a pause)
     // http_call partners: connections opened, calls over a kept connection, TLS sessions
     // resumed, and calls in flight per partner ("https://host:port").
     std::uint64_t partner_connections_opened = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 #include <cstdint>
@@ -49,6 +50,9 @@ struct run_settings {
     /// The executor thread's kept-alive partner connections and the bound per partner
     /// (run/partner_connections.hpp). Null: each http_call opens a connection of its own.
     partner_pool* partners = nullptr;
+    /// Counts the runs that wait now (a partner's answer, a pause between attempts): the
+    /// executor loop's gauge. Null: not counted.
+    std::atomic<std::size_t>* waiting = nullptr;
 };
 
 /// What one step did in one run (a step inside a branch path, or retried, runs more than once).
