@@ -51,7 +51,8 @@ public:
     virtual const executor_settings& settings() const = 0;
     /// The bound on calls in flight per http_call partner, over every loop.
     virtual partner_limits& partners() = 0;
-    /// What the executions of `lease` run with.
+    /// What the executions of `lease` run with; null when the host gives them up (it stops:
+    /// they are neither run nor finished here, and run again elsewhere).
     virtual std::shared_ptr<const lease_context> context_for(const execution_lease& lease) = 0;
     /// Counts and logs executions that ended.
     virtual void count_finished(std::span<store::execution_record> finished) = 0;

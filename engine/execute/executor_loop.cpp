@@ -138,6 +138,7 @@ bool executor_loop::claim() {
 void executor_loop::start(execution_lease lease) {
     // The processes deployed now, for this claim's executions.
     const auto context = host_.context_for(lease);
+    if (!context) return;
     for (auto& claimed : lease.executions) {
         ++in_flight_;
         in_flight_count_.fetch_add(1, std::memory_order_relaxed);

@@ -110,9 +110,8 @@ public:
         context->limits = info->limits;
         context->limits.files_root = worker_.settings_.files_root;
         const auto d = worker_.definitions_for(info->generation);
-        if (!d) {
-            context->error = "the worker stopped before the definitions came";
-        } else if (!d->processes) {
+        if (!d) return nullptr;  // stopping: the serving process dispatches them again
+        if (!d->processes) {
             context->error = d->error;
         } else {
             context->host = std::make_shared<asked_sequences_host>(
