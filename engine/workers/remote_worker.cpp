@@ -200,7 +200,7 @@ void remote_worker::feed_thread(const std::stop_token& stop) {
     const auto send_outgoing = [&] {
         auto outgoing = work_->take_outgoing();
         for (std::size_t i = 0; i < outgoing.size(); ++i) {
-            if (feed.send(std::move(outgoing[i]))) continue;
+            if (feed.try_send(outgoing[i])) continue;
             // The queue to the server is full: the rest goes first next time.
             outgoing.erase(outgoing.begin(), outgoing.begin() + static_cast<std::ptrdiff_t>(i));
             work_->put_back(std::move(outgoing));

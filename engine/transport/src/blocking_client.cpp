@@ -27,14 +27,18 @@ blocking_client::blocking_client(context& ctx, const std::string& endpoint)
 
 blocking_client::~blocking_client() = default;
 
-bool blocking_client::send(frames message) {
+bool blocking_client::send(frames message) { return try_send(message); }
+
+bool blocking_client::try_send(frames& message) {
     message.insert(message.begin(), std::string());  // the (unused) correlation frame
+    bool sent = false;
     try {
-        return detail::send_frames(impl_->socket, message);
+        sent = detail::send_frames(impl_->socket, message);
     } catch (const zmq::error_t& e) {
         std::fprintf(stderr, "ferry transport: send failed: %s\n", e.what());
-        return false;
     }
+    message.erase(message.begin());
+    return sent;
 }
 
 std::optional<frames> blocking_client::receive(std::chrono::milliseconds wait, int wake_fd) {

@@ -24,6 +24,8 @@ public:
 
     /// Queues `message`; false when it cannot (the queue to the server is full).
     bool send(frames message);
+    /// The same, leaving `message` as it was when it could not be queued (to send it later).
+    bool try_send(frames& message);
     /// The next message from the server, or nullopt when none came within `wait`. With
     /// `wake_fd`, the wait also ends (with nullopt) once that descriptor is readable.
     std::optional<frames> receive(std::chrono::milliseconds wait, int wake_fd = -1);
