@@ -208,8 +208,11 @@ void remote_worker::feed_thread(const std::stop_token& stop) {
         }
         return true;
     };
+    bool unsent = false;
     while (!stop.stop_requested()) {
-        auto in = feed.receive(poll_interval, work_->wake_fd());
+        // What met a full queue is tried again soon, not at the next message or poll.
+        auto in = feed.receive(unsent ? std::chrono::milliseconds(1) : poll_interval,
+                               work_->wake_fd());
         work_->woken();
         for (std::size_t n = 1; in; ++n) {
             if (auto work = proto::decode_work(*in)) {
@@ -220,7 +223,7 @@ void remote_worker::feed_thread(const std::stop_token& stop) {
             if (n == messages_per_turn) break;  // outcomes go out between
             in = feed.receive(std::chrono::milliseconds(0));
         }
-        (void)send_outgoing();
+        unsent = !send_outgoing();
         if (const auto room = work_->room(); room > asked) {
             (void)feed.send(message(proto::kind::ready, id_, room - asked));
             asked = room;

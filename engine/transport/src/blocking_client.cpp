@@ -12,8 +12,9 @@ struct blocking_client::impl {
     impl(context& ctx, const std::string& endpoint)
         : socket(*static_cast<zmq::context_t*>(ctx.native()), zmq::socket_type::dealer) {
         socket.set(zmq::sockopt::linger, 0);
-        socket.set(zmq::sockopt::sndhwm, 1000);
-        // A worker's feed receives up to --prefetch executions ahead.
+        // A worker's feed receives up to --prefetch executions ahead, and sends outcomes of up
+        // to --max-executions-in-flight (memory it holds anyway).
+        socket.set(zmq::sockopt::sndhwm, 100000);
         socket.set(zmq::sockopt::rcvhwm, 100000);
         // Frequent reconnect attempts, so a restarted server gets its workers back at once.
         socket.set(zmq::sockopt::reconnect_ivl, 100);
