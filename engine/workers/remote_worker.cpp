@@ -211,8 +211,8 @@ void remote_worker::feed_thread(const std::stop_token& stop) {
     bool unsent = false;
     while (!stop.stop_requested()) {
         // What met a full queue is tried again soon, not at the next message or poll.
-        auto in = feed.receive(unsent ? std::chrono::milliseconds(1) : poll_interval,
-                               work_->wake_fd());
+        auto in =
+            feed.receive(unsent ? std::chrono::milliseconds(1) : poll_interval, work_->wake_fd());
         work_->woken();
         for (std::size_t n = 1; in; ++n) {
             if (auto work = proto::decode_work(*in)) {
