@@ -285,8 +285,8 @@ void worker_dispatcher::loop::take_results(transport::envelope& env) {
                        ? proto::decode_results(env.body[1])
                        : boost::system::result<proto::results>(transport::errc::bad_message);
     if (!results) {
-        // Which executions it answers is unreadable too: their leases run out with the
-        // worker's, or it sends them again.
+        // Which executions it answers is unreadable too: they stay leased to the worker
+        // until it goes silent, then run again.
         log::warn("dispatch", "an unreadable result from a worker was dropped");
         return;
     }
