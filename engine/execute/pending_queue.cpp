@@ -142,8 +142,7 @@ execution_lease pending_queue::claim(const claim_request& request) {
                        {{"error", noted.error().message()}});
         }
     }
-    out.executions.reserve(items.size());
-    for (auto& item : items) out.executions.push_back(prepare(item, started));
+    out.executions = prepare(items, started);
     return out;
 }
 
@@ -280,57 +279,82 @@ std::vector<std::uint64_t> pending_queue::claimed_seqs_locked(std::uint32_t clai
     return seqs;
 }
 
-claimed_execution pending_queue::prepare(work_item& item, std::int64_t now) const {
-    claimed_execution out;
-    out.seq = item.seq;
-    auto& rec = out.record;
-    if (item.seq == 0) {  // in memory: nothing to load, no attempts to count
-        rec = std::move(item.loaded->record);
-        out.documents = std::move(item.loaded->documents);
-        rec.state = store::execution_state::running;
-        rec.started_ms = now;
-        if (item.attempts > 0) {
-            out.error =
-                "the lease of whoever ran it was lost (a worker stopped answering); nothing of a "
-                "low_latency execution is stored, so it cannot run again";
-        }
-        return out;
+std::vector<claimed_execution> pending_queue::prepare(std::vector<work_item>& items,
+                                                      std::int64_t now) const {
+    std::vector<claimed_execution> out(items.size());
+    // The records not handed over by the intake, read together.
+    std::vector<std::string_view> unread_ids;
+    for (const auto& item : items) {
+        if (item.seq != 0 && !item.loaded) unread_ids.push_back(item.execution_id);
     }
-    // A streamed upload's documents are in the store, not in the intake's message.
-    const bool loaded = item.loaded && item.loaded->arrives == store::new_execution::part::whole;
-    if (item.loaded) {
-        rec = std::move(item.loaded->record);
-        out.documents = std::move(item.loaded->documents);
-    } else if (auto stored = db_.read_execution(item.execution_id); stored) {
-        rec = std::move(*stored);
-    } else {
-        log::error("executor", "execution record unreadable",
-                   {{"execution_id", item.execution_id}, {"error", stored.error().message()}});
-        rec.id = item.execution_id;
-        out.error = "execution record unreadable: " + stored.error().message();
-    }
-    rec.pending_seq = item.seq;
-    if (!out.error.empty()) return out;
-    rec.attempts += item.attempts + 1;
-    rec.started_ms = now;
-    rec.error.clear();
-    if (rec.attempts > settings_.max_attempts) {
-        out.error = "abandoned after " + std::to_string(settings_.max_attempts) +
-                    " attempts that did not finish (the server, or the worker running it, "
-                    "stopped during each)";
-        return out;
-    }
-    rec.state = store::execution_state::running;
-    if (!loaded) {
-        out.documents.clear();
-        out.documents.reserve(rec.document_ids.size());
-        for (const auto& id : rec.document_ids) {
-            auto doc = db_.read_document(id);
-            if (!doc) {
-                out.error = "document " + id + " unreadable: " + doc.error().message();
-                return out;
+    auto read = db_.read_executions(unread_ids);
+    auto next_read = read.begin();
+    // Then the documents of those whose request is not in the intake's message (a streamed
+    // upload's documents are in the store, as are those of every record read here).
+    std::vector<std::string_view> document_ids;
+    std::vector<std::size_t> reading_documents;  // indexes into `out`
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        auto& item = items[i];
+        auto& claimed = out[i];
+        claimed.seq = item.seq;
+        auto& rec = claimed.record;
+        if (item.seq == 0) {  // in memory: nothing to load, no attempts to count
+            rec = std::move(item.loaded->record);
+            claimed.documents = std::move(item.loaded->documents);
+            rec.state = store::execution_state::running;
+            rec.started_ms = now;
+            if (item.attempts > 0) {
+                claimed.error =
+                    "the lease of whoever ran it was lost (a worker stopped answering); nothing "
+                    "of a low_latency execution is stored, so it cannot run again";
             }
-            out.documents.push_back(std::move(*doc));
+            continue;
+        }
+        const bool loaded =
+            item.loaded && item.loaded->arrives == store::new_execution::part::whole;
+        if (item.loaded) {
+            rec = std::move(item.loaded->record);
+            claimed.documents = std::move(item.loaded->documents);
+        } else if (auto& stored = *next_read++; stored) {
+            rec = std::move(*stored);
+        } else {
+            log::error("executor", "execution record unreadable",
+                       {{"execution_id", item.execution_id}, {"error", stored.error().message()}});
+            rec.id = item.execution_id;
+            claimed.error = "execution record unreadable: " + stored.error().message();
+        }
+        rec.pending_seq = item.seq;
+        if (!claimed.error.empty()) continue;
+        rec.attempts += item.attempts + 1;
+        rec.started_ms = now;
+        rec.error.clear();
+        if (rec.attempts > settings_.max_attempts) {
+            claimed.error = "abandoned after " + std::to_string(settings_.max_attempts) +
+                            " attempts that did not finish (the server, or the worker running "
+                            "it, stopped during each)";
+            continue;
+        }
+        rec.state = store::execution_state::running;
+        if (!loaded) {
+            claimed.documents.clear();
+            reading_documents.push_back(i);
+            for (const auto& id : rec.document_ids) document_ids.push_back(id);
+        }
+    }
+    auto documents = db_.read_documents(document_ids);
+    auto next_document = documents.begin();
+    for (const auto i : reading_documents) {
+        auto& claimed = out[i];
+        claimed.documents.reserve(claimed.record.document_ids.size());
+        for (const auto& id : claimed.record.document_ids) {
+            auto& doc = *next_document++;
+            if (!claimed.error.empty()) continue;
+            if (!doc) {
+                claimed.error = "document " + id + " unreadable: " + doc.error().message();
+                claimed.documents.clear();
+                continue;
+            }
+            claimed.documents.push_back(std::move(*doc));
         }
     }
     return out;
@@ -430,8 +454,7 @@ boost::system::result<finish_report> pending_queue::finish(
                 report.next.id = open_lease_locked(*then_claim, items, started);
                 // Prepared with the lock released (it reads the store).
                 lock.unlock();
-                report.next.executions.reserve(items.size());
-                for (auto& item : items) report.next.executions.push_back(prepare(item, started));
+                report.next.executions = prepare(items, started);
                 lock.lock();
             }
         }

@@ -105,7 +105,8 @@ private:
     void expire_locked(steady::time_point now);
     void give_back_locked(lease_state& l, steady::time_point not_before);
     std::vector<std::uint64_t> claimed_seqs_locked(std::uint32_t claimer) const;
-    claimed_execution prepare(work_item& item, std::int64_t now) const;
+    /// The claimed executions with their records and documents (read from the store together).
+    std::vector<claimed_execution> prepare(std::vector<work_item>& items, std::int64_t now) const;
     /// After the finishing write: makes what the executions started durable and runnable.
     void queue_started(std::span<const store::new_execution> started);
     void signal_work();

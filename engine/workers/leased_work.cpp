@@ -36,10 +36,12 @@ void leased_work::signal_work() {
     for (const auto& signal : signals) signal();
 }
 
-void leased_work::add(proto::work w) {
+void leased_work::add(proto::work batch) {
+    const auto terms =
+        std::make_shared<const lease_info>(std::move(batch.generation), std::move(batch.limits));
     {
         std::lock_guard lock(mutex_);
-        arrived_.push_back(std::move(w));
+        for (auto& e : batch.executions) arrived_.push_back({terms, std::move(e)});
     }
     signal_work();
 }
@@ -104,10 +106,10 @@ execution_lease leased_work::claim_locked(std::size_t max) {
     out.id = ++next_lease_;
     auto& held = leases_[out.id];
     // One claim runs with one generation of the definitions.
-    held.info = {arrived_.front().generation, arrived_.front().limits};
+    held.info = *arrived_.front().terms;
     while (!arrived_.empty() && out.executions.size() < max &&
-           arrived_.front().generation == held.info.generation) {
-        auto w = std::move(arrived_.front());
+           arrived_.front().terms->generation == held.info.generation) {
+        auto w = std::move(arrived_.front().execution);
         arrived_.pop_front();
         held.tokens.emplace(w.record.id, w.lease);
         claimed_execution claimed;

@@ -45,7 +45,7 @@ public:
     leased_work& operator=(const leased_work&) = delete;
 
     /// Work that arrived (the feed thread).
-    void add(worker_protocol::work w);
+    void add(worker_protocol::work batch);
     /// A message for the serving process (an early reply), sent in order with the results.
     void send(transport::frames message);
     /// Messages for the serving process, oldest first; put_back() returns those that could
@@ -78,6 +78,11 @@ public:
     void stop() override;
 
 private:
+    /// An execution received and not claimed yet, with the terms of the message it came in.
+    struct arrival {
+        std::shared_ptr<const lease_info> terms;
+        worker_protocol::leased_execution execution;
+    };
     struct held_lease {
         lease_info info;
         std::unordered_map<std::string, std::uint64_t> tokens;  // execution id -> work lease
@@ -91,7 +96,7 @@ private:
     int wake_fd_ = -1;
 
     mutable std::mutex mutex_;
-    std::deque<worker_protocol::work> arrived_;
+    std::deque<arrival> arrived_;
     std::unordered_map<std::uint64_t, held_lease> leases_;
     std::size_t held_ = 0;  // executions claimed by the loops, not yet finished
     std::deque<transport::frames> outgoing_;

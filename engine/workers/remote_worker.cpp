@@ -28,6 +28,9 @@ constexpr auto ready_again = std::chrono::seconds(2);
 constexpr auto answer_wait = std::chrono::seconds(10);  // for a sequence or the definitions
 constexpr std::uint64_t values_per_block = 100;
 constexpr std::size_t messages_per_turn = 1000;
+// Executions an executor loop takes at once: their outcomes go back as one message, which
+// costs more than a local executor's write (measured: 64 drains a backlog faster than 16).
+constexpr std::size_t claim_batch = 64;
 
 transport::frames message(proto::kind what, const std::string& worker_id, std::uint64_t count = 0) {
     proto::worker_header h;
@@ -96,6 +99,7 @@ public:
         settings_.threads = worker.settings_.threads;
         settings_.max_in_flight = worker.settings_.max_in_flight;
         settings_.stop_grace = worker.settings_.stop_grace;
+        settings_.claim_batch = claim_batch;
     }
     execution_backend& backend() override { return *worker_.work_; }
     const executor_settings& settings() const override { return settings_; }
@@ -216,7 +220,7 @@ void remote_worker::feed_thread(const std::stop_token& stop) {
         work_->woken();
         for (std::size_t n = 1; in; ++n) {
             if (auto work = proto::decode_work(*in)) {
-                asked -= std::min<std::size_t>(asked, 1);
+                asked -= std::min(asked, work->executions.size());
                 work_->add(std::move(*work));
                 heard = steady::now();
             }

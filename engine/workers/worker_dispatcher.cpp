@@ -46,6 +46,12 @@ definitions definitions_of(const registry& r) {
     return out;
 }
 
+// A claim for a worker goes out as one message: larger than a local executor's claim, as
+// the message costs more than the claim. Measured: 64 drains a backlog faster than 16.
+constexpr std::size_t claim_for_worker = 64;
+// Claims per worker in one turn of the loop.
+constexpr std::size_t claims_per_turn = 4;
+
 template <class T>
 void append(std::vector<T>& to, std::vector<T>& more) {
     to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
@@ -76,7 +82,8 @@ private:
         std::string link;  // the routing id of the worker's feed
         std::string worker_id;
         std::uint64_t backend_lease = 0;
-        claimed_execution work;
+        std::string execution_id;
+        std::uint64_t seq = 0;  // in the backend's pending queue
     };
     /// A worker process's feed: what it may be sent now.
     struct worker_link {
@@ -115,7 +122,9 @@ private:
     void expire_silent_workers();
     /// Keeps the backend leases of live workers (their heartbeats say they are alive).
     void extend_leases();
-    void dispatch();
+    /// Claims and sends work for workers with credit; true when it stopped with credit and
+    /// work left (the next turn goes on without waiting).
+    bool dispatch();
     /// Fails an execution that cannot be sent (or whose result is unreadable) at once.
     void fail_unsent(std::uint64_t backend_lease, claimed_execution& work, std::string error);
     void report(round r);
@@ -178,8 +187,9 @@ void worker_dispatcher::stop() {
 }
 
 void worker_dispatcher::loop::run(const std::stop_token& stop) {
+    bool more = false;  // claims left over from the last turn
     while (!stop.stop_requested()) {
-        const auto ready = server_.wait(std::chrono::milliseconds(100), owner_.signal_);
+        const auto ready = server_.wait(std::chrono::milliseconds(more ? 0 : 100), owner_.signal_);
         if (!ready) {
             if (ready.error() == transport::errc::shutting_down) break;
             continue;
@@ -202,7 +212,7 @@ void worker_dispatcher::loop::run(const std::stop_token& stop) {
             owner_.wants_work_ = true;
         }
         // No more work goes out while outcomes wait for the store to take writes again.
-        if (unrecorded_.empty()) dispatch();
+        more = unrecorded_.empty() && dispatch();
         if (!current_.empty()) {
             report(std::exchange(current_, {}));
         } else if (leases_changed_) {
@@ -297,7 +307,7 @@ void worker_dispatcher::loop::take_results(transport::envelope& env) {
         const auto it = leases_.find(token);
         // A lease taken back meanwhile (its worker went silent) runs elsewhere now.
         if (it == leases_.end() || it->second.link != env.routing_id ||
-            record.id != it->second.work.record.id ||
+            record.id != it->second.execution_id ||
             !backend_.extend(it->second.backend_lease, std::chrono::milliseconds(0))) {
             log::warn("dispatch", "a result came after its lease was taken back; dropped",
                       {{"execution_id", record.id}});
@@ -312,7 +322,7 @@ void worker_dispatcher::loop::take_results(transport::envelope& env) {
         if (const auto b = backend_leases_.find(l.backend_lease); b != backend_leases_.end()) {
             if (--b->second == 0) backend_leases_.erase(b);
         }
-        record.pending_seq = l.work.seq;
+        record.pending_seq = l.seq;
         current_.add(l.backend_lease, std::move(record));
         any = true;
     }
@@ -376,40 +386,43 @@ void worker_dispatcher::loop::extend_leases() {
     }
 }
 
-void worker_dispatcher::loop::dispatch() {
-    const auto batch = pool_.settings().claim_batch;
-    // A batch per worker in turn, so that one worker's credit does not take all the work.
-    for (bool claimed_any = true; claimed_any;) {
-        claimed_any = false;
+bool worker_dispatcher::loop::dispatch() {
+    const auto batch = std::max(claim_for_worker, pool_.settings().claim_batch);
+    // A batch per worker in turn, so that one worker's credit does not take all the work; a
+    // few batches per turn, so that outcomes and requests are taken in between.
+    for (std::size_t turn = 0; turn < claims_per_turn; ++turn) {
         for (auto& [routing_id, link] : links_) {
             if (link.credit == 0) continue;
             const claim_request request{slot_, std::min(batch, link.credit), false,
                                         2 * owner_.lease_timeout_, true};
             auto claimed = backend_.claim(request);
-            if (claimed.empty()) return;
-            claimed_any = true;
+            if (claimed.empty()) return false;
             leases_changed_ = true;
+            // The claim goes out as one message.
+            proto::work w;
+            w.generation = current_definitions().generation;
+            w.limits = pool_.limits();
+            w.executions.reserve(claimed.executions.size());
             for (auto& work : claimed.executions) {
                 if (!work.error.empty()) {
                     fail_unsent(claimed.id, work, std::move(work.error));
                     continue;
                 }
-                proto::work w;
-                w.lease = ++next_token_;
-                w.generation = current_definitions().generation;
-                w.in_memory = work.in_memory();
-                w.limits = pool_.limits();
-                w.record = work.record;
-                w.documents = std::move(work.documents);
-                (void)server_.reply(link.to, proto::encode_work(w));
-                leases_.emplace(w.lease,
-                                lease{routing_id, link.worker_id, claimed.id, std::move(work)});
-                ++backend_leases_[claimed.id];
-                ++link.out;
-                link.credit -= std::min<std::size_t>(link.credit, 1);
+                const auto token = ++next_token_;
+                leases_.emplace(
+                    token, lease{routing_id, link.worker_id, claimed.id, work.record.id, work.seq});
+                w.executions.push_back(
+                    {token, work.in_memory(), std::move(work.record), std::move(work.documents)});
             }
+            if (w.executions.empty()) continue;
+            (void)server_.reply(link.to, proto::encode_work(w));
+            backend_leases_[claimed.id] += w.executions.size();
+            link.out += w.executions.size();
+            link.credit -= std::min(link.credit, w.executions.size());
         }
     }
+    return std::any_of(links_.begin(), links_.end(),
+                       [](const auto& l) { return l.second.credit > 0; });
 }
 
 void worker_dispatcher::loop::fail_unsent(std::uint64_t backend_lease, claimed_execution& work,

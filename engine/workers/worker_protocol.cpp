@@ -75,69 +75,100 @@ boost::system::result<worker_header> decode_worker_header(std::string_view bytes
     return h;
 }
 
+// One frame (a message of many small frames costs more to send and receive than one copy):
+// kind, generation, limits, how many executions, then per execution its lease, whether it is
+// in memory, its record and its documents.
 transport::frames encode_work(const work& w) {
-    store::byte_writer header;
-    header.put_byte(static_cast<std::uint8_t>(kind::work));
-    header.put_varint(w.lease);
-    header.put_string(w.generation);
-    header.put_byte(w.in_memory ? 1 : 0);
-    header.put_varint(w.limits.kept.max_trace_entries);
-    header.put_varint(w.limits.kept.max_kept_documents);
-    header.put_varint(w.limits.kept.max_kept_bytes);
-    header.put_varint(static_cast<std::uint64_t>(w.limits.page_ttl_ms));
-    header.put_varint(static_cast<std::uint64_t>(w.limits.reply_ttl_ms));
-    header.put_varint(w.limits.redelivery_ms.size());
-    for (const auto delay : w.limits.redelivery_ms) header.put_varint(delay);
-    transport::frames out;
-    out.reserve(w.documents.size() + 2);
-    out.push_back(header.take());
-    out.push_back(store::encode_execution(w.record));
-    for (const auto& doc : w.documents) out.push_back(store::encode_document(doc));
-    return out;
+    store::byte_writer out;
+    out.put_byte(static_cast<std::uint8_t>(kind::work));
+    out.put_string(w.generation);
+    out.put_varint(w.limits.kept.max_trace_entries);
+    out.put_varint(w.limits.kept.max_kept_documents);
+    out.put_varint(w.limits.kept.max_kept_bytes);
+    out.put_varint(static_cast<std::uint64_t>(w.limits.page_ttl_ms));
+    out.put_varint(static_cast<std::uint64_t>(w.limits.reply_ttl_ms));
+    out.put_varint(w.limits.redelivery_ms.size());
+    for (const auto delay : w.limits.redelivery_ms) out.put_varint(delay);
+    out.put_varint(w.executions.size());
+    // Encoded first, so that the message is allocated once, at its size.
+    std::vector<std::string> parts;
+    std::size_t size = out.bytes().size();
+    for (const auto& e : w.executions) {
+        parts.push_back(store::encode_execution(e.record));
+        size += parts.back().size() + 24;
+        for (const auto& doc : e.documents) {
+            parts.push_back(store::encode_document(doc));
+            size += parts.back().size() + 8;
+        }
+    }
+    out.bytes().reserve(size);
+    auto part = parts.begin();
+    for (const auto& e : w.executions) {
+        out.put_varint(e.lease);
+        out.put_byte(e.in_memory ? 1 : 0);
+        out.put_string(*part++);
+        out.put_varint(e.documents.size());
+        for (std::size_t d = 0; d < e.documents.size(); ++d) out.put_string(*part++);
+    }
+    return {out.take()};
 }
 
 boost::system::result<work> decode_work(const transport::frames& in) {
-    if (in.size() < 2) return bad;
-    store::byte_reader header(in[0]);
-    const auto what = header.get_byte();
-    const auto lease = header.get_varint();
-    const auto generation = header.get_string();
-    const auto in_memory = header.get_byte();
-    const auto trace = header.get_varint();
-    const auto kept_documents = header.get_varint();
-    const auto kept_bytes = header.get_varint();
-    const auto page_ttl = header.get_varint();
-    const auto reply_ttl = header.get_varint();
-    const auto redeliveries = header.get_varint();
-    if (!what || *what != static_cast<std::uint8_t>(kind::work) || !lease || !generation ||
-        !in_memory || !trace || !kept_documents || !kept_bytes || !page_ttl || !reply_ttl ||
-        !redeliveries || *redeliveries > 100) {
+    if (in.size() != 1) return bad;
+    store::byte_reader r(in[0]);
+    const auto what = r.get_byte();
+    const auto generation = r.get_string();
+    const auto trace = r.get_varint();
+    const auto kept_documents = r.get_varint();
+    const auto kept_bytes = r.get_varint();
+    const auto page_ttl = r.get_varint();
+    const auto reply_ttl = r.get_varint();
+    const auto redeliveries = r.get_varint();
+    if (!what || *what != static_cast<std::uint8_t>(kind::work) || !generation || !trace ||
+        !kept_documents || !kept_bytes || !page_ttl || !reply_ttl || !redeliveries ||
+        *redeliveries > 100) {
         return bad;
     }
     std::vector<std::uint32_t> redelivery_ms;
     for (std::uint64_t i = 0; i < *redeliveries; ++i) {
-        const auto delay = header.get_varint();
+        const auto delay = r.get_varint();
         if (!delay) return bad;
         redelivery_ms.push_back(static_cast<std::uint32_t>(*delay));
     }
-    auto record = store::decode_execution(in[1]);
-    if (!record) return bad;
+    const auto count = r.get_varint();
+    // Each execution takes a few bytes at least: a count past that is garbage.
+    if (!count || *count > in[0].size()) return bad;
     work out;
-    out.lease = *lease;
     out.generation = *generation;
-    out.in_memory = *in_memory != 0;
+    out.limits.redelivery_ms = std::move(redelivery_ms);
     out.limits.kept.max_trace_entries = *trace;
     out.limits.kept.max_kept_documents = *kept_documents;
     out.limits.kept.max_kept_bytes = *kept_bytes;
     out.limits.page_ttl_ms = static_cast<std::int64_t>(*page_ttl);
     out.limits.reply_ttl_ms = static_cast<std::int64_t>(*reply_ttl);
-    out.limits.redelivery_ms = std::move(redelivery_ms);
-    out.record = std::move(*record);
-    for (std::size_t i = 2; i < in.size(); ++i) {
-        auto doc = store::decode_document(in[i]);
-        if (!doc) return bad;
-        out.documents.push_back(std::move(*doc));
+    out.executions.reserve(*count);
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        const auto lease = r.get_varint();
+        const auto in_memory = r.get_byte();
+        const auto record_bytes = r.get_string();
+        const auto documents = r.get_varint();
+        if (!lease || !in_memory || !record_bytes || !documents) return bad;
+        auto record = store::decode_execution(*record_bytes);
+        if (!record) return bad;
+        leased_execution e;
+        e.lease = *lease;
+        e.in_memory = *in_memory != 0;
+        e.record = std::move(*record);
+        for (std::uint64_t d = 0; d < *documents; ++d) {
+            const auto doc_bytes = r.get_string();
+            if (!doc_bytes) return bad;
+            auto doc = store::decode_document(*doc_bytes);
+            if (!doc) return bad;
+            e.documents.push_back(std::move(*doc));
+        }
+        out.executions.push_back(std::move(e));
     }
+    if (!r.at_end()) return bad;
     return out;
 }
 

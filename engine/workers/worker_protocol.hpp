@@ -41,14 +41,19 @@ struct worker_header {
 std::string encode_header(const worker_header& h);
 boost::system::result<worker_header> decode_worker_header(std::string_view bytes);
 
-/// One execution leased to a worker: everything it needs to run it.
-struct work {
-    std::uint64_t lease = 0;
-    std::string generation;  // of the deployed definitions it must run with
+/// One execution leased to a worker.
+struct leased_execution {
+    std::uint64_t lease = 0;  // the token its result answers with
     bool in_memory = false;
-    execution_limits limits;  // the serving process's (files_root is the worker's own)
     store::execution_record record;
     std::vector<store::document> documents;
+};
+/// Executions leased to a worker in one message (a claim's worth): they run with the same
+/// definitions and limits.
+struct work {
+    std::string generation;   // of the deployed definitions they must run with
+    execution_limits limits;  // the serving process's (files_root is the worker's own)
+    std::vector<leased_execution> executions;
 };
 transport::frames encode_work(const work& w);
 boost::system::result<work> decode_work(const transport::frames& in);

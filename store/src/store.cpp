@@ -255,6 +255,45 @@ boost::system::result<document> store::read_document(std::string_view id) const 
     return decode_document(std::string_view(value.data(), value.size()));
 }
 
+namespace {
+
+template <class T, class Decode>
+std::vector<boost::system::result<T>> read_many(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf,
+                                                std::span<const std::string_view> ids,
+                                                const char* what, Decode decode) {
+    std::vector<rocksdb::Slice> keys;
+    keys.reserve(ids.size());
+    for (const auto id : ids) keys.push_back(slice(id));
+    std::vector<rocksdb::PinnableSlice> values(ids.size());
+    std::vector<rocksdb::Status> statuses(ids.size());
+    db.MultiGet(rocksdb::ReadOptions(), cf, keys.size(), keys.data(), values.data(),
+                statuses.data());
+    std::vector<boost::system::result<T>> out;
+    out.reserve(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (!statuses[i].ok()) {
+            out.emplace_back(from_status(statuses[i], what));
+        } else {
+            out.push_back(decode(std::string_view(values[i].data(), values[i].size())));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<boost::system::result<execution_record>> store::read_executions(
+    std::span<const std::string_view> ids) const {
+    return read_many<execution_record>(*impl_->db, impl_->executions, ids, "read execution",
+                                       [](std::string_view v) { return decode_execution(v); });
+}
+
+std::vector<boost::system::result<document>> store::read_documents(
+    std::span<const std::string_view> ids) const {
+    return read_many<document>(*impl_->db, impl_->documents, ids, "read document",
+                               [](std::string_view v) { return decode_document(v); });
+}
+
 boost::system::result<std::vector<pending_entry>> store::read_pending(std::uint64_t from_seq,
                                                                       std::size_t limit) const {
     std::vector<pending_entry> out;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/execution_backend_conformance.hpp"
+#include "ferry/store/error.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ferry::engine {
@@ -41,6 +42,21 @@ public:
             queue_->notify(*last);
         }
         return ids;
+    }
+
+    /// Queues (read from the store when claimed) an execution whose second document was never
+    /// written.
+    std::string enqueue_missing_document() {
+        store::new_execution e;
+        e.record.id = "x" + std::to_string(next_++);
+        e.record.process = "p";
+        e.record.document_ids = {e.record.id + "-0", e.record.id + "-1"};
+        e.documents = {{"doc of " + e.record.id, {}}};
+        std::vector<store::new_execution> batch{std::move(e)};
+        const auto last = db_->commit(batch);
+        EXPECT_TRUE(last);
+        queue_->notify(*last);
+        return batch[0].record.id;
     }
 
     store::execution_record stored(const std::string& id) {
@@ -139,6 +155,32 @@ TEST(PendingQueue, AnExecutionOutOfAttemptsIsHandedOutToBeFailed) {
     ASSERT_EQ(last.executions.size(), 1u);
     EXPECT_NE(last.executions[0].error.find("abandoned after 5 attempts"), std::string::npos)
         << last.executions[0].error;
+}
+
+// A claim reads its executions' records and documents together; one whose document is missing
+// is handed out with the error (to be failed), and the others of the claim are whole.
+TEST(PendingQueue, AClaimReadTogetherKeepsEachExecutionsDocumentsAndErrors) {
+    pending_queue_harness h;
+    h.enqueue(1);  // handed over: not read
+    const auto read_before = h.enqueue(2);
+    const auto broken = h.enqueue_missing_document();
+    const auto read_after = h.enqueue(1);  // handed over, but the cursor reads past it now
+    const auto lease = h.backend().claim({0, 10});
+    ASSERT_EQ(lease.executions.size(), 5u);
+    for (const auto& e : lease.executions) {
+        if (e.record.id == broken) {
+            EXPECT_EQ(e.error, "document " + broken + "-1 unreadable: " +
+                                   store::make_error_code(store::errc::not_found).message());
+            continue;
+        }
+        EXPECT_TRUE(e.error.empty()) << e.record.id << ": " << e.error;
+        ASSERT_EQ(e.documents.size(), 1u) << e.record.id;
+        EXPECT_EQ(e.documents[0].data, "doc of " + e.record.id);
+        EXPECT_EQ(e.record.state, store::execution_state::running);
+        EXPECT_EQ(e.record.attempts, 1u);
+    }
+    EXPECT_EQ(lease.executions[1].record.id, read_before[0]);
+    EXPECT_EQ(lease.executions[4].record.id, read_after[0]);
 }
 
 // The running note rides in the finishing write of the batch before: after a crash the next

@@ -5,36 +5,74 @@
 namespace ferry::engine {
 namespace proto = worker_protocol;
 
-TEST(WorkerProtocol, WorkCarriesTheExecutionItsDocumentsAndTheLimits) {
+TEST(WorkerProtocol, WorkCarriesTheExecutionsTheirDocumentsAndTheLimits) {
     proto::work w;
-    w.lease = 42;
     w.generation = "00aa";
-    w.in_memory = true;
     w.limits.kept.max_trace_entries = 7;
     w.limits.kept.max_kept_documents = 8;
     w.limits.kept.max_kept_bytes = 9;
     w.limits.page_ttl_ms = 10;
     w.limits.reply_ttl_ms = 11;
     w.limits.redelivery_ms = {12, 13};
-    w.record.id = "e1";
-    w.record.process = "quote";
-    w.record.reply_to = "r";
-    w.documents = {{"{}", {{"inheader_X", "1"}}}, {"[]", {}}};
+    proto::leased_execution first;
+    first.lease = 42;
+    first.in_memory = true;
+    first.record.id = "e1";
+    first.record.process = "quote";
+    first.record.reply_to = "r";
+    first.documents = {{"{}", {{"inheader_X", "1"}}}, {"[]", {}}};
+    proto::leased_execution second;
+    second.lease = 43;
+    second.record.id = "e2";
+    w.executions.push_back(first);
+    w.executions.push_back(second);
     const auto back = proto::decode_work(proto::encode_work(w));
     ASSERT_TRUE(back);
-    EXPECT_EQ(back->lease, 42u);
     EXPECT_EQ(back->generation, "00aa");
-    EXPECT_TRUE(back->in_memory);
     EXPECT_EQ(back->limits.kept.max_trace_entries, 7u);
     EXPECT_EQ(back->limits.reply_ttl_ms, 11);
     EXPECT_EQ(back->limits.redelivery_ms, (std::vector<std::uint32_t>{12, 13}));
-    EXPECT_EQ(back->record.id, "e1");
-    EXPECT_EQ(back->record.reply_to, "r");
-    ASSERT_EQ(back->documents.size(), 2u);
-    EXPECT_EQ(back->documents[0].props.at("inheader_X"), "1");
-    auto truncated = proto::encode_work(w);
-    truncated[0].pop_back();
-    EXPECT_FALSE(proto::decode_work(truncated));
+    ASSERT_EQ(back->executions.size(), 2u);
+    const auto& e1 = back->executions[0];
+    EXPECT_EQ(e1.lease, 42u);
+    EXPECT_TRUE(e1.in_memory);
+    EXPECT_EQ(e1.record.id, "e1");
+    EXPECT_EQ(e1.record.reply_to, "r");
+    ASSERT_EQ(e1.documents.size(), 2u);
+    EXPECT_EQ(e1.documents[0].props.at("inheader_X"), "1");
+    const auto& e2 = back->executions[1];
+    EXPECT_EQ(e2.lease, 43u);
+    EXPECT_FALSE(e2.in_memory);
+    EXPECT_EQ(e2.record.id, "e2");
+    EXPECT_TRUE(e2.documents.empty());
+}
+
+TEST(WorkerProtocol, WorkThatDoesNotAddUpIsRefused) {
+    proto::work w;
+    w.generation = "00aa";
+    proto::leased_execution e;
+    e.lease = 1;
+    e.record.id = "e1";
+    e.documents = {{"{}", {}}};
+    w.executions.push_back(e);
+    const auto good = proto::encode_work(w);
+    ASSERT_TRUE(proto::decode_work(good));
+    // Every cut short of the whole is refused, as is anything past it.
+    for (std::size_t cut = 0; cut < good[0].size(); ++cut) {
+        EXPECT_FALSE(proto::decode_work({good[0].substr(0, cut)})) << cut;
+    }
+    EXPECT_FALSE(proto::decode_work({good[0] + "x"}));
+    EXPECT_FALSE(proto::decode_work({good[0], "x"}));
+    EXPECT_FALSE(proto::decode_work({}));
+    // A document that is not one.
+    auto broken = w;
+    broken.executions[0].record.id = "e-broken";
+    auto bytes = proto::encode_work(broken)[0];
+    const auto doc = store::encode_document(e.documents[0]);
+    const auto at = bytes.rfind(doc);
+    ASSERT_NE(at, std::string::npos);
+    bytes[at] = static_cast<char>(0xff);
+    EXPECT_FALSE(proto::decode_work({bytes}));
 }
 
 TEST(WorkerProtocol, ResultsCarryEverythingTheFinishWrites) {

@@ -49,6 +49,30 @@ TEST_F(StoreTest, ReadUnknownExecutionIsNotFound) {
     EXPECT_EQ(db->read_document("nope-0").error(), errc::not_found);
 }
 
+// Records and documents read together come back in the order asked, each with its own error.
+TEST_F(StoreTest, ReadManyKeepsTheOrderAndEachError) {
+    auto db = open();
+    std::vector<new_execution> batch = {make_execution("a", {"one"}), make_execution("b", {"two"})};
+    ASSERT_TRUE(db->commit(batch));
+    const std::vector<std::string_view> ids = {"b", "nope", "a"};
+    const auto records = db->read_executions(ids);
+    ASSERT_EQ(records.size(), 3u);
+    ASSERT_TRUE(records[0]);
+    EXPECT_EQ(records[0]->id, "b");
+    EXPECT_EQ(records[1].error(), errc::not_found);
+    ASSERT_TRUE(records[2]);
+    EXPECT_EQ(records[2]->id, "a");
+    const std::vector<std::string_view> doc_ids = {"a-0", "b-0", "b-1"};
+    const auto docs = db->read_documents(doc_ids);
+    ASSERT_EQ(docs.size(), 3u);
+    ASSERT_TRUE(docs[0]);
+    EXPECT_EQ(docs[0]->data, "one");
+    ASSERT_TRUE(docs[1]);
+    EXPECT_EQ(docs[1]->data, "two");
+    EXPECT_EQ(docs[2].error(), errc::not_found);
+    EXPECT_TRUE(db->read_executions({}).empty());
+}
+
 // One commit of many executions is one synced write, with seqs in batch order.
 TEST_F(StoreTest, BatchIsOneSyncedWrite) {
     auto db = open();

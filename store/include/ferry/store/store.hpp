@@ -61,6 +61,12 @@ public:
 
     [[nodiscard]] boost::system::result<execution_record> read_execution(std::string_view id) const;
     [[nodiscard]] boost::system::result<document> read_document(std::string_view id) const;
+    /// Several at once (one lookup of all the keys, cheaper than one each): each id's value or
+    /// why not, in the order of `ids`.
+    [[nodiscard]] std::vector<boost::system::result<execution_record>> read_executions(
+        std::span<const std::string_view> ids) const;
+    [[nodiscard]] std::vector<boost::system::result<document>> read_documents(
+        std::span<const std::string_view> ids) const;
 
     /// Pending entries with seq >= from_seq in seq order, at most `limit`.
     [[nodiscard]] boost::system::result<std::vector<pending_entry>> read_pending(
