@@ -80,7 +80,7 @@ std::size_t leased_work::room() const {
 
 bool leased_work::idle() const {
     std::lock_guard lock(mutex_);
-    return arrived_.empty() && held_ == 0;
+    return arrived_.empty() && held_ == 0 && outgoing_.empty();
 }
 
 std::optional<leased_work::lease_info> leased_work::info(std::uint64_t lease) const {

@@ -54,7 +54,7 @@ public:
     void put_back(std::vector<transport::frames> unsent);
     /// Executions that may be asked for now, besides those asked for already.
     std::size_t room() const;
-    /// Nothing received, running or waiting here.
+    /// Nothing received, running or waiting here, and nothing left to send.
     bool idle() const;
     int wake_fd() const { return wake_fd_; }
     /// Drains wake_fd().

@@ -32,11 +32,13 @@ constexpr std::size_t messages_per_turn = 1000;
 // costs more than a local executor's write (measured: 64 drains a backlog faster than 16).
 constexpr std::size_t claim_batch = 64;
 
-transport::frames message(proto::kind what, const std::string& worker_id, std::uint64_t count = 0) {
+transport::frames message(proto::kind what, const std::string& worker_id, std::uint64_t count = 0,
+                          std::uint64_t received = 0) {
     proto::worker_header h;
     h.what = what;
     h.worker_id = worker_id;
     h.count = count;
+    h.received = received;
     return {proto::encode_header(h)};
 }
 
@@ -199,7 +201,8 @@ void remote_worker::heartbeat_thread(const std::stop_token& stop) {
 void remote_worker::feed_thread(const std::stop_token& stop) {
     transport::blocking_client feed(ctx_, settings_.endpoint);
     std::size_t asked = work_->room();
-    (void)feed.send(message(proto::kind::ready_all, id_, asked));
+    std::uint64_t received = 0;  // the number of the last work message
+    (void)feed.send(message(proto::kind::ready_all, id_, asked, received));
     auto heard = steady::now();
     const auto send_outgoing = [&] {
         auto outgoing = work_->take_outgoing();
@@ -219,10 +222,18 @@ void remote_worker::feed_thread(const std::stop_token& stop) {
             feed.receive(unsent ? std::chrono::milliseconds(1) : poll_interval, work_->wake_fd());
         work_->woken();
         for (std::size_t n = 1; in; ++n) {
+            // Counted even when unreadable: the serving process takes back what it held.
+            if (const auto number = proto::work_number(*in)) {
+                received = std::max(received, *number);
+                heard = steady::now();
+            }
             if (auto work = proto::decode_work(*in)) {
                 asked -= std::min(asked, work->executions.size());
                 work_->add(std::move(*work));
-                heard = steady::now();
+            } else {
+                log::warn("worker",
+                          "an unreadable work message was dropped; the serving "
+                          "process dispatches its executions again");
             }
             if (n == messages_per_turn) break;  // outcomes go out between
             in = feed.receive(std::chrono::milliseconds(0));
@@ -233,9 +244,10 @@ void remote_worker::feed_thread(const std::stop_token& stop) {
             asked = room;
         }
         if (work_->idle() && steady::now() - heard > ready_again) {
-            // The serving process may have restarted and forgotten what it may send.
+            // The serving process may have restarted and forgotten what it may send; and what
+            // it sent up to `received` and has no outcome for is lost (it takes that back).
             asked = work_->room();
-            (void)feed.send(message(proto::kind::ready_all, id_, asked));
+            (void)feed.send(message(proto::kind::ready_all, id_, asked, received));
             heard = steady::now();
         }
     }

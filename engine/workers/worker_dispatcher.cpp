@@ -83,7 +83,8 @@ private:
         std::string worker_id;
         std::uint64_t backend_lease = 0;
         std::string execution_id;
-        std::uint64_t seq = 0;  // in the backend's pending queue
+        std::uint64_t seq = 0;      // in the backend's pending queue
+        std::uint64_t message = 0;  // the number of the work message it went in
     };
     /// A worker process's feed: what it may be sent now.
     struct worker_link {
@@ -119,6 +120,9 @@ private:
     void take_results(transport::envelope& env);
     void asks_for_work(const transport::envelope& env, const std::string& worker_id,
                        std::size_t count, bool holds_nothing);
+    /// A worker that holds nothing and received work messages up to `received` lost what
+    /// those carried and did not answer: taken back, to run again.
+    void take_back_lost(const std::string& worker_id, std::uint64_t received);
     void expire_silent_workers();
     /// Keeps the backend leases of live workers (their heartbeats say they are alive).
     void extend_leases();
@@ -149,6 +153,9 @@ private:
     std::chrono::milliseconds report_pause_{100};
     bool leases_changed_ = false;
     std::uint64_t next_token_ = 0;
+    // Work messages are numbered from the start time on, so that a restarted server's numbers
+    // are above its predecessor's (take_back_lost() compares them with what a worker received).
+    std::uint64_t next_message_ = static_cast<std::uint64_t>(now_ms()) * 1000;
     definitions deployed_;
     std::shared_ptr<const registry> deployed_registry_;
 };
@@ -257,9 +264,11 @@ void worker_dispatcher::loop::handle(transport::envelope& env) {
     last_seen_[header->worker_id] = steady::now();
     switch (header->what) {
         case proto::kind::ready:
+            asks_for_work(env, header->worker_id, header->count, false);
+            return;
         case proto::kind::ready_all:
-            asks_for_work(env, header->worker_id, header->count,
-                          header->what == proto::kind::ready_all);
+            take_back_lost(header->worker_id, header->received);
+            asks_for_work(env, header->worker_id, header->count, true);
             return;
         case proto::kind::results:
             take_results(env);
@@ -295,8 +304,8 @@ void worker_dispatcher::loop::take_results(transport::envelope& env) {
                        ? proto::decode_results(env.body[1])
                        : boost::system::result<proto::results>(transport::errc::bad_message);
     if (!results) {
-        // Which executions it answers is unreadable too: they stay leased to the worker
-        // until it goes silent, then run again.
+        // Which executions it answers is unreadable too: they are taken back when the worker
+        // next says it holds nothing (take_back_lost()), and run again.
         log::warn("dispatch", "an unreadable result from a worker was dropped");
         return;
     }
@@ -339,6 +348,36 @@ void worker_dispatcher::loop::asks_for_work(const transport::envelope& env,
     link.worker_id = worker_id;
     // "I hold nothing": what is on its way to it counts against what it may take.
     link.credit = holds_nothing ? (count > link.out ? count - link.out : 0) : link.credit + count;
+}
+
+void worker_dispatcher::loop::take_back_lost(const std::string& worker_id, std::uint64_t received) {
+    // Messages on one connection arrive in order, and a worker answers what it finished
+    // before it says it holds nothing: a lease of a message up to `received` still out was
+    // dropped unreadable (either way), or sent on a connection that broke.
+    std::vector<std::uint64_t> lost;  // backend leases: one per message
+    std::size_t taken = 0;
+    for (auto l = leases_.begin(); l != leases_.end();) {
+        if (l->second.worker_id != worker_id || l->second.message > received) {
+            ++l;
+            continue;
+        }
+        if (const auto link = links_.find(l->second.link);
+            link != links_.end() && link->second.out > 0) {
+            --link->second.out;
+        }
+        if (backend_leases_.erase(l->second.backend_lease) > 0) {
+            lost.push_back(l->second.backend_lease);
+        }
+        l = leases_.erase(l);
+        ++taken;
+    }
+    if (taken == 0) return;
+    for (const auto id : lost) backend_.release(id, std::chrono::milliseconds(0));
+    leases_changed_ = true;
+    log::warn("dispatch",
+              "a worker holds nothing of executions it was sent (a message or its answer was "
+              "lost); they are dispatched again",
+              {{"worker", worker_id}, {"executions", std::to_string(taken)}});
 }
 
 // Workers that went silent lose their idle places and their leases, which the backend hands
@@ -400,6 +439,7 @@ bool worker_dispatcher::loop::dispatch() {
             leases_changed_ = true;
             // The claim goes out as one message.
             proto::work w;
+            w.number = ++next_message_;
             w.generation = current_definitions().generation;
             w.limits = pool_.limits();
             w.executions.reserve(claimed.executions.size());
@@ -409,8 +449,8 @@ bool worker_dispatcher::loop::dispatch() {
                     continue;
                 }
                 const auto token = ++next_token_;
-                leases_.emplace(
-                    token, lease{routing_id, link.worker_id, claimed.id, work.record.id, work.seq});
+                leases_.emplace(token, lease{routing_id, link.worker_id, claimed.id, work.record.id,
+                                             work.seq, w.number});
                 w.executions.push_back(
                     {token, work.in_memory(), std::move(work.record), std::move(work.documents)});
             }

@@ -50,7 +50,7 @@ std::string encode_header(const worker_header& h) {
     store::byte_writer w;
     w.put_byte(static_cast<std::uint8_t>(h.what));
     w.put_string(h.worker_id);
-    w.put_varint(h.lease);
+    w.put_varint(h.received);
     w.put_string(h.sequence_name);
     w.put_varint(h.count);
     return w.take();
@@ -60,27 +60,28 @@ boost::system::result<worker_header> decode_worker_header(std::string_view bytes
     store::byte_reader r(bytes);
     const auto what = r.get_byte();
     const auto id = r.get_string();
-    const auto lease = r.get_varint();
+    const auto received = r.get_varint();
     const auto name = r.get_string();
     const auto count = r.get_varint();
-    if (!what || !id || !lease || !name || !count || !r.at_end() || *what < 1 || *what > 7) {
+    if (!what || !id || !received || !name || !count || !r.at_end() || *what < 1 || *what > 7) {
         return bad;
     }
     worker_header h;
     h.what = static_cast<kind>(*what);
     h.worker_id = *id;
-    h.lease = *lease;
+    h.received = *received;
     h.sequence_name = *name;
     h.count = *count;
     return h;
 }
 
 // One frame (a message of many small frames costs more to send and receive than one copy):
-// kind, generation, limits, how many executions, then per execution its lease, whether it is
-// in memory, its record and its documents.
+// kind, number, generation, limits, how many executions, then per execution its lease, whether it
+// is in memory, its record and its documents.
 transport::frames encode_work(const work& w) {
     store::byte_writer out;
     out.put_byte(static_cast<std::uint8_t>(kind::work));
+    out.put_varint(w.number);
     out.put_string(w.generation);
     out.put_varint(w.limits.kept.max_trace_entries);
     out.put_varint(w.limits.kept.max_kept_documents);
@@ -117,6 +118,7 @@ boost::system::result<work> decode_work(const transport::frames& in) {
     if (in.size() != 1) return bad;
     store::byte_reader r(in[0]);
     const auto what = r.get_byte();
+    const auto number = r.get_varint();
     const auto generation = r.get_string();
     const auto trace = r.get_varint();
     const auto kept_documents = r.get_varint();
@@ -124,8 +126,8 @@ boost::system::result<work> decode_work(const transport::frames& in) {
     const auto page_ttl = r.get_varint();
     const auto reply_ttl = r.get_varint();
     const auto redeliveries = r.get_varint();
-    if (!what || *what != static_cast<std::uint8_t>(kind::work) || !generation || !trace ||
-        !kept_documents || !kept_bytes || !page_ttl || !reply_ttl || !redeliveries ||
+    if (!what || *what != static_cast<std::uint8_t>(kind::work) || !number || !generation ||
+        !trace || !kept_documents || !kept_bytes || !page_ttl || !reply_ttl || !redeliveries ||
         *redeliveries > 100) {
         return bad;
     }
@@ -139,6 +141,7 @@ boost::system::result<work> decode_work(const transport::frames& in) {
     // Each execution takes a few bytes at least: a count past that is garbage.
     if (!count || *count > in[0].size()) return bad;
     work out;
+    out.number = *number;
     out.generation = *generation;
     out.limits.redelivery_ms = std::move(redelivery_ms);
     out.limits.kept.max_trace_entries = *trace;
@@ -170,6 +173,14 @@ boost::system::result<work> decode_work(const transport::frames& in) {
     }
     if (!r.at_end()) return bad;
     return out;
+}
+
+std::optional<std::uint64_t> work_number(const transport::frames& in) {
+    if (in.empty()) return std::nullopt;
+    store::byte_reader r(in[0]);
+    const auto what = r.get_byte();
+    if (!what || *what != static_cast<std::uint8_t>(kind::work)) return std::nullopt;
+    return r.get_varint();
 }
 
 std::string encode_results(std::span<const std::uint64_t> leases,

@@ -4,6 +4,7 @@
 // workers"). Every message's first frame is a header that starts with its kind.
 #include <boost/system/result.hpp>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -34,9 +35,9 @@ enum class kind : std::uint8_t {
 struct worker_header {
     kind what = kind::ready;
     std::string worker_id;
-    std::uint64_t lease = 0;    // unused (0)
-    std::string sequence_name;  // sequence
-    std::uint64_t count = 0;    // sequence: how many values; ready, ready_all: executions
+    std::uint64_t received = 0;  // ready_all: the number of the last work message received
+    std::string sequence_name;   // sequence
+    std::uint64_t count = 0;     // sequence: how many values; ready, ready_all: executions
 };
 std::string encode_header(const worker_header& h);
 boost::system::result<worker_header> decode_worker_header(std::string_view bytes);
@@ -51,12 +52,15 @@ struct leased_execution {
 /// Executions leased to a worker in one message (a claim's worth): they run with the same
 /// definitions and limits.
 struct work {
-    std::string generation;   // of the deployed definitions they must run with
-    execution_limits limits;  // the serving process's (files_root is the worker's own)
+    std::uint64_t number = 0;  // the serving process's count of work messages, sent in order
+    std::string generation;    // of the deployed definitions they must run with
+    execution_limits limits;   // the serving process's (files_root is the worker's own)
     std::vector<leased_execution> executions;
 };
 transport::frames encode_work(const work& w);
 boost::system::result<work> decode_work(const transport::frames& in);
+/// The number of a work message, read even when the rest of it is not readable.
+std::optional<std::uint64_t> work_number(const transport::frames& in);
 
 /// Outcomes of executions as a worker sends them back: each record with the lease (the `work`
 /// message's) it answers, and what they left, together.

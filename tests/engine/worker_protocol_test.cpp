@@ -7,6 +7,7 @@ namespace proto = worker_protocol;
 
 TEST(WorkerProtocol, WorkCarriesTheExecutionsTheirDocumentsAndTheLimits) {
     proto::work w;
+    w.number = 1'700'000'000'000'001;
     w.generation = "00aa";
     w.limits.kept.max_trace_entries = 7;
     w.limits.kept.max_kept_documents = 8;
@@ -28,6 +29,7 @@ TEST(WorkerProtocol, WorkCarriesTheExecutionsTheirDocumentsAndTheLimits) {
     w.executions.push_back(second);
     const auto back = proto::decode_work(proto::encode_work(w));
     ASSERT_TRUE(back);
+    EXPECT_EQ(back->number, w.number);
     EXPECT_EQ(back->generation, "00aa");
     EXPECT_EQ(back->limits.kept.max_trace_entries, 7u);
     EXPECT_EQ(back->limits.reply_ttl_ms, 11);
@@ -73,6 +75,14 @@ TEST(WorkerProtocol, WorkThatDoesNotAddUpIsRefused) {
     ASSERT_NE(at, std::string::npos);
     bytes[at] = static_cast<char>(0xff);
     EXPECT_FALSE(proto::decode_work({bytes}));
+    // Its number is read all the same: the worker says it received it.
+    broken.number = 77;
+    bytes = proto::encode_work(broken)[0];
+    bytes[bytes.rfind(doc)] = static_cast<char>(0xff);
+    EXPECT_FALSE(proto::decode_work({bytes}));
+    EXPECT_EQ(proto::work_number({bytes}), 77u);
+    EXPECT_FALSE(proto::work_number({"\x0b"}));
+    EXPECT_FALSE(proto::work_number({}));
 }
 
 TEST(WorkerProtocol, ResultsCarryEverythingTheFinishWrites) {
@@ -144,6 +154,15 @@ TEST(WorkerProtocol, HeadersAndServerAnswersRoundTrip) {
     EXPECT_EQ(back->sequence_name, "invoices");
     EXPECT_EQ(back->count, 100u);
     EXPECT_FALSE(proto::decode_worker_header("\x09"));
+    proto::worker_header idle;
+    idle.what = proto::kind::ready_all;
+    idle.worker_id = "w1";
+    idle.count = 1024;
+    idle.received = 1'700'000'000'000'123;
+    const auto idle_back = proto::decode_worker_header(proto::encode_header(idle));
+    ASSERT_TRUE(idle_back);
+    EXPECT_EQ(idle_back->what, proto::kind::ready_all);
+    EXPECT_EQ(idle_back->received, idle.received);
 
     const auto values = proto::decode_server_header(proto::encode_sequence_values(301)[0]);
     ASSERT_TRUE(values);

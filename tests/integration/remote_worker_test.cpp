@@ -7,10 +7,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <thread>
 
+#include "ferry/transport/blocking_client.hpp"
+#include "ferry/transport/context.hpp"
 #include "support/admin_client.hpp"
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
@@ -18,6 +21,7 @@
 #include "support/processes.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
+#include "workers/worker_protocol.hpp"
 
 namespace ferry {
 namespace {
@@ -212,6 +216,72 @@ TEST_F(RemoteWorkerTest, AWorkerKeepsLeasesInFlightAndOneKilledMidBatchLosesNone
     }
     EXPECT_GE(again, static_cast<int>(bound)) << "the killed worker's calls ran again";
     EXPECT_EQ(rescuer->stop(), 0);
+    EXPECT_EQ(server->stop(), 0);
+}
+
+namespace {
+
+transport::frames worker_says(engine::worker_protocol::kind what, std::uint64_t count = 0,
+                              std::uint64_t received = 0) {
+    engine::worker_protocol::worker_header h;
+    h.what = what;
+    h.worker_id = "careless";
+    h.count = count;
+    h.received = received;
+    return {engine::worker_protocol::encode_header(h)};
+}
+
+}  // namespace
+
+// Work a worker could not read (or whose outcome the serving process could not) is not held
+// until the worker goes silent: the worker's next "holding nothing" names the last work message
+// it received, and what that carried runs again, while the worker stays alive (issue 24).
+TEST_F(RemoteWorkerTest, WorkAWorkerDroppedUnreadRunsAgainWhenItSaysItHoldsNothing) {
+    namespace proto = engine::worker_protocol;
+    const auto endpoint = free_tcp_endpoint();
+    auto server = serve(endpoint);
+    const auto posted = test::http_request(server->port(), "POST", "/ws/simple/createSlow",
+                                           R"({"n":3})", {{"Prefer", "respond-async"}});
+    ASSERT_EQ(posted.status, 202) << posted.body;
+    const auto id = posted.header("X-Execution-Id");
+
+    // A worker, by the protocol, that takes one execution and drops it as if unreadable.
+    transport::context ctx;
+    transport::blocking_client feed(ctx, endpoint);
+    ASSERT_TRUE(feed.send(worker_says(proto::kind::ready_all, 1)));
+    std::optional<std::uint64_t> number;
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!number && std::chrono::steady_clock::now() < give_up) {
+        if (const auto in = feed.receive(std::chrono::milliseconds(100))) {
+            number = proto::work_number(*in);
+        }
+    }
+    ASSERT_TRUE(number) << "no work came";
+    // It stays alive (its heartbeats keep its leases far past --worker-lease-ms) ...
+    std::atomic<bool> done{false};
+    std::thread heartbeat([&] {
+        transport::blocking_client alive(ctx, endpoint);
+        while (!done) {
+            (void)alive.send(worker_says(proto::kind::alive));
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // past the lease time
+    EXPECT_EQ(test::http_request(server->port(), "GET", "/_admin/executions/" + id)
+                  .body.find(R"("state":"succeeded")"),
+              std::string::npos);
+    // ... and says it holds nothing, having received that message, and wants no more.
+    ASSERT_TRUE(feed.send(worker_says(proto::kind::ready_all, 0, *number)));
+    auto worker = test::server_process::worker(endpoint, workers_.str() + "/w");
+    const auto execution = test::wait_finished(server->port(), id);
+    done = true;
+    heartbeat.join();
+    EXPECT_EQ(execution.at("state").as_string(), "succeeded") << boost::json::serialize(execution);
+    EXPECT_EQ(execution.at("attempts").as_int64(), 2);
+    EXPECT_NE(server->log().find("a worker holds nothing of executions it was sent"),
+              std::string::npos)
+        << server->log();
+    EXPECT_EQ(worker->stop(), 0);
     EXPECT_EQ(server->stop(), 0);
 }
 
