@@ -93,10 +93,18 @@ void runtime::stop() {
 }
 
 engine_stats runtime::stats() const {
-    return {db_->stats(),         intake_.stats(),
-            executors_.stats(),   dispatcher_ ? dispatcher_->live_workers() : 0,
-            retention_->sweeps(), executors_.backlog(),
-            queues_->delayed()};
+    engine_stats out;
+    out.store = db_->stats();
+    out.intake = intake_.stats();
+    out.executor = executors_.stats();
+    if (dispatcher_) {
+        out.remote_workers = dispatcher_->live_workers();
+        out.workers = dispatcher_->workers();
+    }
+    out.retention_sweeps = retention_->sweeps();
+    out.backlog = executors_.backlog();
+    out.delayed_redeliveries = queues_->delayed();
+    return out;
 }
 
 }  // namespace ferry::engine

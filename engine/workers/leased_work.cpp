@@ -37,8 +37,8 @@ void leased_work::signal_work() {
 }
 
 void leased_work::add(proto::work batch) {
-    const auto terms =
-        std::make_shared<const lease_info>(std::move(batch.generation), std::move(batch.limits));
+    const auto terms = std::make_shared<const lease_info>(
+        lease_info{std::move(batch.generation), std::move(batch.limits)});
     {
         std::lock_guard lock(mutex_);
         for (auto& e : batch.executions) arrived_.push_back({terms, std::move(e)});
@@ -76,6 +76,11 @@ std::size_t leased_work::room() const {
     const auto to_queue = limits_.prefetch > queued ? limits_.prefetch - queued : 0;
     const auto to_hold = limits_.max_held > held ? limits_.max_held - held : 0;
     return std::min(to_queue, to_hold);
+}
+
+leased_work::counts leased_work::count() const {
+    std::lock_guard lock(mutex_);
+    return {arrived_.size(), held_};
 }
 
 bool leased_work::idle() const {

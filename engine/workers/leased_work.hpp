@@ -54,6 +54,12 @@ public:
     void put_back(std::vector<transport::frames> unsent);
     /// Executions that may be asked for now, besides those asked for already.
     std::size_t room() const;
+    /// Executions received and not claimed yet, and claimed and not finished.
+    struct counts {
+        std::size_t arrived = 0;
+        std::size_t held = 0;
+    };
+    counts count() const;
     /// Nothing received, running or waiting here, and nothing left to send.
     bool idle() const;
     int wake_fd() const { return wake_fd_; }

@@ -127,7 +127,11 @@ public:
         return context;
     }
     void count_finished(std::span<store::execution_record> finished) override {
-        worker_.executions_.fetch_add(finished.size(), std::memory_order_relaxed);
+        const auto succeeded = static_cast<std::uint64_t>(std::count_if(
+            finished.begin(), finished.end(),
+            [](const auto& r) { return r.state == store::execution_state::succeeded; }));
+        worker_.succeeded_.fetch_add(succeeded, std::memory_order_relaxed);
+        worker_.failed_.fetch_add(finished.size() - succeeded, std::memory_order_relaxed);
     }
     std::unique_ptr<reply_sink> open_replies() override {
         return std::make_unique<forwarded_replies>(*worker_.work_, worker_.id_);
@@ -144,7 +148,28 @@ remote_worker::remote_worker(transport::context& ctx, remote_worker_settings set
 
 remote_worker::~remote_worker() { stop(); }
 
-remote_worker_stats remote_worker::stats() const { return {executions_.load()}; }
+worker_report remote_worker::stats() const {
+    worker_report out;
+    out.id = id_;
+    out.threads = loops_.size();
+    auto& e = out.executors;
+    e.succeeded = succeeded_.load(std::memory_order_relaxed);
+    e.failed = failed_.load(std::memory_order_relaxed);
+    if (!work_) return out;  // not started, or stopped
+    const auto held = work_->count();
+    out.prefetched = held.arrived;
+    e.running = held.held;
+    for (const auto& loop : loops_) {
+        e.in_flight += loop->in_flight();
+        e.waiting += loop->waiting();
+        const auto partners = loop->partner_counts();
+        e.partner_connections_opened += partners.opened;
+        e.partner_calls_reused += partners.reused;
+        e.partner_sessions_resumed += partners.resumed;
+    }
+    e.partner_calls_in_flight = host_->partners().in_flight();
+    return out;
+}
 
 void remote_worker::start() {
     stopping_ = false;
@@ -188,7 +213,9 @@ void remote_worker::stop() {
 void remote_worker::heartbeat_thread(const std::stop_token& stop) {
     transport::blocking_client client(ctx_, settings_.endpoint);
     while (!stop.stop_requested()) {
-        (void)client.send(message(proto::kind::alive, id_));
+        auto alive = message(proto::kind::alive, id_);
+        alive.push_back(proto::encode_report(stats()));
+        (void)client.send(std::move(alive));
         const auto until = steady::now() + settings_.heartbeat;
         while (!stop.stop_requested() && steady::now() < until) {
             (void)client.receive(std::chrono::milliseconds(50));  // nothing comes; a short nap

@@ -124,6 +124,8 @@ private:
     /// those carried and did not answer: taken back, to run again.
     void take_back_lost(const std::string& worker_id, std::uint64_t received);
     void expire_silent_workers();
+    /// Refreshes what workers() returns, now and then.
+    void publish_views();
     /// Keeps the backend leases of live workers (their heartbeats say they are alive).
     void extend_leases();
     /// Claims and sends work for workers with credit; true when it stopped with credit and
@@ -147,6 +149,8 @@ private:
     std::unordered_map<std::uint64_t, std::size_t> backend_leases_;  // executions out per lease
     steady::time_point extended_at_{};
     std::unordered_map<std::string, steady::time_point> last_seen_;
+    std::unordered_map<std::string, worker_report> reports_;  // by worker id
+    steady::time_point published_at_{};
     round current_;                 // results of this turn of the loop
     std::deque<round> unrecorded_;  // rounds whose write failed
     steady::time_point report_again_at_{};
@@ -180,6 +184,11 @@ worker_dispatcher::~worker_dispatcher() {
     stop();
     pool_.backend().stop_signalling(work_signal_);
     if (signal_ >= 0) ::close(signal_);
+}
+
+std::vector<worker_view> worker_dispatcher::workers() const {
+    std::lock_guard lock(views_mutex_);
+    return views_;
 }
 
 void worker_dispatcher::start() {
@@ -220,6 +229,7 @@ void worker_dispatcher::loop::run(const std::stop_token& stop) {
         }
         // No more work goes out while outcomes wait for the store to take writes again.
         more = unrecorded_.empty() && dispatch();
+        publish_views();
         if (!current_.empty()) {
             report(std::exchange(current_, {}));
         } else if (leases_changed_) {
@@ -294,8 +304,16 @@ void worker_dispatcher::loop::handle(transport::envelope& env) {
             (void)server_.reply(env, proto::encode_deployed(d.generation, d.files));
             return;
         }
+        case proto::kind::alive:
+            // A report rides along (from a worker of this version).
+            if (env.body.size() == 2) {
+                if (auto report = proto::decode_report(env.body[1])) {
+                    reports_[header->worker_id] = std::move(*report);
+                }
+            }
+            return;
         default:
-            return;  // alive: last_seen is all it is for
+            return;
     }
 }
 
@@ -391,6 +409,7 @@ void worker_dispatcher::loop::expire_silent_workers() {
         }
         const auto dead = it->first;
         it = last_seen_.erase(it);
+        reports_.erase(dead);
         std::erase_if(links_, [&](const auto& l) { return l.second.worker_id == dead; });
         std::size_t taken = 0;
         for (auto l = leases_.begin(); l != leases_.end();) {
@@ -412,6 +431,30 @@ void worker_dispatcher::loop::expire_silent_workers() {
         }
     }
     owner_.live_workers_ = last_seen_.size();
+}
+
+void worker_dispatcher::loop::publish_views() {
+    const auto now = steady::now();
+    if (now - published_at_ < std::chrono::milliseconds(200)) return;
+    published_at_ = now;
+    std::vector<worker_view> views;
+    for (const auto& [id, seen] : last_seen_) {
+        worker_view v;
+        v.report.id = id;
+        if (const auto r = reports_.find(id); r != reports_.end()) {
+            v.report = r->second;
+            v.reported = true;
+        }
+        v.heard_ms_ago = std::chrono::duration_cast<std::chrono::milliseconds>(now - seen).count();
+        for (const auto& [routing_id, link] : links_) {
+            if (link.worker_id == id) v.leased += link.out;
+        }
+        views.push_back(std::move(v));
+    }
+    std::sort(views.begin(), views.end(),
+              [](const auto& a, const auto& b) { return a.report.id < b.report.id; });
+    std::lock_guard lock(owner_.views_mutex_);
+    owner_.views_ = std::move(views);
 }
 
 void worker_dispatcher::loop::extend_leases() {

@@ -3,10 +3,13 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "ferry/engine/execute/executor.hpp"
 #include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/workers/worker_report.hpp"
 #include "ferry/threads/service_thread.hpp"
 #include "ferry/transport/context.hpp"
 
@@ -38,6 +41,8 @@ public:
     void stop();
     /// Worker processes heard from within the lease timeout.
     std::size_t live_workers() const { return live_workers_.load(); }
+    /// Those workers, with their last reports (refreshed a few times a second).
+    std::vector<worker_view> workers() const;
 
 private:
     class loop;
@@ -53,6 +58,8 @@ private:
     // are all busy, or not there, is not woken for every commit).
     std::atomic<bool> wants_work_{false};
     std::atomic<std::size_t> live_workers_{0};
+    mutable std::mutex views_mutex_;
+    std::vector<worker_view> views_;  // written by the loop's thread
     std::unique_ptr<loop> loop_;
     threads::service_thread thread_;
 };

@@ -285,6 +285,55 @@ boost::system::result<results> decode_results(std::string_view bytes) {
     return out;
 }
 
+std::string encode_report(const worker_report& r) {
+    store::byte_writer w;
+    w.put_string(r.id);
+    w.put_varint(r.threads);
+    w.put_varint(r.prefetched);
+    const auto& e = r.executors;
+    for (const auto v :
+         {e.succeeded, e.failed, e.running, e.in_flight, e.waiting, e.partner_connections_opened,
+          e.partner_calls_reused, e.partner_sessions_resumed}) {
+        w.put_varint(v);
+    }
+    w.put_varint(e.partner_calls_in_flight.size());
+    for (const auto& [partner, calls] : e.partner_calls_in_flight) {
+        w.put_string(partner);
+        w.put_varint(calls);
+    }
+    return w.take();
+}
+
+boost::system::result<worker_report> decode_report(std::string_view bytes) {
+    store::byte_reader r(bytes);
+    worker_report out;
+    const auto id = r.get_string();
+    const auto threads = r.get_varint();
+    const auto prefetched = r.get_varint();
+    if (!id || !threads || !prefetched) return bad;
+    out.id = *id;
+    out.threads = *threads;
+    out.prefetched = *prefetched;
+    auto& e = out.executors;
+    for (auto* field :
+         {&e.succeeded, &e.failed, &e.running, &e.in_flight, &e.waiting,
+          &e.partner_connections_opened, &e.partner_calls_reused, &e.partner_sessions_resumed}) {
+        const auto v = r.get_varint();
+        if (!v) return bad;
+        *field = *v;
+    }
+    const auto partners = r.get_varint();
+    if (!partners) return bad;
+    for (std::uint64_t i = 0; i < *partners; ++i) {
+        const auto partner = r.get_string();
+        const auto calls = r.get_varint();
+        if (!partner || !calls) return bad;
+        e.partner_calls_in_flight[std::string(*partner)] = *calls;
+    }
+    if (!r.at_end()) return bad;
+    return out;
+}
+
 std::string encode_early_reply(const transport::frames& reply, const kept_answers& pages) {
     store::byte_writer w;
     put_frames(w, reply);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "execute/execution.hpp"
+#include "ferry/engine/workers/worker_report.hpp"
 #include "ferry/store/records.hpp"
 #include "ferry/transport/frames.hpp"
 
@@ -73,6 +74,10 @@ std::string encode_results(std::span<const std::uint64_t> leases,
                            std::span<const store::execution_record> records,
                            const execution_output& out);
 boost::system::result<results> decode_results(std::string_view bytes);
+
+/// A worker's figures, sent as the second frame of its `alive` heartbeat.
+std::string encode_report(const worker_report& r);
+boost::system::result<worker_report> decode_report(std::string_view bytes);
 
 /// A reply to send at once, with the later pages to keep first.
 std::string encode_early_reply(const transport::frames& reply, const kept_answers& pages);

@@ -74,6 +74,9 @@ routes make_routes() {
     admin(verb::get, "/_admin/replays/{id}", at_once<show_replay>);
     admin(verb::post, "/_admin/replays/{id}/cancel", at_once<cancel_replay>);
 
+    // Remote worker processes.
+    admin(verb::get, "/_admin/workers", at_once<list_workers>);
+
     // Internal queues and dead letters.
     admin(verb::get, "/_admin/queues", list_internal_queues);
     admin(verb::get, "/_admin/dead-letters", list_dead_letters);

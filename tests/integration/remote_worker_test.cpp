@@ -16,6 +16,7 @@
 #include "ferry/transport/context.hpp"
 #include "support/admin_client.hpp"
 #include "support/eventually.hpp"
+#include "support/ferry_cli.hpp"
 #include "support/http_client.hpp"
 #include "support/local_http_server.hpp"
 #include "support/processes.hpp"
@@ -204,6 +205,42 @@ TEST_F(RemoteWorkerTest, AWorkerKeepsLeasesInFlightAndOneKilledMidBatchLosesNone
         << partner.request_count() << " calls at the partner\n"
         << doomed->log();
     EXPECT_EQ(partner.most_at_once(), bound);
+    // The server shows what the worker holds (from its heartbeats): every call leased to it,
+    // all waiting (at the partner, or for a place in its bound), 64 of them at the partner.
+    const auto partner_name = "http://127.0.0.1:" + std::to_string(partner.port());
+    boost::json::object seen;
+    const bool shown = test::eventually(
+        [&] {
+            const auto r = test::http_request(server->port(), "GET", "/_admin/workers");
+            const auto workers = boost::json::parse(r.body).at("workers").as_array();
+            if (workers.size() != 1) return false;
+            seen = workers[0].as_object();
+            const auto& at_partner = seen.at("partner_calls_in_flight").as_object();
+            return seen.at("leased").to_number<int>() == calls &&
+                   seen.at("in_flight").to_number<int>() + seen.at("prefetched").to_number<int>() ==
+                       calls &&
+                   seen.at("waiting") == seen.at("in_flight") &&
+                   seen.at("computing").to_number<int>() == 0 &&
+                   at_partner.contains(partner_name) &&
+                   at_partner.at(partner_name).to_number<std::size_t>() == bound;
+        },
+        20s, 50ms);
+    EXPECT_TRUE(shown) << seen;
+    const std::string worker_id(seen.at("id").as_string());
+    const auto metrics = test::http_request(server->port(), "GET", "/metrics").body;
+    EXPECT_NE(metrics.find("ferry_worker_executions_leased{worker=\"" + worker_id + "\"} " +
+                           std::to_string(calls) + "\n"),
+              std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find("ferry_worker_partner_calls_in_flight{worker=\"" + worker_id +
+                           "\",partner=\"" + partner_name + "\"} 64\n"),
+              std::string::npos)
+        << metrics;
+    const auto listed =
+        test::ferry_command("workers --server http://127.0.0.1:" + std::to_string(server->port()));
+    ASSERT_TRUE(listed);
+    EXPECT_NE(listed->find(worker_id), std::string::npos) << *listed;
+    EXPECT_NE(listed->find(partner_name + " 64"), std::string::npos) << *listed;
     doomed->kill9();
 
     partner.release();

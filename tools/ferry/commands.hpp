@@ -19,5 +19,7 @@ void add_deploy_commands(CLI::App& app);
 void add_replay_commands(CLI::App& app);
 /// queues, dlq (list, show, resend, clear).
 void add_dlq_commands(CLI::App& app);
+/// workers: the remote worker processes of a server.
+void add_workers_command(CLI::App& app);
 
 }  // namespace ferry::tools

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     ferry::tools::add_deploy_commands(app);
     ferry::tools::add_replay_commands(app);
     ferry::tools::add_dlq_commands(app);
+    ferry::tools::add_workers_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -51,8 +51,10 @@ int run_worker(const worker_options& o) {
     std::fprintf(stderr, "ferry worker: %s received; finishing running executions\n",
                  signal == SIGTERM ? "SIGTERM" : "SIGINT");
     worker.stop();
-    std::fprintf(stderr, "ferry worker: stopped after %llu executions\n",
-                 static_cast<unsigned long long>(worker.stats().executions));
+    const auto done = worker.stats().executors;
+    std::fprintf(stderr, "ferry worker: stopped after %llu executions (%llu failed)\n",
+                 static_cast<unsigned long long>(done.succeeded + done.failed),
+                 static_cast<unsigned long long>(done.failed));
     return 0;
 }
 

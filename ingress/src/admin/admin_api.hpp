@@ -40,6 +40,9 @@ response list_replays(const routed_request& r);
 response show_replay(const routed_request& r);
 response cancel_replay(const routed_request& r);
 
+/// GET /_admin/workers (workers_handler.cpp): remote worker processes and their last reports.
+response list_workers(const routed_request& r);
+
 /// /_admin/queues and /_admin/dead-letters (queue_handler.cpp): internal queues.
 boost::asio::awaitable<response> list_internal_queues(routed_request r);
 boost::asio::awaitable<response> list_dead_letters(routed_request r);

@@ -54,6 +54,76 @@ void metric(std::string& out, std::string_view name, std::string_view type, std:
     out += '\n';
 }
 
+// One metric with a series per worker process (label worker="<id>").
+template <class Value>
+void per_worker(std::string& out, const std::vector<engine::worker_view>& workers,
+                std::string_view name, std::string_view type, std::string_view help, Value value) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+    for (const auto& w : workers) {
+        char number[32];
+        std::snprintf(number, sizeof number, "%.9g", static_cast<double>(value(w)));
+        out += name;
+        out += "{worker=\"" + label_value(w.report.id) + "\"} ";
+        out += number;
+        out += '\n';
+    }
+}
+
+// What each remote worker process reported with its last heartbeat.
+void worker_metrics(std::string& out, const std::vector<engine::worker_view>& workers) {
+    using view = engine::worker_view;
+    per_worker(out, workers, "ferry_worker_heard_seconds_ago", "gauge",
+               "Seconds since the worker process was last heard from",
+               [](const view& w) { return static_cast<double>(w.heard_ms_ago) / 1000; });
+    per_worker(out, workers, "ferry_worker_executions_leased", "gauge",
+               "Executions this server has out on the worker (received, running or on their way)",
+               [](const view& w) { return w.leased; });
+    per_worker(out, workers, "ferry_worker_executions_prefetched", "gauge",
+               "Executions the worker received and has not started yet",
+               [](const view& w) { return w.report.prefetched; });
+    per_worker(out, workers, "ferry_worker_executions_in_flight", "gauge",
+               "Executions the worker's executor loops hold, computing or waiting",
+               [](const view& w) { return w.report.executors.in_flight; });
+    per_worker(out, workers, "ferry_worker_executions_waiting", "gauge",
+               "Of those, executions that wait (on a partner's answer, a pause between attempts)",
+               [](const view& w) {
+                   return std::min(w.report.executors.waiting, w.report.executors.in_flight);
+               });
+    per_worker(out, workers, "ferry_worker_executions_succeeded_total", "counter",
+               "Executions the worker ran that succeeded (since it started)",
+               [](const view& w) { return w.report.executors.succeeded; });
+    per_worker(out, workers, "ferry_worker_executions_failed_total", "counter",
+               "Executions the worker ran that failed (since it started)",
+               [](const view& w) { return w.report.executors.failed; });
+    per_worker(out, workers, "ferry_worker_partner_connections_opened_total", "counter",
+               "Connections the worker's http_call steps opened to partners",
+               [](const view& w) { return w.report.executors.partner_connections_opened; });
+    per_worker(out, workers, "ferry_worker_partner_calls_reused_total", "counter",
+               "The worker's http_call requests sent over a kept-alive connection",
+               [](const view& w) { return w.report.executors.partner_calls_reused; });
+    per_worker(out, workers, "ferry_worker_partner_tls_sessions_resumed_total", "counter",
+               "The worker's TLS connections to partners that resumed an earlier session",
+               [](const view& w) { return w.report.executors.partner_sessions_resumed; });
+    out +=
+        "# HELP ferry_worker_partner_calls_in_flight The worker's http_call requests in flight "
+        "per partner\n"
+        "# TYPE ferry_worker_partner_calls_in_flight gauge\n";
+    for (const auto& w : workers) {
+        for (const auto& [partner, calls] : w.report.executors.partner_calls_in_flight) {
+            out += "ferry_worker_partner_calls_in_flight{worker=\"" + label_value(w.report.id) +
+                   "\",partner=\"" + label_value(partner) + "\"} " + std::to_string(calls) + "\n";
+        }
+    }
+}
+
 }  // namespace
 
 response status(const routed_request& r) {
@@ -238,6 +308,7 @@ response metrics(const routed_request& r) {
         out += "ferry_partner_calls_in_flight{partner=\"" + label_value(partner) + "\"} " +
                std::to_string(calls) + "\n";
     }
+    worker_metrics(out, stats.workers);
     metric(out, "ferry_executions_queued", "gauge",
            "Executions stored and waiting for an executor (the queue depth)",
            static_cast<double>(stats.backlog));

@@ -10,6 +10,7 @@
 #include "ferry/engine/model/registry.hpp"
 #include "ferry/engine/ops/deployments.hpp"
 #include "ferry/engine/ops/replay_jobs.hpp"
+#include "ferry/engine/workers/worker_report.hpp"
 #include "ferry/store/store.hpp"
 #include "ferry/transport/context.hpp"
 
@@ -39,7 +40,8 @@ struct engine_stats {
     store::store_stats store;
     intake_stats intake;
     executor_stats executor;
-    std::size_t remote_workers = 0;  // worker processes heard from within the lease timeout
+    std::size_t remote_workers = 0;    // worker processes heard from within the lease timeout
+    std::vector<worker_view> workers;  // those workers and what they last reported
     std::uint64_t retention_sweeps = 0;
     std::uint64_t backlog = 0;             // executions queued, not yet taken by an executor
     std::size_t delayed_redeliveries = 0;  // failed queue deliveries waiting for their time

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/workers/worker_report.hpp"
 #include "ferry/threads/service_thread.hpp"
 #include "ferry/transport/context.hpp"
 
@@ -42,10 +43,6 @@ struct remote_worker_settings {
     std::chrono::milliseconds heartbeat{250};
 };
 
-struct remote_worker_stats {
-    std::uint64_t executions = 0;  // results sent back
-};
-
 /// `ferry worker`: executor loops (execute/executor_loop.hpp) in a process of their own, fed
 /// by a serving process over ZeroMQ (docs/storage.md, "Remote workers"). The feed thread keeps
 /// several leases in flight (pipelined: up to `prefetch` executions received ahead), the loops
@@ -70,7 +67,8 @@ public:
 
     void start();
     void stop();
-    remote_worker_stats stats() const;
+    /// What it reports with each heartbeat.
+    worker_report stats() const;
     const std::string& id() const { return id_; }
 
 private:
@@ -92,7 +90,8 @@ private:
     remote_worker_settings settings_;
     std::string id_;
     std::atomic<bool> stopping_{false};
-    std::atomic<std::uint64_t> executions_{0};  // outcomes sent back
+    std::atomic<std::uint64_t> succeeded_{0};  // outcomes sent back
+    std::atomic<std::uint64_t> failed_{0};
     std::unique_ptr<leased_work> work_;
     std::unique_ptr<loop_host> host_;
     std::vector<std::unique_ptr<executor_loop>> loops_;
