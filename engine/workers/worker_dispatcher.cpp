@@ -85,6 +85,7 @@ private:
         std::string execution_id;
         std::uint64_t seq = 0;      // in the backend's pending queue
         std::uint64_t message = 0;  // the number of the work message it went in
+        steady::time_point sent{};
     };
     /// A worker process's feed: what it may be sent now.
     struct worker_link {
@@ -121,7 +122,8 @@ private:
     void asks_for_work(const transport::envelope& env, const std::string& worker_id,
                        std::size_t count, bool holds_nothing);
     /// A worker that holds nothing and received work messages up to `received` lost what
-    /// those carried and did not answer: taken back, to run again.
+    /// those carried and did not answer, and what was sent to it longer than a lease ago:
+    /// taken back, to run again.
     void take_back_lost(const std::string& worker_id, std::uint64_t received);
     void expire_silent_workers();
     /// Refreshes what workers() returns, now and then.
@@ -371,11 +373,14 @@ void worker_dispatcher::loop::asks_for_work(const transport::envelope& env,
 void worker_dispatcher::loop::take_back_lost(const std::string& worker_id, std::uint64_t received) {
     // Messages on one connection arrive in order, and a worker answers what it finished
     // before it says it holds nothing: a lease of a message up to `received` still out was
-    // dropped unreadable (either way), or sent on a connection that broke.
+    // dropped unreadable (either way), or sent on a connection that broke. So was one sent
+    // longer than a lease ago (the last message before a break, with none after it).
+    const auto long_ago = steady::now() - owner_.lease_timeout_;
     std::vector<std::uint64_t> lost;  // backend leases: one per message
     std::size_t taken = 0;
     for (auto l = leases_.begin(); l != leases_.end();) {
-        if (l->second.worker_id != worker_id || l->second.message > received) {
+        if (l->second.worker_id != worker_id ||
+            (l->second.message > received && l->second.sent > long_ago)) {
             ++l;
             continue;
         }
@@ -472,6 +477,7 @@ bool worker_dispatcher::loop::dispatch() {
     const auto batch = std::max(claim_for_worker, pool_.settings().claim_batch);
     // A batch per worker in turn, so that one worker's credit does not take all the work; a
     // few batches per turn, so that outcomes and requests are taken in between.
+    const auto now = steady::now();
     for (std::size_t turn = 0; turn < claims_per_turn; ++turn) {
         for (auto& [routing_id, link] : links_) {
             if (link.credit == 0) continue;
@@ -493,7 +499,7 @@ bool worker_dispatcher::loop::dispatch() {
                 }
                 const auto token = ++next_token_;
                 leases_.emplace(token, lease{routing_id, link.worker_id, claimed.id, work.record.id,
-                                             work.seq, w.number});
+                                             work.seq, w.number, now});
                 w.executions.push_back(
                     {token, work.in_memory(), std::move(work.record), std::move(work.documents)});
             }
