@@ -158,14 +158,7 @@ executor_stats executor_pool::stats() const {
     out.succeeded = succeeded_.load();
     out.failed = failed_.load();
     out.running = queue_->running();
-    for (const auto& loop : loops_) {
-        out.in_flight += loop->in_flight();
-        out.waiting += loop->waiting();
-        const auto partners = loop->partner_counts();
-        out.partner_connections_opened += partners.opened;
-        out.partner_calls_reused += partners.reused;
-        out.partner_sessions_resumed += partners.resumed;
-    }
+    for (const auto& loop : loops_) loop->add_figures(out);
     out.partner_calls_in_flight = partners_->in_flight();
     return out;
 }

@@ -73,6 +73,15 @@ void executor_loop::signal() {
 
 void executor_loop::wake_up() { wake_->cancel(); }
 
+void executor_loop::add_figures(executor_stats& out) const {
+    out.in_flight += in_flight();
+    out.waiting += waiting();
+    const auto partners = partner_counts();
+    out.partner_connections_opened += partners.opened;
+    out.partner_calls_reused += partners.reused;
+    out.partner_sessions_resumed += partners.resumed;
+}
+
 std::size_t executor_loop::room() const {
     return stopping_ || in_flight_ >= max_in_flight_ ? 0 : max_in_flight_ - in_flight_;
 }

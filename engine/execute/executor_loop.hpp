@@ -14,6 +14,7 @@
 #include "execute/execution.hpp"
 #include "execute/execution_backend.hpp"
 #include "execute/executor_host.hpp"
+#include "ferry/engine/execute/executor.hpp"
 #include "ferry/transport/frames.hpp"
 #include "run/partner_connections.hpp"
 
@@ -46,6 +47,8 @@ public:
     std::size_t waiting() const { return waiting_count_.load(std::memory_order_relaxed); }
     /// What this thread's partner connections did. Thread-safe.
     partner_pool::stats partner_counts() const { return partners_.counts(); }
+    /// Adds this loop's executions in flight and waiting, and its partner connection counts.
+    void add_figures(executor_stats& out) const;
 
 private:
     using clock = std::chrono::steady_clock;

@@ -159,14 +159,7 @@ worker_report remote_worker::stats() const {
     const auto held = work_->count();
     out.prefetched = held.arrived;
     e.running = held.held;
-    for (const auto& loop : loops_) {
-        e.in_flight += loop->in_flight();
-        e.waiting += loop->waiting();
-        const auto partners = loop->partner_counts();
-        e.partner_connections_opened += partners.opened;
-        e.partner_calls_reused += partners.reused;
-        e.partner_sessions_resumed += partners.resumed;
-    }
+    for (const auto& loop : loops_) loop->add_figures(e);
     e.partner_calls_in_flight = host_->partners().in_flight();
     return out;
 }

@@ -35,8 +35,8 @@ std::string label_value(std::string_view text) {
     return out;
 }
 
-void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
-            double value) {
+void metric_header(std::string& out, std::string_view name, std::string_view type,
+                   std::string_view help) {
     out += "# HELP ";
     out += name;
     out += ' ';
@@ -46,34 +46,33 @@ void metric(std::string& out, std::string_view name, std::string_view type, std:
     out += ' ';
     out += type;
     out += '\n';
+}
+
+// `name{labels} value\n`; counters print as integers.
+void metric_line(std::string& out, std::string_view name, std::string_view labels, double value) {
     char number[32];
-    std::snprintf(number, sizeof number, "%.9g", value);  // counters print as integers
+    std::snprintf(number, sizeof number, "%.9g", value);
     out += name;
+    out += labels;
     out += ' ';
     out += number;
     out += '\n';
+}
+
+void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+            double value) {
+    metric_header(out, name, type, help);
+    metric_line(out, name, "", value);
 }
 
 // One metric with a series per worker process (label worker="<id>").
 template <class Value>
 void per_worker(std::string& out, const std::vector<engine::worker_view>& workers,
                 std::string_view name, std::string_view type, std::string_view help, Value value) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += '\n';
+    metric_header(out, name, type, help);
     for (const auto& w : workers) {
-        char number[32];
-        std::snprintf(number, sizeof number, "%.9g", static_cast<double>(value(w)));
-        out += name;
-        out += "{worker=\"" + label_value(w.report.id) + "\"} ";
-        out += number;
-        out += '\n';
+        metric_line(out, name, "{worker=\"" + label_value(w.report.id) + "\"}",
+                    static_cast<double>(value(w)));
     }
 }
 
