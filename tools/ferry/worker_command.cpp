@@ -1,5 +1,6 @@
 // `ferry worker`: executor threads in their own process, fed by a serving process.
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 
@@ -52,8 +53,9 @@ int run_worker(const worker_options& o) {
                  signal == SIGTERM ? "SIGTERM" : "SIGINT");
     worker.stop();
     const auto done = worker.stats().executors;
+    const std::uint64_t finished = done.succeeded + done.failed;
     std::fprintf(stderr, "ferry worker: stopped after %llu executions (%llu failed)\n",
-                 static_cast<unsigned long long>(done.succeeded + done.failed),
+                 static_cast<unsigned long long>(finished),
                  static_cast<unsigned long long>(done.failed));
     return 0;
 }
