@@ -24,6 +24,18 @@ bool get_frames(store::byte_reader& r, transport::frames& out) {
     return true;
 }
 
+// `count` documents, each a string holding store::encode_document's bytes.
+bool get_documents(store::byte_reader& r, std::uint64_t count, std::vector<store::document>& out) {
+    for (std::uint64_t i = 0; i < count; ++i) {
+        const auto bytes = r.get_string();
+        if (!bytes) return false;
+        auto doc = store::decode_document(*bytes);
+        if (!doc) return false;
+        out.push_back(std::move(*doc));
+    }
+    return true;
+}
+
 void put_pairs(store::byte_writer& w, const kept_answers& pairs) {
     w.put_varint(pairs.size());
     for (const auto& [key, value] : pairs) {
@@ -162,13 +174,7 @@ boost::system::result<work> decode_work(const transport::frames& in) {
         e.lease = *lease;
         e.in_memory = *in_memory != 0;
         e.record = std::move(*record);
-        for (std::uint64_t d = 0; d < *documents; ++d) {
-            const auto doc_bytes = r.get_string();
-            if (!doc_bytes) return bad;
-            auto doc = store::decode_document(*doc_bytes);
-            if (!doc) return bad;
-            e.documents.push_back(std::move(*doc));
-        }
+        if (!get_documents(r, *documents, e.documents)) return bad;
         out.executions.push_back(std::move(e));
     }
     if (!r.at_end()) return bad;
@@ -250,13 +256,7 @@ boost::system::result<results> decode_results(std::string_view bytes) {
         auto rec = store::decode_execution(*started_record);
         if (!rec) return bad;
         execution.record = std::move(*rec);
-        for (std::uint64_t j = 0; j < *documents; ++j) {
-            const auto doc_bytes = r.get_string();
-            if (!doc_bytes) return bad;
-            auto doc = store::decode_document(*doc_bytes);
-            if (!doc) return bad;
-            execution.documents.push_back(std::move(*doc));
-        }
+        if (!get_documents(r, *documents, execution.documents)) return bad;
         const auto parked_on = r.get_string();
         const auto not_before = r.get_varint();
         if (!parked_on || !not_before) return bad;
