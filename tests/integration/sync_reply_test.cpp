@@ -199,11 +199,19 @@ TEST_F(SyncReplyTest, CallerDisconnectDoesNotCancelTheExecution) {
     const auto heard = test::raw_exchange(server_->port(), request, 100);
     EXPECT_EQ(heard, "");
 
+    // The file is named after the execution; file_write writes `<name>.tmp<n>` first and
+    // renames it, so only a name without ".tmp" is the finished file.
     const auto written = data_.path() / "files/slow";
-    test::eventually(
-        [&] { return std::filesystem::exists(written) && !std::filesystem::is_empty(written); });
-    ASSERT_TRUE(std::filesystem::exists(written));
-    const auto id = std::filesystem::directory_iterator(written)->path().filename().string();
+    std::string id;
+    test::eventually([&] {
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(written, ec)) {
+            const auto name = entry.path().filename().string();
+            if (name.find(".tmp") == std::string::npos) id = name;
+        }
+        return !id.empty();
+    });
+    ASSERT_FALSE(id.empty()) << "the slow process wrote no file";
     EXPECT_EQ(test::wait_finished(server_->port(), id).at("state").as_string(), "succeeded");
 
     const auto retry =
