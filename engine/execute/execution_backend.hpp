@@ -17,8 +17,13 @@ namespace ferry::engine {
 /// One execution an executor claimed: ready to run, or to be failed with `error`.
 struct claimed_execution {
     std::uint64_t seq = 0;  // its place in the backend's queue; 0: low_latency, in memory
-    /// Attempt counted, state running, started now (pending_seq = seq).
+    /// Attempt counted, state running, started now (pending_seq = seq). With
+    /// claim_request::stored_form, only its id, pending_seq, attempts and document ids.
     store::execution_record record;
+    /// With claim_request::stored_form: the whole record as the store holds it
+    /// (store::encode_execution()'s bytes), for whoever passes it on rather than reads it.
+    /// Empty when it cannot run (`error`).
+    std::string stored_record;
     std::vector<store::document> documents;
     /// Set when it cannot run (its record or a document is unreadable, or it is out of
     /// attempts): the executor fails it with this message.
@@ -44,9 +49,13 @@ struct claim_request {
     bool wait = false;  // block until there is work or the backend stops
     /// 0: held until finished or released (a thread of this process runs them).
     std::chrono::milliseconds lease_for{0};
-    /// The note of what the claimer runs goes with its next finish() or note_claims() instead
-    /// of a write of its own.
-    bool defer_note = false;
+    /// False: what it runs is not noted, as it runs in another process (a worker), which
+    /// cannot take this one down with it. Should this process crash, it runs again without an
+    /// attempt counted; a worker that dies gives it back with its attempt counted (release()).
+    bool noted = true;
+    /// The records in their stored form (claimed_execution::stored_record): a worker
+    /// dispatcher sends them on, and is spared decoding them and encoding them again.
+    bool stored_form = false;
 };
 
 /// What finish() did besides storing the outcomes.
@@ -87,8 +96,6 @@ public:
         execution_output& out, const claim_request* then_claim = nullptr) = 0;
     /// Gives a lease's executions back, to be claimed again after `delay` (attempt counted).
     virtual void release(std::uint64_t lease, std::chrono::milliseconds delay) = 0;
-    /// Writes the note of what `claimer` runs now, when a deferred claim changed it.
-    virtual void note_claims(std::uint32_t claimer) = 0;
     /// Calls `signal` (from any thread) whenever new work may be claimable, until
     /// stop_signalling(id) with the id it returns. Claimers that do not block in claim() (the
     /// executor loops, the dispatcher) wait for it.

@@ -11,6 +11,12 @@ namespace {
 
 constexpr std::size_t read_ahead = 256;
 
+std::string abandoned_error(std::uint32_t max_attempts) {
+    return "abandoned after " + std::to_string(max_attempts) +
+           " attempts that did not finish (the server, or the worker running it, stopped "
+           "during each)";
+}
+
 }  // namespace
 
 void pending_queue::start() {
@@ -126,13 +132,9 @@ execution_lease pending_queue::claim(const claim_request& request) {
         out.id = open_lease_locked(request, items, started);
         const bool stored =
             std::any_of(items.begin(), items.end(), [](const work_item& i) { return i.seq != 0; });
-        if (stored) {
-            if (request.defer_note) {
-                unnoted_.insert(request.claimer);
-            } else {
-                note = claimed_seqs_locked(request.claimer);
-                unnoted_.erase(request.claimer);
-            }
+        if (stored && request.noted) {
+            note = claimed_seqs_locked(request.claimer);
+            unnoted_.erase(request.claimer);
         }
     }
     if (!note.empty()) {
@@ -142,7 +144,7 @@ execution_lease pending_queue::claim(const claim_request& request) {
                        {{"error", noted.error().message()}});
         }
     }
-    out.executions = prepare(items, started);
+    out.executions = prepare(items, started, request.stored_form);
     return out;
 }
 
@@ -152,6 +154,7 @@ std::uint64_t pending_queue::open_lease_locked(const claim_request& request,
     const auto id = ++next_lease_;
     auto& l = leases_[id];
     l.claimer = request.claimer;
+    l.noted = request.noted;
     if (request.lease_for.count() > 0) l.expires = steady::now() + request.lease_for;
     l.executions.reserve(items.size());
     for (const auto& item : items) {
@@ -254,7 +257,7 @@ void pending_queue::expire_locked(steady::time_point now) {
 // counted. Nothing of an in-memory execution is stored: it comes back to be failed.
 void pending_queue::give_back_locked(lease_state& l, steady::time_point not_before) {
     for (auto& h : l.executions) {
-        if (h.seq != 0) unnoted_.insert(l.claimer);  // its note still names them
+        if (h.seq != 0 && l.noted) unnoted_.insert(l.claimer);  // its note still names them
         running_.erase(h.execution_id);
         work_item item{h.seq, std::move(h.execution_id), std::nullopt, h.attempts + 1, not_before};
         if (h.seq == 0) {
@@ -270,7 +273,7 @@ void pending_queue::give_back_locked(lease_state& l, steady::time_point not_befo
 std::vector<std::uint64_t> pending_queue::claimed_seqs_locked(std::uint32_t claimer) const {
     std::vector<std::uint64_t> seqs;
     for (const auto& [id, l] : leases_) {
-        if (l.claimer != claimer) continue;
+        if (l.claimer != claimer || !l.noted) continue;
         for (const auto& h : l.executions) {
             if (h.seq != 0) seqs.push_back(h.seq);
         }
@@ -280,15 +283,29 @@ std::vector<std::uint64_t> pending_queue::claimed_seqs_locked(std::uint32_t clai
 }
 
 std::vector<claimed_execution> pending_queue::prepare(std::vector<work_item>& items,
-                                                      std::int64_t now) const {
+                                                      std::int64_t now, bool stored_form) const {
     std::vector<claimed_execution> out(items.size());
     // The records not handed over by the intake, read together.
     std::vector<std::string_view> unread_ids;
     for (const auto& item : items) {
         if (item.seq != 0 && !item.loaded) unread_ids.push_back(item.execution_id);
     }
-    auto read = db_.read_executions(unread_ids);
-    auto next_read = read.begin();
+    std::vector<boost::system::result<store::execution_record>> read;
+    std::vector<boost::system::result<std::string>> read_stored;
+    if (stored_form) {
+        read_stored = db_.read_stored_executions(unread_ids);
+    } else {
+        read = db_.read_executions(unread_ids);
+    }
+    std::size_t next_read = 0;
+    // One that cannot run goes with its whole record, to be failed.
+    const auto unpack = [](claimed_execution& claimed) {
+        if (claimed.stored_record.empty()) return;
+        if (auto whole = store::decode_execution(claimed.stored_record)) {
+            claimed.record = std::move(*whole);
+        }
+        claimed.stored_record.clear();
+    };
     // Then the documents of those whose request is not in the intake's message (a streamed
     // upload's documents are in the store, as are those of every record read here).
     std::vector<std::string_view> document_ids;
@@ -315,7 +332,35 @@ std::vector<claimed_execution> pending_queue::prepare(std::vector<work_item>& it
         if (item.loaded) {
             rec = std::move(item.loaded->record);
             claimed.documents = std::move(item.loaded->documents);
-        } else if (auto& stored = *next_read++; stored) {
+        } else if (stored_form) {
+            auto& stored = read_stored[next_read++];
+            auto restarted =
+                stored ? store::restart_execution(*stored, now, item.attempts + 1, item.seq)
+                       : boost::system::result<store::restarted_execution>(stored.error());
+            rec.pending_seq = item.seq;
+            if (!restarted) {
+                log::error(
+                    "executor", "execution record unreadable",
+                    {{"execution_id", item.execution_id}, {"error", restarted.error().message()}});
+                rec.id = item.execution_id;
+                claimed.error = "execution record unreadable: " + restarted.error().message();
+                continue;
+            }
+            rec.id = std::move(restarted->id);
+            rec.attempts = restarted->attempts;
+            rec.started_ms = now;
+            rec.state = store::execution_state::running;
+            rec.document_ids = std::move(restarted->document_ids);
+            claimed.stored_record = std::move(restarted->bytes);
+            if (rec.attempts > settings_.max_attempts) {
+                unpack(claimed);
+                claimed.error = abandoned_error(settings_.max_attempts);
+                continue;
+            }
+            reading_documents.push_back(i);
+            for (const auto& id : rec.document_ids) document_ids.push_back(id);
+            continue;
+        } else if (auto& stored = read[next_read++]; stored) {
             rec = std::move(*stored);
         } else {
             log::error("executor", "execution record unreadable",
@@ -329,9 +374,7 @@ std::vector<claimed_execution> pending_queue::prepare(std::vector<work_item>& it
         rec.started_ms = now;
         rec.error.clear();
         if (rec.attempts > settings_.max_attempts) {
-            claimed.error = "abandoned after " + std::to_string(settings_.max_attempts) +
-                            " attempts that did not finish (the server, or the worker running "
-                            "it, stopped during each)";
+            claimed.error = abandoned_error(settings_.max_attempts);
             continue;
         }
         rec.state = store::execution_state::running;
@@ -350,11 +393,20 @@ std::vector<claimed_execution> pending_queue::prepare(std::vector<work_item>& it
             auto& doc = *next_document++;
             if (!claimed.error.empty()) continue;
             if (!doc) {
+                unpack(claimed);
                 claimed.error = "document " + id + " unreadable: " + doc.error().message();
                 claimed.documents.clear();
                 continue;
             }
             claimed.documents.push_back(std::move(*doc));
+        }
+    }
+    if (stored_form) {
+        // Those handed over by the intake are in memory: written in their stored form here.
+        for (auto& claimed : out) {
+            if (claimed.error.empty() && claimed.stored_record.empty()) {
+                claimed.stored_record = store::encode_execution(claimed.record);
+            }
         }
     }
     return out;
@@ -383,16 +435,6 @@ void pending_queue::release(std::uint64_t lease, std::chrono::milliseconds delay
     signal_work();
 }
 
-void pending_queue::note_claims(std::uint32_t claimer) {
-    std::vector<std::uint64_t> seqs;
-    {
-        std::lock_guard lock(mutex_);
-        if (unnoted_.erase(claimer) == 0) return;
-        seqs = claimed_seqs_locked(claimer);
-    }
-    (void)db_.record_running(claimer, seqs);
-}
-
 boost::system::result<finish_report> pending_queue::finish(
     std::span<const std::uint64_t> leases, std::span<const store::execution_record> records,
     execution_output& out, const claim_request* then_claim) {
@@ -409,11 +451,11 @@ boost::system::result<finish_report> pending_queue::finish(
         std::unordered_set<std::string_view> recorded;
         for (const auto& rec : records) recorded.insert(rec.id);
         std::uint32_t claimer = then_claim ? then_claim->claimer : 0;
-        bool have_claimer = then_claim != nullptr;
+        bool have_claimer = then_claim != nullptr && then_claim->noted;
         for (const auto id : leases) {
             const auto it = leases_.find(id);
             if (it == leases_.end()) continue;
-            if (!have_claimer) {
+            if (!have_claimer && it->second.noted) {
                 claimer = it->second.claimer;
                 have_claimer = true;
             }
@@ -454,7 +496,7 @@ boost::system::result<finish_report> pending_queue::finish(
                 report.next.id = open_lease_locked(*then_claim, items, started);
                 // Prepared with the lock released (it reads the store).
                 lock.unlock();
-                report.next.executions = prepare(items, started);
+                report.next.executions = prepare(items, started, then_claim->stored_form);
                 lock.lock();
             }
         }
@@ -463,7 +505,7 @@ boost::system::result<finish_report> pending_queue::finish(
             // and the next lease.
             std::vector<std::uint64_t> seqs;
             for (const auto& [id, l] : leases_) {
-                if (l.claimer != claimer) continue;
+                if (l.claimer != claimer || !l.noted) continue;
                 for (const auto& h : l.executions) {
                     if (h.seq != 0 && !finishing.contains(h.execution_id)) seqs.push_back(h.seq);
                 }

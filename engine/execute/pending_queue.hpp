@@ -65,7 +65,6 @@ public:
                                                 execution_output& out,
                                                 const claim_request* then_claim) override;
     void release(std::uint64_t lease, std::chrono::milliseconds delay) override;
-    void note_claims(std::uint32_t claimer) override;
     std::uint64_t on_new_work(std::function<void()> signal) override;
     void stop_signalling(std::uint64_t id) override;
     void keep_answers(kept_answers& answers) override;
@@ -93,6 +92,7 @@ private:
     };
     struct lease_state {
         std::uint32_t claimer = 0;
+        bool noted = true;  // what it holds is in its claimer's running note
         std::optional<steady::time_point> expires;
         std::vector<held> executions;
     };
@@ -105,8 +105,10 @@ private:
     void expire_locked(steady::time_point now);
     void give_back_locked(lease_state& l, steady::time_point not_before);
     std::vector<std::uint64_t> claimed_seqs_locked(std::uint32_t claimer) const;
-    /// The claimed executions with their records and documents (read from the store together).
-    std::vector<claimed_execution> prepare(std::vector<work_item>& items, std::int64_t now) const;
+    /// The claimed executions with their records (decoded, or in their stored form) and
+    /// documents, read from the store together.
+    std::vector<claimed_execution> prepare(std::vector<work_item>& items, std::int64_t now,
+                                           bool stored_form) const;
     /// After the finishing write: makes what the executions started durable and runnable.
     void queue_started(std::span<const store::new_execution> started);
     void signal_work();
@@ -125,7 +127,7 @@ private:
     std::uint64_t next_lease_ = 0;
     std::unordered_map<std::uint64_t, lease_state> leases_;
     std::unordered_map<std::string, std::int64_t> running_;  // execution id -> started at
-    std::set<std::uint32_t> unnoted_;  // claimers whose note a deferred claim changed
+    std::set<std::uint32_t> unnoted_;  // claimers whose note a release changed
     // Copied on write: signal_work() takes the current list without copying the functions.
     using work_signals = std::vector<std::pair<std::uint64_t, std::function<void()>>>;
     std::shared_ptr<const work_signals> work_signals_ = std::make_shared<work_signals>();

@@ -175,8 +175,6 @@ void leased_work::release(std::uint64_t lease, std::chrono::milliseconds) {
     }
 }
 
-void leased_work::note_claims(std::uint32_t) {}  // the serving process notes what it leased
-
 std::uint64_t leased_work::on_new_work(std::function<void()> signal) {
     std::lock_guard lock(mutex_);
     signals_.emplace(++next_signal_, std::move(signal));

@@ -75,7 +75,6 @@ public:
                                                 execution_output& out,
                                                 const claim_request* then_claim) override;
     void release(std::uint64_t lease, std::chrono::milliseconds delay) override;
-    void note_claims(std::uint32_t claimer) override;
     std::uint64_t on_new_work(std::function<void()> signal) override;
     void stop_signalling(std::uint64_t id) override;
     void keep_answers(kept_answers& answers) override;

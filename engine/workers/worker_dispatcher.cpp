@@ -67,7 +67,7 @@ public:
           pool_(owner.pool_),
           backend_(owner.pool_.backend()),
           server_(owner.ctx_, endpoint),
-          // Crash accounting as for a local executor: one slot past the local threads.
+          // Its claims name one slot past the local threads (they are not noted).
           slot_(static_cast<std::uint32_t>(owner.pool_.settings().threads)) {
         const auto& settings = pool_.settings();
         if (settings.reply_context)
@@ -157,7 +157,6 @@ private:
     std::deque<round> unrecorded_;  // rounds whose write failed
     steady::time_point report_again_at_{};
     std::chrono::milliseconds report_pause_{100};
-    bool leases_changed_ = false;
     std::uint64_t next_token_ = 0;
     // Work messages are numbered from the start time on, so that a restarted server's numbers
     // are above its predecessor's (take_back_lost() compares them with what a worker received).
@@ -232,12 +231,7 @@ void worker_dispatcher::loop::run(const std::stop_token& stop) {
         // No more work goes out while outcomes wait for the store to take writes again.
         more = unrecorded_.empty() && dispatch();
         publish_views();
-        if (!current_.empty()) {
-            report(std::exchange(current_, {}));
-        } else if (leases_changed_) {
-            backend_.note_claims(slot_);
-        }
-        leases_changed_ = false;
+        if (!current_.empty()) report(std::exchange(current_, {}));
     }
     if (!current_.empty()) report(std::exchange(current_, {}));
     if (!unrecorded_.empty()) {
@@ -330,21 +324,30 @@ void worker_dispatcher::loop::take_results(transport::envelope& env) {
         return;
     }
     bool any = false;
+    // Whether the backend still holds each lease (asked once per lease: it takes its lock),
+    // and from now on without expiry: only the write remains.
+    std::vector<std::pair<std::uint64_t, bool>> held;
+    const auto still_held = [&](std::uint64_t backend_lease) {
+        for (const auto& [id, yes] : held) {
+            if (id == backend_lease) return yes;
+        }
+        held.emplace_back(backend_lease,
+                          backend_.extend(backend_lease, std::chrono::milliseconds(0)));
+        return held.back().second;
+    };
     for (std::size_t i = 0; i < results->records.size(); ++i) {
         auto& record = results->records[i];
         const auto token = results->leases[i];
         const auto it = leases_.find(token);
         // A lease taken back meanwhile (its worker went silent) runs elsewhere now.
         if (it == leases_.end() || it->second.link != env.routing_id ||
-            record.id != it->second.execution_id ||
-            !backend_.extend(it->second.backend_lease, std::chrono::milliseconds(0))) {
+            record.id != it->second.execution_id || !still_held(it->second.backend_lease)) {
             log::warn("dispatch", "a result came after its lease was taken back; dropped",
                       {{"execution_id", record.id}});
             continue;
         }
         auto l = std::move(it->second);
         leases_.erase(it);
-        leases_changed_ = true;
         if (const auto link = links_.find(l.link); link != links_.end() && link->second.out > 0) {
             --link->second.out;
         }
@@ -396,7 +399,6 @@ void worker_dispatcher::loop::take_back_lost(const std::string& worker_id, std::
     }
     if (taken == 0) return;
     for (const auto id : lost) backend_.release(id, std::chrono::milliseconds(0));
-    leases_changed_ = true;
     log::warn("dispatch",
               "a worker holds nothing of executions it was sent (a message or its answer was "
               "lost); they are dispatched again",
@@ -432,7 +434,6 @@ void worker_dispatcher::loop::expire_silent_workers() {
         if (taken > 0) {
             log::warn("dispatch", "a worker went silent; its executions are dispatched again",
                       {{"worker", dead}, {"executions", std::to_string(taken)}});
-            leases_changed_ = true;
         }
     }
     owner_.live_workers_ = last_seen_.size();
@@ -481,11 +482,12 @@ bool worker_dispatcher::loop::dispatch() {
     for (std::size_t turn = 0; turn < claims_per_turn; ++turn) {
         for (auto& [routing_id, link] : links_) {
             if (link.credit == 0) continue;
-            const claim_request request{slot_, std::min(batch, link.credit), false,
-                                        2 * owner_.lease_timeout_, true};
+            // Not noted (what runs on a worker cannot take this process down); the records in
+            // their stored form, as they go out.
+            const claim_request request{
+                slot_, std::min(batch, link.credit), false, 2 * owner_.lease_timeout_, false, true};
             auto claimed = backend_.claim(request);
             if (claimed.empty()) return false;
-            leases_changed_ = true;
             // The claim goes out as one message.
             proto::work w;
             w.number = ++next_message_;
@@ -500,8 +502,8 @@ bool worker_dispatcher::loop::dispatch() {
                 const auto token = ++next_token_;
                 leases_.emplace(token, lease{routing_id, link.worker_id, claimed.id, work.record.id,
                                              work.seq, w.number, now});
-                w.executions.push_back(
-                    {token, work.in_memory(), std::move(work.record), std::move(work.documents)});
+                w.executions.push_back({token, work.in_memory(), std::move(work.record),
+                                        std::move(work.documents), std::move(work.stored_record)});
             }
             if (w.executions.empty()) continue;
             (void)server_.reply(link.to, proto::encode_work(w));

@@ -104,13 +104,21 @@ transport::frames encode_work(const work& w) {
     for (const auto delay : w.limits.redelivery_ms) out.put_varint(delay);
     out.put_varint(w.executions.size());
     // Encoded first, so that the message is allocated once, at its size.
-    std::vector<std::string> parts;
+    std::vector<std::string> encoded;
+    std::vector<std::string_view> parts;
     std::size_t size = out.bytes().size();
+    std::size_t count = 0;
+    for (const auto& e : w.executions) count += 1 + e.documents.size();
+    encoded.reserve(count);  // parts point into it
     for (const auto& e : w.executions) {
-        parts.push_back(store::encode_execution(e.record));
+        if (e.stored_record.empty()) {
+            parts.push_back(encoded.emplace_back(store::encode_execution(e.record)));
+        } else {
+            parts.push_back(e.stored_record);
+        }
         size += parts.back().size() + 24;
         for (const auto& doc : e.documents) {
-            parts.push_back(store::encode_document(doc));
+            parts.push_back(encoded.emplace_back(store::encode_document(doc)));
             size += parts.back().size() + 8;
         }
     }

@@ -49,6 +49,9 @@ struct leased_execution {
     bool in_memory = false;
     store::execution_record record;
     std::vector<store::document> documents;
+    /// When set, the record in its stored form, sent as it is instead of `record` (which
+    /// then holds only what the serving process needs of it). Decoding gives `record`.
+    std::string stored_record;
 };
 /// Executions leased to a worker in one message (a claim's worth): they run with the same
 /// definitions and limits.

@@ -27,7 +27,8 @@ bool get_properties(byte_reader& in, properties& props) {
         const auto key = in.get_string();
         const auto value = in.get_string();
         if (!key || !value) return false;
-        props.emplace(std::string(*key), std::string(*value));
+        // Stored in order: each goes at the end, without a search.
+        props.emplace_hint(props.end(), *key, *value);
     }
     return true;
 }
@@ -190,6 +191,114 @@ boost::system::result<execution_record> decode_execution(std::string_view bytes)
     }
     if (!in.at_end()) return errc::corrupt_record;
     return rec;
+}
+
+namespace {
+
+/// Reads past a record's properties, checking them; false when they are malformed.
+bool skip_properties(byte_reader& in) {
+    const auto count = in.get_varint();
+    if (!count) return false;
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        if (!in.get_string() || !in.get_string()) return false;
+    }
+    return true;
+}
+
+/// Reads past the fields that follow a current-format record's error, checking them.
+bool skip_after_error(byte_reader& in, std::size_t size) {
+    const auto debug = in.get_byte();
+    const auto untraced = in.get_varint();
+    const auto steps = in.get_varint();
+    if (!debug || !untraced || !steps || *steps > size) return false;
+    for (std::uint64_t i = 0; i < *steps; ++i) {
+        const bool head = in.get_string() && in.get_string() && in.get_varint() &&
+                          in.get_varint() && in.get_varint() && in.get_varint() &&
+                          in.get_varint() && in.get_string();
+        const auto outputs = head ? in.get_varint() : std::nullopt;
+        if (!outputs || *outputs > size) return false;
+        for (std::uint64_t j = 0; j < *outputs; ++j) {
+            if (!in.get_string()) return false;
+        }
+    }
+    return in.get_string() && in.at_end();  // reply_to
+}
+
+}  // namespace
+
+boost::system::result<restarted_execution> restart_execution(std::string_view stored,
+                                                             std::int64_t started_ms,
+                                                             std::uint32_t more_attempts,
+                                                             std::uint64_t pending_seq) {
+    byte_reader in(stored);
+    const auto format = in.get_byte();
+    if (format && *format != execution_format) {
+        // An older form: decoded, and written in the current one.
+        auto rec = decode_execution(stored);
+        if (!rec) return rec.error();
+        restarted_execution out;
+        rec->state = execution_state::running;
+        rec->started_ms = started_ms;
+        rec->attempts += more_attempts;
+        rec->pending_seq = pending_seq;
+        rec->error.clear();
+        out.bytes = encode_execution(*rec);
+        out.id = std::move(rec->id);
+        out.attempts = rec->attempts;
+        out.document_ids = std::move(rec->document_ids);
+        return out;
+    }
+    const auto id = in.get_string();
+    const auto process = in.get_string();
+    const auto version = in.get_varint();
+    const auto state = in.get_byte();
+    const auto created = in.get_varint();
+    const auto started = in.get_varint();
+    const auto finished = in.get_varint();
+    const auto attempts = in.get_varint();
+    const auto seq = in.get_varint();
+    const auto doc_count = in.get_varint();
+    if (!format || !id || !process || !version || !state ||
+        *state > static_cast<std::uint8_t>(execution_state::cancelled) || !created || !started ||
+        !finished || !attempts || !seq || !doc_count || *doc_count > stored.size()) {
+        return errc::corrupt_record;
+    }
+    restarted_execution out;
+    out.id = *id;
+    out.attempts = static_cast<std::uint32_t>(*attempts) + more_attempts;
+    out.document_ids.reserve(*doc_count);
+    for (std::uint64_t i = 0; i < *doc_count; ++i) {
+        const auto doc_id = in.get_string();
+        if (!doc_id) return errc::corrupt_record;
+        out.document_ids.emplace_back(*doc_id);
+    }
+    // The properties are copied as they are; the error is dropped; the rest is copied.
+    const auto from_properties = in.rest();
+    if (!skip_properties(in)) return errc::corrupt_record;
+    const auto properties = from_properties.substr(0, from_properties.size() - in.rest().size());
+    if (!in.get_string()) return errc::corrupt_record;  // the error
+    const auto after_error = in.rest();
+    if (!skip_after_error(in, stored.size())) return errc::corrupt_record;
+
+    byte_writer w;
+    w.bytes().reserve(stored.size() + 16);
+    w.put_byte(execution_format);
+    w.put_string(*id);
+    w.put_string(*process);
+    w.put_varint(*version);
+    w.put_byte(static_cast<std::uint8_t>(execution_state::running));
+    w.put_varint(*created);  // zigzagged as stored
+    w.put_varint(zigzag(started_ms));
+    w.put_varint(*finished);
+    w.put_varint(out.attempts);
+    w.put_varint(pending_seq);
+    w.put_varint(out.document_ids.size());
+    for (const auto& doc_id : out.document_ids) w.put_string(doc_id);
+    w.put_raw(properties);
+    w.put_string("");
+    w.put_raw(after_error);
+    out.bytes = w.take();
+    return out;
 }
 
 std::string encode_document(const document& doc) {

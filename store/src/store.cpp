@@ -288,6 +288,12 @@ std::vector<boost::system::result<execution_record>> store::read_executions(
                                        [](std::string_view v) { return decode_execution(v); });
 }
 
+std::vector<boost::system::result<std::string>> store::read_stored_executions(
+    std::span<const std::string_view> ids) const {
+    return read_many<std::string>(*impl_->db, impl_->executions, ids, "read execution",
+                                  [](std::string_view v) { return std::string(v); });
+}
+
 std::vector<boost::system::result<document>> store::read_documents(
     std::span<const std::string_view> ids) const {
     return read_many<document>(*impl_->db, impl_->documents, ids, "read document",

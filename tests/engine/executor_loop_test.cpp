@@ -68,7 +68,6 @@ public:
         return finish_report{};
     }
     void release(std::uint64_t, std::chrono::milliseconds) override {}
-    void note_claims(std::uint32_t) override {}
     std::uint64_t on_new_work(std::function<void()>) override { return 1; }
     void stop_signalling(std::uint64_t) override {}
     void keep_answers(kept_answers&) override {}

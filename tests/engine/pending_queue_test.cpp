@@ -183,6 +183,40 @@ TEST(PendingQueue, AClaimReadTogetherKeepsEachExecutionsDocumentsAndErrors) {
     EXPECT_EQ(lease.executions[4].record.id, read_after[0]);
 }
 
+// A claim for a worker dispatcher hands out the records in their stored form, read or handed
+// over alike, already started; one that cannot run comes whole, to be failed, without it.
+TEST(PendingQueue, AStoredFormClaimHandsOutRecordsAsStoredAndStarted) {
+    pending_queue_harness h;
+    h.enqueue(1);  // handed over: encoded here
+    const auto read = h.enqueue(2);
+    const auto broken = h.enqueue_missing_document();
+    claim_request request{7, 10};
+    request.noted = false;
+    request.stored_form = true;
+    const auto lease = h.backend().claim(request);
+    ASSERT_EQ(lease.executions.size(), 4u);
+    for (const auto& e : lease.executions) {
+        if (e.record.id == broken) {
+            EXPECT_TRUE(e.stored_record.empty());
+            EXPECT_FALSE(e.error.empty());
+            EXPECT_EQ(e.record.process, "p");  // the whole record, to be failed
+            continue;
+        }
+        EXPECT_TRUE(e.error.empty()) << e.record.id << ": " << e.error;
+        const auto whole = store::decode_execution(e.stored_record);
+        ASSERT_TRUE(whole) << e.record.id;
+        EXPECT_EQ(whole->id, e.record.id);
+        EXPECT_EQ(whole->process, "p");
+        EXPECT_EQ(whole->state, store::execution_state::running);
+        EXPECT_EQ(whole->attempts, 1u);
+        EXPECT_EQ(whole->pending_seq, e.seq);
+        EXPECT_GT(whole->started_ms, 0);
+        ASSERT_EQ(e.documents.size(), 1u);
+        EXPECT_EQ(e.documents[0].data, "doc of " + e.record.id);
+    }
+    EXPECT_EQ(lease.executions[1].record.id, read[0]);
+}
+
 // The running note rides in the finishing write of the batch before: after a crash the next
 // batch's attempt is counted, the finished one's is not.
 TEST(PendingQueue, TheNextBatchIsNotedInTheFinishingWrite) {

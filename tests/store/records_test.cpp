@@ -49,6 +49,52 @@ TEST(RecordsTest, CorruptExecutionIsDetected) {
     EXPECT_EQ(decode_execution("").error(), errc::corrupt_record);
 }
 
+// A claim's rewrite of a stored record changes what a start changes and keeps the rest
+// exactly, down to the trace and the caller waiting for the reply.
+TEST(RecordsTest, RestartedExecutionKeepsWhatTheStartDoesNotChange) {
+    auto rec = sample_record();
+    rec.debug = true;
+    rec.untraced_steps = 4;
+    rec.trace.push_back({"map", "map", 1, 1, 0, 1700000000250, 17, "", {"exec-1-s0"}});
+    rec.reply_to = "corr-7";
+    const auto restarted = restart_execution(encode_execution(rec), 1700000009000, 1, 77);
+    ASSERT_TRUE(restarted);
+    EXPECT_EQ(restarted->id, "exec-1");
+    EXPECT_EQ(restarted->attempts, 3u);
+    EXPECT_EQ(restarted->document_ids, rec.document_ids);
+    const auto back = decode_execution(restarted->bytes);
+    ASSERT_TRUE(back);
+    auto expected = rec;
+    expected.state = execution_state::running;
+    expected.started_ms = 1700000009000;
+    expected.attempts = 3;
+    expected.pending_seq = 77;
+    expected.error.clear();
+    EXPECT_EQ(encode_execution(*back), encode_execution(expected));
+}
+
+// An older stored form is rewritten in the current one; a damaged record is refused whole,
+// wherever the damage is (a worker must never be sent what it cannot read).
+TEST(RecordsTest, RestartReadsOlderFormsAndRefusesDamage) {
+    auto rec = sample_record();
+    auto current = encode_execution(rec);
+    // Format 2 had no reply_to (here the empty string's single length byte at the end).
+    auto v2 = current.substr(0, current.size() - 1);
+    v2[0] = 2;
+    const auto restarted = restart_execution(v2, 5, 1, 9);
+    ASSERT_TRUE(restarted);
+    const auto back = decode_execution(restarted->bytes);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->attempts, 3u);
+    EXPECT_EQ(back->process_props, rec.process_props);
+    EXPECT_EQ(back->state, execution_state::running);
+
+    EXPECT_EQ(restart_execution(current.substr(0, current.size() - 1), 5, 1, 9).error(),
+              errc::corrupt_record);
+    EXPECT_EQ(restart_execution(current + "x", 5, 1, 9).error(), errc::corrupt_record);
+    EXPECT_EQ(restart_execution("", 5, 1, 9).error(), errc::corrupt_record);
+}
+
 // Document bytes (including NULs) and properties survive encoding.
 TEST(RecordsTest, DocumentRoundTrips) {
     document doc{std::string("binary\0data", 11), {{"inheader_Content-Type", "text/plain"}}};

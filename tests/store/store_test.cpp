@@ -71,6 +71,12 @@ TEST_F(StoreTest, ReadManyKeepsTheOrderAndEachError) {
     EXPECT_EQ(docs[1]->data, "two");
     EXPECT_EQ(docs[2].error(), errc::not_found);
     EXPECT_TRUE(db->read_executions({}).empty());
+    // In their stored form: the same records, undecoded.
+    const auto stored = db->read_stored_executions(ids);
+    ASSERT_EQ(stored.size(), 3u);
+    ASSERT_TRUE(stored[0]);
+    EXPECT_EQ(*stored[0], encode_execution(*records[0]));
+    EXPECT_EQ(stored[1].error(), errc::not_found);
 }
 
 // One commit of many executions is one synced write, with seqs in batch order.

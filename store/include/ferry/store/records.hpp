@@ -133,6 +133,23 @@ std::string encode_execution(const execution_record& rec);
 boost::system::result<execution_record> decode_execution(std::string_view bytes);
 std::string encode_document(const document& doc);
 boost::system::result<document> decode_document(std::string_view bytes);
+
+/// A stored execution record as a claim starts it again, rewritten without decoding what the
+/// claim leaves as it is (its request properties and trace): a worker dispatcher passes the
+/// record on in its stored form.
+struct restarted_execution {
+    std::string bytes;  // encode_execution()'s form: running, started now, no error
+    std::string id;
+    std::uint32_t attempts = 0;  // counting this start
+    std::vector<std::string> document_ids;
+};
+/// `stored` (encode_execution()'s bytes, checked whole) with state running, `started_ms`,
+/// `more_attempts` added to its attempts, `pending_seq`, and no error.
+boost::system::result<restarted_execution> restart_execution(std::string_view stored,
+                                                             std::int64_t started_ms,
+                                                             std::uint32_t more_attempts,
+                                                             std::uint64_t pending_seq);
+
 /// A dead letter's value under "dead/<id>" (the id is the key).
 std::string encode_dead_letter(const dead_letter& letter);
 boost::system::result<dead_letter> decode_dead_letter(std::string_view id, std::string_view bytes);

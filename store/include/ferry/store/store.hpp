@@ -67,6 +67,9 @@ public:
         std::span<const std::string_view> ids) const;
     [[nodiscard]] std::vector<boost::system::result<document>> read_documents(
         std::span<const std::string_view> ids) const;
+    /// Execution records in their stored form (encode_execution()'s bytes, undecoded).
+    [[nodiscard]] std::vector<boost::system::result<std::string>> read_stored_executions(
+        std::span<const std::string_view> ids) const;
 
     /// Pending entries with seq >= from_seq in seq order, at most `limit`.
     [[nodiscard]] boost::system::result<std::vector<pending_entry>> read_pending(
