@@ -393,13 +393,14 @@ std::vector<claimed_execution> pending_queue::prepare(std::vector<work_item>& it
             auto& doc = *next_document++;
             if (!claimed.error.empty()) continue;
             if (!doc) {
-                unpack(claimed);
                 claimed.error = "document " + id + " unreadable: " + doc.error().message();
                 claimed.documents.clear();
                 continue;
             }
             claimed.documents.push_back(std::move(*doc));
         }
+        // After the loop: unpacking replaces the record whose document ids it walks.
+        if (!claimed.error.empty()) unpack(claimed);
     }
     if (stored_form) {
         // Those handed over by the intake are in memory: written in their stored form here.
