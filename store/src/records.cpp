@@ -102,10 +102,24 @@ std::string encode_execution(const execution_record& rec) {
     return out.take();
 }
 
-boost::system::result<execution_record> decode_execution(std::string_view bytes) {
-    byte_reader in(bytes);
-    execution_record rec;
-    const auto format = in.get_byte();
+namespace {
+
+/// The fields every execution record starts with after its format byte, as stored (times
+/// zigzagged); the document ids follow.
+struct record_head {
+    std::string_view id;
+    std::string_view process;
+    std::uint64_t version = 0;
+    std::uint8_t state = 0;
+    std::uint64_t created = 0;
+    std::uint64_t started = 0;
+    std::uint64_t finished = 0;
+    std::uint64_t attempts = 0;
+    std::uint64_t seq = 0;
+    std::uint64_t doc_count = 0;
+};
+
+std::optional<record_head> read_head(byte_reader& in, std::size_t size) {
     const auto id = in.get_string();
     const auto process = in.get_string();
     const auto version = in.get_varint();
@@ -116,25 +130,39 @@ boost::system::result<execution_record> decode_execution(std::string_view bytes)
     const auto attempts = in.get_varint();
     const auto seq = in.get_varint();
     const auto doc_count = in.get_varint();
+    if (!id || !process || !version || !state ||
+        *state > static_cast<std::uint8_t>(execution_state::cancelled) || !created || !started ||
+        !finished || !attempts || !seq || !doc_count || *doc_count > size) {
+        return std::nullopt;
+    }
+    return record_head{*id,      *process,  *version,  *state, *created,
+                       *started, *finished, *attempts, *seq,   *doc_count};
+}
+
+}  // namespace
+
+boost::system::result<execution_record> decode_execution(std::string_view bytes) {
+    byte_reader in(bytes);
+    execution_record rec;
+    const auto format = in.get_byte();
+    const auto head = read_head(in, bytes.size());
     if (!format ||
         (*format != execution_format && *format != execution_format_v2 &&
          *format != execution_format_v1) ||
-        !id || !process || !version || !state ||
-        *state > static_cast<std::uint8_t>(execution_state::cancelled) || !created || !started ||
-        !finished || !attempts || !seq || !doc_count || *doc_count > bytes.size()) {
+        !head) {
         return errc::corrupt_record;
     }
-    rec.id = *id;
-    rec.process = *process;
-    rec.process_version = static_cast<std::uint32_t>(*version);
-    rec.state = static_cast<execution_state>(*state);
-    rec.created_ms = unzigzag(*created);
-    rec.started_ms = unzigzag(*started);
-    rec.finished_ms = unzigzag(*finished);
-    rec.attempts = static_cast<std::uint32_t>(*attempts);
-    rec.pending_seq = *seq;
-    rec.document_ids.reserve(*doc_count);
-    for (std::uint64_t i = 0; i < *doc_count; ++i) {
+    rec.id = head->id;
+    rec.process = head->process;
+    rec.process_version = static_cast<std::uint32_t>(head->version);
+    rec.state = static_cast<execution_state>(head->state);
+    rec.created_ms = unzigzag(head->created);
+    rec.started_ms = unzigzag(head->started);
+    rec.finished_ms = unzigzag(head->finished);
+    rec.attempts = static_cast<std::uint32_t>(head->attempts);
+    rec.pending_seq = head->seq;
+    rec.document_ids.reserve(head->doc_count);
+    for (std::uint64_t i = 0; i < head->doc_count; ++i) {
         const auto doc_id = in.get_string();
         if (!doc_id) return errc::corrupt_record;
         rec.document_ids.emplace_back(*doc_id);
@@ -248,26 +276,13 @@ boost::system::result<restarted_execution> restart_execution(std::string_view st
         out.document_ids = std::move(rec->document_ids);
         return out;
     }
-    const auto id = in.get_string();
-    const auto process = in.get_string();
-    const auto version = in.get_varint();
-    const auto state = in.get_byte();
-    const auto created = in.get_varint();
-    const auto started = in.get_varint();
-    const auto finished = in.get_varint();
-    const auto attempts = in.get_varint();
-    const auto seq = in.get_varint();
-    const auto doc_count = in.get_varint();
-    if (!format || !id || !process || !version || !state ||
-        *state > static_cast<std::uint8_t>(execution_state::cancelled) || !created || !started ||
-        !finished || !attempts || !seq || !doc_count || *doc_count > stored.size()) {
-        return errc::corrupt_record;
-    }
+    const auto head = read_head(in, stored.size());
+    if (!format || !head) return errc::corrupt_record;
     restarted_execution out;
-    out.id = *id;
-    out.attempts = static_cast<std::uint32_t>(*attempts) + more_attempts;
-    out.document_ids.reserve(*doc_count);
-    for (std::uint64_t i = 0; i < *doc_count; ++i) {
+    out.id = head->id;
+    out.attempts = static_cast<std::uint32_t>(head->attempts) + more_attempts;
+    out.document_ids.reserve(head->doc_count);
+    for (std::uint64_t i = 0; i < head->doc_count; ++i) {
         const auto doc_id = in.get_string();
         if (!doc_id) return errc::corrupt_record;
         out.document_ids.emplace_back(*doc_id);
@@ -283,13 +298,13 @@ boost::system::result<restarted_execution> restart_execution(std::string_view st
     byte_writer w;
     w.bytes().reserve(stored.size() + 16);
     w.put_byte(execution_format);
-    w.put_string(*id);
-    w.put_string(*process);
-    w.put_varint(*version);
+    w.put_string(head->id);
+    w.put_string(head->process);
+    w.put_varint(head->version);
     w.put_byte(static_cast<std::uint8_t>(execution_state::running));
-    w.put_varint(*created);  // zigzagged as stored
+    w.put_varint(head->created);  // zigzagged as stored
     w.put_varint(zigzag(started_ms));
-    w.put_varint(*finished);
+    w.put_varint(head->finished);
     w.put_varint(out.attempts);
     w.put_varint(pending_seq);
     w.put_varint(out.document_ids.size());
