@@ -136,8 +136,8 @@ asio::awaitable<void> executor_loop::rounds() {
 bool executor_loop::claim() {
     const auto space = room();
     if (space == 0) return false;
-    const claim_request request{
-        slot_, std::min(host_.settings().claim_batch, space), false, {}, false};
+    const claim_request request{.claimer = slot_,
+                                .max = std::min(host_.settings().claim_batch, space)};
     auto lease = backend_.claim(request);
     if (lease.empty()) return false;
     start(std::move(lease));
@@ -230,7 +230,7 @@ bool executor_loop::finish_round(std::size_t room) {
     // between that write and the next claim's start counts one attempt too many for it,
     // harmless. A store that cannot write (a full disk) is waited for: these executions ran,
     // and running them again after a restart would repeat what they did.
-    const claim_request next{slot_, std::min(host_.settings().claim_batch, room), false, {}, false};
+    const claim_request next{.claimer = slot_, .max = std::min(host_.settings().claim_batch, room)};
     auto done = backend_.finish(finished_.leases, finished_.records, finished_.out,
                                 room > 0 ? &next : nullptr);
     if (!done) {

@@ -484,8 +484,11 @@ bool worker_dispatcher::loop::dispatch() {
             if (link.credit == 0) continue;
             // Not noted (what runs on a worker cannot take this process down); the records in
             // their stored form, as they go out.
-            const claim_request request{
-                slot_, std::min(batch, link.credit), false, 2 * owner_.lease_timeout_, false, true};
+            const claim_request request{.claimer = slot_,
+                                        .max = std::min(batch, link.credit),
+                                        .lease_for = 2 * owner_.lease_timeout_,
+                                        .noted = false,
+                                        .stored_form = true};
             auto claimed = backend_.claim(request);
             if (claimed.empty()) return false;
             // The claim goes out as one message.

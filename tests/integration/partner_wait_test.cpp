@@ -109,7 +109,8 @@ TEST_F(PartnerWaitTest, AThousandExecutionsWaitAtOnceWithoutThreads) {
 
 // A stop does not wait for a partner that does not answer: executions still waiting after the
 // stop grace are left queued (their calls abandoned, places in the partner's bound withdrawn)
-// and run again after the restart.
+// and run again after the restart, with the interrupted attempt counted (what local executors
+// run is noted, so that an execution that keeps taking the server down is given up).
 TEST_F(PartnerWaitTest, AStopLeavesWaitingExecutionsToRunAfterTheRestart) {
     test::local_http_server partner([](const test::seen_request&) {
         return test::canned_reply{200, "ok"};
@@ -141,7 +142,12 @@ TEST_F(PartnerWaitTest, AStopLeavesWaitingExecutionsToRunAfterTheRestart) {
     for (const auto& id : executions) {
         const auto done = test::wait_finished(server.port(), id, 60s);
         ASSERT_EQ(done.at("state").as_string(), "succeeded") << id << ": " << done;
+        EXPECT_EQ(done.at("attempts").as_int64(), 2) << id << ": " << done;
     }
+    EXPECT_NE(server.log().find("executions were interrupted; running them again executions=" +
+                                std::to_string(waiting)),
+              std::string::npos)
+        << server.log();
 }
 
 // A pause between attempts holds no thread either: executions whose partner fails first wait
