@@ -41,6 +41,10 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
     // ...but all memtables together stay under this, so that a bulk post of any size keeps
     // the server's memory flat (they are flushed instead of growing).
     options.db_write_buffer_size = 128 << 20;
+    // A WAL file is kept until every family that wrote to it has flushed, and the small ones
+    // (pending, meta) fill their memtables slowly: past this size they are flushed, so that
+    // the WAL replayed after a crash stays small (RocksDB's default lets it reach 3 GB here).
+    options.max_total_wal_size = 256 << 20;
 
     // Executors rewrite keys the intake wrote moments earlier (an execution's record, its
     // pending entry) and add step documents beside the intake's: each such insert lands just

@@ -54,6 +54,10 @@ struct store::impl {
 
     ~impl() {
         if (!db) return;
+        // A stop leaves no memtable behind, so the next start replays no WAL (after a backlog
+        // of 200,000 posts that was 270 MB and a second before the port opened). Should the
+        // flush fail (a full disk), the WAL still holds everything.
+        db->Flush(rocksdb::FlushOptions(), handles).PermitUncheckedError();
         for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
         db->Close().PermitUncheckedError();
     }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "ferry/store/error.hpp"
 #include "support/temp_dir.hpp"
 
@@ -134,6 +136,31 @@ TEST_F(StoreTest, PendingQueueSurvivesReopen) {
     std::vector<new_execution> next = {make_execution("c", {"3"})};
     ASSERT_TRUE(db->commit(next));
     EXPECT_EQ(next[0].record.pending_seq, 3u);
+}
+
+// A store closed in an orderly way has flushed every family: what it holds is in table files,
+// and the next open has no WAL to replay (after a large backlog that took a second).
+TEST_F(StoreTest, AClosedStoreLeavesNoWalToReplay) {
+    const auto wal_bytes = [&] {
+        std::uintmax_t bytes = 0;
+        for (const auto& f : std::filesystem::directory_iterator(dir_.path())) {
+            if (f.path().extension() == ".log") bytes += f.file_size();
+        }
+        return bytes;
+    };
+    {
+        auto db = open();
+        std::vector<new_execution> batch;
+        for (int i = 0; i < 100; ++i) {
+            batch.push_back(make_execution("e" + std::to_string(i), {std::string(1000, 'x')}));
+        }
+        ASSERT_TRUE(db->commit(batch));
+        ASSERT_GT(wal_bytes(), 100'000u) << "the posts are in the WAL while it is open";
+    }
+    EXPECT_EQ(wal_bytes(), 0u);
+    auto db = open();
+    EXPECT_EQ(db->last_seq(), 100u);
+    EXPECT_EQ(db->read_document("e99-0")->data, std::string(1000, 'x'));
 }
 
 // What an executor slot was running when the server stopped gets one attempt counted at the
