@@ -47,6 +47,9 @@ struct execution_output {
     std::vector<store::dead_letter> dead;    // queue messages whose last delivery failed
     std::vector<transport::frames> replies;  // sent once the finish is written
     kept_answers answers;  // written before the finish (replies and their later pages)
+    /// Outcomes a worker sent, passed on in their stored form by the dispatcher (records
+    /// beside the finish's decoded ones, step outputs beside `kept`).
+    store::encoded_outcomes encoded;
 };
 
 /// Runs one execution over its documents without touching the store: fills in `rec`'s

@@ -306,14 +306,18 @@ boost::system::result<finish_report> pending_queue::finish(
     finish_report report;
     std::vector<store::execution_record> kept_records;
     std::span<const store::execution_record> to_write;
+    store::encoded_outcomes kept_encoded;
+    const store::encoded_outcomes* encoded_to_write = &out.encoded;
     std::optional<store::store::running_note> note;
-    // The executions of `records` still held by `leases` (views into `records`, which outlive
-    // this call). Those whose lease was lost run elsewhere now: their outcome here is dropped.
+    // The executions of `records` (and of out.encoded) still held by `leases` (views into
+    // them, which outlive this call). Those whose lease was lost run elsewhere now: their
+    // outcome here is dropped.
     std::unordered_set<std::string_view> finishing;
     {
         std::unique_lock lock(mutex_);
         std::unordered_set<std::string_view> recorded;
         for (const auto& rec : records) recorded.insert(rec.id);
+        for (const auto& rec : out.encoded.records) recorded.insert(rec.id);
         std::uint32_t claimer = then_claim ? then_claim->claimer : 0;
         bool have_claimer = then_claim != nullptr && then_claim->noted;
         for (const auto id : leases) {
@@ -341,9 +345,12 @@ boost::system::result<finish_report> pending_queue::finish(
             }
         }
         // Usually every record is written as it is; a copy only leaves some out.
-        const bool write_all = std::all_of(records.begin(), records.end(), [&](const auto& rec) {
+        const auto writes = [&](const auto& rec) {
             return rec.pending_seq != 0 && finishing.contains(rec.id);
-        });
+        };
+        const bool write_all = std::all_of(records.begin(), records.end(), writes);
+        const bool write_all_encoded =
+            std::all_of(out.encoded.records.begin(), out.encoded.records.end(), writes);
         for (const auto& rec : records) {
             if (!finishing.contains(rec.id)) {
                 report.dropped.push_back(rec.id);
@@ -352,6 +359,17 @@ boost::system::result<finish_report> pending_queue::finish(
             }
         }
         to_write = write_all ? records : std::span<const store::execution_record>(kept_records);
+        if (!write_all_encoded) {
+            for (const auto& rec : out.encoded.records) {
+                if (!finishing.contains(rec.id)) {
+                    report.dropped.push_back(rec.id);
+                } else if (rec.pending_seq != 0) {
+                    kept_encoded.records.push_back(rec);
+                }
+            }
+            kept_encoded.documents = out.encoded.documents;
+            encoded_to_write = &kept_encoded;
+        }
         if (then_claim && !stopping_) {
             auto items = take_locked(lock, then_claim->max, false);
             if (!items.empty()) {
@@ -378,9 +396,10 @@ boost::system::result<finish_report> pending_queue::finish(
             note = store::store::running_note{claimer, std::move(seqs)};
         }
     }
-    if (!to_write.empty() || !out.started.empty() || !out.dead.empty() || note) {
+    if (!to_write.empty() || !encoded_to_write->records.empty() || !out.started.empty() ||
+        !out.dead.empty() || note) {
         const auto written = db_.finish_executions(to_write, out.kept, out.started, out.dead,
-                                                   note ? &*note : nullptr);
+                                                   note ? &*note : nullptr, encoded_to_write);
         if (!written) {
             // Nothing was written: the leases stay to be finished again, the next one goes
             // back to be claimed again (no attempt counted: it never ran).

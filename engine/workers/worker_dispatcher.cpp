@@ -101,15 +101,24 @@ private:
         std::vector<store::execution_record> records;
         execution_output out;
 
-        bool empty() const { return records.empty(); }
-        void add(std::uint64_t lease, store::execution_record rec) {
+        bool empty() const { return records.empty() && out.encoded.records.empty(); }
+        std::size_t size() const { return records.size() + out.encoded.records.size(); }
+        void add_lease(std::uint64_t lease) {
             if (std::find(leases.begin(), leases.end(), lease) == leases.end()) {
                 leases.push_back(lease);
             }
+        }
+        void add(std::uint64_t lease, store::execution_record rec) {
+            add_lease(lease);
             records.push_back(std::move(rec));
+        }
+        void add(std::uint64_t lease, store::encoded_record rec) {
+            add_lease(lease);
+            out.encoded.records.push_back(std::move(rec));
         }
         void add(execution_output& from) {
             append(out.kept, from.kept);
+            append(out.encoded.documents, from.encoded.documents);
             append(out.started, from.started);
             append(out.dead, from.dead);
             append(out.replies, from.replies);
@@ -335,15 +344,17 @@ void worker_dispatcher::loop::take_results(transport::envelope& env) {
                           backend_.extend(backend_lease, std::chrono::milliseconds(0)));
         return held.back().second;
     };
+    // Debug logging names every execution that succeeded: then they are all decoded.
+    const bool log_each = log::enabled(log::level::debug);
     for (std::size_t i = 0; i < results->records.size(); ++i) {
-        auto& record = results->records[i];
+        const auto& head = results->heads[i];
         const auto token = results->leases[i];
         const auto it = leases_.find(token);
         // A lease taken back meanwhile (its worker went silent) runs elsewhere now.
         if (it == leases_.end() || it->second.link != env.routing_id ||
-            record.id != it->second.execution_id || !still_held(it->second.backend_lease)) {
+            head.id != it->second.execution_id || !still_held(it->second.backend_lease)) {
             log::warn("dispatch", "a result came after its lease was taken back; dropped",
-                      {{"execution_id", record.id}});
+                      {{"execution_id", std::string(head.id)}});
             continue;
         }
         auto l = std::move(it->second);
@@ -354,9 +365,19 @@ void worker_dispatcher::loop::take_results(transport::envelope& env) {
         if (const auto b = backend_leases_.find(l.backend_lease); b != backend_leases_.end()) {
             if (--b->second == 0) backend_leases_.erase(b);
         }
-        record.pending_seq = l.seq;
-        current_.add(l.backend_lease, std::move(record));
         any = true;
+        // A success as the worker stored it is written as it came; anything else (a failure
+        // is logged with its details) is decoded.
+        if (!log_each && head.state == store::execution_state::succeeded && head.finished_ms != 0 &&
+            head.pending_seq == l.seq) {
+            current_.add(l.backend_lease, store::encoded_record{std::move(l.execution_id), l.seq,
+                                                                std::string(results->records[i])});
+            continue;
+        }
+        auto record = store::decode_execution(results->records[i]);
+        if (!record) continue;  // checked whole when the message was read
+        record->pending_seq = l.seq;
+        current_.add(l.backend_lease, std::move(*record));
     }
     // What the executions left is written with those of them that still hold their lease.
     if (any) current_.add(results->output);
@@ -534,13 +555,13 @@ void worker_dispatcher::loop::fail_unsent(std::uint64_t backend_lease, claimed_e
 // report_again().
 void worker_dispatcher::loop::report(round r) {
     pool_.count_finished(r.records);
+    pool_.count_succeeded(r.out.encoded.records.size());
     auto done = backend_.finish(r.leases, r.records, r.out);
     if (!done) {
-        log::error(
-            "dispatch",
-            "cannot record the end of executions; written again once the store takes "
-            "writes",
-            {{"executions", std::to_string(r.records.size())}, {"error", done.error().message()}});
+        log::error("dispatch",
+                   "cannot record the end of executions; written again once the store takes "
+                   "writes",
+                   {{"executions", std::to_string(r.size())}, {"error", done.error().message()}});
         unrecorded_.push_back(std::move(r));
         report_again_at_ = steady::now() + report_pause_;
         return;
@@ -563,7 +584,7 @@ void worker_dispatcher::loop::report_again() {
             return;
         }
         log::warn("dispatch", "recorded the end of executions once the store took writes again",
-                  {{"executions", std::to_string(r.records.size())}});
+                  {{"executions", std::to_string(r.size())}});
         for (auto& reply : r.out.replies) send_reply(std::move(reply));
         unrecorded_.pop_front();
         report_pause_ = 100ms;

@@ -239,20 +239,19 @@ boost::system::result<results> decode_results(std::string_view bytes) {
         const auto lease = r.get_varint();
         const auto record_bytes = r.get_string();
         if (!lease || !record_bytes) return bad;
-        auto record = store::decode_execution(*record_bytes);
-        if (!record) return bad;
+        const auto head = store::check_execution(*record_bytes);
+        if (!head) return bad;
         out.leases.push_back(*lease);
-        out.records.push_back(std::move(*record));
+        out.records.push_back(*record_bytes);
+        out.heads.push_back(*head);
     }
     const auto kept = r.get_varint();
     if (!kept) return bad;
     for (std::uint64_t i = 0; i < *kept; ++i) {
         const auto id = r.get_string();
         const auto doc_bytes = r.get_string();
-        if (!id || !doc_bytes) return bad;
-        auto doc = store::decode_document(*doc_bytes);
-        if (!doc) return bad;
-        out.output.kept.emplace_back(*id, std::move(*doc));
+        if (!id || !doc_bytes || !store::check_document(*doc_bytes)) return bad;
+        out.output.encoded.documents.emplace_back(*id, *doc_bytes);
     }
     const auto started = r.get_varint();
     if (!started) return bad;

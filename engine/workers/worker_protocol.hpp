@@ -68,9 +68,13 @@ std::optional<std::uint64_t> work_number(const transport::frames& in);
 
 /// Outcomes of executions as a worker sends them back: each record with the lease (the `work`
 /// message's) it answers, and what they left, together.
+/// What a worker sent back, checked whole. Its records stay in their stored form (views into
+/// the message: they live as long as it does), for the dispatcher to write as they are; so do
+/// the step outputs (output.encoded.documents, copies). The rest is decoded.
 struct results {
     std::vector<std::uint64_t> leases;
-    std::vector<store::execution_record> records;
+    std::vector<std::string_view> records;  // encode_execution()'s bytes
+    std::vector<store::execution_head> heads;
     execution_output output;
 };
 std::string encode_results(std::span<const std::uint64_t> leases,

@@ -316,6 +316,21 @@ boost::system::result<restarted_execution> restart_execution(std::string_view st
     return out;
 }
 
+boost::system::result<execution_head> check_execution(std::string_view stored) {
+    byte_reader in(stored);
+    const auto format = in.get_byte();
+    const auto head = read_head(in, stored.size());
+    if (!format || *format != execution_format || !head) return errc::corrupt_record;
+    for (std::uint64_t i = 0; i < head->doc_count; ++i) {
+        if (!in.get_string()) return errc::corrupt_record;
+    }
+    if (!skip_properties(in) || !in.get_string() || !skip_after_error(in, stored.size())) {
+        return errc::corrupt_record;
+    }
+    return execution_head{head->id, static_cast<execution_state>(head->state),
+                          unzigzag(head->finished), head->seq};
+}
+
 std::string encode_document(const document& doc) {
     byte_writer out;
     out.put_byte(document_format);
@@ -333,6 +348,12 @@ boost::system::result<document> decode_document(std::string_view bytes) {
     }
     doc.data = in.rest();
     return doc;
+}
+
+bool check_document(std::string_view bytes) {
+    byte_reader in(bytes);
+    const auto format = in.get_byte();
+    return format && *format == document_format && skip_properties(in);
 }
 
 std::string encode_dead_letter(const dead_letter& letter) {

@@ -377,13 +377,20 @@ boost::system::result<void> store::finish_executions(
     std::span<const execution_record> records,
     std::span<const std::pair<std::string, document>> step_documents,
     std::span<new_execution> started, std::span<const dead_letter> dead,
-    const running_note* then_running) {
+    const running_note* then_running, const encoded_outcomes* encoded) {
     rocksdb::WriteBatch wb;
     if (then_running) put_running(wb, impl_->meta, then_running->slot, then_running->seqs);
     for (const auto& [id, doc] : step_documents) wb.Put(impl_->documents, id, encode_document(doc));
     for (const auto& rec : records) {
         wb.Put(impl_->executions, rec.id, encode_execution(rec));
         wb.Delete(impl_->pending, encode_be64(rec.pending_seq));
+    }
+    if (encoded) {
+        for (const auto& [id, bytes] : encoded->documents) wb.Put(impl_->documents, id, bytes);
+        for (const auto& rec : encoded->records) {
+            wb.Put(impl_->executions, rec.id, rec.bytes);
+            wb.Delete(impl_->pending, encode_be64(rec.pending_seq));
+        }
     }
     for (const auto& letter : dead) {
         wb.Put(impl_->meta, keys::dead_prefix + letter.execution_id, encode_dead_letter(letter));

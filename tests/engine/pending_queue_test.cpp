@@ -65,6 +65,11 @@ public:
         return rec ? *rec : store::execution_record{};
     }
 
+    std::string document(const std::string& id) {
+        const auto doc = db_->read_document(id);
+        return doc ? doc->data : "(" + doc.error().message() + ")";
+    }
+
     void restart() {
         close();
         open();
@@ -95,6 +100,60 @@ namespace conformance {
 INSTANTIATE_TYPED_TEST_SUITE_P(RocksDbPendingQueue, ExecutionBackendConformance,
                                pending_queue_harness);
 }  // namespace conformance
+
+// Outcomes in their stored form (a worker's results, passed on by the dispatcher) are written as
+// they came, with the step outputs beside them, and end the work like decoded ones; one whose
+// lease was lost is dropped, not written.
+TEST(PendingQueue, OutcomesInStoredFormAreWrittenAsTheyCame) {
+    using namespace std::chrono_literals;
+    pending_queue_harness h;
+    h.enqueue(3);
+    const auto lease = h.backend().claim({.claimer = 0, .max = 2});
+    ASSERT_EQ(lease.executions.size(), 2u);
+    const auto lost = h.backend().claim({.claimer = 1, .max = 1, .lease_for = 50ms});
+    ASSERT_EQ(lost.executions.size(), 1u);
+    execution_lease again;
+    ASSERT_TRUE(test::eventually([&] {
+        again = h.backend().claim({.claimer = 2, .max = 1});
+        return !again.empty();
+    }));
+
+    execution_output out;
+    std::vector<store::execution_record> decoded;
+    std::vector<std::string> sent;
+    for (const auto* l : {&lease, &lost}) {
+        for (const auto& e : l->executions) {
+            auto rec = e.record;
+            rec.state = store::execution_state::succeeded;
+            rec.finished_ms = 1234;
+            rec.trace.push_back({"s", "message", 1, 1, 0, 5, 6, "", {rec.id + "-s0-0"}});
+            if (l == &lease && decoded.empty()) {
+                decoded.push_back(rec);
+                continue;
+            }
+            sent.push_back(store::encode_execution(rec));
+            out.encoded.records.push_back({rec.id, rec.pending_seq, sent.back()});
+            out.encoded.documents.emplace_back(rec.id + "-s0-0",
+                                               store::encode_document({"out", {}}));
+        }
+    }
+    const std::uint64_t ids[] = {lease.id, lost.id};
+    const auto done = h.backend().finish(ids, decoded, out);
+    ASSERT_TRUE(done);
+    ASSERT_EQ(done->dropped, std::vector<std::string>{lost.executions[0].record.id});
+
+    const auto& written = lease.executions[1].record.id;
+    EXPECT_EQ(store::encode_execution(h.stored(written)), sent[0]);
+    EXPECT_EQ(h.document(written + "-s0-0"), "out");
+    EXPECT_EQ(h.stored(decoded[0].id).state, store::execution_state::succeeded);
+    EXPECT_NE(h.stored(lost.executions[0].record.id).state, store::execution_state::succeeded)
+        << "its outcome was dropped: another lease holds it now";
+    h.restart();
+    // Nothing of the two runs again; the one whose lease was lost does.
+    const auto left = h.backend().claim({.claimer = 0, .max = 10});
+    ASSERT_EQ(left.executions.size(), 1u);
+    EXPECT_EQ(left.executions[0].record.id, lost.executions[0].record.id);
+}
 
 // low_latency executions are claimed before stored work and never written.
 TEST(PendingQueue, InMemoryExecutionsComeFirstAndAreNotStored) {

@@ -95,6 +95,36 @@ TEST(RecordsTest, RestartReadsOlderFormsAndRefusesDamage) {
     EXPECT_EQ(restart_execution("", 5, 1, 9).error(), errc::corrupt_record);
 }
 
+// A finished record passed on in its stored form (a worker's result) is checked whole and read
+// only for its head; anything not in the current format, cut short or extended is refused.
+TEST(RecordsTest, CheckedExecutionHeadsAndDocuments) {
+    auto rec = sample_record();
+    rec.state = execution_state::succeeded;
+    rec.finished_ms = 1700000000123;
+    const auto current = encode_execution(rec);
+    const auto head = check_execution(current);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->id, rec.id);
+    EXPECT_EQ(head->state, execution_state::succeeded);
+    EXPECT_EQ(head->finished_ms, rec.finished_ms);
+    EXPECT_EQ(head->pending_seq, rec.pending_seq);
+
+    auto v2 = current.substr(0, current.size() - 1);
+    v2[0] = 2;
+    EXPECT_TRUE(decode_execution(v2));
+    EXPECT_EQ(check_execution(v2).error(), errc::corrupt_record);
+    for (std::size_t cut = 0; cut < current.size(); ++cut) {
+        EXPECT_FALSE(check_execution(current.substr(0, cut))) << cut;
+    }
+    EXPECT_EQ(check_execution(current + "x").error(), errc::corrupt_record);
+
+    const auto doc = encode_document({"data", {{"a", "1"}, {"b", "2"}}});
+    EXPECT_TRUE(check_document(doc));
+    EXPECT_FALSE(check_document(doc.substr(0, 4)));
+    EXPECT_FALSE(check_document(""));
+    EXPECT_FALSE(check_document("\x7f" + doc.substr(1)));
+}
+
 // Document bytes (including NULs) and properties survive encoding.
 TEST(RecordsTest, DocumentRoundTrips) {
     document doc{std::string("binary\0data", 11), {{"inheader_Content-Type", "text/plain"}}};

@@ -133,6 +133,8 @@ std::string encode_execution(const execution_record& rec);
 boost::system::result<execution_record> decode_execution(std::string_view bytes);
 std::string encode_document(const document& doc);
 boost::system::result<document> decode_document(std::string_view bytes);
+/// Whether decode_document() would read `bytes`, without building the document.
+bool check_document(std::string_view bytes);
 
 /// A stored execution record as a claim starts it again, rewritten without decoding what the
 /// claim leaves as it is (its request properties and trace): a worker dispatcher passes the
@@ -149,6 +151,32 @@ boost::system::result<restarted_execution> restart_execution(std::string_view st
                                                              std::int64_t started_ms,
                                                              std::uint32_t more_attempts,
                                                              std::uint64_t pending_seq);
+
+/// What recording a finished execution needs of it, read from its stored form.
+struct execution_head {
+    std::string_view id;  // into the bytes read
+    execution_state state = execution_state::queued;
+    std::int64_t finished_ms = 0;
+    std::uint64_t pending_seq = 0;
+};
+/// Checks `stored` whole (encode_execution()'s bytes in the current format) and reads its head:
+/// a worker's finished records are stored as they came, after this.
+boost::system::result<execution_head> check_execution(std::string_view stored);
+
+/// A final record in its stored form (encode_execution()'s bytes, checked by whoever received
+/// it: a worker's result), written as it is.
+struct encoded_record {
+    std::string id;
+    std::uint64_t pending_seq = 0;
+    std::string bytes;
+};
+/// Outcomes that arrived in their stored form: records, and step documents (id,
+/// encode_document()'s bytes).
+struct encoded_outcomes {
+    std::vector<encoded_record> records;
+    std::vector<std::pair<std::string, std::string>> documents;
+    bool empty() const { return records.empty() && documents.empty(); }
+};
 
 /// A dead letter's value under "dead/<id>" (the id is the key).
 std::string encode_dead_letter(const dead_letter& letter);

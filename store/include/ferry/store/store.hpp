@@ -103,12 +103,13 @@ public:
     /// without wait) are queued in the same batch, so a finished execution has started them
     /// exactly once; their pending_seq is set as append() would. `then_running`: the slot's
     /// next batch, noted in the same write (an executor that claimed it already saves the
-    /// separate record_running() write). Not synced.
+    /// separate record_running() write). `encoded`: more of both, already in stored form.
+    /// Not synced.
     [[nodiscard]] boost::system::result<void> finish_executions(
         std::span<const execution_record> records,
         std::span<const std::pair<std::string, document>> step_documents = {},
         std::span<new_execution> started = {}, std::span<const dead_letter> dead = {},
-        const running_note* then_running = nullptr);
+        const running_note* then_running = nullptr, const encoded_outcomes* encoded = nullptr);
 
     // Internal queues (SPEC §3). An execution waits outside the pending queue while it is a
     // redelivery not yet due ("delayed/<id>") or a message no process listens for yet

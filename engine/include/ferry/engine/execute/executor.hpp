@@ -112,6 +112,9 @@ public:
     /// Counts and logs executions that ended (here or on a remote worker), setting their
     /// finish time when not set.
     void count_finished(std::span<store::execution_record> finished);
+    /// Counts executions that succeeded on a remote worker and arrived in their stored form
+    /// (logged only when debug logging is on, and then they come decoded).
+    void count_succeeded(std::size_t n) { succeeded_.fetch_add(n, std::memory_order_relaxed); }
 
     /// The next value of a named sequence. Values are reserved from the backend in blocks, so
     /// most take no write; an error when the store refuses the reservation.
