@@ -24,7 +24,10 @@ struct claimed_execution {
     /// (store::encode_execution()'s bytes), for whoever passes it on rather than reads it.
     /// Empty when it cannot run (`error`).
     std::string stored_record;
+    /// Its documents, or with claim_request::stored_form, in their stored form
+    /// (store::encode_document()'s bytes) in `stored_documents` instead.
     std::vector<store::document> documents;
+    std::vector<std::string> stored_documents;
     /// Set when it cannot run (its record or a document is unreadable, or it is out of
     /// attempts): the executor fails it with this message.
     std::string error;
@@ -53,8 +56,9 @@ struct claim_request {
     /// cannot take this one down with it. Should this process crash, it runs again without an
     /// attempt counted; a worker that dies gives it back with its attempt counted (release()).
     bool noted = true;
-    /// The records in their stored form (claimed_execution::stored_record): a worker
-    /// dispatcher sends them on, and is spared decoding them and encoding them again.
+    /// The records and documents in their stored form (claimed_execution::stored_record and
+    /// stored_documents): a worker dispatcher sends them on, and is spared decoding them and
+    /// encoding them again.
     bool stored_form = false;
 };
 

@@ -115,20 +115,44 @@ std::vector<claimed_execution> pending_queue::prepare(std::vector<work_item>& it
             for (const auto& id : rec.document_ids) document_ids.push_back(id);
         }
     }
-    auto documents = db_.read_documents(document_ids);
-    auto next_document = documents.begin();
+    std::vector<boost::system::result<store::document>> documents;
+    std::vector<boost::system::result<std::string>> stored_documents;
+    if (stored_form) {
+        stored_documents = db_.read_stored_documents(document_ids);
+    } else {
+        documents = db_.read_documents(document_ids);
+    }
+    // The `n`th document read goes to `claimed`; what made it unreadable otherwise.
+    const auto take_document = [&](std::size_t n,
+                                   claimed_execution& claimed) -> boost::system::error_code {
+        if (stored_form) {
+            auto& doc = stored_documents[n];
+            if (!doc) return doc.error();
+            claimed.stored_documents.push_back(std::move(*doc));
+        } else {
+            auto& doc = documents[n];
+            if (!doc) return doc.error();
+            claimed.documents.push_back(std::move(*doc));
+        }
+        return {};
+    };
+    std::size_t next_document = 0;
     for (const auto i : reading_documents) {
         auto& claimed = out[i];
-        claimed.documents.reserve(claimed.record.document_ids.size());
+        const auto count = claimed.record.document_ids.size();
+        if (stored_form) {
+            claimed.stored_documents.reserve(count);
+        } else {
+            claimed.documents.reserve(count);
+        }
         for (const auto& id : claimed.record.document_ids) {
-            auto& doc = *next_document++;
+            const auto n = next_document++;
             if (!claimed.error.empty()) continue;
-            if (!doc) {
-                claimed.error = "document " + id + " unreadable: " + doc.error().message();
+            if (const auto why = take_document(n, claimed)) {
+                claimed.error = "document " + id + " unreadable: " + why.message();
                 claimed.documents.clear();
-                continue;
+                claimed.stored_documents.clear();
             }
-            claimed.documents.push_back(std::move(*doc));
         }
         // After the loop: unpacking replaces the record whose document ids it walks.
         if (!claimed.error.empty()) unpack(claimed);
@@ -136,9 +160,14 @@ std::vector<claimed_execution> pending_queue::prepare(std::vector<work_item>& it
     if (stored_form) {
         // Those handed over by the intake are in memory: written in their stored form here.
         for (auto& claimed : out) {
-            if (claimed.error.empty() && claimed.stored_record.empty()) {
+            if (!claimed.error.empty()) continue;
+            if (claimed.stored_record.empty()) {
                 claimed.stored_record = store::encode_execution(claimed.record);
             }
+            for (const auto& doc : claimed.documents) {
+                claimed.stored_documents.push_back(store::encode_document(doc));
+            }
+            claimed.documents.clear();
         }
     }
     return out;

@@ -47,8 +47,9 @@ definitions definitions_of(const registry& r) {
 }
 
 // A claim for a worker goes out as one message: larger than a local executor's claim, as
-// the message costs more than the claim. Measured: 64 drains a backlog faster than 16.
-constexpr std::size_t claim_for_worker = 64;
+// the message costs more than the claim. Measured: 256 drains a backlog about 5 % faster than
+// 64 (with the worker's claims of 128), and 64 faster than 16.
+constexpr std::size_t claim_for_worker = 256;
 // Claims per worker in one turn of the loop.
 constexpr std::size_t claims_per_turn = 4;
 
@@ -527,7 +528,8 @@ bool worker_dispatcher::loop::dispatch() {
                 leases_.emplace(token, lease{routing_id, link.worker_id, claimed.id, work.record.id,
                                              work.seq, w.number, now});
                 w.executions.push_back({token, work.in_memory(), std::move(work.record),
-                                        std::move(work.documents), std::move(work.stored_record)});
+                                        std::move(work.documents), std::move(work.stored_record),
+                                        std::move(work.stored_documents)});
             }
             if (w.executions.empty()) continue;
             (void)server_.reply(link.to, proto::encode_work(w));

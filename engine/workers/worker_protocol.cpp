@@ -108,7 +108,7 @@ transport::frames encode_work(const work& w) {
     std::vector<std::string_view> parts;
     std::size_t size = out.bytes().size();
     std::size_t count = 0;
-    for (const auto& e : w.executions) count += 1 + e.documents.size();
+    for (const auto& e : w.executions) count += 1 + e.document_count();
     encoded.reserve(count);  // parts point into it
     for (const auto& e : w.executions) {
         if (e.stored_record.empty()) {
@@ -117,6 +117,10 @@ transport::frames encode_work(const work& w) {
             parts.push_back(e.stored_record);
         }
         size += parts.back().size() + 24;
+        for (const auto& doc : e.stored_documents) {
+            parts.push_back(doc);
+            size += doc.size() + 8;
+        }
         for (const auto& doc : e.documents) {
             parts.push_back(encoded.emplace_back(store::encode_document(doc)));
             size += parts.back().size() + 8;
@@ -128,8 +132,8 @@ transport::frames encode_work(const work& w) {
         out.put_varint(e.lease);
         out.put_byte(e.in_memory ? 1 : 0);
         out.put_string(*part++);
-        out.put_varint(e.documents.size());
-        for (std::size_t d = 0; d < e.documents.size(); ++d) out.put_string(*part++);
+        out.put_varint(e.document_count());
+        for (std::size_t d = 0; d < e.document_count(); ++d) out.put_string(*part++);
     }
     return {out.take()};
 }

@@ -52,6 +52,11 @@ struct leased_execution {
     /// When set, the record in its stored form, sent as it is instead of `record` (which
     /// then holds only what the serving process needs of it). Decoding gives `record`.
     std::string stored_record;
+    /// Documents in their stored form, sent as they are before `documents` (which the
+    /// serving process leaves empty then). Decoding gives them all in `documents`.
+    std::vector<std::string> stored_documents;
+
+    std::size_t document_count() const { return stored_documents.size() + documents.size(); }
 };
 /// Executions leased to a worker in one message (a claim's worth): they run with the same
 /// definitions and limits.

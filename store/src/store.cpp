@@ -298,6 +298,15 @@ std::vector<boost::system::result<std::string>> store::read_stored_executions(
                                   [](std::string_view v) { return std::string(v); });
 }
 
+std::vector<boost::system::result<std::string>> store::read_stored_documents(
+    std::span<const std::string_view> ids) const {
+    return read_many<std::string>(*impl_->db, impl_->documents, ids, "read document",
+                                  [](std::string_view v) -> boost::system::result<std::string> {
+                                      if (!check_document(v)) return errc::corrupt_record;
+                                      return std::string(v);
+                                  });
+}
+
 std::vector<boost::system::result<document>> store::read_documents(
     std::span<const std::string_view> ids) const {
     return read_many<document>(*impl_->db, impl_->documents, ids, "read document",

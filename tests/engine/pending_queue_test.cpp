@@ -242,8 +242,9 @@ TEST(PendingQueue, AClaimReadTogetherKeepsEachExecutionsDocumentsAndErrors) {
     EXPECT_EQ(lease.executions[4].record.id, read_after[0]);
 }
 
-// A claim for a worker dispatcher hands out the records in their stored form, read or handed
-// over alike, already started; one that cannot run comes whole, to be failed, without it.
+// A claim for a worker dispatcher hands out the records and documents in their stored form,
+// read or handed over alike, the records already started; one that cannot run comes whole, to
+// be failed, without them.
 TEST(PendingQueue, AStoredFormClaimHandsOutRecordsAsStoredAndStarted) {
     pending_queue_harness h;
     h.enqueue(1);  // handed over: encoded here
@@ -257,6 +258,7 @@ TEST(PendingQueue, AStoredFormClaimHandsOutRecordsAsStoredAndStarted) {
     for (const auto& e : lease.executions) {
         if (e.record.id == broken) {
             EXPECT_TRUE(e.stored_record.empty());
+            EXPECT_TRUE(e.stored_documents.empty());
             EXPECT_FALSE(e.error.empty());
             EXPECT_EQ(e.record.process, "p");  // the whole record, to be failed
             continue;
@@ -270,8 +272,11 @@ TEST(PendingQueue, AStoredFormClaimHandsOutRecordsAsStoredAndStarted) {
         EXPECT_EQ(whole->attempts, 1u);
         EXPECT_EQ(whole->pending_seq, e.seq);
         EXPECT_GT(whole->started_ms, 0);
-        ASSERT_EQ(e.documents.size(), 1u);
-        EXPECT_EQ(e.documents[0].data, "doc of " + e.record.id);
+        EXPECT_TRUE(e.documents.empty());
+        ASSERT_EQ(e.stored_documents.size(), 1u);
+        const auto doc = store::decode_document(e.stored_documents[0]);
+        ASSERT_TRUE(doc) << e.record.id;
+        EXPECT_EQ(doc->data, "doc of " + e.record.id);
     }
     EXPECT_EQ(lease.executions[1].record.id, read[0]);
 }

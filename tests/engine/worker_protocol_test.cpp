@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "ferry/store/records.hpp"
+
 namespace ferry::engine {
 namespace proto = worker_protocol;
 
@@ -25,8 +27,19 @@ TEST(WorkerProtocol, WorkCarriesTheExecutionsTheirDocumentsAndTheLimits) {
     proto::leased_execution second;
     second.lease = 43;
     second.record.id = "e2";
+    // As a dispatcher sends what it claimed: the record and documents as they are stored.
+    proto::leased_execution third;
+    third.lease = 44;
+    store::execution_record stored;
+    stored.id = "e3";
+    stored.process = "bulk";
+    third.record.id = "e3";
+    third.stored_record = store::encode_execution(stored);
+    third.stored_documents = {store::encode_document({"<a/>", {{"k", "v"}}}),
+                              store::encode_document({"<b/>", {}})};
     w.executions.push_back(first);
     w.executions.push_back(second);
+    w.executions.push_back(third);
     const auto back = proto::decode_work(proto::encode_work(w));
     ASSERT_TRUE(back);
     EXPECT_EQ(back->number, w.number);
@@ -34,7 +47,7 @@ TEST(WorkerProtocol, WorkCarriesTheExecutionsTheirDocumentsAndTheLimits) {
     EXPECT_EQ(back->limits.kept.max_trace_entries, 7u);
     EXPECT_EQ(back->limits.reply_ttl_ms, 11);
     EXPECT_EQ(back->limits.redelivery_ms, (std::vector<std::uint32_t>{12, 13}));
-    ASSERT_EQ(back->executions.size(), 2u);
+    ASSERT_EQ(back->executions.size(), 3u);
     const auto& e1 = back->executions[0];
     EXPECT_EQ(e1.lease, 42u);
     EXPECT_TRUE(e1.in_memory);
@@ -47,6 +60,12 @@ TEST(WorkerProtocol, WorkCarriesTheExecutionsTheirDocumentsAndTheLimits) {
     EXPECT_FALSE(e2.in_memory);
     EXPECT_EQ(e2.record.id, "e2");
     EXPECT_TRUE(e2.documents.empty());
+    const auto& e3 = back->executions[2];
+    EXPECT_EQ(e3.record.process, "bulk");
+    ASSERT_EQ(e3.documents.size(), 2u);
+    EXPECT_EQ(e3.documents[0].data, "<a/>");
+    EXPECT_EQ(e3.documents[0].props.at("k"), "v");
+    EXPECT_EQ(e3.documents[1].data, "<b/>");
 }
 
 TEST(WorkerProtocol, WorkThatDoesNotAddUpIsRefused) {

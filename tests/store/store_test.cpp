@@ -81,6 +81,31 @@ TEST_F(StoreTest, ReadManyKeepsTheOrderAndEachError) {
     EXPECT_EQ(stored[1].error(), errc::not_found);
 }
 
+// Documents in their stored form are the bytes read_documents() decodes, each checked whole: a
+// value that does not decode is an error, as it is there, and the others are unharmed.
+TEST_F(StoreTest, StoredDocumentsAreCheckedAsTheyAreRead) {
+    auto db = open();
+    std::vector<new_execution> batch = {make_execution("a", {"one", "two"})};
+    ASSERT_TRUE(db->commit(batch));
+    // A step output that arrived damaged (the store writes encoded outcomes as they come).
+    encoded_outcomes damaged;
+    damaged.documents.emplace_back("a-9", "\x07 not a document");
+    ASSERT_TRUE(db->finish_executions({}, {}, {}, {}, nullptr, &damaged));
+    const std::vector<std::string_view> ids = {"a-1", "a-9", "nope", "a-0"};
+    const auto stored = db->read_stored_documents(ids);
+    const auto decoded = db->read_documents(ids);
+    ASSERT_EQ(stored.size(), 4u);
+    ASSERT_TRUE(stored[0]);
+    ASSERT_TRUE(decoded[0]);
+    EXPECT_EQ(*stored[0], encode_document(*decoded[0]));
+    EXPECT_EQ(decode_document(*stored[0])->data, "two");
+    EXPECT_EQ(stored[1].error(), errc::corrupt_record);
+    EXPECT_EQ(decoded[1].error(), errc::corrupt_record);
+    EXPECT_EQ(stored[2].error(), errc::not_found);
+    ASSERT_TRUE(stored[3]);
+    EXPECT_EQ(decode_document(*stored[3])->props.at("k"), "v0");
+}
+
 // One commit of many executions is one synced write, with seqs in batch order.
 TEST_F(StoreTest, BatchIsOneSyncedWrite) {
     auto db = open();

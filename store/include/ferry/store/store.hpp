@@ -70,6 +70,10 @@ public:
     /// Execution records in their stored form (encode_execution()'s bytes, undecoded).
     [[nodiscard]] std::vector<boost::system::result<std::string>> read_stored_executions(
         std::span<const std::string_view> ids) const;
+    /// Documents in their stored form (encode_document()'s bytes), each checked whole
+    /// (check_document()): a corrupt one is an error here, as read_documents() gives it.
+    [[nodiscard]] std::vector<boost::system::result<std::string>> read_stored_documents(
+        std::span<const std::string_view> ids) const;
 
     /// Pending entries with seq >= from_seq in seq order, at most `limit`.
     [[nodiscard]] boost::system::result<std::vector<pending_entry>> read_pending(
