@@ -1,0 +1,102 @@
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ferry::nats {
+
+/// How to reach a NATS cluster.
+struct connection_settings {
+    /// nats://host:port (tls://host:port with TLS); the client connects to one and moves to
+    /// another when it goes away.
+    std::vector<std::string> urls;
+    std::string name;  // shown by the servers (`nats server report connections`)
+    std::chrono::milliseconds connect_timeout{2000};
+    /// JetStream API calls and publish acknowledgements wait this long.
+    std::chrono::milliseconds request_timeout{5000};
+    std::string credentials_file;  // a .creds file (JWT and seed), when the cluster wants one
+    std::string user;
+    std::string password;
+    std::string ca_file;    // set: TLS, servers verified against these CAs
+    std::string cert_file;  // TLS client certificate and its key, when the cluster wants one
+    std::string key_file;
+};
+
+struct stream_settings {
+    std::string name;
+    std::vector<std::string> subjects;
+    int replicas = 1;
+    /// Publishes with a message id seen within this window are acknowledged as duplicates and
+    /// not stored again.
+    std::chrono::milliseconds duplicate_window{std::chrono::minutes(2)};
+    /// Work-queue retention: a message leaves the stream once acknowledged.
+    bool work_queue = false;
+};
+
+/// What a stream holds, and where.
+struct stream_state {
+    std::uint64_t messages = 0;
+    std::uint64_t first_seq = 0;
+    std::uint64_t last_seq = 0;
+    int replicas = 0;
+    std::string leader;  // the server leading the stream's group (empty outside a cluster)
+};
+
+struct publish_ack {
+    std::uint64_t seq = 0;   // the message's place in the stream
+    bool duplicate = false;  // the stream held a message with this id already: not stored again
+};
+
+/// A durable pull consumer: who fetches from it leases what it gets until acknowledged, or
+/// for `ack_wait` (then it is delivered again, up to `max_deliver` times).
+struct consumer_settings {
+    std::string stream;
+    std::string durable;
+    std::string subject;  // what it takes of the stream ("runs.>": every run)
+    std::chrono::milliseconds ack_wait{std::chrono::seconds(30)};
+    int max_deliver = -1;  // -1: no limit
+};
+
+class pull_consumer;
+
+/// One connection to a NATS cluster, with its JetStream context.
+///
+/// Concurrency: thread-safe (the C client's connection is); a pull_consumer is not.
+class connection {
+public:
+    /// Connects to one of `settings.urls` (each tried once, in random order).
+    static boost::system::result<std::unique_ptr<connection>> open(
+        const connection_settings& settings);
+    ~connection();
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    /// Creates the stream unless it exists (then returns its state as it is). Retried while
+    /// the cluster cannot answer yet (starting, electing), for up to `patience`.
+    boost::system::result<stream_state> ensure_stream(
+        const stream_settings& settings,
+        std::chrono::milliseconds patience = std::chrono::seconds(10));
+    boost::system::result<stream_state> stream(const std::string& name);
+    /// Publishes and waits for the stream's acknowledgement (in a cluster: once a majority of
+    /// the stream's replicas hold it). `message_id` (Nats-Msg-Id) makes a repeat a duplicate.
+    boost::system::result<publish_ack> publish(
+        std::string_view subject, std::string_view data, const std::string& message_id,
+        const std::vector<std::pair<std::string, std::string>>& headers = {});
+    /// Binds to the durable consumer, creating it unless it exists.
+    boost::system::result<std::unique_ptr<pull_consumer>> pull(const consumer_settings& settings);
+    /// Whether the connection is up now (the client reconnects on its own otherwise).
+    bool connected() const;
+
+private:
+    struct handles;
+    explicit connection(std::unique_ptr<handles> h);
+    std::unique_ptr<handles> h_;
+};
+
+}  // namespace ferry::nats

@@ -1,0 +1,211 @@
+#include "ferry/nats/connection.hpp"
+
+#include <nats/nats.h>
+
+#include <thread>
+
+#include "ferry/nats/error.hpp"
+#include "ferry/nats/pull_consumer.hpp"
+
+namespace ferry::nats {
+namespace {
+
+using boost::system::result;
+constexpr std::int64_t ns_per_ms = 1'000'000;
+
+/// The C client's options, destroyed with the scope.
+struct options_handle {
+    natsOptions* opts = nullptr;
+    ~options_handle() { natsOptions_Destroy(opts); }
+};
+
+natsStatus apply(natsOptions* opts, const connection_settings& s) {
+    std::vector<const char*> urls;
+    urls.reserve(s.urls.size());
+    for (const auto& url : s.urls) urls.push_back(url.c_str());
+    natsStatus st = natsOptions_SetServers(opts, urls.data(), static_cast<int>(urls.size()));
+    if (st == NATS_OK && !s.name.empty()) st = natsOptions_SetName(opts, s.name.c_str());
+    if (st == NATS_OK) st = natsOptions_SetTimeout(opts, s.connect_timeout.count());
+    // Reconnect for ever: a cluster node going away is routine, and callers see failures as
+    // timeouts of what they asked meanwhile.
+    if (st == NATS_OK) st = natsOptions_SetMaxReconnect(opts, -1);
+    if (st == NATS_OK) st = natsOptions_SetReconnectWait(opts, 250);
+    if (st == NATS_OK && !s.credentials_file.empty()) {
+        st = natsOptions_SetUserCredentialsFromFiles(opts, s.credentials_file.c_str(), nullptr);
+    }
+    if (st == NATS_OK && !s.user.empty()) {
+        st = natsOptions_SetUserInfo(opts, s.user.c_str(), s.password.c_str());
+    }
+    if (st == NATS_OK && !s.ca_file.empty()) {
+        st = natsOptions_SetSecure(opts, true);
+        if (st == NATS_OK) st = natsOptions_LoadCATrustedCertificates(opts, s.ca_file.c_str());
+    }
+    if (st == NATS_OK && !s.cert_file.empty()) {
+        st = natsOptions_LoadCertificatesChain(opts, s.cert_file.c_str(), s.key_file.c_str());
+    }
+    return st;
+}
+
+stream_state state_of(const jsStreamInfo& si) {
+    stream_state out;
+    out.messages = si.State.Msgs;
+    out.first_seq = si.State.FirstSeq;
+    out.last_seq = si.State.LastSeq;
+    if (si.Config != nullptr) out.replicas = static_cast<int>(si.Config->Replicas);
+    if (si.Cluster != nullptr && si.Cluster->Leader != nullptr) out.leader = si.Cluster->Leader;
+    return out;
+}
+
+/// Whether a JetStream API call may succeed when asked again soon: the cluster is starting or
+/// electing a leader, or a server went away mid-call.
+bool worth_retrying(natsStatus st, jsErrCode js) {
+    return js == jetstream_code::cluster_not_available || st == NATS_TIMEOUT ||
+           st == NATS_NO_RESPONDERS || st == NATS_CONNECTION_DISCONNECTED;
+}
+
+}  // namespace
+
+struct connection::handles {
+    natsConnection* nc = nullptr;
+    jsCtx* js = nullptr;
+    std::chrono::milliseconds request_timeout{};
+
+    ~handles() {
+        jsCtx_Destroy(js);
+        if (nc != nullptr) {
+            natsConnection_Close(nc);
+            natsConnection_Destroy(nc);
+        }
+    }
+    jsOptions options() const {
+        jsOptions o;
+        jsOptions_Init(&o);
+        o.Wait = request_timeout.count();
+        return o;
+    }
+};
+
+connection::connection(std::unique_ptr<handles> h) : h_(std::move(h)) {}
+connection::~connection() = default;
+
+result<std::unique_ptr<connection>> connection::open(const connection_settings& settings) {
+    options_handle o;
+    natsStatus st = natsOptions_Create(&o.opts);
+    if (st == NATS_OK) st = apply(o.opts, settings);
+    if (st != NATS_OK) return make_error(st);
+    auto h = std::make_unique<handles>();
+    h->request_timeout = settings.request_timeout;
+    st = natsConnection_Connect(&h->nc, o.opts);
+    if (st != NATS_OK) return make_error(st);
+    auto js_options = h->options();
+    st = natsConnection_JetStream(&h->js, h->nc, &js_options);
+    if (st != NATS_OK) return make_error(st);
+    return std::unique_ptr<connection>(new connection(std::move(h)));
+}
+
+bool connection::connected() const {
+    return natsConnection_Status(h_->nc) == NATS_CONN_STATUS_CONNECTED;
+}
+
+result<stream_state> connection::stream(const std::string& name) {
+    jsStreamInfo* si = nullptr;
+    jsErrCode js = static_cast<jsErrCode>(0);
+    auto o = h_->options();
+    const natsStatus st = js_GetStreamInfo(&si, h_->js, name.c_str(), &o, &js);
+    if (st != NATS_OK) return make_error(st, js);
+    const auto out = state_of(*si);
+    jsStreamInfo_Destroy(si);
+    return out;
+}
+
+result<stream_state> connection::ensure_stream(const stream_settings& settings,
+                                               std::chrono::milliseconds patience) {
+    std::vector<const char*> subjects;
+    subjects.reserve(settings.subjects.size());
+    for (const auto& s : settings.subjects) subjects.push_back(s.c_str());
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    cfg.Name = settings.name.c_str();
+    cfg.Subjects = subjects.data();
+    cfg.SubjectsLen = static_cast<int>(subjects.size());
+    cfg.Storage = js_FileStorage;
+    cfg.Replicas = settings.replicas;
+    cfg.Duplicates = settings.duplicate_window.count() * ns_per_ms;
+    if (settings.work_queue) cfg.Retention = js_WorkQueuePolicy;
+    const auto give_up = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+        auto existing = stream(settings.name);
+        if (existing) return existing;
+        natsStatus st = NATS_OK;
+        jsErrCode js = static_cast<jsErrCode>(0);
+        if (existing.error() == make_error(NATS_OK, jetstream_code::stream_not_found) ||
+            existing.error() == make_error(NATS_NOT_FOUND)) {
+            jsStreamInfo* si = nullptr;
+            auto o = h_->options();
+            st = js_AddStream(&si, h_->js, &cfg, &o, &js);
+            if (st == NATS_OK) {
+                const auto out = state_of(*si);
+                jsStreamInfo_Destroy(si);
+                return out;
+            }
+            // Created meanwhile by another node: read it next time round.
+            if (js == jetstream_code::stream_name_in_use) continue;
+        } else {
+            const auto& e = existing.error();
+            st = e.category() == client_category() ? static_cast<natsStatus>(e.value()) : NATS_ERR;
+            js = e.category() == jetstream_category() ? static_cast<jsErrCode>(e.value())
+                                                      : static_cast<jsErrCode>(0);
+        }
+        if (!worth_retrying(st, js) || std::chrono::steady_clock::now() >= give_up) {
+            return make_error(st, js);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+result<publish_ack> connection::publish(
+    std::string_view subject, std::string_view data, const std::string& message_id,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+    const std::string subject_text(subject);
+    natsMsg* msg = nullptr;
+    natsStatus st = natsMsg_Create(&msg, subject_text.c_str(), nullptr, data.data(),
+                                   static_cast<int>(data.size()));
+    for (const auto& [name, value] : headers) {
+        if (st == NATS_OK) st = natsMsgHeader_Set(msg, name.c_str(), value.c_str());
+    }
+    if (st != NATS_OK) {
+        natsMsg_Destroy(msg);
+        return make_error(st);
+    }
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    po.MaxWait = h_->request_timeout.count();
+    if (!message_id.empty()) po.MsgId = message_id.c_str();
+    jsPubAck* ack = nullptr;
+    jsErrCode js = static_cast<jsErrCode>(0);
+    st = js_PublishMsg(&ack, h_->js, msg, &po, &js);
+    natsMsg_Destroy(msg);
+    if (st != NATS_OK) return make_error(st, js);
+    const publish_ack out{ack->Sequence, ack->Duplicate};
+    jsPubAck_Destroy(ack);
+    return out;
+}
+
+result<std::unique_ptr<pull_consumer>> connection::pull(const consumer_settings& settings) {
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = settings.stream.c_str();
+    so.Config.Durable = settings.durable.c_str();
+    so.Config.AckPolicy = js_AckExplicit;
+    so.Config.AckWait = settings.ack_wait.count() * ns_per_ms;
+    so.Config.MaxDeliver = settings.max_deliver;
+    natsSubscription* sub = nullptr;
+    jsErrCode js = static_cast<jsErrCode>(0);
+    auto o = h_->options();
+    const natsStatus st = js_PullSubscribe(&sub, h_->js, settings.subject.c_str(),
+                                           settings.durable.c_str(), &o, &so, &js);
+    if (st != NATS_OK) return make_error(st, js);
+    return std::make_unique<pull_consumer>(sub);
+}
+
+}  // namespace ferry::nats

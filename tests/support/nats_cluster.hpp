@@ -1,0 +1,51 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "support/temp_dir.hpp"
+
+namespace ferry::test {
+
+/// Three real `nats-server` processes with JetStream on loopback, routed into one cluster,
+/// each with its own store directory; stopped by pid when it goes.
+class nats_cluster {
+public:
+    /// Starts the servers and waits (up to 20 s) until each takes connections. Throws when one
+    /// does not.
+    nats_cluster();
+    ~nats_cluster();
+    nats_cluster(const nats_cluster&) = delete;
+    nats_cluster& operator=(const nats_cluster&) = delete;
+
+    /// nats://127.0.0.1:PORT of every server.
+    std::vector<std::string> urls() const;
+    /// The server called `name` (n1, n2, n3), as JetStream names stream leaders.
+    std::size_t index_of(const std::string& name) const;
+    /// SIGKILL, then waits: the machine died.
+    void kill9(std::size_t server);
+    /// Starts a stopped server again on its ports and store.
+    void restart(std::size_t server);
+    /// The server's log, for a failing test to show.
+    std::string log(std::size_t server) const;
+
+private:
+    struct server {
+        std::string name;
+        std::uint16_t client_port = 0;
+        std::uint16_t route_port = 0;
+        std::string config_file;
+        std::string log_file;
+        pid_t pid = -1;
+    };
+    void start(server& s);
+    void stop(server& s, int signal);
+
+    temp_dir dir_;
+    std::vector<server> servers_;
+};
+
+}  // namespace ferry::test
