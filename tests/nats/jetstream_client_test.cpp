@@ -158,10 +158,18 @@ TEST_F(JetStreamClient, AcknowledgedMessagesSurviveTheStreamLeaderKilled) {
             return seen.size() == count;
         },
         30s, 10ms));
-    const auto after = c->stream("safe");
-    ASSERT_TRUE(after);
-    EXPECT_NE(after->leader, before->leader);
-    EXPECT_EQ(after->messages, static_cast<std::uint64_t>(count));
+    // The stream's info may be asked of a cluster still electing (its meta leader may have been
+    // the killed server too): asked until it answers.
+    stream_state after;
+    ASSERT_TRUE(test::eventually(
+        [&] {
+            auto state = c->stream("safe");
+            if (state) after = *state;
+            return state.has_value();
+        },
+        30s, 200ms));
+    EXPECT_NE(after.leader, before->leader);
+    EXPECT_EQ(after.messages, static_cast<std::uint64_t>(count));
 }
 
 }  // namespace
