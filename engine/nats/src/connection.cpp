@@ -57,9 +57,10 @@ stream_state state_of(const jsStreamInfo& si) {
 }
 
 /// Whether a JetStream API call may succeed when asked again soon: the cluster is starting or
-/// electing a leader, or a server went away mid-call.
+/// electing a leader, a server went away mid-call, or another node created the stream meanwhile.
 bool worth_retrying(natsStatus st, jsErrCode js) {
-    return js == jetstream_code::cluster_not_available || st == NATS_TIMEOUT ||
+    return js == jetstream_code::cluster_not_available ||
+           js == jetstream_code::stream_name_in_use || st == NATS_TIMEOUT ||
            st == NATS_NO_RESPONDERS || st == NATS_CONNECTION_DISCONNECTED;
 }
 
@@ -148,8 +149,6 @@ result<stream_state> connection::ensure_stream(const stream_settings& settings,
                 jsStreamInfo_Destroy(si);
                 return out;
             }
-            // Created meanwhile by another node: read it next time round.
-            if (js == jetstream_code::stream_name_in_use) continue;
         } else {
             const auto& e = existing.error();
             st = e.category() == client_category() ? static_cast<natsStatus>(e.value()) : NATS_ERR;
