@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <set>
 #include <stdexcept>
 
 #include "support/eventually.hpp"
@@ -36,11 +37,15 @@ bool accepts(std::uint16_t port) {
 
 nats_cluster::nats_cluster() {
     servers_.resize(3);
+    // Six ports, all different: free_port() releases each before the next is asked for.
+    std::set<std::uint16_t> ports;
+    while (ports.size() < 2 * servers_.size()) ports.insert(free_port());
+    auto port = ports.begin();
     for (std::size_t i = 0; i < servers_.size(); ++i) {
         auto& s = servers_[i];
         s.name = "n" + std::to_string(i + 1);
-        s.client_port = free_port();
-        s.route_port = free_port();
+        s.client_port = *port++;
+        s.route_port = *port++;
     }
     std::string routes;
     for (const auto& s : servers_) {
