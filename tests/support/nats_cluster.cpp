@@ -35,9 +35,9 @@ bool accepts(std::uint16_t port) {
 
 }  // namespace
 
-nats_cluster::nats_cluster() {
-    servers_.resize(3);
-    // Six ports, all different: free_port() releases each before the next is asked for.
+nats_cluster::nats_cluster(std::size_t servers) {
+    servers_.resize(servers);
+    // Two ports each, all different: free_port() releases each before the next is asked for.
     std::set<std::uint16_t> ports;
     while (ports.size() < 2 * servers_.size()) ports.insert(free_port());
     auto port = ports.begin();
@@ -59,9 +59,12 @@ nats_cluster::nats_cluster() {
                        "server_name: " + s.name +
                            "\nlisten: 127.0.0.1:" + std::to_string(s.client_port) +
                            "\njetstream {\n  store_dir: \"" + store.string() +
-                           "\"\n  max_memory_store: 64MB\n  max_file_store: 1GB\n}\n"
-                           "cluster {\n  name: ferry-test\n  listen: 127.0.0.1:" +
-                           std::to_string(s.route_port) + "\n  routes: [" + routes + "]\n}\n")
+                           "\"\n  max_memory_store: 64MB\n  max_file_store: 1GB\n}\n" +
+                           (servers_.size() == 1
+                                ? std::string()
+                                : "cluster {\n  name: ferry-test\n  listen: 127.0.0.1:" +
+                                      std::to_string(s.route_port) + "\n  routes: [" + routes +
+                                      "]\n}\n"))
                 .string();
         s.log_file = (dir_.path() / (s.name + ".log")).string();
         start(s);

@@ -10,13 +10,14 @@
 
 namespace ferry::test {
 
-/// Three real `nats-server` processes with JetStream on loopback, routed into one cluster,
-/// each with its own store directory; stopped by pid when it goes.
+/// Real `nats-server` processes with JetStream on loopback (three by default), routed into one
+/// cluster, each with its own store directory; stopped by pid when it goes. One server runs
+/// alone, without a cluster: JetStream is ready at once (no leader to elect).
 class nats_cluster {
 public:
     /// Starts the servers and waits (up to 20 s) until each takes connections. Throws when one
     /// does not.
-    nats_cluster();
+    explicit nats_cluster(std::size_t servers = 3);
     ~nats_cluster();
     nats_cluster(const nats_cluster&) = delete;
     nats_cluster& operator=(const nats_cluster&) = delete;

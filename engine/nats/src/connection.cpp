@@ -6,6 +6,7 @@
 
 #include "ferry/nats/error.hpp"
 #include "ferry/nats/pull_consumer.hpp"
+#include "ferry/nats/subscription.hpp"
 
 namespace ferry::nats {
 namespace {
@@ -190,21 +191,88 @@ result<publish_ack> connection::publish(
     return out;
 }
 
-result<std::unique_ptr<pull_consumer>> connection::pull(const consumer_settings& settings) {
-    jsSubOptions so;
-    jsSubOptions_Init(&so);
-    so.Stream = settings.stream.c_str();
-    so.Config.Durable = settings.durable.c_str();
-    so.Config.AckPolicy = js_AckExplicit;
-    so.Config.AckWait = settings.ack_wait.count() * ns_per_ms;
-    so.Config.MaxDeliver = settings.max_deliver;
-    natsSubscription* sub = nullptr;
+result<std::optional<stored_message>> connection::last_message(const std::string& stream,
+                                                               const std::string& subject) {
+    natsMsg* msg = nullptr;
     jsErrCode js = static_cast<jsErrCode>(0);
     auto o = h_->options();
-    const natsStatus st = js_PullSubscribe(&sub, h_->js, settings.subject.c_str(),
-                                           settings.durable.c_str(), &o, &so, &js);
+    const natsStatus st = js_GetLastMsg(&msg, h_->js, stream.c_str(), subject.c_str(), &o, &js);
+    if (st == NATS_NOT_FOUND || js == jetstream_code::no_message_found) {
+        natsMsg_Destroy(msg);
+        return std::optional<stored_message>();
+    }
     if (st != NATS_OK) return make_error(st, js);
-    return std::make_unique<pull_consumer>(sub);
+    stored_message out;
+    out.data.assign(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+    out.seq = natsMsg_GetSequence(msg);
+    natsMsg_Destroy(msg);
+    return std::optional<stored_message>(std::move(out));
+}
+
+result<void> connection::publish_hint(const std::string& subject) {
+    const natsStatus st = natsConnection_Publish(h_->nc, subject.c_str(), nullptr, 0);
+    if (st != NATS_OK) return make_error(st);
+    return {};
+}
+
+namespace {
+void on_plain_message(natsConnection* /*nc*/, natsSubscription* /*sub*/, natsMsg* msg,
+                      void* closure) {
+    natsMsg_Destroy(msg);
+    (*static_cast<std::function<void()>*>(closure))();
+}
+}  // namespace
+
+result<std::unique_ptr<subscription>> connection::subscribe(const std::string& subject,
+                                                            std::function<void()> on_message) {
+    auto out = std::make_unique<subscription>(
+        std::make_unique<std::function<void()>>(std::move(on_message)));
+    natsSubscription* sub = nullptr;
+    const natsStatus st =
+        natsConnection_Subscribe(&sub, h_->nc, subject.c_str(), on_plain_message, &out->callback());
+    if (st != NATS_OK) return make_error(st);
+    out->bind(sub);
+    return out;
+}
+
+result<std::unique_ptr<pull_consumer>> connection::pull(const consumer_settings& settings) {
+    jsConsumerInfo* ci = nullptr;
+    jsErrCode js = static_cast<jsErrCode>(0);
+    auto o = h_->options();
+    natsStatus st =
+        js_GetConsumerInfo(&ci, h_->js, settings.stream.c_str(), settings.durable.c_str(), &o, &js);
+    if (st != NATS_OK && js == jetstream_code::consumer_not_found) {
+        jsConsumerConfig cfg;
+        jsConsumerConfig_Init(&cfg);
+        cfg.Durable = settings.durable.c_str();
+        cfg.AckPolicy = js_AckExplicit;
+        cfg.AckWait = settings.ack_wait.count() * ns_per_ms;
+        cfg.MaxDeliver = settings.max_deliver;
+        cfg.FilterSubject = settings.subject.c_str();
+        if (settings.max_ack_pending != 0) cfg.MaxAckPending = settings.max_ack_pending;
+        js = static_cast<jsErrCode>(0);
+        st = js_AddConsumer(&ci, h_->js, settings.stream.c_str(), &cfg, &o, &js);
+    }
+    jsConsumerInfo_Destroy(ci);
+    if (st != NATS_OK) return make_error(st, js);
+
+    natsInbox* inbox = nullptr;
+    st = natsInbox_Create(&inbox);
+    if (st != NATS_OK) return make_error(st);
+    const std::string inbox_subject = inbox;
+    natsInbox_Destroy(inbox);
+    natsSubscription* sub = nullptr;
+    st = natsConnection_SubscribeSync(&sub, h_->nc, inbox_subject.c_str());
+    // A fetch holds at most its batch: no limit of the client's drops what the server sent.
+    if (st == NATS_OK) st = natsSubscription_SetPendingLimits(sub, -1, -1);
+    if (st != NATS_OK) {
+        natsSubscription_Destroy(sub);
+        return make_error(st);
+    }
+    return std::make_unique<pull_consumer>(
+        h_->nc, sub, inbox_subject,
+        "$JS.API.CONSUMER.MSG.NEXT." + settings.stream + "." + settings.durable,
+        h_->request_timeout);
 }
 
 }  // namespace ferry::nats

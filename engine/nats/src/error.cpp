@@ -30,6 +30,10 @@ public:
                 return "JetStream cluster not available (no meta leader yet)";
             case jetstream_code::insufficient_resources:
                 return "JetStream has insufficient resources";
+            case jetstream_code::no_message_found:
+                return "JetStream has no such message";
+            case jetstream_code::wrong_last_sequence:
+                return "JetStream holds a newer message on the subject than expected";
             default:
                 return "JetStream error " + std::to_string(ev);
         }

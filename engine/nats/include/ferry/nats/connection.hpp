@@ -3,7 +3,9 @@
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,9 +63,23 @@ struct consumer_settings {
     std::string subject;  // what it takes of the stream ("runs.>": every run)
     std::chrono::milliseconds ack_wait{std::chrono::seconds(30)};
     int max_deliver = -1;  // -1: no limit
+    /// Delivered and not yet acknowledged, over every process bound to it (0: the server's
+    /// default, 1000): more waits until some are acknowledged.
+    int max_ack_pending = 0;
 };
 
+/// The last message on a subject, and its place in the stream (for a compare-and-set publish).
+struct stored_message {
+    std::string data;
+    std::uint64_t seq = 0;
+};
+
+/// Header of a publish that the stream takes only while the subject's last message has this
+/// sequence ("0": only when the subject has none, a create).
+inline constexpr const char* expected_last_subject_seq = "Nats-Expected-Last-Subject-Sequence";
+
 class pull_consumer;
+class subscription;
 
 /// One connection to a NATS cluster, with its JetStream context.
 ///
@@ -88,8 +104,18 @@ public:
     boost::system::result<publish_ack> publish(
         std::string_view subject, std::string_view data, const std::string& message_id,
         const std::vector<std::pair<std::string, std::string>>& headers = {});
+    /// The last message of `stream` on `subject`; nullopt when there is none.
+    boost::system::result<std::optional<stored_message>> last_message(const std::string& stream,
+                                                                      const std::string& subject);
     /// Binds to the durable consumer, creating it unless it exists.
     boost::system::result<std::unique_ptr<pull_consumer>> pull(const consumer_settings& settings);
+    /// A plain NATS message to whoever listens now (at most once, nothing stored): a hint,
+    /// such as "new work", never data.
+    boost::system::result<void> publish_hint(const std::string& subject);
+    /// Calls `on_message` (on the client's own thread) for every plain message on `subject`
+    /// until the subscription goes.
+    boost::system::result<std::unique_ptr<subscription>> subscribe(
+        const std::string& subject, std::function<void()> on_message);
     /// Whether the connection is up now (the client reconnects on its own otherwise).
     bool connected() const;
 

@@ -16,6 +16,10 @@ inline constexpr int consumer_not_found = 10014;
 inline constexpr int stream_name_in_use = 10058;
 inline constexpr int cluster_not_available = 10008;  // no meta leader yet (a cluster starting)
 inline constexpr int insufficient_resources = 10023;
+inline constexpr int no_message_found = 10037;
+/// A publish that expected another last sequence on its subject (a create-only or
+/// compare-and-set write that lost).
+inline constexpr int wrong_last_sequence = 10071;
 }  // namespace jetstream_code
 
 /// The error of a failed call: JetStream's code when the server gave one, else the client's

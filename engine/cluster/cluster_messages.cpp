@@ -1,0 +1,150 @@
+#include "cluster/cluster_messages.hpp"
+
+#include "ferry/store/codec.hpp"
+#include "ferry/store/error.hpp"
+
+namespace ferry::engine::cluster {
+namespace {
+
+constexpr std::uint8_t run_format = 1;
+constexpr std::uint8_t outcome_format = 1;
+
+boost::system::error_code corrupt() { return store::make_error_code(store::errc::corrupt_record); }
+
+void put_pairs(store::byte_writer& out,
+               const std::vector<std::pair<std::string, std::string>>& pairs) {
+    out.put_varint(pairs.size());
+    for (const auto& [key, value] : pairs) {
+        out.put_string(key);
+        out.put_string(value);
+    }
+}
+
+bool get_pairs(store::byte_reader& in, std::vector<std::pair<std::string, std::string>>& pairs) {
+    const auto count = in.get_varint();
+    if (!count) return false;
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        const auto key = in.get_string();
+        const auto value = in.get_string();
+        if (!key || !value) return false;
+        pairs.emplace_back(*key, *value);
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string encode_run(const queued_run& run) {
+    store::byte_writer out;
+    out.put_byte(run_format);
+    out.put_string(run.record);
+    put_pairs(out, run.documents);
+    out.put_varint(static_cast<std::uint64_t>(run.not_before_ms));
+    return out.take();
+}
+
+boost::system::result<queued_run> run_of(const store::new_execution& execution) {
+    const auto& rec = execution.record;
+    if (execution.arrives != store::new_execution::part::whole || execution.first_document != 0 ||
+        execution.documents.size() != rec.document_ids.size()) {
+        return store::make_error_code(store::errc::corrupt_record);
+    }
+    queued_run run;
+    run.record = store::encode_execution(rec);
+    run.documents.reserve(execution.documents.size());
+    for (std::size_t i = 0; i < execution.documents.size(); ++i) {
+        run.documents.emplace_back(rec.document_ids[i],
+                                   store::encode_document(execution.documents[i]));
+    }
+    run.not_before_ms = execution.not_before_ms;
+    return run;
+}
+
+boost::system::result<queued_run> decode_run(std::string_view bytes) {
+    store::byte_reader in(bytes);
+    queued_run run;
+    const auto format = in.get_byte();
+    const auto record = in.get_string();
+    if (format != run_format || !record || !store::check_execution(*record)) return corrupt();
+    run.record = *record;
+    if (!get_pairs(in, run.documents)) return corrupt();
+    for (const auto& [id, doc] : run.documents) {
+        if (!store::check_document(doc)) return corrupt();
+    }
+    const auto not_before = in.get_varint();
+    if (!not_before || !in.at_end()) return corrupt();
+    run.not_before_ms = static_cast<std::int64_t>(*not_before);
+    return run;
+}
+
+std::string encode_outcome(const recorded_outcome& outcome) {
+    store::byte_writer out;
+    out.put_byte(outcome_format);
+    out.put_string(outcome.record);
+    put_pairs(out, outcome.documents);
+    out.put_varint(outcome.started.size());
+    for (std::size_t i = 0; i < outcome.started.size(); ++i) {
+        out.put_string(outcome.started_ids[i]);
+        out.put_string(outcome.started[i]);
+    }
+    out.put_varint(outcome.dead.size());
+    for (const auto& d : outcome.dead) {
+        out.put_string(d.execution_id);
+        out.put_string(d.queue);
+        out.put_varint(static_cast<std::uint64_t>(d.dead_ms));
+    }
+    put_pairs(out, outcome.answers);
+    return out.take();
+}
+
+boost::system::result<recorded_outcome> decode_outcome(std::string_view bytes) {
+    store::byte_reader in(bytes);
+    recorded_outcome outcome;
+    const auto format = in.get_byte();
+    const auto record = in.get_string();
+    if (format != outcome_format || !record || !store::check_execution(*record)) return corrupt();
+    outcome.record = *record;
+    if (!get_pairs(in, outcome.documents)) return corrupt();
+    const auto started = in.get_varint();
+    if (!started) return corrupt();
+    for (std::uint64_t i = 0; i < *started; ++i) {
+        const auto id = in.get_string();
+        const auto run = in.get_string();
+        if (!id || !run) return corrupt();
+        outcome.started_ids.emplace_back(*id);
+        outcome.started.emplace_back(*run);
+    }
+    const auto dead = in.get_varint();
+    if (!dead) return corrupt();
+    for (std::uint64_t i = 0; i < *dead; ++i) {
+        const auto id = in.get_string();
+        const auto queue = in.get_string();
+        const auto ms = in.get_varint();
+        if (!id || !queue || !ms) return corrupt();
+        outcome.dead.push_back(
+            {std::string(*id), std::string(*queue), static_cast<std::int64_t>(*ms)});
+    }
+    if (!get_pairs(in, outcome.answers) || !in.at_end()) return corrupt();
+    return outcome;
+}
+
+std::string subject_token(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+            c == '-' || c == '_') {
+            out.push_back(c);
+        } else {
+            out.push_back('~');
+            out.push_back(hex[u >> 4]);
+            out.push_back(hex[u & 0xf]);
+        }
+    }
+    if (out.empty()) out = "~";  // a subject token is never empty
+    return out;
+}
+
+}  // namespace ferry::engine::cluster

@@ -1,0 +1,498 @@
+#include "cluster/jetstream_backend.hpp"
+
+#include <algorithm>
+
+#include "clock.hpp"
+#include "cluster/cluster_messages.hpp"
+#include "ferry/nats/error.hpp"
+#include "ferry/store/log.hpp"
+
+namespace ferry::engine::cluster {
+namespace {
+
+using namespace std::chrono_literals;
+using boost::system::result;
+
+constexpr auto keeper_tick = 10ms;
+/// Work the server redelivers (another process died holding it) wakes nobody: listeners hear
+/// of possible work this often anyway.
+constexpr auto idle_signal = 1s;
+constexpr auto waiting_fetch = 200ms;  // a waiting claim looks at `stopping_` this often
+
+std::string abandoned_error(std::uint32_t max_attempts) {
+    return "abandoned after " + std::to_string(max_attempts) +
+           " attempts that did not finish (the node, or the worker running it, stopped "
+           "while it ran)";
+}
+
+bool lost_race(const boost::system::error_code& e) {
+    return e == nats::make_error(0, nats::jetstream_code::wrong_last_sequence);
+}
+
+}  // namespace
+
+jetstream_backend::jetstream_backend(nats::connection& nats, jetstream_settings settings)
+    : nats_(nats), settings_(std::move(settings)) {}
+
+result<std::unique_ptr<jetstream_backend>> jetstream_backend::open(
+    nats::connection& nats, jetstream_settings settings, std::chrono::milliseconds patience) {
+    std::unique_ptr<jetstream_backend> backend(new jetstream_backend(nats, std::move(settings)));
+    if (auto started = backend->start(patience); !started) return started.error();
+    return backend;
+}
+
+result<void> jetstream_backend::start(std::chrono::milliseconds patience) {
+    const auto& s = settings_;
+    nats::stream_settings runs{.name = s.runs_stream,
+                               .subjects = {s.subject_prefix + ".runs"},
+                               .replicas = s.replicas,
+                               .duplicate_window = s.duplicate_window,
+                               .work_queue = true};
+    if (auto made = nats_.ensure_stream(runs, patience); !made) return made.error();
+    nats::stream_settings records{
+        .name = s.records_stream,
+        .subjects = {s.subject_prefix + ".outcome.>", s.subject_prefix + ".answer.>",
+                     s.subject_prefix + ".sequence.>"},
+        .replicas = s.replicas,
+        .duplicate_window = s.duplicate_window};
+    if (auto made = nats_.ensure_stream(records, patience); !made) return made.error();
+    const nats::consumer_settings consumer{.stream = s.runs_stream,
+                                           .durable = s.consumer,
+                                           .subject = s.subject_prefix + ".runs",
+                                           .ack_wait = s.ack_wait,
+                                           .max_ack_pending = s.max_ack_pending};
+    const auto give_up = clock::now() + patience;
+    for (;;) {
+        auto bound = nats_.pull(consumer);
+        if (bound) {
+            consumer_ = std::move(*bound);
+            break;
+        }
+        // The consumer's group may still be electing its leader right after the stream came.
+        if (clock::now() >= give_up) return bound.error();
+        std::this_thread::sleep_for(100ms);
+    }
+    auto hints = nats_.subscribe(subject("work", ""), [this] { signal_new_work(); });
+    if (!hints) return hints.error();
+    work_hints_ = std::move(*hints);
+    next_heartbeat_ = clock::now() + settings_.ack_wait / 3;
+    lease_keeper_.start("ferry-leases", [this](std::stop_token stop) { keep_leases(stop); });
+    return {};
+}
+
+jetstream_backend::~jetstream_backend() {
+    stopping_ = true;
+    lease_keeper_.stop();
+    work_hints_.reset();  // no signal after this
+    std::lock_guard lock(mutex_);
+    for (auto& [seq, held] : held_) (void)held.message.nak(0ms);
+}
+
+std::string jetstream_backend::subject(std::string_view kind, std::string_view name) const {
+    std::string out = settings_.subject_prefix;
+    out += '.';
+    out += kind;
+    if (!name.empty()) {
+        out += '.';
+        out += subject_token(name);
+    }
+    return out;
+}
+
+result<void> jetstream_backend::enqueue(std::span<const store::new_execution> executions) {
+    std::vector<std::string> ids;
+    std::vector<std::string> runs;
+    for (const auto& e : executions) {
+        auto run = run_of(e);
+        if (!run) return run.error();
+        ids.push_back(e.record.id);
+        runs.push_back(encode_run(*run));
+    }
+    return publish_runs(ids, runs);
+}
+
+result<void> jetstream_backend::publish_runs(const std::vector<std::string>& ids,
+                                             const std::vector<std::string>& runs) {
+    if (runs.empty()) return {};
+    const auto runs_subject = subject("runs", "");
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        auto ack = nats_.publish(runs_subject, runs[i], ids[i]);
+        if (!ack) return ack.error();
+    }
+    // Claimers here hear of it at once, the other nodes' by a hint (at most once: they look
+    // now and then anyway).
+    signal_new_work();
+    (void)nats_.publish_hint(subject("work", ""));
+    return {};
+}
+
+result<std::optional<store::execution_record>> jetstream_backend::outcome(const std::string& id) {
+    auto last = nats_.last_message(settings_.records_stream, subject("outcome", id));
+    if (!last) return last.error();
+    if (!*last) return std::optional<store::execution_record>();
+    auto decoded = decode_outcome((*last)->data);
+    if (!decoded) return decoded.error();
+    auto rec = store::decode_execution(decoded->record);
+    if (!rec) return rec.error();
+    return std::optional<store::execution_record>(std::move(*rec));
+}
+
+execution_lease jetstream_backend::claim(const claim_request& request) {
+    bool waited = false;
+    while (!stopping_) {
+        result<std::vector<nats::message>> fetched;
+        {
+            std::lock_guard lock(consumer_mutex_);
+            fetched =
+                consumer_->fetch(static_cast<int>(request.max), request.wait ? waiting_fetch : 0ms);
+        }
+        if (!fetched) {
+            log::warn("cluster", "cannot fetch executions from JetStream",
+                      {{"error", fetched.error().message()}});
+            if (!request.wait) return {};
+            std::this_thread::sleep_for(waiting_fetch);
+            continue;
+        }
+        if (fetched->empty()) {
+            if (!request.wait) return {};
+            waited = true;
+            continue;
+        }
+        auto lease = take(std::move(*fetched), request);
+        if (!lease.empty()) {
+            // New work came while it waited: there may be more, for the others (the hint of
+            // whoever queued it may still be on its way).
+            if (waited) signal_new_work();
+            return lease;
+        }
+        // Everything fetched was settled or put back: look again.
+    }
+    return {};
+}
+
+execution_lease jetstream_backend::take(std::vector<nats::message> messages,
+                                        const claim_request& request) {
+    const auto now = now_ms();
+    execution_lease lease;
+    std::vector<std::pair<std::uint64_t, nats::message>> taken;
+    for (auto& message : messages) {
+        auto run = decode_run(message.data());
+        auto restarted =
+            run ? store::restart_execution(run->record, now,
+                                           static_cast<std::uint32_t>(message.deliveries()),
+                                           message.stream_seq())
+                : boost::system::result<store::restarted_execution>(run.error());
+        if (!restarted) {
+            // Nothing in it can be trusted, not even its id: it never runs.
+            log::error("cluster", "an unreadable execution in the work stream was dropped",
+                       {{"stream_seq", std::to_string(message.stream_seq())}});
+            (void)message.term();
+            continue;
+        }
+        if (message.deliveries() > 1 && settled_before(message, restarted->id)) continue;
+        if (run->not_before_ms > now) {
+            (void)message.nak(std::chrono::milliseconds(run->not_before_ms - now));
+            continue;
+        }
+        claimed_execution c;
+        c.seq = message.stream_seq();
+        if (request.stored_form) {
+            c.record.id = restarted->id;
+            c.record.pending_seq = c.seq;
+            c.record.attempts = restarted->attempts;
+            c.record.document_ids = restarted->document_ids;
+            c.stored_record = std::move(restarted->bytes);
+            for (auto& [doc_id, doc] : run->documents) c.stored_documents.push_back(std::move(doc));
+        } else {
+            c.record = store::decode_execution(restarted->bytes).value();
+            for (const auto& [doc_id, doc] : run->documents) {
+                c.documents.push_back(store::decode_document(doc).value());
+            }
+        }
+        if (restarted->attempts > settings_.max_attempts) {
+            c.error = abandoned_error(settings_.max_attempts);
+        }
+        lease.executions.push_back(std::move(c));
+        taken.emplace_back(message.stream_seq(), std::move(message));
+    }
+    if (lease.executions.empty()) return lease;
+    std::lock_guard lock(mutex_);
+    lease.id = next_lease_++;
+    auto& state = leases_[lease.id];
+    state.executions = taken.size();
+    if (request.lease_for.count() > 0) state.expires = clock::now() + request.lease_for;
+    for (auto& [seq, message] : taken) {
+        held_.insert_or_assign(seq, held_run{std::move(message), lease.id});
+    }
+    return lease;
+}
+
+bool jetstream_backend::settled_before(nats::message& message, const std::string& id) {
+    auto last = nats_.last_message(settings_.records_stream, subject("outcome", id));
+    if (!last) {
+        // Cannot tell now: it comes back once the cluster answers.
+        (void)message.nak(1s);
+        return true;
+    }
+    if (!*last) return false;
+    if (auto recorded = decode_outcome((*last)->data); recorded) {
+        if (auto again = publish_runs(recorded->started_ids, recorded->started); !again) {
+            (void)message.nak(1s);
+            return true;
+        }
+    }
+    (void)message.ack();
+    return true;
+}
+
+bool jetstream_backend::extend(std::uint64_t lease, std::chrono::milliseconds lease_for) {
+    std::lock_guard lock(mutex_);
+    const auto found = leases_.find(lease);
+    if (found == leases_.end()) return false;
+    found->second.expires =
+        lease_for.count() > 0 ? clock::now() + lease_for : clock::time_point::max();
+    return true;
+}
+
+result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> leases,
+                                                std::span<const store::execution_record> records,
+                                                execution_output& out,
+                                                const claim_request* then_claim) {
+    finish_report report;
+    // Outcomes in stored form (a worker's, passed on) are read like the others.
+    std::vector<store::execution_record> decoded;
+    for (const auto& e : out.encoded.records) {
+        auto rec = store::decode_execution(e.bytes);
+        if (!rec) return rec.error();
+        decoded.push_back(std::move(*rec));
+    }
+    std::vector<const store::execution_record*> finishing;
+    std::vector<std::uint64_t> deliveries;  // of each one finishing
+    {
+        std::lock_guard lock(mutex_);
+        auto take_if_held = [&](const store::execution_record& rec) {
+            if (rec.pending_seq == 0) return;  // in memory: nothing stored
+            const auto held = held_.find(rec.pending_seq);
+            if (held == held_.end() || held->second.finishing ||
+                std::find(leases.begin(), leases.end(), held->second.lease) == leases.end()) {
+                report.dropped.push_back(rec.id);
+                return;
+            }
+            held->second.finishing = true;
+            finishing.push_back(&rec);
+            deliveries.push_back(held->second.message.deliveries());
+        };
+        for (const auto& rec : records) take_if_held(rec);
+        for (const auto& rec : decoded) take_if_held(rec);
+    }
+    auto unmark = [&] {
+        std::lock_guard lock(mutex_);
+        for (const auto* rec : finishing) {
+            if (const auto held = held_.find(rec->pending_seq); held != held_.end()) {
+                held->second.finishing = false;
+            }
+        }
+    };
+
+    // What each outcome carries: its step outputs and dead letter; the first also what
+    // belongs to the whole finish.
+    std::unordered_map<std::string_view, std::string_view> kept_docs;
+    std::vector<std::string> kept_encoded;
+    for (const auto& [id, doc] : out.kept) {
+        kept_encoded.push_back(store::encode_document(doc));
+        kept_docs.emplace(id, kept_encoded.back());
+    }
+    for (const auto& [id, bytes] : out.encoded.documents) kept_docs.emplace(id, bytes);
+    std::vector<std::string> started_ids;
+    std::vector<std::string> started;
+    for (const auto& e : out.started) {
+        auto run = run_of(e);
+        if (!run) {
+            unmark();
+            return run.error();
+        }
+        started_ids.push_back(e.record.id);
+        started.push_back(encode_run(*run));
+    }
+    keep_answers(out.answers);
+
+    bool first = true;
+    for (std::size_t i = 0; i < finishing.size(); ++i) {
+        const auto* rec = finishing[i];
+        recorded_outcome outcome;
+        outcome.record = store::encode_execution(*rec);
+        for (const auto& step : rec->trace) {
+            for (const auto& doc_id : step.output_ids) {
+                if (const auto doc = kept_docs.find(doc_id); doc != kept_docs.end()) {
+                    outcome.documents.emplace_back(doc_id, doc->second);
+                }
+            }
+        }
+        for (const auto& d : out.dead) {
+            if (d.execution_id == rec->id) outcome.dead.push_back(d);
+        }
+        if (first) {
+            outcome.started = started;
+            outcome.started_ids = started_ids;
+            outcome.answers = out.answers;
+            first = false;
+        }
+        // The message id is this delivery's: a finish written again after a failure is a
+        // duplicate of its own first write (it won), while another holder of the execution (a
+        // later delivery) meets the create-only condition and loses.
+        const auto written =
+            nats_.publish(subject("outcome", rec->id), encode_outcome(outcome),
+                          "outcome:" + rec->id + ":" + std::to_string(rec->pending_seq) + ":" +
+                              std::to_string(deliveries[i]),
+                          {{nats::expected_last_subject_seq, "0"}});
+        if (!written && lost_race(written.error())) {
+            // Another process ran it too (this one stalled past the ack wait): its outcome stands.
+            report.dropped.push_back(rec->id);
+            continue;
+        }
+        if (!written) {
+            unmark();
+            return written.error();
+        }
+    }
+    if (auto published = publish_runs(started_ids, started); !published) {
+        unmark();
+        return published.error();
+    }
+
+    std::vector<nats::message> done;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto* rec : finishing) {
+            const auto held = held_.find(rec->pending_seq);
+            if (held == held_.end()) continue;
+            if (const auto lease = leases_.find(held->second.lease); lease != leases_.end()) {
+                if (--lease->second.executions == 0) leases_.erase(lease);
+            }
+            done.push_back(std::move(held->second.message));
+            held_.erase(held);
+        }
+    }
+    for (auto& message : done) {
+        // Recorded already: should this acknowledgement be lost, the redelivery finds the
+        // outcome and is not run again.
+        if (auto acked = message.ack(); !acked) {
+            log::warn("cluster", "cannot acknowledge a finished execution's work",
+                      {{"error", acked.error().message()}});
+        }
+    }
+    if (then_claim != nullptr) report.next = claim(*then_claim);
+    return report;
+}
+
+void jetstream_backend::release(std::uint64_t lease, std::chrono::milliseconds delay) {
+    {
+        std::lock_guard lock(mutex_);
+        leases_.erase(lease);
+        for (auto it = held_.begin(); it != held_.end();) {
+            if (it->second.lease == lease && !it->second.finishing) {
+                (void)it->second.message.nak(delay);
+                it = held_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        signal_at_.push_back(clock::now() + delay);
+    }
+    if (delay.count() == 0) signal_new_work();
+}
+
+std::uint64_t jetstream_backend::on_new_work(std::function<void()> signal) {
+    std::lock_guard lock(listeners_mutex_);
+    const auto id = next_listener_++;
+    listeners_.emplace(id, std::move(signal));
+    return id;
+}
+
+void jetstream_backend::stop_signalling(std::uint64_t id) {
+    std::lock_guard lock(listeners_mutex_);
+    listeners_.erase(id);
+}
+
+void jetstream_backend::signal_new_work() {
+    // Called under the lock: once stop_signalling() returned, a listener is never called again.
+    std::lock_guard lock(listeners_mutex_);
+    for (auto& [id, signal] : listeners_) signal();
+}
+
+void jetstream_backend::keep_answers(kept_answers& answers) {
+    for (const auto& [key, value] : answers) {
+        if (auto kept = nats_.publish(subject("answer", key), value, ""); !kept) {
+            log::error("cluster", "cannot keep an answer in JetStream",
+                       {{"key", key}, {"error", kept.error().message()}});
+        }
+    }
+}
+
+result<std::uint64_t> jetstream_backend::reserve_sequence(std::string_view name,
+                                                          std::uint64_t count) {
+    const auto sequence_subject = subject("sequence", name);
+    // Compare-and-set on the subject's last message: a node that lost the race reads again.
+    for (int tries = 0; tries < 100; ++tries) {
+        auto last = nats_.last_message(settings_.records_stream, sequence_subject);
+        if (!last) return last.error();
+        std::uint64_t reserved = 0;  // the last value handed out
+        if (*last) reserved = std::stoull((*last)->data);
+        const auto expected = *last ? std::to_string((*last)->seq) : std::string("0");
+        auto written = nats_.publish(sequence_subject, std::to_string(reserved + count), "",
+                                     {{nats::expected_last_subject_seq, expected}});
+        if (written) return reserved + 1;
+        if (!lost_race(written.error())) return written.error();
+    }
+    return nats::make_error(0, nats::jetstream_code::wrong_last_sequence);
+}
+
+void jetstream_backend::stop() { stopping_ = true; }
+
+void jetstream_backend::keep_leases(std::stop_token stop) {
+    auto last_signal = clock::now();
+    while (!stop.stop_requested()) {
+        bool signal = false;
+        {
+            std::unique_lock lock(mutex_);
+            keeper_wakeup_.wait_for(lock, stop, keeper_tick, [] { return false; });
+            const auto now = clock::now();
+            std::unordered_set<std::uint64_t> expired;
+            for (auto it = leases_.begin(); it != leases_.end();) {
+                if (it->second.expires <= now) {
+                    expired.insert(it->first);
+                    it = leases_.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+            if (!expired.empty()) {
+                // Given back at once, their attempt counted by the redelivery.
+                for (auto it = held_.begin(); it != held_.end();) {
+                    if (expired.contains(it->second.lease) && !it->second.finishing) {
+                        (void)it->second.message.nak(0ms);
+                        it = held_.erase(it);
+                    } else {
+                        ++it;
+                    }
+                }
+                signal = true;
+            }
+            if (now >= next_heartbeat_) {
+                for (auto& [seq, held] : held_) {
+                    if (!held.finishing) (void)held.message.in_progress();
+                }
+                next_heartbeat_ = now + settings_.ack_wait / 3;
+            }
+            const auto due = std::remove_if(signal_at_.begin(), signal_at_.end(),
+                                            [&](const auto& at) { return at <= now; });
+            if (due != signal_at_.end()) signal = true;
+            signal_at_.erase(due, signal_at_.end());
+            if (now - last_signal >= idle_signal) signal = true;
+            if (signal) last_signal = now;
+        }
+        if (signal) signal_new_work();
+    }
+}
+
+}  // namespace ferry::engine::cluster

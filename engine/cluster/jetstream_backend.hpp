@@ -1,0 +1,136 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "execute/execution_backend.hpp"
+#include "ferry/nats/connection.hpp"
+#include "ferry/nats/pull_consumer.hpp"
+#include "ferry/nats/subscription.hpp"
+#include "ferry/threads/service_thread.hpp"
+
+namespace ferry::engine::cluster {
+
+/// Where a cluster keeps its executions in JetStream, and how long it leases them.
+struct jetstream_settings {
+    /// Executions waiting to run (work-queue retention: gone once finished), subject
+    /// "<prefix>.runs".
+    std::string runs_stream = "FERRY_RUNS";
+    /// Outcomes ("<prefix>.outcome.<id>", one per execution, written create-only), kept
+    /// answers ("<prefix>.answer.<key>") and sequences ("<prefix>.sequence.<name>").
+    std::string records_stream = "FERRY_RECORDS";
+    std::string subject_prefix = "ferry";
+    /// The durable pull consumer every executor of the cluster claims from.
+    std::string consumer = "ferry-executors";
+    int replicas = 1;  // 3 on a cluster of three or more servers
+    /// The server redelivers what a process stopped heartbeating for this long (a process
+    /// that died, or stalled); while it lives, held work is heartbeated every third of it.
+    std::chrono::milliseconds ack_wait{std::chrono::seconds(30)};
+    /// A publish repeated within this window (same message id) is not stored again.
+    std::chrono::milliseconds duplicate_window{std::chrono::minutes(10)};
+    std::uint32_t max_attempts = 5;  // then the execution fails as abandoned
+    int max_ack_pending = 20000;     // claimed and unfinished, over the whole cluster
+};
+
+/// The execution backend of cluster mode, on NATS JetStream: claim = fetch from the shared
+/// pull consumer, a lease's clock runs here (an expired lease is nak'ed at once, so that
+/// another claimer takes its executions), held work is heartbeated (in-progress), finish =
+/// the outcome published create-only on the execution's own subject, then the work
+/// acknowledged, release = nak with the delay.
+///
+/// The create-only outcome is the fence: JetStream accepts an acknowledgement of an older
+/// delivery, so two processes that both ran an execution (one stalled past the ack wait) are
+/// told apart by which outcome the stream took first; the other's is dropped. A redelivered
+/// execution whose outcome is already recorded is not run again: its finish is completed (what
+/// it started is published again, same message ids) and its work acknowledged.
+///
+/// Concurrency: every member is thread-safe. One thread of its own keeps the lease clocks.
+class jetstream_backend final : public execution_backend {
+public:
+    /// Creates the streams and the consumer unless they exist (waiting up to `patience` for a
+    /// cluster that is still electing its leaders).
+    static boost::system::result<std::unique_ptr<jetstream_backend>> open(
+        nats::connection& nats, jetstream_settings settings,
+        std::chrono::milliseconds patience = std::chrono::seconds(30));
+    /// Gives back what it still holds (nak, no delay): another process runs it at once.
+    ~jetstream_backend() override;
+
+    /// Queues whole new executions (each with every document it lists), acknowledged by the
+    /// stream (a majority of its replicas) when this returns. A repeat within the duplicate
+    /// window (same execution id) is not queued twice.
+    boost::system::result<void> enqueue(std::span<const store::new_execution> executions);
+    /// The recorded outcome of an execution; nullopt while it has none.
+    boost::system::result<std::optional<store::execution_record>> outcome(const std::string& id);
+
+    execution_lease claim(const claim_request& request) override;
+    bool extend(std::uint64_t lease, std::chrono::milliseconds lease_for) override;
+    boost::system::result<finish_report> finish(std::span<const std::uint64_t> leases,
+                                                std::span<const store::execution_record> records,
+                                                execution_output& out,
+                                                const claim_request* then_claim) override;
+    void release(std::uint64_t lease, std::chrono::milliseconds delay) override;
+    std::uint64_t on_new_work(std::function<void()> signal) override;
+    void stop_signalling(std::uint64_t id) override;
+    void keep_answers(kept_answers& answers) override;
+    boost::system::result<std::uint64_t> reserve_sequence(std::string_view name,
+                                                          std::uint64_t count) override;
+    void stop() override;
+
+private:
+    using clock = std::chrono::steady_clock;
+
+    /// A claimed execution's message, held until finished, released or its lease expires.
+    struct held_run {
+        nats::message message;
+        std::uint64_t lease = 0;
+        bool finishing = false;  // its finish is being written: the clock leaves it alone
+    };
+    struct lease_state {
+        clock::time_point expires = clock::time_point::max();  // max: until finished
+        std::size_t executions = 0;
+    };
+
+    jetstream_backend(nats::connection& nats, jetstream_settings settings);
+    boost::system::result<void> start(std::chrono::milliseconds patience);
+
+    std::string subject(std::string_view kind, std::string_view name) const;
+    /// A claim's messages as executions (those that need not run are settled here).
+    execution_lease take(std::vector<nats::message> messages, const claim_request& request);
+    /// A redelivered execution whose outcome is recorded: completes that finish and
+    /// acknowledges the work. False when it has no outcome (it runs).
+    bool settled_before(nats::message& message, const std::string& id);
+    boost::system::result<void> publish_runs(const std::vector<std::string>& ids,
+                                             const std::vector<std::string>& runs);
+    void keep_leases(std::stop_token stop);
+    void signal_new_work();
+
+    nats::connection& nats_;
+    const jetstream_settings settings_;
+    std::unique_ptr<nats::pull_consumer> consumer_;
+    std::mutex consumer_mutex_;  // one fetch at a time
+    std::unique_ptr<nats::subscription> work_hints_;
+
+    std::mutex mutex_;  // guards what follows
+    std::condition_variable_any keeper_wakeup_;
+    std::unordered_map<std::uint64_t, held_run> held_;  // by stream sequence (pending_seq)
+    std::unordered_map<std::uint64_t, lease_state> leases_;
+    std::uint64_t next_lease_ = 1;
+    clock::time_point next_heartbeat_;
+    std::vector<clock::time_point> signal_at_;  // released work comes back then
+
+    std::mutex listeners_mutex_;
+    std::map<std::uint64_t, std::function<void()>> listeners_;
+    std::uint64_t next_listener_ = 1;
+
+    std::atomic<bool> stopping_{false};
+    threads::service_thread lease_keeper_;  // last: stopped first
+};
+
+}  // namespace ferry::engine::cluster

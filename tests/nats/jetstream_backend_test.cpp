@@ -1,0 +1,352 @@
+// Cluster mode's execution backend (NATS JetStream) against the backend conformance suite, on
+// a real nats-server, then what only it does.
+#include "cluster/jetstream_backend.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "cluster/cluster_messages.hpp"
+#include "engine/execution_backend_conformance.hpp"
+#include "support/nats_cluster.hpp"
+
+namespace ferry::engine::cluster {
+namespace {
+
+using namespace std::chrono_literals;
+
+nats::connection_settings connect_to(const std::vector<std::string>& urls) {
+    nats::connection_settings s;
+    s.urls = urls;
+    s.name = "ferry backend test";
+    return s;
+}
+
+/// One nats-server (JetStream, no cluster: ready at once) and a backend on it. restart() is a
+/// new process: a new connection and backend over the same streams.
+class jetstream_harness {
+public:
+    jetstream_harness() : server_(1) { open(); }
+    ~jetstream_harness() { close(); }
+
+    execution_backend& backend() { return *backend_; }
+    jetstream_backend& jetstream() { return *backend_; }
+
+    std::vector<std::string> enqueue(int count) {
+        std::vector<store::new_execution> batch;
+        std::vector<std::string> ids;
+        for (int i = 0; i < count; ++i) {
+            store::new_execution e;
+            e.record.id = "x" + std::to_string(next_++);
+            e.record.process = "p";
+            e.record.document_ids = {e.record.id + "-0"};
+            e.documents = {{"doc of " + e.record.id, {}}};
+            ids.push_back(e.record.id);
+            batch.push_back(std::move(e));
+        }
+        const auto queued = backend_->enqueue(batch);
+        EXPECT_TRUE(queued) << queued.error().message();
+        return ids;
+    }
+
+    store::execution_record stored(const std::string& id) {
+        auto rec = backend_->outcome(id);
+        EXPECT_TRUE(rec && *rec) << id;
+        return rec && *rec ? **rec : store::execution_record{};
+    }
+
+    void restart() {
+        close();
+        open();
+    }
+
+    /// The harness's own connection, to write into the streams as another process would.
+    nats::connection& nats() { return *nats_; }
+    /// A second node: its own connection and backend on the same streams.
+    struct node {
+        std::unique_ptr<nats::connection> nats;
+        std::unique_ptr<jetstream_backend> backend;
+    };
+    node another_node(jetstream_settings settings = {}) {
+        node n;
+        n.nats = nats::connection::open(connect_to(server_.urls())).value();
+        n.backend = jetstream_backend::open(*n.nats, std::move(settings)).value();
+        return n;
+    }
+
+private:
+    void open() {
+        nats_ = nats::connection::open(connect_to(server_.urls())).value();
+        backend_ = jetstream_backend::open(*nats_, jetstream_settings{}).value();
+    }
+    void close() {
+        if (backend_) backend_->stop();
+        backend_.reset();
+        nats_.reset();
+    }
+
+    test::nats_cluster server_;
+    std::unique_ptr<nats::connection> nats_;
+    std::unique_ptr<jetstream_backend> backend_;
+    int next_ = 0;
+};
+
+store::new_execution execution(const std::string& id, const std::string& doc) {
+    store::new_execution e;
+    e.record.id = id;
+    e.record.process = "p";
+    e.record.document_ids = {id + "-0"};
+    e.documents = {{doc, {}}};
+    return e;
+}
+
+/// An outcome as another node records it: create-only on the execution's subject.
+boost::system::result<nats::publish_ack> record_elsewhere(nats::connection& nats,
+                                                          const std::string& id,
+                                                          const recorded_outcome& outcome) {
+    return nats.publish("ferry.outcome." + subject_token(id), encode_outcome(outcome),
+                        "outcome:" + id, {{nats::expected_last_subject_seq, "0"}});
+}
+
+store::execution_record succeeded(store::execution_record rec, const std::string& error) {
+    rec.state = store::execution_state::succeeded;
+    rec.error = error;
+    rec.finished_ms = 1;
+    return rec;
+}
+
+}  // namespace
+
+// Finished elsewhere first (this process stalled past the ack wait while another ran it): the
+// outcome recorded first stands, and this finish is dropped.
+TEST(JetStreamBackend, AnOutcomeRecordedElsewhereFirstStands) {
+    jetstream_harness h;
+    const auto ids = h.enqueue(1);
+    const auto lease = h.backend().claim({.max = 1});
+    ASSERT_EQ(lease.executions.size(), 1u);
+    recorded_outcome elsewhere;
+    elsewhere.record = store::encode_execution(succeeded(lease.executions[0].record, "elsewhere"));
+    ASSERT_TRUE(record_elsewhere(h.nats(), ids[0], elsewhere));
+
+    const std::vector<store::execution_record> records{
+        succeeded(lease.executions[0].record, "here")};
+    execution_output out;
+    const std::uint64_t leases[] = {lease.id};
+    const auto done = h.backend().finish(leases, records, out);
+    ASSERT_TRUE(done) << done.error().message();
+    EXPECT_EQ(done->dropped, std::vector<std::string>{ids[0]});
+    EXPECT_EQ(h.stored(ids[0]).error, "elsewhere");
+    // Its work is done all the same: acknowledged, never claimed again.
+    h.restart();
+    EXPECT_TRUE(h.backend().claim({.max = 1}).empty());
+}
+
+// A node that recorded an outcome and died before acknowledging the work: the redelivery is
+// not run again, and what that finish started is queued (once, whoever completes it).
+TEST(JetStreamBackend, ARedeliveryWhoseOutcomeIsRecordedIsNotRunAgain) {
+    jetstream_harness h;
+    const auto ids = h.enqueue(1);
+    const auto lease = h.backend().claim({.max = 1});
+    ASSERT_EQ(lease.executions.size(), 1u);
+    recorded_outcome outcome;
+    outcome.record = store::encode_execution(succeeded(lease.executions[0].record, ""));
+    const auto child = execution("child-of-" + ids[0], "started by it");
+    outcome.started = {encode_run(run_of(child).value())};
+    outcome.started_ids = {child.record.id};
+    ASSERT_TRUE(record_elsewhere(h.nats(), ids[0], outcome));
+
+    h.restart();  // the lease is given back unfinished: it comes again, its outcome recorded
+    execution_lease again;
+    ASSERT_TRUE(test::eventually([&] {
+        again = h.backend().claim({.max = 10});
+        return !again.empty();
+    }));
+    ASSERT_EQ(again.executions.size(), 1u);
+    EXPECT_EQ(again.executions[0].record.id, child.record.id);
+    ASSERT_EQ(again.executions[0].documents.size(), 1u);
+    EXPECT_EQ(again.executions[0].documents[0].data, "started by it");
+    EXPECT_EQ(h.stored(ids[0]).state, store::execution_state::succeeded);
+}
+
+// What a finish leaves is recorded with the outcome: step outputs (by the trace), started
+// executions (queued, and claimable on any node), dead letters.
+TEST(JetStreamBackend, AFinishRecordsWhatTheExecutionLeft) {
+    jetstream_harness h;
+    const auto ids = h.enqueue(1);
+    const auto lease = h.backend().claim({.max = 1});
+    ASSERT_EQ(lease.executions.size(), 1u);
+    auto rec = succeeded(lease.executions[0].record, "");
+    rec.trace.push_back({"s", "message", 1, 1, 0, 5, 6, "", {ids[0] + "-s0-0"}});
+    execution_output out;
+    out.kept.emplace_back(ids[0] + "-s0-0", store::document{"step output", {}});
+    out.started.push_back(execution("started-1", "queued by the finish"));
+    out.dead.push_back({ids[0], "orders", 7});
+    const std::vector<store::execution_record> records{rec};
+    const std::uint64_t leases[] = {lease.id};
+    ASSERT_TRUE(h.backend().finish(leases, records, out));
+
+    auto raw = h.nats().last_message("FERRY_RECORDS", "ferry.outcome." + ids[0]);
+    ASSERT_TRUE(raw && *raw);
+    const auto recorded = decode_outcome((*raw)->data);
+    ASSERT_TRUE(recorded);
+    ASSERT_EQ(recorded->documents.size(), 1u);
+    EXPECT_EQ(store::decode_document(recorded->documents[0].second)->data, "step output");
+    EXPECT_EQ(recorded->started_ids, std::vector<std::string>{"started-1"});
+    ASSERT_EQ(recorded->dead.size(), 1u);
+    EXPECT_EQ(recorded->dead[0].queue, "orders");
+
+    auto other = h.another_node();
+    execution_lease started;
+    ASSERT_TRUE(test::eventually([&] {
+        started = other.backend->claim({.max = 10});
+        return !started.empty();
+    }));
+    ASSERT_EQ(started.executions.size(), 1u);
+    EXPECT_EQ(started.executions[0].documents.at(0).data, "queued by the finish");
+}
+
+// An execution that keeps dying with its node is given up after max_attempts: claimed with
+// the error the executor fails it with.
+TEST(JetStreamBackend, AnExecutionOutOfAttemptsIsClaimedToBeFailed) {
+    jetstream_harness h;
+    (void)h.enqueue(1);
+    auto node = h.another_node({.max_attempts = 2});
+    for (std::uint32_t attempt = 1; attempt <= 3; ++attempt) {
+        execution_lease lease;
+        ASSERT_TRUE(test::eventually([&] {
+            lease = node.backend->claim({.max = 1});
+            return !lease.empty();
+        }));
+        ASSERT_EQ(lease.executions.size(), 1u);
+        EXPECT_EQ(lease.executions[0].record.attempts, attempt);
+        EXPECT_EQ(lease.executions[0].error.empty(), attempt <= 2) << attempt;
+        node.backend.reset();  // the node dies holding it (its work given back)
+        node = h.another_node({.max_attempts = 2});
+    }
+}
+
+// Work in the stream that is not an execution (written by something else, or damaged) is
+// dropped with an error logged; the executions beside it run.
+TEST(JetStreamBackend, AnUnreadableRunIsDroppedAndTheRestRun) {
+    jetstream_harness h;
+    ASSERT_TRUE(h.nats().publish("ferry.runs", "not an execution", "junk"));
+    const auto ids = h.enqueue(1);
+    const auto lease = h.backend().claim({.max = 10});
+    ASSERT_EQ(lease.executions.size(), 1u);
+    EXPECT_EQ(lease.executions[0].record.id, ids[0]);
+    h.restart();
+    EXPECT_TRUE(h.backend().claim({.max = 10}).executions.size() == 1u);  // only the real one
+}
+
+// Sequences reserved by several nodes at once never hand out a value twice.
+TEST(JetStreamBackend, SequencesAreUniqueAcrossNodes) {
+    jetstream_harness h;
+    auto other = h.another_node();
+    std::vector<std::uint64_t> first;
+    std::vector<std::uint64_t> second;
+    std::thread a([&] {
+        for (int i = 0; i < 50; ++i)
+            first.push_back(h.backend().reserve_sequence("invoice", 3).value());
+    });
+    std::thread b([&] {
+        for (int i = 0; i < 50; ++i)
+            second.push_back(other.backend->reserve_sequence("invoice", 3).value());
+    });
+    a.join();
+    b.join();
+    std::set<std::uint64_t> values;
+    for (const auto* got : {&first, &second}) {
+        for (const auto v : *got) {
+            for (std::uint64_t k = 0; k < 3; ++k) EXPECT_TRUE(values.insert(v + k).second) << v + k;
+        }
+    }
+    EXPECT_EQ(values.size(), 300u);
+    EXPECT_EQ(*values.begin(), 1u);
+    EXPECT_EQ(*values.rbegin(), 300u);
+}
+
+// Two nodes claim and finish from a replicated (R3) stream on three servers; the server
+// leading the work stream is killed (-9) halfway. Every execution is recorded exactly once:
+// nothing lost, nothing finished twice.
+TEST(JetStreamBackendOnACluster, TwoNodesLoseNothingWhenTheStreamLeaderDies) {
+    test::nats_cluster cluster;
+    const jetstream_settings settings{.replicas = 3, .ack_wait = 5s};
+    struct node {
+        std::unique_ptr<nats::connection> nats;
+        std::unique_ptr<jetstream_backend> backend;
+    };
+    std::vector<node> nodes(2);
+    for (auto& n : nodes) {
+        n.nats = nats::connection::open(connect_to(cluster.urls())).value();
+        auto opened = jetstream_backend::open(*n.nats, settings, 60s);
+        ASSERT_TRUE(opened) << opened.error().message();
+        n.backend = std::move(*opened);
+    }
+    constexpr int count = 300;
+    std::vector<store::new_execution> batch;
+    for (int i = 0; i < count; ++i) batch.push_back(execution("e" + std::to_string(i), "doc"));
+    ASSERT_TRUE(nodes[0].backend->enqueue(batch));
+
+    std::mutex mutex;
+    std::map<std::string, int> finished;  // finishes that were not dropped, per execution
+    std::atomic<int> done{0};
+    std::atomic<bool> give_up{false};
+    std::vector<std::thread> runners;
+    for (auto& n : nodes) {
+        runners.emplace_back([&, backend = n.backend.get()] {
+            while (done.load() < count && !give_up) {
+                auto lease = backend->claim({.max = 8});
+                if (lease.empty()) {
+                    std::this_thread::sleep_for(5ms);
+                    continue;
+                }
+                std::vector<store::execution_record> records;
+                for (const auto& e : lease.executions) records.push_back(succeeded(e.record, ""));
+                const std::uint64_t leases[] = {lease.id};
+                // As an executor loop does: a finish the cluster did not take is written again.
+                boost::system::result<finish_report> report;
+                do {
+                    execution_output out;
+                    report = backend->finish(leases, records, out, nullptr);
+                } while (!report && !give_up);
+                if (!report) return;
+                std::lock_guard lock(mutex);
+                for (const auto& rec : records) {
+                    if (std::find(report->dropped.begin(), report->dropped.end(), rec.id) !=
+                        report->dropped.end()) {
+                        continue;
+                    }
+                    if (++finished[rec.id] == 1) ++done;
+                }
+            }
+        });
+    }
+    ASSERT_TRUE(test::eventually([&] { return done.load() >= count / 3; }, 60s));
+    const auto leader = nodes[0].nats->stream("FERRY_RUNS");
+    ASSERT_TRUE(leader && !leader->leader.empty());
+    cluster.kill9(cluster.index_of(leader->leader));
+    const bool all = test::eventually([&] { return done.load() >= count; }, 90s);
+    give_up = true;
+    for (auto& r : runners) r.join();
+    ASSERT_TRUE(all) << done.load() << " of " << count << " finished";
+    for (const auto& [id, times] : finished) EXPECT_EQ(times, 1) << id;
+    for (int i = 0; i < count; ++i) {
+        const auto id = "e" + std::to_string(i);
+        boost::system::result<std::optional<store::execution_record>> rec;
+        ASSERT_TRUE(test::eventually([&] {
+            rec = nodes[1].backend->outcome(id);
+            return rec.has_value();
+        }));
+        ASSERT_TRUE(*rec) << id << " has no outcome";
+        EXPECT_EQ((*rec)->state, store::execution_state::succeeded) << id;
+    }
+}
+
+}  // namespace ferry::engine::cluster
+
+namespace ferry::engine::conformance {
+INSTANTIATE_TYPED_TEST_SUITE_P(JetStream, ExecutionBackendConformance, cluster::jetstream_harness);
+}  // namespace ferry::engine::conformance
