@@ -72,10 +72,15 @@ result<void> jetstream_backend::start(std::chrono::milliseconds patience) {
         if (clock::now() >= give_up) return bound.error();
         std::this_thread::sleep_for(100ms);
     }
+    // Held work is heartbeated within the consumer's ack wait as it was created (the first
+    // process to bind made it), whatever this one's settings say.
+    auto consumer_now = nats_.consumer(s.runs_stream, s.consumer);
+    if (!consumer_now) return consumer_now.error();
+    ack_wait_ = consumer_now->ack_wait.count() > 0 ? consumer_now->ack_wait : s.ack_wait;
     auto hints = nats_.subscribe(subject("work", ""), [this] { signal_new_work(); });
     if (!hints) return hints.error();
     work_hints_ = std::move(*hints);
-    next_heartbeat_ = clock::now() + settings_.ack_wait / 3;
+    next_heartbeat_ = clock::now() + ack_wait_ / 3;
     lease_keeper_.start("ferry-leases", [this](std::stop_token stop) { keep_leases(stop); });
     return {};
 }
@@ -482,7 +487,7 @@ void jetstream_backend::keep_leases(std::stop_token stop) {
                 for (auto& [seq, held] : held_) {
                     if (!held.finishing) (void)held.message.in_progress();
                 }
-                next_heartbeat_ = now + settings_.ack_wait / 3;
+                next_heartbeat_ = now + ack_wait_ / 3;
             }
             const auto due = std::remove_if(signal_at_.begin(), signal_at_.end(),
                                             [&](const auto& at) { return at <= now; });

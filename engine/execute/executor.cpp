@@ -13,6 +13,7 @@
 #include "execute/executor_host.hpp"
 #include "execute/executor_loop.hpp"
 #include "execute/pending_queue.hpp"
+#include "execute/sequence_blocks.hpp"
 #include "ferry/store/log.hpp"
 #include "ferry/transport/reply_channel.hpp"
 #include "run/partner_connections.hpp"
@@ -36,19 +37,6 @@ void log_finished(const store::execution_record& rec, bool ok) {
                 {"duration_ms", std::to_string(rec.finished_ms - rec.started_ms)},
                 {"error", rec.error}});
 }
-
-// The deployed processes of one claim, with sequential values reserved in the store.
-class stored_sequences_host final : public registry_host {
-public:
-    stored_sequences_host(std::shared_ptr<const registry> processes, executor_pool& pool)
-        : registry_host(std::move(processes)), pool_(pool) {}
-    boost::system::result<std::uint64_t> next_sequence(std::string_view name) override {
-        return pool_.next_sequence(name);
-    }
-
-private:
-    executor_pool& pool_;
-};
 
 // Replies to the ingress's reply receiver, over a ZeroMQ socket of the loop's thread.
 class ingress_replies final : public reply_sink {
@@ -82,7 +70,7 @@ public:
     partner_limits& partners() override { return *pool_.partners_; }
     std::shared_ptr<const lease_context> context_for(const execution_lease&) override {
         auto context = std::make_shared<lease_context>();
-        context->host = std::make_shared<stored_sequences_host>(pool_.processes_.get(), pool_);
+        context->host = std::make_shared<sequences_host>(pool_.processes_.get(), *pool_.sequences_);
         context->limits = pool_.settings_.limits;
         return context;
     }
@@ -105,6 +93,10 @@ executor_pool::executor_pool(store::store& db, const registry_holder& processes,
       queue_(std::make_unique<pending_queue>(
           db, pending_queue::settings{settings_.max_attempts, settings_.handoff_limit})),
       partners_(std::make_unique<partner_limits>()),
+      sequences_(
+          std::make_unique<sequence_blocks>([this](std::string_view name, std::uint64_t count) {
+              return queue_->reserve_sequence(name, count);
+          })),
       host_(std::make_unique<loop_host>(*this)) {}
 
 executor_pool::~executor_pool() {
@@ -172,22 +164,20 @@ void executor_pool::on_delayed(std::function<void(const std::vector<store::waiti
 execution_backend& executor_pool::backend() { return *queue_; }
 
 boost::system::result<std::uint64_t> executor_pool::next_sequence(std::string_view name) {
-    constexpr std::uint64_t block = 100;
-    std::lock_guard lock(sequences_mutex_);
-    auto& b = sequences_[std::string(name)];
-    if (b.next == b.end) {
-        const auto first = queue_->reserve_sequence(name, block);
-        if (!first) return first.error();
-        b = {*first, *first + block};
-    }
-    return b.next++;
+    return sequences_->next(name);
 }
 
 void executor_pool::count_finished(std::span<store::execution_record> finished) {
+    count_and_log_finished(finished, succeeded_, failed_);
+}
+
+void count_and_log_finished(std::span<store::execution_record> finished,
+                            std::atomic<std::uint64_t>& succeeded,
+                            std::atomic<std::uint64_t>& failed) {
     for (auto& rec : finished) {
         if (rec.finished_ms == 0) rec.finished_ms = now_ms();
         const bool ok = rec.state == store::execution_state::succeeded;
-        (ok ? succeeded_ : failed_).fetch_add(1, std::memory_order_relaxed);
+        (ok ? succeeded : failed).fetch_add(1, std::memory_order_relaxed);
         log_finished(rec, ok);
     }
 }

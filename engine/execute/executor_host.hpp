@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -59,5 +61,11 @@ public:
     /// Where the calling loop's replies go; null when nobody is answered from here.
     virtual std::unique_ptr<reply_sink> open_replies() = 0;
 };
+
+/// Sets the finish time of executions that ended (when not set), counts them and logs each
+/// (failures as warnings, successes at debug level).
+void count_and_log_finished(std::span<store::execution_record> finished,
+                            std::atomic<std::uint64_t>& succeeded,
+                            std::atomic<std::uint64_t>& failed);
 
 }  // namespace ferry::engine

@@ -6,6 +6,7 @@
 #include "execute/execution.hpp"
 #include "execute/executor_host.hpp"
 #include "execute/executor_loop.hpp"
+#include "execute/sequence_blocks.hpp"
 #include "ferry/engine/execute/executor.hpp"
 #include "ferry/engine/model/process_loader.hpp"
 #include "ferry/store/error.hpp"
@@ -58,20 +59,6 @@ std::optional<proto::server_message> await_answer(transport::blocking_client& cl
     return std::nullopt;
 }
 
-// The definitions the serving process runs, with sequential values asked of it.
-class asked_sequences_host final : public registry_host {
-public:
-    asked_sequences_host(std::shared_ptr<const registry> processes,
-                         std::function<boost::system::result<std::uint64_t>(std::string_view)> ask)
-        : registry_host(std::move(processes)), ask_(std::move(ask)) {}
-    boost::system::result<std::uint64_t> next_sequence(std::string_view name) override {
-        return ask_(name);
-    }
-
-private:
-    std::function<boost::system::result<std::uint64_t>(std::string_view)> ask_;
-};
-
 // Replies of a worker's executions go to the serving process at once, which sends them on:
 // early ones with the pages they link to, the others as soon as they are computed. Replies
 // that link to later pages travel with the results (sent once those are recorded).
@@ -121,9 +108,7 @@ public:
         if (!d->processes) {
             context->error = d->error;
         } else {
-            context->host = std::make_shared<asked_sequences_host>(
-                d->processes,
-                [this](std::string_view name) { return worker_.next_sequence(name); });
+            context->host = std::make_shared<sequences_host>(d->processes, *worker_.sequences_);
         }
         return context;
     }
@@ -145,7 +130,15 @@ private:
 };
 
 remote_worker::remote_worker(transport::context& ctx, remote_worker_settings settings)
-    : ctx_(ctx), settings_(std::move(settings)), id_(random_hex128().substr(0, 16)) {}
+    : ctx_(ctx),
+      settings_(std::move(settings)),
+      id_(random_hex128().substr(0, 16)),
+      // Blocks are shared by the loops, so that one worker hands out a sequence in order.
+      sequences_(std::make_unique<sequence_blocks>(
+          [this](std::string_view name, std::uint64_t count) {
+              return reserve_sequence(name, count);
+          },
+          values_per_block)) {}
 
 remote_worker::~remote_worker() { stop(); }
 
@@ -303,27 +296,23 @@ std::shared_ptr<const remote_worker::deployed> remote_worker::definitions_for(
     return fresh;
 }
 
-// Blocks of values are shared by the loops, so that one worker hands out a sequence in order.
-boost::system::result<std::uint64_t> remote_worker::next_sequence(std::string_view name) {
+boost::system::result<std::uint64_t> remote_worker::reserve_sequence(std::string_view name,
+                                                                     std::uint64_t count) {
     std::lock_guard lock(questions_mutex_);
-    auto& b = sequences_[std::string(name)];
-    if (b.next == b.end) {
-        proto::worker_header h;
-        h.what = proto::kind::sequence;
-        h.worker_id = id_;
-        h.sequence_name = std::string(name);
-        h.count = values_per_block;
-        transport::frames ask{proto::encode_header(h)};
-        const auto answer = questions_->send(std::move(ask))
-                                ? await_answer(*questions_, proto::kind::sequence_values, stopping_)
-                                : std::nullopt;
-        if (!answer) {  // the serving process did not answer in time
-            return boost::system::errc::make_error_code(boost::system::errc::timed_out);
-        }
-        if (answer->first_value == 0) return store::errc::io_failure;  // its store refused
-        b = {answer->first_value, answer->first_value + values_per_block};
+    proto::worker_header h;
+    h.what = proto::kind::sequence;
+    h.worker_id = id_;
+    h.sequence_name = std::string(name);
+    h.count = count;
+    transport::frames ask{proto::encode_header(h)};
+    const auto answer = questions_->send(std::move(ask))
+                            ? await_answer(*questions_, proto::kind::sequence_values, stopping_)
+                            : std::nullopt;
+    if (!answer) {  // the serving process did not answer in time
+        return boost::system::errc::make_error_code(boost::system::errc::timed_out);
     }
-    return b.next++;
+    if (answer->first_value == 0) return store::errc::io_failure;  // its store refused
+    return answer->first_value;
 }
 
 }  // namespace ferry::engine

@@ -33,6 +33,18 @@ std::unique_ptr<server_process> server_process::worker(const std::string& endpoi
     return w;
 }
 
+std::unique_ptr<server_process> server_process::cluster_worker(const std::string& urls,
+                                                               const std::string& processes,
+                                                               const std::string& data,
+                                                               std::vector<std::string> extra) {
+    std::unique_ptr<server_process> w(new server_process());
+    std::vector<std::string> args = {FERRY_BINARY,  "worker",  "--cluster", urls,
+                                     "--processes", processes, "--data",    data};
+    args.insert(args.end(), extra.begin(), extra.end());
+    w->launch(std::move(args), data + ".log", "ferry worker ");
+    return w;
+}
+
 std::string server_process::launch(std::vector<std::string> args, std::string log_file,
                                    const std::string& marker) {
     log_file_ = std::move(log_file);

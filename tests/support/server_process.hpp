@@ -22,6 +22,12 @@ public:
     /// report that it runs; port() is 0.
     static std::unique_ptr<server_process> worker(const std::string& endpoint,
                                                   const std::string& data);
+    /// Starts `ferry worker --cluster URLS --processes P --data DATA extra...` and waits (up
+    /// to 30 s) for it to report that it joined.
+    static std::unique_ptr<server_process> cluster_worker(const std::string& urls,
+                                                          const std::string& processes,
+                                                          const std::string& data,
+                                                          std::vector<std::string> extra = {});
     server_process(const server_process&) = delete;
     server_process& operator=(const server_process&) = delete;
 

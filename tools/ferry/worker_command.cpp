@@ -1,10 +1,14 @@
-// `ferry worker`: executor threads in their own process, fed by a serving process.
+// `ferry worker`: executor threads in their own process, fed by a serving process
+// (--connect) or by the cluster's JetStream (--cluster).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 
+#include "cluster_options.hpp"
 #include "commands.hpp"
+#include "ferry/engine/cluster/cluster_worker.hpp"
+#include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/workers/remote_worker.hpp"
 #include "ferry/profiles/xml_runtime.hpp"
 #include "ferry/transport/context.hpp"
@@ -19,25 +23,81 @@ struct worker_options {
     std::size_t max_in_flight = 4096;
     std::size_t prefetch = 1024;
     std::string data = "worker-data";
+    cluster_options cluster;
+    std::string processes;  // with --cluster: the definitions it runs
+    std::int64_t lease_timeout_ms = 30000;
 };
 
-int run_worker(const worker_options& o) {
-    const auto signals = block_stop_signals();  // before any thread starts
-    profiles::xml_runtime xml;
+/// The directory for file_write output, created; empty (and said why) when it cannot be.
+std::string files_root(const worker_options& o) {
     std::error_code ec;
     const auto files = std::filesystem::path(o.data) / "files";
     std::filesystem::create_directories(files, ec);
     if (ec) {
         std::fprintf(stderr, "ferry: cannot create %s: %s\n", files.c_str(), ec.message().c_str());
+        return {};
+    }
+    return files.string();
+}
+
+void report_stopped(const engine::worker_report& report) {
+    const auto& done = report.executors;
+    const std::uint64_t finished = done.succeeded + done.failed;
+    std::fprintf(stderr, "ferry worker: stopped after %llu executions (%llu failed)\n",
+                 static_cast<unsigned long long>(finished),
+                 static_cast<unsigned long long>(done.failed));
+}
+
+int run_cluster_worker(const worker_options& o) {
+    const auto signals = block_stop_signals();  // before any thread starts
+    profiles::xml_runtime xml;
+    const auto files = files_root(o);
+    if (files.empty()) return 1;
+    std::shared_ptr<const engine::registry> processes;
+    try {
+        processes = engine::load_process_directory(o.processes);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ferry: %s\n", e.what());
         return 1;
     }
+    engine::cluster::cluster_worker_settings settings;
+    settings.nats = o.cluster.connection("ferry worker");
+    settings.jetstream = o.cluster.jetstream();
+    settings.jetstream.ack_wait = std::chrono::milliseconds(o.lease_timeout_ms);
+    settings.threads = o.threads;
+    settings.max_in_flight = o.max_in_flight;
+    settings.limits.files_root = files;
+    auto worker = engine::cluster::cluster_worker::open(settings, processes);
+    if (!worker) {
+        std::fprintf(stderr, "ferry: cannot join the cluster at %s: %s\n", o.cluster.urls.c_str(),
+                     worker.error().message().c_str());
+        return 1;
+    }
+    (*worker)->start();
+    std::printf("ferry worker joined the cluster at %s with %zu threads\n", o.cluster.urls.c_str(),
+                o.threads);
+    std::fflush(stdout);
+    const int signal = wait_for_stop_signal(signals);
+    std::fprintf(stderr, "ferry worker: %s received; finishing running executions\n",
+                 signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    (*worker)->stop();
+    report_stopped((*worker)->stats());
+    return 0;
+}
+
+int run_worker(const worker_options& o) {
+    if (o.cluster.enabled()) return run_cluster_worker(o);
+    const auto signals = block_stop_signals();  // before any thread starts
+    profiles::xml_runtime xml;
+    const auto files = files_root(o);
+    if (files.empty()) return 1;
     transport::context zmq;
     engine::remote_worker_settings settings;
     settings.endpoint = o.connect;
     settings.threads = o.threads;
     settings.max_in_flight = o.max_in_flight;
     settings.prefetch = o.prefetch;
-    settings.files_root = files.string();
+    settings.files_root = files;
     engine::remote_worker worker(zmq, settings);
     try {
         worker.start();
@@ -52,11 +112,7 @@ int run_worker(const worker_options& o) {
     std::fprintf(stderr, "ferry worker: %s received; finishing running executions\n",
                  signal == SIGTERM ? "SIGTERM" : "SIGINT");
     worker.stop();
-    const auto done = worker.stats().executors;
-    const std::uint64_t finished = done.succeeded + done.failed;
-    std::fprintf(stderr, "ferry worker: stopped after %llu executions (%llu failed)\n",
-                 static_cast<unsigned long long>(finished),
-                 static_cast<unsigned long long>(done.failed));
+    report_stopped(worker.stats());
     return 0;
 }
 
@@ -64,11 +120,25 @@ int run_worker(const worker_options& o) {
 
 void add_worker_command(CLI::App& app) {
     auto* cmd = app.add_subcommand(
-        "worker", "Run executor threads for a serving process (ferry serve --worker-endpoint)");
+        "worker",
+        "Run executor threads for a serving process (ferry serve --worker-endpoint) or for a "
+        "cluster (--cluster)");
     auto o = std::make_shared<worker_options>();
-    cmd->add_option("--connect", o->connect,
-                    "The serving process's worker endpoint, e.g. tcp://10.0.0.5:9091")
-        ->required();
+    auto* connect = cmd->add_option(
+        "--connect", o->connect, "The serving process's worker endpoint, e.g. tcp://10.0.0.5:9091");
+    auto* cluster = add_cluster_options(*cmd, o->cluster);
+    connect->excludes(cluster);
+    cmd->add_option("--processes", o->processes,
+                    "With --cluster: the directory of process definitions it runs")
+        ->check(CLI::ExistingDirectory)
+        ->needs(cluster);
+    cluster->needs(cmd->get_option("--processes"));
+    cmd->add_option("--lease-timeout-ms", o->lease_timeout_ms,
+                    "With --cluster: how long the cluster waits for a worker that stopped "
+                    "answering before its executions run elsewhere")
+        ->check(CLI::Range(1000, 3600000))
+        ->needs(cluster)
+        ->capture_default_str();
     cmd->add_option("--threads", o->threads,
                     "Executor threads (they compute; executions waiting on a partner hold none)")
         ->check(CLI::PositiveNumber)
@@ -84,7 +154,10 @@ void add_worker_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--data", o->data, "Directory for file_write output (DIR/files)")
         ->capture_default_str();
-    cmd->callback([o] {
+    cmd->callback([o, connect, cluster] {
+        if (connect->count() == 0 && cluster->count() == 0) {
+            throw CLI::RequiredError("--connect or --cluster");
+        }
         const int status = run_worker(*o);
         if (status != 0) throw CLI::RuntimeError(status);
     });

@@ -235,6 +235,21 @@ result<std::unique_ptr<subscription>> connection::subscribe(const std::string& s
     return out;
 }
 
+result<consumer_state> connection::consumer(const std::string& stream, const std::string& durable) {
+    jsConsumerInfo* ci = nullptr;
+    jsErrCode js = static_cast<jsErrCode>(0);
+    auto o = h_->options();
+    const natsStatus st = js_GetConsumerInfo(&ci, h_->js, stream.c_str(), durable.c_str(), &o, &js);
+    if (st != NATS_OK) return make_error(st, js);
+    consumer_state out{ci->NumPending, static_cast<std::uint64_t>(ci->NumAckPending),
+                       static_cast<std::uint64_t>(ci->NumRedelivered)};
+    if (ci->Config != nullptr) {
+        out.ack_wait = std::chrono::milliseconds(ci->Config->AckWait / ns_per_ms);
+    }
+    jsConsumerInfo_Destroy(ci);
+    return out;
+}
+
 result<std::unique_ptr<pull_consumer>> connection::pull(const consumer_settings& settings) {
     jsConsumerInfo* ci = nullptr;
     jsErrCode js = static_cast<jsErrCode>(0);

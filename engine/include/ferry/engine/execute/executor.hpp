@@ -27,6 +27,7 @@ class execution_backend;
 class executor_loop;
 class partner_limits;
 class pending_queue;
+class sequence_blocks;
 
 struct executor_settings {
     std::size_t threads = 2;  // executor threads: they compute; waiting holds none of them
@@ -124,18 +125,12 @@ private:
     const registry_holder& processes_;
     executor_settings settings_;
     std::unique_ptr<pending_queue> queue_;
-    std::unique_ptr<partner_limits> partners_;  // the bound per partner, over every thread
-    class loop_host;                            // what the loops see of the pool
+    std::unique_ptr<partner_limits> partners_;    // the bound per partner, over every thread
+    std::unique_ptr<sequence_blocks> sequences_;  // values reserved in the store, in blocks
+    class loop_host;                              // what the loops see of the pool
     std::unique_ptr<loop_host> host_;
     std::vector<std::unique_ptr<executor_loop>> loops_;  // one per executor thread
     std::uint64_t work_signal_ = 0;                      // the loops' on_new_work subscription
-
-    struct sequence_block {
-        std::uint64_t next = 0;
-        std::uint64_t end = 0;  // exclusive
-    };
-    std::mutex sequences_mutex_;
-    std::unordered_map<std::string, sequence_block> sequences_;
 
     std::atomic<std::uint64_t> succeeded_{0};
     std::atomic<std::uint64_t> failed_{0};

@@ -25,6 +25,7 @@ namespace ferry::engine {
 
 class executor_loop;
 class leased_work;
+class sequence_blocks;
 
 struct remote_worker_settings {
     std::string endpoint;     // the serving process's --worker-endpoint
@@ -84,7 +85,9 @@ private:
     /// The definitions of `generation`, asked of the serving process when they are not the
     /// ones held; null when this worker stops first.
     std::shared_ptr<const deployed> definitions_for(const std::string& generation);
-    boost::system::result<std::uint64_t> next_sequence(std::string_view name);
+    /// Reserves `count` values of a sequence in the serving process's store.
+    boost::system::result<std::uint64_t> reserve_sequence(std::string_view name,
+                                                          std::uint64_t count);
 
     transport::context& ctx_;
     remote_worker_settings settings_;
@@ -99,12 +102,8 @@ private:
     // Questions to the serving process (sequences, definitions): one at a time.
     std::mutex questions_mutex_;
     std::unique_ptr<transport::blocking_client> questions_;
-    struct sequence_block {
-        std::uint64_t next = 0;
-        std::uint64_t end = 0;  // exclusive
-    };
-    std::unordered_map<std::string, sequence_block> sequences_;  // under questions_mutex_
-    std::shared_ptr<const deployed> deployed_;                   // under questions_mutex_
+    std::unique_ptr<sequence_blocks> sequences_;  // reserved by the serving process, in blocks
+    std::shared_ptr<const deployed> deployed_;    // under questions_mutex_
     threads::service_threads executors_;
     threads::service_thread feed_;
     threads::service_thread heartbeat_;

@@ -68,6 +68,16 @@ struct consumer_settings {
     int max_ack_pending = 0;
 };
 
+/// Where a durable consumer stands.
+struct consumer_state {
+    std::uint64_t pending = 0;      // in the stream for it, not delivered yet
+    std::uint64_t ack_pending = 0;  // delivered, not yet acknowledged (leased)
+    std::uint64_t redelivered = 0;  // of those, delivered more than once
+    /// How long it waits for an acknowledgement before delivering again (as created: a
+    /// process binding to it later may have asked for another).
+    std::chrono::milliseconds ack_wait{0};
+};
+
 /// The last message on a subject, and its place in the stream (for a compare-and-set publish).
 struct stored_message {
     std::string data;
@@ -107,7 +117,10 @@ public:
     /// The last message of `stream` on `subject`; nullopt when there is none.
     boost::system::result<std::optional<stored_message>> last_message(const std::string& stream,
                                                                       const std::string& subject);
-    /// Binds to the durable consumer, creating it unless it exists.
+    boost::system::result<consumer_state> consumer(const std::string& stream,
+                                                   const std::string& durable);
+    /// Binds to the durable consumer, creating it unless it exists (then its settings stay
+    /// as they are).
     boost::system::result<std::unique_ptr<pull_consumer>> pull(const consumer_settings& settings);
     /// A plain NATS message to whoever listens now (at most once, nothing stored): a hint,
     /// such as "new work", never data.
