@@ -18,6 +18,9 @@ constexpr auto keeper_tick = 10ms;
 /// of possible work this often anyway.
 constexpr auto idle_signal = 1s;
 constexpr auto waiting_fetch = 200ms;  // a waiting claim looks at `stopping_` this often
+/// On a run queued again (an outbox's republish, a finish completed by a redelivery): look
+/// for its outcome before running it.
+constexpr const char* republished_header = "Ferry-Again";
 
 std::string abandoned_error(std::uint32_t max_attempts) {
     return "abandoned after " + std::to_string(max_attempts) +
@@ -104,7 +107,8 @@ std::string jetstream_backend::subject(std::string_view kind, std::string_view n
     return out;
 }
 
-result<void> jetstream_backend::enqueue(std::span<const store::new_execution> executions) {
+result<void> jetstream_backend::enqueue(std::span<const store::new_execution> executions,
+                                        bool again) {
     std::vector<std::string> ids;
     std::vector<std::string> runs;
     for (const auto& e : executions) {
@@ -113,15 +117,24 @@ result<void> jetstream_backend::enqueue(std::span<const store::new_execution> ex
         ids.push_back(e.record.id);
         runs.push_back(encode_run(*run));
     }
-    return publish_runs(ids, runs);
+    return publish_runs(ids, runs, again);
 }
 
 result<void> jetstream_backend::publish_runs(const std::vector<std::string>& ids,
-                                             const std::vector<std::string>& runs) {
+                                             const std::vector<std::string>& runs, bool again) {
     if (runs.empty()) return {};
+    std::vector<nats::outgoing_message> messages;
+    messages.reserve(runs.size());
     const auto runs_subject = subject("runs", "");
     for (std::size_t i = 0; i < runs.size(); ++i) {
-        auto ack = nats_.publish(runs_subject, runs[i], ids[i]);
+        nats::outgoing_message m{
+            .subject = runs_subject, .data = runs[i], .message_id = ids[i], .headers = {}};
+        if (again) m.headers.emplace_back(republished_header, "1");
+        messages.push_back(std::move(m));
+    }
+    auto acks = nats_.publish_batch(messages);
+    if (!acks) return acks.error();
+    for (const auto& ack : *acks) {
         if (!ack) return ack.error();
     }
     // Claimers here hear of it at once, the other nodes' by a hint (at most once: they look
@@ -194,7 +207,11 @@ execution_lease jetstream_backend::take(std::vector<nats::message> messages,
             (void)message.term();
             continue;
         }
-        if (message.deliveries() > 1 && settled_before(message, restarted->id)) continue;
+        // Delivered before, or queued again by an outbox: it may have been finished already.
+        if ((message.deliveries() > 1 || message.header(republished_header)) &&
+            settled_before(message, restarted->id)) {
+            continue;
+        }
         if (run->not_before_ms > now) {
             (void)message.nak(std::chrono::milliseconds(run->not_before_ms - now));
             continue;
@@ -241,7 +258,7 @@ bool jetstream_backend::settled_before(nats::message& message, const std::string
     }
     if (!*last) return false;
     if (auto recorded = decode_outcome((*last)->data); recorded) {
-        if (auto again = publish_runs(recorded->started_ids, recorded->started); !again) {
+        if (auto again = publish_runs(recorded->started_ids, recorded->started, true); !again) {
             (void)message.nak(1s);
             return true;
         }
@@ -360,7 +377,7 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
             return written.error();
         }
     }
-    if (auto published = publish_runs(started_ids, started); !published) {
+    if (auto published = publish_runs(started_ids, started, false); !published) {
         unmark();
         return published.error();
     }

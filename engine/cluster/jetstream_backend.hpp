@@ -44,8 +44,10 @@ public:
 
     /// Queues whole new executions (each with every document it lists), acknowledged by the
     /// stream (a majority of its replicas) when this returns. A repeat within the duplicate
-    /// window (same execution id) is not queued twice.
-    boost::system::result<void> enqueue(std::span<const store::new_execution> executions);
+    /// window (same execution id) is not queued twice; `again` (an outbox's republish) makes
+    /// the claim look for a recorded outcome first, for repeats outside it.
+    boost::system::result<void> enqueue(std::span<const store::new_execution> executions,
+                                        bool again = false);
     /// The recorded outcome of an execution; nullopt while it has none.
     boost::system::result<std::optional<store::execution_record>> outcome(const std::string& id);
 
@@ -87,7 +89,7 @@ private:
     /// acknowledges the work. False when it has no outcome (it runs).
     bool settled_before(nats::message& message, const std::string& id);
     boost::system::result<void> publish_runs(const std::vector<std::string>& ids,
-                                             const std::vector<std::string>& runs);
+                                             const std::vector<std::string>& runs, bool again);
     void keep_leases(std::stop_token stop);
     void signal_new_work();
 

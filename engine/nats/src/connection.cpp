@@ -2,6 +2,7 @@
 
 #include <nats/nats.h>
 
+#include <charconv>
 #include <thread>
 
 #include "ferry/nats/error.hpp"
@@ -188,6 +189,105 @@ result<publish_ack> connection::publish(
     if (st != NATS_OK) return make_error(st, js);
     const publish_ack out{ack->Sequence, ack->Duplicate};
     jsPubAck_Destroy(ack);
+    return out;
+}
+
+namespace {
+
+/// The number after `"name":` in a JetStream answer (server-written JSON), if any.
+std::optional<std::uint64_t> json_number(std::string_view json, std::string_view name) {
+    const std::string key = "\"" + std::string(name) + "\":";
+    const auto at = json.find(key);
+    if (at == std::string_view::npos) return std::nullopt;
+    std::uint64_t value = 0;
+    bool any = false;
+    for (auto i = at + key.size(); i < json.size() && json[i] >= '0' && json[i] <= '9'; ++i) {
+        value = value * 10 + static_cast<std::uint64_t>(json[i] - '0');
+        any = true;
+    }
+    return any ? std::optional<std::uint64_t>(value) : std::nullopt;
+}
+
+/// A publish acknowledgement ({"stream":..,"seq":N[,"duplicate":true]}) or its error
+/// ({"error":{"code":..,"err_code":N,...}}).
+result<publish_ack> parse_ack(std::string_view json) {
+    if (json.find("\"error\"") != std::string_view::npos) {
+        const auto code = json_number(json, "err_code");
+        return make_error(NATS_ERR, code ? static_cast<int>(*code) : 0);
+    }
+    const auto seq = json_number(json, "seq");
+    if (!seq) return make_error(NATS_ERR);
+    return publish_ack{*seq, json.find("\"duplicate\":true") != std::string_view::npos};
+}
+
+}  // namespace
+
+result<std::vector<result<publish_ack>>> connection::publish_batch(
+    const std::vector<outgoing_message>& messages) {
+    std::vector<result<publish_ack>> out(messages.size(), make_error(NATS_TIMEOUT));
+    if (messages.empty()) return out;
+    // Each message is a request to the stream, answered on an inbox of this batch with its
+    // acknowledgement: all sent first, then the answers collected.
+    natsInbox* inbox = nullptr;
+    natsStatus st = natsInbox_Create(&inbox);
+    if (st != NATS_OK) return make_error(st);
+    const std::string prefix = inbox;
+    natsInbox_Destroy(inbox);
+    natsSubscription* sub = nullptr;
+    st = natsConnection_SubscribeSync(&sub, h_->nc, (prefix + ".*").c_str());
+    if (st == NATS_OK) st = natsSubscription_SetPendingLimits(sub, -1, -1);
+    if (st != NATS_OK) {
+        natsSubscription_Destroy(sub);
+        return make_error(st);
+    }
+    std::size_t sent = 0;
+    for (std::size_t i = 0; i < messages.size() && st == NATS_OK; ++i) {
+        const auto& m = messages[i];
+        const std::string reply = prefix + "." + std::to_string(i);
+        natsMsg* msg = nullptr;
+        st = natsMsg_Create(&msg, m.subject.c_str(), reply.c_str(), m.data.data(),
+                            static_cast<int>(m.data.size()));
+        if (st == NATS_OK && !m.message_id.empty()) {
+            st = natsMsgHeader_Set(msg, "Nats-Msg-Id", m.message_id.c_str());
+        }
+        for (const auto& [name, value] : m.headers) {
+            if (st == NATS_OK) st = natsMsgHeader_Set(msg, name.c_str(), value.c_str());
+        }
+        if (st == NATS_OK) st = natsConnection_PublishMsg(h_->nc, msg);
+        natsMsg_Destroy(msg);
+        if (st == NATS_OK) ++sent;
+    }
+    if (sent == 0) {
+        natsSubscription_Destroy(sub);
+        return make_error(st);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + h_->request_timeout;
+    for (std::size_t answered = 0; answered < sent;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        natsMsg* msg = nullptr;
+        if (natsSubscription_NextMsg(&msg, sub, left.count()) != NATS_OK) break;
+        const std::string_view subject = natsMsg_GetSubject(msg);
+        // The reply subject says which message this answers: "<prefix>.<index>".
+        std::optional<std::size_t> index;
+        if (subject.size() > prefix.size() + 1) {
+            std::size_t i = 0;
+            const auto digits = subject.substr(prefix.size() + 1);
+            const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), i);
+            if (ec == std::errc() && end == digits.data() + digits.size()) index = i;
+        }
+        if (index && *index < sent && natsMsg_GetDataLength(msg) > 0) {
+            out[*index] = parse_ack(
+                {natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg))});
+            ++answered;
+        } else if (index && *index < sent) {
+            out[*index] = make_error(NATS_NO_RESPONDERS);  // no stream takes the subject
+            ++answered;
+        }
+        natsMsg_Destroy(msg);
+    }
+    natsSubscription_Destroy(sub);
     return out;
 }
 

@@ -55,6 +55,14 @@ struct publish_ack {
     bool duplicate = false;  // the stream held a message with this id already: not stored again
 };
 
+/// A message for publish_batch().
+struct outgoing_message {
+    std::string subject;
+    std::string data;
+    std::string message_id;  // Nats-Msg-Id ("" for none)
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
 /// A durable pull consumer: who fetches from it leases what it gets until acknowledged, or
 /// for `ack_wait` (then it is delivered again, up to `max_deliver` times).
 struct consumer_settings {
@@ -114,6 +122,11 @@ public:
     boost::system::result<publish_ack> publish(
         std::string_view subject, std::string_view data, const std::string& message_id,
         const std::vector<std::pair<std::string, std::string>>& headers = {});
+    /// Publishes every message at once and waits (up to the request timeout) for the stream's
+    /// acknowledgement of each: one result per message, in order (a message not acknowledged
+    /// in time has the client's timeout error). An error only when nothing could be sent.
+    boost::system::result<std::vector<boost::system::result<publish_ack>>> publish_batch(
+        const std::vector<outgoing_message>& messages);
     /// The last message of `stream` on `subject`; nullopt when there is none.
     boost::system::result<std::optional<stored_message>> last_message(const std::string& stream,
                                                                       const std::string& subject);
