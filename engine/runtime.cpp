@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "execute/queue_waits.hpp"
+#include "ferry/engine/cluster/cluster_worker.hpp"
 #include "ops/retention.hpp"
 #include "workers/worker_dispatcher.hpp"
 
@@ -16,7 +17,33 @@ boost::system::result<std::unique_ptr<runtime>> runtime::open(transport::context
     if (ec) return ec;
     auto db = store::store::open((data / "db").string());
     if (!db) return db.error();
-    return std::unique_ptr<runtime>(new runtime(ctx, std::move(settings), std::move(*db)));
+    std::unique_ptr<cluster::cluster_node> node;
+    if (settings.cluster) {
+        auto opened = cluster::cluster_node::open(**db, *settings.cluster);
+        if (!opened) return opened.error();
+        node = std::move(*opened);
+    }
+    std::unique_ptr<runtime> r(
+        new runtime(ctx, std::move(settings), std::move(*db), std::move(node)));
+    if (r->cluster_ && r->settings_.executor_threads > 0) {
+        if (auto opened = r->open_cluster_executors(); !opened) return opened.error();
+    }
+    return r;
+}
+
+boost::system::result<void> runtime::open_cluster_executors() {
+    cluster::cluster_worker_settings s;
+    s.nats = settings_.cluster->nats;
+    s.nats.name = settings_.cluster->node + " executors";
+    s.jetstream = settings_.cluster->jetstream;
+    s.patience = settings_.cluster->patience;
+    s.threads = settings_.executor_threads;
+    s.max_in_flight = settings_.max_executions_in_flight;
+    s.limits = executors_.limits();
+    auto opened = cluster::cluster_worker::open(s, [this] { return processes_.get(); });
+    if (!opened) return opened.error();
+    cluster_executors_ = std::move(*opened);
+    return {};
 }
 
 namespace {
@@ -38,25 +65,31 @@ replay_job_settings replay_settings_for(const runtime_settings& s) {
     return out;
 }
 
-intake_settings intake_settings_for(const runtime_settings& s) {
+intake_settings intake_settings_for(const runtime_settings& s, cluster::cluster_node* node) {
     intake_settings out;
     out.endpoint = s.intake_endpoint;
     out.idempotency_ttl_ms = s.idempotency_ttl_ms;
+    if (node != nullptr) {
+        out.replicate = [node](std::span<const store::new_execution> executions) {
+            return node->replicate(executions);
+        };
+    }
     return out;
 }
 
 }  // namespace
 
 runtime::runtime(transport::context& ctx, runtime_settings settings,
-                 std::unique_ptr<store::store> db)
+                 std::unique_ptr<store::store> db, std::unique_ptr<cluster::cluster_node> cluster)
     : settings_(std::move(settings)),
       db_(std::move(db)),
+      cluster_(std::move(cluster)),
       processes_(settings_.processes),
       deployments_(*db_, processes_),
       startup_warnings_(deployments_.restore(settings_.processes)),
       executors_(*db_, processes_, executor_settings_for(ctx, settings_)),
       replays_(*db_, processes_, executors_, replay_settings_for(settings_)),
-      intake_(ctx, *db_, intake_settings_for(settings_),
+      intake_(ctx, *db_, intake_settings_for(settings_, cluster_.get()),
               [this](std::uint64_t seq, std::vector<store::new_execution> fresh) {
                   executors_.notify(seq, std::move(fresh));
               }) {
@@ -76,6 +109,8 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
 runtime::~runtime() { stop(); }
 
 void runtime::start() {
+    if (cluster_) cluster_->start();  // publishes the outbox again first
+    if (cluster_executors_) cluster_executors_->start();
     if (dispatcher_) dispatcher_->start();
     executors_.start();
     queues_->start();
@@ -90,6 +125,8 @@ void runtime::stop() {
     replays_.stop();
     if (dispatcher_) dispatcher_->stop();
     executors_.stop();
+    if (cluster_executors_) cluster_executors_->stop();
+    if (cluster_) cluster_->stop();
 }
 
 engine_stats runtime::stats() const {

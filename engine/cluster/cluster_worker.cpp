@@ -26,7 +26,7 @@ public:
     partner_limits& partners() override { return partners_; }
     std::shared_ptr<const lease_context> context_for(const execution_lease&) override {
         auto context = std::make_shared<lease_context>();
-        context->host = std::make_shared<sequences_host>(worker_.processes_, *worker_.sequences_);
+        context->host = std::make_shared<sequences_host>(worker_.processes_(), *worker_.sequences_);
         context->limits = settings_.limits;
         return context;
     }
@@ -43,12 +43,11 @@ private:
     partner_limits partners_;
 };
 
-cluster_worker::cluster_worker(cluster_worker_settings settings,
-                               std::shared_ptr<const registry> processes)
+cluster_worker::cluster_worker(cluster_worker_settings settings, processes_source processes)
     : settings_(std::move(settings)), processes_(std::move(processes)) {}
 
 boost::system::result<std::unique_ptr<cluster_worker>> cluster_worker::open(
-    cluster_worker_settings settings, std::shared_ptr<const registry> processes) {
+    cluster_worker_settings settings, processes_source processes) {
     std::unique_ptr<cluster_worker> worker(
         new cluster_worker(std::move(settings), std::move(processes)));
     auto nats = nats::connection::open(worker->settings_.nats);

@@ -175,6 +175,10 @@ void intake_service::run(std::stop_token stop) {
         // A batch of repeats alone stores nothing new, yet is committed like any other: its
         // sync is what makes the first posts it answers for durable if an earlier sync failed.
         if (batch.requests.empty()) continue;
+        const bool replicated = static_cast<bool>(settings_.replicate);
+        if (replicated) {
+            for (auto& execution : batch.executions) execution.outbox = execution.queues();
+        }
 
         // The group commit: one write, one fsync, on this thread. A separate syncer thread
         // that fsyncs batch N while this one writes N+1 measured slower on two cores: the
@@ -185,9 +189,26 @@ void intake_service::run(std::stop_token stop) {
             reply_all(batch, appended.error());
             continue;
         }
+        if (replicated) {
+            // "202 means on disk" here and, before it, in the cluster: the caller is answered
+            // once both hold the documents.
+            std::vector<store::new_execution> queued;
+            for (const auto& execution : batch.executions) {
+                if (execution.queues()) queued.push_back(execution);
+            }
+            if (auto handed = settings_.replicate(queued); !handed) {
+                for (const auto& request : batch.requests) {
+                    refuse(request, intake_status::cluster_unavailable, handed.error().message());
+                }
+                continue;
+            }
+            for (auto& reply : batch.replies) {
+                if (!reply.repeat) reply.accepted.durability = "fsync+cluster";
+            }
+        }
         count(batch);
         reply_all(batch, {});
-        if (!on_committed_) continue;
+        if (!on_committed_ || replicated) continue;
         // Only queued executions reach the executors; a closing part's documents are in the
         // store (the executor reads them there), not all in this message.
         std::vector<store::new_execution> fresh;

@@ -131,7 +131,7 @@ boost::system::result<intake_reply> decode_reply(const transport::frames& in) {
     store::byte_reader reader(in[0]);
     intake_reply reply;
     const auto status = reader.get_byte();
-    if (!status || *status > static_cast<std::uint8_t>(intake_status::conflict)) {
+    if (!status || *status > static_cast<std::uint8_t>(intake_status::cluster_unavailable)) {
         return transport::errc::bad_message;
     }
     reply.status = static_cast<intake_status>(*status);

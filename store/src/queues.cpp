@@ -73,6 +73,23 @@ boost::system::result<std::uint64_t> store::release_parked(std::span<execution_r
     return seq;
 }
 
+boost::system::result<std::vector<outbox_entry>> store::list_outbox() const {
+    std::vector<outbox_entry> out;
+    auto scanned = impl_->scan_meta(keys::outbox_prefix, {}, [&](auto id, auto value) {
+        const auto stored = decode_be64(value);
+        out.push_back({std::string(id), stored ? static_cast<std::int64_t>(*stored) : 0});
+        return true;
+    });
+    if (!scanned) return scanned.error();
+    return out;
+}
+
+boost::system::result<void> store::drop_from_outbox(std::span<const std::string> ids) {
+    rocksdb::WriteBatch wb;
+    for (const auto& id : ids) wb.Delete(impl_->meta, keys::outbox_prefix + id);
+    return impl_->write(wb, false, "drop from the outbox");
+}
+
 boost::system::result<std::vector<dead_letter>> store::list_dead_letters(std::string_view queue,
                                                                          std::string_view cursor,
                                                                          std::size_t limit) const {

@@ -121,8 +121,13 @@ std::uint64_t store::put_new_executions(rocksdb::WriteBatch& wb, std::span<new_e
         }
         if (execution.arrives == part::closing) wb.Delete(impl_->meta, upload_key);
         for (const auto& [key, value] : execution.answers) wb.Put(impl_->answers, key, value);
-        // A queue message may wait outside the pending queue (keys.hpp).
-        if (!execution.parked_on.empty()) {
+        // A queue message may wait outside the pending queue, and a cluster's execution runs
+        // outside it (keys.hpp).
+        if (execution.outbox) {
+            execution.record.pending_seq = 0;
+            wb.Put(impl_->meta, keys::outbox_prefix + id,
+                   encode_be64(static_cast<std::uint64_t>(execution.record.created_ms)));
+        } else if (!execution.parked_on.empty()) {
             execution.record.pending_seq = 0;
             wb.Put(impl_->meta, keys::parked_prefix + id, execution.parked_on);
         } else if (execution.not_before_ms != 0) {

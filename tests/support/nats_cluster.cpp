@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 #include <set>
 #include <stdexcept>
 
@@ -124,6 +125,10 @@ std::size_t nats_cluster::index_of(const std::string& name) const {
 }
 
 void nats_cluster::kill9(std::size_t server) { stop(servers_.at(server), SIGKILL); }
+
+void nats_cluster::wipe(std::size_t server) {
+    std::filesystem::remove_all(dir_.path() / servers_.at(server).name);
+}
 
 void nats_cluster::restart(std::size_t server) {
     auto& s = servers_.at(server);

@@ -28,6 +28,9 @@ public:
     std::size_t index_of(const std::string& name) const;
     /// SIGKILL, then waits: the machine died.
     void kill9(std::size_t server);
+    /// Deletes a stopped server's store: everything it had not sent elsewhere is gone (what an
+    /// unflushed tail lost in a power failure comes to, at its worst).
+    void wipe(std::size_t server);
     /// Starts a stopped server again on its ports and store.
     void restart(std::size_t server);
     /// The server's log, for a failing test to show.

@@ -1,5 +1,6 @@
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "cluster_options.hpp"
 #include "commands.hpp"
 #include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/runtime.hpp"
@@ -61,7 +63,16 @@ struct serve_options {
     long idle_timeout_ms = 60'000;
     long drain_timeout_ms = 10'000;
     long drain_grace_ms = 0;
+    cluster_options cluster;
+    std::string node;  // default: the host's name
+    std::int64_t outbox_keep_s = 600;
 };
+
+std::string host_name() {
+    char name[256] = {};
+    if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "ferry";
+    return name;
+}
 
 // A server holds a descriptor per connection; the default soft limit (1024) is too low.
 void raise_descriptor_limit() {
@@ -200,7 +211,20 @@ int serve(serve_options o) {
         o.http.users_file = (std::filesystem::path(o.data) / "users.json").string();
     }
     engine_settings.worker_lease_ms = o.worker_lease_ms;
+    if (o.cluster.enabled()) {
+        engine::cluster::cluster_node_settings cluster;
+        cluster.node = o.node.empty() ? host_name() : o.node;
+        cluster.nats = o.cluster.connection("ferry node " + cluster.node);
+        cluster.jetstream = o.cluster.jetstream();
+        cluster.outbox_keep = std::chrono::seconds(o.outbox_keep_s);
+        engine_settings.cluster = std::move(cluster);
+    }
     auto runtime = engine::runtime::open(zmq, std::move(engine_settings));
+    if (!runtime && o.cluster.enabled()) {
+        std::fprintf(stderr, "ferry: cannot join the cluster at %s (or open %s): %s\n",
+                     o.cluster.urls.c_str(), o.data.c_str(), runtime.error().message().c_str());
+        return 1;
+    }
     if (!runtime) {
         std::fprintf(stderr, "ferry: cannot open the data directory %s: %s\n", o.data.c_str(),
                      runtime.error().message().c_str());
@@ -291,6 +315,16 @@ void add_serve_command(CLI::App& app) {
                     "&role=all|services|admin, &max_connections=N, &rate_limit=R, "
                     "&rate_burst=B (docs/security.md)");
     cmd->add_option("--io-threads", o->http.io_threads, "HTTP I/O threads")->capture_default_str();
+    auto* cluster = add_cluster_options(*cmd, o->cluster);
+    cmd->add_option("--node", o->node,
+                    "With --cluster: this node's name in the cluster (default: the host's name)")
+        ->needs(cluster);
+    cmd->add_option("--outbox-keep-s", o->outbox_keep_s,
+                    "With --cluster: how long a post stays in this node's outbox after the "
+                    "cluster acknowledged it (longer than the NATS servers' flush interval)")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
+        ->needs(cluster)
+        ->capture_default_str();
     cmd->add_option("--executors", o->executors,
                     "Executor threads (they compute; executions waiting on partners hold none)")
         ->capture_default_str();

@@ -67,7 +67,8 @@ int run_cluster_worker(const worker_options& o) {
     settings.threads = o.threads;
     settings.max_in_flight = o.max_in_flight;
     settings.limits.files_root = files;
-    auto worker = engine::cluster::cluster_worker::open(settings, processes);
+    auto worker =
+        engine::cluster::cluster_worker::open(settings, [processes] { return processes; });
     if (!worker) {
         std::fprintf(stderr, "ferry: cannot join the cluster at %s: %s\n", o.cluster.urls.c_str(),
                      worker.error().message().c_str());

@@ -126,6 +126,16 @@ response intake_failure(const engine::intake_reply& reply, const request_header&
                                   "); nothing was accepted",
                               req.version(), keeps_alive(req));
     }
+    if (reply.status == engine::intake_status::cluster_unavailable) {
+        auto res = error_response(http::status::service_unavailable, "cluster_unavailable",
+                                  "the cluster did not acknowledge the documents in time (" +
+                                      reply.message +
+                                      "); they are stored on this node and may still run: "
+                                      "retry with the same Idempotency-Key",
+                                  req.version(), keeps_alive(req));
+        res.set(http::field::retry_after, "1");
+        return res;
+    }
     if (reply.status == engine::intake_status::conflict) {
         return error_response(http::status::unprocessable_entity, "idempotency_key_reused",
                               "this idempotency key was used by a different request (another "

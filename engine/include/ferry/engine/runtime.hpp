@@ -2,9 +2,11 @@
 
 #include <boost/system/result.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "ferry/engine/cluster/cluster_node.hpp"
 #include "ferry/engine/execute/executor.hpp"
 #include "ferry/engine/intake/intake.hpp"
 #include "ferry/engine/model/registry.hpp"
@@ -33,6 +35,9 @@ struct runtime_settings {
     /// how long a silent worker keeps its leases.
     std::string worker_endpoint;
     std::int64_t worker_lease_ms = 5000;
+    /// Cluster mode (docs/cluster.md): posts are answered once stored here and acknowledged by
+    /// the cluster (the outbox), and the executors claim from the cluster. Unset: embedded.
+    std::optional<cluster::cluster_node_settings> cluster;
 };
 
 /// Counters for /metrics and the benchmark.
@@ -50,6 +55,9 @@ struct engine_stats {
 class worker_dispatcher;
 class retention_sweeper;
 class queue_waits;
+namespace cluster {
+class cluster_worker;
+}
 
 /// The engine of one serving process: the store, the intake that group-commits into it and the
 /// executor pool that runs what was committed.
@@ -78,10 +86,14 @@ public:
     engine_stats stats() const;
 
 private:
-    runtime(transport::context& ctx, runtime_settings settings, std::unique_ptr<store::store> db);
+    runtime(transport::context& ctx, runtime_settings settings, std::unique_ptr<store::store> db,
+            std::unique_ptr<cluster::cluster_node> cluster);
+    /// Cluster mode: the executor threads, claiming from the cluster.
+    boost::system::result<void> open_cluster_executors();
 
     runtime_settings settings_;
     std::unique_ptr<store::store> db_;
+    std::unique_ptr<cluster::cluster_node> cluster_;  // cluster mode
     registry_holder processes_;
     engine::deployments deployments_;
     std::vector<std::string> startup_warnings_;
@@ -90,6 +102,7 @@ private:
     std::unique_ptr<worker_dispatcher> dispatcher_;  // with a worker endpoint
     std::unique_ptr<retention_sweeper> retention_;
     std::unique_ptr<queue_waits> queues_;  // redeliveries and parked queue messages
+    std::unique_ptr<cluster::cluster_worker> cluster_executors_;  // cluster mode
     intake_service intake_;
 };
 

@@ -103,8 +103,17 @@ struct new_execution {
     /// A redelivery: it waits until then (ms since the epoch) instead of being queued
     /// (store::queue_delayed).
     std::int64_t not_before_ms = 0;
+    /// Cluster mode: it runs in the cluster, not from this store's pending queue; the store
+    /// keeps it in its outbox (store::list_outbox) until the cluster has surely written it.
+    bool outbox = false;
 
     bool queues() const { return arrives == part::whole || arrives == part::closing; }
+};
+
+/// An execution in a cluster node's outbox, and when it was stored there (ms since the epoch).
+struct outbox_entry {
+    std::string execution_id;
+    std::int64_t stored_ms = 0;
 };
 
 /// A queue message whose last delivery failed (SPEC §3): the failed execution keeps its

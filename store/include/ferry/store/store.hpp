@@ -134,6 +134,11 @@ public:
     [[nodiscard]] boost::system::result<std::uint64_t> release_parked(
         std::span<execution_record> assigned, std::span<new_execution> copies);
 
+    /// Cluster mode: the outbox (new_execution::outbox), in id order.
+    [[nodiscard]] boost::system::result<std::vector<outbox_entry>> list_outbox() const;
+    /// Takes executions out of the outbox (the cluster has surely written them).
+    [[nodiscard]] boost::system::result<void> drop_from_outbox(std::span<const std::string> ids);
+
     /// Dead letters in id order (oldest first), of one queue or of all ("" for `queue`),
     /// starting after `cursor` (an execution id, "" for the first); at most `limit`.
     [[nodiscard]] boost::system::result<std::vector<dead_letter>> list_dead_letters(

@@ -4,6 +4,7 @@
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,8 +50,12 @@ struct cluster_worker_settings {
 /// flight end (for at most `stop_grace`) and gives back the rest.
 class cluster_worker {
 public:
+    /// The definitions executions run: those `processes` returns when a lease starts (a
+    /// serving process's hot deploys show at once).
+    using processes_source = std::function<std::shared_ptr<const registry>()>;
+
     static boost::system::result<std::unique_ptr<cluster_worker>> open(
-        cluster_worker_settings settings, std::shared_ptr<const registry> processes);
+        cluster_worker_settings settings, processes_source processes);
     ~cluster_worker();
     cluster_worker(const cluster_worker&) = delete;
     cluster_worker& operator=(const cluster_worker&) = delete;
@@ -61,10 +66,10 @@ public:
 
 private:
     class loop_host;
-    cluster_worker(cluster_worker_settings settings, std::shared_ptr<const registry> processes);
+    cluster_worker(cluster_worker_settings settings, processes_source processes);
 
     cluster_worker_settings settings_;
-    std::shared_ptr<const registry> processes_;
+    processes_source processes_;
     std::unique_ptr<nats::connection> nats_;
     std::unique_ptr<jetstream_backend> backend_;
     std::unique_ptr<sequence_blocks> sequences_;  // reserved in the cluster, in blocks

@@ -18,6 +18,11 @@ struct intake_settings {
     std::string endpoint = "inproc://ferry-intake";
     std::size_t max_batch = 4096;                  // requests per write
     std::int64_t idempotency_ttl_ms = 86'400'000;  // how long an Idempotency-Key is remembered
+    /// Cluster mode (the ingress outbox): queued executions go to the store's outbox instead
+    /// of its pending queue, and once a group commit is durable they are handed to this, which
+    /// returns when the cluster acknowledged them; only then are the requests answered. An
+    /// error answers them cluster_unavailable. Runs on the intake thread.
+    std::function<boost::system::result<void>(std::span<const store::new_execution>)> replicate{};
 };
 
 struct intake_stats {

@@ -48,6 +48,10 @@ enum class intake_status : std::uint8_t {
     storage_failure = 1,
     bad_request = 2,
     conflict = 3,
+    /// Cluster mode: the cluster did not acknowledge the documents in time. They are stored
+    /// in this node's outbox and may still run (the caller should retry with its
+    /// Idempotency-Key).
+    cluster_unavailable = 4,
 };
 
 struct intake_reply {

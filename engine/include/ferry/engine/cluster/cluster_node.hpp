@@ -1,0 +1,72 @@
+#pragma once
+
+#include <atomic>
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "ferry/engine/cluster/jetstream_settings.hpp"
+#include "ferry/nats/connection.hpp"
+#include "ferry/store/store.hpp"
+#include "ferry/threads/service_thread.hpp"
+
+namespace ferry::engine::cluster {
+
+class jetstream_backend;
+
+struct cluster_node_settings {
+    nats::connection_settings nats;
+    jetstream_settings jetstream;
+    std::string node;  // this node's name in the cluster
+    /// How long an execution stays in the outbox after the cluster acknowledged it: longer
+    /// than JetStream's flush interval (2 minutes in nats-server 2.9), so that what a cluster
+    /// lost in a power failure is still here to publish again.
+    std::chrono::milliseconds outbox_keep{std::chrono::minutes(10)};
+    /// How long open() waits for a cluster that is still electing its leaders.
+    std::chrono::milliseconds patience{std::chrono::seconds(30)};
+};
+
+/// A serving process's part in a cluster (docs/cluster.md): its NATS connection, the
+/// JetStream work stream, and the ingress outbox. The intake stores each post in this node's
+/// store (fsync) and hands it to replicate(), which returns once the cluster acknowledged it;
+/// only then does the caller get its 202. Outbox entries stay `outbox_keep`, and start()
+/// publishes every one again (same message id: the cluster keeps one copy; an execution that
+/// already ran is not run again).
+///
+/// Threads: the outbox keeper (republish at start, then drop what is old enough).
+/// Concurrency: replicate() from one thread at a time (the intake's).
+class cluster_node {
+public:
+    static boost::system::result<std::unique_ptr<cluster_node>> open(
+        store::store& db, cluster_node_settings settings);
+    ~cluster_node();
+    cluster_node(const cluster_node&) = delete;
+    cluster_node& operator=(const cluster_node&) = delete;
+
+    /// Queues the executions of a group commit (stored in the outbox) in the cluster.
+    boost::system::result<void> replicate(std::span<const store::new_execution> executions);
+    void start();
+    void stop();
+
+    const cluster_node_settings& settings() const { return settings_; }
+    /// Executions in the outbox now.
+    std::size_t outbox_size() const;
+
+private:
+    cluster_node(store::store& db, cluster_node_settings settings);
+    void keep_outbox(const std::stop_token& stop);
+    /// Publishes the outbox again; false when the cluster did not take all of it.
+    bool republish_outbox();
+
+    store::store& db_;
+    cluster_node_settings settings_;
+    std::unique_ptr<nats::connection> nats_;
+    std::unique_ptr<jetstream_backend> backend_;
+    std::atomic<std::size_t> outbox_size_{0};
+    std::atomic<bool> republish_{false};  // a replicate() failed: publish the outbox again
+    threads::service_thread keeper_;
+};
+
+}  // namespace ferry::engine::cluster

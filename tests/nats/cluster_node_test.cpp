@@ -1,0 +1,171 @@
+// `ferry serve --cluster`: an ingress node answers 202 only once a post is in its own store
+// (fsync) and acknowledged by the cluster, and its outbox brings back what the cluster lost.
+// Real nats-server, real ferry binaries.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "cluster/cluster_messages.hpp"
+#include "ferry/nats/connection.hpp"
+#include "support/eventually.hpp"
+#include "support/http_client.hpp"
+#include "support/nats_cluster.hpp"
+#include "support/server_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ferry::engine::cluster {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Stores each posted order as the answer of an execution (async: output none).
+std::string orders_process() {
+    return R"(name: orders
+listen: {type: create, object: Order, input: single_json, output: none}
+steps:
+  - message: {template: "'{'\"stored\": {1}'}'", variables: [current_data]}
+)";
+}
+
+class ClusterNode : public ::testing::Test {
+protected:
+    ClusterNode() : nats_servers_(1) { dir_.write("processes/orders.yaml", orders_process()); }
+
+    std::string processes() const { return (dir_.path() / "processes").string(); }
+    std::string url() const { return nats_servers_.urls()[0]; }
+
+    std::unique_ptr<test::server_process> node(const std::string& name) {
+        return std::make_unique<test::server_process>(
+            processes(), (dir_.path() / name).string(),
+            std::vector<std::string>{"--cluster", url(), "--node", name, "--executors", "0"});
+    }
+
+    std::unique_ptr<test::server_process> worker(const std::string& name) {
+        return test::server_process::cluster_worker(url(), processes(),
+                                                    (dir_.path() / name).string());
+    }
+
+    /// Posts `count` orders; the execution ids of those answered 202.
+    std::vector<std::string> post(std::uint16_t port, int count, int first = 0) {
+        std::vector<std::string> ids;
+        test::http_session session(port);
+        for (int i = first; i < first + count; ++i) {
+            const auto res = session.request("POST", "/ws/simple/createOrder",
+                                             "{\"order\": " + std::to_string(i) + "}",
+                                             {{"Content-Type", "application/json"}});
+            EXPECT_EQ(res.status, 202) << res.body;
+            EXPECT_NE(res.body.find("fsync+cluster"), std::string::npos) << res.body;
+            if (res.status == 202) ids.push_back(res.header("X-Execution-Id"));
+        }
+        return ids;
+    }
+
+    /// The recorded outcomes among `ids`, by execution id.
+    std::map<std::string, store::execution_record> outcomes(const std::vector<std::string>& ids) {
+        if (!nats_) {
+            nats::connection_settings s;
+            s.urls = nats_servers_.urls();
+            auto c = nats::connection::open(s);
+            if (!c) return {};
+            nats_ = std::move(*c);
+        }
+        std::map<std::string, store::execution_record> out;
+        for (const auto& id : ids) {
+            auto raw = nats_->last_message("FERRY_RECORDS", "ferry.outcome." + subject_token(id));
+            if (!raw || !*raw) continue;
+            auto decoded = decode_outcome((*raw)->data);
+            if (!decoded) continue;
+            out.emplace(id, store::decode_execution(decoded->record).value());
+        }
+        return out;
+    }
+
+    test::nats_cluster nats_servers_;
+    test::temp_dir dir_;
+    std::unique_ptr<nats::connection> nats_;
+};
+
+// Posts to two ingress nodes are acknowledged as stored here and in the cluster, and run by a
+// worker process elsewhere, each once.
+TEST_F(ClusterNode, PostsToTwoNodesRunOnAWorkerElsewhere) {
+    auto a = node("a");
+    auto b = node("b");
+    auto w = worker("w");
+    auto ids = post(a->port(), 40);
+    const auto more = post(b->port(), 40, 40);
+    ids.insert(ids.end(), more.begin(), more.end());
+    ASSERT_EQ(ids.size(), 80u);
+    std::map<std::string, store::execution_record> done;
+    ASSERT_TRUE(test::eventually(
+        [&] {
+            done = outcomes(ids);
+            return done.size() == ids.size();
+        },
+        30s))
+        << done.size() << " of " << ids.size() << "\n"
+        << w->log();
+    for (const auto& [id, rec] : done) {
+        EXPECT_EQ(rec.state, store::execution_state::succeeded) << id << ": " << rec.error;
+        EXPECT_EQ(rec.attempts, 1u) << id;
+    }
+}
+
+// With the cluster gone, a post is refused with 503 and Retry-After (never a 202 the cluster
+// did not acknowledge); once the cluster is back, the node publishes what it stored meanwhile.
+TEST_F(ClusterNode, WithoutTheClusterPostsAreRefusedAndLaterPublished) {
+    auto a = node("a");
+    nats_servers_.kill9(0);
+    const auto refused =
+        test::http_request(a->port(), "POST", "/ws/simple/createOrder", "{\"order\": 1}",
+                           {{"Content-Type", "application/json"}});
+    EXPECT_EQ(refused.status, 503) << refused.body;
+    EXPECT_EQ(refused.header("Retry-After"), "1");
+    EXPECT_NE(refused.body.find("cluster_unavailable"), std::string::npos) << refused.body;
+    // Stored on the node all the same (its outbox): found in its history.
+    const auto listed = test::http_request(a->port(), "GET", "/_admin/executions?limit=10");
+    ASSERT_EQ(listed.status, 200) << listed.body;
+    const auto executions = boost::json::parse(listed.body).as_object().at("executions").as_array();
+    ASSERT_EQ(executions.size(), 1u) << listed.body;
+    const std::string id(executions.at(0).as_object().at("id").as_string());
+    nats_servers_.restart(0);
+    auto w = worker("w");
+    std::map<std::string, store::execution_record> done;
+    ASSERT_TRUE(test::eventually(
+        [&] {
+            done = outcomes({id});
+            return done.size() == 1;
+        },
+        30s))
+        << a->log() << w->log();
+    EXPECT_EQ(done.at(id).state, store::execution_state::succeeded) << done.at(id).error;
+}
+
+// The fsync gap: the cluster loses what it held (its store wiped while stopped), the node is
+// killed (-9) and started again: its outbox brings every acknowledged post back, and each
+// runs once.
+TEST_F(ClusterNode, TheOutboxRestoresWhatTheClusterLost) {
+    auto a = node("a");
+    const auto ids = post(a->port(), 30);
+    ASSERT_EQ(ids.size(), 30u);
+    nats_servers_.kill9(0);
+    nats_servers_.wipe(0);
+    nats_servers_.restart(0);
+    a->kill9();
+    a = node("a");
+    auto w = worker("w");
+    std::map<std::string, store::execution_record> done;
+    ASSERT_TRUE(test::eventually(
+        [&] {
+            done = outcomes(ids);
+            return done.size() == ids.size();
+        },
+        30s))
+        << done.size() << " of " << ids.size() << "\n"
+        << a->log() << w->log();
+    for (const auto& [id, rec] : done) {
+        EXPECT_EQ(rec.state, store::execution_state::succeeded) << id << ": " << rec.error;
+    }
+}
+
+}  // namespace
+}  // namespace ferry::engine::cluster
