@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "clock.hpp"
+#include "cluster/cluster_replies.hpp"
 #include "ferry/transport/error.hpp"
 #include "ferry/transport/reply_channel.hpp"
 #include "ferry/transport/request_client.hpp"
@@ -121,7 +122,9 @@ asio::awaitable<boost::system::result<gateway::call_result>> gateway::call(
     const bool in_memory =
         p.mode == execution_mode::low_latency && !s.debug && s.idempotency_key.empty();
     auto w = std::make_shared<waiter>(co_await asio::this_coro::executor);
-    s.reply_to = random_hex128();
+    // In a cluster the reply may come from another machine: the id names this node.
+    const auto& cluster = impl_->engine.settings().cluster;
+    s.reply_to = cluster ? cluster::reply_to_on(cluster->node, random_hex128()) : random_hex128();
     const auto key = s.reply_to;
     {
         std::lock_guard lock(impl_->waiters_mutex);

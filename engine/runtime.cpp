@@ -23,6 +23,11 @@ boost::system::result<std::unique_ptr<runtime>> runtime::open(transport::context
         if (!opened) return opened.error();
         node = std::move(*opened);
     }
+    if (node) {
+        if (auto listening = node->receive_replies(ctx, settings.reply_endpoint); !listening) {
+            return listening.error();
+        }
+    }
     std::unique_ptr<runtime> r(
         new runtime(ctx, std::move(settings), std::move(*db), std::move(node)));
     if (r->cluster_ && r->settings_.executor_threads > 0) {

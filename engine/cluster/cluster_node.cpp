@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "clock.hpp"
+#include "cluster/cluster_replies.hpp"
 #include "cluster/jetstream_backend.hpp"
 #include "ferry/store/log.hpp"
 
@@ -52,6 +53,8 @@ boost::system::result<std::unique_ptr<cluster_node>> cluster_node::open(
 
 cluster_node::~cluster_node() {
     stop();
+    replies_.reset();  // drained: its thread is done with the sender
+    reply_sender_.reset();
     backend_.reset();
     nats_.reset();
 }
@@ -71,6 +74,24 @@ boost::system::result<void> cluster_node::replicate(
     // the keeper publishes the outbox again until the cluster takes it.
     if (!queued) republish_.store(true);
     return queued;
+}
+
+boost::system::result<void> cluster_node::receive_replies(transport::context& ctx,
+                                                          const std::string& reply_endpoint) {
+    auto subscribed = nats_->subscribe(
+        reply_subject(settings_.jetstream.subject_prefix, settings_.node),
+        [this, &ctx, reply_endpoint](std::string_view data) {
+            auto frames = decode_frames(data);
+            if (!frames) return;
+            // Created on the subscription's thread, the only one that uses it.
+            if (!reply_sender_) {
+                reply_sender_ = std::make_unique<transport::reply_sender>(ctx, reply_endpoint);
+            }
+            (void)reply_sender_->send(std::move(*frames));
+        });
+    if (!subscribed) return subscribed.error();
+    replies_ = std::move(*subscribed);
+    return {};
 }
 
 void cluster_node::start() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cluster/cluster_replies.hpp"
 #include "cluster/jetstream_backend.hpp"
 #include "execute/executor_host.hpp"
 #include "execute/executor_loop.hpp"
@@ -33,9 +34,11 @@ public:
     void count_finished(std::span<store::execution_record> finished) override {
         count_and_log_finished(finished, worker_.succeeded_, worker_.failed_);
     }
-    // Synchronous callers wait on an ingress node: their replies come with the cluster's
-    // reply subjects (not yet); the outcome is recorded and fetched at the status link.
-    std::unique_ptr<reply_sink> open_replies() override { return nullptr; }
+    // Synchronous callers wait on an ingress node: each reply goes to that node's subject.
+    std::unique_ptr<reply_sink> open_replies() override {
+        return std::make_unique<cluster_replies>(
+            *worker_.nats_, worker_.settings_.jetstream.subject_prefix, *worker_.backend_);
+    }
 
 private:
     cluster_worker& worker_;

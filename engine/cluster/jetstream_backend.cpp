@@ -80,7 +80,8 @@ result<void> jetstream_backend::start(std::chrono::milliseconds patience) {
     auto consumer_now = nats_.consumer(s.runs_stream, s.consumer);
     if (!consumer_now) return consumer_now.error();
     ack_wait_ = consumer_now->ack_wait.count() > 0 ? consumer_now->ack_wait : s.ack_wait;
-    auto hints = nats_.subscribe(subject("work", ""), [this] { signal_new_work(); });
+    auto hints =
+        nats_.subscribe(subject("work", ""), [this](std::string_view) { signal_new_work(); });
     if (!hints) return hints.error();
     work_hints_ = std::move(*hints);
     next_heartbeat_ = clock::now() + ack_wait_ / 3;

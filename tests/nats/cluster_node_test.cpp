@@ -27,9 +27,22 @@ steps:
 )";
 }
 
+/// Answers the caller with what it was sent (sync: output single_json).
+std::string quote_process() {
+    return R"(name: quote
+listen: {type: get, object: Quote, input: single_json, output: single_json}
+steps:
+  - message: {template: "'{'\"quoted\": {1}'}'", variables: [current_data]}
+  - return: {}
+)";
+}
+
 class ClusterNode : public ::testing::Test {
 protected:
-    ClusterNode() : nats_servers_(1) { dir_.write("processes/orders.yaml", orders_process()); }
+    ClusterNode() : nats_servers_(1) {
+        dir_.write("processes/orders.yaml", orders_process());
+        dir_.write("processes/quote.yaml", quote_process());
+    }
 
     std::string processes() const { return (dir_.path() / "processes").string(); }
     std::string url() const { return nats_servers_.urls()[0]; }
@@ -107,6 +120,21 @@ TEST_F(ClusterNode, PostsToTwoNodesRunOnAWorkerElsewhere) {
     for (const auto& [id, rec] : done) {
         EXPECT_EQ(rec.state, store::execution_state::succeeded) << id << ": " << rec.error;
         EXPECT_EQ(rec.attempts, 1u) << id;
+    }
+}
+
+// A synchronous call on a node with no executors of its own is answered: a worker process ran
+// it and sent the reply to the node holding the connection.
+TEST_F(ClusterNode, ASyncCallIsAnsweredThoughAWorkerElsewhereRanIt) {
+    auto a = node("a");
+    auto w = worker("w");
+    test::http_session session(a->port());
+    for (int i = 0; i < 20; ++i) {
+        const auto res =
+            session.request("POST", "/ws/simple/getQuote", "{\"sku\": " + std::to_string(i) + "}",
+                            {{"Content-Type", "application/json"}});
+        ASSERT_EQ(res.status, 200) << res.body << "\n" << a->log() << w->log();
+        EXPECT_EQ(res.body, "{\"quoted\": {\"sku\": " + std::to_string(i) + "}}");
     }
 }
 

@@ -150,9 +150,11 @@ TEST_F(ClusterWorker, AWorkerKilledMidExecutionLosesNothing) {
         EXPECT_EQ(rec.state, store::execution_state::succeeded) << id << ": " << rec.error;
         EXPECT_EQ(rec.attempts, 2u) << id;
     }
-    const auto state = nats_->consumer("FERRY_RUNS", "ferry-executors");
-    ASSERT_TRUE(state);
-    EXPECT_EQ(state->pending + state->ack_pending, 0u);
+    // Each outcome is recorded before its work is acknowledged: the stream empties after.
+    EXPECT_TRUE(test::eventually([&] {
+        const auto state = nats_->consumer("FERRY_RUNS", "ferry-executors");
+        return state && state->pending + state->ack_pending == 0;
+    }));
     EXPECT_EQ(rescuer->stop(), 0);
 }
 

@@ -309,6 +309,13 @@ result<std::optional<stored_message>> connection::last_message(const std::string
     return std::optional<stored_message>(std::move(out));
 }
 
+result<void> connection::publish_plain(const std::string& subject, std::string_view data) {
+    const natsStatus st =
+        natsConnection_Publish(h_->nc, subject.c_str(), data.data(), static_cast<int>(data.size()));
+    if (st != NATS_OK) return make_error(st);
+    return {};
+}
+
 result<void> connection::publish_hint(const std::string& subject) {
     const natsStatus st = natsConnection_Publish(h_->nc, subject.c_str(), nullptr, 0);
     if (st != NATS_OK) return make_error(st);
@@ -318,15 +325,17 @@ result<void> connection::publish_hint(const std::string& subject) {
 namespace {
 void on_plain_message(natsConnection* /*nc*/, natsSubscription* /*sub*/, natsMsg* msg,
                       void* closure) {
+    const std::string_view data(natsMsg_GetData(msg),
+                                static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+    (*static_cast<std::function<void(std::string_view)>*>(closure))(data);
     natsMsg_Destroy(msg);
-    (*static_cast<std::function<void()>*>(closure))();
 }
 }  // namespace
 
-result<std::unique_ptr<subscription>> connection::subscribe(const std::string& subject,
-                                                            std::function<void()> on_message) {
+result<std::unique_ptr<subscription>> connection::subscribe(
+    const std::string& subject, std::function<void(std::string_view)> on_message) {
     auto out = std::make_unique<subscription>(
-        std::make_unique<std::function<void()>>(std::move(on_message)));
+        std::make_unique<std::function<void(std::string_view)>>(std::move(on_message)));
     natsSubscription* sub = nullptr;
     const natsStatus st =
         natsConnection_Subscribe(&sub, h_->nc, subject.c_str(), on_plain_message, &out->callback());

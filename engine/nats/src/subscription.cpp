@@ -4,7 +4,7 @@
 
 namespace ferry::nats {
 
-subscription::subscription(std::unique_ptr<std::function<void()>> on_message)
+subscription::subscription(std::unique_ptr<std::function<void(std::string_view)>> on_message)
     : on_message_(std::move(on_message)) {}
 
 subscription::~subscription() {

@@ -9,8 +9,10 @@
 
 #include "ferry/engine/cluster/jetstream_settings.hpp"
 #include "ferry/nats/connection.hpp"
+#include "ferry/nats/subscription.hpp"
 #include "ferry/store/store.hpp"
 #include "ferry/threads/service_thread.hpp"
+#include "ferry/transport/reply_channel.hpp"
 
 namespace ferry::engine::cluster {
 
@@ -47,6 +49,10 @@ public:
 
     /// Queues the executions of a group commit (stored in the outbox) in the cluster.
     boost::system::result<void> replicate(std::span<const store::new_execution> executions);
+    /// Passes the synchronous replies sent to this node (by whichever executor ran the
+    /// execution) to its waiting callers, over `reply_endpoint` of `ctx`. Before start().
+    boost::system::result<void> receive_replies(transport::context& ctx,
+                                                const std::string& reply_endpoint);
     void start();
     void stop();
 
@@ -64,6 +70,9 @@ private:
     cluster_node_settings settings_;
     std::unique_ptr<nats::connection> nats_;
     std::unique_ptr<jetstream_backend> backend_;
+    // The replies' subscription and, used only on its thread, the socket to the callers.
+    std::unique_ptr<transport::reply_sender> reply_sender_;
+    std::unique_ptr<nats::subscription> replies_;
     std::atomic<std::size_t> outbox_size_{0};
     std::atomic<bool> republish_{false};  // a replicate() failed: publish the outbox again
     threads::service_thread keeper_;

@@ -138,10 +138,12 @@ public:
     /// A plain NATS message to whoever listens now (at most once, nothing stored): a hint,
     /// such as "new work", never data.
     boost::system::result<void> publish_hint(const std::string& subject);
-    /// Calls `on_message` (on the client's own thread) for every plain message on `subject`
-    /// until the subscription goes.
+    /// A plain NATS message with data (at most once, nothing stored).
+    boost::system::result<void> publish_plain(const std::string& subject, std::string_view data);
+    /// Calls `on_message` (on the client's own thread, one message at a time) for every plain
+    /// message on `subject` until the subscription goes.
     boost::system::result<std::unique_ptr<subscription>> subscribe(
-        const std::string& subject, std::function<void()> on_message);
+        const std::string& subject, std::function<void(std::string_view data)> on_message);
     /// Whether the connection is up now (the client reconnects on its own otherwise).
     bool connected() const;
 
