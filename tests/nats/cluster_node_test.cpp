@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include "cluster/cluster_messages.hpp"
 #include "ferry/nats/connection.hpp"
@@ -193,6 +196,92 @@ TEST_F(ClusterNode, TheOutboxRestoresWhatTheClusterLost) {
     for (const auto& [id, rec] : done) {
         EXPECT_EQ(rec.state, store::execution_state::succeeded) << id << ": " << rec.error;
     }
+}
+
+// Under posts spread over two ingress nodes, the server leading the work stream of a
+// three-server cluster (R3) is killed (-9). Posts may be refused (503) while the cluster
+// elects a new leader, but every post answered 202 runs and is recorded exactly once.
+TEST(ClusterNodeOnACluster, EveryAcknowledgedPostRunsOnceWhenTheStreamLeaderDies) {
+    test::nats_cluster servers;
+    test::temp_dir dir;
+    dir.write("processes/orders.yaml", orders_process());
+    std::string urls;
+    for (const auto& u : servers.urls()) urls += (urls.empty() ? "" : ",") + u;
+    const auto processes = (dir.path() / "processes").string();
+    std::vector<std::unique_ptr<test::server_process>> nodes;
+    for (const std::string name : {"a", "b"}) {
+        nodes.push_back(std::make_unique<test::server_process>(
+            processes, (dir.path() / name).string(),
+            std::vector<std::string>{"--cluster", urls, "--node", name, "--executors", "1"}));
+    }
+    auto w = test::server_process::cluster_worker(urls, processes, (dir.path() / "w").string());
+
+    std::mutex mutex;
+    std::vector<std::string> acknowledged;
+    std::atomic<int> refused{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> posters;
+    for (const auto& n : nodes) {
+        posters.emplace_back([&, port = n->port()] {
+            test::http_session session(port);
+            for (int i = 0; !stop; ++i) {
+                const auto res = session.request("POST", "/ws/simple/createOrder",
+                                                 "{\"order\": " + std::to_string(i) + "}",
+                                                 {{"Content-Type", "application/json"}});
+                if (res.status == 202) {
+                    std::lock_guard lock(mutex);
+                    acknowledged.push_back(res.header("X-Execution-Id"));
+                } else {
+                    ++refused;
+                    EXPECT_EQ(res.status, 503) << res.body;
+                }
+            }
+        });
+    }
+    const auto count = [&] {
+        std::lock_guard lock(mutex);
+        return acknowledged.size();
+    };
+    ASSERT_TRUE(test::eventually([&] { return count() >= 200; }, 60s));
+    nats::connection_settings s;
+    s.urls = servers.urls();
+    auto observer = nats::connection::open(s).value();
+    const auto leader = observer->stream("FERRY_RUNS");
+    ASSERT_TRUE(leader && !leader->leader.empty());
+    servers.kill9(servers.index_of(leader->leader));
+    const auto before = count();
+    // Posting goes on through the election, until more were acknowledged after it.
+    const bool resumed = test::eventually([&] { return count() >= before + 200; }, 60s);
+    stop = true;
+    for (auto& p : posters) p.join();
+    ASSERT_TRUE(resumed) << "posts were not acknowledged again after the election";
+
+    std::vector<std::string> ids;
+    {
+        std::lock_guard lock(mutex);
+        ids = acknowledged;
+    }
+    std::map<std::string, store::execution_record> done;
+    const auto recorded = [&] {
+        for (const auto& id : ids) {
+            if (done.contains(id)) continue;
+            auto raw =
+                observer->last_message("FERRY_RECORDS", "ferry.outcome." + subject_token(id));
+            if (!raw || !*raw) continue;
+            auto decoded = decode_outcome((*raw)->data);
+            if (decoded) done.emplace(id, store::decode_execution(decoded->record).value());
+        }
+        return done.size() == ids.size();
+    };
+    ASSERT_TRUE(test::eventually(recorded, 90s))
+        << done.size() << " of " << ids.size() << " acknowledged posts recorded (" << refused.load()
+        << " refused)\n"
+        << nodes[0]->log() << w->log();
+    for (const auto& [id, rec] : done) {
+        EXPECT_EQ(rec.state, store::execution_state::succeeded) << id << ": " << rec.error;
+    }
+    std::printf("%zu posts acknowledged, %d refused during the election\n", ids.size(),
+                refused.load());
 }
 
 }  // namespace
