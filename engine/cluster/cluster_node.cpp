@@ -2,8 +2,10 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "clock.hpp"
+#include "cluster/cluster_messages.hpp"
 #include "cluster/cluster_replies.hpp"
 #include "cluster/jetstream_backend.hpp"
 #include "ferry/store/log.hpp"
@@ -16,6 +18,7 @@ using namespace std::chrono_literals;
 constexpr std::size_t republish_batch = 256;
 constexpr auto keeper_pause = 30s;    // between looks at the outbox
 constexpr auto republish_retry = 2s;  // while the cluster does not take the outbox back
+constexpr auto follow_wait = 500ms;   // a fetch of outcomes waits this long for the first
 
 /// A closing upload part carries only its last documents: the cluster needs them all.
 boost::system::result<store::new_execution> whole(const store::store& db,
@@ -48,6 +51,13 @@ boost::system::result<std::unique_ptr<cluster_node>> cluster_node::open(
         jetstream_backend::open(*node->nats_, node->settings_.jetstream, node->settings_.patience);
     if (!backend) return backend.error();
     node->backend_ = std::move(*backend);
+    const auto& js = node->settings_.jetstream;
+    auto outcomes =
+        node->nats_->pull({.stream = js.records_stream,
+                           .durable = "ferry-history-" + subject_token(node->settings_.node),
+                           .subject = js.subject_prefix + ".outcome.>"});
+    if (!outcomes) return outcomes.error();
+    node->outcomes_ = std::move(*outcomes);
     return node;
 }
 
@@ -96,9 +106,54 @@ boost::system::result<void> cluster_node::receive_replies(transport::context& ct
 
 void cluster_node::start() {
     keeper_.start("ferry-outbox", [this](const std::stop_token& stop) { keep_outbox(stop); });
+    follower_.start("ferry-history",
+                    [this](const std::stop_token& stop) { follow_outcomes(stop); });
 }
 
-void cluster_node::stop() { keeper_.stop(); }
+void cluster_node::stop() {
+    keeper_.stop();
+    follower_.stop();
+}
+
+void cluster_node::follow_outcomes(const std::stop_token& stop) {
+    while (!stop.stop_requested()) {
+        auto fetched = outcomes_->fetch(256, follow_wait);
+        if (!fetched) {
+            std::this_thread::sleep_for(follow_wait);
+            continue;
+        }
+        if (fetched->empty()) continue;
+        std::vector<store::execution_record> records;
+        store::encoded_outcomes documents;
+        std::vector<store::dead_letter> dead;
+        for (auto& message : *fetched) {
+            auto outcome = decode_outcome(message.data());
+            auto rec = outcome ? store::decode_execution(outcome->record)
+                               : boost::system::result<store::execution_record>(outcome.error());
+            if (!rec) {
+                log::error("cluster", "an unreadable outcome in the record stream was skipped",
+                           {{"subject", message.subject()}});
+                continue;
+            }
+            rec->pending_seq = 0;  // the cluster's queue, not this store's
+            records.push_back(std::move(*rec));
+            for (auto& doc : outcome->documents) documents.documents.push_back(std::move(doc));
+            for (auto& d : outcome->dead) dead.push_back(std::move(d));
+        }
+        // Written and synced before acknowledged: an outcome is in the history once, even if
+        // this node dies meanwhile (it is delivered again and written again, the same).
+        auto written = db_.finish_executions(records, {}, {}, dead, nullptr, &documents);
+        if (written) written = db_.sync();
+        if (!written) {
+            log::warn("cluster", "cannot write the cluster's outcomes into the history; again soon",
+                      {{"error", written.error().message()}});
+            for (auto& message : *fetched) (void)message.nak(follow_wait);
+            continue;
+        }
+        outcomes_followed_.fetch_add(records.size(), std::memory_order_relaxed);
+        for (auto& message : *fetched) (void)message.ack();
+    }
+}
 
 std::size_t cluster_node::outbox_size() const {
     return outbox_size_.load(std::memory_order_relaxed);

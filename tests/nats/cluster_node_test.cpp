@@ -10,6 +10,7 @@
 
 #include "cluster/cluster_messages.hpp"
 #include "ferry/nats/connection.hpp"
+#include "support/admin_client.hpp"
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/nats_cluster.hpp"
@@ -123,6 +124,13 @@ TEST_F(ClusterNode, PostsToTwoNodesRunOnAWorkerElsewhere) {
     for (const auto& [id, rec] : done) {
         EXPECT_EQ(rec.state, store::execution_state::succeeded) << id << ": " << rec.error;
         EXPECT_EQ(rec.attempts, 1u) << id;
+    }
+    // Either node's history has every outcome, whichever node took the post.
+    for (const auto* n : {a.get(), b.get()}) {
+        for (const auto& id : {ids.front(), ids.back()}) {
+            const auto seen = test::wait_finished(n->port(), id, 30s);
+            EXPECT_EQ(seen.at("state").as_string(), "succeeded") << id;
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include "ferry/engine/cluster/jetstream_settings.hpp"
 #include "ferry/nats/connection.hpp"
+#include "ferry/nats/pull_consumer.hpp"
 #include "ferry/nats/subscription.hpp"
 #include "ferry/store/store.hpp"
 #include "ferry/threads/service_thread.hpp"
@@ -37,7 +38,12 @@ struct cluster_node_settings {
 /// publishes every one again (same message id: the cluster keeps one copy; an execution that
 /// already ran is not run again).
 ///
-/// Threads: the outbox keeper (republish at start, then drop what is old enough).
+/// Every node also writes the cluster's outcomes into its own store as they are recorded (its
+/// own durable consumer of the record stream): its history, admin API and CLI show every
+/// execution's outcome, whichever node took the post and whoever ran it.
+///
+/// Threads: the outbox keeper (republish at start, then drop what is old enough); the history
+/// follower (outcomes into the store).
 /// Concurrency: replicate() from one thread at a time (the intake's).
 class cluster_node {
 public:
@@ -59,12 +65,17 @@ public:
     const cluster_node_settings& settings() const { return settings_; }
     /// Executions in the outbox now.
     std::size_t outbox_size() const;
+    /// Outcomes written into this node's store since it started.
+    std::uint64_t outcomes_followed() const {
+        return outcomes_followed_.load(std::memory_order_relaxed);
+    }
 
 private:
     cluster_node(store::store& db, cluster_node_settings settings);
     void keep_outbox(const std::stop_token& stop);
     /// Publishes the outbox again; false when the cluster did not take all of it.
     bool republish_outbox();
+    void follow_outcomes(const std::stop_token& stop);
 
     store::store& db_;
     cluster_node_settings settings_;
@@ -75,7 +86,10 @@ private:
     std::unique_ptr<nats::subscription> replies_;
     std::atomic<std::size_t> outbox_size_{0};
     std::atomic<bool> republish_{false};  // a replicate() failed: publish the outbox again
+    std::unique_ptr<nats::pull_consumer> outcomes_;  // this node's, on the record stream
+    std::atomic<std::uint64_t> outcomes_followed_{0};
     threads::service_thread keeper_;
+    threads::service_thread follower_;
 };
 
 }  // namespace ferry::engine::cluster
