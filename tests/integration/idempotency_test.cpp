@@ -124,7 +124,13 @@ TEST_F(IdempotencyTest, ImpatientRepeatGetsTheStatusLink) {
     EXPECT_EQ(repeat.header("Idempotent-Replayed"), "true");
     const auto link = repeat.header("X-Execution-Status-Link");
     ASSERT_FALSE(link.empty());
-    const auto result = test::http_request(server.port(), "GET", link);
+    // The first call may have stopped waiting before the run finished (a loaded machine):
+    // the link answers 202 "running" until then, and the reply once it did.
+    test::http_reply result;
+    EXPECT_TRUE(test::eventually([&] {
+        result = test::http_request(server.port(), "GET", link);
+        return result.status != 202;
+    }));
     EXPECT_EQ(result.status, 200);
     EXPECT_EQ(result.body, R"({"done": {"sku":"C3"}})");
     EXPECT_EQ(test::settled_metric(server.port(), "ferry_executions_succeeded_total", 1), "1");
