@@ -8,8 +8,8 @@
 #include <mutex>
 #include <thread>
 
-#include "cluster/cluster_messages.hpp"
 #include "ferry/nats/connection.hpp"
+#include "nats/recorded_outcomes.hpp"
 #include "support/admin_client.hpp"
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
@@ -77,24 +77,13 @@ protected:
         return ids;
     }
 
-    /// The recorded outcomes among `ids`, by execution id.
-    std::map<std::string, store::execution_record> outcomes(const std::vector<std::string>& ids) {
+    nats::connection& observer() {
         if (!nats_) {
             nats::connection_settings s;
             s.urls = nats_servers_.urls();
-            auto c = nats::connection::open(s);
-            if (!c) return {};
-            nats_ = std::move(*c);
+            nats_ = nats::connection::open(s).value();
         }
-        std::map<std::string, store::execution_record> out;
-        for (const auto& id : ids) {
-            auto raw = nats_->last_message("FERRY_RECORDS", "ferry.outcome." + subject_token(id));
-            if (!raw || !*raw) continue;
-            auto decoded = decode_outcome((*raw)->data);
-            if (!decoded) continue;
-            out.emplace(id, store::decode_execution(decoded->record).value());
-        }
-        return out;
+        return *nats_;
     }
 
     test::nats_cluster nats_servers_;
@@ -112,15 +101,8 @@ TEST_F(ClusterNode, PostsToTwoNodesRunOnAWorkerElsewhere) {
     const auto more = post(b->port(), 40, 40);
     ids.insert(ids.end(), more.begin(), more.end());
     ASSERT_EQ(ids.size(), 80u);
-    std::map<std::string, store::execution_record> done;
-    ASSERT_TRUE(test::eventually(
-        [&] {
-            done = outcomes(ids);
-            return done.size() == ids.size();
-        },
-        30s))
-        << done.size() << " of " << ids.size() << "\n"
-        << w->log();
+    const auto done = test_support::wait_for_outcomes(observer(), ids, 30s);
+    ASSERT_EQ(done.size(), ids.size()) << w->log();
     for (const auto& [id, rec] : done) {
         EXPECT_EQ(rec.state, store::execution_state::succeeded) << id << ": " << rec.error;
         EXPECT_EQ(rec.attempts, 1u) << id;
@@ -168,14 +150,8 @@ TEST_F(ClusterNode, WithoutTheClusterPostsAreRefusedAndLaterPublished) {
     const std::string id(executions.at(0).as_object().at("id").as_string());
     nats_servers_.restart(0);
     auto w = worker("w");
-    std::map<std::string, store::execution_record> done;
-    ASSERT_TRUE(test::eventually(
-        [&] {
-            done = outcomes({id});
-            return done.size() == 1;
-        },
-        30s))
-        << a->log() << w->log();
+    const auto done = test_support::wait_for_outcomes(observer(), {id}, 30s);
+    ASSERT_EQ(done.size(), 1u) << a->log() << w->log();
     EXPECT_EQ(done.at(id).state, store::execution_state::succeeded) << done.at(id).error;
 }
 
@@ -192,15 +168,8 @@ TEST_F(ClusterNode, TheOutboxRestoresWhatTheClusterLost) {
     a->kill9();
     a = node("a");
     auto w = worker("w");
-    std::map<std::string, store::execution_record> done;
-    ASSERT_TRUE(test::eventually(
-        [&] {
-            done = outcomes(ids);
-            return done.size() == ids.size();
-        },
-        30s))
-        << done.size() << " of " << ids.size() << "\n"
-        << a->log() << w->log();
+    const auto done = test_support::wait_for_outcomes(observer(), ids, 30s);
+    ASSERT_EQ(done.size(), ids.size()) << a->log() << w->log();
     for (const auto& [id, rec] : done) {
         EXPECT_EQ(rec.state, store::execution_state::succeeded) << id << ": " << rec.error;
     }
@@ -269,21 +238,9 @@ TEST(ClusterNodeOnACluster, EveryAcknowledgedPostRunsOnceWhenTheStreamLeaderDies
         std::lock_guard lock(mutex);
         ids = acknowledged;
     }
-    std::map<std::string, store::execution_record> done;
-    const auto recorded = [&] {
-        for (const auto& id : ids) {
-            if (done.contains(id)) continue;
-            auto raw =
-                observer->last_message("FERRY_RECORDS", "ferry.outcome." + subject_token(id));
-            if (!raw || !*raw) continue;
-            auto decoded = decode_outcome((*raw)->data);
-            if (decoded) done.emplace(id, store::decode_execution(decoded->record).value());
-        }
-        return done.size() == ids.size();
-    };
-    ASSERT_TRUE(test::eventually(recorded, 90s))
-        << done.size() << " of " << ids.size() << " acknowledged posts recorded (" << refused.load()
-        << " refused)\n"
+    const auto done = test_support::wait_for_outcomes(*observer, ids, 90s);
+    ASSERT_EQ(done.size(), ids.size())
+        << "acknowledged posts not recorded (" << refused.load() << " refused)\n"
         << nodes[0]->log() << w->log();
     for (const auto& [id, rec] : done) {
         EXPECT_EQ(rec.state, store::execution_state::succeeded) << id << ": " << rec.error;

@@ -4,8 +4,8 @@
 
 #include <set>
 
-#include "cluster/cluster_messages.hpp"
 #include "cluster/jetstream_backend.hpp"
+#include "nats/recorded_outcomes.hpp"
 #include "support/eventually.hpp"
 #include "support/nats_cluster.hpp"
 #include "support/processes.hpp"
@@ -70,19 +70,6 @@ protected:
                                                     (dir_.path() / name).string(), extra);
     }
 
-    /// The outcomes recorded so far of `ids`.
-    std::map<std::string, recorded_outcome> outcomes(const std::vector<std::string>& ids) {
-        std::map<std::string, recorded_outcome> out;
-        for (const auto& id : ids) {
-            auto raw = nats_->last_message("FERRY_RECORDS", "ferry.outcome." + subject_token(id));
-            if (!raw || !*raw) continue;
-            auto decoded = decode_outcome((*raw)->data);
-            EXPECT_TRUE(decoded) << id;
-            if (decoded) out.emplace(id, std::move(*decoded));
-        }
-        return out;
-    }
-
     test::nats_cluster server_;
     test::temp_dir dir_;
     std::unique_ptr<nats::connection> nats_;
@@ -96,15 +83,10 @@ TEST_F(ClusterWorker, WorkerProcessesRunQueuedExecutionsAndRecordTheirOutcomes) 
     auto first = worker("w1");
     auto second = worker("w2");
     const auto ids = enqueue("number", 200);
-    std::map<std::string, recorded_outcome> done;
     ASSERT_TRUE(test::eventually(
-        [&] {
-            done = outcomes(ids);
-            return done.size() == ids.size();
-        },
-        60s))
-        << done.size() << " of " << ids.size() << "\n"
+        [&] { return test_support::recorded_outcomes(*nats_, ids).size() == ids.size(); }, 60s))
         << first->log() << second->log();
+    const auto done = test_support::recorded_outcomes(*nats_, ids);
     std::set<std::string> invoices;
     for (const auto& [id, outcome] : done) {
         const auto rec = store::decode_execution(outcome.record).value();
@@ -134,19 +116,11 @@ TEST_F(ClusterWorker, AWorkerKilledMidExecutionLosesNothing) {
         30s))
         << doomed->log();
     doomed->kill9();
-    EXPECT_TRUE(outcomes(ids).empty());
+    EXPECT_TRUE(test_support::recorded_outcomes(*nats_, ids).empty());
     auto rescuer = worker("w2");
-    std::map<std::string, recorded_outcome> done;
-    ASSERT_TRUE(test::eventually(
-        [&] {
-            done = outcomes(ids);
-            return done.size() == ids.size();
-        },
-        60s))
-        << done.size() << " of " << ids.size() << "\n"
-        << rescuer->log();
-    for (const auto& [id, outcome] : done) {
-        const auto rec = store::decode_execution(outcome.record).value();
+    const auto done = test_support::wait_for_outcomes(*nats_, ids, 60s);
+    ASSERT_EQ(done.size(), ids.size()) << rescuer->log();
+    for (const auto& [id, rec] : done) {
         EXPECT_EQ(rec.state, store::execution_state::succeeded) << id << ": " << rec.error;
         EXPECT_EQ(rec.attempts, 2u) << id;
     }
