@@ -149,8 +149,9 @@ bool pull_consumer::keep(std::vector<message>& out, void* nats_msg) {
         out.emplace_back(msg, nc_, request_timeout_);
         return true;
     }
-    natsMsg_Destroy(msg);
-    return std::strncmp(st, "100", 3) == 0;  // a heartbeat: the request goes on
+    const bool heartbeat = std::strncmp(st, "100", 3) == 0;  // the request goes on
+    natsMsg_Destroy(msg);                                    // `st` points into it
+    return heartbeat;
 }
 
 boost::system::result<std::vector<message>> pull_consumer::fetch(int max,
