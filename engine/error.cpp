@@ -25,8 +25,9 @@ constexpr errc_text texts[] = {
     {"too_many_jobs", "too many replay jobs"},
     {"shutting_down", "the engine is shutting down"},
     {"storage_error", "the store failed"},
+    {"cluster_unavailable", "the cluster did not answer"},
 };
-static_assert(std::size(texts) == static_cast<std::size_t>(errc::storage_error));
+static_assert(std::size(texts) == static_cast<std::size_t>(errc::cluster_unavailable));
 
 const errc_text* text_of(errc e) noexcept {
     const auto i = static_cast<std::size_t>(e);

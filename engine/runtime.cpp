@@ -1,9 +1,11 @@
 #include "ferry/engine/runtime.hpp"
 
 #include <filesystem>
+#include <set>
 
 #include "execute/queue_waits.hpp"
 #include "ferry/engine/cluster/cluster_worker.hpp"
+#include "ferry/store/log.hpp"
 #include "ops/retention.hpp"
 #include "workers/worker_dispatcher.hpp"
 
@@ -90,7 +92,8 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
       db_(std::move(db)),
       cluster_(std::move(cluster)),
       processes_(settings_.processes),
-      deployments_(*db_, processes_),
+      stored_control_(*db_),
+      deployments_(cluster_ ? cluster_->control() : stored_control_, processes_),
       startup_warnings_(deployments_.restore(settings_.processes)),
       executors_(*db_, processes_, executor_settings_for(ctx, settings_)),
       replays_(*db_, processes_, executors_, replay_settings_for(settings_)),
@@ -104,6 +107,14 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
         [this](const std::vector<store::waiting_entry>& delayed) { queues_->add(delayed); });
     // A process that starts listening on a queue gets the messages parked for it.
     processes_.on_change([this] { queues_->release_parked(); });
+    if (cluster_) {
+        // Another node deployed, activated, undeployed, paused or resumed: served here too.
+        cluster_->on_deployments_changed([this, told = std::set<std::string>()]() mutable {
+            for (auto& warning : deployments_.reload()) {
+                if (told.insert(warning).second) log::warn("deploy", warning);
+            }
+        });
+    }
     if (!settings_.worker_endpoint.empty()) {
         dispatcher_ = std::make_unique<worker_dispatcher>(
             ctx, executors_, processes_, settings_.worker_endpoint,

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "clock.hpp"
+#include "cluster/cluster_control.hpp"
 #include "cluster/cluster_messages.hpp"
 #include "cluster/cluster_replies.hpp"
 #include "cluster/jetstream_backend.hpp"
@@ -39,7 +40,7 @@ boost::system::result<store::new_execution> whole(const store::store& db,
 }  // namespace
 
 cluster_node::cluster_node(store::store& db, cluster_node_settings settings)
-    : db_(db), settings_(std::move(settings)) {}
+    : db_(db), settings_(std::move(settings)), stored_control_(db) {}
 
 boost::system::result<std::unique_ptr<cluster_node>> cluster_node::open(
     store::store& db, cluster_node_settings settings) {
@@ -58,13 +59,19 @@ boost::system::result<std::unique_ptr<cluster_node>> cluster_node::open(
                            .subject = js.subject_prefix + ".outcome.>"});
     if (!outcomes) return outcomes.error();
     node->outcomes_ = std::move(*outcomes);
+    auto control = cluster_control::open(*node->nats_, js, node->stored_control_);
+    if (!control) return control.error();
+    node->control_ = std::move(*control);
     return node;
 }
+
+control_entries& cluster_node::control() { return *control_; }
 
 cluster_node::~cluster_node() {
     stop();
     replies_.reset();  // drained: its thread is done with the sender
     reply_sender_.reset();
+    control_.reset();
     backend_.reset();
     nats_.reset();
 }
@@ -108,11 +115,17 @@ void cluster_node::start() {
     keeper_.start("ferry-outbox", [this](const std::stop_token& stop) { keep_outbox(stop); });
     follower_.start("ferry-history",
                     [this](const std::stop_token& stop) { follow_outcomes(stop); });
+    control_follower_.start("ferry-control", [this](const std::stop_token& stop) {
+        control_->follow(stop, [this] {
+            if (deployments_changed_) deployments_changed_();
+        });
+    });
 }
 
 void cluster_node::stop() {
     keeper_.stop();
     follower_.stop();
+    control_follower_.stop();
 }
 
 void cluster_node::follow_outcomes(const std::stop_token& stop) {

@@ -9,7 +9,7 @@
 namespace ferry::engine {
 namespace {
 
-// Control keys (store::put_control):
+// Control keys (control_entries):
 //   process/<name>/<version, 10 digits>  "<deployed ms>\n<file>\n<definition text>"
 //   active/<name>                         "<version>", or "" once undeployed
 //   paused/<name>                         "<ms when paused>"
@@ -64,11 +64,25 @@ std::string quoted(const process& p) {
 
 }  // namespace
 
-deployments::deployments(store::store& db, registry_holder& live) : db_(db), live_(live) {}
+deployments::deployments(control_entries& control, registry_holder& live)
+    : control_(control), live_(live) {}
 
 std::vector<std::string> deployments::restore(std::shared_ptr<const registry> directory) {
     std::lock_guard lock(mutex_);
+    directory_ = std::move(directory);
+    return rebuild();
+}
+
+std::vector<std::string> deployments::reload() {
+    std::lock_guard lock(mutex_);
+    return rebuild();
+}
+
+// With the mutex held: the registry from the directory and the control entries.
+std::vector<std::string> deployments::rebuild() {
     std::vector<std::string> warnings;
+    const auto before = live_.get();
+    errors_.clear();
     const auto now = now_ms();
     auto next = std::make_shared<registry>();
 
@@ -76,7 +90,7 @@ std::vector<std::string> deployments::restore(std::shared_ptr<const registry> di
     std::map<std::string, std::map<std::uint32_t, stored_version>> stored;
     std::map<std::string, std::string> active;
     std::vector<std::pair<std::string, std::string>> paused;
-    if (auto entries = db_.list_control("process/"); entries) {
+    if (auto entries = control_.list("process/"); entries) {
         for (auto& [key, value] : *entries) {
             if (auto v = decode_version(key, value)) {
                 auto name = v->name;
@@ -86,12 +100,12 @@ std::vector<std::string> deployments::restore(std::shared_ptr<const registry> di
             }
         }
     } else {
-        warnings.push_back("cannot read the deployed processes: " + entries.error().message());
+        warnings.push_back("cannot read the deployed processes: " + entries.error().detail);
     }
-    if (auto entries = db_.list_control("active/"); entries) {
+    if (auto entries = control_.list("active/"); entries) {
         for (auto& [key, value] : *entries) active[key.substr(7)] = value;
     }
-    if (auto entries = db_.list_control("paused/"); entries) paused = std::move(*entries);
+    if (auto entries = control_.list("paused/"); entries) paused = std::move(*entries);
 
     std::map<std::string, std::shared_ptr<const process>> loaded_active;
     // Every stored version is known again; a definition that no longer loads is skipped, and
@@ -104,7 +118,9 @@ std::vector<std::string> deployments::restore(std::shared_ptr<const registry> di
         }
         for (const auto& [version, v] : versions) {
             try {
-                auto p = load_process_text(v.text, v.file);
+                // Loaded once: a reload keeps what it already has.
+                auto p = before ? before->version(name, version) : nullptr;
+                if (!p || p->source_text != v.text) p = load_process_text(v.text, v.file);
                 meta_[{p->name, p->version}] = {"admin", v.deployed_ms};
                 if (wanted == version) {
                     loaded_active[name] = p;
@@ -129,10 +145,10 @@ std::vector<std::string> deployments::restore(std::shared_ptr<const registry> di
     }
     // The directory serves whatever operators did not take over.
     const auto none = std::make_shared<registry>();
-    for (const auto& [name, p] : (directory ? *directory : *none).active()) {
+    for (const auto& [name, p] : (directory_ ? *directory_ : *none).active()) {
         if (!active.contains(p->name)) {
             loaded_active.emplace(p->name, p);
-            meta_[{p->name, p->version}] = {"directory", now};
+            meta_.try_emplace({p->name, p->version}, version_meta{"directory", now});
             continue;
         }
         const auto known = next->version(p->name, p->version);
@@ -169,16 +185,21 @@ std::vector<std::string> deployments::restore(std::shared_ptr<const registry> di
         warnings.push_back(std::string(e.what()) + " (the call fails when it runs)");
     }
     for (const auto& [key, value] : paused) next->set_paused(key.substr(7), true);
+    // A listener that another node changed (reload) has been in its state since now.
+    if (before) {
+        for (const auto& [name, p] : next->active()) {
+            const auto was = before->by_name(name);
+            if (!was || was->version != p->version || before->paused(name) != next->paused(name)) {
+                since_[name] = now;
+            }
+        }
+    }
     live_.set(std::move(next));
     return warnings;
 }
 
-refused_or<void> deployments::persist(const std::vector<store::store::control_change>& changes) {
-    if (auto written = db_.put_control(changes); !written) {
-        return refusal{errc::storage_error,
-                       "the change could not be stored: " + written.error().message()};
-    }
-    return {};
+refused_or<void> deployments::persist(const std::vector<control_entries::change>& changes) {
+    return control_.put(changes);
 }
 
 refused_or<deploy_outcome> deployments::deploy(const std::string& text, const std::string& file,
@@ -238,8 +259,7 @@ refused_or<deploy_outcome> deployments::activate(const std::string& name, std::u
 
 // With the mutex held: makes `p` its name's active version, stored with its definition.
 refused_or<deploy_outcome> deployments::publish_active(
-    std::shared_ptr<const process> p, bool changed,
-    std::vector<store::store::control_change> changes) {
+    std::shared_ptr<const process> p, bool changed, std::vector<control_entries::change> changes) {
     const auto current = live_.get();
     auto next = std::make_shared<registry>(*current);
     const auto before = current->by_name(p->name);
@@ -273,8 +293,8 @@ refused_or<deploy_outcome> deployments::publish_active(
 refused_or<void> deployments::undeploy(const std::string& name) {
     std::lock_guard lock(mutex_);
     const auto current = live_.get();
-    const std::vector<store::store::control_change> changes = {{"active/" + name, ""},
-                                                               {"paused/" + name, std::nullopt}};
+    const std::vector<control_entries::change> changes = {{"active/" + name, ""},
+                                                          {"paused/" + name, std::nullopt}};
     if (!current->by_name(name)) {
         if (!errors_.contains(name)) {
             return refusal{errc::unknown_process, "no deployed process is named '" + name + "'"};

@@ -49,7 +49,8 @@ protected:
     void restart(std::shared_ptr<const registry> directory) {
         deploys_.reset();
         live_ = std::make_unique<registry_holder>(std::make_shared<registry>());
-        deploys_ = std::make_unique<deployments>(*db_, *live_);
+        control_ = std::make_unique<stored_control_entries>(*db_);
+        deploys_ = std::make_unique<deployments>(*control_, *live_);
         warnings_ = deploys_->restore(std::move(directory));
     }
     void SetUp() override {
@@ -60,6 +61,7 @@ protected:
 
     test::temp_dir dir_;
     std::unique_ptr<store::store> db_;
+    std::unique_ptr<stored_control_entries> control_;
     std::unique_ptr<registry_holder> live_;
     std::unique_ptr<deployments> deploys_;
     std::vector<std::string> warnings_;
@@ -160,6 +162,42 @@ TEST_F(DeploymentsTest, AStoredDefinitionThatNoLongerLoadsErrorsItsListener) {
     // Deploying a good version repairs it.
     expect(deploys_->deploy(orders(4), "o4.yaml", true));
     EXPECT_EQ(deploys_->listeners().at(0).state, "listening");
+}
+
+// Two processes sharing their control entries (cluster mode: nodes following one bucket): a
+// change made by one is served by the other once it reloads, the same processes kept loaded.
+TEST(DeploymentsShared, AReloadServesWhatAnotherProcessChanged) {
+    memory_control_entries shared;
+    const auto directory = load_process_set({{"orders.yaml", orders(1)}});
+    registry_holder live_a(std::make_shared<registry>());
+    registry_holder live_b(std::make_shared<registry>());
+    deployments a(shared, live_a);
+    deployments b(shared, live_b);
+    a.restore(directory);
+    b.restore(directory);
+
+    expect(a.deploy(orders(2, "two"), "orders-2.yaml", true));
+    EXPECT_EQ(live_b.get()->by_name("orders")->version, 1u);
+    const auto warnings = b.reload();
+    ASSERT_EQ(warnings.size(), 1u);  // the directory's version 1 is no longer the one served
+    EXPECT_NE(warnings[0].find("is not served"), std::string::npos) << warnings[0];
+    EXPECT_EQ(live_b.get()->by_name("orders")->version, 2u);
+    EXPECT_NE(live_b.get()->version("orders", 1), nullptr);  // still known, for replays
+
+    expect(a.pause("orders"));
+    const auto before = live_b.get()->by_name("orders");
+    b.reload();
+    EXPECT_TRUE(live_b.get()->paused("orders"));
+    EXPECT_EQ(live_b.get()->by_name("orders"), before);  // not loaded again
+    const auto listeners = b.listeners();
+    ASSERT_EQ(listeners.size(), 1u);
+    EXPECT_EQ(listeners[0].state, "paused");
+
+    expect(a.resume("orders"));
+    expect(a.undeploy("orders"));
+    b.reload();
+    EXPECT_EQ(live_b.get()->by_name("orders"), nullptr);
+    EXPECT_FALSE(live_b.get()->paused("orders"));
 }
 
 }  // namespace

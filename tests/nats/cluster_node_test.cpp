@@ -131,6 +131,60 @@ TEST_F(ClusterNode, ASyncCallIsAnsweredThoughAWorkerElsewhereRanIt) {
     }
 }
 
+// A deploy on one node is served by the other within a second (the cluster's control bucket,
+// which every node follows) and runs on a worker elsewhere, which follows it too; a listener
+// paused on one node is paused on every node, and resumed from any.
+TEST_F(ClusterNode, ADeployOnOneNodeIsServedByEveryNodeWithinASecond) {
+    auto a = node("a");
+    auto b = node("b");
+    auto w = worker("w");
+    const auto quote = [&](std::uint16_t port) {
+        return test::http_request(port, "POST", "/ws/simple/getQuote", "{\"sku\": 7}",
+                                  {{"Content-Type", "application/json"}});
+    };
+    const auto version_on = [&](std::uint16_t port) -> std::int64_t {
+        const auto res = test::http_request(port, "GET", "/_admin/listeners");
+        if (res.status != 200) return -1;
+        const auto listed = boost::json::parse(res.body);
+        for (const auto& l : listed.at("listeners").as_array()) {
+            if (l.at("process") == "quote") return l.at("version").as_int64();
+        }
+        return 0;
+    };
+    ASSERT_EQ(version_on(b->port()), 1);
+
+    const auto deployed = test::http_request(a->port(), "POST", "/_admin/processes",
+                                             R"(name: quote
+version: 2
+listen: {type: get, object: Quote, input: single_json, output: single_json}
+steps:
+  - message: {template: "'{'\"quoted_v2\": {1}'}'", variables: [current_data]}
+  - return: {}
+)",
+                                             {{"Content-Type", "application/yaml"}});
+    ASSERT_EQ(deployed.status, 201) << deployed.body;
+    const auto deployed_at = std::chrono::steady_clock::now();
+    ASSERT_TRUE(test::eventually([&] { return version_on(b->port()) == 2; }, 5s, 10ms)) << b->log();
+    const auto took = std::chrono::steady_clock::now() - deployed_at;
+    EXPECT_LT(took, 1s) << "node b served version 2 after "
+                        << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                        << " ms";
+    // Posted to b, run by the worker: version 2, which neither b's nor the worker's files hold.
+    const auto answered = quote(b->port());
+    EXPECT_EQ(answered.status, 200) << answered.body << w->log();
+    EXPECT_EQ(answered.body, "{\"quoted_v2\": {\"sku\": 7}}");
+
+    ASSERT_EQ(test::http_request(a->port(), "POST", "/_admin/listeners/quote/pause").status, 200);
+    ASSERT_TRUE(test::eventually([&] { return quote(b->port()).status == 503; }, 5s, 10ms));
+    EXPECT_NE(quote(b->port()).body.find("listener_paused"), std::string::npos);
+    ASSERT_EQ(test::http_request(b->port(), "POST", "/_admin/listeners/quote/resume").status, 200);
+    ASSERT_TRUE(test::eventually([&] { return quote(a->port()).status == 200; }, 5s, 10ms));
+
+    // A node that starts later serves what the cluster deployed, though its files say otherwise.
+    auto c = node("c");
+    EXPECT_EQ(version_on(c->port()), 2);
+}
+
 // With the cluster gone, a post is refused with 503 and Retry-After (never a 202 the cluster
 // did not acknowledge); once the cluster is back, the node publishes what it stored meanwhile.
 TEST_F(ClusterNode, WithoutTheClusterPostsAreRefusedAndLaterPublished) {

@@ -7,6 +7,7 @@
 
 #include "cluster_options.hpp"
 #include "commands.hpp"
+#include "ferry/engine/cluster/cluster_definitions.hpp"
 #include "ferry/engine/cluster/cluster_worker.hpp"
 #include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/workers/remote_worker.hpp"
@@ -24,7 +25,7 @@ struct worker_options {
     std::size_t prefetch = 1024;
     std::string data = "worker-data";
     cluster_options cluster;
-    std::string processes;  // with --cluster: the definitions it runs
+    std::string processes;  // with --cluster: the nodes' --processes (deployments laid over)
     std::int64_t lease_timeout_ms = 30000;
 };
 
@@ -53,13 +54,25 @@ int run_cluster_worker(const worker_options& o) {
     profiles::xml_runtime xml;
     const auto files = files_root(o);
     if (files.empty()) return 1;
-    std::shared_ptr<const engine::registry> processes;
+    std::shared_ptr<const engine::registry> directory = std::make_shared<engine::registry>();
     try {
-        processes = engine::load_process_directory(o.processes);
+        if (!o.processes.empty()) directory = engine::load_process_directory(o.processes);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "ferry: %s\n", e.what());
         return 1;
     }
+    // The directory with what operators deployed on any node laid over it, followed live.
+    auto definitions = engine::cluster::cluster_definitions::open(
+        o.cluster.connection("ferry worker definitions"), o.cluster.jetstream(), directory);
+    if (!definitions) {
+        std::fprintf(stderr, "ferry: cannot read the cluster's deployments at %s: %s\n",
+                     o.cluster.urls.c_str(), definitions.error().message().c_str());
+        return 1;
+    }
+    for (const auto& warning : (*definitions)->warnings()) {
+        std::fprintf(stderr, "ferry worker: %s\n", warning.c_str());
+    }
+    (*definitions)->start();
     engine::cluster::cluster_worker_settings settings;
     settings.nats = o.cluster.connection("ferry worker");
     settings.jetstream = o.cluster.jetstream();
@@ -67,8 +80,8 @@ int run_cluster_worker(const worker_options& o) {
     settings.threads = o.threads;
     settings.max_in_flight = o.max_in_flight;
     settings.limits.files_root = files;
-    auto worker =
-        engine::cluster::cluster_worker::open(settings, [processes] { return processes; });
+    auto worker = engine::cluster::cluster_worker::open(
+        settings, [defs = definitions->get()] { return defs->current(); });
     if (!worker) {
         std::fprintf(stderr, "ferry: cannot join the cluster at %s: %s\n", o.cluster.urls.c_str(),
                      worker.error().message().c_str());
@@ -130,10 +143,10 @@ void add_worker_command(CLI::App& app) {
     auto* cluster = add_cluster_options(*cmd, o->cluster);
     connect->excludes(cluster);
     cmd->add_option("--processes", o->processes,
-                    "With --cluster: the directory of process definitions it runs")
+                    "With --cluster: the directory of process definitions it runs (the nodes' "
+                    "--processes); what operators deploy on any node is laid over it")
         ->check(CLI::ExistingDirectory)
         ->needs(cluster);
-    cluster->needs(cmd->get_option("--processes"));
     cmd->add_option("--lease-timeout-ms", o->lease_timeout_ms,
                     "With --cluster: how long the cluster waits for a worker that stopped "
                     "answering before its executions run elsewhere")

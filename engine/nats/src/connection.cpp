@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "ferry/nats/error.hpp"
+#include "ferry/nats/key_value.hpp"
 #include "ferry/nats/pull_consumer.hpp"
 #include "ferry/nats/subscription.hpp"
 
@@ -397,6 +398,33 @@ result<std::unique_ptr<pull_consumer>> connection::pull(const consumer_settings&
         h_->nc, sub, inbox_subject,
         "$JS.API.CONSUMER.MSG.NEXT." + settings.stream + "." + settings.durable,
         h_->request_timeout);
+}
+
+result<std::unique_ptr<kv_bucket>> connection::bucket(const bucket_settings& settings,
+                                                      std::chrono::milliseconds patience) {
+    const auto give_up = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+        kvStore* kv = nullptr;
+        natsStatus st = js_KeyValue(&kv, h_->js, settings.name.c_str());
+        if (st == NATS_NOT_FOUND) {
+            kvConfig cfg;
+            kvConfig_Init(&cfg);
+            cfg.Bucket = settings.name.c_str();
+            cfg.History = 1;
+            cfg.Replicas = settings.replicas;
+            cfg.StorageType = js_FileStorage;
+            st = js_CreateKeyValue(&kv, h_->js, &cfg);
+        }
+        if (st == NATS_OK) return std::make_unique<kv_bucket>(kv);
+        kvStore_Destroy(kv);
+        // The C client's KV calls give no JetStream code: a cluster still electing answers
+        // them with timeouts or "no responders".
+        if (!worth_retrying(st, static_cast<jsErrCode>(0)) ||
+            std::chrono::steady_clock::now() >= give_up) {
+            return make_error(st);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
 }
 
 }  // namespace ferry::nats

@@ -61,6 +61,7 @@ response refusal_response(const engine::refusal& r, const request& req) {
             status = http::status::too_many_requests;
             break;
         case errc::shutting_down:
+        case errc::cluster_unavailable:
             status = http::status::service_unavailable;
             break;
         case errc::unknown_process:
@@ -76,7 +77,9 @@ response refusal_response(const engine::refusal& r, const request& req) {
         default:
             break;
     }
-    return error_response(status, r.name(), r.detail, req.version(), req.keep_alive());
+    auto res = error_response(status, r.name(), r.detail, req.version(), req.keep_alive());
+    if (r.code == errc::cluster_unavailable) res.set(http::field::retry_after, "1");
+    return res;
 }
 
 response method_not_allowed(const request& req, std::string_view allowed) {

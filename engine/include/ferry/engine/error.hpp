@@ -25,6 +25,7 @@ enum class errc {
     too_many_jobs,          // the bounded set of replay jobs is full
     shutting_down,          // the engine is stopping
     storage_error,          // the store failed to read or write (the detail says how)
+    cluster_unavailable,    // cluster mode: the cluster did not take the change in time
 };
 
 const char* category_name(errc) noexcept;

@@ -95,6 +95,7 @@ private:
     std::unique_ptr<store::store> db_;
     std::unique_ptr<cluster::cluster_node> cluster_;  // cluster mode
     registry_holder processes_;
+    stored_control_entries stored_control_;  // deployments' state in embedded mode
     engine::deployments deployments_;
     std::vector<std::string> startup_warnings_;
     executor_pool executors_;

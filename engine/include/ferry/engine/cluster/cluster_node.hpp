@@ -3,11 +3,13 @@
 #include <atomic>
 #include <boost/system/result.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 
 #include "ferry/engine/cluster/jetstream_settings.hpp"
+#include "ferry/engine/ops/control_entries.hpp"
 #include "ferry/nats/connection.hpp"
 #include "ferry/nats/pull_consumer.hpp"
 #include "ferry/nats/subscription.hpp"
@@ -18,6 +20,7 @@
 namespace ferry::engine::cluster {
 
 class jetstream_backend;
+class cluster_control;
 
 struct cluster_node_settings {
     nats::connection_settings nats;
@@ -42,8 +45,12 @@ struct cluster_node_settings {
 /// own durable consumer of the record stream): its history, admin API and CLI show every
 /// execution's outcome, whichever node took the post and whoever ran it.
 ///
+/// Deployments are the cluster's too: control() keeps them in the cluster's control bucket
+/// and this node's store, and what other nodes change is written here and announced to
+/// on_deployments_changed's callback (cluster/cluster_control.hpp).
+///
 /// Threads: the outbox keeper (republish at start, then drop what is old enough); the history
-/// follower (outcomes into the store).
+/// follower (outcomes into the store); the control follower (others' deployments).
 /// Concurrency: replicate() from one thread at a time (the intake's).
 class cluster_node {
 public:
@@ -59,6 +66,13 @@ public:
     /// execution) to its waiting callers, over `reply_endpoint` of `ctx`. Before start().
     boost::system::result<void> receive_replies(transport::context& ctx,
                                                 const std::string& reply_endpoint);
+    /// Where deployments keep their state in cluster mode (deployments' control entries).
+    control_entries& control();
+    /// Called (on the control follower's thread) once another node's deployment change is in
+    /// this node's store. Before start().
+    void on_deployments_changed(std::function<void()> changed) {
+        deployments_changed_ = std::move(changed);
+    }
     void start();
     void stop();
 
@@ -88,8 +102,12 @@ private:
     std::atomic<bool> republish_{false};  // a replicate() failed: publish the outbox again
     std::unique_ptr<nats::pull_consumer> outcomes_;  // this node's, on the record stream
     std::atomic<std::uint64_t> outcomes_followed_{0};
+    stored_control_entries stored_control_;
+    std::unique_ptr<cluster_control> control_;
+    std::function<void()> deployments_changed_;
     threads::service_thread keeper_;
     threads::service_thread follower_;
+    threads::service_thread control_follower_;
 };
 
 }  // namespace ferry::engine::cluster

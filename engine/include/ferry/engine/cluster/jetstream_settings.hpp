@@ -15,6 +15,9 @@ struct jetstream_settings {
     /// answers ("<prefix>.answer.<key>") and sequences ("<prefix>.sequence.<name>").
     std::string records_stream = "FERRY_RECORDS";
     std::string subject_prefix = "ferry";
+    /// The key-value bucket of what operators deployed, activated and paused (every node and
+    /// worker follows it).
+    std::string control_bucket = "ferry-control";
     /// The durable pull consumer every executor of the cluster claims from.
     std::string consumer = "ferry-executors";
     int replicas = 1;  // 3 on a cluster of three or more servers

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "ferry/engine/model/registry.hpp"
+#include "ferry/engine/ops/control_entries.hpp"
 #include "ferry/engine/refusal.hpp"
-#include "ferry/store/store.hpp"
 
 namespace ferry::engine {
 
@@ -45,7 +45,8 @@ struct deploy_outcome {
 };
 
 /// Hot deployment (SPEC §7): the live registry, changed by operators without a restart and
-/// kept in the store so that a restart serves what was deployed, undeployed and paused.
+/// kept in the control entries (the store; in cluster mode, the cluster's control bucket too)
+/// so that a restart serves what was deployed, undeployed and paused.
 /// Every change publishes a new registry snapshot; executions running keep theirs, so they
 /// finish on the version they started with, and stored executions run on the version they
 /// were stored for while it is known (registry::for_execution).
@@ -54,13 +55,16 @@ struct deploy_outcome {
 /// off the I/O threads.
 class deployments {
 public:
-    deployments(store::store& db, registry_holder& live);
+    deployments(control_entries& control, registry_holder& live);
 
     /// At start-up: the --processes directory's processes, with what operators deployed,
     /// undeployed and paused laid over them, published. Returns warnings for the log (a stored
     /// definition that no longer loads makes its listener errored rather than stopping the
     /// server).
     std::vector<std::string> restore(std::shared_ptr<const registry> directory);
+    /// Serves the control entries again as they are now (cluster mode: another node changed
+    /// them), over the directory restore() was given. Returns warnings for the log.
+    std::vector<std::string> reload();
 
     /// Deploys a definition (YAML text; `file` names it in errors). With `activate` it serves
     /// its operation at once, replacing the version that did; else it is only kept, for
@@ -91,13 +95,15 @@ private:
         std::int64_t deployed_ms = 0;
     };
     refused_or<deploy_outcome> publish_active(std::shared_ptr<const process> p, bool changed,
-                                              std::vector<store::store::control_change> changes);
+                                              std::vector<control_entries::change> changes);
     refused_or<listener_status> set_paused(const std::string& name, bool paused);
-    refused_or<void> persist(const std::vector<store::store::control_change>& changes);
+    refused_or<void> persist(const std::vector<control_entries::change>& changes);
+    std::vector<std::string> rebuild();
     listener_status status_of(const registry& r, const std::string& name) const;
 
-    store::store& db_;
+    control_entries& control_;
     registry_holder& live_;
+    std::shared_ptr<const registry> directory_;  // the --processes files
     mutable std::mutex mutex_;
     std::map<std::pair<std::string, std::uint32_t>, version_meta> meta_;
     /// A listener whose definition does not load (or whose operation is taken).

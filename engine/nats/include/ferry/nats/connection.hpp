@@ -98,6 +98,8 @@ inline constexpr const char* expected_last_subject_seq = "Nats-Expected-Last-Sub
 
 class pull_consumer;
 class subscription;
+class kv_bucket;
+struct bucket_settings;
 
 /// One connection to a NATS cluster, with its JetStream context.
 ///
@@ -135,6 +137,11 @@ public:
     /// Binds to the durable consumer, creating it unless it exists (then its settings stay
     /// as they are).
     boost::system::result<std::unique_ptr<pull_consumer>> pull(const consumer_settings& settings);
+    /// Binds to the key-value bucket, creating it unless it exists (retried while the cluster
+    /// cannot answer yet, for up to `patience`).
+    boost::system::result<std::unique_ptr<kv_bucket>> bucket(
+        const bucket_settings& settings,
+        std::chrono::milliseconds patience = std::chrono::seconds(10));
     /// A plain NATS message to whoever listens now (at most once, nothing stored): a hint,
     /// such as "new work", never data.
     boost::system::result<void> publish_hint(const std::string& subject);
