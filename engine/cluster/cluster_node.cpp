@@ -9,6 +9,7 @@
 #include "cluster/cluster_messages.hpp"
 #include "cluster/cluster_replies.hpp"
 #include "cluster/jetstream_backend.hpp"
+#include "ferry/engine/intake/idempotency.hpp"
 #include "ferry/store/log.hpp"
 
 namespace ferry::engine::cluster {
@@ -76,7 +77,7 @@ cluster_node::~cluster_node() {
     nats_.reset();
 }
 
-boost::system::result<void> cluster_node::replicate(
+boost::system::result<cluster_node::replicated> cluster_node::replicate(
     std::span<const store::new_execution> executions) {
     std::vector<store::new_execution> complete;
     complete.reserve(executions.size());
@@ -85,12 +86,86 @@ boost::system::result<void> cluster_node::replicate(
         if (!w) return w.error();
         complete.push_back(std::move(*w));
     }
-    auto queued = backend_->enqueue(complete);
     outbox_size_.fetch_add(executions.size(), std::memory_order_relaxed);
+    auto published = claim_and_publish(complete, false);
     // Not acknowledged (the caller gets a 503), yet in the outbox and perhaps in the cluster:
     // the keeper publishes the outbox again until the cluster takes it.
-    if (!queued) republish_.store(true);
-    return queued;
+    if (!published) republish_.store(true);
+    return published;
+}
+
+boost::system::result<std::optional<std::string>> cluster_node::recall_claim(
+    const std::string& key) {
+    return backend_->answer(key);
+}
+
+boost::system::result<cluster_node::replicated> cluster_node::claim_and_publish(
+    const std::vector<store::new_execution>& executions, bool again) {
+    replicated verdicts(executions.size());
+    // Idempotency keys first, cluster-wide: an execution whose key another node claimed first
+    // is cancelled here, never published (its caller gets that claim's receipt).
+    std::vector<std::pair<std::string, std::string>> claims;
+    std::vector<std::size_t> claimant;  // which execution made each claim
+    for (std::size_t i = 0; i < executions.size(); ++i) {
+        const auto& e = executions[i];
+        if (e.outbox_claim.empty()) continue;
+        for (const auto& [key, value] : e.answers) {
+            if (key != e.outbox_claim) continue;
+            claims.emplace_back(key, value);
+            claimant.push_back(i);
+        }
+    }
+    if (!claims.empty()) {
+        const auto now = now_ms();
+        auto claimed = backend_->claim_answers(claims, [now](std::string_view earlier) {
+            const auto record = decode_idempotency_record(earlier);
+            return record && record->expires_ms != 0 && record->expires_ms <= now;
+        });
+        if (!claimed) return claimed.error();
+        for (std::size_t c = 0; c < claims.size(); ++c) {
+            if ((*claimed)[c]) verdicts[claimant[c]] = std::move((*claimed)[c]);
+        }
+        if (auto cancelled = cancel_superseded(executions, verdicts); !cancelled) {
+            return cancelled.error();
+        }
+    }
+    std::vector<store::new_execution> publish;
+    publish.reserve(executions.size());
+    for (std::size_t i = 0; i < executions.size(); ++i) {
+        if (!verdicts[i]) publish.push_back(executions[i]);
+    }
+    if (auto queued = backend_->enqueue(publish, again); !queued) return queued.error();
+    return verdicts;
+}
+
+boost::system::result<void> cluster_node::cancel_superseded(
+    const std::vector<store::new_execution>& executions, const replicated& verdicts) {
+    std::vector<store::execution_record> cancelled;
+    std::vector<std::string> ids;
+    std::vector<std::pair<std::string, std::string>> claims;
+    const auto now = now_ms();
+    for (std::size_t i = 0; i < executions.size(); ++i) {
+        if (!verdicts[i]) continue;
+        auto record = executions[i].record;
+        const auto first = decode_idempotency_record(*verdicts[i]);
+        record.state = store::execution_state::cancelled;
+        record.finished_ms = now;
+        record.pending_seq = 0;
+        record.error = "not run: its Idempotency-Key was claimed first on another node" +
+                       (first ? " by execution " + first->original.execution_id : std::string());
+        cancelled.push_back(std::move(record));
+        ids.push_back(executions[i].record.id);
+        // Repeats on this node answer with the claim that stands.
+        claims.emplace_back(executions[i].outbox_claim, *verdicts[i]);
+    }
+    if (cancelled.empty()) return {};
+    log::info("cluster",
+              "executions whose idempotency key another node claimed first were cancelled",
+              {{"executions", std::to_string(cancelled.size())}});
+    if (auto written = db_.put_answers(claims); !written) return written.error();
+    if (auto written = db_.finish_executions(cancelled); !written) return written.error();
+    if (auto dropped = db_.drop_from_outbox(ids); !dropped) return dropped.error();
+    return db_.sync();
 }
 
 boost::system::result<void> cluster_node::receive_replies(transport::context& ctx,
@@ -183,7 +258,7 @@ bool cluster_node::republish_outbox() {
     std::size_t published = 0;
     const auto flush = [&] {
         if (batch.empty()) return true;
-        if (auto queued = backend_->enqueue(batch, true); !queued) {
+        if (auto queued = claim_and_publish(batch, true); !queued) {
             log::warn("cluster", "the cluster did not take the outbox back yet; trying again",
                       {{"error", queued.error().message()}});
             return false;
@@ -202,6 +277,13 @@ bool cluster_node::republish_outbox() {
         store::new_execution stored;
         stored.record = std::move(*rec);
         stored.arrives = store::new_execution::part::closing;  // its documents are in the store
+        if (!entry.claim.empty()) {
+            // Its idempotency key is claimed in the cluster before it is published again.
+            if (auto claim = db_.read_answer(entry.claim)) {
+                stored.outbox_claim = entry.claim;
+                stored.answers.emplace_back(entry.claim, std::move(*claim));
+            }
+        }
         auto complete = whole(db_, stored);
         if (!complete) {
             log::error(

@@ -48,6 +48,16 @@ public:
     /// the claim look for a recorded outcome first, for repeats outside it.
     boost::system::result<void> enqueue(std::span<const store::new_execution> executions,
                                         bool again = false);
+    /// Claims answer keys for the whole cluster (an ingress node's idempotency keys): each
+    /// written create-only on its answer subject. Per claim: nullopt when this one stands
+    /// (written now, or these very bytes were there: a republish of its own), else the value
+    /// that was there first. An earlier value `replaceable` says may go (an expired claim) is
+    /// overwritten, compare-and-set. An error when the cluster did not answer for every claim.
+    boost::system::result<std::vector<std::optional<std::string>>> claim_answers(
+        std::span<const std::pair<std::string, std::string>> claims,
+        const std::function<bool(std::string_view earlier)>& replaceable);
+    /// The answer kept under `key` (kept_answers, claim_answers); nullopt when there is none.
+    boost::system::result<std::optional<std::string>> answer(const std::string& key);
     /// The recorded outcome of an execution; nullopt while it has none.
     boost::system::result<std::optional<store::execution_record>> outcome(const std::string& id);
 

@@ -47,6 +47,49 @@ boost::system::result<std::optional<idempotency_record>> claim_in_force(const st
     return std::optional<idempotency_record>(std::move(*record));
 }
 
+/// A claim made on another node of the cluster, unless it has expired.
+boost::system::result<std::optional<idempotency_record>> recall_remote_claim(
+    const std::function<boost::system::result<std::optional<std::string>>(const std::string&)>&
+        recall,
+    const std::string& key, std::int64_t now) {
+    auto bytes = recall(key);
+    if (!bytes) return bytes.error();
+    if (!*bytes) return std::nullopt;
+    auto record = decode_idempotency_record(**bytes);
+    if (!record) return store::errc::corrupt_record;
+    if (record->expires_ms != 0 && record->expires_ms <= now) return std::nullopt;
+    return std::optional<idempotency_record>(std::move(*record));
+}
+
+/// Cluster mode: the replies of executions whose Idempotency-Key another node claimed first
+/// (cancelled, not published) become that claim's receipt, or a conflict when that claim was
+/// made by a different request.
+void answer_superseded(std::span<const store::new_execution> queued,
+                       const intake_settings::replicated& verdicts,
+                       std::vector<intake_reply>& replies) {
+    for (std::size_t j = 0; j < queued.size() && j < verdicts.size(); ++j) {
+        if (!verdicts[j]) continue;
+        const auto& execution = queued[j];
+        auto theirs = decode_idempotency_record(*verdicts[j]);
+        std::optional<idempotency_record> ours;
+        for (const auto& [key, value] : execution.answers) {
+            if (key != execution.outbox_claim) continue;
+            if (auto decoded = decode_idempotency_record(value)) ours = std::move(*decoded);
+        }
+        for (auto& reply : replies) {
+            if (reply.accepted.execution_id != execution.record.id) continue;
+            if (!theirs || !ours || theirs->fingerprint != ours->fingerprint) {
+                reply = intake_reply{};
+                reply.status = intake_status::conflict;
+                reply.message = "the idempotency key was used by a different request";
+                continue;
+            }
+            reply.accepted = theirs->original;
+            reply.repeat = true;
+        }
+    }
+}
+
 }  // namespace
 
 struct intake_service::pipeline {
@@ -128,11 +171,23 @@ void intake_service::run(std::stop_token stop) {
             const bool claims_key = !key.empty() && (decoded->arrives == part::whole ||
                                                      decoded->arrives == part::closing);
             if (claims_key) {
-                const auto earlier = claim_in_force(db_, claimed, key, now);
+                auto earlier = claim_in_force(db_, claimed, key, now);
                 if (!earlier) {
                     refuse(request, intake_status::storage_failure,
                            "the idempotency key could not be read: " + earlier.error().message());
                     continue;
+                }
+                if (!*earlier && settings_.recall_claim) {
+                    // Perhaps claimed on another node of the cluster.
+                    auto remote = recall_remote_claim(settings_.recall_claim, key, now);
+                    if (!remote) {
+                        refuse(request, intake_status::cluster_unavailable,
+                               "the cluster did not say whether the idempotency key is claimed: " +
+                                   remote.error().message());
+                        continue;
+                    }
+                    if (*remote) claimed.emplace(key, **remote);
+                    earlier = std::move(*remote);
                 }
                 if (*earlier && (*earlier)->fingerprint != fingerprint) {
                     refuse(request, intake_status::conflict,
@@ -166,6 +221,7 @@ void intake_service::run(std::stop_token stop) {
                 idempotency_record record{now + settings_.idempotency_ttl_ms, fingerprint,
                                           accepted.accepted};
                 execution.answers.emplace_back(key, encode_idempotency_record(record));
+                if (settings_.replicate) execution.outbox_claim = key;  // claimed cluster-wide
                 claimed.emplace(key, std::move(record));
             }
             batch.replies.push_back(std::move(accepted));
@@ -196,12 +252,14 @@ void intake_service::run(std::stop_token stop) {
             for (const auto& execution : batch.executions) {
                 if (execution.queues()) queued.push_back(execution);
             }
-            if (auto handed = settings_.replicate(queued); !handed) {
+            auto handed = settings_.replicate(queued);
+            if (!handed) {
                 for (const auto& request : batch.requests) {
                     refuse(request, intake_status::cluster_unavailable, handed.error().message());
                 }
                 continue;
             }
+            answer_superseded(queued, *handed, batch.replies);
             for (auto& reply : batch.replies) {
                 if (!reply.repeat) reply.accepted.durability = "fsync+cluster";
             }

@@ -28,7 +28,8 @@ inline const std::string delayed_prefix = "delayed/";
 // "parked/<execution id>": a queue message waiting for a listener (value: the queue's name).
 inline const std::string parked_prefix = "parked/";
 // "outbox/<execution id>": cluster mode, an execution handed to the cluster and kept here until
-// the cluster has surely written it (8-byte big-endian ms it was stored).
+// the cluster has surely written it (8-byte big-endian ms it was stored, then the answers key
+// of the idempotency claim it makes, if any).
 inline const std::string outbox_prefix = "outbox/";
 // "dead/<execution id>": a dead letter (value: string queue, varint ms it died).
 inline const std::string dead_prefix = "dead/";

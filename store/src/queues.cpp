@@ -76,8 +76,10 @@ boost::system::result<std::uint64_t> store::release_parked(std::span<execution_r
 boost::system::result<std::vector<outbox_entry>> store::list_outbox() const {
     std::vector<outbox_entry> out;
     auto scanned = impl_->scan_meta(keys::outbox_prefix, {}, [&](auto id, auto value) {
-        const auto stored = decode_be64(value);
-        out.push_back({std::string(id), stored ? static_cast<std::int64_t>(*stored) : 0});
+        // 8 bytes big-endian: when stored; then the idempotency claim's key, if any.
+        const auto stored = value.size() >= 8 ? decode_be64(value.substr(0, 8)) : std::nullopt;
+        out.push_back({std::string(id), stored ? static_cast<std::int64_t>(*stored) : 0,
+                       value.size() > 8 ? std::string(value.substr(8)) : std::string()});
         return true;
     });
     if (!scanned) return scanned.error();

@@ -126,7 +126,8 @@ std::uint64_t store::put_new_executions(rocksdb::WriteBatch& wb, std::span<new_e
         if (execution.outbox) {
             execution.record.pending_seq = 0;
             wb.Put(impl_->meta, keys::outbox_prefix + id,
-                   encode_be64(static_cast<std::uint64_t>(execution.record.created_ms)));
+                   encode_be64(static_cast<std::uint64_t>(execution.record.created_ms)) +
+                       execution.outbox_claim);
         } else if (!execution.parked_on.empty()) {
             execution.record.pending_seq = 0;
             wb.Put(impl_->meta, keys::parked_prefix + id, execution.parked_on);

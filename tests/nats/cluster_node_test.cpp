@@ -185,6 +185,73 @@ steps:
     EXPECT_EQ(version_on(c->port()), 2);
 }
 
+// An Idempotency-Key is the cluster's: a repeat on the other node gets the original receipt
+// and runs nothing again; the key reused for another request is refused there (422). Posted to both
+// nodes at once, one execution runs and both callers get its receipt.
+TEST_F(ClusterNode, AnIdempotentRepeatOnTheOtherNodeGetsTheOriginalReceipt) {
+    auto a = node("a");
+    auto b = node("b");
+    auto w = worker("w");
+    const auto post_keyed = [&](std::uint16_t port, const std::string& key, int order) {
+        return test::http_request(port, "POST", "/ws/simple/createOrder",
+                                  "{\"order\": " + std::to_string(order) + "}",
+                                  {{"Content-Type", "application/json"}, {"Idempotency-Key", key}});
+    };
+    const auto first = post_keyed(a->port(), "order-77", 77);
+    ASSERT_EQ(first.status, 202) << first.body;
+    const auto id = first.header("X-Execution-Id");
+    const auto repeat = post_keyed(b->port(), "order-77", 77);
+    ASSERT_EQ(repeat.status, 202) << repeat.body;
+    EXPECT_EQ(repeat.header("X-Execution-Id"), id);
+    EXPECT_EQ(repeat.header("Idempotent-Replayed"), "true");
+    EXPECT_EQ(post_keyed(b->port(), "order-77", 78).status, 422);  // as on one node
+
+    // Both nodes at once, ten fresh keys.
+    std::vector<std::string> ids = {id};
+    for (int k = 0; k < 10; ++k) {
+        const auto key = "race-" + std::to_string(k);
+        test::http_reply on_a;
+        std::thread other([&] { on_a = post_keyed(a->port(), key, k); });
+        const auto on_b = post_keyed(b->port(), key, k);
+        other.join();
+        ASSERT_EQ(on_a.status, 202) << on_a.body;
+        ASSERT_EQ(on_b.status, 202) << on_b.body;
+        EXPECT_EQ(on_a.header("X-Execution-Id"), on_b.header("X-Execution-Id")) << key;
+        ids.push_back(on_a.header("X-Execution-Id"));
+    }
+    const auto done = test_support::wait_for_outcomes(observer(), ids, 30s);
+    ASSERT_EQ(done.size(), ids.size()) << w->log();
+    for (const auto& [done_id, rec] : done) {
+        EXPECT_EQ(rec.state, store::execution_state::succeeded) << done_id << ": " << rec.error;
+    }
+    // Nothing else ran: once the work is done and node a has followed every outcome, its
+    // history (the whole cluster's) has exactly these executions succeeded.
+    const auto succeeded_on_a = [&] {
+        const auto res =
+            test::http_request(a->port(), "GET", "/_admin/executions?state=succeeded&limit=100");
+        return boost::json::parse(res.body).at("executions").as_array().size();
+    };
+    ASSERT_TRUE(test::eventually(
+        [&] {
+            const auto work = observer().consumer("FERRY_RUNS", "ferry-executors");
+            const auto history = observer().consumer("FERRY_RECORDS", "ferry-history-a");
+            return work && work->pending == 0 && work->ack_pending == 0 && history &&
+                   history->pending == 0 && history->ack_pending == 0;
+        },
+        30s));
+    EXPECT_EQ(succeeded_on_a(), ids.size());
+    // A node that lost a race cancelled its own execution (kept in its history, not run).
+    for (const auto* n : {a.get(), b.get()}) {
+        const auto res =
+            test::http_request(n->port(), "GET", "/_admin/executions?state=cancelled&limit=100");
+        const auto listed = boost::json::parse(res.body);
+        for (const auto& e : listed.at("executions").as_array()) {
+            const std::string error(e.at("error").as_string());
+            EXPECT_NE(error.find("claimed first on another node"), std::string::npos) << error;
+        }
+    }
+}
+
 // With the cluster gone, a post is refused with 503 and Retry-After (never a 202 the cluster
 // did not acknowledge); once the cluster is back, the node publishes what it stored meanwhile.
 TEST_F(ClusterNode, WithoutTheClusterPostsAreRefusedAndLaterPublished) {

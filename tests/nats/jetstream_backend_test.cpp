@@ -268,6 +268,31 @@ TEST(JetStreamBackend, SequencesAreUniqueAcrossNodes) {
     EXPECT_EQ(*values.rbegin(), 300u);
 }
 
+// Idempotency keys are claimed once for the cluster: the first claim stands, its own repeat
+// stands, another node's later claim gets the first; an expired claim is taken over.
+TEST(JetStreamBackend, TheFirstClaimOfAKeyStands) {
+    jetstream_harness node_a;
+    auto node_b = node_a.another_node();
+    const auto never = [](std::string_view) { return false; };
+    const std::vector<std::pair<std::string, std::string>> mine = {{"idem/op/k1", "from a"},
+                                                                   {"idem/op/k2", "from a"}};
+    const auto first = node_a.jetstream().claim_answers(mine, never).value();
+    EXPECT_EQ(first, (std::vector<std::optional<std::string>>{std::nullopt, std::nullopt}));
+    EXPECT_EQ(node_a.jetstream().claim_answers(mine, never).value(), first);  // published again
+
+    const std::vector<std::pair<std::string, std::string>> theirs = {{"idem/op/k1", "from b"},
+                                                                     {"idem/op/k3", "from b"}};
+    EXPECT_EQ(node_b.backend->claim_answers(theirs, never).value(),
+              (std::vector<std::optional<std::string>>{"from a", std::nullopt}));
+    EXPECT_EQ(node_b.backend->answer("idem/op/k1").value(), "from a");
+
+    const auto expired = [](std::string_view earlier) { return earlier == "from a"; };
+    EXPECT_EQ(node_b.backend->claim_answers(theirs, expired).value(),
+              (std::vector<std::optional<std::string>>{std::nullopt, std::nullopt}));
+    EXPECT_EQ(node_a.jetstream().answer("idem/op/k1").value(), "from b");
+    EXPECT_EQ(node_a.jetstream().answer("idem/op/none").value(), std::nullopt);
+}
+
 // Two nodes claim and finish from a replicated (R3) stream on three servers; the server
 // leading the work stream is killed (-9) halfway. Every execution is recorded exactly once:
 // nothing lost, nothing finished twice.

@@ -65,6 +65,30 @@ TEST_F(QueueStoreTest, DelayedRedeliveryWaitsOutsideThePendingQueue) {
 }
 
 // Redeliveries and parked messages are durable: a reopened store still lists them.
+// Cluster mode: an ingress node's execution waits in its outbox (not the pending queue) with
+// the key of the idempotency claim it makes, across a reopen, until dropped.
+TEST_F(QueueStoreTest, TheOutboxKeepsItsExecutionsAndTheirClaims) {
+    std::vector<new_execution> batch = {message(id_at(1000, 1), 1000),
+                                        message(id_at(1000, 2), 1000)};
+    for (auto& e : batch) e.outbox = true;
+    batch[1].outbox_claim = "idem/createOrder/k-1";
+    batch[1].answers = {{"idem/createOrder/k-1", std::string(8, '\0') + "claim"}};
+    ASSERT_TRUE(db_->commit(batch));
+    EXPECT_TRUE(db_->read_pending(0, 10)->empty());
+    db_.reset();
+    db_ = open();
+    const auto outbox = db_->list_outbox().value();
+    ASSERT_EQ(outbox.size(), 2u);
+    EXPECT_EQ(outbox[0].execution_id, id_at(1000, 1));
+    EXPECT_EQ(outbox[0].stored_ms, 1000);
+    EXPECT_EQ(outbox[0].claim, "");
+    EXPECT_EQ(outbox[1].claim, "idem/createOrder/k-1");
+    EXPECT_EQ(db_->read_answer("idem/createOrder/k-1").value(), std::string(8, '\0') + "claim");
+    const std::vector<std::string> drop = {id_at(1000, 1)};
+    ASSERT_TRUE(db_->drop_from_outbox(drop));
+    EXPECT_EQ(db_->list_outbox()->size(), 1u);
+}
+
 TEST_F(QueueStoreTest, WaitingMessagesSurviveReopen) {
     {
         std::vector<new_execution> batch = {message(id_at(1000, 1), 1000),

@@ -106,6 +106,9 @@ struct new_execution {
     /// Cluster mode: it runs in the cluster, not from this store's pending queue; the store
     /// keeps it in its outbox (store::list_outbox) until the cluster has surely written it.
     bool outbox = false;
+    /// With outbox: the answers key of the idempotency claim it makes (one of `answers`), kept
+    /// with its outbox entry so that publishing it again claims the key in the cluster first.
+    std::string outbox_claim;
 
     bool queues() const { return arrives == part::whole || arrives == part::closing; }
 };
@@ -114,6 +117,7 @@ struct new_execution {
 struct outbox_entry {
     std::string execution_id;
     std::int64_t stored_ms = 0;
+    std::string claim;  // new_execution::outbox_claim
 };
 
 /// A queue message whose last delivery failed (SPEC §3): the failed execution keeps its

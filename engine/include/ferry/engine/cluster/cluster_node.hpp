@@ -5,8 +5,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "ferry/engine/cluster/jetstream_settings.hpp"
 #include "ferry/engine/ops/control_entries.hpp"
@@ -60,8 +62,13 @@ public:
     cluster_node(const cluster_node&) = delete;
     cluster_node& operator=(const cluster_node&) = delete;
 
-    /// Queues the executions of a group commit (stored in the outbox) in the cluster.
-    boost::system::result<void> replicate(std::span<const store::new_execution> executions);
+    /// Queues the executions of a group commit (stored in the outbox) in the cluster, their
+    /// idempotency keys claimed there first. Per execution: nullopt when queued, else the
+    /// claim another node made first (the execution is cancelled here, never run).
+    using replicated = std::vector<std::optional<std::string>>;
+    boost::system::result<replicated> replicate(std::span<const store::new_execution> executions);
+    /// The cluster's claim on an answers key (an idempotency key another node took), if any.
+    boost::system::result<std::optional<std::string>> recall_claim(const std::string& key);
     /// Passes the synchronous replies sent to this node (by whichever executor ran the
     /// execution) to its waiting callers, over `reply_endpoint` of `ctx`. Before start().
     boost::system::result<void> receive_replies(transport::context& ctx,
@@ -87,6 +94,12 @@ public:
 private:
     cluster_node(store::store& db, cluster_node_settings settings);
     void keep_outbox(const std::stop_token& stop);
+    /// Claims the executions' idempotency keys, cancels those another node claimed first and
+    /// publishes the rest.
+    boost::system::result<replicated> claim_and_publish(
+        const std::vector<store::new_execution>& executions, bool again);
+    boost::system::result<void> cancel_superseded(
+        const std::vector<store::new_execution>& executions, const replicated& verdicts);
     /// Publishes the outbox again; false when the cluster did not take all of it.
     bool republish_outbox();
     void follow_outcomes(const std::stop_token& stop);

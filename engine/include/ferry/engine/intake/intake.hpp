@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <string>
 
@@ -21,8 +22,18 @@ struct intake_settings {
     /// Cluster mode (the ingress outbox): queued executions go to the store's outbox instead
     /// of its pending queue, and once a group commit is durable they are handed to this, which
     /// returns when the cluster acknowledged them; only then are the requests answered. An
-    /// error answers them cluster_unavailable. Runs on the intake thread.
-    std::function<boost::system::result<void>(std::span<const store::new_execution>)> replicate{};
+    /// error answers them cluster_unavailable. Per execution: nullopt when published; else
+    /// another node claimed its Idempotency-Key first, and this is that claim (an encoded
+    /// idempotency_record): the execution was cancelled, and its caller gets that receipt.
+    /// Runs on the intake thread.
+    using replicated = std::vector<std::optional<std::string>>;
+    /// Cluster mode: the claim another node made on an idempotency key this store does not
+    /// know (an encoded idempotency_record), nullopt for none; an error answers the request
+    /// cluster_unavailable. Runs on the intake thread.
+    std::function<boost::system::result<std::optional<std::string>>(const std::string& key)>
+        recall_claim{};
+    std::function<boost::system::result<replicated>(std::span<const store::new_execution>)>
+        replicate{};
 };
 
 struct intake_stats {
