@@ -357,6 +357,16 @@ asio::awaitable<refused_or<listener_status>> gateway::change_listener(std::strin
     });
 }
 
+asio::awaitable<std::optional<boost::system::result<std::vector<cluster::member_view>>>>
+gateway::cluster_members() {
+    const auto* node = impl_->engine.cluster();
+    if (node == nullptr) co_return std::nullopt;
+    co_return co_await on_pool(impl_->blocking, [node] {
+        return std::optional<boost::system::result<std::vector<cluster::member_view>>>(
+            node->members());
+    });
+}
+
 std::vector<listener_status> gateway::listeners() const {
     return impl_->engine.deployments().listeners();
 }

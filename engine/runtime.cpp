@@ -109,6 +109,8 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
     // A process that starts listening on a queue gets the messages parked for it.
     processes_.on_change([this] { queues_->release_parked(); });
     if (cluster_) {
+        cluster_->on_report_executors(
+            [this] { return cluster_executors_ ? cluster_executors_->stats() : worker_report{}; });
         // Another node deployed, activated, undeployed, paused or resumed: served here too.
         cluster_->on_deployments_changed([this, told = std::set<std::string>()]() mutable {
             for (auto& warning : deployments_.reload()) {

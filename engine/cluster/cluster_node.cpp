@@ -63,7 +63,25 @@ boost::system::result<std::unique_ptr<cluster_node>> cluster_node::open(
     auto control = cluster_control::open(*node->nats_, js, node->stored_control_);
     if (!control) return control.error();
     node->control_ = std::move(*control);
+    node->started_ms_ = now_ms();
+    auto presence = cluster_presence::open(*node->nats_, js, [n = node.get()] {
+        member_report r;
+        r.name = n->settings_.node;
+        r.kind = "node";
+        r.host = host_name();
+        r.started_ms = n->started_ms_;
+        if (n->executors_report_) r.executors = n->executors_report_();
+        r.outbox = n->outbox_size();
+        r.outcomes_followed = n->outcomes_followed();
+        return r;
+    });
+    if (!presence) return presence.error();
+    node->presence_ = std::move(*presence);
     return node;
+}
+
+boost::system::result<std::vector<member_view>> cluster_node::members() const {
+    return presence_->members();
 }
 
 control_entries& cluster_node::control() { return *control_; }
@@ -72,6 +90,7 @@ cluster_node::~cluster_node() {
     stop();
     replies_.reset();  // drained: its thread is done with the sender
     reply_sender_.reset();
+    presence_.reset();
     control_.reset();
     backend_.reset();
     nats_.reset();
@@ -190,6 +209,7 @@ void cluster_node::start() {
     keeper_.start("ferry-outbox", [this](const std::stop_token& stop) { keep_outbox(stop); });
     follower_.start("ferry-history",
                     [this](const std::stop_token& stop) { follow_outcomes(stop); });
+    presence_->start();
     control_follower_.start("ferry-control", [this](const std::stop_token& stop) {
         control_->follow(stop, [this] {
             if (deployments_changed_) deployments_changed_();
@@ -198,6 +218,7 @@ void cluster_node::start() {
 }
 
 void cluster_node::stop() {
+    if (presence_) presence_->stop();
     keeper_.stop();
     follower_.stop();
     control_follower_.stop();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "clock.hpp"
 #include "cluster/cluster_replies.hpp"
 #include "cluster/jetstream_backend.hpp"
 #include "execute/executor_host.hpp"
@@ -64,11 +65,26 @@ boost::system::result<std::unique_ptr<cluster_worker>> cluster_worker::open(
         [backend = worker->backend_.get()](std::string_view name, std::uint64_t count) {
             return backend->reserve_sequence(name, count);
         });
+    if (!worker->settings_.member_name.empty()) {
+        auto presence = cluster_presence::open(*worker->nats_, worker->settings_.jetstream,
+                                               [w = worker.get(), started = now_ms()] {
+                                                   member_report r;
+                                                   r.name = w->settings_.member_name;
+                                                   r.kind = "worker";
+                                                   r.host = host_name();
+                                                   r.started_ms = started;
+                                                   r.executors = w->stats();
+                                                   return r;
+                                               });
+        if (!presence) return presence.error();
+        worker->presence_ = std::move(*presence);
+    }
     return worker;
 }
 
 cluster_worker::~cluster_worker() {
     stop();
+    presence_.reset();
     // The backend gives back what it still holds, before its connection goes.
     backend_.reset();
     nats_.reset();
@@ -90,10 +106,12 @@ void cluster_worker::start() {
     executors_.start(
         threads, "ferry-worker",
         [this](std::size_t slot, const std::stop_token& stop) { loops_[slot]->run(stop); });
+    if (presence_) presence_->start();
 }
 
 void cluster_worker::stop() {
     if (loops_.empty()) return;
+    if (presence_) presence_->stop();
     executors_.request_stop();  // the loops let what is in flight end, then return
     backend_->stop();
     executors_.stop();

@@ -74,8 +74,9 @@ routes make_routes() {
     admin(verb::get, "/_admin/replays/{id}", at_once<show_replay>);
     admin(verb::post, "/_admin/replays/{id}/cancel", at_once<cancel_replay>);
 
-    // Remote worker processes.
+    // Remote worker processes; the cluster's nodes and workers.
     admin(verb::get, "/_admin/workers", at_once<list_workers>);
+    admin(verb::get, "/_admin/nodes", list_nodes);
 
     // Internal queues and dead letters.
     admin(verb::get, "/_admin/queues", list_internal_queues);

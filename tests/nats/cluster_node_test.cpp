@@ -12,6 +12,7 @@
 #include "nats/recorded_outcomes.hpp"
 #include "support/admin_client.hpp"
 #include "support/eventually.hpp"
+#include "support/ferry_cli.hpp"
 #include "support/http_client.hpp"
 #include "support/nats_cluster.hpp"
 #include "support/server_process.hpp"
@@ -250,6 +251,58 @@ TEST_F(ClusterNode, AnIdempotentRepeatOnTheOtherNodeGetsTheOriginalReceipt) {
             EXPECT_NE(error.find("claimed first on another node"), std::string::npos) << error;
         }
     }
+}
+
+// `ferry nodes` on any node lists every node and worker of the cluster; a worker killed -9
+// turns silent, a node stopped cleanly leaves the list.
+TEST_F(ClusterNode, FerryNodesListsTheClusterAndWhoFellSilent) {
+    auto a = node("a");
+    auto b = node("b");
+    auto w = worker("w");
+    const auto members = [&](std::uint16_t port) {
+        std::map<std::string, std::string> state;  // "kind/name" -> state
+        const auto res = test::http_request(port, "GET", "/_admin/nodes");
+        if (res.status != 200) return state;
+        const auto listed = boost::json::parse(res.body);
+        for (const auto& m : listed.at("nodes").as_array()) {
+            state[std::string(m.at("kind").as_string()) + "/" +
+                  std::string(m.at("name").as_string())] = m.at("state").as_string();
+        }
+        return state;
+    };
+    const auto worker_state = [&](const std::map<std::string, std::string>& m) {
+        for (const auto& [key, state] : m) {
+            if (key.starts_with("worker/")) return state;
+        }
+        return std::string("absent");
+    };
+    ASSERT_TRUE(test::eventually(
+        [&] {
+            const auto m = members(b->port());
+            return m.size() == 3 && m.contains("node/a") && m.contains("node/b") &&
+                   worker_state(m) == "up";
+        },
+        10s))
+        << test::http_request(b->port(), "GET", "/_admin/nodes").body;
+    const auto table =
+        test::ferry_command("nodes --server http://127.0.0.1:" + std::to_string(a->port()));
+    ASSERT_TRUE(table.has_value());
+    EXPECT_EQ(table->rfind("NAME ", 0), 0u) << *table;
+    EXPECT_NE(table->find("\na "), std::string::npos) << *table;
+    EXPECT_NE(table->find(" worker "), std::string::npos) << *table;
+
+    w->kill9();
+    EXPECT_TRUE(
+        test::eventually([&] { return worker_state(members(a->port())) == "silent"; }, 15s, 200ms));
+    b->terminate();
+    EXPECT_TRUE(
+        test::eventually([&] { return !members(a->port()).contains("node/b"); }, 10s, 100ms));
+    // Embedded mode has no cluster to list.
+    EXPECT_EQ(test::http_request(
+                  test::server_process(processes(), (dir_.path() / "alone").string()).port(), "GET",
+                  "/_admin/nodes")
+                  .status,
+              404);
 }
 
 // With the cluster gone, a post is refused with 503 and Retry-After (never a 202 the cluster

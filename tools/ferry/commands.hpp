@@ -21,5 +21,7 @@ void add_replay_commands(CLI::App& app);
 void add_dlq_commands(CLI::App& app);
 /// workers: the remote worker processes of a server.
 void add_workers_command(CLI::App& app);
+/// nodes: the nodes and workers of a cluster.
+void add_nodes_command(CLI::App& app);
 
 }  // namespace ferry::tools

@@ -1,5 +1,7 @@
 // `ferry worker`: executor threads in their own process, fed by a serving process
 // (--connect) or by the cluster's JetStream (--cluster).
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -80,6 +82,7 @@ int run_cluster_worker(const worker_options& o) {
     settings.threads = o.threads;
     settings.max_in_flight = o.max_in_flight;
     settings.limits.files_root = files;
+    settings.member_name = engine::cluster::host_name() + ":" + std::to_string(getpid());
     auto worker = engine::cluster::cluster_worker::open(
         settings, [defs = definitions->get()] { return defs->current(); });
     if (!worker) {

@@ -413,6 +413,7 @@ result<std::unique_ptr<kv_bucket>> connection::bucket(const bucket_settings& set
             cfg.History = 1;
             cfg.Replicas = settings.replicas;
             cfg.StorageType = js_FileStorage;
+            cfg.TTL = settings.max_age.count() * ns_per_ms;
             st = js_CreateKeyValue(&kv, h_->js, &cfg);
         }
         if (st == NATS_OK) return std::make_unique<kv_bucket>(kv);

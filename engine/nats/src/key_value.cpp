@@ -2,6 +2,8 @@
 
 #include <nats/nats.h>
 
+#include <map>
+
 #include "ferry/nats/error.hpp"
 
 namespace ferry::nats {
@@ -71,6 +73,31 @@ result<std::unique_ptr<kv_watcher>> kv_bucket::watch() {
     const natsStatus st = kvStore_WatchAll(&w, store_of(kv_), &o);
     if (st != NATS_OK) return make_error(st);
     return std::make_unique<kv_watcher>(w);
+}
+
+result<std::vector<kv_entry>> kv_bucket::entries(std::chrono::milliseconds patience) {
+    auto watcher = watch();
+    if (!watcher) return watcher.error();
+    std::map<std::string, kv_entry> latest;  // a key written meanwhile comes twice
+    const auto give_up = std::chrono::steady_clock::now() + patience;
+    while (std::chrono::steady_clock::now() < give_up) {
+        auto update = (*watcher)->next(std::chrono::duration_cast<std::chrono::milliseconds>(
+            give_up - std::chrono::steady_clock::now()));
+        if (!update) return update.error();
+        if (update->what == kv_update::kind::caught_up) {
+            std::vector<kv_entry> out;
+            out.reserve(latest.size());
+            for (auto& [key, entry] : latest) out.push_back(std::move(entry));
+            return out;
+        }
+        if (update->what != kv_update::kind::entry) continue;
+        if (update->entry.value) {
+            latest.insert_or_assign(update->entry.key, std::move(update->entry));
+        } else {
+            latest.erase(update->entry.key);
+        }
+    }
+    return make_error(NATS_TIMEOUT);
 }
 
 }  // namespace ferry::nats

@@ -40,6 +40,8 @@ response list_replays(const routed_request& r);
 response show_replay(const routed_request& r);
 response cancel_replay(const routed_request& r);
 
+/// GET /_admin/nodes (workers_handler.cpp): cluster mode, every node and worker of the cluster.
+boost::asio::awaitable<response> list_nodes(routed_request r);
 /// GET /_admin/workers (workers_handler.cpp): remote worker processes and their last reports.
 response list_workers(const routed_request& r);
 

@@ -124,6 +124,10 @@ public:
         std::string id);
 
     engine_stats stats() const;
+    /// Cluster mode: the cluster's nodes and workers as they last reported (read from the
+    /// cluster, off the I/O threads); nullopt in embedded mode.
+    boost::asio::awaitable<std::optional<boost::system::result<std::vector<cluster::member_view>>>>
+    cluster_members();
 
     /// Fails waiting submissions with shutting_down and stops receiving replies; call before
     /// stopping the runtime.

@@ -84,6 +84,8 @@ public:
     executor_pool& executors() { return executors_; }
     const runtime_settings& settings() const { return settings_; }
     engine_stats stats() const;
+    /// Cluster mode: the cluster's nodes and workers; nullptr in embedded mode.
+    const cluster::cluster_node* cluster() const { return cluster_.get(); }
 
 private:
     runtime(transport::context& ctx, runtime_settings settings, std::unique_ptr<store::store> db,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ferry/engine/cluster/cluster_presence.hpp"
 #include "ferry/engine/cluster/jetstream_settings.hpp"
 #include "ferry/engine/ops/control_entries.hpp"
 #include "ferry/nats/connection.hpp"
@@ -52,7 +53,8 @@ struct cluster_node_settings {
 /// on_deployments_changed's callback (cluster/cluster_control.hpp).
 ///
 /// Threads: the outbox keeper (republish at start, then drop what is old enough); the history
-/// follower (outcomes into the store); the control follower (others' deployments).
+/// follower (outcomes into the store); the control follower (others' deployments); the
+/// presence reporter (cluster_presence.hpp).
 /// Concurrency: replicate() from one thread at a time (the intake's).
 class cluster_node {
 public:
@@ -80,6 +82,12 @@ public:
     void on_deployments_changed(std::function<void()> changed) {
         deployments_changed_ = std::move(changed);
     }
+    /// What this node's executors report (`ferry nodes`). Before start().
+    void on_report_executors(std::function<worker_report()> executors) {
+        executors_report_ = std::move(executors);
+    }
+    /// The cluster's nodes and workers, as they last reported.
+    boost::system::result<std::vector<member_view>> members() const;
     void start();
     void stop();
 
@@ -118,6 +126,9 @@ private:
     stored_control_entries stored_control_;
     std::unique_ptr<cluster_control> control_;
     std::function<void()> deployments_changed_;
+    std::function<worker_report()> executors_report_;
+    std::int64_t started_ms_ = 0;
+    std::unique_ptr<cluster_presence> presence_;
     threads::service_thread keeper_;
     threads::service_thread follower_;
     threads::service_thread control_follower_;

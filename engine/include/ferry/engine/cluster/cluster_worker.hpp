@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ferry/engine/cluster/cluster_presence.hpp"
 #include "ferry/engine/cluster/jetstream_settings.hpp"
 #include "ferry/engine/execute/execution_limits.hpp"
 #include "ferry/engine/model/registry.hpp"
@@ -38,6 +39,9 @@ struct cluster_worker_settings {
     execution_limits limits{};  // files_root: where file_write writes, on this machine
     /// How long open() waits for a cluster that is still electing its leaders.
     std::chrono::milliseconds patience{30000};
+    /// Set: this worker reports itself to the cluster under this name (`ferry nodes`); a
+    /// node's own executors are reported by the node.
+    std::string member_name;
 };
 
 /// `ferry worker --cluster`: executor loops (execute/executor_loop.hpp) that claim from the
@@ -78,6 +82,7 @@ private:
     std::uint64_t work_signal_ = 0;
     std::atomic<std::uint64_t> succeeded_{0};
     std::atomic<std::uint64_t> failed_{0};
+    std::unique_ptr<cluster_presence> presence_;  // with a member name
     threads::service_threads executors_;
 };
 

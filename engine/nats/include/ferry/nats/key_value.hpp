@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ferry::nats {
 
@@ -14,6 +15,8 @@ namespace ferry::nats {
 struct bucket_settings {
     std::string name;  // letters, digits, '-' and '_'
     int replicas = 1;
+    /// A value older than this is gone (0: kept until changed).
+    std::chrono::milliseconds max_age{0};
 };
 
 /// A key's value as the bucket holds it; no value once the key was erased.
@@ -61,6 +64,9 @@ public:
     /// nullopt when the key has no value (never written, or erased).
     boost::system::result<std::optional<kv_entry>> get(const std::string& key);
     boost::system::result<std::unique_ptr<kv_watcher>> watch();
+    /// Every key's value now (erased keys left out), waiting up to `patience` for them.
+    boost::system::result<std::vector<kv_entry>> entries(
+        std::chrono::milliseconds patience = std::chrono::seconds(5));
 
 private:
     void* kv_ = nullptr;  // kvStore*
