@@ -130,6 +130,24 @@ void nats_cluster::wipe(std::size_t server) {
     std::filesystem::remove_all(dir_.path() / servers_.at(server).name);
 }
 
+void nats_cluster::pause(std::size_t server) { ::kill(servers_.at(server).pid, SIGSTOP); }
+
+void nats_cluster::resume(std::size_t server) { ::kill(servers_.at(server).pid, SIGCONT); }
+
+void nats_cluster::snapshot(std::size_t server) {
+    const auto store = dir_.path() / servers_.at(server).name;
+    const auto copy = dir_.path() / (servers_.at(server).name + ".snapshot");
+    std::filesystem::remove_all(copy);
+    std::filesystem::copy(store, copy, std::filesystem::copy_options::recursive);
+}
+
+void nats_cluster::restore_snapshot(std::size_t server) {
+    const auto store = dir_.path() / servers_.at(server).name;
+    const auto copy = dir_.path() / (servers_.at(server).name + ".snapshot");
+    std::filesystem::remove_all(store);
+    std::filesystem::copy(copy, store, std::filesystem::copy_options::recursive);
+}
+
 void nats_cluster::restart(std::size_t server) {
     auto& s = servers_.at(server);
     start(s);

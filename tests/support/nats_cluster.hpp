@@ -33,6 +33,14 @@ public:
     void wipe(std::size_t server);
     /// Starts a stopped server again on its ports and store.
     void restart(std::size_t server);
+    /// SIGSTOP / SIGCONT: the server hangs (a stalled machine, a long GC pause) and comes back.
+    void pause(std::size_t server);
+    void resume(std::size_t server);
+    /// Copies a stopped server's store aside, and later puts that copy back in place of what
+    /// the store holds then: the server forgets everything written in between (an unflushed
+    /// tail lost in a power failure).
+    void snapshot(std::size_t server);
+    void restore_snapshot(std::size_t server);
     /// The server's log, for a failing test to show.
     std::string log(std::size_t server) const;
 

@@ -33,6 +33,11 @@ natsStatus apply(natsOptions* opts, const connection_settings& s) {
     // timeouts of what they asked meanwhile.
     if (st == NATS_OK) st = natsOptions_SetMaxReconnect(opts, -1);
     if (st == NATS_OK) st = natsOptions_SetReconnectWait(opts, 250);
+    // A server that hangs (stopped, stalled, cut off without a reset) is left for another
+    // within seconds: pinged every 2 s, given up after 2 unanswered pings (the client's
+    // defaults, 2 minutes and 2, would hold every request for minutes).
+    if (st == NATS_OK) st = natsOptions_SetPingInterval(opts, 2000);
+    if (st == NATS_OK) st = natsOptions_SetMaxPingsOut(opts, 2);
     if (st == NATS_OK && !s.credentials_file.empty()) {
         st = natsOptions_SetUserCredentialsFromFiles(opts, s.credentials_file.c_str(), nullptr);
     }
