@@ -160,6 +160,11 @@ engine_stats runtime::stats() const {
     out.retention_sweeps = retention_->sweeps();
     out.backlog = executors_.backlog();
     out.delayed_redeliveries = queues_->delayed();
+    if (cluster_) {
+        out.cluster = cluster_->view();
+        out.outbox = cluster_->outbox_size();
+        out.outcomes_followed = cluster_->outcomes_followed();
+    }
     return out;
 }
 

@@ -84,6 +84,11 @@ boost::system::result<std::vector<member_view>> cluster_node::members() const {
     return presence_->members();
 }
 
+cluster_view cluster_node::view() const {
+    std::lock_guard lock(view_mutex_);
+    return view_;
+}
+
 control_entries& cluster_node::control() { return *control_; }
 
 cluster_node::~cluster_node() {
@@ -210,6 +215,28 @@ void cluster_node::start() {
     follower_.start("ferry-history",
                     [this](const std::stop_token& stop) { follow_outcomes(stop); });
     presence_->start();
+    viewer_.start("ferry-view", [this](const std::stop_token& stop) {
+        std::mutex mutex;
+        std::condition_variable_any wakeup;
+        while (!stop.stop_requested()) {
+            cluster_view fresh;
+            auto members = presence_->members();
+            const auto& js = settings_.jetstream;
+            auto work = nats_->consumer(js.runs_stream, js.consumer);
+            if (members && work) {
+                fresh.members = std::move(*members);
+                fresh.queued = work->pending;
+                fresh.leased = work->ack_pending;
+                fresh.read = true;
+            }
+            {
+                std::lock_guard lock(view_mutex_);
+                view_ = std::move(fresh);
+            }
+            std::unique_lock lock(mutex);
+            wakeup.wait_for(lock, stop, cluster_presence::report_every, [] { return false; });
+        }
+    });
     control_follower_.start("ferry-control", [this](const std::stop_token& stop) {
         control_->follow(stop, [this] {
             if (deployments_changed_) deployments_changed_();
@@ -218,6 +245,7 @@ void cluster_node::start() {
 }
 
 void cluster_node::stop() {
+    viewer_.stop();
     if (presence_) presence_->stop();
     keeper_.stop();
     follower_.stop();

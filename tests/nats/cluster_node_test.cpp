@@ -361,6 +361,19 @@ TEST_F(ClusterNode, FerryNodesListsTheClusterAndWhoFellSilent) {
     EXPECT_NE(table->find("\na "), std::string::npos) << *table;
     EXPECT_NE(table->find(" worker "), std::string::npos) << *table;
 
+    // /metrics on any node counts the whole cluster.
+    EXPECT_TRUE(test::eventually(
+        [&] {
+            const auto metrics = test::http_request(a->port(), "GET", "/metrics").body;
+            return metrics.find("ferry_cluster_members{kind=\"node\",state=\"up\"} 2") !=
+                       std::string::npos &&
+                   metrics.find("ferry_cluster_members{kind=\"worker\",state=\"up\"} 1") !=
+                       std::string::npos &&
+                   metrics.find("ferry_cluster_executions_queued 0") != std::string::npos;
+        },
+        10s, 100ms))
+        << test::http_request(a->port(), "GET", "/metrics").body;
+
     w->kill9();
     EXPECT_TRUE(
         test::eventually([&] { return worker_state(members(a->port())) == "silent"; }, 15s, 200ms));

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
+#include <map>
 
 #include "admin/admin_api.hpp"
 #include "admin/execution_json.hpp"
@@ -238,6 +239,60 @@ boost::asio::awaitable<response> show_execution_document(routed_request r) {
                             req.keep_alive());
 }
 
+namespace {
+
+// Cluster mode: the whole cluster as this node last read it (docs/admin-api.md, "Metrics").
+void cluster_metrics(std::string& out, const engine::engine_stats& stats) {
+    if (!stats.cluster) return;
+    const auto& view = *stats.cluster;
+    metric(out, "ferry_cluster_outbox", "gauge",
+           "Executions in this node's outbox (kept until the cluster surely flushed them)",
+           static_cast<double>(stats.outbox));
+    metric(out, "ferry_cluster_outcomes_followed_total", "counter",
+           "The cluster's outcomes this node wrote into its history",
+           static_cast<double>(stats.outcomes_followed));
+    metric(out, "ferry_cluster_view_ok", "gauge",
+           "1 when the cluster answered this node's last look (the figures below are fresh)",
+           view.read ? 1 : 0);
+    if (!view.read) return;
+    metric(out, "ferry_cluster_executions_queued", "gauge",
+           "Executions in the cluster's work stream not claimed yet",
+           static_cast<double>(view.queued));
+    metric(out, "ferry_cluster_executions_leased", "gauge",
+           "Executions claimed by an executor of the cluster and not finished yet",
+           static_cast<double>(view.leased));
+    std::map<std::pair<std::string, std::string>, int> counts;  // (kind, state)
+    for (const auto& m : view.members) ++counts[{m.report.kind, m.state}];
+    out +=
+        "# HELP ferry_cluster_members Nodes and workers of the cluster by state\n"
+        "# TYPE ferry_cluster_members gauge\n";
+    for (const auto& [key, n] : counts) {
+        out += "ferry_cluster_members{kind=\"" + key.first + "\",state=\"" + key.second + "\"} " +
+               std::to_string(n) + "\n";
+    }
+    const auto per_member = [&](const char* name, const char* type, const char* help, auto value) {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+        for (const auto& m : view.members) {
+            out += std::string(name) + "{kind=\"" + m.report.kind + "\",member=\"" +
+                   label_value(m.report.name) + "\"} " + std::to_string(value(m.report)) + "\n";
+        }
+    };
+    using report = engine::cluster::member_report;
+    per_member("ferry_cluster_member_executions_succeeded_total", "counter",
+               "Executions a member's executors ran that succeeded (since it started)",
+               [](const report& r) { return r.executors.executors.succeeded; });
+    per_member("ferry_cluster_member_executions_failed_total", "counter",
+               "Executions a member's executors ran that failed (since it started)",
+               [](const report& r) { return r.executors.executors.failed; });
+    per_member("ferry_cluster_member_executions_in_flight", "gauge",
+               "Executions a member's executors hold, computing or waiting",
+               [](const report& r) { return r.executors.executors.in_flight; });
+    per_member("ferry_cluster_member_outbox", "gauge", "Executions in a node's outbox",
+               [](const report& r) { return r.outbox; });
+}
+
+}  // namespace
+
 response metrics(const routed_request& r) {
     const auto& req = r.req;
     const auto& svc = r.svc;
@@ -308,6 +363,7 @@ response metrics(const routed_request& r) {
                std::to_string(calls) + "\n";
     }
     worker_metrics(out, stats.workers);
+    cluster_metrics(out, stats);
     metric(out, "ferry_executions_queued", "gauge",
            "Executions stored and waiting for an executor (the queue depth)",
            static_cast<double>(stats.backlog));

@@ -50,6 +50,10 @@ struct engine_stats {
     std::uint64_t retention_sweeps = 0;
     std::uint64_t backlog = 0;             // executions queued, not yet taken by an executor
     std::size_t delayed_redeliveries = 0;  // failed queue deliveries waiting for their time
+    /// Cluster mode: the whole cluster as this node last read it, and this node's outbox.
+    std::optional<cluster::cluster_view> cluster;
+    std::uint64_t outbox = 0;
+    std::uint64_t outcomes_followed = 0;
 };
 
 class worker_dispatcher;

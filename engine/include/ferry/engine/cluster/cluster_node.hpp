@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -54,7 +55,7 @@ struct cluster_node_settings {
 ///
 /// Threads: the outbox keeper (republish at start, then drop what is old enough); the history
 /// follower (outcomes into the store); the control follower (others' deployments); the
-/// presence reporter (cluster_presence.hpp).
+/// presence reporter (cluster_presence.hpp); the viewer (view()).
 /// Concurrency: replicate() from one thread at a time (the intake's).
 class cluster_node {
 public:
@@ -88,6 +89,8 @@ public:
     }
     /// The cluster's nodes and workers, as they last reported.
     boost::system::result<std::vector<member_view>> members() const;
+    /// The cluster as this node last read it (every 2 s; at once, without asking the cluster).
+    cluster_view view() const;
     void start();
     void stop();
 
@@ -129,9 +132,12 @@ private:
     std::function<worker_report()> executors_report_;
     std::int64_t started_ms_ = 0;
     std::unique_ptr<cluster_presence> presence_;
+    mutable std::mutex view_mutex_;
+    cluster_view view_;
     threads::service_thread keeper_;
     threads::service_thread follower_;
     threads::service_thread control_follower_;
+    threads::service_thread viewer_;  // reads the cluster's view
 };
 
 }  // namespace ferry::engine::cluster

@@ -39,6 +39,15 @@ struct member_view {
     std::int64_t heard_ms_ago = 0;
 };
 
+/// The cluster as one node last read it (every 2 s), for /metrics: who is in it, and the
+/// work stream's executions.
+struct cluster_view {
+    std::vector<member_view> members;
+    std::uint64_t queued = 0;  // in the work stream, not claimed yet
+    std::uint64_t leased = 0;  // claimed by an executor, not finished yet
+    bool read = false;         // false: not read yet, or the cluster did not answer last time
+};
+
 /// Who is in the cluster (`ferry nodes`, GET /_admin/nodes): each member writes its report to
 /// the key-value bucket `ferry-members` every two seconds; a value a minute old is gone; a
 /// member that stops cleanly takes its own out.
