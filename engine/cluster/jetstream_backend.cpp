@@ -28,6 +28,9 @@ std::string abandoned_error(std::uint32_t max_attempts) {
            "while it ran)";
 }
 
+/// Request documents an outcome carries to every node's history, at most (bytes, stored form).
+constexpr std::size_t request_documents_in_outcome = 256 * 1024;
+
 bool lost_race(const boost::system::error_code& e) {
     return e == nats::make_error(0, nats::jetstream_code::wrong_last_sequence);
 }
@@ -291,6 +294,7 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
     }
     std::vector<const store::execution_record*> finishing;
     std::vector<std::uint64_t> deliveries;  // of each one finishing
+    std::vector<std::string_view> runs;     // of each one finishing: its run, as claimed
     {
         std::lock_guard lock(mutex_);
         auto take_if_held = [&](const store::execution_record& rec) {
@@ -304,6 +308,7 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
             held->second.finishing = true;
             finishing.push_back(&rec);
             deliveries.push_back(held->second.message.deliveries());
+            runs.push_back(held->second.message.data());  // held until acknowledged
         };
         for (const auto& rec : records) take_if_held(rec);
         for (const auto& rec : decoded) take_if_held(rec);
@@ -349,6 +354,15 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
                 if (const auto doc = kept_docs.find(doc_id); doc != kept_docs.end()) {
                     outcome.documents.emplace_back(doc_id, doc->second);
                 }
+            }
+        }
+        // Its request documents too, so that every node's history shows them (up to a size;
+        // larger ones stay on the node that took the post: an outcome is one NATS message).
+        if (auto run = decode_run(runs[i]); run) {
+            std::size_t size = 0;
+            for (const auto& [id, bytes] : run->documents) size += bytes.size();
+            if (size <= request_documents_in_outcome) {
+                for (auto& doc : run->documents) outcome.documents.push_back(std::move(doc));
             }
         }
         for (const auto& d : out.dead) {

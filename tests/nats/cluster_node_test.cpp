@@ -178,11 +178,16 @@ TEST_F(ClusterNode, PostsToTwoNodesRunOnAWorkerElsewhere) {
         EXPECT_EQ(rec.state, store::execution_state::succeeded) << id << ": " << rec.error;
         EXPECT_EQ(rec.attempts, 1u) << id;
     }
-    // Either node's history has every outcome, whichever node took the post.
+    // Either node's history has every outcome and its request document, whichever node took
+    // the post.
     for (const auto* n : {a.get(), b.get()}) {
         for (const auto& id : {ids.front(), ids.back()}) {
             const auto seen = test::wait_finished(n->port(), id, 30s);
             EXPECT_EQ(seen.at("state").as_string(), "succeeded") << id;
+            const auto doc = test::http_request(
+                n->port(), "GET", "/_admin/executions/" + id + "/documents/" + id + "-0");
+            EXPECT_EQ(doc.status, 200) << doc.body;
+            EXPECT_NE(doc.body.find("order"), std::string::npos) << doc.body;
         }
     }
 }
