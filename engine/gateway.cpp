@@ -10,6 +10,7 @@
 
 #include "clock.hpp"
 #include "cluster/cluster_replies.hpp"
+#include "ferry/store/error.hpp"
 #include "ferry/transport/error.hpp"
 #include "ferry/transport/reply_channel.hpp"
 #include "ferry/transport/request_client.hpp"
@@ -311,7 +312,13 @@ asio::awaitable<boost::system::result<kept_answer>> gateway::kept(std::string ke
     auto& engine = impl_->engine;
     co_return co_await on_pool(
         impl_->blocking, [&engine, &key]() -> boost::system::result<kept_answer> {
-            const auto bytes = engine.db().read_answer(key);
+            auto bytes = engine.db().read_answer(key);
+            // Cluster mode: an executor on another node or worker kept it in the cluster.
+            if (!bytes && bytes.error() == store::errc::not_found && engine.cluster() != nullptr) {
+                auto in_cluster = engine.cluster()->answer(key);
+                if (!in_cluster) return in_cluster.error();
+                if (*in_cluster) bytes = std::move(**in_cluster);
+            }
             if (!bytes) return bytes.error();
             auto kept = decode_kept_answer(*bytes);
             if (kept) {

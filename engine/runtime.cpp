@@ -80,7 +80,7 @@ intake_settings intake_settings_for(const runtime_settings& s, cluster::cluster_
         out.replicate = [node](std::span<const store::new_execution> executions) {
             return node->replicate(executions);
         };
-        out.recall_claim = [node](const std::string& key) { return node->recall_claim(key); };
+        out.recall_claim = [node](const std::string& key) { return node->answer(key); };
     }
     return out;
 }

@@ -118,8 +118,8 @@ boost::system::result<cluster_node::replicated> cluster_node::replicate(
     return published;
 }
 
-boost::system::result<std::optional<std::string>> cluster_node::recall_claim(
-    const std::string& key) {
+boost::system::result<std::optional<std::string>> cluster_node::answer(
+    const std::string& key) const {
     return backend_->answer(key);
 }
 

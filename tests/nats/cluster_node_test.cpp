@@ -490,6 +490,51 @@ TEST_F(ClusterNode, AfterTheClusterLostItsTailEveryPostRunsOnce) {
     EXPECT_EQ(worker_succeeded(), 30);
 }
 
+// A long list reply run by a worker is paged from any node: the later pages are kept in the
+// cluster, and each node serves them.
+TEST_F(ClusterNode, TheLaterPagesOfAReplyAreServedByEveryNode) {
+    dir_.write("processes/items.yaml", R"(name: items
+listen: {type: query, object: Items, input: multiple_json, output: multiple_json}
+steps:
+  - return: {}
+)");
+    auto a = node("a");
+    auto b = node("b");
+    auto w = worker("w");
+    std::string body = "[";
+    for (int i = 0; i < 250; ++i) body += (i ? "," : "") + std::to_string(i);
+    body += "]";
+    const auto next_link = [](const test::http_reply& res) -> std::string {
+        const auto link = res.header("Link");
+        return link.empty() ? "" : link.substr(1, link.find('>') - 1);
+    };
+    const auto first = test::http_request(a->port(), "POST", "/ws/simple/queryItems", body,
+                                          {{"Content-Type", "application/json"}});
+    ASSERT_EQ(first.status, 200) << first.body << w->log();
+    std::vector<std::int64_t> seen;
+    const auto add = [&](const std::string& page) {
+        const auto items = boost::json::parse(page);
+        for (const auto& v : items.as_array()) seen.push_back(v.as_int64());
+    };
+    add(first.body);
+    auto link = next_link(first);
+    for (const auto* n : {b.get(), a.get()}) {  // page 2 from the other node, page 3 from a
+        ASSERT_FALSE(link.empty());
+        const auto page = test::http_request(n->port(), "GET", link);
+        ASSERT_EQ(page.status, 200) << page.body;
+        add(page.body);
+        link = next_link(page);
+    }
+    EXPECT_TRUE(link.empty()) << link;
+    ASSERT_EQ(seen.size(), 250u);
+    for (int i = 0; i < 250; ++i) EXPECT_EQ(seen[i], i);
+    // The reply as sent is at the status link on either node.
+    const auto id = first.header("X-Execution-Id");
+    const auto result =
+        test::http_request(b->port(), "GET", "/_admin/executions/" + id + "/result");
+    EXPECT_EQ(result.status, 200) << result.body;
+}
+
 // With the cluster gone, a post is refused with 503 and Retry-After (never a 202 the cluster
 // did not acknowledge); once the cluster is back, the node publishes what it stored meanwhile.
 TEST_F(ClusterNode, WithoutTheClusterPostsAreRefusedAndLaterPublished) {

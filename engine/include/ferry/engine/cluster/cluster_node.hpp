@@ -70,8 +70,9 @@ public:
     /// claim another node made first (the execution is cancelled here, never run).
     using replicated = std::vector<std::optional<std::string>>;
     boost::system::result<replicated> replicate(std::span<const store::new_execution> executions);
-    /// The cluster's claim on an answers key (an idempotency key another node took), if any.
-    boost::system::result<std::optional<std::string>> recall_claim(const std::string& key);
+    /// What the cluster keeps under an answers key (an idempotency claim another node made,
+    /// a kept reply or page an executor elsewhere left), if anything.
+    boost::system::result<std::optional<std::string>> answer(const std::string& key) const;
     /// Passes the synchronous replies sent to this node (by whichever executor ran the
     /// execution) to its waiting callers, over `reply_endpoint` of `ctx`. Before start().
     boost::system::result<void> receive_replies(transport::context& ctx,
