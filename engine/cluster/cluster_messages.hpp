@@ -32,7 +32,7 @@ boost::system::result<queued_run> decode_run(std::string_view bytes);
 /// answers), so that a finish interrupted after its outcomes were written can complete them.
 struct recorded_outcome {
     std::string record;  // store::encode_execution()'s bytes, final
-    /// Its step outputs and (up to 256 KB in all) its request documents, stored form.
+    /// Its request documents (up to 256 KB in all), then its step outputs, stored form.
     std::vector<std::pair<std::string, std::string>> documents;
     std::vector<std::string> started;  // encode_run()'s bytes, each with its execution id
     std::vector<std::string> started_ids;

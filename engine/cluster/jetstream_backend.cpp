@@ -361,8 +361,10 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
         if (auto run = decode_run(runs[i]); run) {
             std::size_t size = 0;
             for (const auto& [id, bytes] : run->documents) size += bytes.size();
-            if (size <= request_documents_in_outcome) {
-                for (auto& doc : run->documents) outcome.documents.push_back(std::move(doc));
+            if (size <= request_documents_in_outcome) {  // first: the step outputs follow
+                outcome.documents.insert(outcome.documents.begin(),
+                                         std::make_move_iterator(run->documents.begin()),
+                                         std::make_move_iterator(run->documents.end()));
             }
         }
         for (const auto& d : out.dead) {

@@ -192,11 +192,11 @@ TEST(JetStreamBackend, AFinishRecordsWhatTheExecutionLeft) {
     ASSERT_TRUE(raw && *raw);
     const auto recorded = decode_outcome((*raw)->data);
     ASSERT_TRUE(recorded);
-    ASSERT_EQ(recorded->documents.size(), 2u);  // the step output, the request document
-    EXPECT_EQ(recorded->documents[0].first, ids[0] + "-s0-0");
-    EXPECT_EQ(store::decode_document(recorded->documents[0].second)->data, "step output");
-    EXPECT_EQ(recorded->documents[1].first, ids[0] + "-0");
-    EXPECT_EQ(store::decode_document(recorded->documents[1].second)->data, "doc of " + ids[0]);
+    ASSERT_EQ(recorded->documents.size(), 2u);  // the request document, the step output
+    EXPECT_EQ(recorded->documents[0].first, ids[0] + "-0");
+    EXPECT_EQ(store::decode_document(recorded->documents[0].second)->data, "doc of " + ids[0]);
+    EXPECT_EQ(recorded->documents[1].first, ids[0] + "-s0-0");
+    EXPECT_EQ(store::decode_document(recorded->documents[1].second)->data, "step output");
     EXPECT_EQ(recorded->started_ids, std::vector<std::string>{"started-1"});
     ASSERT_EQ(recorded->dead.size(), 1u);
     EXPECT_EQ(recorded->dead[0].queue, "orders");

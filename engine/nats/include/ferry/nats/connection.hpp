@@ -57,10 +57,10 @@ struct publish_ack {
 
 /// A message for publish_batch().
 struct outgoing_message {
-    std::string subject;
-    std::string data;
-    std::string message_id;  // Nats-Msg-Id ("" for none)
-    std::vector<std::pair<std::string, std::string>> headers;
+    std::string subject{};
+    std::string data{};
+    std::string message_id{};  // Nats-Msg-Id ("" for none)
+    std::vector<std::pair<std::string, std::string>> headers{};
 };
 
 /// A durable pull consumer: who fetches from it leases what it gets until acknowledged, or
