@@ -3,6 +3,7 @@
 #include <map>
 #include <thread>
 
+#include "cluster/cluster_messages.hpp"
 #include "ferry/store/log.hpp"
 
 namespace ferry::engine::cluster {
@@ -40,23 +41,7 @@ bool shared_control_key(std::string_view key) {
     return false;
 }
 
-std::string bucket_key(std::string_view control_key) {
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(control_key.size());
-    for (const char c : control_key) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
-            c == '-' || c == '_' || c == '/') {
-            out.push_back(c);
-        } else {
-            out.push_back('=');
-            out.push_back(hex[u >> 4]);
-            out.push_back(hex[u & 0xf]);
-        }
-    }
-    return out;
-}
+std::string bucket_key(std::string_view control_key) { return escaped(control_key, '=', "/"); }
 
 std::optional<std::string> control_key(std::string_view bucket_key) {
     std::string out;

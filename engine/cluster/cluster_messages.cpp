@@ -128,21 +128,26 @@ boost::system::result<recorded_outcome> decode_outcome(std::string_view bytes) {
     return outcome;
 }
 
-std::string subject_token(std::string_view text) {
+std::string escaped(std::string_view text, char escape, std::string_view kept) {
     static constexpr char hex[] = "0123456789abcdef";
     std::string out;
     out.reserve(text.size());
     for (const char c : text) {
         const auto u = static_cast<unsigned char>(c);
         if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
-            c == '-' || c == '_') {
+            c == '-' || c == '_' || kept.find(c) != std::string_view::npos) {
             out.push_back(c);
         } else {
-            out.push_back('~');
+            out.push_back(escape);
             out.push_back(hex[u >> 4]);
             out.push_back(hex[u & 0xf]);
         }
     }
+    return out;
+}
+
+std::string subject_token(std::string_view text) {
+    auto out = escaped(text, '~');
     if (out.empty()) out = "~";  // a subject token is never empty
     return out;
 }

@@ -43,6 +43,10 @@ struct recorded_outcome {
 std::string encode_outcome(const recorded_outcome& outcome);
 boost::system::result<recorded_outcome> decode_outcome(std::string_view bytes);
 
+/// `text` with letters, digits, '-', '_' and the characters of `kept` as they are, anything
+/// else written as `escape` and two hex digits (names that NATS restricts: subjects, keys).
+std::string escaped(std::string_view text, char escape, std::string_view kept = {});
+
 /// An execution id, a process or an answer key as one token of a NATS subject: letters,
 /// digits, '-' and '_' stay; anything else is written as '~' and two hex digits.
 std::string subject_token(std::string_view text);
