@@ -262,7 +262,15 @@ asio::awaitable<boost::system::result<refused_or<intake_reply>>> gateway::replay
 asio::awaitable<boost::system::result<std::vector<queue_status>>> gateway::queues() {
     auto& engine = impl_->engine;
     co_return co_await on_pool(
-        impl_->blocking, [&engine] { return read_queues(engine.db(), *engine.processes().get()); });
+        impl_->blocking, [&engine]() -> boost::system::result<std::vector<queue_status>> {
+            if (engine.cluster() == nullptr) {
+                return read_queues(engine.db(), *engine.processes().get());
+            }
+            // Parked messages wait in the cluster, not in this node's store.
+            auto parked = engine.cluster()->parked();
+            if (!parked) return parked.error();
+            return read_queues(engine.db(), *engine.processes().get(), &*parked);
+        });
 }
 
 asio::awaitable<boost::system::result<dead_letter_page>> gateway::dead_letters(std::string queue,
@@ -294,7 +302,7 @@ asio::awaitable<boost::system::result<refused_or<intake_reply>>> gateway::resend
         // second resend would deliver the message again (at least once, never lost).
         const auto removed = co_await on_pool(impl_->blocking, [&engine, &id] {
             const std::string ids[] = {id};
-            return engine.db().remove_dead_letters(ids);
+            return engine.remove_dead_letters(ids);
         });
         if (!removed) co_return removed.error();
     }
@@ -305,7 +313,7 @@ asio::awaitable<boost::system::result<void>> gateway::clear_dead_letters(
     std::vector<std::string> ids) {
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking,
-                               [&engine, &ids] { return engine.db().remove_dead_letters(ids); });
+                               [&engine, &ids] { return engine.remove_dead_letters(ids); });
 }
 
 asio::awaitable<boost::system::result<kept_answer>> gateway::kept(std::string key) {

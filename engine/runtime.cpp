@@ -66,9 +66,32 @@ executor_settings executor_settings_for(transport::context& ctx, const runtime_s
     return out;
 }
 
-replay_job_settings replay_settings_for(const runtime_settings& s) {
+/// Cluster mode: new executions made here (replays) go the way of posts: into the outbox,
+/// synced, then to the cluster. Stored is enough: should the cluster not take them now, the
+/// outbox keeper publishes them again until it does.
+boost::system::result<void> queue_in_cluster(store::store& db, cluster::cluster_node& node,
+                                             std::vector<store::new_execution>& fresh) {
+    for (auto& e : fresh) e.outbox = true;
+    if (auto stored = db.append(fresh); !stored) return stored.error();
+    if (auto synced = db.sync(); !synced) return synced.error();
+    if (auto queued = node.replicate(fresh); !queued) {
+        log::warn(
+            "cluster", "the cluster did not take new executions yet; the outbox has them",
+            {{"executions", std::to_string(fresh.size())}, {"error", queued.error().message()}});
+    }
+    return {};
+}
+
+replay_job_settings replay_settings_for(const runtime_settings& s, store::store& db,
+                                        cluster::cluster_node* node) {
     replay_job_settings out;
     out.kept = s.limits.kept;
+    if (node != nullptr) {
+        out.queue_in_cluster = [&db, node](std::vector<store::new_execution>& fresh) {
+            return queue_in_cluster(db, *node, fresh);
+        };
+        out.cluster_backlog = [node] { return node->view().queued; };
+    }
     return out;
 }
 
@@ -97,7 +120,7 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
       deployments_(cluster_ ? cluster_->control() : stored_control_, processes_),
       startup_warnings_(deployments_.restore(settings_.processes)),
       executors_(*db_, processes_, executor_settings_for(ctx, settings_)),
-      replays_(*db_, processes_, executors_, replay_settings_for(settings_)),
+      replays_(*db_, processes_, executors_, replay_settings_for(settings_, *db_, cluster_.get())),
       intake_(ctx, *db_, intake_settings_for(settings_, cluster_.get()),
               [this](std::uint64_t seq, std::vector<store::new_execution> fresh) {
                   executors_.notify(seq, std::move(fresh));
@@ -107,8 +130,12 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
     executors_.on_delayed(
         [this](const std::vector<store::waiting_entry>& delayed) { queues_->add(delayed); });
     // A process that starts listening on a queue gets the messages parked for it.
-    processes_.on_change([this] { queues_->release_parked(); });
+    processes_.on_change([this] {
+        queues_->release_parked();
+        if (cluster_) cluster_->release_parked();
+    });
     if (cluster_) {
+        cluster_->release_parked_to([this] { return processes_.get(); });
         cluster_->on_report_executors(
             [this] { return cluster_executors_ ? cluster_executors_->stats() : worker_report{}; });
         // Another node deployed, activated, undeployed, paused or resumed: served here too.
@@ -126,6 +153,10 @@ runtime::runtime(transport::context& ctx, runtime_settings settings,
 }
 
 runtime::~runtime() { stop(); }
+
+boost::system::result<void> runtime::remove_dead_letters(std::span<const std::string> ids) {
+    return cluster_ ? cluster_->remove_dead_letters(ids) : db_->remove_dead_letters(ids);
+}
 
 void runtime::start() {
     if (cluster_) cluster_->start();  // publishes the outbox again first
@@ -162,6 +193,7 @@ engine_stats runtime::stats() const {
     out.delayed_redeliveries = queues_->delayed();
     if (cluster_) {
         out.cluster = cluster_->view();
+        out.delayed_redeliveries = out.cluster->delayed;
         out.outbox = cluster_->outbox_size();
         out.outcomes_followed = cluster_->outcomes_followed();
     }

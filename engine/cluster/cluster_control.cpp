@@ -16,12 +16,6 @@ constexpr auto catch_up_patience = 10s;
 constexpr auto follow_wait = 500ms;
 constexpr std::size_t follow_batch = 256;  // changes taken before `changed` is called
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
 /// The copy's value of exactly `key`.
 std::optional<std::string> local_value(const control_entries& local, const std::string& key) {
     auto entries = local.list(key);
@@ -44,21 +38,7 @@ bool shared_control_key(std::string_view key) {
 std::string bucket_key(std::string_view control_key) { return escaped(control_key, '=', "/"); }
 
 std::optional<std::string> control_key(std::string_view bucket_key) {
-    std::string out;
-    out.reserve(bucket_key.size());
-    for (std::size_t i = 0; i < bucket_key.size(); ++i) {
-        if (bucket_key[i] != '=') {
-            out.push_back(bucket_key[i]);
-            continue;
-        }
-        if (i + 2 >= bucket_key.size()) return std::nullopt;
-        const int high = hex_value(bucket_key[i + 1]);
-        const int low = hex_value(bucket_key[i + 2]);
-        if (high < 0 || low < 0) return std::nullopt;
-        out.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
-    }
-    return out;
+    return unescaped(bucket_key, '=');
 }
 
 boost::system::result<std::unique_ptr<cluster_control>> cluster_control::open(

@@ -8,6 +8,7 @@ namespace {
 
 constexpr std::uint8_t run_format = 1;
 constexpr std::uint8_t outcome_format = 1;
+constexpr std::uint8_t documents_format = 1;
 
 boost::system::error_code corrupt() { return store::make_error_code(store::errc::corrupt_record); }
 
@@ -40,6 +41,7 @@ std::string encode_run(const queued_run& run) {
     out.put_string(run.record);
     put_pairs(out, run.documents);
     out.put_varint(static_cast<std::uint64_t>(run.not_before_ms));
+    if (!run.parked_on.empty()) out.put_string(run.parked_on);  // absent in most runs
     return out.take();
 }
 
@@ -57,6 +59,7 @@ boost::system::result<queued_run> run_of(const store::new_execution& execution) 
                                    store::encode_document(execution.documents[i]));
     }
     run.not_before_ms = execution.not_before_ms;
+    run.parked_on = execution.parked_on;
     return run;
 }
 
@@ -72,9 +75,34 @@ boost::system::result<queued_run> decode_run(std::string_view bytes) {
         if (!store::check_document(doc)) return corrupt();
     }
     const auto not_before = in.get_varint();
-    if (!not_before || !in.at_end()) return corrupt();
+    if (!not_before) return corrupt();
     run.not_before_ms = static_cast<std::int64_t>(*not_before);
+    if (!in.at_end()) {
+        const auto parked_on = in.get_string();
+        if (!parked_on || parked_on->empty() || !in.at_end()) return corrupt();
+        run.parked_on = *parked_on;
+    }
     return run;
+}
+
+std::string encode_documents(const std::vector<std::pair<std::string, std::string>>& documents) {
+    store::byte_writer out;
+    out.put_byte(documents_format);
+    put_pairs(out, documents);
+    return out.take();
+}
+
+boost::system::result<std::vector<std::pair<std::string, std::string>>> decode_documents(
+    std::string_view bytes) {
+    store::byte_reader in(bytes);
+    std::vector<std::pair<std::string, std::string>> documents;
+    if (in.get_byte() != documents_format || !get_pairs(in, documents) || !in.at_end()) {
+        return corrupt();
+    }
+    for (const auto& [id, doc] : documents) {
+        if (!store::check_document(doc)) return corrupt();
+    }
+    return documents;
 }
 
 std::string encode_outcome(const recorded_outcome& outcome) {
@@ -142,6 +170,29 @@ std::string escaped(std::string_view text, char escape, std::string_view kept) {
             out.push_back(hex[u >> 4]);
             out.push_back(hex[u & 0xf]);
         }
+    }
+    return out;
+}
+
+std::optional<std::string> unescaped(std::string_view text, char escape) {
+    const auto hex_value = [](char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != escape) {
+            out.push_back(text[i]);
+            continue;
+        }
+        if (i + 2 >= text.size()) return std::nullopt;
+        const int high = hex_value(text[i + 1]);
+        const int low = hex_value(text[i + 2]);
+        if (high < 0 || low < 0) return std::nullopt;
+        out.push_back(static_cast<char>(high * 16 + low));
+        i += 2;
     }
     return out;
 }

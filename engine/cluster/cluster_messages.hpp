@@ -2,6 +2,7 @@
 
 #include <boost/system/result.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,7 +19,14 @@ struct queued_run {
     /// (document id, store::encode_document()'s bytes) of every document it runs over.
     std::vector<std::pair<std::string, std::string>> documents;
     std::int64_t not_before_ms = 0;  // a redelivery of a queue message waits until then
+    /// A queue message nobody listens for yet: it waits in the cluster's parked stream, under
+    /// this queue, until a process listens (parked_messages.hpp).
+    std::string parked_on;
 };
+
+/// On a run queued again (an outbox's republish, a finish completed by a redelivery, a parked
+/// message released): the claim looks for its outcome before running it.
+inline constexpr const char* republished_header = "Ferry-Again";
 
 std::string encode_run(const queued_run& run);
 /// A whole new execution (its record lists its documents, all of them given) as a run.
@@ -32,7 +40,8 @@ boost::system::result<queued_run> decode_run(std::string_view bytes);
 /// answers), so that a finish interrupted after its outcomes were written can complete them.
 struct recorded_outcome {
     std::string record;  // store::encode_execution()'s bytes, final
-    /// Its request documents (up to 256 KB in all), then its step outputs, stored form.
+    /// Its request documents (unless larger than request_documents_in_outcome: then they
+    /// come in a message of their own), then its step outputs, stored form.
     std::vector<std::pair<std::string, std::string>> documents;
     std::vector<std::string> started;  // encode_run()'s bytes, each with its execution id
     std::vector<std::string> started_ids;
@@ -40,12 +49,31 @@ struct recorded_outcome {
     std::vector<std::pair<std::string, std::string>> answers;  // "reply/<id>", "page/<token>"
 };
 
+/// Messages that follow an execution's outcome subject ("<prefix>.outcome.<id><suffix>"), so
+/// that the history followers (filter "<prefix>.outcome.>") read them in order with it:
+/// request documents too large to ride in the outcome (written just before it), and the
+/// removal of the dead letter it left (resent or cleared).
+inline constexpr std::string_view request_documents_suffix = ".documents";
+inline constexpr std::string_view letter_removed_suffix = ".letter-removed";
+
+/// Request documents larger than this in all (stored form) travel in a message of their own
+/// (request_documents_suffix) instead of the outcome, which also carries the step outputs.
+inline constexpr std::size_t request_documents_in_outcome = 256 * 1024;
+
+/// (document id, store::encode_document()'s bytes) pairs as one message; decoding checks each.
+std::string encode_documents(const std::vector<std::pair<std::string, std::string>>& documents);
+boost::system::result<std::vector<std::pair<std::string, std::string>>> decode_documents(
+    std::string_view bytes);
+
 std::string encode_outcome(const recorded_outcome& outcome);
 boost::system::result<recorded_outcome> decode_outcome(std::string_view bytes);
 
 /// `text` with letters, digits, '-', '_' and the characters of `kept` as they are, anything
 /// else written as `escape` and two hex digits (names that NATS restricts: subjects, keys).
 std::string escaped(std::string_view text, char escape, std::string_view kept = {});
+
+/// What escaped() made of a text, back; nullopt for a malformed escape.
+std::optional<std::string> unescaped(std::string_view text, char escape);
 
 /// An execution id, a process or an answer key as one token of a NATS subject: letters,
 /// digits, '-' and '_' stay; anything else is written as '~' and two hex digits.

@@ -8,7 +8,9 @@
 #include "cluster/cluster_control.hpp"
 #include "cluster/cluster_messages.hpp"
 #include "cluster/cluster_replies.hpp"
+#include "cluster/delayed_runs.hpp"
 #include "cluster/jetstream_backend.hpp"
+#include "cluster/parked_messages.hpp"
 #include "ferry/engine/intake/idempotency.hpp"
 #include "ferry/store/log.hpp"
 
@@ -21,6 +23,7 @@ constexpr std::size_t republish_batch = 256;
 constexpr auto keeper_pause = 30s;    // between looks at the outbox
 constexpr auto republish_retry = 2s;  // while the cluster does not take the outbox back
 constexpr auto follow_wait = 500ms;   // a fetch of outcomes waits this long for the first
+constexpr auto release_every = 2s;    // parked messages are looked at this often
 
 /// A closing upload part carries only its last documents: the cluster needs them all.
 boost::system::result<store::new_execution> whole(const store::store& db,
@@ -63,6 +66,10 @@ boost::system::result<std::unique_ptr<cluster_node>> cluster_node::open(
     auto control = cluster_control::open(*node->nats_, js, node->stored_control_);
     if (!control) return control.error();
     node->control_ = std::move(*control);
+    node->parked_ = std::make_unique<parked_messages>(*node->nats_, js);
+    auto delayed = delayed_runs::open(*node->nats_, js);
+    if (!delayed) return delayed.error();
+    node->delayed_ = std::move(*delayed);
     node->started_ms_ = now_ms();
     auto presence = cluster_presence::open(*node->nats_, js, [n = node.get()] {
         member_report r;
@@ -91,11 +98,74 @@ cluster_view cluster_node::view() const {
 
 control_entries& cluster_node::control() { return *control_; }
 
+void cluster_node::release_parked() {
+    {
+        std::lock_guard lock(release_mutex_);
+        release_now_ = true;
+    }
+    release_wakeup_.notify_all();
+}
+
+boost::system::result<std::map<std::string, std::uint64_t>> cluster_node::parked() const {
+    return parked_->counts();
+}
+
+boost::system::result<void> cluster_node::remove_dead_letters(std::span<const std::string> ids) {
+    const auto& js = settings_.jetstream;
+    std::vector<nats::outgoing_message> removals;
+    for (const auto& id : ids) {
+        removals.push_back({.subject = js.subject_prefix + ".outcome." + subject_token(id) +
+                                       std::string(letter_removed_suffix),
+                            .data = id,
+                            .message_id = "letter-removed:" + id,
+                            .headers = {}});
+    }
+    auto acks = nats_->publish_batch(removals);
+    if (!acks) return acks.error();
+    for (const auto& ack : *acks) {
+        if (!ack) return ack.error();
+    }
+    return db_.remove_dead_letters(ids);
+}
+
+boost::system::result<std::vector<store::dead_letter>> cluster_node::dead_letters_not_removed(
+    std::vector<store::dead_letter> letters) {
+    const auto& js = settings_.jetstream;
+    std::vector<store::dead_letter> out;
+    for (auto& letter : letters) {
+        auto removal =
+            nats_->last_message(js.records_stream, js.subject_prefix + ".outcome." +
+                                                       subject_token(letter.execution_id) +
+                                                       std::string(letter_removed_suffix));
+        if (!removal) return removal.error();
+        if (!*removal) out.push_back(std::move(letter));
+    }
+    return out;
+}
+
+void cluster_node::keep_releasing_parked(const std::stop_token& stop) {
+    while (!stop.stop_requested()) {
+        {
+            std::unique_lock lock(release_mutex_);
+            release_wakeup_.wait_for(lock, stop, release_every, [this] { return release_now_; });
+            release_now_ = false;
+        }
+        if (stop.stop_requested() || !listening_) break;
+        const auto processes = listening_();
+        if (!processes) continue;
+        if (auto released = parked_->release(*processes); !released) {
+            log::warn("queues", "cannot release parked messages in the cluster; again soon",
+                      {{"error", released.error().message()}});
+        }
+    }
+}
+
 cluster_node::~cluster_node() {
     stop();
     replies_.reset();  // drained: its thread is done with the sender
     reply_sender_.reset();
     presence_.reset();
+    delayed_.reset();
     control_.reset();
     backend_.reset();
     nats_.reset();
@@ -223,10 +293,12 @@ void cluster_node::start() {
             auto members = presence_->members();
             const auto& js = settings_.jetstream;
             auto work = nats_->consumer(js.runs_stream, js.consumer);
-            if (members && work) {
+            auto delayed = delayed_->waiting();
+            if (members && work && delayed) {
                 fresh.members = std::move(*members);
                 fresh.queued = work->pending;
                 fresh.leased = work->ack_pending;
+                fresh.delayed = *delayed;
                 fresh.read = true;
             }
             {
@@ -237,6 +309,17 @@ void cluster_node::start() {
             wakeup.wait_for(lock, stop, cluster_presence::report_every, [] { return false; });
         }
     });
+    delayed_mover_.start("ferry-delayed", [this](const std::stop_token& stop) {
+        while (!stop.stop_requested()) {
+            if (auto moved = delayed_->move_due(follow_wait); !moved) {
+                log::warn("queues", "cannot queue due redeliveries in the cluster; again soon",
+                          {{"error", moved.error().message()}});
+                std::this_thread::sleep_for(follow_wait);
+            }
+        }
+    });
+    releaser_.start("ferry-parked",
+                    [this](const std::stop_token& stop) { keep_releasing_parked(stop); });
     control_follower_.start("ferry-control", [this](const std::stop_token& stop) {
         control_->follow(stop, [this] {
             if (deployments_changed_) deployments_changed_();
@@ -245,6 +328,8 @@ void cluster_node::start() {
 }
 
 void cluster_node::stop() {
+    releaser_.stop();
+    delayed_mover_.stop();
     viewer_.stop();
     if (presence_) presence_->stop();
     keeper_.stop();
@@ -263,7 +348,22 @@ void cluster_node::follow_outcomes(const std::stop_token& stop) {
         std::vector<store::execution_record> records;
         store::encoded_outcomes documents;
         std::vector<store::dead_letter> dead;
+        std::vector<std::string> removed;  // dead letters resent or cleared (after their outcome)
         for (auto& message : *fetched) {
+            if (message.subject().ends_with(letter_removed_suffix)) {
+                removed.emplace_back(message.data());
+                continue;
+            }
+            if (message.subject().ends_with(request_documents_suffix)) {
+                auto request = decode_documents(message.data());
+                if (!request) {
+                    log::error("cluster", "unreadable request documents in the record stream",
+                               {{"subject", message.subject()}});
+                    continue;
+                }
+                for (auto& doc : *request) documents.documents.push_back(std::move(doc));
+                continue;
+            }
             auto outcome = decode_outcome(message.data());
             auto rec = outcome ? store::decode_execution(outcome->record)
                                : boost::system::result<store::execution_record>(outcome.error());
@@ -277,9 +377,15 @@ void cluster_node::follow_outcomes(const std::stop_token& stop) {
             for (auto& doc : outcome->documents) documents.documents.push_back(std::move(doc));
             for (auto& d : outcome->dead) dead.push_back(std::move(d));
         }
+        // An outcome delivered again (its acknowledgement lost) after its dead letter was
+        // resent or cleared must not bring the letter back.
+        auto still_dead = dead_letters_not_removed(dead);
         // Written and synced before acknowledged: an outcome is in the history once, even if
         // this node dies meanwhile (it is delivered again and written again, the same).
-        auto written = db_.finish_executions(records, {}, {}, dead, nullptr, &documents);
+        auto written =
+            still_dead ? db_.finish_executions(records, {}, {}, *still_dead, nullptr, &documents)
+                       : boost::system::result<void>(still_dead.error());
+        if (written && !removed.empty()) written = db_.remove_dead_letters(removed);
         if (written) written = db_.sync();
         if (!written) {
             log::warn("cluster", "cannot write the cluster's outcomes into the history; again soon",
@@ -288,7 +394,8 @@ void cluster_node::follow_outcomes(const std::stop_token& stop) {
             continue;
         }
         outcomes_followed_.fetch_add(records.size(), std::memory_order_relaxed);
-        for (auto& message : *fetched) (void)message.ack();
+        // Written already: a lost acknowledgement only brings the same outcome again.
+        for (auto& message : *fetched) (void)message.ack_unconfirmed();
     }
 }
 

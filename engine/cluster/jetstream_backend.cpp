@@ -18,18 +18,12 @@ constexpr auto keeper_tick = 10ms;
 /// of possible work this often anyway.
 constexpr auto idle_signal = 1s;
 constexpr auto waiting_fetch = 200ms;  // a waiting claim looks at `stopping_` this often
-/// On a run queued again (an outbox's republish, a finish completed by a redelivery): look
-/// for its outcome before running it.
-constexpr const char* republished_header = "Ferry-Again";
 
 std::string abandoned_error(std::uint32_t max_attempts) {
     return "abandoned after " + std::to_string(max_attempts) +
            " attempts that did not finish (the node, or the worker running it, stopped "
            "while it ran)";
 }
-
-/// Request documents an outcome carries to every node's history, at most (bytes, stored form).
-constexpr std::size_t request_documents_in_outcome = 256 * 1024;
 
 bool lost_race(const boost::system::error_code& e) {
     return e == nats::make_error(0, nats::jetstream_code::wrong_last_sequence);
@@ -62,6 +56,18 @@ result<void> jetstream_backend::start(std::chrono::milliseconds patience) {
         .replicas = s.replicas,
         .duplicate_window = s.duplicate_window};
     if (auto made = nats_.ensure_stream(records, patience); !made) return made.error();
+    nats::stream_settings parked{.name = s.parked_stream,
+                                 .subjects = {s.subject_prefix + ".parked.>"},
+                                 .replicas = s.replicas,
+                                 .duplicate_window = s.duplicate_window,
+                                 .allow_direct = true};
+    if (auto made = nats_.ensure_stream(parked, patience); !made) return made.error();
+    nats::stream_settings delayed{.name = s.delayed_stream,
+                                  .subjects = {s.subject_prefix + ".delayed"},
+                                  .replicas = s.replicas,
+                                  .duplicate_window = s.duplicate_window,
+                                  .work_queue = true};
+    if (auto made = nats_.ensure_stream(delayed, patience); !made) return made.error();
     const nats::consumer_settings consumer{.stream = s.runs_stream,
                                            .durable = s.consumer,
                                            .subject = s.subject_prefix + ".runs",
@@ -115,32 +121,44 @@ result<void> jetstream_backend::enqueue(std::span<const store::new_execution> ex
                                         bool again) {
     std::vector<std::string> ids;
     std::vector<std::string> runs;
+    std::vector<std::string> subjects;
     for (const auto& e : executions) {
         auto run = run_of(e);
         if (!run) return run.error();
         ids.push_back(e.record.id);
+        subjects.push_back(waiting_subject(*run));
         runs.push_back(encode_run(*run));
     }
-    return publish_runs(ids, runs, again);
+    return publish_runs(ids, runs, subjects, again);
+}
+
+std::string jetstream_backend::waiting_subject(const queued_run& run) const {
+    if (!run.parked_on.empty()) return subject("parked", run.parked_on);
+    if (run.not_before_ms > now_ms()) return subject("delayed", "");
+    return subject("runs", "");
 }
 
 result<void> jetstream_backend::publish_runs(const std::vector<std::string>& ids,
-                                             const std::vector<std::string>& runs, bool again) {
+                                             const std::vector<std::string>& runs,
+                                             const std::vector<std::string>& subjects, bool again) {
     if (runs.empty()) return {};
     std::vector<nats::outgoing_message> messages;
     messages.reserve(runs.size());
     const auto runs_subject = subject("runs", "");
+    bool runnable = false;
     for (std::size_t i = 0; i < runs.size(); ++i) {
         nats::outgoing_message m{
-            .subject = runs_subject, .data = runs[i], .message_id = ids[i], .headers = {}};
+            .subject = subjects[i], .data = runs[i], .message_id = ids[i], .headers = {}};
         if (again) m.headers.emplace_back(republished_header, "1");
         messages.push_back(std::move(m));
+        runnable = runnable || subjects[i] == runs_subject;
     }
     auto acks = nats_.publish_batch(messages);
     if (!acks) return acks.error();
     for (const auto& ack : *acks) {
         if (!ack) return ack.error();
     }
+    if (!runnable) return {};
     // Claimers here hear of it at once, the other nodes' by a hint (at most once: they look
     // now and then anyway).
     signal_new_work();
@@ -262,7 +280,13 @@ bool jetstream_backend::settled_before(nats::message& message, const std::string
     }
     if (!*last) return false;
     if (auto recorded = decode_outcome((*last)->data); recorded) {
-        if (auto again = publish_runs(recorded->started_ids, recorded->started, true); !again) {
+        std::vector<std::string> subjects;
+        for (const auto& run : recorded->started) {
+            auto decoded = decode_run(run);
+            subjects.push_back(decoded ? waiting_subject(*decoded) : subject("runs", ""));
+        }
+        if (auto again = publish_runs(recorded->started_ids, recorded->started, subjects, true);
+            !again) {
             (void)message.nak(1s);
             return true;
         }
@@ -333,6 +357,7 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
     for (const auto& [id, bytes] : out.encoded.documents) kept_docs.emplace(id, bytes);
     std::vector<std::string> started_ids;
     std::vector<std::string> started;
+    std::vector<std::string> started_subjects;
     for (const auto& e : out.started) {
         auto run = run_of(e);
         if (!run) {
@@ -340,6 +365,7 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
             return run.error();
         }
         started_ids.push_back(e.record.id);
+        started_subjects.push_back(waiting_subject(*run));
         started.push_back(encode_run(*run));
     }
     keep_answers(out.answers);
@@ -356,8 +382,9 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
                 }
             }
         }
-        // Its request documents too, so that every node's history shows them (up to a size;
-        // larger ones stay on the node that took the post: an outcome is one NATS message).
+        // Its request documents too, so that every node's history shows them: in the outcome,
+        // or when large (the outcome is one NATS message, its step outputs ride in it) in a
+        // message of their own just before it.
         if (auto run = decode_run(runs[i]); run) {
             std::size_t size = 0;
             for (const auto& [id, bytes] : run->documents) size += bytes.size();
@@ -365,6 +392,14 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
                 outcome.documents.insert(outcome.documents.begin(),
                                          std::make_move_iterator(run->documents.begin()),
                                          std::make_move_iterator(run->documents.end()));
+            } else if (auto sent = nats_.publish(
+                           subject("outcome", rec->id) + std::string(request_documents_suffix),
+                           encode_documents(run->documents),
+                           "documents:" + rec->id + ":" + std::to_string(rec->pending_seq) + ":" +
+                               std::to_string(deliveries[i]));
+                       !sent) {
+                unmark();
+                return sent.error();
             }
         }
         for (const auto& d : out.dead) {
@@ -394,7 +429,7 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
             return written.error();
         }
     }
-    if (auto published = publish_runs(started_ids, started, false); !published) {
+    if (auto published = publish_runs(started_ids, started, started_subjects, false); !published) {
         unmark();
         return published.error();
     }
@@ -415,7 +450,7 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
     for (auto& message : done) {
         // Recorded already: should this acknowledgement be lost, the redelivery finds the
         // outcome and is not run again.
-        if (auto acked = message.ack(); !acked) {
+        if (auto acked = message.ack_unconfirmed(); !acked) {
             log::warn("cluster", "cannot acknowledge a finished execution's work",
                       {{"error", acked.error().message()}});
         }

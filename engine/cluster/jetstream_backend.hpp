@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "cluster/cluster_messages.hpp"
 #include "execute/execution_backend.hpp"
 #include "ferry/engine/cluster/jetstream_settings.hpp"
 #include "ferry/nats/connection.hpp"
@@ -98,8 +99,13 @@ private:
     /// A redelivered execution whose outcome is recorded: completes that finish and
     /// acknowledges the work. False when it has no outcome (it runs).
     bool settled_before(nats::message& message, const std::string& id);
+    /// Where a run waits: in the parked stream (for a listener), the delayed stream (a
+    /// redelivery not due yet, delayed_runs.hpp) or the work stream.
+    std::string waiting_subject(const queued_run& run) const;
+    /// Publishes runs (encode_run()'s bytes) under their execution ids, each on its subject.
     boost::system::result<void> publish_runs(const std::vector<std::string>& ids,
-                                             const std::vector<std::string>& runs, bool again);
+                                             const std::vector<std::string>& runs,
+                                             const std::vector<std::string>& subjects, bool again);
     void keep_leases(std::stop_token stop);
     void signal_new_work();
 

@@ -76,8 +76,9 @@ refused_or<submission> resend_submission(const store::store& db, const registry&
     return resent;
 }
 
-boost::system::result<std::vector<queue_status>> read_queues(const store::store& db,
-                                                             const registry& processes) {
+boost::system::result<std::vector<queue_status>> read_queues(
+    const store::store& db, const registry& processes,
+    const std::map<std::string, std::uint64_t>* parked_in_cluster) {
     std::map<std::string, queue_status> queues;
     const auto queue = [&](const std::string& name) -> queue_status& {
         auto& q = queues[name];
@@ -98,9 +99,13 @@ boost::system::result<std::vector<queue_status>> read_queues(const store::store&
             }
         });
     }
-    const auto parked = db.list_parked();
-    if (!parked) return parked.error();
-    for (const auto& entry : *parked) ++queue(entry.queue).parked;
+    if (parked_in_cluster != nullptr) {
+        for (const auto& [name, count] : *parked_in_cluster) queue(name).parked = count;
+    } else {
+        const auto parked = db.list_parked();
+        if (!parked) return parked.error();
+        for (const auto& entry : *parked) ++queue(entry.queue).parked;
+    }
     std::string cursor;
     for (;;) {
         const auto letters = db.list_dead_letters({}, cursor, 10'000);

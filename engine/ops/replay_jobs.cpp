@@ -126,7 +126,10 @@ void replay_jobs::stop() {
 // Waits while the executors have more queued than max_backlog, so that a replay of a long
 // history does not starve live traffic; false when cancelled meanwhile.
 bool replay_jobs::wait_for_room(job& j) {
-    while (executors_.backlog() > settings_.max_backlog) {
+    const auto backlog = [this] {
+        return settings_.cluster_backlog ? settings_.cluster_backlog() : executors_.backlog();
+    };
+    while (backlog() > settings_.max_backlog) {
         if (j.cancelled) return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -183,13 +186,19 @@ std::optional<std::string> replay_jobs::run_batch(job& j,
     }
     if (!fresh.empty()) {
         if (!wait_for_room(j)) return std::nullopt;
-        auto seq = db_.append(fresh);
-        if (!seq) return "cannot store the replays: " + seq.error().message();
-        if (auto synced = db_.sync(); !synced) {
-            return "cannot store the replays: " + synced.error().message();
-        }
         ran = fresh.size();
-        executors_.notify(*seq, std::move(fresh));
+        if (settings_.queue_in_cluster) {
+            if (auto queued = settings_.queue_in_cluster(fresh); !queued) {
+                return "cannot store the replays: " + queued.error().message();
+            }
+        } else {
+            auto seq = db_.append(fresh);
+            if (!seq) return "cannot store the replays: " + seq.error().message();
+            if (auto synced = db_.sync(); !synced) {
+                return "cannot store the replays: " + synced.error().message();
+            }
+            executors_.notify(*seq, std::move(fresh));
+        }
     }
     std::lock_guard lock(mutex_);
     auto& p = j.progress;

@@ -122,10 +122,14 @@ protected:
     std::string processes() const { return (dir_.path() / "processes").string(); }
     std::string url() const { return nats_servers_.urls()[0]; }
 
-    std::unique_ptr<test::server_process> node(const std::string& name) {
-        return std::make_unique<test::server_process>(
-            processes(), (dir_.path() / name).string(),
-            std::vector<std::string>{"--cluster", url(), "--node", name, "--executors", "0"});
+    /// An ingress node; by default without executors of its own (`options` replace that).
+    std::unique_ptr<test::server_process> node(const std::string& name,
+                                               std::vector<std::string> options = {"--executors",
+                                                                                   "0"}) {
+        std::vector<std::string> args{"--cluster", url(), "--node", name};
+        args.insert(args.end(), options.begin(), options.end());
+        return std::make_unique<test::server_process>(processes(), (dir_.path() / name).string(),
+                                                      args);
     }
 
     std::unique_ptr<test::server_process> worker(const std::string& name) {

@@ -57,6 +57,30 @@ TEST_F(ClusterNode, PostsToTwoNodesRunOnAWorkerElsewhere) {
     }
 }
 
+// A request document too large to ride with the outcome (over 256 KB) still reaches every
+// node's history, whole, though the post went to one node and a worker ran it.
+TEST_F(ClusterNode, ALargeRequestDocumentShowsOnEveryNode) {
+    auto a = node("a");
+    auto b = node("b");
+    auto w = worker("w");
+    const std::string body = "{\"order\": \"" + std::string(400 * 1024, 'x') + "\"}";
+    const auto posted = test::http_request(a->port(), "POST", "/ws/simple/createOrder", body,
+                                           {{"Content-Type", "application/json"}});
+    ASSERT_EQ(posted.status, 202) << posted.body;
+    const auto id = posted.header("X-Execution-Id");
+    ASSERT_TRUE(test::eventually(
+        [&] {
+            const auto seen = test::http_request(b->port(), "GET", "/_admin/executions/" + id);
+            return seen.status == 200 && boost::json::parse(seen.body).at("state") == "succeeded";
+        },
+        30s))
+        << w->log();
+    const auto doc = test::http_request(b->port(), "GET",
+                                        "/_admin/executions/" + id + "/documents/" + id + "-0");
+    ASSERT_EQ(doc.status, 200) << doc.body.substr(0, 200);
+    EXPECT_EQ(boost::json::parse(doc.body).at("data").as_string(), body);
+}
+
 // A synchronous call on a node with no executors of its own is answered: a worker process ran
 // it and sent the reply to the node holding the connection.
 TEST_F(ClusterNode, ASyncCallIsAnsweredThoughAWorkerElsewhereRanIt) {

@@ -10,7 +10,10 @@
 #include <thread>
 
 #include "cluster/cluster_messages.hpp"
+#include "cluster/parked_messages.hpp"
 #include "engine/execution_backend_conformance.hpp"
+#include "ferry/engine/model/registry.hpp"
+#include "support/eventually.hpp"
 #include "support/nats_cluster.hpp"
 
 namespace ferry::engine::cluster {
@@ -371,6 +374,88 @@ TEST(JetStreamBackendOnACluster, TwoNodesLoseNothingWhenTheStreamLeaderDies) {
         ASSERT_TRUE(*rec) << id << " has no outcome";
         EXPECT_EQ((*rec)->state, store::execution_state::succeeded) << id;
     }
+}
+
+namespace {
+
+/// A registry whose processes listen on queue `queue` (those in `paused` paused).
+std::shared_ptr<registry> listening(const std::string& queue, const std::vector<std::string>& names,
+                                    const std::vector<std::string>& paused = {}) {
+    auto r = std::make_shared<registry>();
+    for (const auto& name : names) {
+        auto p = std::make_shared<process>();
+        p->name = name;
+        p->version = 3;
+        p->listen.queue = queue;
+        EXPECT_TRUE(r->add(p));
+    }
+    for (const auto& name : paused) r->set_paused(name, true);
+    return r;
+}
+
+/// Claims until `expected` executions were claimed (or 10 s passed), by process.
+std::map<std::string, std::vector<claimed_execution>> claim_all(execution_backend& backend,
+                                                                std::size_t expected) {
+    std::map<std::string, std::vector<claimed_execution>> out;
+    std::size_t got = 0;
+    (void)test::eventually([&] {
+        auto lease = backend.claim({.max = 16});
+        for (auto& c : lease.executions) {
+            ++got;
+            out[c.record.process].push_back(std::move(c));
+        }
+        return got >= expected;
+    });
+    return out;
+}
+
+}  // namespace
+
+// A queue message nobody listens for waits in the parked stream, counted by queue and never
+// claimable, until a process listens: then it runs once, on the listener (a point-to-point
+// message on one of them, taking turns; a published one on every listener, a copy each).
+TEST(ParkedMessages, WaitForAListenerAndAreReleasedOnce) {
+    jetstream_harness h;
+    auto message = [](const std::string& id, bool publish) {
+        auto e = execution(id, "parcel " + id);
+        e.record.process.clear();
+        e.record.process_props = {{"queue", "parcels.eu"}, {"queue_delivery", "1"}};
+        if (publish) e.record.process_props["queue_publish"] = "true";
+        e.parked_on = "parcels.eu";
+        return e;
+    };
+    const std::vector<store::new_execution> sent{message("m1", false), message("m2", false),
+                                                 message("m3", true)};
+    ASSERT_TRUE(h.jetstream().enqueue(sent));
+    ASSERT_TRUE(h.jetstream().enqueue(sent));  // the same ids again: parked once
+    parked_messages parked(h.nats(), jetstream_settings{});
+    EXPECT_EQ(parked.counts().value(), (std::map<std::string, std::uint64_t>{{"parcels.eu", 3}}));
+    EXPECT_TRUE(h.backend().claim({.max = 16}).empty());
+
+    // Nobody listens, or only a paused listener: they stay.
+    EXPECT_EQ(parked.release(*listening("other", {"a"})).value(), 0u);
+    EXPECT_EQ(parked.release(*listening("parcels.eu", {"a"}, {"a"})).value(), 0u);
+    EXPECT_EQ(parked.counts().value().at("parcels.eu"), 3u);
+
+    EXPECT_EQ(parked.release(*listening("parcels.eu", {"a", "b"})).value(), 3u);
+    EXPECT_TRUE(parked.counts().value().empty());
+    EXPECT_EQ(parked.release(*listening("parcels.eu", {"a", "b"})).value(), 0u);
+    auto claimed = claim_all(h.backend(), 4);
+    std::map<std::string, std::vector<std::string>> ran;  // document -> processes
+    for (const auto& [name, list] : claimed) {
+        for (const auto& c : list) {
+            EXPECT_EQ(c.record.process_version, 3u);
+            EXPECT_EQ(c.record.process_props.at("queue"), "parcels.eu");
+            ran[c.documents.at(0).data].push_back(name);
+        }
+    }
+    // m1 and m2 once each, on different listeners (turns); m3 on both, a copy each.
+    EXPECT_EQ(ran["parcel m1"].size(), 1u);
+    EXPECT_EQ(ran["parcel m2"].size(), 1u);
+    EXPECT_NE(ran["parcel m1"], ran["parcel m2"]);
+    EXPECT_EQ(ran["parcel m3"], (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(claimed["a"].size() + claimed["b"].size(), 4u);
+    EXPECT_TRUE(h.backend().claim({.max = 16}).empty());
 }
 
 }  // namespace ferry::engine::cluster

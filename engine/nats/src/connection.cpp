@@ -2,6 +2,7 @@
 
 #include <nats/nats.h>
 
+#include <algorithm>
 #include <charconv>
 #include <thread>
 
@@ -141,6 +142,7 @@ result<stream_state> connection::ensure_stream(const stream_settings& settings,
     cfg.Replicas = settings.replicas;
     cfg.Duplicates = settings.duplicate_window.count() * ns_per_ms;
     if (settings.work_queue) cfg.Retention = js_WorkQueuePolicy;
+    cfg.AllowDirect = settings.allow_direct;
     const auto give_up = std::chrono::steady_clock::now() + patience;
     for (;;) {
         auto existing = stream(settings.name);
@@ -313,6 +315,56 @@ result<std::optional<stored_message>> connection::last_message(const std::string
     out.seq = natsMsg_GetSequence(msg);
     natsMsg_Destroy(msg);
     return std::optional<stored_message>(std::move(out));
+}
+
+result<std::optional<stored_message>> connection::next_message(const std::string& stream,
+                                                               const std::string& subject,
+                                                               std::uint64_t from_seq) {
+    natsMsg* msg = nullptr;
+    auto o = h_->options();
+    jsDirectGetMsgOptions get;
+    jsDirectGetMsgOptions_Init(&get);
+    get.Sequence = std::max<std::uint64_t>(from_seq, 1);
+    get.NextBySubject = subject.c_str();
+    const natsStatus st = js_DirectGetMsg(&msg, h_->js, stream.c_str(), &o, &get);
+    if (st == NATS_NOT_FOUND) {
+        natsMsg_Destroy(msg);
+        return std::optional<stored_message>();
+    }
+    if (st != NATS_OK) return make_error(st);
+    stored_message out;
+    out.data.assign(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+    out.seq = natsMsg_GetSequence(msg);
+    out.subject = natsMsg_GetSubject(msg);
+    natsMsg_Destroy(msg);
+    return std::optional<stored_message>(std::move(out));
+}
+
+result<void> connection::delete_message(const std::string& stream, std::uint64_t seq) {
+    jsErrCode js = static_cast<jsErrCode>(0);
+    auto o = h_->options();
+    const natsStatus st = js_DeleteMsg(h_->js, stream.c_str(), seq, &o, &js);
+    if (st == NATS_NOT_FOUND || js == jetstream_code::no_message_found) return {};
+    if (st != NATS_OK) return make_error(st, js);
+    return {};
+}
+
+result<std::vector<std::pair<std::string, std::uint64_t>>> connection::subject_counts(
+    const std::string& stream, const std::string& filter) {
+    jsStreamInfo* si = nullptr;
+    jsErrCode js = static_cast<jsErrCode>(0);
+    auto o = h_->options();
+    o.Stream.Info.SubjectsFilter = filter.c_str();
+    const natsStatus st = js_GetStreamInfo(&si, h_->js, stream.c_str(), &o, &js);
+    if (st != NATS_OK) return make_error(st, js);
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    if (const auto* subjects = si->State.Subjects; subjects != nullptr) {
+        for (int i = 0; i < subjects->Count; ++i) {
+            out.emplace_back(subjects->List[i].Subject, subjects->List[i].Msgs);
+        }
+    }
+    jsStreamInfo_Destroy(si);
+    return out;
 }
 
 result<void> connection::publish_plain(const std::string& subject, std::string_view data) {

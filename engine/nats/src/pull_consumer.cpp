@@ -89,6 +89,8 @@ boost::system::result<void> message::ack() {
     return status(st);
 }
 
+boost::system::result<void> message::ack_unconfirmed() { return reply("+ACK"); }
+
 boost::system::result<void> message::nak(std::chrono::milliseconds delay) {
     if (delay.count() <= 0) return reply("-NAK");
     const std::string body =

@@ -3,6 +3,7 @@
 #include <boost/system/result.hpp>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,8 @@ public:
     engine_stats stats() const;
     /// Cluster mode: the cluster's nodes and workers; nullptr in embedded mode.
     const cluster::cluster_node* cluster() const { return cluster_.get(); }
+    /// Removes dead letters (resent or cleared): on every node of a cluster.
+    boost::system::result<void> remove_dead_letters(std::span<const std::string> ids);
 
 private:
     runtime(transport::context& ctx, runtime_settings settings, std::unique_ptr<store::store> db,

@@ -3,7 +3,9 @@
 #include <atomic>
 #include <boost/system/result.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -13,6 +15,7 @@
 
 #include "ferry/engine/cluster/cluster_presence.hpp"
 #include "ferry/engine/cluster/jetstream_settings.hpp"
+#include "ferry/engine/model/registry.hpp"
 #include "ferry/engine/ops/control_entries.hpp"
 #include "ferry/nats/connection.hpp"
 #include "ferry/nats/pull_consumer.hpp"
@@ -25,6 +28,8 @@ namespace ferry::engine::cluster {
 
 class jetstream_backend;
 class cluster_control;
+class parked_messages;
+class delayed_runs;
 
 struct cluster_node_settings {
     nats::connection_settings nats;
@@ -54,9 +59,11 @@ struct cluster_node_settings {
 /// on_deployments_changed's callback (cluster/cluster_control.hpp).
 ///
 /// Threads: the outbox keeper (republish at start, then drop what is old enough); the history
-/// follower (outcomes into the store); the control follower (others' deployments); the
-/// presence reporter (cluster_presence.hpp); the viewer (view()).
-/// Concurrency: replicate() from one thread at a time (the intake's).
+/// follower (outcomes and removed dead letters into the store); the control follower (others'
+/// deployments); the presence reporter (cluster_presence.hpp); the viewer (view()); the
+/// releaser of parked queue messages (parked_messages.hpp); the mover of redeliveries that
+/// are due (delayed_runs.hpp).
+/// Concurrency: every member is thread-safe (the setters before start()).
 class cluster_node {
 public:
     static boost::system::result<std::unique_ptr<cluster_node>> open(
@@ -88,6 +95,18 @@ public:
     void on_report_executors(std::function<worker_report()> executors) {
         executors_report_ = std::move(executors);
     }
+    /// Releases the cluster's parked queue messages to the processes listening now, as given
+    /// by `processes` (every 2 s, and at once after release_parked()). Before start().
+    void release_parked_to(std::function<std::shared_ptr<const registry>()> processes) {
+        listening_ = std::move(processes);
+    }
+    /// Looks at the parked messages now (a process may have started listening).
+    void release_parked();
+    /// The cluster's parked queue messages, by queue.
+    boost::system::result<std::map<std::string, std::uint64_t>> parked() const;
+    /// Removes dead letters (resent or cleared) on every node: the removal is recorded in the
+    /// cluster first (every node's history follows it), then here.
+    boost::system::result<void> remove_dead_letters(std::span<const std::string> ids);
     /// The cluster's nodes and workers, as they last reported.
     boost::system::result<std::vector<member_view>> members() const;
     /// The cluster as this node last read it (every 2 s; at once, without asking the cluster).
@@ -115,6 +134,10 @@ private:
     /// Publishes the outbox again; false when the cluster did not take all of it.
     bool republish_outbox();
     void follow_outcomes(const std::stop_token& stop);
+    /// Those of `letters` whose removal (resend, clear) the cluster has not recorded.
+    boost::system::result<std::vector<store::dead_letter>> dead_letters_not_removed(
+        std::vector<store::dead_letter> letters);
+    void keep_releasing_parked(const std::stop_token& stop);
 
     store::store& db_;
     cluster_node_settings settings_;
@@ -131,6 +154,12 @@ private:
     std::unique_ptr<cluster_control> control_;
     std::function<void()> deployments_changed_;
     std::function<worker_report()> executors_report_;
+    std::unique_ptr<parked_messages> parked_;
+    std::unique_ptr<delayed_runs> delayed_;
+    std::function<std::shared_ptr<const registry>()> listening_;
+    std::mutex release_mutex_;
+    std::condition_variable_any release_wakeup_;
+    bool release_now_ = false;  // under release_mutex_
     std::int64_t started_ms_ = 0;
     std::unique_ptr<cluster_presence> presence_;
     mutable std::mutex view_mutex_;
@@ -138,7 +167,9 @@ private:
     threads::service_thread keeper_;
     threads::service_thread follower_;
     threads::service_thread control_follower_;
-    threads::service_thread viewer_;  // reads the cluster's view
+    threads::service_thread viewer_;         // reads the cluster's view
+    threads::service_thread releaser_;       // parked queue messages
+    threads::service_thread delayed_mover_;  // redeliveries that are due
 };
 
 }  // namespace ferry::engine::cluster

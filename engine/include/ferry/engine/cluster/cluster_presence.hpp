@@ -43,9 +43,10 @@ struct member_view {
 /// work stream's executions.
 struct cluster_view {
     std::vector<member_view> members;
-    std::uint64_t queued = 0;  // in the work stream, not claimed yet
-    std::uint64_t leased = 0;  // claimed by an executor, not finished yet
-    bool read = false;         // false: not read yet, or the cluster did not answer last time
+    std::uint64_t queued = 0;   // in the work stream, not claimed yet
+    std::uint64_t leased = 0;   // claimed by an executor, not finished yet
+    std::uint64_t delayed = 0;  // redeliveries of queue messages waiting for their time
+    bool read = false;          // false: not read yet, or the cluster did not answer last time
 };
 
 /// Who is in the cluster (`ferry nodes`, GET /_admin/nodes): each member writes its report to

@@ -14,6 +14,13 @@ struct jetstream_settings {
     /// Outcomes ("<prefix>.outcome.<id>", one per execution, written create-only), kept
     /// answers ("<prefix>.answer.<key>") and sequences ("<prefix>.sequence.<name>").
     std::string records_stream = "FERRY_RECORDS";
+    /// Queue messages nobody listens for yet ("<prefix>.parked.<queue>"), until a process
+    /// listens on their queue.
+    std::string parked_stream = "FERRY_PARKED";
+    /// Redeliveries of failed queue messages until they are due ("<prefix>.delayed", work
+    /// queue), taken by the consumer `delayed_consumer` of the ingress nodes.
+    std::string delayed_stream = "FERRY_DELAYED";
+    std::string delayed_consumer = "ferry-delayed";
     std::string subject_prefix = "ferry";
     /// The key-value bucket of what operators deployed, activated and paused (every node and
     /// worker follows it).

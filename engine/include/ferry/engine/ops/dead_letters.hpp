@@ -2,6 +2,8 @@
 
 #include <boost/system/result.hpp>
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,7 +60,10 @@ struct queue_status {
 };
 
 /// Every queue something listens on, sends to, or has messages or dead letters in, by name.
-boost::system::result<std::vector<queue_status>> read_queues(const store::store& db,
-                                                             const registry& processes);
+/// Cluster mode: the messages parked in the cluster (parked_messages.hpp) instead of the
+/// store's.
+boost::system::result<std::vector<queue_status>> read_queues(
+    const store::store& db, const registry& processes,
+    const std::map<std::string, std::uint64_t>* parked_in_cluster = nullptr);
 
 }  // namespace ferry::engine

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,6 +66,12 @@ struct replay_job_settings {
     std::size_t kept_jobs = 50;        // finished jobs kept for reading
     std::size_t max_running = 4;       // jobs at once
     kept_limits kept{};                // what a dry run keeps of each run
+    /// Cluster mode: stores replays (in the outbox) and hands them to the cluster, instead of
+    /// queuing them in this store's pending queue; and how many executions the cluster has
+    /// waiting (for the pacing).
+    std::function<boost::system::result<void>(std::vector<store::new_execution>&)>
+        queue_in_cluster{};
+    std::function<std::uint64_t()> cluster_backlog{};
 };
 
 /// Bulk replays in the background (SPEC §7): each job walks the history by filter, queues

@@ -39,6 +39,8 @@ struct stream_settings {
     std::chrono::milliseconds duplicate_window{std::chrono::minutes(2)};
     /// Work-queue retention: a message leaves the stream once acknowledged.
     bool work_queue = false;
+    /// Messages may be read from any replica (next_message()), not only through the leader.
+    bool allow_direct = false;
 };
 
 /// What a stream holds, and where.
@@ -90,6 +92,7 @@ struct consumer_state {
 struct stored_message {
     std::string data;
     std::uint64_t seq = 0;
+    std::string subject;
 };
 
 /// Header of a publish that the stream takes only while the subject's last message has this
@@ -132,6 +135,17 @@ public:
     /// The last message of `stream` on `subject`; nullopt when there is none.
     boost::system::result<std::optional<stored_message>> last_message(const std::string& stream,
                                                                       const std::string& subject);
+    /// The first message of `stream` on `subject` (wildcards allowed) at or after `from_seq`,
+    /// read from any replica (the stream needs stream_settings::allow_direct); nullopt when
+    /// there is none.
+    boost::system::result<std::optional<stored_message>> next_message(const std::string& stream,
+                                                                      const std::string& subject,
+                                                                      std::uint64_t from_seq);
+    /// Removes one message from a stream. A message already gone is no error.
+    boost::system::result<void> delete_message(const std::string& stream, std::uint64_t seq);
+    /// How many messages `stream` holds on each subject matching `filter`, by subject.
+    boost::system::result<std::vector<std::pair<std::string, std::uint64_t>>> subject_counts(
+        const std::string& stream, const std::string& filter);
     boost::system::result<consumer_state> consumer(const std::string& stream,
                                                    const std::string& durable);
     /// Binds to the durable consumer, creating it unless it exists (then its settings stay

@@ -33,6 +33,10 @@ public:
 
     /// Done; waits for the server to confirm (so that the message is not delivered again).
     boost::system::result<void> ack();
+    /// Done, without waiting for the server's confirmation: for a message whose effect is
+    /// recorded already, so that a lost acknowledgement costs only a redelivery that finds it
+    /// done.
+    boost::system::result<void> ack_unconfirmed();
     /// Delivered again after `delay`.
     boost::system::result<void> nak(std::chrono::milliseconds delay);
     /// Still working on it: the ack wait starts again.
