@@ -472,6 +472,12 @@ void cluster_node::keep_outbox(const std::stop_token& stop) {
     while (!stop.stop_requested()) {
         pause(republish_retry);
         if (stop.stop_requested()) break;
+        // A cluster that lost work (its unflushed tail gone in a power failure, its store
+        // restored or wiped) while this node ran: what the outbox holds goes again.
+        if (backend_->work_was_lost()) {
+            log::warn("cluster", "the work stream lost messages; the outbox is published again");
+            republish_.store(true);
+        }
         if (republish_.exchange(false) && !republish_outbox()) republish_.store(true);
         if (std::chrono::steady_clock::now() < next_sweep) continue;
         next_sweep = std::chrono::steady_clock::now() + keeper_pause;

@@ -153,10 +153,13 @@ result<void> jetstream_backend::publish_runs(const std::vector<std::string>& ids
         messages.push_back(std::move(m));
         runnable = runnable || subjects[i] == runs_subject;
     }
+    const auto seen_before = runs_seq_seen_.load();
     auto acks = nats_.publish_batch(messages);
     if (!acks) return acks.error();
-    for (const auto& ack : *acks) {
+    for (std::size_t i = 0; i < acks->size(); ++i) {
+        const auto& ack = (*acks)[i];
         if (!ack) return ack.error();
+        if (subjects[i] == runs_subject && !ack->duplicate) note_runs_seq(ack->seq, seen_before);
     }
     if (!runnable) return {};
     // Claimers here hear of it at once, the other nodes' by a hint (at most once: they look
@@ -164,6 +167,31 @@ result<void> jetstream_backend::publish_runs(const std::vector<std::string>& ids
     signal_new_work();
     (void)nats_.publish_hint(subject("work", ""));
     return {};
+}
+
+void jetstream_backend::note_runs_seq(std::uint64_t seq, std::uint64_t seen_before) {
+    // The stream numbers its messages upwards: a message written after one numbered
+    // `seen_before` was acknowledged cannot be numbered at or below it, unless the stream lost
+    // what it had numbered so.
+    if (seq <= seen_before) loss_suspected_ = true;
+    auto seen = runs_seq_seen_.load();
+    while (seq > seen && !runs_seq_seen_.compare_exchange_weak(seen, seq)) {
+    }
+}
+
+bool jetstream_backend::work_was_lost() {
+    // Read before asking: every number seen by then was acknowledged, so the stream's answer
+    // counts it unless the stream lost it.
+    const auto seen = runs_seq_seen_.load();
+    if (auto state = nats_.stream(settings_.runs_stream); state) {
+        if (state->last_seq < seen) {
+            loss_suspected_ = true;
+            runs_seq_seen_ = state->last_seq;  // counted afresh from here
+        } else {
+            note_runs_seq(state->last_seq, 0);
+        }
+    }
+    return loss_suspected_.exchange(false);
 }
 
 result<std::optional<store::execution_record>> jetstream_backend::outcome(const std::string& id) {

@@ -59,6 +59,10 @@ public:
         const std::function<bool(std::string_view earlier)>& replaceable);
     /// The answer kept under `key` (kept_answers, claim_answers); nullopt when there is none.
     boost::system::result<std::optional<std::string>> answer(const std::string& key);
+    /// Whether the work stream lost messages since the last call: it holds fewer than it
+    /// numbered before (a cluster that lost its unflushed tail, a stream wiped), or numbered a
+    /// new message as one before. Asks the cluster; an outbox is published again then.
+    bool work_was_lost();
     /// The recorded outcome of an execution; nullopt while it has none.
     boost::system::result<std::optional<store::execution_record>> outcome(const std::string& id);
 
@@ -107,6 +111,9 @@ private:
                                              const std::vector<std::string>& runs,
                                              const std::vector<std::string>& subjects, bool again);
     void keep_leases(std::stop_token stop);
+    /// A message of the work stream numbered `seq` was written, after `seen_before` was the
+    /// highest number seen (work_was_lost()).
+    void note_runs_seq(std::uint64_t seq, std::uint64_t seen_before);
     void signal_new_work();
 
     nats::connection& nats_;
@@ -128,6 +135,8 @@ private:
     std::map<std::uint64_t, std::function<void()>> listeners_;
     std::uint64_t next_listener_ = 1;
 
+    std::atomic<std::uint64_t> runs_seq_seen_{0};  // the highest work stream number seen
+    std::atomic<bool> loss_suspected_{false};
     std::atomic<bool> stopping_{false};
     threads::service_thread lease_keeper_;  // last: stopped first
 };

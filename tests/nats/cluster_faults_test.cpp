@@ -125,6 +125,27 @@ TEST_F(ClusterNode, AfterTheClusterLostItsTailEveryPostRunsOnce) {
     EXPECT_EQ(worker_succeeded(), 30);
 }
 
+// The fsync gap again, while the ingress node keeps running: the cluster comes back without
+// its tail (its store put back as it was before a batch of posts), the node notices that the
+// work stream lost messages and publishes its outbox again, and every acknowledged post runs.
+TEST_F(ClusterNode, ANodeThatKeepsRunningBringsBackWhatTheClusterLost) {
+    auto a = node("a");
+    const auto before = post(a->port(), 10);
+    nats_servers_.kill9(0);
+    nats_servers_.snapshot(0);
+    nats_servers_.restart(0);
+    const auto lost = post(a->port(), 30, 10);
+    ASSERT_EQ(lost.size(), 30u);
+    nats_servers_.kill9(0);
+    nats_servers_.restore_snapshot(0);  // the 30 later posts are gone from the cluster
+    nats_servers_.restart(0);
+    auto w = worker("w");
+    auto ids = before;
+    ids.insert(ids.end(), lost.begin(), lost.end());
+    expect_all_succeeded(observer(), ids, a->log() + w->log());
+    EXPECT_NE(a->log().find("the work stream lost messages"), std::string::npos);
+}
+
 // With the cluster gone, a post is refused with 503 and Retry-After (never a 202 the cluster
 // did not acknowledge); once the cluster is back, the node publishes what it stored meanwhile.
 TEST_F(ClusterNode, WithoutTheClusterPostsAreRefusedAndLaterPublished) {
