@@ -121,7 +121,7 @@ std::string encode_outcome(const recorded_outcome& outcome) {
         out.put_string(d.queue);
         out.put_varint(static_cast<std::uint64_t>(d.dead_ms));
     }
-    put_pairs(out, outcome.answers);
+    out.put_varint(0);  // formerly the finish's kept answers, now written apart
     return out.take();
 }
 
@@ -152,7 +152,8 @@ boost::system::result<recorded_outcome> decode_outcome(std::string_view bytes) {
         outcome.dead.push_back(
             {std::string(*id), std::string(*queue), static_cast<std::int64_t>(*ms)});
     }
-    if (!get_pairs(in, outcome.answers) || !in.at_end()) return corrupt();
+    std::vector<std::pair<std::string, std::string>> formerly_answers;
+    if (!get_pairs(in, formerly_answers) || !in.at_end()) return corrupt();
     return outcome;
 }
 

@@ -36,8 +36,9 @@ boost::system::result<queued_run> decode_run(std::string_view bytes);
 
 /// An execution's outcome in the cluster's record stream, written once (create-only): the
 /// final record and what its finish left. Executions finished together share their finish's
-/// effects; the first of them carries those that belong to no single one (started executions,
-/// answers), so that a finish interrupted after its outcomes were written can complete them.
+/// effects; the first of them carries those that belong to no single one (started executions),
+/// so that a finish interrupted after its outcomes were written can complete them. (The
+/// finish's kept answers are written before its outcomes, under "<prefix>.answer.<key>".)
 struct recorded_outcome {
     std::string record;  // store::encode_execution()'s bytes, final
     /// Its request documents (unless larger than request_documents_in_outcome: then they
@@ -46,7 +47,6 @@ struct recorded_outcome {
     std::vector<std::string> started;  // encode_run()'s bytes, each with its execution id
     std::vector<std::string> started_ids;
     std::vector<store::dead_letter> dead;
-    std::vector<std::pair<std::string, std::string>> answers;  // "reply/<id>", "page/<token>"
 };
 
 /// Messages that follow an execution's outcome subject ("<prefix>.outcome.<id><suffix>"), so

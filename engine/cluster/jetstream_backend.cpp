@@ -396,7 +396,12 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
         started_subjects.push_back(waiting_subject(*run));
         started.push_back(encode_run(*run));
     }
-    keep_answers(out.answers);
+    // Kept before the outcomes are written (the replies that link to them go out after the
+    // finish): a finish that could not keep them is not written, and is tried again.
+    if (auto kept = publish_answers(out.answers); !kept) {
+        unmark();
+        return kept.error();
+    }
 
     bool first = true;
     for (std::size_t i = 0; i < finishing.size(); ++i) {
@@ -436,7 +441,6 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
         if (first) {
             outcome.started = started;
             outcome.started_ids = started_ids;
-            outcome.answers = out.answers;
             first = false;
         }
         // The message id is this delivery's: a finish written again after a failure is a
@@ -522,12 +526,27 @@ void jetstream_backend::signal_new_work() {
     for (auto& [id, signal] : listeners_) signal();
 }
 
-void jetstream_backend::keep_answers(kept_answers& answers) {
+result<void> jetstream_backend::publish_answers(const kept_answers& answers) {
+    if (answers.empty()) return {};
+    std::vector<nats::outgoing_message> messages;
+    messages.reserve(answers.size());
     for (const auto& [key, value] : answers) {
-        if (auto kept = nats_.publish(subject("answer", key), value, ""); !kept) {
-            log::error("cluster", "cannot keep an answer in JetStream",
-                       {{"key", key}, {"error", kept.error().message()}});
-        }
+        messages.push_back(
+            {.subject = subject("answer", key), .data = value, .message_id = {}, .headers = {}});
+    }
+    auto acks = nats_.publish_batch(messages);
+    if (!acks) return acks.error();
+    for (const auto& ack : *acks) {
+        if (!ack) return ack.error();
+    }
+    return {};
+}
+
+void jetstream_backend::keep_answers(kept_answers& answers) {
+    if (auto kept = publish_answers(answers); !kept) {
+        log::error(
+            "cluster", "cannot keep answers in JetStream",
+            {{"answers", std::to_string(answers.size())}, {"error", kept.error().message()}});
     }
 }
 

@@ -103,6 +103,8 @@ private:
     /// A redelivered execution whose outcome is recorded: completes that finish and
     /// acknowledges the work. False when it has no outcome (it runs).
     bool settled_before(nats::message& message, const std::string& id);
+    /// Writes kept answers (replies, pages) under "<prefix>.answer.<key>", all acknowledged.
+    boost::system::result<void> publish_answers(const kept_answers& answers);
     /// Where a run waits: in the parked stream (for a listener), the delayed stream (a
     /// redelivery not due yet, delayed_runs.hpp) or the work stream.
     std::string waiting_subject(const queued_run& run) const;

@@ -202,7 +202,7 @@ TEST_F(ClusterNode, DeadLettersAreTheClustersResentOrClearedOnAnyNode) {
 
 // A bulk replay started on one node queues its executions in the cluster (a worker elsewhere
 // runs them) and every node's history shows them, linked to their originals; a dry run on the
-// other node compares with what the cluster recorded.
+// other node compares with what the cluster recorded; a single replay goes the same way.
 TEST_F(ClusterNode, ABulkReplayOnOneNodeRunsInTheClusterAndShowsOnEveryNode) {
     auto a = node("a");
     auto b = node("b");
@@ -252,6 +252,20 @@ TEST_F(ClusterNode, ABulkReplayOnOneNodeRunsInTheClusterAndShowsOnEveryNode) {
         EXPECT_NE(std::find(ids.begin(), ids.end(), original), ids.end()) << original;
     }
     EXPECT_EQ(replays, 5u);
+
+    // One execution replayed on b: queued in the cluster like a post, seen on a.
+    const auto one =
+        test::http_request(b->port(), "POST", "/_admin/executions/" + ids[0] + "/replay");
+    ASSERT_EQ(one.status, 202) << one.body;
+    const std::string again(json::parse(one.body).at("execution_id").as_string());
+    EXPECT_TRUE(test::eventually(
+        [&] {
+            const auto seen = get(a->port(), "/_admin/executions/" + again);
+            return seen.is_object() && seen.at("state") == "succeeded" &&
+                   seen.at("replay_of") == ids[0].c_str();
+        },
+        30s))
+        << w->log();
 }
 
 }  // namespace
