@@ -417,29 +417,42 @@ result<consumer_state> connection::consumer(const std::string& stream, const std
     return out;
 }
 
-result<std::unique_ptr<pull_consumer>> connection::pull(const consumer_settings& settings) {
-    jsConsumerInfo* ci = nullptr;
-    jsErrCode js = static_cast<jsErrCode>(0);
-    auto o = h_->options();
-    natsStatus st =
-        js_GetConsumerInfo(&ci, h_->js, settings.stream.c_str(), settings.durable.c_str(), &o, &js);
-    if (st != NATS_OK && js == jetstream_code::consumer_not_found) {
-        jsConsumerConfig cfg;
-        jsConsumerConfig_Init(&cfg);
-        cfg.Durable = settings.durable.c_str();
-        cfg.AckPolicy = js_AckExplicit;
-        cfg.AckWait = settings.ack_wait.count() * ns_per_ms;
-        cfg.MaxDeliver = settings.max_deliver;
-        cfg.FilterSubject = settings.subject.c_str();
-        if (settings.max_ack_pending != 0) cfg.MaxAckPending = settings.max_ack_pending;
-        js = static_cast<jsErrCode>(0);
-        st = js_AddConsumer(&ci, h_->js, settings.stream.c_str(), &cfg, &o, &js);
+result<std::unique_ptr<pull_consumer>> connection::pull(const consumer_settings& settings,
+                                                        std::chrono::milliseconds patience) {
+    // Binds to the durable consumer, creating it unless it exists.
+    const auto ensure_consumer = [&](jsErrCode& js) {
+        jsConsumerInfo* ci = nullptr;
+        auto o = h_->options();
+        natsStatus st = js_GetConsumerInfo(&ci, h_->js, settings.stream.c_str(),
+                                           settings.durable.c_str(), &o, &js);
+        if (st != NATS_OK && js == jetstream_code::consumer_not_found) {
+            jsConsumerConfig cfg;
+            jsConsumerConfig_Init(&cfg);
+            cfg.Durable = settings.durable.c_str();
+            cfg.AckPolicy = js_AckExplicit;
+            cfg.AckWait = settings.ack_wait.count() * ns_per_ms;
+            cfg.MaxDeliver = settings.max_deliver;
+            cfg.FilterSubject = settings.subject.c_str();
+            if (settings.max_ack_pending != 0) cfg.MaxAckPending = settings.max_ack_pending;
+            js = static_cast<jsErrCode>(0);
+            st = js_AddConsumer(&ci, h_->js, settings.stream.c_str(), &cfg, &o, &js);
+        }
+        jsConsumerInfo_Destroy(ci);
+        return st;
+    };
+    const auto give_up = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+        jsErrCode js = static_cast<jsErrCode>(0);
+        const natsStatus st = ensure_consumer(js);
+        if (st == NATS_OK) break;
+        // A stream just created may still be electing its consumers' leaders.
+        if (!worth_retrying(st, js) || std::chrono::steady_clock::now() >= give_up) {
+            return make_error(st, js);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    jsConsumerInfo_Destroy(ci);
-    if (st != NATS_OK) return make_error(st, js);
-
     natsInbox* inbox = nullptr;
-    st = natsInbox_Create(&inbox);
+    natsStatus st = natsInbox_Create(&inbox);
     if (st != NATS_OK) return make_error(st);
     const std::string inbox_subject = inbox;
     natsInbox_Destroy(inbox);

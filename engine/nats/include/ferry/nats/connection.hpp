@@ -149,8 +149,11 @@ public:
     boost::system::result<consumer_state> consumer(const std::string& stream,
                                                    const std::string& durable);
     /// Binds to the durable consumer, creating it unless it exists (then its settings stay
-    /// as they are).
-    boost::system::result<std::unique_ptr<pull_consumer>> pull(const consumer_settings& settings);
+    /// as they are). Retried while the cluster cannot answer yet (a stream just created still
+    /// electing its leaders), for up to `patience`.
+    boost::system::result<std::unique_ptr<pull_consumer>> pull(
+        const consumer_settings& settings,
+        std::chrono::milliseconds patience = std::chrono::seconds(10));
     /// Binds to the key-value bucket, creating it unless it exists (retried while the cluster
     /// cannot answer yet, for up to `patience`).
     boost::system::result<std::unique_ptr<kv_bucket>> bucket(
