@@ -36,7 +36,7 @@ bool accepts(std::uint16_t port) {
 
 }  // namespace
 
-nats_cluster::nats_cluster(std::size_t servers) {
+nats_cluster::nats_cluster(std::size_t servers, const std::string& extra_config) {
     servers_.resize(servers);
     // Two ports each, all different: free_port() releases each before the next is asked for.
     std::set<std::uint16_t> ports;
@@ -61,6 +61,7 @@ nats_cluster::nats_cluster(std::size_t servers) {
                            "\nlisten: 127.0.0.1:" + std::to_string(s.client_port) +
                            "\njetstream {\n  store_dir: \"" + store.string() +
                            "\"\n  max_memory_store: 64MB\n  max_file_store: 1GB\n}\n" +
+                           extra_config + "\n" +
                            (servers_.size() == 1
                                 ? std::string()
                                 : "cluster {\n  name: ferry-test\n  listen: 127.0.0.1:" +

@@ -16,8 +16,8 @@ namespace ferry::test {
 class nats_cluster {
 public:
     /// Starts the servers and waits (up to 20 s) until each takes connections. Throws when one
-    /// does not.
-    explicit nats_cluster(std::size_t servers = 3);
+    /// does not. `extra_config` is added to every server's configuration (tls, authorization).
+    explicit nats_cluster(std::size_t servers = 3, const std::string& extra_config = {});
     ~nats_cluster();
     nats_cluster(const nats_cluster&) = delete;
     nats_cluster& operator=(const nats_cluster&) = delete;
