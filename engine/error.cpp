@@ -26,8 +26,10 @@ constexpr errc_text texts[] = {
     {"shutting_down", "the engine is shutting down"},
     {"storage_error", "the store failed"},
     {"cluster_unavailable", "the cluster did not answer"},
+    {"unknown_api", "no such API"},
+    {"base_path_taken", "another API serves the base path"},
 };
-static_assert(std::size(texts) == static_cast<std::size_t>(errc::cluster_unavailable));
+static_assert(std::size(texts) == static_cast<std::size_t>(errc::base_path_taken));
 
 const errc_text* text_of(errc e) noexcept {
     const auto i = static_cast<std::size_t>(e);

@@ -101,6 +101,20 @@ gateway::served_operation gateway::find_operation(std::string_view operation) co
     return out;
 }
 
+gateway::api_call gateway::find_api_route(std::string_view method, std::string_view path) const {
+    const auto current = impl_->engine.processes().get();
+    api_call out{current->dispatch_api(method, path), {}};
+    if (const auto* match = std::get_if<api_match>(&out.route)) {
+        out.served.process = current->by_operation(match->route->operation);
+        out.served.paused = out.served.process && current->paused(out.served.process->name);
+    }
+    return out;
+}
+
+std::shared_ptr<const registry> gateway::current_registry() const {
+    return impl_->engine.processes().get();
+}
+
 std::vector<gateway::served_operation> gateway::served_operations() const {
     const auto current = impl_->engine.processes().get();
     std::vector<served_operation> out;
@@ -354,6 +368,24 @@ asio::awaitable<refused_or<void>> gateway::undeploy(std::string name) {
     auto& engine = impl_->engine;
     co_return co_await on_pool(impl_->blocking,
                                [&] { return engine.deployments().undeploy(name); });
+}
+
+asio::awaitable<refused_or<deploy_outcome>> gateway::activate_api(std::string name,
+                                                                  std::uint32_t version) {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking,
+                               [&] { return engine.deployments().activate_api(name, version); });
+}
+
+asio::awaitable<refused_or<void>> gateway::undeploy_api(std::string name,
+                                                        std::optional<std::uint32_t> version) {
+    auto& engine = impl_->engine;
+    co_return co_await on_pool(impl_->blocking,
+                               [&] { return engine.deployments().undeploy_api(name, version); });
+}
+
+std::vector<api_version_status> gateway::api_versions() const {
+    return impl_->engine.deployments().api_versions();
 }
 
 asio::awaitable<refused_or<listener_status>> gateway::change_listener(std::string name,

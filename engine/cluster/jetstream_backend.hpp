@@ -33,6 +33,10 @@ namespace ferry::engine::cluster {
 /// it started is published again, same message ids) and its work acknowledged.
 ///
 /// Concurrency: every member is thread-safe. One thread of its own keeps the lease clocks.
+/// Whether a conditional write failed because another node wrote first (the expected last
+/// sequence moved on), which callers treat as "someone else did it" rather than an error.
+bool lost_race(const boost::system::error_code& e);
+
 class jetstream_backend final : public execution_backend {
 public:
     /// Creates the streams and the consumer unless they exist (waiting up to `patience` for a

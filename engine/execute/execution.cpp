@@ -7,6 +7,7 @@
 #include "clock.hpp"
 #include "execute/stored_documents.hpp"
 #include "ferry/engine/execute/reply.hpp"
+#include "ferry/engine/execute/route_reply.hpp"
 #include "ferry/engine/intake/submission.hpp"
 #include "ferry/engine/run/runner.hpp"
 #include "id_generator.hpp"
@@ -134,8 +135,10 @@ boost::asio::awaitable<void> run_process_of(store::execution_record& rec,
                                             const execution_limits& limits,
                                             const execution_services& services,
                                             execution_output& out) {
-    const auto p =
-        services.host ? services.host->find_version(rec.process, rec.process_version) : nullptr;
+    // Started by an API route, it answers as the route does.
+    const auto p = with_route_reply(
+        services.host ? services.host->find_version(rec.process, rec.process_version) : nullptr,
+        rec.process_props);
     if (!p) {
         fail_execution(rec, "process '" + rec.process + "' is not deployed", services, out);
         co_return;

@@ -40,7 +40,7 @@ std::vector<std::string> split_path(const std::string& path) {
 /// Reads one API definition file; every mistake is a definition_error at its place.
 class api_reader {
 public:
-    explicit api_reader(const std::string& name) : yaml_(name) {}
+    explicit api_reader(const std::string& name) : file_(name), yaml_(name) {}
 
     std::shared_ptr<const api_definition> read(const std::string& text) {
         YAML::Node root;
@@ -55,6 +55,7 @@ public:
                          "soap", "deprecated"});
         auto api = std::make_shared<api_definition>();
         api->source = text;
+        api->source_file = file_;
         api->name = yaml_.required_string(root, "api", "an API definition");
         if (!all_name_chars(api->name) || api->name.size() > 64) {
             yaml_.fail(root["api"].Mark(),
@@ -259,6 +260,7 @@ private:
         api.deprecated = std::move(d);
     }
 
+    std::string file_;
     yaml_reader yaml_;
 };
 

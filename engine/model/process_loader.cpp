@@ -278,7 +278,12 @@ std::shared_ptr<const process> load_process_text(const std::string& text, const 
 std::shared_ptr<const registry> load_process_set(
     const std::vector<std::pair<std::string, std::string>>& definitions) {
     auto out = std::make_shared<registry>();
+    std::vector<std::shared_ptr<const api_definition>> apis;
     for (const auto& [name, text] : definitions) {
+        if (is_api_definition_text(text)) {
+            apis.push_back(load_api_text(text, name));
+            continue;
+        }
         auto p = load_process_text(text, name);
         const auto operation = p->listen.operation_name();
         if (!out->add(p)) {
@@ -287,7 +292,36 @@ std::shared_ptr<const registry> load_process_set(
         }
     }
     check_calls(*out);
+    for (auto& api : apis) {
+        check_api_operations(*out, *api);
+        if (const auto held = out->api_at(api->base_path)) {
+            throw definition_error(api->source_file + ": the base path " + api->base_path +
+                                   " is already served by API '" + held->name + "' (" +
+                                   held->source_file + ")");
+        }
+        (void)out->add_api(api);
+    }
     return out;
+}
+
+void check_api_operations(const registry& processes, const api_definition& api) {
+    const auto served = [&](const std::string& operation) {
+        const auto p = processes.by_operation(operation);
+        return p && p->listen.queue.empty();
+    };
+    for (const auto& route : api.routes) {
+        if (!served(route.operation)) {
+            throw definition_error(api.source_file + ": route " + route.method + " " + route.path +
+                                   ": no deployed process serves the operation '" +
+                                   route.operation + "'");
+        }
+    }
+    for (const auto& operation : api.soap_operations) {
+        if (!served(operation)) {
+            throw definition_error(api.source_file + ": SOAP operation '" + operation +
+                                   "': no deployed process serves it");
+        }
+    }
 }
 
 std::shared_ptr<const registry> load_process_directory(const std::string& directory) {

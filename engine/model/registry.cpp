@@ -62,4 +62,47 @@ void registry::set_paused(const std::string& name, bool paused) {
     }
 }
 
+bool registry::add_api(std::shared_ptr<const api_definition> api) {
+    if (const auto held = api_at(api->base_path); held && held->name != api->name) return false;
+    api_versions_[{api->name, api->version}] = api;
+    apis_[api->base_path] = std::move(api);
+    index_apis();
+    return true;
+}
+
+void registry::add_api_version(std::shared_ptr<const api_definition> api) {
+    api_versions_.try_emplace({api->name, api->version}, std::move(api));
+}
+
+bool registry::remove_api(std::string_view base_path) {
+    const auto it = apis_.find(base_path);
+    if (it == apis_.end()) return false;
+    apis_.erase(it);
+    index_apis();
+    return true;
+}
+
+std::shared_ptr<const api_definition> registry::api_at(std::string_view base_path) const {
+    const auto it = apis_.find(base_path);
+    return it == apis_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const api_definition> registry::api_version(std::string_view name,
+                                                            std::uint32_t version) const {
+    const auto it = api_versions_.find({std::string(name), version});
+    return it == api_versions_.end() ? nullptr : it->second;
+}
+
+api_dispatch registry::dispatch_api(std::string_view method, std::string_view path) const {
+    if (!api_routes_) return api_not_found{};
+    return api_routes_->dispatch(method, path);
+}
+
+void registry::index_apis() {
+    std::vector<std::shared_ptr<const api_definition>> served;
+    served.reserve(apis_.size());
+    for (const auto& [base, api] : apis_) served.push_back(api);
+    api_routes_ = served.empty() ? nullptr : std::make_shared<const api_routes>(std::move(served));
+}
+
 }  // namespace ferry::engine

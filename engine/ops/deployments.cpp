@@ -1,62 +1,11 @@
 #include "ferry/engine/ops/deployments.hpp"
 
-#include <charconv>
-#include <cstdio>
-
 #include "clock.hpp"
 #include "ferry/engine/model/process_loader.hpp"
+#include "ops/deployment_entries.hpp"
 
 namespace ferry::engine {
 namespace {
-
-// Control keys (control_entries):
-//   process/<name>/<version, 10 digits>  "<deployed ms>\n<file>\n<definition text>"
-//   active/<name>                         "<version>", or "" once undeployed
-//   paused/<name>                         "<ms when paused>"
-std::string version_key(const std::string& name, std::uint32_t version) {
-    char digits[16];
-    std::snprintf(digits, sizeof digits, "%010u", version);
-    return "process/" + name + "/" + digits;
-}
-
-std::optional<std::uint64_t> parse_number(std::string_view text) {
-    std::uint64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-    return value;
-}
-
-struct stored_version {
-    std::string name;
-    std::uint32_t version = 0;
-    std::int64_t deployed_ms = 0;
-    std::string file;
-    std::string text;
-};
-
-std::optional<stored_version> decode_version(const std::string& key, const std::string& value) {
-    // key: process/<name>/<version>
-    const auto last = key.rfind('/');
-    const auto first = key.find('/');
-    if (first == std::string::npos || last == first) return std::nullopt;
-    stored_version out;
-    out.name = key.substr(first + 1, last - first - 1);
-    const auto version = parse_number(std::string_view(key).substr(last + 1));
-    const auto line1 = value.find('\n');
-    const auto line2 = line1 == std::string::npos ? line1 : value.find('\n', line1 + 1);
-    if (!version || line2 == std::string::npos) return std::nullopt;
-    const auto ms = parse_number(std::string_view(value).substr(0, line1));
-    if (!ms) return std::nullopt;
-    out.version = static_cast<std::uint32_t>(*version);
-    out.deployed_ms = static_cast<std::int64_t>(*ms);
-    out.file = value.substr(line1 + 1, line2 - line1 - 1);
-    out.text = value.substr(line2 + 1);
-    return out;
-}
-
-std::string encode_version(std::int64_t deployed_ms, const process& p) {
-    return std::to_string(deployed_ms) + "\n" + p.source_file + "\n" + p.source_text;
-}
 
 std::string quoted(const process& p) {
     return "'" + p.name + "' version " + std::to_string(p.version);
@@ -87,12 +36,12 @@ std::vector<std::string> deployments::rebuild() {
     auto next = std::make_shared<registry>();
 
     // What operators deployed, undeployed and paused.
-    std::map<std::string, std::map<std::uint32_t, stored_version>> stored;
+    std::map<std::string, std::map<std::uint32_t, stored_definition>> stored;
     std::map<std::string, std::string> active;
     std::vector<std::pair<std::string, std::string>> paused;
     if (auto entries = control_.list("process/"); entries) {
         for (auto& [key, value] : *entries) {
-            if (auto v = decode_version(key, value)) {
+            if (auto v = decode_definition(key, value)) {
                 auto name = v->name;
                 stored[name].emplace(v->version, std::move(*v));
             } else {
@@ -184,6 +133,7 @@ std::vector<std::string> deployments::rebuild() {
     } catch (const definition_error& e) {
         warnings.push_back(std::string(e.what()) + " (the call fails when it runs)");
     }
+    rebuild_apis(*next, before.get(), warnings);
     for (const auto& [key, value] : paused) next->set_paused(key.substr(7), true);
     // A listener that another node changed (reload) has been in its state since now.
     if (before) {
@@ -205,6 +155,7 @@ refused_or<void> deployments::persist(const std::vector<control_entries::change>
 refused_or<deploy_outcome> deployments::deploy(const std::string& text, const std::string& file,
                                                bool activate) {
     std::lock_guard lock(mutex_);
+    if (is_api_definition_text(text)) return deploy_api(text, file, activate);
     std::shared_ptr<const process> p;
     try {
         p = load_process_text(text, file);
@@ -225,7 +176,8 @@ refused_or<deploy_outcome> deployments::deploy(const std::string& text, const st
     }
     const auto now = now_ms();
     if (!activate) {
-        if (auto stored = persist({{version_key(p->name, p->version), encode_version(now, *p)}});
+        if (auto stored = persist({{definition_key("process", p->name, p->version),
+                                    encode_definition(now, p->source_file, p->source_text)}});
             !stored) {
             return stored.error();
         }
@@ -276,11 +228,13 @@ refused_or<deploy_outcome> deployments::publish_active(
     } catch (const definition_error& e) {
         return refusal{errc::invalid_definition, e.what()};
     }
+    if (auto used = check_apis_still_served(*next); !used) return used.error();
     auto& meta = meta_[{p->name, p->version}];
     if (meta.source.empty()) meta = {"admin", now_ms()};
     // The definition is stored with the choice, so that a restart serves it even when it came
     // from a directory file that has changed since.
-    changes.emplace_back(version_key(p->name, p->version), encode_version(meta.deployed_ms, *p));
+    changes.emplace_back(definition_key("process", p->name, p->version),
+                         encode_definition(meta.deployed_ms, p->source_file, p->source_text));
     changes.emplace_back("active/" + p->name, std::to_string(p->version));
     if (auto stored = persist(changes); !stored) return stored.error();
     if (errors_.erase(p->name) > 0 || !before) since_[p->name] = now_ms();
@@ -313,6 +267,7 @@ refused_or<void> deployments::undeploy(const std::string& name) {
         return refusal{errc::in_use,
                        "'" + name + "' is still called by another process: " + e.what()};
     }
+    if (auto used = check_apis_still_served(*next); !used) return used.error();
     if (auto stored = persist(changes); !stored) return stored;
     since_.erase(name);
     live_.set(std::move(next));

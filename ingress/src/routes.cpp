@@ -46,6 +46,11 @@ routes make_routes() {
         services(verb::get, path, protocol, at_once<soap_description>);
     }
 
+    // The routes of the deployed APIs (docs/apis.md), found per request in the live registry.
+    for (const auto method : {verb::get, verb::post, verb::put, verb::patch, verb::delete_}) {
+        services(method, "/ws/rest/{path...}", web_service::rest, rest_call);
+    }
+
     // Every port answers the status (load balancers' health checks).
     table.add(verb::get, "/_admin/status", route_role::any, web_service::none, at_once<status>);
     admin(verb::get, "/metrics", at_once<metrics>);
@@ -63,6 +68,12 @@ routes make_routes() {
     admin(verb::delete_, "/_admin/processes/{name}", undeploy_process);
     admin(verb::post, "/_admin/processes/{name}/versions/{version}/activate",
           activate_process_version);
+    // Deployment: APIs (a definition of either kind deploys at /_admin/processes too).
+    admin(verb::get, "/_admin/apis", list_apis);
+    admin(verb::post, "/_admin/apis", deploy_process);
+    admin(verb::delete_, "/_admin/apis/{name}", undeploy_api);
+    admin(verb::delete_, "/_admin/apis/{name}/versions/{version}", undeploy_api);
+    admin(verb::post, "/_admin/apis/{name}/versions/{version}/activate", activate_api_version);
     admin(verb::get, "/_admin/listeners", list_listeners);
     admin(verb::post, "/_admin/listeners/{name}/pause", changes_listener(action::pause));
     admin(verb::post, "/_admin/listeners/{name}/resume", changes_listener(action::resume));

@@ -15,6 +15,8 @@ void add_user_command(CLI::App& app);
 void add_history_commands(CLI::App& app);
 /// deploy, activate, undeploy, processes, listeners, pause, resume, restart.
 void add_deploy_commands(CLI::App& app);
+/// `ferry apis` (list, activate, undeploy): api_commands.cpp.
+void add_api_commands(CLI::App& app);
 /// replay (one, or many by filter in the background), replays.
 void add_replay_commands(CLI::App& app);
 /// queues, dlq (list, show, resend, clear).

@@ -21,6 +21,24 @@ std::string served_as(const json::object& o) {
     return json_text(o.at("operation"));
 }
 
+// What deploying an API did: it serves its base path, or is kept for `ferry apis activate`.
+void print_api_deployed(const std::string& file, const json::object& r) {
+    const auto api = "API " + json_text(r.at("api")) + " version " + json_text(r.at("version"));
+    if (!r.at("active").as_bool()) {
+        std::printf("%s: %s is kept, not serving; `ferry apis activate %s %s` serves it\n",
+                    file.c_str(), api.c_str(), json_text(r.at("api")).c_str(),
+                    json_text(r.at("version")).c_str());
+        return;
+    }
+    std::printf("%s: %s %s %s%s\n", file.c_str(), api.c_str(),
+                r.at("changed").as_bool() || !r.at("replaced_version").is_null() ? "serves"
+                                                                                 : "already serves",
+                json_text(r.at("rest")).c_str(),
+                r.at("replaced_version").is_null()
+                    ? ""
+                    : (" (replacing version " + json_text(r.at("replaced_version")) + ")").c_str());
+}
+
 struct deploy_options {
     admin_connection connection;
     std::vector<std::string> files;
@@ -66,6 +84,10 @@ int deploy(const deploy_options& o) {
         const auto& r = std::get<json::value>(answer).as_object();
         if (o.connection.json) {
             results.push_back(r);
+            continue;
+        }
+        if (r.contains("api")) {
+            print_api_deployed(file, r);
             continue;
         }
         const auto process = json_text(r.at("process")) + " version " + json_text(r.at("version"));
@@ -190,10 +212,10 @@ void add_deploy_commands(CLI::App& app) {
 
     auto* deploy_cmd = app.add_subcommand(
         "deploy",
-        "Deploy process definitions to a running server (no restart); a new version "
+        "Deploy process or API definitions to a running server (no restart); a new version "
         "serves at once, executions already running finish on theirs");
     add_connection_options(deploy_cmd, o->connection);
-    deploy_cmd->add_option("files", o->files, "Process definition files (YAML)")
+    deploy_cmd->add_option("files", o->files, "Process or API definition files (YAML)")
         ->required()
         ->check(CLI::ExistingFile);
     deploy_cmd->add_flag("--inactive", o->inactive,

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     ferry::tools::add_user_command(app);
     ferry::tools::add_history_commands(app);
     ferry::tools::add_deploy_commands(app);
+    ferry::tools::add_api_commands(app);
     ferry::tools::add_replay_commands(app);
     ferry::tools::add_dlq_commands(app);
     ferry::tools::add_workers_command(app);

@@ -266,6 +266,12 @@ int serve(serve_options o) {
             log::info("serve", "listening", {{"queue", p->listen.queue}, {"file", p->source_file}});
         }
     }
+    for (const auto& [base_path, api] : served->apis()) {
+        log::info("serve", "serving",
+                  {{"path", "/ws/rest/" + base_path},
+                   {"api", api->name + " version " + std::to_string(api->version)},
+                   {"file", api->source_file}});
+    }
     // The first line names the default listener as ADDRESS:PORT (scripts and tests read it).
     const auto& first = o.http.listeners.front();
     std::printf("ferry listening on %s:%u\n", first.address.c_str(), http.port());

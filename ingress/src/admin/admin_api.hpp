@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/json/object.hpp>
+
 // The admin API's handlers (docs/admin-api.md). routes.cpp names the path of each.
 
 #include <boost/asio/awaitable.hpp>
@@ -33,6 +35,16 @@ boost::asio::awaitable<response> activate_process_version(routed_request r);
 boost::asio::awaitable<response> list_listeners(routed_request r);
 boost::asio::awaitable<response> change_listener(routed_request r,
                                                  engine::gateway::listener_action what);
+
+/// /_admin/apis (api_handler.cpp): list; undeploy every base path of an API or one
+/// version's; activate a known version. Deploying goes through deploy_process.
+boost::asio::awaitable<response> list_apis(routed_request r);
+boost::asio::awaitable<response> undeploy_api(routed_request r);
+boost::asio::awaitable<response> activate_api_version(routed_request r);
+/// A version number in a path ("3"); nullopt for anything else.
+std::optional<std::uint32_t> parse_version(std::string_view text);
+/// The admin API's JSON for an API version (also the answer to deploying one).
+boost::json::object api_json(const engine::api_definition& api);
 
 /// /_admin/replays (replay_handler.cpp): bulk replays in the background.
 response start_replay(const routed_request& r);

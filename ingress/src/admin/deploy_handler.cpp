@@ -17,6 +17,14 @@ boost::json::value name_or_null(const std::string& name) {
 
 boost::json::object outcome_json(const engine::deploy_outcome& o) {
     boost::json::object body;
+    if (o.api) {
+        body = api_json(*o.api);
+        body["active"] = o.active;
+        body["changed"] = o.changed;
+        body["replaced_version"] =
+            o.replaced ? boost::json::value(*o.replaced) : boost::json::value(nullptr);
+        return body;
+    }
     body["process"] = o.deployed->name;
     body["version"] = o.deployed->version;
     body["operation"] = name_or_null(o.deployed->listen.operation_name());
@@ -59,14 +67,14 @@ std::optional<bool> activate_parameter(const boost::urls::url_view& target) {
     return std::nullopt;
 }
 
+}  // namespace
+
 std::optional<std::uint32_t> parse_version(std::string_view text) {
     std::uint32_t v = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
     return v;
 }
-
-}  // namespace
 
 boost::asio::awaitable<response> list_processes(routed_request r) {
     boost::json::array list;
@@ -96,7 +104,7 @@ boost::asio::awaitable<response> deploy_process(routed_request r) {
     }
     if (r.req.body().empty()) {
         co_return error_response(http::status::bad_request, "empty_definition",
-                                 "post the process definition (YAML) as the body", r.req);
+                                 "post the process or API definition (YAML) as the body", r.req);
     }
     std::string file = "deployed.yaml";
     if (const auto it = r.target.params().find("file"); it != r.target.params().end()) {

@@ -25,6 +25,7 @@
 #include "http/rate_limiter.hpp"
 #include "http/responses.hpp"
 #include "services/bulk_handler.hpp"
+#include "services/rest_call.hpp"
 #include "services/submit_answers.hpp"
 #include "services/web_services.hpp"
 
@@ -260,9 +261,15 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         }
         // The web-service call the request makes, if its route is one.
         std::optional<simple_call> call;
+        std::optional<response> route_refusal;
         if (!refusal && found.shape && found.shape->service != web_service::none) {
             call = make_web_service_call(found.shape->service, header, *target,
                                          found.param("operation"), found.matrix);
+            // An API's route names the operation; its 404, 405 or 410 comes after admission
+            // (unknown callers learn nothing of the routes), before any body is read.
+            if (call->protocol == web_service::rest) {
+                route_refusal = route_rest_call(*call, header, *target, svc);
+            }
         }
         // Who calls is settled before any body is read: an unknown caller cannot make the
         // server read (or store) a single body byte.
@@ -278,11 +285,15 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
             }
         }
 
+        if (!refusal && route_refusal) refusal = std::move(route_refusal);
+
         // A paused operation is turned away before its body is read.
         std::string operation_label = role == route_role::services ? "other" : "admin";
         if (call && call->protocol == web_service::simple) {
             // The one lookup of the request: the handlers use what it found.
             call->served = svc.gateway->find_operation(call->operation);
+        }
+        if (call && (call->protocol == web_service::simple || call->api)) {
             const auto& served = call->served;
             operation_label = served.process ? call->operation : "unknown";
             if (!refusal && served.paused) {
@@ -337,7 +348,7 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         // Links are made before the request is handed on (route takes it).
         std::string links;
         if (!refusal) links = link_base(parser.get(), socket.tls() != nullptr, limits.links);
-        if (!refusal && call && call->protocol != web_service::simple) {
+        if (!refusal && call && is_soap(call->protocol)) {
             // The WSDL's addresses are absolute: the external base, or how this host was called.
             call->base_url = !links.empty() ? links
                                             : (socket.tls() ? "https://" : "http://") +
@@ -347,9 +358,8 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         // After a refused request the stream position is unknown: answer and close.
         // (No co_await inside ?: : GCC 12 miscompiles it.)
         // A SOAP client is answered in SOAP, whatever turned it away (`call` moves on below).
-        const auto fault_protocol = refusal && call && call->protocol != web_service::simple
-                                        ? call->protocol
-                                        : web_service::none;
+        const auto fault_protocol =
+            refusal && call && is_soap(call->protocol) ? call->protocol : web_service::none;
         response res;
         if (refusal) {
             res = std::move(*refusal);

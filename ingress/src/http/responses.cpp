@@ -69,6 +69,7 @@ response refusal_response(const engine::refusal& r, const request& req) {
         case errc::unknown_listener:
         case errc::unknown_execution:
         case errc::unknown_dead_letter:
+        case errc::unknown_api:
             status = http::status::not_found;
             break;
         case errc::storage_error:

@@ -17,9 +17,12 @@ namespace ferry::ingress {
 /// every port (/_admin/status).
 enum class route_role { services, admin, any };
 
-/// How a web-service route names its operation: in the path (`/ws/simple/{operation}`) or in
-/// the SOAP Body (`/ws/soap`, `/ws/soap12`); `none` for every other route.
-enum class web_service { none, simple, soap11, soap12 };
+/// How a web-service route names its operation: in the path (`/ws/simple/{operation}`), in
+/// the SOAP Body (`/ws/soap`, `/ws/soap12`) or by an API's route (`/ws/rest/...`); `none` for
+/// every other route.
+enum class web_service { none, simple, soap11, soap12, rest };
+
+inline bool is_soap(web_service s) { return s == web_service::soap11 || s == web_service::soap12; }
 
 /// A path's `{name}` parameters, percent-decoded, in pattern order.
 using path_params = std::vector<std::pair<std::string, std::string>>;

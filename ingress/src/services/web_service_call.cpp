@@ -19,9 +19,11 @@ simple_call make_web_service_call(web_service protocol,
     call.operation = std::string(operation);
     // Matrix parameters (;auth= is a credential) stay out of inpath.
     if (!matrix.empty()) engine::split_matrix(matrix, facts.params, &call.matrix_auth);
+    // REST: route_rest_call sets inpath once the route is known.
     facts.path = protocol == web_service::simple   ? "/ws/simple/" + call.operation
                  : protocol == web_service::soap11 ? "/ws/soap"
-                                                   : "/ws/soap12";
+                 : protocol == web_service::soap12 ? "/ws/soap12"
+                                                   : "";
     call.process_props = engine::process_properties(facts);
     return call;
 }

@@ -10,8 +10,9 @@
 
 namespace ferry::ingress {
 
-/// A request for `/ws/simple/<operation>` or a SOAP endpoint: the operation and what the
-/// process learns of the request (inmethod, inpath, query_*, param_*; inuser once admitted).
+/// A request for `/ws/simple/<operation>`, a SOAP endpoint or an API's REST route: the operation
+/// and what the process learns of the request (inmethod, inpath, query_*, param_*; inuser once
+/// admitted).
 struct simple_call {
     web_service protocol = web_service::simple;
     std::string operation;  // "" for SOAP until the body names it
@@ -20,6 +21,8 @@ struct simple_call {
     std::string base_url;     // SOAP: what the WSDL's addresses start with ("http://host:port")
     /// The process serving the operation, looked up once per request by the connection.
     engine::gateway::served_operation served;
+    /// REST: the API route the path reached (route_rest_call).
+    std::optional<engine::api_match> api;
 };
 
 /// The call a web-service route's request makes, from its parsed target: `operation` is the

@@ -13,6 +13,10 @@ namespace ferry::ingress {
 /// POST /ws/simple/<operation>: the body split per input type, submitted to the intake,
 /// answered with the receipt once stored or with the process's reply (synchronous).
 boost::asio::awaitable<response> call_operation(routed_request r);
+/// GET, POST, PUT, PATCH, DELETE /ws/rest/<base path>/<route path> (rest_handler.cpp): an
+/// API's route, found by the connection (route_rest_call), called like its operation; a GET
+/// with ?moreDataToken= fetches a page of a long list. A deprecated API's answers say so.
+boost::asio::awaitable<response> rest_call(routed_request r);
 /// GET /ws/simple/<operation>?moreDataToken=<token>: the next page of a long list reply (a GET
 /// without a token is 405: calls go by POST).
 boost::asio::awaitable<response> next_page(routed_request r);

@@ -26,6 +26,8 @@ enum class errc {
     shutting_down,          // the engine is stopping
     storage_error,          // the store failed to read or write (the detail says how)
     cluster_unavailable,    // cluster mode: the cluster did not take the change in time
+    unknown_api,            // no API (or no such version of it) has that name
+    base_path_taken,        // another API serves that base path
 };
 
 const char* category_name(errc) noexcept;

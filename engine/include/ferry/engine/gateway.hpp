@@ -43,6 +43,15 @@ public:
     served_operation find_operation(std::string_view operation) const;
     /// Every operation an active process serves over HTTP, by name (queue listeners left out).
     std::vector<served_operation> served_operations() const;
+    /// A REST request's route among the served APIs (registry::dispatch_api) and, when it
+    /// matched, the process serving the route's operation. `path` is below /ws/rest/.
+    struct api_call {
+        api_dispatch route;
+        served_operation served;
+    };
+    api_call find_api_route(std::string_view method, std::string_view path) const;
+    /// The APIs being served, by base path (for WSDL and OpenAPI documents).
+    std::shared_ptr<const registry> current_registry() const;
 
     /// Hot deployment (engine::deployments), run on the blocking pool.
     [[nodiscard]] boost::asio::awaitable<refused_or<deploy_outcome>> deploy(std::string text,
@@ -51,6 +60,11 @@ public:
     [[nodiscard]] boost::asio::awaitable<refused_or<deploy_outcome>> activate(
         std::string name, std::uint32_t version);
     [[nodiscard]] boost::asio::awaitable<refused_or<void>> undeploy(std::string name);
+    [[nodiscard]] boost::asio::awaitable<refused_or<deploy_outcome>> activate_api(
+        std::string name, std::uint32_t version);
+    [[nodiscard]] boost::asio::awaitable<refused_or<void>> undeploy_api(
+        std::string name, std::optional<std::uint32_t> version);
+    std::vector<api_version_status> api_versions() const;
     enum class listener_action { pause, resume, restart };
     [[nodiscard]] boost::asio::awaitable<refused_or<listener_status>> change_listener(
         std::string name, listener_action action);

@@ -59,7 +59,8 @@ struct api_definition {
     std::vector<api_route> routes;             // in file order
     std::vector<std::string> soap_operations;  // served at /ws/soap/<base path>
     std::optional<api_deprecation> deprecated;
-    std::string source;  // the definition's text, as deployed
+    std::string source;       // the definition's text, as deployed
+    std::string source_file;  // the file it came from (what errors cite)
 };
 
 /// Whether a YAML document defines an API (a top-level `api:` field) rather than a process.

@@ -25,13 +25,18 @@ std::shared_ptr<const process> load_process_file(const std::string& path);
 std::shared_ptr<const process> load_process_text(const std::string& text, const std::string& name);
 
 /// Loads a set of definitions (name, text) as one registry, checked as a whole (operations
-/// unique, process_call targets deployed): how workers load what the serving process ships.
+/// unique, process_call targets deployed; API definitions among them: base paths unique, their
+/// operations served): how workers load what the serving process ships.
 std::shared_ptr<const registry> load_process_set(
     const std::vector<std::pair<std::string, std::string>>& definitions);
 
 /// Checks the process_call steps of the active processes: each names an active process, and
 /// no chain of waiting calls comes back to its start. Throws definition_error.
 void check_process_calls(const registry& processes);
+
+/// Checks that every operation `api` names (routes, SOAP) is served by an active process of
+/// `processes`. Throws definition_error "FILE: route GET orders/{orderId}: ...".
+void check_api_operations(const registry& processes, const api_definition& api);
 
 /// Adds to a definition the profiles its listen operation names (request_profile,
 /// response_profile) and does not carry yet, read from `NAME.profile.yaml` beside `file`,
@@ -40,9 +45,9 @@ void check_process_calls(const registry& processes);
 /// with a mistake; a profile file that is not there is left for the loader to report.
 std::string bundle_profiles(const std::string& text, const std::string& file);
 
-/// Loads every *.yaml / *.yml file of `directory` (one process per file; *.profile.yaml files
-/// are profiles, bundled into the processes that name them); two processes that serve the same
-/// operation are a definition error.
+/// Loads every *.yaml / *.yml file of `directory` (one process or API per file; *.profile.yaml
+/// files are profiles, bundled into the processes that name them); two processes that serve the
+/// same operation are a definition error.
 std::shared_ptr<const registry> load_process_directory(const std::string& directory);
 
 }  // namespace ferry::engine

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "ferry/engine/model/api_routes.hpp"
 #include "ferry/engine/model/process.hpp"
 
 namespace ferry::engine {
@@ -63,7 +64,37 @@ public:
     void set_paused(const std::string& name, bool paused);
     bool paused(std::string_view name) const { return paused_.find(name) != paused_.end(); }
 
+    /// APIs (docs/apis.md): the version serving each base path, and every known version.
+    /// Adds `api` as the version serving its base path, replacing another version of the same
+    /// API there; false when a different API serves that base path.
+    [[nodiscard]] bool add_api(std::shared_ptr<const api_definition> api);
+    /// Keeps `api` as a known version that serves nothing (ignored when already known).
+    void add_api_version(std::shared_ptr<const api_definition> api);
+    /// Stops serving `base_path`; false when nothing served it.
+    bool remove_api(std::string_view base_path);
+    std::shared_ptr<const api_definition> api_at(std::string_view base_path) const;
+    std::shared_ptr<const api_definition> api_version(std::string_view name,
+                                                      std::uint32_t version) const;
+    /// The APIs being served, by base path.
+    const std::map<std::string, std::shared_ptr<const api_definition>, std::less<>>& apis() const {
+        return apis_;
+    }
+    /// Every known API version, by (name, version).
+    const std::map<std::pair<std::string, std::uint32_t>, std::shared_ptr<const api_definition>>&
+    api_versions() const {
+        return api_versions_;
+    }
+    /// The route of a served API that a REST request reaches (api_routes::dispatch).
+    api_dispatch dispatch_api(std::string_view method, std::string_view path) const;
+
 private:
+    void index_apis();
+
+    std::map<std::string, std::shared_ptr<const api_definition>, std::less<>> apis_;
+    std::map<std::pair<std::string, std::uint32_t>, std::shared_ptr<const api_definition>>
+        api_versions_;
+    std::shared_ptr<const api_routes> api_routes_;  // of apis_, rebuilt when they change
+
     std::map<std::string, std::shared_ptr<const process>, std::less<>> by_operation_;
     std::map<std::string, std::shared_ptr<const process>, std::less<>> by_name_;
     std::map<std::pair<std::string, std::uint32_t>, std::shared_ptr<const process>> versions_;

@@ -37,11 +37,21 @@ struct version_status {
     std::int64_t deployed_ms = 0;
 };
 
+/// One known version of an API (docs/apis.md).
+struct api_version_status {
+    std::shared_ptr<const api_definition> api;
+    bool active = false;  // serves its base path
+    std::string source;   // "directory" (the --processes files) or "admin" (deployed)
+    std::int64_t deployed_ms = 0;
+};
+
+/// What a deploy did: `deployed` is the process, or `api` the API version.
 struct deploy_outcome {
     std::shared_ptr<const process> deployed;
     bool changed = false;  // false: that exact definition was already deployed
     bool active = false;
     std::optional<std::uint32_t> replaced;  // the version that served before
+    std::shared_ptr<const api_definition> api{};
 };
 
 /// Hot deployment (SPEC §7): the live registry, changed by operators without a restart and
@@ -66,18 +76,28 @@ public:
     /// them), over the directory restore() was given. Returns warnings for the log.
     std::vector<std::string> reload();
 
-    /// Deploys a definition (YAML text; `file` names it in errors). With `activate` it serves
-    /// its operation at once, replacing the version that did; else it is only kept, for
-    /// replays, until activated. Refusals: invalid_definition, version_exists,
-    /// operation_taken, storage_error.
+    /// Deploys a definition (YAML text; `file` names it in errors): a process or an API
+    /// (is_api_definition_text). With `activate` a process serves its operation at once,
+    /// replacing the version that did, and an API serves its base path, replacing the version
+    /// of the same API there; else it is only kept until activated. Refusals:
+    /// invalid_definition, version_exists, operation_taken, base_path_taken, storage_error.
     refused_or<deploy_outcome> deploy(const std::string& text, const std::string& file,
                                       bool activate);
     /// Makes a known version the active one (roll back or forward). Refusals:
     /// unknown_process, unknown_version, operation_taken, invalid_definition, storage_error.
     refused_or<deploy_outcome> activate(const std::string& name, std::uint32_t version);
     /// Stops serving `name` (its operation answers 404); its versions stay known so that
-    /// stored executions still finish. Refusals: unknown_process, in_use, storage_error.
+    /// stored executions still finish. Refusals: unknown_process, in_use (a process or an
+    /// API uses it), storage_error.
     refused_or<void> undeploy(const std::string& name);
+
+    /// APIs: makes a known version serve its base path; stops serving every base path of API
+    /// `name` (only those of `version` when given). Refusals: unknown_api, base_path_taken,
+    /// invalid_definition (an operation it names is not served), storage_error.
+    refused_or<deploy_outcome> activate_api(const std::string& name, std::uint32_t version);
+    refused_or<void> undeploy_api(const std::string& name,
+                                  std::optional<std::uint32_t> version = std::nullopt);
+    std::vector<api_version_status> api_versions() const;
 
     /// A paused listener answers 503 listener_paused, also after a restart, until resumed.
     refused_or<listener_status> pause(const std::string& name);
@@ -96,6 +116,13 @@ private:
     };
     refused_or<deploy_outcome> publish_active(std::shared_ptr<const process> p, bool changed,
                                               std::vector<control_entries::change> changes);
+    // APIs (api_deployments.cpp), with the mutex held.
+    refused_or<deploy_outcome> deploy_api(const std::string& text, const std::string& file,
+                                          bool activate);
+    refused_or<deploy_outcome> serve_api(std::shared_ptr<const api_definition> api, bool changed);
+    void rebuild_apis(registry& next, const registry* before, std::vector<std::string>& warnings);
+    /// in_use when a served API names an operation `next` no longer serves.
+    refused_or<void> check_apis_still_served(const registry& next) const;
     refused_or<listener_status> set_paused(const std::string& name, bool paused);
     refused_or<void> persist(const std::vector<control_entries::change>& changes);
     std::vector<std::string> rebuild();
@@ -106,6 +133,7 @@ private:
     std::shared_ptr<const registry> directory_;  // the --processes files
     mutable std::mutex mutex_;
     std::map<std::pair<std::string, std::uint32_t>, version_meta> meta_;
+    std::map<std::pair<std::string, std::uint32_t>, version_meta> api_meta_;
     /// A listener whose definition does not load (or whose operation is taken).
     struct errored {
         std::uint32_t version = 0;
