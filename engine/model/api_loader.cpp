@@ -116,9 +116,10 @@ private:
         for (const auto& entry : node) {
             yaml_.need_map(entry, "a route",
                            "method: GET\npath: orders/{orderId}\noperation: getOrder");
-            yaml_.only_keys(entry, "a route",
-                            {"method", "path", "operation", "summary", "query", "input", "output",
-                             "request_profile", "response_profile", "page_size", "content_type"});
+            yaml_.only_keys(
+                entry, "a route",
+                {"method", "path", "operation", "summary", "query", "input", "output",
+                 "request_profile", "response_profile", "page_size", "content_type", "status"});
             api_route route;
             route.method = yaml_.required_string(entry, "method", "a route");
             std::transform(route.method.begin(), route.method.end(), route.method.begin(),
@@ -153,6 +154,14 @@ private:
             if (entry["page_size"]) route.page_size = yaml_.number(entry["page_size"], "page_size");
             if (entry["content_type"]) {
                 route.content_type = yaml_.scalar(entry["content_type"], "content_type");
+            }
+            if (entry["status"]) {
+                const auto status = yaml_.number(entry["status"], "status");
+                if (status < 200 || status > 299) {
+                    yaml_.fail(entry["status"].Mark(),
+                               "status is the HTTP status of a successful answer (200 to 299)");
+                }
+                route.status = static_cast<std::uint16_t>(status);
             }
             if (const auto query = entry["query"]) read_query(query, route);
 

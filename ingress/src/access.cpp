@@ -1,5 +1,6 @@
 #include "access.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -167,6 +168,14 @@ std::variant<caller, response> admit(const http::request_header<>& req,
                       "this user may not call the operation '" + call->operation + "'", req);
     }
     return caller{u.name};
+}
+
+bool may_call(const service& svc, const std::string& user, std::string_view operation) {
+    if (svc.settings.auth == authentication::none) return true;
+    const auto users = svc.users->current();
+    const auto* u = users->find(user);
+    return u && (u->operations.empty() || std::find(u->operations.begin(), u->operations.end(),
+                                                    operation) != u->operations.end());
 }
 
 }  // namespace ferry::ingress

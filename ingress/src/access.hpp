@@ -56,4 +56,8 @@ std::variant<caller, response> admit(const http::request_header<>& req,
                                      const std::optional<simple_call>& call, route_role role,
                                      const request_source& from, service& svc);
 
+/// Whether `user` may call `operation` (SOAP names it in the body, after admit() let the user
+/// in; WSDL and OpenAPI documents list only what their reader may call).
+bool may_call(const service& svc, const std::string& user, std::string_view operation);
+
 }  // namespace ferry::ingress

@@ -248,7 +248,7 @@ TEST_F(ApiTest, TheExampleOrdersApiServesBothVersions) {
         "succeeded");
 
     r = test::http_request(server.port(), "POST", "/ws/rest/orders/v2/orders/A-19/shipments",
-                           "{\"carrier\": \"eurofreight\"}",
+                           "{\"carrier\": \"eurofreight\", \"parcels\": 2}",
                            {{"Content-Type", "application/json"}});
     ASSERT_EQ(r.status, 201) << r.body;
     EXPECT_EQ(parsed(r).at("orderId").as_string(), "A-19");

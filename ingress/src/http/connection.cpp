@@ -348,8 +348,9 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         // Links are made before the request is handed on (route takes it).
         std::string links;
         if (!refusal) links = link_base(parser.get(), socket.tls() != nullptr, limits.links);
-        if (!refusal && call && is_soap(call->protocol)) {
-            // The WSDL's addresses are absolute: the external base, or how this host was called.
+        if (!refusal && call && (is_soap(call->protocol) || call->protocol == web_service::rest)) {
+            // The WSDL's and OpenAPI's addresses are absolute: the external base, or how this host
+            // was called.
             call->base_url = !links.empty() ? links
                                             : (socket.tls() ? "https://" : "http://") +
                                                   std::string(parser.get()[http::field::host]);

@@ -86,6 +86,18 @@ std::optional<response> route_rest_call(simple_call& call,
         semi != std::string_view::npos) {
         path = path.substr(0, semi);
     }
+    // An API's OpenAPI document: <base path>/openapi.json (or .yaml); no route can be named so.
+    if (req.method() == http::verb::get) {
+        for (const std::string_view name : {"/openapi.json", "/openapi.yaml"}) {
+            if (!path.ends_with(name)) continue;
+            const auto base_path = decoded(path.substr(0, path.size() - name.size()));
+            if (auto api = svc.gateway->current_registry()->api_at(base_path)) {
+                call.openapi_of = std::move(api);
+                call.openapi_yaml = name.ends_with("yaml");
+                return std::nullopt;
+            }
+        }
+    }
     auto found = svc.gateway->find_api_route(req.method_string(), path);
     if (auto* missing = std::get_if<engine::api_not_found>(&found.route)) {
         const auto where = "/ws/rest/" + decoded(path);

@@ -2,8 +2,11 @@
 // connection already found the route (route_rest_call); here the request is checked against
 // it (query parameters, Content-Type, Accept) and handed to its operation like a simple call.
 #include <boost/beast/core/string.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdlib>
 
+#include "access.hpp"
+#include "ferry/engine/apis/openapi.hpp"
 #include "ferry/engine/execute/route_reply.hpp"
 #include "ferry/engine/intake/request_documents.hpp"
 #include "http/responses.hpp"
@@ -143,10 +146,46 @@ boost::asio::awaitable<response> serve_route(routed_request& r) {
                                      /*profile_checked=*/!has_body);
 }
 
+// GET <base path>/openapi.json | openapi.yaml: the API's OpenAPI document, listing the routes
+// this caller may call, with the server as callers reach it.
+response openapi_document(const routed_request& r) {
+    const auto& call = *r.call;
+    engine::openapi_options options;
+    options.server_url = call.base_url;
+    switch (r.svc.settings.auth) {
+        case authentication::basic:
+            options.security = engine::openapi_security::basic;
+            break;
+        case authentication::client_cert:
+            options.security = engine::openapi_security::client_certificate;
+            break;
+        case authentication::none:
+            break;
+    }
+    options.may_call = [&](std::string_view operation) {
+        return may_call(r.svc, r.user, operation);
+    };
+    const auto document =
+        engine::write_openapi(*call.openapi_of, *r.svc.gateway->current_registry(), options);
+    response res{http::status::ok, r.req.version()};
+    res.set(http::field::server, "ferry");
+    res.set(http::field::content_type,
+            call.openapi_yaml ? "application/yaml; charset=utf-8" : "application/json");
+    res.keep_alive(r.req.keep_alive());
+    res.body() = call.openapi_yaml ? engine::yaml_text(document) : boost::json::serialize(document);
+    res.prepare_payload();
+    return res;
+}
+
 }  // namespace
 
 boost::asio::awaitable<response> rest_call(routed_request r) {
     auto& call = *r.call;
+    if (call.openapi_of) {
+        auto res = openapi_document(r);
+        add_deprecation_headers(res, *call.openapi_of);
+        co_return res;
+    }
     call.process_props["inuser"] = r.user;
     in_flight_guard guard(r.svc);
     const auto api = call.api->api;  // the definition outlives a redeploy during the call

@@ -17,15 +17,6 @@ using engine::data_type;
 
 constexpr std::string_view more_results = "MoreResults";
 
-// Whether the caller may call `operation`: admit() let the user in without knowing it.
-bool may_call(const service& svc, const std::string& user, std::string_view operation) {
-    if (svc.settings.auth == authentication::none) return true;
-    const auto users = svc.users->current();
-    const auto* u = users->find(user);
-    return u && (u->operations.empty() || std::find(u->operations.begin(), u->operations.end(),
-                                                    operation) != u->operations.end());
-}
-
 // The SOAP shape of what an operation takes and answers; nullopt: JSON, raw data or
 // multipart, which SOAP does not carry.
 std::optional<profiles::message_shape> shape_of(data_type type) {

@@ -18,11 +18,15 @@ struct simple_call {
     std::string operation;  // "" for SOAP until the body names it
     store::properties process_props;
     std::string matrix_auth;  // the ;auth=<base64(user:token)> parameter, "" when absent
-    std::string base_url;     // SOAP: what the WSDL's addresses start with ("http://host:port")
+    std::string base_url;     // SOAP, REST: what the WSDL's and OpenAPI's addresses start with
     /// The process serving the operation, looked up once per request by the connection.
     engine::gateway::served_operation served;
     /// REST: the API route the path reached (route_rest_call).
     std::optional<engine::api_match> api;
+    /// REST: the API whose OpenAPI document is asked for (GET <base path>/openapi.json or
+    /// openapi.yaml), in YAML or JSON.
+    std::shared_ptr<const engine::api_definition> openapi_of;
+    bool openapi_yaml = false;
 };
 
 /// The call a web-service route's request makes, from its parsed target: `operation` is the

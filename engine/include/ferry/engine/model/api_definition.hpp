@@ -38,6 +38,9 @@ struct api_route {
     std::string response_profile;
     std::uint32_t page_size = 0;
     std::string content_type;  // of single-data output
+    /// The status of a successful answer as the process sets it (outstatuscode), for the
+    /// OpenAPI document; 0: 200 (202 for an operation that answers with the receipt).
+    std::uint16_t status = 0;
 };
 
 /// An API version marked for retirement: its responses say so (Deprecation, Sunset, a link
