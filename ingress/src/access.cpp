@@ -132,6 +132,36 @@ std::variant<user, response> identify(const http::request_header<>& req, const c
     return *u;
 }
 
+// The API a call goes through: its route's, its OpenAPI document's or its SOAP endpoint's;
+// null for /ws/simple and the server-wide SOAP endpoints (and a REST path no API serves).
+const engine::api_definition* api_of(const simple_call& call) {
+    if (call.api) return call.api->api.get();
+    if (call.openapi_of) return call.openapi_of.get();
+    return call.soap_api.get();
+}
+
+// A user limited to named APIs calls only through them (docs/apis.md, "Access").
+std::optional<response> check_api_access(const user& u, const simple_call& call,
+                                         const http::request_header<>& req) {
+    if (u.apis.empty()) return std::nullopt;
+    const auto* api = api_of(call);
+    if (api == nullptr) {
+        // A REST path that reaches no API is answered 404 (after admission) as for anyone.
+        if (call.protocol == web_service::rest) return std::nullopt;
+        std::string names;
+        for (const auto& name : u.apis) names += (names.empty() ? "" : ", ") + name;
+        return refuse(http::status::forbidden, "api_required",
+                      "this user may call only through the APIs " + names +
+                          " (/ws/rest/<base path>, /ws/soap/<base path>)",
+                      req);
+    }
+    if (std::find(u.apis.begin(), u.apis.end(), api->name) == u.apis.end()) {
+        return refuse(http::status::forbidden, "api_not_allowed",
+                      "this user may not call the API '" + api->name + "'", req);
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<caller, response> admit(const http::request_header<>& req,
@@ -160,6 +190,7 @@ std::variant<caller, response> admit(const http::request_header<>& req,
     auto who = identify(req, given, from, settings.auth, svc);
     if (auto* refused = std::get_if<response>(&who)) return std::move(*refused);
     const auto& u = std::get<user>(who);
+    if (auto refused = check_api_access(u, *call, req)) return std::move(*refused);
     // A SOAP call names its operation in the body: soap_handler checks it once it is read.
     if (!u.operations.empty() && !call->operation.empty() &&
         std::find(u.operations.begin(), u.operations.end(), call->operation) ==

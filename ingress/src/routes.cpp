@@ -40,8 +40,11 @@ routes make_routes() {
     // Web services (docs/web-services.md).
     services(verb::post, "/ws/simple/{operation}", web_service::simple, call_operation);
     services(verb::get, "/ws/simple/{operation}", web_service::simple, next_page);
-    for (const auto& [path, protocol] : {std::pair{"/ws/soap", web_service::soap11},
-                                         std::pair{"/ws/soap12", web_service::soap12}}) {
+    // Each API with SOAP operations has its own endpoints: /ws/soap/<base path> (docs/apis.md).
+    for (const auto& [path, protocol] :
+         {std::pair{"/ws/soap", web_service::soap11}, std::pair{"/ws/soap12", web_service::soap12},
+          std::pair{"/ws/soap/{path...}", web_service::soap11},
+          std::pair{"/ws/soap12/{path...}", web_service::soap12}}) {
         services(verb::post, path, protocol, soap_call);
         services(verb::get, path, protocol, at_once<soap_description>);
     }

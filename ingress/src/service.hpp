@@ -12,6 +12,7 @@
 #include "ferry/ingress/server.hpp"
 #include "http/request_metrics.hpp"
 #include "routes.hpp"
+#include "services/deprecated_calls.hpp"
 
 namespace ferry::ingress {
 
@@ -38,6 +39,7 @@ struct service {
     std::atomic<std::size_t> in_flight{0};
     http_counters counters;
     request_metrics requests;
+    deprecated_calls deprecated;             // calls to deprecated API versions, by user
     std::shared_ptr<user_source> users;      // when any authentication needs users
     ingress::routes routes = make_routes();  // every endpoint (routes.cpp)
 };

@@ -159,6 +159,11 @@ boost::system::result<user_directory> user_directory::load(const std::string& pa
                 if (op.is_string()) u.operations.emplace_back(op.as_string());
             }
         }
+        if (const auto* apis = o.if_contains("apis"); apis && apis->is_array()) {
+            for (const auto& api : apis->as_array()) {
+                if (api.is_string()) u.apis.emplace_back(api.as_string());
+            }
+        }
         if (const auto* admin = o.if_contains("admin"); admin && admin->is_bool()) {
             u.admin = admin->as_bool();
         }
@@ -190,6 +195,11 @@ boost::system::result<void> user_directory::save(const std::string& path) const 
         json::array ops;
         for (const auto& op : u.operations) ops.emplace_back(op);
         o["operations"] = std::move(ops);
+        if (!u.apis.empty()) {
+            json::array apis;
+            for (const auto& api : u.apis) apis.emplace_back(api);
+            o["apis"] = std::move(apis);
+        }
         if (u.admin) o["admin"] = true;
         if (!u.certificate_subject.empty()) o["certificate_subject"] = u.certificate_subject;
         list.push_back(std::move(o));

@@ -233,12 +233,12 @@ boost::system::result<service_description, std::string> describe_service(
     w += "<wsdl:service name=\"ferry\"><wsdl:port name=\"ferrySoap\" "
          "binding=\"wss:ferrySoapBinding\">"
          "<soap:address location=\"" +
-         xml_escaped(options.base_url) +
-         "/ws/soap\"/></wsdl:port>"
+         xml_escaped(options.base_url + "/ws/soap" + options.endpoint_suffix) +
+         "\"/></wsdl:port>"
          "<wsdl:port name=\"ferrySoap12\" binding=\"wss:ferrySoap12Binding\"><soap12:address "
          "location=\"" +
-         xml_escaped(options.base_url) +
-         "/ws/soap12\"/></wsdl:port></wsdl:service></wsdl:definitions>";
+         xml_escaped(options.base_url + "/ws/soap12" + options.endpoint_suffix) +
+         "\"/></wsdl:port></wsdl:service></wsdl:definitions>";
     return out;
 }
 

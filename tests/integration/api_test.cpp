@@ -374,5 +374,88 @@ TEST_F(ApiTest, ADefinitionErrorNamesItsPlace) {
     EXPECT_FALSE(test::ferry_command("validate " + processes_.str()));
 }
 
+// An API's SOAP operations have their own endpoint and WSDL, which a real SOAP toolkit uses.
+TEST_F(ApiTest, AnApiHasItsOwnSoapEndpointAndWsdl) {
+    test::server_process server(FERRY_EXAMPLES_DIR, data_.str());
+    const auto wsdl = test::http_request(server.port(), "GET", "/ws/soap/orders/v2?wsdl=single");
+    ASSERT_EQ(wsdl.status, 200) << wsdl.body;
+    EXPECT_NE(wsdl.body.find("<wsdl:operation name=\"createInvoice\">"), std::string::npos);
+    EXPECT_EQ(wsdl.body.find("executeEcho"), std::string::npos);  // not the API's
+    EXPECT_NE(wsdl.body.find("location=\"http://127.0.0.1/ws/soap/orders/v2\""), std::string::npos)
+        << wsdl.body;
+    EXPECT_NE(wsdl.body.find("location=\"http://127.0.0.1/ws/soap12/orders/v2\""),
+              std::string::npos);
+    // The server-wide endpoint stays where it was.
+    EXPECT_NE(test::http_request(server.port(), "GET", "/ws/soap?wsdl=single")
+                  .body.find("location=\"http://127.0.0.1/ws/soap\""),
+              std::string::npos);
+
+    const auto other = test::http_request(
+        server.port(), "POST", "/ws/soap/orders/v2",
+        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>"
+        "<executeEcho><x/></executeEcho></soap:Body></soap:Envelope>",
+        {{"Content-Type", "text/xml"}});
+    EXPECT_NE(other.body.find("has no SOAP operation &apos;executeEcho&apos;"), std::string::npos)
+        << other.body;
+    EXPECT_NE(test::http_request(server.port(), "GET", "/ws/soap/orders/v1?wsdl")
+                  .body.find("has no SOAP operations"),
+              std::string::npos);
+
+    const auto out = test::ferry_command(
+        "--version > /dev/null; /usr/bin/python3 " + std::string(FERRY_TEST_DATA_DIR) +
+        "/soap/zeep_api_client.py http://127.0.0.1:" + std::to_string(server.port()));
+    ASSERT_TRUE(out) << "the zeep client failed";
+    EXPECT_EQ(std::count(out->begin(), out->end(), '\n') + 1, 4) << *out;
+}
+
+// A user limited to an API calls only through it; the OpenAPI document lists what the
+// reader may call; calls to a deprecated version are counted per user.
+TEST_F(ApiTest, UsersMayBeLimitedToApis) {
+    processes_.write("old.api.yaml", R"(api: probe-old
+base_path: probe/v0
+routes:
+  - {method: GET, path: 'things/{id}', operation: getProbe}
+deprecated: {sunset: 2099-01-01, successor: probe/v1}
+)");
+    const auto users = "--data " + data_.str();
+    const auto partner = test::ferry_command("user add partner --api probe " + users);
+    const auto lister = test::ferry_command("user add lister --operation queryThings " + users);
+    const auto admin = test::ferry_command("user add ops --admin " + users);
+    ASSERT_TRUE(partner && lister && admin);
+    start({"--auth", "basic", "--admin-auth", "basic"});
+    const auto as_partner = test::basic("partner", *partner);
+
+    auto r = call("GET", "/ws/rest/probe/v1/things/latest", "", as_partner);
+    EXPECT_EQ(r.status, 200) << r.body;
+    r = call("POST", "/ws/simple/getProbe", "", as_partner);
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(parsed(r).at("error").as_string(), "api_required");
+    r = call("GET", "/ws/rest/probe/v0/things/1", "", as_partner);
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(parsed(r).at("error").as_string(), "api_not_allowed");
+    EXPECT_EQ(call("GET", "/ws/rest/probe/v1/openapi.json").status, 401);
+
+    r = call("GET", "/ws/rest/probe/v1/openapi.json", "", test::basic("lister", *lister));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto doc = parsed(r);
+    EXPECT_EQ(doc.at("paths").as_object().size(), 1u) << r.body;
+    EXPECT_TRUE(doc.at("paths").as_object().contains("/list"));
+    EXPECT_EQ(doc.at("security").at(0).as_object().count("basicAuth"), 1u);
+
+    for (int i = 0; i < 2; ++i) {
+        r = call("GET", "/ws/rest/probe/v0/things/1", "", test::basic("lister", *lister));
+        EXPECT_EQ(r.status, 403) << r.body;  // not lister's operation, but a call all the same
+    }
+    r = call("GET", "/ws/rest/probe/v0/things/1", "", test::basic("ops", *admin));
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(header(r, "Deprecation"), "true");
+    const auto metrics = call("GET", "/metrics", "", test::basic("ops", *admin)).body;
+    EXPECT_NE(
+        metrics.find(
+            "ferry_deprecated_api_calls_total{api=\"probe-old\",version=\"1\",user=\"ops\"} 1"),
+        std::string::npos)
+        << metrics;
+}
+
 }  // namespace
 }  // namespace ferry

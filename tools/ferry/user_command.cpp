@@ -23,6 +23,7 @@ struct user_options {
     std::vector<std::string> ips;
     bool ip_filter = false;
     std::vector<std::string> operations;
+    std::vector<std::string> apis;
     bool admin = false;
     std::string certificate_subject;
     bool json = false;
@@ -112,6 +113,7 @@ int add_user(const user_options& o) {
         }
     }
     u.operations = o.operations;
+    u.apis = o.apis;
     u.admin = o.admin;
     u.certificate_subject = o.certificate_subject;
     std::optional<std::string> token;
@@ -184,6 +186,9 @@ int list_users(const user_options& o) {
             boost::json::array ops;
             for (const auto& op : u.operations) ops.emplace_back(op);
             entry["operations"] = std::move(ops);
+            boost::json::array apis;
+            for (const auto& api : u.apis) apis.emplace_back(api);
+            entry["apis"] = std::move(apis);
             entry["admin"] = u.admin;
             entry["certificate_subject"] = u.certificate_subject;
             out.push_back(std::move(entry));
@@ -191,16 +196,17 @@ int list_users(const user_options& o) {
         std::printf("%s\n", boost::json::serialize(out).c_str());
         return 0;
     }
-    std::printf("%-24s %6s %5s  %-32s %s\n", "USER", "TOKENS", "ADMIN", "IP ALLOW", "OPERATIONS");
+    std::printf("%-24s %6s %5s  %-32s %-24s %s\n", "USER", "TOKENS", "ADMIN", "IP ALLOW", "APIS",
+                "OPERATIONS");
     for (const auto& u : users.users()) {
         std::vector<std::string> ips;
         if (u.ip_allow) {
             for (const auto& r : *u.ip_allow) ips.push_back(r.to_string());
         }
-        std::printf("%-24s %6zu %5s  %-32s %s\n", u.name.c_str(), u.tokens.size(),
+        std::printf("%-24s %6zu %5s  %-32s %-24s %s\n", u.name.c_str(), u.tokens.size(),
                     u.admin ? "yes" : "no",
                     u.ip_allow ? joined(ips, "(none: blocked)").c_str() : "any",
-                    joined(u.operations, "all").c_str());
+                    joined(u.apis, "all").c_str(), joined(u.operations, "all").c_str());
     }
     return 0;
 }
@@ -236,6 +242,9 @@ void add_user_command(CLI::App& app) {
                     "is the user name)");
     add->add_option("--operation", o->operations,
                     "Allow only this operation, e.g. createOrder (repeatable; default: all)");
+    add->add_option("--api", o->apis,
+                    "Allow calls only through this API, e.g. orders (repeatable; default: no "
+                    "such limit): its REST routes and SOAP endpoints, not /ws/simple");
     add_location_options(add, *o);
     add->callback([o] { run(add_user, *o); });
 

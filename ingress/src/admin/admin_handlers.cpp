@@ -381,6 +381,7 @@ response metrics(const routed_request& r) {
         "# TYPE ferry_store_fsync_seconds histogram\n";
     append_histogram(out, "ferry_store_fsync_seconds", "", stats.store.sync_seconds);
     svc.requests.render(out);
+    svc.deprecated.render(out);
     response res{http::status::ok, req.version()};
     res.set(http::field::content_type, "text/plain; version=0.0.4");
     res.keep_alive(req.keep_alive());

@@ -269,6 +269,8 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
             // (unknown callers learn nothing of the routes), before any body is read.
             if (call->protocol == web_service::rest) {
                 route_refusal = route_rest_call(*call, header, *target, svc);
+            } else if (const auto& base_path = found.param("path"); !base_path.empty()) {
+                route_refusal = route_api_soap_call(*call, base_path, header, svc);
             }
         }
         // Who calls is settled before any body is read: an unknown caller cannot make the

@@ -69,6 +69,33 @@ void add_deprecation_headers(response& res, const engine::api_definition& api) {
     }
 }
 
+std::optional<response> route_api_soap_call(simple_call& call, std::string_view base_path,
+                                            const boost::beast::http::request_header<>& req,
+                                            service& svc) {
+    const auto endpoint =
+        std::string(call.protocol == web_service::soap11 ? "/ws/soap/" : "/ws/soap12/") +
+        std::string(base_path);
+    auto api = svc.gateway->current_registry()->api_at(base_path);
+    if (!api || api->soap_operations.empty()) {
+        return error_response(
+            http::status::not_found, "not_found",
+            api ? described(*api) + " has no SOAP operations" : "no API serves SOAP at " + endpoint,
+            req.version(), keeps_alive(req));
+    }
+    if (past_sunset(*api)) {
+        auto res = error_response(http::status::gone, "api_sunset",
+                                  described(*api) + " was retired on " + api->deprecated->sunset,
+                                  req.version(), keeps_alive(req));
+        add_deprecation_headers(res, *api);
+        return res;
+    }
+    call.process_props.insert_or_assign("inpath", endpoint);
+    call.process_props.insert_or_assign("api", api->name);
+    call.process_props.insert_or_assign("api_version", std::to_string(api->version));
+    call.soap_api = std::move(api);
+    return std::nullopt;
+}
+
 std::optional<response> route_rest_call(simple_call& call,
                                         const boost::beast::http::request_header<>& req,
                                         const boost::urls::url_view& target, service& svc) {

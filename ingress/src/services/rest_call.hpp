@@ -19,6 +19,12 @@ std::optional<response> route_rest_call(simple_call& call,
                                         const boost::beast::http::request_header<>& req,
                                         const boost::urls::url_view& target, service& svc);
 
+/// Resolves `/ws/soap/<base path>` (and soap12) to the API serving that base path, before the
+/// body is read: 404 when none does or it has no SOAP operations, 410 past its sunset.
+std::optional<response> route_api_soap_call(simple_call& call, std::string_view base_path,
+                                            const boost::beast::http::request_header<>& req,
+                                            service& svc);
+
 /// A deprecated API version's responses say so: `Deprecation`, `Sunset` (RFC 8594) and
 /// `Link: <...>; rel="successor-version"` (RFC 5829). Nothing for a current version.
 void add_deprecation_headers(response& res, const engine::api_definition& api);

@@ -189,6 +189,7 @@ boost::asio::awaitable<response> rest_call(routed_request r) {
     call.process_props["inuser"] = r.user;
     in_flight_guard guard(r.svc);
     const auto api = call.api->api;  // the definition outlives a redeploy during the call
+    if (api->deprecated) r.svc.deprecated.count(api->name, api->version, r.user);
     const auto served = call.served.process;
     const bool get = r.req.method() == http::verb::get;
     auto target = std::string(r.req.target());

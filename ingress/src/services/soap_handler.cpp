@@ -7,6 +7,7 @@
 #include "ferry/profiles/wsdl.hpp"
 #include "ferry/profiles/xml_list.hpp"
 #include "http/responses.hpp"
+#include "services/rest_call.hpp"
 #include "services/submit_answers.hpp"
 #include "services/web_services.hpp"
 
@@ -16,6 +17,12 @@ namespace {
 using engine::data_type;
 
 constexpr std::string_view more_results = "MoreResults";
+
+// Whether an API's SOAP endpoint serves `operation`.
+bool api_serves(const engine::api_definition& api, const std::string& operation) {
+    return std::find(api.soap_operations.begin(), api.soap_operations.end(), operation) !=
+           api.soap_operations.end();
+}
 
 // The SOAP shape of what an operation takes and answers; nullopt: JSON, raw data or
 // multipart, which SOAP does not carry.
@@ -159,6 +166,13 @@ boost::asio::awaitable<response> soap_exchange(request req, simple_call call, st
         served = svc.gateway->find_operation(operation);
     }
     const auto& p = served.process;
+    if (call.soap_api && !api_serves(*call.soap_api, operation)) {
+        co_return error_response(http::status::not_found, "unknown_operation",
+                                 "API '" + call.soap_api->name + "' version " +
+                                     std::to_string(call.soap_api->version) +
+                                     " has no SOAP operation '" + operation + "'",
+                                 req);
+    }
     if (!p) {
         co_return error_response(http::status::not_found, "unknown_operation",
                                  "no deployed process serves the operation '" + operation + "'",
@@ -234,6 +248,7 @@ response describe(const request& req, const simple_call& call, const std::string
         const auto output = shape_of(l.output);
         const auto name = l.operation_name();
         if (!input || !output || !may_call(svc, user, name)) continue;
+        if (call.soap_api && !api_serves(*call.soap_api, name)) continue;
         operations.push_back({name, l.object, *input, *output,
                               l.request_profile ? &l.request_profile->profile() : nullptr,
                               l.response_profile ? &l.response_profile->profile() : nullptr});
@@ -241,7 +256,8 @@ response describe(const request& req, const simple_call& call, const std::string
     profiles::wsdl_options options;
     options.base_url = call.base_url;
     options.single = wsdl != props.end() && wsdl->second == "single";
-    options.schema_url = call.base_url + "/ws/soap?xsd=";
+    if (call.soap_api) options.endpoint_suffix = "/" + call.soap_api->base_path;
+    options.schema_url = call.base_url + "/ws/soap" + options.endpoint_suffix + "?xsd=";
     auto description = profiles::describe_service(operations, options);
     if (!description) {
         return error_response(http::status::internal_server_error, "wsdl_failed",
@@ -276,13 +292,19 @@ response describe(const request& req, const simple_call& call, const std::string
 
 boost::asio::awaitable<response> soap_call(routed_request r) {
     const auto protocol = r.call->protocol;
+    const auto api = r.call->soap_api;  // a deprecated API's answers say so, faults too
+    if (api && api->deprecated) r.svc.deprecated.count(api->name, api->version, r.user);
     auto answer =
         co_await soap_exchange(std::move(r.req), std::move(*r.call), std::move(r.user), r.svc);
-    co_return soap_fault(std::move(answer), protocol);
+    auto res = soap_fault(std::move(answer), protocol);
+    if (api) add_deprecation_headers(res, *api);
+    co_return res;
 }
 
 response soap_description(const routed_request& r) {
-    return describe(r.req, *r.call, r.user, r.svc);
+    auto res = describe(r.req, *r.call, r.user, r.svc);
+    if (r.call->soap_api) add_deprecation_headers(res, *r.call->soap_api);
+    return res;
 }
 
 }  // namespace ferry::ingress

@@ -27,6 +27,8 @@ struct simple_call {
     /// openapi.yaml), in YAML or JSON.
     std::shared_ptr<const engine::api_definition> openapi_of;
     bool openapi_yaml = false;
+    /// SOAP at /ws/soap/<base path>: the API whose SOAP operations alone it serves.
+    std::shared_ptr<const engine::api_definition> soap_api;
 };
 
 /// The call a web-service route's request makes, from its parsed target: `operation` is the

@@ -35,6 +35,10 @@ struct user {
     std::optional<std::vector<ip_range>> ip_allow;
     /// Operations the user may call; empty: every operation.
     std::vector<std::string> operations;
+    /// APIs the user may call, by name (docs/apis.md); set, it calls only through them (their
+    /// REST routes and SOAP endpoints, not /ws/simple or the server-wide SOAP endpoint).
+    /// Empty: no such limit.
+    std::vector<std::string> apis;
     bool admin = false;  // may use the admin endpoints and /metrics
     /// The client-certificate subject (RFC 2253, "CN=alice,O=Example") that identifies this
     /// user under client_cert authentication; empty: a certificate whose CN is the user name.

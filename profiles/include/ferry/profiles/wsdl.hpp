@@ -29,6 +29,9 @@ struct wsdl_options {
     std::string base_url;    // "http://host:9090": the ports' addresses start with it
     bool single = true;      // schemas inside the WSDL; else one schema per namespace
     std::string schema_url;  // multi: schema N (1-based) is at schema_url + N
+    /// What the ports' paths end with after /ws/soap and /ws/soap12: "/orders/v2" for an
+    /// API's SOAP endpoints, "" for the server-wide ones.
+    std::string endpoint_suffix{};
 };
 
 /// A generated service description: the WSDL and the schemas it uses. In multi mode the WSDL
