@@ -28,8 +28,9 @@ constexpr errc_text texts[] = {
     {"cluster_unavailable", "the cluster did not answer"},
     {"unknown_api", "no such API"},
     {"base_path_taken", "another API serves the base path"},
+    {"breaking_change", "the change would break the API's callers"},
 };
-static_assert(std::size(texts) == static_cast<std::size_t>(errc::base_path_taken));
+static_assert(std::size(texts) == static_cast<std::size_t>(errc::breaking_change));
 
 const errc_text* text_of(errc e) noexcept {
     const auto i = static_cast<std::size_t>(e);

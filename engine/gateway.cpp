@@ -351,10 +351,11 @@ asio::awaitable<boost::system::result<kept_answer>> gateway::kept(std::string ke
 }
 
 asio::awaitable<refused_or<deploy_outcome>> gateway::deploy(std::string text, std::string file,
-                                                            bool activate) {
+                                                            bool activate, bool allow_breaking) {
     auto& engine = impl_->engine;
-    co_return co_await on_pool(impl_->blocking,
-                               [&] { return engine.deployments().deploy(text, file, activate); });
+    co_return co_await on_pool(impl_->blocking, [&] {
+        return engine.deployments().deploy(text, file, activate, allow_breaking);
+    });
 }
 
 asio::awaitable<refused_or<deploy_outcome>> gateway::activate(std::string name,
@@ -371,10 +372,12 @@ asio::awaitable<refused_or<void>> gateway::undeploy(std::string name) {
 }
 
 asio::awaitable<refused_or<deploy_outcome>> gateway::activate_api(std::string name,
-                                                                  std::uint32_t version) {
+                                                                  std::uint32_t version,
+                                                                  bool allow_breaking) {
     auto& engine = impl_->engine;
-    co_return co_await on_pool(impl_->blocking,
-                               [&] { return engine.deployments().activate_api(name, version); });
+    co_return co_await on_pool(impl_->blocking, [&] {
+        return engine.deployments().activate_api(name, version, allow_breaking);
+    });
 }
 
 asio::awaitable<refused_or<void>> gateway::undeploy_api(std::string name,

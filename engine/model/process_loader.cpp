@@ -324,7 +324,8 @@ void check_api_operations(const registry& processes, const api_definition& api) 
     }
 }
 
-std::shared_ptr<const registry> load_process_directory(const std::string& directory) {
+std::shared_ptr<const registry> load_process_directory(const std::string& directory,
+                                                       bool with_apis) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::is_directory(directory, ec)) {
@@ -348,6 +349,7 @@ std::shared_ptr<const registry> load_process_directory(const std::string& direct
         if (!in || !(text << in.rdbuf())) {
             throw definition_error(file.string() + ": cannot read the file");
         }
+        if (!with_apis && is_api_definition_text(text.str())) continue;
         definitions.emplace_back(file.string(), bundle_profiles(text.str(), file.string()));
     }
     return load_process_set(definitions);

@@ -2,6 +2,8 @@
 // serves its base path; a new version of the same API takes the base path over, another API
 // cannot. Kept in the control entries beside the processes (ops/deployment_entries.hpp).
 #include "clock.hpp"
+#include "ferry/engine/apis/api_diff.hpp"
+#include "ferry/engine/apis/openapi.hpp"
 #include "ferry/engine/model/process_loader.hpp"
 #include "ferry/engine/ops/deployments.hpp"
 #include "ops/deployment_entries.hpp"
@@ -19,6 +21,19 @@ std::string active_value(const api_definition& api) {
     return api.name + "/" + std::to_string(api.version);
 }
 
+// The breaking changes from `before` to `after` (diff_openapi), as "A: what; B: what"; ""
+// for none.
+std::string breaking_changes(const api_definition& before, const api_definition& after,
+                             const registry& processes) {
+    const auto changes =
+        diff_openapi(write_openapi(before, processes, {}), write_openapi(after, processes, {}));
+    std::string out;
+    for (const auto& c : changes) {
+        if (c.breaking) out += (out.empty() ? "" : "; ") + c.where + ": " + c.what;
+    }
+    return out;
+}
+
 refusal base_path_taken(const api_definition& wanted, const api_definition& holder) {
     return refusal{errc::base_path_taken, "the base path " + wanted.base_path +
                                               " is served by API '" + holder.name +
@@ -28,7 +43,7 @@ refusal base_path_taken(const api_definition& wanted, const api_definition& hold
 }  // namespace
 
 refused_or<deploy_outcome> deployments::deploy_api(const std::string& text, const std::string& file,
-                                                   bool activate) {
+                                                   bool activate, bool allow_breaking) {
     std::shared_ptr<const api_definition> api;
     try {
         api = load_api_text(text, file);
@@ -50,7 +65,7 @@ refused_or<deploy_outcome> deployments::deploy_api(const std::string& text, cons
             out.active = serving;
             return out;
         }
-        return serve_api(known, false);
+        return serve_api(known, false, allow_breaking);
     }
     const auto now = now_ms();
     api_meta_.try_emplace({api->name, api->version}, version_meta{"admin", now});
@@ -67,11 +82,11 @@ refused_or<deploy_outcome> deployments::deploy_api(const std::string& text, cons
         out.changed = true;
         return out;
     }
-    return serve_api(std::move(api), true);
+    return serve_api(std::move(api), true, allow_breaking);
 }
 
-refused_or<deploy_outcome> deployments::activate_api(const std::string& name,
-                                                     std::uint32_t version) {
+refused_or<deploy_outcome> deployments::activate_api(const std::string& name, std::uint32_t version,
+                                                     bool allow_breaking) {
     std::lock_guard lock(mutex_);
     const auto current = live_.get();
     const auto api = current->api_version(name, version);
@@ -91,12 +106,12 @@ refused_or<deploy_outcome> deployments::activate_api(const std::string& name,
         out.active = true;
         return out;
     }
-    return serve_api(api, false);
+    return serve_api(api, false, allow_breaking);
 }
 
 // With the mutex held: `api` serves its base path, stored with its definition.
 refused_or<deploy_outcome> deployments::serve_api(std::shared_ptr<const api_definition> api,
-                                                  bool changed) {
+                                                  bool changed, bool allow_breaking) {
     const auto current = live_.get();
     const auto before = current->api_at(api->base_path);
     if (before && before->name != api->name) return base_path_taken(*api, *before);
@@ -104,6 +119,16 @@ refused_or<deploy_outcome> deployments::serve_api(std::shared_ptr<const api_defi
         check_api_operations(*current, *api);
     } catch (const definition_error& e) {
         return refusal{errc::invalid_definition, e.what()};
+    }
+    if (before && before != api && !allow_breaking) {
+        if (auto breaks = breaking_changes(*before, *api, *current); !breaks.empty()) {
+            return refusal{errc::breaking_change,
+                           quoted(*api) + " would break the callers of version " +
+                               std::to_string(before->version) + " at " + api->base_path + ": " +
+                               breaks +
+                               "; deploy with --allow-breaking (?allow_breaking=true) to "
+                               "replace it all the same, or give it another base path"};
+        }
     }
     auto next = std::make_shared<registry>(*current);
     (void)next->add_api(api);

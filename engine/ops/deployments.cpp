@@ -153,9 +153,9 @@ refused_or<void> deployments::persist(const std::vector<control_entries::change>
 }
 
 refused_or<deploy_outcome> deployments::deploy(const std::string& text, const std::string& file,
-                                               bool activate) {
+                                               bool activate, bool allow_breaking) {
     std::lock_guard lock(mutex_);
-    if (is_api_definition_text(text)) return deploy_api(text, file, activate);
+    if (is_api_definition_text(text)) return deploy_api(text, file, activate, allow_breaking);
     std::shared_ptr<const process> p;
     try {
         p = load_process_text(text, file);

@@ -339,8 +339,19 @@ TEST_F(ApiTest, DeployingApisFollowsTheirBasePaths) {
     EXPECT_EQ(r.status, 409) << r.body;
     EXPECT_EQ(parsed(r).at("error").as_string(), "in_use");
 
-    // Rolling back, then undeploying.
+    // A version that drops a route its callers use is refused, unless they may break.
+    std::string v3 = probe_api;
+    v3.replace(v3.find("version: 1"), 10, "version: 3");
+    r = deploy(v3, "probe-v3.api.yaml");
+    EXPECT_EQ(r.status, 409) << r.body;
+    EXPECT_EQ(parsed(r).at("error").as_string(), "breaking_change");
+    EXPECT_NE(r.body.find("GET /extra: removed"), std::string::npos) << r.body;
+    EXPECT_EQ(call("GET", "/ws/rest/probe/v1/extra").status, 200);
+
+    // Rolling back drops it too, then undeploying.
     r = call("POST", "/_admin/apis/probe/versions/1/activate");
+    EXPECT_EQ(r.status, 409) << r.body;
+    r = call("POST", "/_admin/apis/probe/versions/1/activate?allow_breaking=true");
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(parsed(r).at("replaced_version").as_int64(), 2);
     EXPECT_EQ(call("GET", "/ws/rest/probe/v1/extra").status, 404);
@@ -455,6 +466,21 @@ deprecated: {sunset: 2099-01-01, successor: probe/v1}
             "ferry_deprecated_api_calls_total{api=\"probe-old\",version=\"1\",user=\"ops\"} 1"),
         std::string::npos)
         << metrics;
+}
+
+// `ferry apis diff OLD NEW` prints each change and whether it breaks; 1 when one does.
+TEST(ApiDiffCommand, SaysWhatBreaksBetweenTwoFiles) {
+    const std::string examples = FERRY_EXAMPLES_DIR;
+    const auto v1 = examples + "/orders-v1.api.yaml";
+    const auto v2 = examples + "/orders-v2.api.yaml";
+    const auto forward = test::ferry_command("apis diff " + v1 + " " + v2);
+    ASSERT_TRUE(forward);
+    EXPECT_NE(forward->find("compatible  GET /items: added"), std::string::npos) << *forward;
+    EXPECT_NE(forward->find(", 0 breaking"), std::string::npos) << *forward;
+    EXPECT_FALSE(test::ferry_command("apis diff " + v2 + " " + v1));
+    const auto back = test::ferry_command("apis diff " + v2 + " " + v1 + "; true");
+    ASSERT_TRUE(back);
+    EXPECT_NE(back->find("breaking    GET /items: removed"), std::string::npos) << *back;
 }
 
 }  // namespace

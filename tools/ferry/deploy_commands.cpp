@@ -43,6 +43,7 @@ struct deploy_options {
     admin_connection connection;
     std::vector<std::string> files;
     bool inactive = false;
+    bool allow_breaking = false;
     std::string name;
     std::uint32_t version = 0;
 };
@@ -72,10 +73,11 @@ int deploy(const deploy_options& o) {
             worst = std::max(worst, 1);
             continue;
         }
-        auto answer = admin_json(
-            o.connection, "POST",
-            "/_admin/processes?file=" + url_encoded(name) + (o.inactive ? "&activate=false" : ""),
-            {200, 201}, definition, "application/yaml");
+        auto answer = admin_json(o.connection, "POST",
+                                 "/_admin/processes?file=" + url_encoded(name) +
+                                     (o.inactive ? "&activate=false" : "") +
+                                     (o.allow_breaking ? "&allow_breaking=true" : ""),
+                                 {200, 201}, definition, "application/yaml");
         if (const auto* code = std::get_if<int>(&answer)) {
             if (*code == 2) return 2;  // nobody to deploy to: the other files would fail too
             worst = std::max(worst, *code);
@@ -221,6 +223,9 @@ void add_deploy_commands(CLI::App& app) {
     deploy_cmd->add_flag("--inactive", o->inactive,
                          "Keep the version without serving it (to replay against it first); "
                          "`ferry activate` serves it");
+    deploy_cmd->add_flag("--allow-breaking", o->allow_breaking,
+                         "Replace an API version even when the new one would break its callers "
+                         "(a route removed, a required field added, a type changed)");
     deploy_cmd->callback([o] { fail_with(deploy(*o)); });
 
     auto* activate_cmd = app.add_subcommand(

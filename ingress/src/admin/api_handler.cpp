@@ -92,7 +92,10 @@ boost::asio::awaitable<response> activate_api_version(routed_request r) {
         co_return error_response(http::status::bad_request, "invalid_version",
                                  "'" + r.param("version") + "' is not a version number", r.req);
     }
-    const auto activated = co_await r.svc.gateway->activate_api(r.param("name"), *version);
+    const auto allow = r.target.params().find("allow_breaking");
+    const bool allow_breaking = allow != r.target.params().end() && (*allow).value == "true";
+    const auto activated =
+        co_await r.svc.gateway->activate_api(r.param("name"), *version, allow_breaking);
     if (!activated) co_return refusal_response(activated.error(), r.req);
     auto body = api_json(*activated->api);
     body["active"] = true;

@@ -58,10 +58,11 @@ boost::json::object listener_json(const engine::listener_status& l) {
     return out;
 }
 
-// ?activate=false keeps a new version without serving it; anything else but true is a mistake.
-std::optional<bool> activate_parameter(const boost::urls::url_view& target) {
-    const auto it = target.params().find("activate");
-    if (it == target.params().end()) return true;
+// A true/false query parameter (`fallback` when absent); nullopt for anything else.
+std::optional<bool> flag_parameter(const boost::urls::url_view& target, std::string_view name,
+                                   bool fallback) {
+    const auto it = target.params().find(name);
+    if (it == target.params().end()) return fallback;
     if ((*it).value == "true") return true;
     if ((*it).value == "false") return false;
     return std::nullopt;
@@ -97,10 +98,13 @@ boost::asio::awaitable<response> list_processes(routed_request r) {
 }
 
 boost::asio::awaitable<response> deploy_process(routed_request r) {
-    const auto activate = activate_parameter(r.target);
-    if (!activate) {
+    // ?activate=false keeps a new version without serving it; ?allow_breaking=true replaces
+    // an API version even when its callers would break.
+    const auto activate = flag_parameter(r.target, "activate", true);
+    const auto allow_breaking = flag_parameter(r.target, "allow_breaking", false);
+    if (!activate || !allow_breaking) {
         co_return error_response(http::status::bad_request, "invalid_query",
-                                 "activate must be true or false", r.req);
+                                 "activate and allow_breaking are true or false", r.req);
     }
     if (r.req.body().empty()) {
         co_return error_response(http::status::bad_request, "empty_definition",
@@ -111,7 +115,9 @@ boost::asio::awaitable<response> deploy_process(routed_request r) {
         file = std::string((*it).value);
     }
     co_return outcome_response(
-        co_await r.svc.gateway->deploy(std::move(r.req.body()), std::move(file), *activate), r.req);
+        co_await r.svc.gateway->deploy(std::move(r.req.body()), std::move(file), *activate,
+                                       *allow_breaking),
+        r.req);
 }
 
 boost::asio::awaitable<response> undeploy_process(routed_request r) {

@@ -28,6 +28,7 @@ enum class errc {
     cluster_unavailable,    // cluster mode: the cluster did not take the change in time
     unknown_api,            // no API (or no such version of it) has that name
     base_path_taken,        // another API serves that base path
+    breaking_change,        // the new API version would break callers of the one it replaces
 };
 
 const char* category_name(errc) noexcept;

@@ -54,14 +54,13 @@ public:
     std::shared_ptr<const registry> current_registry() const;
 
     /// Hot deployment (engine::deployments), run on the blocking pool.
-    [[nodiscard]] boost::asio::awaitable<refused_or<deploy_outcome>> deploy(std::string text,
-                                                                            std::string file,
-                                                                            bool activate);
+    [[nodiscard]] boost::asio::awaitable<refused_or<deploy_outcome>> deploy(
+        std::string text, std::string file, bool activate, bool allow_breaking = false);
     [[nodiscard]] boost::asio::awaitable<refused_or<deploy_outcome>> activate(
         std::string name, std::uint32_t version);
     [[nodiscard]] boost::asio::awaitable<refused_or<void>> undeploy(std::string name);
     [[nodiscard]] boost::asio::awaitable<refused_or<deploy_outcome>> activate_api(
-        std::string name, std::uint32_t version);
+        std::string name, std::uint32_t version, bool allow_breaking = false);
     [[nodiscard]] boost::asio::awaitable<refused_or<void>> undeploy_api(
         std::string name, std::optional<std::uint32_t> version);
     std::vector<api_version_status> api_versions() const;

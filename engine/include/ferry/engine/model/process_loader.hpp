@@ -48,6 +48,8 @@ std::string bundle_profiles(const std::string& text, const std::string& file);
 /// Loads every *.yaml / *.yml file of `directory` (one process or API per file; *.profile.yaml
 /// files are profiles, bundled into the processes that name them); two processes that serve the
 /// same operation are a definition error.
-std::shared_ptr<const registry> load_process_directory(const std::string& directory);
+/// Without `with_apis`, the API files of the directory are skipped.
+std::shared_ptr<const registry> load_process_directory(const std::string& directory,
+                                                       bool with_apis = true);
 
 }  // namespace ferry::engine

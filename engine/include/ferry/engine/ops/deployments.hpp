@@ -81,8 +81,10 @@ public:
     /// replacing the version that did, and an API serves its base path, replacing the version
     /// of the same API there; else it is only kept until activated. Refusals:
     /// invalid_definition, version_exists, operation_taken, base_path_taken, storage_error.
+    /// A new version of an API that would break the callers of the version it replaces at
+    /// its base path (diff_openapi) is refused (breaking_change) unless `allow_breaking`.
     refused_or<deploy_outcome> deploy(const std::string& text, const std::string& file,
-                                      bool activate);
+                                      bool activate, bool allow_breaking = false);
     /// Makes a known version the active one (roll back or forward). Refusals:
     /// unknown_process, unknown_version, operation_taken, invalid_definition, storage_error.
     refused_or<deploy_outcome> activate(const std::string& name, std::uint32_t version);
@@ -93,8 +95,10 @@ public:
 
     /// APIs: makes a known version serve its base path; stops serving every base path of API
     /// `name` (only those of `version` when given). Refusals: unknown_api, base_path_taken,
+    /// breaking_change,
     /// invalid_definition (an operation it names is not served), storage_error.
-    refused_or<deploy_outcome> activate_api(const std::string& name, std::uint32_t version);
+    refused_or<deploy_outcome> activate_api(const std::string& name, std::uint32_t version,
+                                            bool allow_breaking = false);
     refused_or<void> undeploy_api(const std::string& name,
                                   std::optional<std::uint32_t> version = std::nullopt);
     std::vector<api_version_status> api_versions() const;
@@ -118,8 +122,9 @@ private:
                                               std::vector<control_entries::change> changes);
     // APIs (api_deployments.cpp), with the mutex held.
     refused_or<deploy_outcome> deploy_api(const std::string& text, const std::string& file,
-                                          bool activate);
-    refused_or<deploy_outcome> serve_api(std::shared_ptr<const api_definition> api, bool changed);
+                                          bool activate, bool allow_breaking);
+    refused_or<deploy_outcome> serve_api(std::shared_ptr<const api_definition> api, bool changed,
+                                         bool allow_breaking);
     void rebuild_apis(registry& next, const registry* before, std::vector<std::string>& warnings);
     /// in_use when a served API names an operation `next` no longer serves.
     refused_or<void> check_apis_still_served(const registry& next) const;
