@@ -247,7 +247,9 @@ json::object operation_of(const api_definition& api, const api_route& route, con
     op["parameters"] = std::move(parameters);
 
     if (has_body) {
-        json::object media{{"schema", body_schema(input, p.listen.request_profile, schemas)}};
+        const auto& profile =
+            route.request_validator ? route.request_validator : p.listen.request_profile;
+        json::object media{{"schema", body_schema(input, profile, schemas)}};
         if (auto sample = sample_of(p, input); !sample.is_null()) {
             media["example"] = std::move(sample);
         }
@@ -269,7 +271,9 @@ json::object operation_of(const api_definition& api, const api_route& route, con
                 {"schema", string_schema()}};
         }
         answer["headers"] = std::move(headers);
-        json::object schema = body_schema(output, p.listen.response_profile, schemas);
+        json::object schema = body_schema(
+            output, route.response_validator ? route.response_validator : p.listen.response_profile,
+            schemas);
         if (output == data_type::single_data) schema = {{"type", "string"}};
         answer["content"] = json::object{
             {media_type(output, result_type), json::object{{"schema", std::move(schema)}}}};

@@ -11,7 +11,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* shared_prefixes[] = {"process/", "active/", "paused/"};
+// The deployments' keys (ops/deployment_entries.hpp): every node serves the same processes
+// and APIs.
+constexpr const char* shared_prefixes[] = {"process/", "active/", "paused/", "api/", "api-active/"};
 constexpr auto catch_up_patience = 10s;
 constexpr auto follow_wait = 500ms;
 constexpr std::size_t follow_batch = 256;  // changes taken before `changed` is called

@@ -7,6 +7,8 @@
 
 #include "ferry/engine/model/api_definition.hpp"
 #include "ferry/engine/model/process.hpp"
+#include "ferry/profiles/validation.hpp"
+#include "model/profile_bundle.hpp"
 #include "model/yaml_reader.hpp"
 
 namespace ferry::engine {
@@ -43,9 +45,12 @@ public:
     explicit api_reader(const std::string& name) : file_(name), yaml_(name) {}
 
     std::shared_ptr<const api_definition> read(const std::string& text) {
+        // The profiles its routes name travel after it, as with processes (bundle_profiles).
+        const auto bundle = split_bundle(text);
+        profiles_ = read_bundled_profiles(bundle, file_);
         YAML::Node root;
         try {
-            root = YAML::Load(text);
+            root = YAML::Load(std::string(bundle.process_text));
         } catch (const YAML::Exception& e) {
             yaml_.fail(e.mark, "not valid YAML: " + e.msg);
         }
@@ -146,10 +151,13 @@ private:
             }
             if (entry["request_profile"]) {
                 route.request_profile = yaml_.scalar(entry["request_profile"], "request_profile");
+                route.request_validator = compiled(entry["request_profile"], route.request_profile);
             }
             if (entry["response_profile"]) {
                 route.response_profile =
                     yaml_.scalar(entry["response_profile"], "response_profile");
+                route.response_validator =
+                    compiled(entry["response_profile"], route.response_profile);
             }
             if (entry["page_size"]) route.page_size = yaml_.number(entry["page_size"], "page_size");
             if (entry["content_type"]) {
@@ -269,8 +277,19 @@ private:
         api.deprecated = std::move(d);
     }
 
+    // A profile the definition carries, ready to check documents with.
+    std::shared_ptr<const profiles::validator> compiled(const YAML::Node& node,
+                                                        const std::string& name) const {
+        const auto found = profiles_.find(name);
+        if (found == profiles_.end()) yaml_.fail(node.Mark(), yaml_reader::missing_profile(name));
+        auto validator = profiles::validator::compile(found->second);
+        if (!validator) yaml_.fail(node.Mark(), validator.error());
+        return *validator;
+    }
+
     std::string file_;
     yaml_reader yaml_;
+    std::map<std::string, profiles::profile> profiles_;
 };
 
 }  // namespace

@@ -66,20 +66,7 @@ public:
 private:
     // The profiles carried after the process, by name.
     void read_profiles(const definition_bundle& bundle) {
-        for (const auto& carried : bundle.profiles) {
-            auto p = profiles::read_profile(carried.text);
-            if (!p) {
-                auto e = p.error();
-                e.line += carried.first_line - 1;
-                throw definition_error(e.describe(path()) + " (in profile '" + carried.name + "')");
-            }
-            if (p->name != carried.name) {
-                throw definition_error(path() + ":" + std::to_string(carried.first_line - 1) +
-                                       ":1: the profile after this line is '" + p->name +
-                                       "', not '" + carried.name + "'");
-            }
-            profiles_[carried.name] = std::move(*p);
-        }
+        profiles_ = read_bundled_profiles(bundle, path());
     }
 
     // request_profile / response_profile: a profile carried by the definition whose format
@@ -310,11 +297,29 @@ void check_api_operations(const registry& processes, const api_definition& api) 
         return p && p->listen.queue.empty();
     };
     for (const auto& route : api.routes) {
+        const auto where = api.source_file + ": route " + route.method + " " + route.path + ": ";
         if (!served(route.operation)) {
-            throw definition_error(api.source_file + ": route " + route.method + " " + route.path +
-                                   ": no deployed process serves the operation '" +
+            throw definition_error(where + "no deployed process serves the operation '" +
                                    route.operation + "'");
         }
+        // A route's own profile describes what the route takes or answers.
+        const auto& listen = processes.by_operation(route.operation)->listen;
+        const auto fits = [&](const std::shared_ptr<const profiles::validator>& v,
+                              const std::string& type_override, data_type type, const char* what) {
+            if (!v) return;
+            const auto t = type_override.empty() ? type : *parse_data_type(type_override);
+            const bool xml = t == data_type::single_xml || t == data_type::multiple_xml;
+            const bool json = t == data_type::single_json || t == data_type::multiple_json ||
+                              t == data_type::ndjson;
+            if ((!xml && !json) || xml != (v->profile().format == profiles::profile_format::xml)) {
+                throw definition_error(where + what + " '" + v->profile().name + "' describes " +
+                                       std::string(profiles::to_string(v->profile().format)) +
+                                       " but the route's data type is " +
+                                       std::string(to_string(t)));
+            }
+        };
+        fits(route.request_validator, route.input, listen.input, "request_profile");
+        fits(route.response_validator, route.output, listen.output, "response_profile");
     }
     for (const auto& operation : api.soap_operations) {
         if (!served(operation)) {

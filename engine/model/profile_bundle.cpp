@@ -51,6 +51,15 @@ std::vector<std::string> wanted_profiles(std::string_view process_text) {
             }
         }
         if (const auto steps = root["steps"]) step_profiles(steps, out);
+        // An API's routes may name profiles of their own.
+        if (const auto routes = root["routes"]; routes && routes.IsSequence()) {
+            for (const auto& route : routes) {
+                if (!route.IsMap()) continue;
+                for (const auto* key : {"request_profile", "response_profile"}) {
+                    if (const auto n = route[key]; n && n.IsScalar()) out.push_back(n.Scalar());
+                }
+            }
+        }
     } catch (const YAML::Exception&) {
     }
     return out;
@@ -103,6 +112,26 @@ std::string bundle_profiles(const std::string& text, const std::string& file) {
         if (!out.empty() && out.back() != '\n') out.push_back('\n');
         out += std::string(profile_marker) + name + "\n" + profile_text.str();
         carried.insert(name);
+    }
+    return out;
+}
+
+std::map<std::string, profiles::profile> read_bundled_profiles(const definition_bundle& bundle,
+                                                               const std::string& path) {
+    std::map<std::string, profiles::profile> out;
+    for (const auto& carried : bundle.profiles) {
+        auto p = profiles::read_profile(carried.text);
+        if (!p) {
+            auto e = p.error();
+            e.line += carried.first_line - 1;
+            throw definition_error(e.describe(path) + " (in profile '" + carried.name + "')");
+        }
+        if (p->name != carried.name) {
+            throw definition_error(path + ":" + std::to_string(carried.first_line - 1) +
+                                   ":1: the profile after this line is '" + p->name + "', not '" +
+                                   carried.name + "'");
+        }
+        out[carried.name] = std::move(*p);
     }
     return out;
 }

@@ -1,9 +1,12 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "ferry/profiles/profile.hpp"
 
 namespace ferry::engine {
 
@@ -23,5 +26,11 @@ inline constexpr std::string_view profile_marker = "--- # ferry profile ";
 
 /// Splits a definition at its profile marker lines. Views into `text`.
 definition_bundle split_bundle(std::string_view text);
+
+/// The profiles a definition carries, by name; `path` is what errors cite. Throws
+/// definition_error for a profile with a mistake (at its line in the whole definition) or one
+/// that is not the profile its marker names.
+std::map<std::string, profiles::profile> read_bundled_profiles(const definition_bundle& bundle,
+                                                               const std::string& path);
 
 }  // namespace ferry::engine

@@ -7,7 +7,8 @@
 
 namespace ferry::engine {
 
-// How deployments keep definitions in the control entries (control_entries):
+// How deployments keep definitions in the control entries (control_entries); in cluster mode
+// cluster_control shares these prefixes through the cluster's control bucket:
 //   process/<name>/<version, 10 digits>  "<deployed ms>\n<file>\n<definition text>"
 //   active/<name>                         "<version>", or "" once undeployed
 //   paused/<name>                         "<ms when paused>"

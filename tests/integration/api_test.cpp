@@ -91,6 +91,15 @@ routes:
   - {method: POST, path: things, operation: createThing}
   - {method: GET, path: list, operation: queryThings, page_size: 2}
   - {method: GET, path: text, operation: getProbe, output: single_data, content_type: text/plain}
+  - {method: POST, path: things/strict, operation: createThing, request_profile: Thing}
+)";
+
+constexpr const char* thing_profile = R"(profile: Thing
+format: json
+root:
+  elements:
+    - {name: name}
+    - {name: size, type: integer, min: 0}
 )";
 
 class ApiTest : public ::testing::Test {
@@ -100,6 +109,7 @@ protected:
         processes_.write("things.yaml", things_process);
         processes_.write("store.yaml", store_process);
         processes_.write("probe.api.yaml", probe_api);
+        processes_.write("Thing.profile.yaml", thing_profile);
     }
 
     test::http_reply call(const std::string& method, const std::string& target,
@@ -113,8 +123,12 @@ protected:
             std::make_unique<test::server_process>(processes_.str(), data_.str(), std::move(extra));
     }
 
+    // Deploys an API as `ferry deploy` does: with the profiles its routes name after it.
     test::http_reply deploy(const std::string& text, const std::string& file) {
-        return call("POST", "/_admin/apis?file=" + file, text,
+        const auto bundled = text.find("request_profile: Thing") == std::string::npos
+                                 ? text
+                                 : text + "--- # ferry profile Thing\n" + thing_profile;
+        return call("POST", "/_admin/apis?file=" + file, bundled,
                     {{"Content-Type", "application/yaml"}});
     }
 
@@ -481,6 +495,38 @@ TEST(ApiDiffCommand, SaysWhatBreaksBetweenTwoFiles) {
     const auto back = test::ferry_command("apis diff " + v2 + " " + v1 + "; true");
     ASSERT_TRUE(back);
     EXPECT_NE(back->find("breaking    GET /items: removed"), std::string::npos) << *back;
+}
+
+// A route's own request profile checks its body before anything is stored, and is its
+// OpenAPI request schema.
+TEST_F(ApiTest, ARouteMayCarryItsOwnProfile) {
+    start();
+    auto r = call("POST", "/ws/rest/probe/v1/things/strict", R"([{"name": "a", "size": 2}])",
+                  {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.status, 202) << r.body;
+    r = call("POST", "/ws/rest/probe/v1/things/strict", R"([{"name": "a", "size": "big"}])",
+             {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(parsed(r).at("problem").at("path").as_string(), "/size") << r.body;
+    // The operation itself takes any JSON.
+    r = call("POST", "/ws/rest/probe/v1/things", R"([{"size": "big"}])",
+             {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.status, 202) << r.body;
+
+    r = call("GET", "/ws/rest/probe/v1/openapi.json");
+    ASSERT_EQ(r.status, 200);
+    const auto doc = parsed(r);
+    EXPECT_EQ(doc.at("paths")
+                  .at("/things/strict")
+                  .at("post")
+                  .at("requestBody")
+                  .at("content")
+                  .at("application/json")
+                  .at("schema")
+                  .at("items")
+                  .at("$ref")
+                  .as_string(),
+              "#/components/schemas/Thing");
 }
 
 }  // namespace

@@ -150,6 +150,34 @@ steps:
     EXPECT_EQ(version_on(c->port()), 2);
 }
 
+// An API deployed on one node is served by every node; a worker elsewhere runs its calls and
+// answers as the route says (the route's output override travels with the execution).
+TEST_F(ClusterNode, AnApiDeployedOnOneNodeIsServedByEveryNode) {
+    auto a = node("a");
+    auto b = node("b");
+    auto w = worker("w");
+    const auto deployed = test::http_request(a->port(), "POST", "/_admin/apis", R"(api: quotes
+base_path: quotes/v1
+routes:
+  - {method: POST, path: quote, operation: getQuote}
+  - {method: POST, path: quote/text, operation: getQuote, output: single_data,
+     content_type: text/plain}
+)",
+                                             {{"Content-Type", "application/yaml"}});
+    ASSERT_EQ(deployed.status, 201) << deployed.body;
+    const auto quote = [&](const std::string& path) {
+        return test::http_request(b->port(), "POST", "/ws/rest/quotes/v1/" + path, "{\"sku\": 7}",
+                                  {{"Content-Type", "application/json"}});
+    };
+    ASSERT_TRUE(test::eventually([&] { return quote("quote").status == 200; }, 5s, 10ms))
+        << quote("quote").body << b->log();
+    const auto text = quote("quote/text");
+    EXPECT_EQ(text.status, 200) << text.body << w->log();
+    EXPECT_EQ(text.headers.at("Content-Type"), "text/plain");
+    const auto listed = test::http_request(b->port(), "GET", "/_admin/apis");
+    EXPECT_NE(listed.body.find("\"base_path\":\"quotes/v1\""), std::string::npos) << listed.body;
+}
+
 // An Idempotency-Key is the cluster's: a repeat on the other node gets the original receipt
 // and runs nothing again; the key reused for another request is refused there (422). Posted to both
 // nodes at once, one execution runs and both callers get its receipt.

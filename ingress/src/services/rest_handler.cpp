@@ -140,10 +140,18 @@ boost::asio::awaitable<response> serve_route(routed_request& r) {
                                            std::move(req.body()), content_type);
     if (!documents) co_return input_error_response(documents.error(), req);
     for (auto& doc : *documents) doc.props.insert(header_props.begin(), header_props.end());
+    // The route's own request profile, or the operation's, refuses what does not fit.
+    if (has_body) {
+        auto checked = routed->listen;
+        if (route.request_validator) checked.request_profile = route.request_validator;
+        if (auto bad = engine::check_request_profile(checked, *documents)) {
+            co_return input_error_response(*bad, req);
+        }
+    }
     s.process_props = std::move(call.process_props);
     s.documents = std::move(*documents);
     co_return co_await run_operation(std::move(req), std::move(s), *routed, r.svc,
-                                     /*profile_checked=*/!has_body);
+                                     /*profile_checked=*/true);
 }
 
 // GET <base path>/openapi.json | openapi.yaml: the API's OpenAPI document, listing the routes

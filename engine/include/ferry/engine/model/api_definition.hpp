@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+namespace ferry::profiles {
+class validator;
+}
+
 namespace ferry::engine {
 
 /// One segment of a REST route's path: a literal ("orders") or a parameter ("{orderId}").
@@ -36,6 +40,9 @@ struct api_route {
     std::string output;
     std::string request_profile;
     std::string response_profile;
+    /// The profiles named above, as the definition carries them (null: the operation's).
+    std::shared_ptr<const profiles::validator> request_validator{};
+    std::shared_ptr<const profiles::validator> response_validator{};
     std::uint32_t page_size = 0;
     std::string content_type;  // of single-data output
     /// The status of a successful answer as the process sets it (outstatuscode), for the
