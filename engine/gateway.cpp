@@ -101,9 +101,10 @@ gateway::served_operation gateway::find_operation(std::string_view operation) co
     return out;
 }
 
-gateway::api_call gateway::find_api_route(std::string_view method, std::string_view path) const {
+gateway::api_call gateway::find_api_route(std::string_view method, std::string_view path,
+                                          const api_routes::header_lookup& header) const {
     const auto current = impl_->engine.processes().get();
-    api_call out{current->dispatch_api(method, path), {}};
+    api_call out{current->dispatch_api(method, path, header), {}};
     if (const auto* match = std::get_if<api_match>(&out.route)) {
         out.served.process = current->by_operation(match->route->operation);
         out.served.paused = out.served.process && current->paused(out.served.process->name);

@@ -236,7 +236,14 @@ json::object operation_of(const api_definition& api, const api_route& route, con
                                        "The next page of a long list (from the Link header)."));
     }
     for (const auto& header : api.headers) {
+        if (route.headers.contains(header)) continue;
         parameters.push_back(parameter(header, "header", false, string_schema()));
+    }
+    for (const auto& [name, value] : route.headers) {
+        parameters.push_back(
+            parameter(name, "header", true,
+                      json::object{{"type", "string"}, {"enum", json::array{json::value(value)}}},
+                      "Routes the call to this operation."));
     }
     const bool has_body = route.method != "GET" && route.method != "DELETE";
     if (has_body) parameters.push_back(schema_ref("#/components/parameters/IdempotencyKey"));
@@ -330,6 +337,9 @@ json::object write_openapi(const api_definition& api, const registry& processes,
         const auto key = route.path == "/" ? std::string("/") : "/" + route.path;
         auto& item = paths[key];
         if (!item.is_object()) item = json::object{};
+        // OpenAPI has one operation per path and method: of routes told apart only by their
+        // routing headers, the first is described.
+        if (item.as_object().contains(lower(route.method))) continue;
         item.as_object()[lower(route.method)] = operation_of(api, route, *p, id, schemas);
     }
     doc["paths"] = std::move(paths);

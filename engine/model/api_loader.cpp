@@ -121,10 +121,10 @@ private:
         for (const auto& entry : node) {
             yaml_.need_map(entry, "a route",
                            "method: GET\npath: orders/{orderId}\noperation: getOrder");
-            yaml_.only_keys(
-                entry, "a route",
-                {"method", "path", "operation", "summary", "query", "input", "output",
-                 "request_profile", "response_profile", "page_size", "content_type", "status"});
+            yaml_.only_keys(entry, "a route",
+                            {"method", "path", "operation", "summary", "query", "input", "output",
+                             "request_profile", "response_profile", "page_size", "content_type",
+                             "status", "headers"});
             api_route route;
             route.method = yaml_.required_string(entry, "method", "a route");
             std::transform(route.method.begin(), route.method.end(), route.method.begin(),
@@ -172,9 +172,21 @@ private:
                 route.status = static_cast<std::uint16_t>(status);
             }
             if (const auto query = entry["query"]) read_query(query, route);
+            if (const auto headers = entry["headers"]) {
+                yaml_.need_map(headers, "a route's headers", "{X-Api-Variant: beta}");
+                for (const auto& h : headers) {
+                    const auto name = h.first.as<std::string>();
+                    if (!all_name_chars(name)) {
+                        yaml_.fail(h.first.Mark(), "a header name is letters, digits, '-' or '_'");
+                    }
+                    route.headers[name] = yaml_.scalar(h.second, "header " + name);
+                }
+            }
 
             std::string shape = route.method + " ";
             for (const auto& s : route.segments) shape += "/" + (s.parameter ? "{}" : s.text);
+            // Routes told apart by their routing headers are no conflict.
+            for (const auto& [name, value] : route.headers) shape += " " + name + "=" + value;
             if (const auto earlier = shapes.find(shape); earlier != shapes.end()) {
                 yaml_.fail(entry.Mark(), "route " + route.method + " " + route.path +
                                              " is the same as the route at line " +

@@ -40,6 +40,14 @@ std::optional<std::vector<bool>> specificity(const api_route& route,
     return literal;
 }
 
+// Whether the request carries each of the route's routing headers with its value.
+bool headers_hold(const api_route& route, const api_routes::header_lookup& header) {
+    for (const auto& [name, value] : route.headers) {
+        if (!header || header(name) != value) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 api_routes::api_routes(std::vector<std::shared_ptr<const api_definition>> apis)
@@ -49,7 +57,8 @@ api_routes::api_routes(std::vector<std::shared_ptr<const api_definition>> apis)
     });
 }
 
-api_dispatch api_routes::dispatch(std::string_view method, std::string_view path) const {
+api_dispatch api_routes::dispatch(std::string_view method, std::string_view path,
+                                  const header_lookup& header) const {
     const auto request = segments_of(path);
     for (const auto& api : apis_) {
         const auto base = segments_of(api->base_path);
@@ -64,13 +73,15 @@ api_dispatch api_routes::dispatch(std::string_view method, std::string_view path
         std::vector<bool> best_rank;
         std::set<std::string> allow;
         for (const auto& route : api->routes) {
-            const auto rank = specificity(route, below);
-            if (!rank) continue;
+            auto rank = specificity(route, below);
+            if (!rank || !headers_hold(route, header)) continue;
             allow.insert(route.method);
             if (route.method != method) continue;
+            // Routing headers decide between routes of the same specificity.
+            rank->insert(rank->end(), route.headers.size(), true);
             if (best == nullptr || *rank > best_rank) {
                 best = &route;
-                best_rank = *rank;
+                best_rank = std::move(*rank);
             }
         }
         if (best == nullptr) {

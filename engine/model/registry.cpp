@@ -93,9 +93,10 @@ std::shared_ptr<const api_definition> registry::api_version(std::string_view nam
     return it == api_versions_.end() ? nullptr : it->second;
 }
 
-api_dispatch registry::dispatch_api(std::string_view method, std::string_view path) const {
+api_dispatch registry::dispatch_api(std::string_view method, std::string_view path,
+                                    const api_routes::header_lookup& header) const {
     if (!api_routes_) return api_not_found{};
-    return api_routes_->dispatch(method, path);
+    return api_routes_->dispatch(method, path, header);
 }
 
 void registry::index_apis() {

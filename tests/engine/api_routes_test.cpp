@@ -85,5 +85,31 @@ TEST_F(ApiRoutes, NothingIs404NamingTheApiWhoseBasePathMatched) {
     EXPECT_EQ(operation("GET", "orders/v2/orders/"), "");
 }
 
+// A route with routing headers matches only requests that carry them, and then wins over the
+// same path without them.
+TEST(ApiRoutingHeaders, PickTheRouteWhoseHeadersTheRequestCarries) {
+    const api_routes routes(
+        {api("api: orders\nbase_path: orders\nroutes:\n"
+             "  - {method: GET, path: 'o/{id}', operation: getOrder}\n"
+             "  - {method: GET, path: 'o/{id}', operation: getOrderBeta,\n"
+             "     headers: {X-Variant: beta}}\n"
+             "  - {method: POST, path: x, operation: onlyBeta,\n"
+             "     headers: {X-Variant: beta}}\n")});
+    const auto operation = [&](std::string_view method, std::string_view path,
+                               std::string_view variant) {
+        const auto d = routes.dispatch(method, path, [&](std::string_view name) {
+            return name == "X-Variant" ? variant : std::string_view();
+        });
+        const auto* m = std::get_if<api_match>(&d);
+        return m != nullptr ? m->route->operation : "";
+    };
+    EXPECT_EQ(operation("GET", "orders/o/1", ""), "getOrder");
+    EXPECT_EQ(operation("GET", "orders/o/1", "beta"), "getOrderBeta");
+    EXPECT_EQ(operation("GET", "orders/o/1", "gamma"), "getOrder");
+    EXPECT_EQ(operation("POST", "orders/x", "beta"), "onlyBeta");
+    EXPECT_EQ(operation("POST", "orders/x", ""), "");
+    EXPECT_TRUE(std::holds_alternative<api_not_found>(routes.dispatch("POST", "orders/x")));
+}
+
 }  // namespace
 }  // namespace ferry::engine

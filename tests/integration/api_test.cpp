@@ -87,6 +87,7 @@ routes:
       q: {type: string}
       n: {type: integer, required: true}
   - {method: GET, path: things/latest, operation: getProbe}
+  - {method: GET, path: things/latest, operation: queryThings, headers: {X-Variant: list}}
   - {method: PUT, path: 'things/{id}', operation: getProbe, input: single_json}
   - {method: POST, path: things, operation: createThing}
   - {method: GET, path: list, operation: queryThings, page_size: 2}
@@ -154,6 +155,10 @@ TEST_F(ApiTest, ARouteHandsTheProcessWhatTheRequestSaid) {
     r = call("GET", "/ws/rest/probe/v1/things/latest");
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(parsed(r).at("id").as_string(), "");  // the literal route: no parameter
+    // A routing header picks another route of the same path.
+    r = call("GET", "/ws/rest/probe/v1/things/latest", "", {{"X-Variant", "list"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, "[1,2,3,4,5]");
 
     // A route that overrides the input takes its body as JSON.
     r = call("PUT", "/ws/rest/probe/v1/things/7", "{\"x\":1}",
@@ -463,8 +468,11 @@ deprecated: {sunset: 2099-01-01, successor: probe/v1}
     r = call("GET", "/ws/rest/probe/v1/openapi.json", "", test::basic("lister", *lister));
     ASSERT_EQ(r.status, 200) << r.body;
     const auto doc = parsed(r);
-    EXPECT_EQ(doc.at("paths").as_object().size(), 1u) << r.body;
+    // queryThings serves /list and, with its routing header, /things/latest; nothing else.
+    EXPECT_EQ(doc.at("paths").as_object().size(), 2u) << r.body;
     EXPECT_TRUE(doc.at("paths").as_object().contains("/list"));
+    EXPECT_EQ(doc.at("paths").at("/things/latest").at("get").at("operationId").as_string(),
+              "queryThings_get_3");
     EXPECT_EQ(doc.at("security").at(0).as_object().count("basicAuth"), 1u);
 
     for (int i = 0; i < 2; ++i) {

@@ -125,7 +125,9 @@ std::optional<response> route_rest_call(simple_call& call,
             }
         }
     }
-    auto found = svc.gateway->find_api_route(req.method_string(), path);
+    auto found = svc.gateway->find_api_route(
+        req.method_string(), path,
+        [&req](std::string_view name) { return std::string_view(req[name]); });
     if (auto* missing = std::get_if<engine::api_not_found>(&found.route)) {
         const auto where = "/ws/rest/" + decoded(path);
         return error_response(http::status::not_found, "not_found",

@@ -49,7 +49,8 @@ public:
         api_dispatch route;
         served_operation served;
     };
-    api_call find_api_route(std::string_view method, std::string_view path) const;
+    api_call find_api_route(std::string_view method, std::string_view path,
+                            const api_routes::header_lookup& header = {}) const;
     /// The APIs being served, by base path (for WSDL and OpenAPI documents).
     std::shared_ptr<const registry> current_registry() const;
 

@@ -34,6 +34,9 @@ struct api_route {
     std::vector<path_segment> segments;
     std::string operation;  // the listen operation that serves it (createOrder)
     std::map<std::string, query_parameter> query;
+    /// Routing headers: the route matches only requests carrying each header with exactly
+    /// this value (name matched case-insensitively), and beats a route without them.
+    std::map<std::string, std::string> headers;
     std::string summary;
     // Overrides of the operation's own settings ("" / 0: the operation's).
     std::string input;

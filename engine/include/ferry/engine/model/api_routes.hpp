@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,8 +44,14 @@ class api_routes {
 public:
     explicit api_routes(std::vector<std::shared_ptr<const api_definition>> apis);
 
+    /// A request header's value ("" when absent), for routing headers.
+    using header_lookup = std::function<std::string_view(std::string_view name)>;
+
     /// `path` is the request path below /ws/rest/, without the query ("orders/v2/orders/7").
-    api_dispatch dispatch(std::string_view method, std::string_view path) const;
+    /// A route with routing headers matches only when `header` gives each its value, and then
+    /// beats one with fewer at the same specificity.
+    api_dispatch dispatch(std::string_view method, std::string_view path,
+                          const header_lookup& header = {}) const;
 
 private:
     std::vector<std::shared_ptr<const api_definition>> apis_;  // longest base path first

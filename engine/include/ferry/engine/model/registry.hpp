@@ -85,7 +85,8 @@ public:
         return api_versions_;
     }
     /// The route of a served API that a REST request reaches (api_routes::dispatch).
-    api_dispatch dispatch_api(std::string_view method, std::string_view path) const;
+    api_dispatch dispatch_api(std::string_view method, std::string_view path,
+                              const api_routes::header_lookup& header = {}) const;
 
 private:
     void index_apis();
