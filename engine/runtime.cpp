@@ -197,6 +197,12 @@ engine_stats runtime::stats() const {
         out.outbox = cluster_->outbox_size();
         out.outcomes_followed = cluster_->outcomes_followed();
     }
+    std::error_code unknown;
+    const auto disk = std::filesystem::space(settings_.data_dir, unknown);
+    if (!unknown) {
+        out.disk_free_bytes = disk.available;
+        out.disk_total_bytes = disk.capacity;
+    }
     return out;
 }
 

@@ -116,8 +116,8 @@ void intake_service::stop() {
 }
 
 intake_stats intake_service::stats() const {
-    return {batches_.load(), requests_.load(), largest_batch_.load(), failed_batches_.load(),
-            batch_sizes_.read()};
+    return {batches_.load(),        requests_.load(),    largest_batch_.load(),
+            failed_batches_.load(), batch_sizes_.read(), refusing_writes_.load()};
 }
 
 void intake_service::run(std::stop_token stop) {
@@ -242,9 +242,11 @@ void intake_service::run(std::stop_token stop) {
         const auto appended = db_.commit(batch.executions);
         if (!appended) {
             failed_batches_.fetch_add(1, std::memory_order_relaxed);
+            refusing_writes_.store(true, std::memory_order_relaxed);
             reply_all(batch, appended.error());
             continue;
         }
+        refusing_writes_.store(false, std::memory_order_relaxed);
         if (replicated) {
             // "202 means on disk" here and, before it, in the cluster: the caller is answered
             // once both hold the documents.

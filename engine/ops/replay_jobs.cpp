@@ -181,8 +181,10 @@ std::optional<std::string> replay_jobs::run_batch(job& j,
         }
         ++ran;
         auto differences = replay_differences(db_, *p, original, outcome);
-        if (!differences.empty())
-            differing.push_back({original.id, "", "", std::move(differences)});
+        if (differences.empty()) continue;
+        replay_item item{original.id, "", "", std::move(differences)};
+        keep_last_outputs(outcome, item);
+        differing.push_back(std::move(item));
     }
     if (!fresh.empty()) {
         if (!wait_for_room(j)) return std::nullopt;
@@ -212,10 +214,28 @@ std::optional<std::string> replay_jobs::run_batch(job& j,
                 p.items_truncated = true;
                 break;
             }
+            if (p.items.size() >= settings_.items_with_outputs) item.dry_outputs.clear();
             p.items.push_back(std::move(item));
         }
     }
     return std::nullopt;
+}
+
+void replay_jobs::keep_last_outputs(const run_outcome& outcome, replay_item& item) const {
+    if (outcome.trace.empty()) return;
+    const auto& last = outcome.trace.back();
+    item.dry_last_step = last.step;
+    item.dry_output_count = last.documents_out;
+    for (const auto& doc : last.outputs) {
+        if (item.dry_outputs.size() >= settings_.outputs_per_item) break;
+        auto end = std::min(doc.data.size(), settings_.output_preview);
+        // Not through a UTF-8 sequence: the preview stays text when the document is.
+        while (end < doc.data.size() && end > 0 &&
+               (static_cast<unsigned char>(doc.data[end]) & 0xC0) == 0x80) {
+            --end;
+        }
+        item.dry_outputs.push_back(doc.data.substr(0, end));
+    }
 }
 
 void replay_jobs::run(job& j) {

@@ -1,4 +1,4 @@
-#include "run/http_client.hpp"
+#include "ferry/engine/run/http_client.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>

@@ -3,6 +3,7 @@
 #include "routes.hpp"
 
 #include "admin/admin_api.hpp"
+#include "console/console_pages.hpp"
 #include "services/web_services.hpp"
 
 namespace ferry::ingress {
@@ -69,6 +70,7 @@ routes make_routes() {
     admin(verb::get, "/_admin/processes", list_processes);
     admin(verb::post, "/_admin/processes", deploy_process);
     admin(verb::delete_, "/_admin/processes/{name}", undeploy_process);
+    admin(verb::get, "/_admin/processes/{name}/versions/{version}", show_process_version);
     admin(verb::post, "/_admin/processes/{name}/versions/{version}/activate",
           activate_process_version);
     // Deployment: APIs (a definition of either kind deploys at /_admin/processes too).
@@ -92,6 +94,13 @@ routes make_routes() {
     admin(verb::get, "/_admin/workers", at_once<list_workers>);
     admin(verb::get, "/_admin/nodes", list_nodes);
 
+    // Other ferry runtimes this one's console manages.
+    admin(verb::get, "/_admin/runtimes", list_runtimes);
+    admin(verb::post, "/_admin/runtimes", add_runtime);
+    admin(verb::delete_, "/_admin/runtimes/{name}", remove_runtime);
+    admin(verb::get, "/_admin/runtimes/{name}/overview", runtime_overview);
+    admin(verb::post, "/_admin/runtimes/{name}/deploy", deploy_to_runtime);
+
     // Internal queues and dead letters.
     admin(verb::get, "/_admin/queues", list_internal_queues);
     admin(verb::get, "/_admin/dead-letters", list_dead_letters);
@@ -100,6 +109,27 @@ routes make_routes() {
     admin(verb::get, "/_admin/dead-letters/{id}", show_dead_letter);
     admin(verb::delete_, "/_admin/dead-letters/{id}", clear_dead_letter);
     admin(verb::post, "/_admin/dead-letters/{id}/resend", resend_dead_letter);
+
+    // The operator console (docs/console.md): pages made from the admin API's answers; its
+    // script acts through the admin API above.
+    admin(verb::get, "/_console", console::to_overview);
+    admin(verb::get, "/_console/", console::overview_page);
+    admin(verb::get, "/_console/assets/{name}", console::asset);
+    admin(verb::get, "/_console/events", console::live_events);
+    admin(verb::get, "/_console/processes", console::processes_page);
+    admin(verb::get, "/_console/processes/{name}/diff", console::process_diff_page);
+    admin(verb::get, "/_console/listeners", console::listeners_page);
+    admin(verb::get, "/_console/executions", console::executions_page);
+    admin(verb::get, "/_console/executions/export", console::executions_export);
+    admin(verb::get, "/_console/executions/{id}", console::execution_page);
+    admin(verb::get, "/_console/executions/{id}/documents/{document}", console::document_download);
+    admin(verb::get, "/_console/replays", console::replays_page);
+    admin(verb::get, "/_console/replays/{id}", console::replay_page);
+    admin(verb::get, "/_console/queues", console::queues_page);
+    admin(verb::get, "/_console/queues/dead-letters/{id}", console::dead_letter_page);
+    admin(verb::get, "/_console/apis", console::apis_page);
+    admin(verb::get, "/_console/runtimes", console::runtimes_page);
+    admin(verb::get, "/_console/runtimes/{name}", console::runtime_page);
     return table;
 }
 

@@ -18,6 +18,20 @@ struct service;
 using request = boost::beast::http::request<boost::beast::http::string_body>;
 using response = boost::beast::http::response<boost::beast::http::string_body>;
 
+/// A response written piece by piece, straight to the connection (server-sent events). A
+/// handler that writes to it writes the status line and header too; the connection closes
+/// once the handler returns, and writes nothing of the response it returns.
+class response_stream {
+public:
+    virtual ~response_stream() = default;
+    /// False once the client is gone (or did not read within the idle timeout).
+    virtual boost::asio::awaitable<bool> write(std::string_view bytes) = 0;
+    bool started() const { return started_; }
+
+protected:
+    bool started_ = false;
+};
+
 /// A request on its way to its route's handler: everything the connection already parsed, so
 /// that no handler parses the target again.
 struct routed_request {
@@ -30,6 +44,7 @@ struct routed_request {
     std::string user;                 // who admit() let in ("" when nobody was identified)
     std::optional<simple_call> call;  // web-service routes only
     service& svc;
+    response_stream* stream{};  // the connection's, for handlers that stream their answer
 
     /// The {name} segment of the route's pattern ("" when it has none of that name).
     const std::string& param(std::string_view name) const;

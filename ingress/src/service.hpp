@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "console/live_rates.hpp"
 #include "ferry/engine/gateway.hpp"
 #include "ferry/ingress/server.hpp"
 #include "http/request_metrics.hpp"
@@ -39,6 +40,7 @@ struct service {
     std::atomic<std::size_t> in_flight{0};
     http_counters counters;
     request_metrics requests;
+    console::live_rates live;                // the console's live figures, from `requests`
     deprecated_calls deprecated;             // calls to deprecated API versions, by user
     std::shared_ptr<user_source> users;      // when any authentication needs users
     ingress::routes routes = make_routes();  // every endpoint (routes.cpp)

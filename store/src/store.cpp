@@ -215,6 +215,10 @@ bool passes(const execution_record& r, const execution_filter& f) {
     if (!f.error_contains.empty() && r.error.find(f.error_contains) == std::string::npos) {
         return false;
     }
+    for (const auto& [name, value] : f.property_equals) {
+        const auto it = r.process_props.find(name);
+        if (it == r.process_props.end() || it->second != value) return false;
+    }
     return true;
 }
 

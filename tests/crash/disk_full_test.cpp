@@ -137,6 +137,12 @@ protected:
         test::http_session session(server.port());
         EXPECT_EQ(session.request("GET", "/_admin/status").status, 200);
         EXPECT_EQ(session.request("GET", "/_admin/executions/" + executions_.front()).status, 200);
+        // Operators see it: the metric, and the console's overview with its alert.
+        EXPECT_NE(session.request("GET", "/metrics").body.find("ferry_store_refusing_writes 1\n"),
+                  std::string::npos);
+        const auto overview = session.request("GET", "/_console/");
+        EXPECT_NE(overview.body.find("writes refused"), std::string::npos);
+        EXPECT_NE(overview.body.find("The store refuses writes"), std::string::npos);
 
         // Space comes back (an operator freed some): posts are taken again, no restart.
         ASSERT_TRUE(disk_->grow()) << std::strerror(errno);
@@ -148,6 +154,8 @@ protected:
             },
             60s, 200ms);
         ASSERT_EQ(again.status, 202) << again.body << "\n" << server.log();
+        EXPECT_NE(session.request("GET", "/metrics").body.find("ferry_store_refusing_writes 0\n"),
+                  std::string::npos);
         const auto receipt = boost::json::parse(again.body).as_object();
         executions_.emplace_back(receipt.at("execution_id").as_string());
         acked_.emplace_back(receipt.at("documents").as_array().at(0).as_string());

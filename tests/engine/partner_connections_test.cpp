@@ -12,8 +12,8 @@
 #include <memory>
 #include <vector>
 
+#include "ferry/engine/run/http_client.hpp"
 #include "ferry/engine/run/run_blocking.hpp"
-#include "run/http_client.hpp"
 #include "support/eventually.hpp"
 #include "support/local_http_server.hpp"
 #include "support/temp_dir.hpp"

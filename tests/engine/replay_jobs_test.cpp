@@ -140,6 +140,10 @@ TEST_F(ReplayJobsTest, DryRunAgainstANewVersionReportsWhatChanges) {
     EXPECT_EQ(done.differing, 3u);  // the three that failed now pass
     ASSERT_EQ(done.items.size(), 3u);
     EXPECT_EQ(done.items[0].differences.at(0), "failed -> succeeded (was: step 'refuse': not ok)");
+    // What the dry run ended with is kept for a side-by-side look.
+    EXPECT_EQ(done.items[0].dry_last_step, "stamp");
+    EXPECT_EQ(done.items[0].dry_output_count, 1u);
+    EXPECT_EQ(done.items[0].dry_outputs, std::vector<std::string>{"v2"});
     EXPECT_EQ(engine_->db().last_seq(), before);  // a dry run stores nothing
 
     // By version 1 nothing differs.

@@ -32,6 +32,19 @@ TEST(RouteTable, LiteralSegmentsMatchExactly) {
     EXPECT_FALSE(t.match(verb::get, "/nothing").shape);
 }
 
+// A pattern ending in '/' (the console's "/_console/") matches only with the slash.
+TEST(RouteTable, ATrailingSlashIsItsOwnPattern) {
+    table t;
+    add(t, verb::get, "/_console", 1);
+    add(t, verb::get, "/_console/", 2);
+    add(t, verb::get, "/_console/{page}", 3);
+    EXPECT_EQ(matched(t, verb::get, "/_console"), 1);
+    EXPECT_EQ(matched(t, verb::get, "/_console/"), 2);
+    EXPECT_EQ(matched(t, verb::get, "/_console/x"), 3);
+    EXPECT_EQ(matched(t, verb::get, "/_console/x/"), -1);
+    EXPECT_THROW(add(t, verb::get, "//", 4), std::invalid_argument);
+}
+
 TEST(RouteTable, ParametersTakeOneNonEmptySegment) {
     table t;
     add(t, verb::get, "/_admin/executions/{id}/documents/{document}", 1);

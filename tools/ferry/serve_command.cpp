@@ -207,6 +207,7 @@ int serve(serve_options o) {
     engine_settings.limits.redelivery_ms = *delays_ms(o.redelivery);  // checked by the option
     engine_settings.idempotency_ttl_ms = o.idempotency_ttl_s * 1000;
     engine_settings.worker_endpoint = o.worker_endpoint;
+    o.http.runtimes_file = (std::filesystem::path(o.data) / "runtimes.json").string();
     if (o.http.users_file.empty()) {
         o.http.users_file = (std::filesystem::path(o.data) / "users.json").string();
     }

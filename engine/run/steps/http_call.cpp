@@ -5,8 +5,8 @@
 #include <charconv>
 #include <chrono>
 
+#include "ferry/engine/run/http_client.hpp"
 #include "run/counted_wait.hpp"
-#include "run/http_client.hpp"
 #include "run/steps.hpp"
 
 namespace ferry::engine {

@@ -32,6 +32,8 @@ boost::asio::awaitable<response> list_processes(routed_request r);
 boost::asio::awaitable<response> deploy_process(routed_request r);
 boost::asio::awaitable<response> undeploy_process(routed_request r);
 boost::asio::awaitable<response> activate_process_version(routed_request r);
+/// GET /_admin/processes/{name}/versions/{version}: a known version and its definition (YAML).
+boost::asio::awaitable<response> show_process_version(routed_request r);
 boost::asio::awaitable<response> list_listeners(routed_request r);
 boost::asio::awaitable<response> change_listener(routed_request r,
                                                  engine::gateway::listener_action what);
@@ -56,6 +58,16 @@ response cancel_replay(const routed_request& r);
 boost::asio::awaitable<response> list_nodes(routed_request r);
 /// GET /_admin/workers (workers_handler.cpp): remote worker processes and their last reports.
 response list_workers(const routed_request& r);
+
+/// /_admin/runtimes (runtimes_handler.cpp): other ferry runtimes the console manages.
+boost::asio::awaitable<response> list_runtimes(routed_request r);
+boost::asio::awaitable<response> add_runtime(routed_request r);
+boost::asio::awaitable<response> remove_runtime(routed_request r);
+/// GET /_admin/runtimes/{name}/overview: its status, listeners and processes, as it answers.
+boost::asio::awaitable<response> runtime_overview(routed_request r);
+/// POST /_admin/runtimes/{name}/deploy?process=&version=[&activate=false]: a version known
+/// here, deployed there; the runtime's answer.
+boost::asio::awaitable<response> deploy_to_runtime(routed_request r);
 
 /// /_admin/queues and /_admin/dead-letters (queue_handler.cpp): internal queues.
 boost::asio::awaitable<response> list_internal_queues(routed_request r);

@@ -10,6 +10,7 @@
 #include "ferry/engine/intake/request_properties.hpp"
 #include "ferry/store/error.hpp"
 #include "http/responses.hpp"
+#include "version.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -132,31 +133,11 @@ response status(const routed_request& r) {
     const auto state = svc.state.load();
     boost::json::object body;
     body["status"] = state_name(state);
+    body["version"] = ferry_version();
     return json_response(
         state == server_state::listening ? http::status::ok : http::status::service_unavailable,
         boost::json::serialize(body), req.version(), req.keep_alive());
 }
-
-namespace {
-
-bool valid_utf8(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t n = c < 0x80         ? 1
-                              : (c >> 5) == 6  ? 2
-                              : (c >> 4) == 14 ? 3
-                              : (c >> 3) == 30 ? 4
-                                               : 0;
-        if (n == 0 || i + n > s.size()) return false;
-        for (std::size_t k = 1; k < n; ++k) {
-            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-        }
-        i += n;
-    }
-    return true;
-}
-
-}  // namespace
 
 boost::asio::awaitable<response> show_execution(routed_request r) {
     const auto& req = r.req;
@@ -176,6 +157,9 @@ boost::asio::awaitable<response> show_execution(routed_request r) {
     boost::json::array docs;
     for (const auto& doc : record->document_ids) docs.emplace_back(doc);
     body["documents"] = std::move(docs);
+    boost::json::object props;
+    for (const auto& [key, value] : record->process_props) props[key] = value;
+    body["properties"] = std::move(props);
     body["debug"] = record->debug;
     boost::json::array trace;
     for (const auto& t : record->trace) {
@@ -320,6 +304,12 @@ response metrics(const routed_request& r) {
            static_cast<double>(stats.store.sync_micros) / 1e6);
     metric(out, "ferry_documents_committed_total", "counter", "Documents stored by the intake",
            static_cast<double>(stats.store.documents_committed));
+    metric(out, "ferry_store_refusing_writes", "gauge",
+           "1 while the last group commit failed (disk full, I/O error): posts are answered 507",
+           stats.intake.refusing_writes ? 1 : 0);
+    metric(out, "ferry_store_disk_free_bytes", "gauge",
+           "Bytes free to ferry on the data directory's file system",
+           static_cast<double>(stats.disk_free_bytes));
     metric(out, "ferry_executions_succeeded_total", "counter", "Executions that succeeded",
            static_cast<double>(stats.executor.succeeded));
     metric(out, "ferry_executions_failed_total", "counter", "Executions that failed",

@@ -131,6 +131,30 @@ boost::asio::awaitable<response> undeploy_process(routed_request r) {
                             r.req.keep_alive());
 }
 
+boost::asio::awaitable<response> show_process_version(routed_request r) {
+    const auto version = parse_version(r.param("version"));
+    if (!version) {
+        co_return error_response(http::status::bad_request, "invalid_version",
+                                 "'" + r.param("version") + "' is not a version number", r.req);
+    }
+    const auto& name = r.param("name");
+    const auto known = r.svc.gateway->current_registry()->version(name, *version);
+    if (!known) {
+        co_return error_response(http::status::not_found, "unknown_version",
+                                 "process '" + name + "' has no version " + r.param("version"),
+                                 r.req);
+    }
+    boost::json::object body;
+    body["process"] = name;
+    body["version"] = *version;
+    const auto serving = r.svc.gateway->current_registry()->by_name(name);
+    body["active"] = serving && serving->version == *version;
+    body["file"] = known->source_file;
+    body["definition"] = known->source_text;
+    co_return json_response(http::status::ok, boost::json::serialize(body), r.req.version(),
+                            r.req.keep_alive());
+}
+
 boost::asio::awaitable<response> activate_process_version(routed_request r) {
     const auto version = parse_version(r.param("version"));
     if (!version) {

@@ -25,18 +25,17 @@ boost::json::object execution_summary(const store::execution_record& record) {
                               : boost::json::value(nullptr);
     body["attempts"] = record.attempts;
     body["document_count"] = record.document_ids.size();
-    const auto replay_of = record.process_props.find("replay_of");
-    body["replay_of"] = replay_of == record.process_props.end()
-                            ? boost::json::value(nullptr)
-                            : boost::json::value(replay_of->second);
+    const auto property = [&](const char* name) {
+        const auto it = record.process_props.find(name);
+        return it == record.process_props.end() ? boost::json::value(nullptr)
+                                                : boost::json::value(it->second);
+    };
+    body["replay_of"] = property("replay_of");
+    body["correlation_id"] = property("correlation_id");
     if (const auto queue = record.process_props.find("queue");
         queue != record.process_props.end()) {
         // A delivery of an internal queue's message (SPEC §3).
-        const auto prop = [&](const char* name) {
-            const auto it = record.process_props.find(name);
-            return it == record.process_props.end() ? boost::json::value(nullptr)
-                                                    : boost::json::value(it->second);
-        };
+        const auto& prop = property;
         boost::json::object q;
         q["name"] = queue->second;
         const auto delivery = record.process_props.find("queue_delivery");
@@ -52,6 +51,23 @@ boost::json::object execution_summary(const store::execution_record& record) {
     body["error"] =
         record.error.empty() ? boost::json::value(nullptr) : boost::json::value(record.error);
     return body;
+}
+
+bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t n = c < 0x80         ? 1
+                              : (c >> 5) == 6  ? 2
+                              : (c >> 4) == 14 ? 3
+                              : (c >> 3) == 30 ? 4
+                                               : 0;
+        if (n == 0 || i + n > s.size()) return false;
+        for (std::size_t k = 1; k < n; ++k) {
+            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
+        }
+        i += n;
+    }
+    return true;
 }
 
 }  // namespace ferry::ingress

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <string_view>
 
 #include "ferry/store/records.hpp"
 
@@ -14,5 +15,8 @@ boost::json::value timestamp(std::int64_t ms);
 /// What a listing shows of an execution: id, process, version, state, times, duration,
 /// attempts, document count, error.
 boost::json::object execution_summary(const store::execution_record& record);
+
+/// Whether `s` is well-formed UTF-8 (a document shown as text rather than base64).
+bool valid_utf8(std::string_view s);
 
 }  // namespace ferry::ingress

@@ -73,6 +73,8 @@ bool read_filter_parameter(std::string_view key, const std::string& value,
         }
     } else if (key == "error") {
         filter.error_contains = value;
+    } else if (key == "replay_of" || key == "correlation_id" || key == "sent_by") {
+        filter.property_equals.emplace_back(key, value);
     } else {
         return false;
     }

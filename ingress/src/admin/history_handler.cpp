@@ -45,8 +45,10 @@ boost::asio::awaitable<response> list_executions(routed_request r) {
                 co_return bad_query(req, "limit must be from 1 to " + std::to_string(largest_page));
             }
         } else {
-            co_return bad_query(req, "unknown parameter '" + key +
-                                         "' (process, state, from, to, error, limit, cursor)");
+            co_return bad_query(
+                req, "unknown parameter '" + key +
+                         "' (process, state, from, to, error, replay_of, correlation_id, "
+                         "sent_by, limit, cursor)");
         }
     }
     const auto page = co_await svc.gateway->list_executions(filter, cursor, limit);

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "admin/admin_api.hpp"
+#include "admin/execution_json.hpp"
 #include "admin/execution_query.hpp"
 #include "http/responses.hpp"
 
@@ -34,6 +35,7 @@ boost::json::object progress_json(const engine::replay_progress& p, bool with_it
     if (f.from_ms != 0) filter["from_ms"] = f.from_ms;
     if (f.to_ms != 0) filter["to_ms"] = f.to_ms;
     if (!f.error_contains.empty()) filter["error"] = f.error_contains;
+    for (const auto& [name, value] : f.property_equals) filter[name] = value;
     if (!p.request.ids.empty()) filter["ids"] = p.request.ids.size();
     out["filter"] = std::move(filter);
     out["version"] =
@@ -60,6 +62,17 @@ boost::json::object progress_json(const engine::replay_progress& p, bool with_it
                 boost::json::array d;
                 for (const auto& line : item.differences) d.emplace_back(line);
                 o["differences"] = std::move(d);
+                // What the dry run ended with, for a side-by-side look (docs/admin-api.md).
+                if (!item.dry_last_step.empty()) {
+                    o["dry_run_last_step"] = item.dry_last_step;
+                    o["dry_run_output_count"] = item.dry_output_count;
+                    boost::json::array outputs;
+                    for (const auto& text : item.dry_outputs) {
+                        outputs.emplace_back(valid_utf8(text) ? boost::json::value(text)
+                                                              : boost::json::value(nullptr));
+                    }
+                    o["dry_run_outputs"] = std::move(outputs);
+                }
             }
             items.push_back(std::move(o));
         }

@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "access.hpp"
+#include "http/browser_guard.hpp"
 #include "http/connection_stream.hpp"
 #include "http/cors.hpp"
 #include "http/deadline.hpp"
@@ -126,19 +127,41 @@ asio::awaitable<beast::error_code> write_response(connection_stream& stream, res
     co_return write_ec;
 }
 
+// The connection as a response_stream: each write within the idle timeout.
+class connection_response_stream final : public response_stream {
+public:
+    connection_response_stream(connection_stream& stream, deadline& timer,
+                               std::chrono::milliseconds limit)
+        : stream_(stream), timer_(timer), limit_(limit) {}
+
+    asio::awaitable<bool> write(std::string_view bytes) override {
+        started_ = true;
+        timer_.arm(limit_);
+        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(bytes), use_tuple);
+        timer_.disarm();
+        co_return !ec;
+    }
+
+private:
+    connection_stream& stream_;
+    deadline& timer_;
+    std::chrono::milliseconds limit_;
+};
+
 // Which ports serve a path no route matched (for the refusal's wording and admission): the
 // admin API's prefixes, or the web services'.
 route_role role_by_prefix(std::string_view path) {
     path = path.substr(0, path.find('?'));
-    return path == "/metrics" || path.starts_with("/_admin/") ? route_role::admin
-                                                              : route_role::services;
+    return path == "/metrics" || path.starts_with("/_admin/") || path.starts_with("/_console")
+               ? route_role::admin
+               : route_role::services;
 }
 
 // Hands the request to its route's handler: 404 when no route has its path, 405 with Allow
 // when none has its method (a SOAP fault for a SOAP endpoint).
 asio::awaitable<response> dispatch(matched_route found, std::optional<boost::urls::url_view> target,
                                    request req, std::optional<simple_call> call, std::string user,
-                                   service& svc) {
+                                   service& svc, response_stream& stream) {
     if (!target) {
         co_return error_response(http::status::bad_request, "bad_target",
                                  "the request target is not a valid URL path", req);
@@ -154,7 +177,8 @@ asio::awaitable<response> dispatch(matched_route found, std::optional<boost::url
     }
     // A named request, not a braced temporary inside co_await: GCC 12 destroys those twice.
     routed_request routed{std::move(req),  *target,         std::move(found.params),
-                          std::move(user), std::move(call), svc};
+                          std::move(user), std::move(call), svc,
+                          &stream};
     co_return co_await found.found->handler(std::move(routed));
 }
 
@@ -288,6 +312,11 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         }
 
         if (!refusal && route_refusal) refusal = std::move(route_refusal);
+        // A browser changes state only from the console's own pages (browser_guard.hpp).
+        if (!refusal && role == route_role::admin) {
+            refusal = refuse_cross_site(header, socket.tls() != nullptr,
+                                        link_base(header, socket.tls() != nullptr, limits.links));
+        }
 
         // A paused operation is turned away before its body is read.
         std::string operation_label = role == route_role::services ? "other" : "admin";
@@ -372,8 +401,10 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
             // The view stays valid: the released request takes the target's storage with it.
             std::optional<boost::urls::url_view> routed_target;
             if (target) routed_target = *target;
+            connection_response_stream stream(socket, timer, limits.idle_timeout);
             res = co_await dispatch(std::move(found), routed_target, parser.release(),
-                                    std::move(call), std::move(user), svc);
+                                    std::move(call), std::move(user), svc, stream);
+            if (stream.started()) break;  // the handler wrote its answer itself: close
         }
         if (fault_protocol != web_service::none) res = soap_fault(std::move(res), fault_protocol);
         rebase_links(res, links);

@@ -26,6 +26,19 @@ void request_metrics::record(const std::string& operation, unsigned status, doub
     it->second->observe(seconds);
 }
 
+std::map<std::string, request_metrics::operation_totals, std::less<>> request_metrics::totals()
+    const {
+    std::map<std::string, operation_totals, std::less<>> out;
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, count] : counts_) {
+        auto& totals = out[key.first];
+        totals.requests += count;
+        if (key.second >= 400) totals.errors += count;
+    }
+    for (const auto& [operation, h] : latency_) out[operation].latency = h->read();
+    return out;
+}
+
 void request_metrics::render(std::string& out) const {
     std::lock_guard lock(mutex_);
     out +=

@@ -17,7 +17,16 @@ namespace ferry::ingress {
 /// Concurrency: thread-safe (one short lock per request).
 class request_metrics {
 public:
+    /// What one operation has counted so far.
+    struct operation_totals {
+        std::uint64_t requests = 0;
+        std::uint64_t errors = 0;  // answered with a status of 400 or more
+        store::histogram::snapshot latency;
+    };
+
     void record(const std::string& operation, unsigned status, double seconds);
+    /// Every operation's totals (the console turns two of these into live rates).
+    std::map<std::string, operation_totals, std::less<>> totals() const;
     /// Appends ferry_requests_total and ferry_request_seconds in the Prometheus text format.
     void render(std::string& out) const;
 

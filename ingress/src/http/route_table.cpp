@@ -14,7 +14,8 @@ std::vector<pattern_segment> parse_pattern(std::string_view pattern) {
     for (;;) {
         const auto slash = rest.find('/');
         const auto text = rest.substr(0, slash);
-        if (text.empty()) {
+        // A pattern may end with '/' ("/_console/"): its last segment is the empty literal.
+        if (text.empty() && (slash != std::string_view::npos || out.empty())) {
             throw std::invalid_argument("empty segment in route pattern " + std::string(pattern));
         }
         if (!out.empty() && out.back().what == pattern_segment::kind::rest) {

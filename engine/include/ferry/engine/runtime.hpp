@@ -55,6 +55,9 @@ struct engine_stats {
     std::optional<cluster::cluster_view> cluster;
     std::uint64_t outbox = 0;
     std::uint64_t outcomes_followed = 0;
+    /// The data directory's file system: bytes free to ferry and its size (0 when unknown).
+    std::uint64_t disk_free_bytes = 0;
+    std::uint64_t disk_total_bytes = 0;
 };
 
 class worker_dispatcher;

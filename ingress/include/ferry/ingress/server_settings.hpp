@@ -83,7 +83,8 @@ struct server_settings {
     engine::gateway_settings calls;
     authentication auth = authentication::none;        // /ws/ calls
     authentication admin_auth = authentication::none;  // admin endpoints and /metrics
-    std::string users_file;  // written by `ferry user`, re-read when it changes
+    std::string users_file;       // written by `ferry user`, re-read when it changes
+    std::string runtimes_file{};  // other runtimes the console manages (DATA/runtimes.json)
     std::vector<cors_rule> cors;
     link_settings links;
 };

@@ -67,6 +67,9 @@ struct execution_filter {
     std::int64_t from_ms = 0;              // created at or after (0: no bound)
     std::int64_t to_ms = 0;                // created before (0: no bound)
     std::string error_contains;            // "" for any; else a substring of the error
+    /// Process properties the execution must have with exactly these values (replay_of,
+    /// correlation_id, ...); none for any.
+    std::vector<std::pair<std::string, std::string>> property_equals{};
 };
 
 /// One page of a listing, and where the next one starts ("" when there is none).

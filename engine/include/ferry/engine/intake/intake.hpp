@@ -42,6 +42,9 @@ struct intake_stats {
     std::uint64_t largest_batch = 0;
     std::uint64_t failed_batches = 0;
     store::histogram::snapshot batch_sizes;  // requests per group commit
+    /// The last group commit failed (a full disk, an I/O error): posts are refused until one
+    /// succeeds again.
+    bool refusing_writes = false;
 };
 
 /// Called with the highest seq a sync covered and the executions it made durable.
@@ -89,6 +92,7 @@ private:
     std::atomic<std::uint64_t> largest_batch_{0};
     store::histogram batch_sizes_{store::histogram::sizes()};
     std::atomic<std::uint64_t> failed_batches_{0};
+    std::atomic<bool> refusing_writes_{false};
     std::unique_ptr<pipeline> pipeline_;
     threads::service_thread thread_;
 };

@@ -40,6 +40,12 @@ struct replay_item {
     std::string error;                     // refusal code, "" when it ran
     std::string detail;                    // refusal sentence
     std::vector<std::string> differences;  // dry run
+    /// Dry run, for the console's side-by-side view: the step the run ended with, how many
+    /// documents it passed on and the first few of them, each cut to a preview (kept for the
+    /// first items of a job only: replay_job_settings::items_with_outputs).
+    std::string dry_last_step{};
+    std::size_t dry_output_count{};
+    std::vector<std::string> dry_outputs{};
 };
 
 struct replay_progress {
@@ -72,6 +78,11 @@ struct replay_job_settings {
     std::function<boost::system::result<void>(std::vector<store::new_execution>&)>
         queue_in_cluster{};
     std::function<std::uint64_t()> cluster_backlog{};
+    /// Dry run: the first items of a job keep their run's last outputs, at most
+    /// `outputs_per_item` documents of at most `output_preview` bytes each.
+    std::size_t items_with_outputs = 100;
+    std::size_t outputs_per_item = 3;
+    std::size_t output_preview = 10 * 1024;
 };
 
 /// Bulk replays in the background (SPEC §7): each job walks the history by filter, queues
@@ -107,6 +118,8 @@ private:
     /// Replays (or dry-runs) one batch; why the job must fail, if it must.
     std::optional<std::string> run_batch(job& j, std::vector<store::execution_record>& batch);
     bool wait_for_room(job& j);
+    /// A differing dry run's last step and its first outputs, as previews (replay_item).
+    void keep_last_outputs(const run_outcome& outcome, replay_item& item) const;
 
     store::store& db_;
     registry_holder& processes_;
