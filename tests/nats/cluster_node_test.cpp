@@ -283,6 +283,13 @@ TEST_F(ClusterNode, FerryNodesListsTheClusterAndWhoFellSilent) {
     EXPECT_NE(table->find("\na "), std::string::npos) << *table;
     EXPECT_NE(table->find(" worker "), std::string::npos) << *table;
 
+    // The console's Runtimes page on either node lists every member, without registration.
+    const auto runtimes = test::http_request(a->port(), "GET", "/_console/runtimes");
+    ASSERT_EQ(runtimes.status, 200);
+    for (const auto* member : {">a<", ">b<", ">worker<", "state-up"}) {
+        EXPECT_NE(runtimes.body.find(member), std::string::npos) << member;
+    }
+
     // /metrics on any node counts the whole cluster.
     EXPECT_TRUE(test::eventually(
         [&] {

@@ -2,6 +2,7 @@
 // "Runtimes"): register, list, remove; each one's overview; deploy a version there.
 #include <boost/json.hpp>
 #include <filesystem>
+#include <mutex>
 #include <variant>
 
 #include "admin/admin_api.hpp"
@@ -41,6 +42,12 @@ std::string param(const routed_request& r, std::string_view key) {
     return it == r.target.params().end() ? std::string() : std::string((*it).value);
 }
 
+// Registering and removing read, change and write the file: one at a time in this process.
+std::mutex& runtimes_file_mutex() {
+    static std::mutex m;
+    return m;
+}
+
 // The runtime the path names, or the answer saying why there is none.
 std::variant<remote_runtime, response> named_runtime(const routed_request& r) {
     const auto runtimes = load_runtimes(r.svc);
@@ -75,6 +82,7 @@ boost::asio::awaitable<response> add_runtime(routed_request r) {
         const auto* v = body.as_object().if_contains(name);
         return v && v->is_string() ? std::string(v->get_string()) : std::string();
     };
+    const std::lock_guard one_writer(runtimes_file_mutex());
     auto runtimes = load_runtimes(r.svc);
     if (!runtimes) co_return unreadable(r.svc, r.req);
     remote_runtime runtime{field("name"), field("url"), field("user"), field("token"),
@@ -89,6 +97,7 @@ boost::asio::awaitable<response> add_runtime(routed_request r) {
 }
 
 boost::asio::awaitable<response> remove_runtime(routed_request r) {
+    const std::lock_guard one_writer(runtimes_file_mutex());
     auto runtimes = load_runtimes(r.svc);
     if (!runtimes) co_return unreadable(r.svc, r.req);
     if (!runtimes->remove(r.param("name"))) {

@@ -141,6 +141,26 @@ page process_diff_page(routed_request r) {
     const auto old_text = text_of(before.body.get_object().at("definition"));
     const auto new_text = text_of(after.body.get_object().at("definition"));
     std::string body = "<p>" + link("/_console/processes", "← Processes") + "</p>";
+    // Any two known versions.
+    std::vector<std::string> versions;
+    if (const auto known = co_await read_admin(r, "/_admin/processes"); known.ok()) {
+        for (const auto& v : known.body.get_object().at("processes").get_array()) {
+            if (text_of(v.get_object().at("process")) == name) {
+                versions.push_back(text_of(v.get_object().at("version")));
+            }
+        }
+    }
+    const auto choice = [&](std::string_view field, std::string_view label,
+                            const std::string& current) {
+        std::string out = "<label>" + escape(label) + "<select name=\"" + escape(field) + "\">";
+        for (const auto& v : versions) {
+            out += "<option value=\"" + escape(v) + "\"" + (v == current ? " selected" : "") +
+                   ">version " + escape(v) + "</option>";
+        }
+        return out + "</select></label>";
+    };
+    body += "<form class=\"filters\" method=\"get\">" + choice("from", "From", from) +
+            choice("to", "To", to) + "<button type=\"submit\">Compare</button></form>";
     const auto lines = diff_lines(old_text, new_text);
     if (!lines) {
         body += "<p class=\"problem\">These definitions are too long to compare here.</p>";
