@@ -17,6 +17,16 @@ boost::json::object wait_finished(std::uint16_t port, const std::string& id,
     auto poll = std::chrono::milliseconds(20);
     for (;;) {
         const auto res = http_request(port, "GET", "/_admin/executions/" + id);
+        if (res.status != 200) {
+            // Not (yet) in this server's history: a cluster node follows the others' outcomes
+            // a moment later. At the deadline the state says what was answered instead.
+            if (std::chrono::steady_clock::now() > deadline) {
+                return {{"state", "absent: " + std::to_string(res.status) + " " + res.body}};
+            }
+            std::this_thread::sleep_for(poll);
+            poll = std::min(poll * 2, std::chrono::milliseconds(500));
+            continue;
+        }
         auto body = boost::json::parse(res.body).as_object();
         const auto state = body.at("state").as_string();
         if (state == "succeeded" || state == "failed" ||

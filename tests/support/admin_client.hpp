@@ -8,7 +8,8 @@
 namespace ferry::test {
 
 /// Polls GET /_admin/executions/<id> until the execution has succeeded or failed (or `limit`
-/// passes) and returns the last answer.
+/// passes) and returns the last answer. An execution the server does not know (yet) is waited
+/// for too; at the deadline its "state" is "absent: <status> <body>".
 boost::json::object wait_finished(std::uint16_t port, const std::string& id,
                                   std::chrono::seconds limit = std::chrono::seconds(60));
 
