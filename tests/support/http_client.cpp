@@ -12,7 +12,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <mutex>
 #include <optional>
+#include <random>
 
 namespace ferry::test {
 namespace asio = boost::asio;
@@ -92,7 +94,25 @@ http_reply http_request_at(const std::string& address, std::uint16_t port,
 }
 
 std::uint16_t free_port() {
+    // Below Linux's ephemeral range (32768-60999), where every outgoing connection takes its
+    // local port: a server stopped and started again on its port (a NATS server in the
+    // cluster tests) must not find it taken by some test's client meanwhile.
+    static std::mutex mutex;
+    static std::mt19937 pick(std::random_device{}());
     asio::io_context io;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        std::uint16_t port = 0;
+        {
+            std::lock_guard lock(mutex);
+            port = static_cast<std::uint16_t>(20000 + pick() % 12000);
+        }
+        tcp::acceptor acceptor(io);
+        boost::system::error_code ec;
+        acceptor.open(tcp::v4(), ec);
+        acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+        acceptor.bind({asio::ip::make_address("127.0.0.1"), port}, ec);
+        if (!ec) return port;
+    }
     tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
     return acceptor.local_endpoint().port();
 }

@@ -40,7 +40,8 @@ http_reply http_request_at(const std::string& address, std::uint16_t port,
                            const std::map<std::string, std::string>& headers = {});
 
 /// A loopback port nobody listens on right now (bound once, then released), for servers that
-/// need several known ports.
+/// need several known ports; below the ephemeral range, so that no client connection takes it
+/// while a server restarts on it.
 std::uint16_t free_port();
 
 /// The same as a coroutine, for many concurrent requests on one io_context.
