@@ -2,6 +2,9 @@
 option(FERRY_WERROR "Treat warnings as errors" OFF)
 option(FERRY_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 option(FERRY_TSAN "Build with ThreadSanitizer" OFF)
+# The fuzz preset: every target compiled with libFuzzer's coverage instrumentation (clang only),
+# so that one ASan+UBSan build runs the test suites and links the fuzz targets (tests/fuzz/).
+option(FERRY_FUZZ "Instrument for libFuzzer and link the fuzz targets with it (clang)" OFF)
 if(FERRY_SANITIZE AND FERRY_TSAN)
     message(FATAL_ERROR "FERRY_SANITIZE (ASan) and FERRY_TSAN cannot be combined")
 endif()
@@ -23,6 +26,12 @@ endif()
 if(FERRY_SANITIZE)
     add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
     add_link_options(-fsanitize=address,undefined)
+endif()
+if(FERRY_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+        message(FATAL_ERROR "FERRY_FUZZ needs clang (the fuzz preset uses clang++-14)")
+    endif()
+    add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
 if(FERRY_TSAN)
     # -Wno-tsan: GCC notes that TSan does not model atomic_thread_fence (Asio's fenced blocks).

@@ -313,6 +313,12 @@ boost::system::result<finish_report> pending_queue::finish(
     // them, which outlive this call). Those whose lease was lost run elsewhere now: their
     // outcome here is dropped.
     std::unordered_set<std::string_view> finishing;
+    struct damaged_record {
+        std::string id;
+        std::uint64_t seq = 0;
+        std::string reason;
+    };
+    std::vector<damaged_record> set_aside;
     {
         std::unique_lock lock(mutex_);
         std::unordered_set<std::string_view> recorded;
@@ -344,9 +350,18 @@ boost::system::result<finish_report> pending_queue::finish(
                 it->second.expires.reset();
             }
         }
+        // A record that could not be read is not written over (damaged_): set aside below.
+        for (const auto& rec : records) {
+            const auto damaged = damaged_.find(rec.id);
+            if (damaged == damaged_.end() || !finishing.contains(rec.id)) continue;
+            set_aside.push_back({rec.id, rec.pending_seq, damaged->second});
+            damaged_.erase(damaged);
+        }
         // Usually every record is written as it is; a copy only leaves some out.
         const auto writes = [&](const auto& rec) {
-            return rec.pending_seq != 0 && finishing.contains(rec.id);
+            return rec.pending_seq != 0 && finishing.contains(rec.id) &&
+                   std::none_of(set_aside.begin(), set_aside.end(),
+                                [&](const auto& aside) { return aside.id == rec.id; });
         };
         const bool write_all = std::all_of(records.begin(), records.end(), writes);
         const bool write_all_encoded =
@@ -354,7 +369,7 @@ boost::system::result<finish_report> pending_queue::finish(
         for (const auto& rec : records) {
             if (!finishing.contains(rec.id)) {
                 report.dropped.push_back(rec.id);
-            } else if (rec.pending_seq != 0 && !write_all) {
+            } else if (writes(rec) && !write_all) {
                 kept_records.push_back(rec);
             }
         }
@@ -394,6 +409,16 @@ boost::system::result<finish_report> pending_queue::finish(
             }
             std::sort(seqs.begin(), seqs.end());
             note = store::store::running_note{claimer, std::move(seqs)};
+        }
+    }
+    for (const auto& damaged : set_aside) {
+        if (auto aside = db_.set_aside_damaged(damaged.id, damaged.seq, damaged.reason); !aside) {
+            // Left pending: the next claim meets it again and tries again.
+            log::error("executor", "cannot set aside a damaged execution",
+                       {{"execution_id", damaged.id}, {"error", aside.error().message()}});
+        } else {
+            log::error("executor", "a damaged execution was set aside (see ferry check)",
+                       {{"execution_id", damaged.id}, {"reason", damaged.reason}});
         }
     }
     if (!to_write.empty() || !encoded_to_write->records.empty() || !out.started.empty() ||

@@ -128,6 +128,10 @@ private:
     std::unordered_map<std::uint64_t, lease_state> leases_;
     std::unordered_map<std::string, std::int64_t> running_;  // execution id -> started at
     std::set<std::uint32_t> unnoted_;  // claimers whose note a release changed
+    /// Claimed executions whose record does not decode (prepare), by id, with why: their
+    /// finish sets them aside (store::set_aside_damaged) instead of writing a record over
+    /// bytes nobody could read.
+    mutable std::unordered_map<std::string, std::string> damaged_;
     // Copied on write: signal_work() takes the current list without copying the functions.
     using work_signals = std::vector<std::pair<std::uint64_t, std::function<void()>>>;
     std::shared_ptr<const work_signals> work_signals_ = std::make_shared<work_signals>();

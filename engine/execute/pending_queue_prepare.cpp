@@ -1,5 +1,6 @@
 // pending_queue::prepare: what a claim hands out, read from the store together.
 #include "execute/pending_queue.hpp"
+#include "ferry/store/error.hpp"
 #include "ferry/store/log.hpp"
 
 namespace ferry::engine {
@@ -29,6 +30,19 @@ std::vector<claimed_execution> pending_queue::prepare(std::vector<work_item>& it
         read = db_.read_executions(unread_ids);
     }
     std::size_t next_read = 0;
+    // A record that cannot be read fails its execution without a record written over it: a
+    // damaged one is set aside at its finish (damaged_), any other failure leaves it pending.
+    const auto unreadable = [this](const std::string& id, boost::system::error_code error,
+                                   claimed_execution& claimed) {
+        log::error("executor", "execution record unreadable",
+                   {{"execution_id", id}, {"error", error.message()}});
+        claimed.record.id = id;
+        claimed.error = "execution record unreadable: " + error.message();
+        std::lock_guard lock(mutex_);
+        damaged_.emplace(id, error == store::errc::corrupt_record
+                                 ? "the execution record does not decode"
+                                 : "the execution record could not be read: " + error.message());
+    };
     // One that cannot run goes with its whole record, to be failed.
     const auto unpack = [](claimed_execution& claimed) {
         if (claimed.stored_record.empty()) return;
@@ -70,11 +84,7 @@ std::vector<claimed_execution> pending_queue::prepare(std::vector<work_item>& it
                        : boost::system::result<store::restarted_execution>(stored.error());
             rec.pending_seq = item.seq;
             if (!restarted) {
-                log::error(
-                    "executor", "execution record unreadable",
-                    {{"execution_id", item.execution_id}, {"error", restarted.error().message()}});
-                rec.id = item.execution_id;
-                claimed.error = "execution record unreadable: " + restarted.error().message();
+                unreadable(item.execution_id, restarted.error(), claimed);
                 continue;
             }
             rec.id = std::move(restarted->id);
@@ -94,10 +104,7 @@ std::vector<claimed_execution> pending_queue::prepare(std::vector<work_item>& it
         } else if (auto& stored = read[next_read++]; stored) {
             rec = std::move(*stored);
         } else {
-            log::error("executor", "execution record unreadable",
-                       {{"execution_id", item.execution_id}, {"error", stored.error().message()}});
-            rec.id = item.execution_id;
-            claimed.error = "execution record unreadable: " + stored.error().message();
+            unreadable(item.execution_id, stored.error(), claimed);
         }
         rec.pending_seq = item.seq;
         if (!claimed.error.empty()) continue;

@@ -33,6 +33,9 @@ inline const std::string parked_prefix = "parked/";
 inline const std::string outbox_prefix = "outbox/";
 // "dead/<execution id>": a dead letter (value: string queue, varint ms it died).
 inline const std::string dead_prefix = "dead/";
+// "damaged/<execution id>": an execution set aside because its record does not decode (value:
+// 8-byte big-endian ms when, then the reason); the record itself is left as it was.
+inline const std::string damaged_prefix = "damaged/";
 
 inline constexpr const char* current_format = "1";
 

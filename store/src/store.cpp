@@ -2,6 +2,7 @@
 
 #include <rocksdb/slice_transform.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -65,6 +66,20 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
         {keys::meta, cf_options},
         {keys::answers, cf_options},
     };
+    // A store that exists must have every column family: one missing was lost, and creating it
+    // empty would silently drop what it held (a new store gets them all).
+    std::vector<std::string> existing;
+    if (rocksdb::DB::ListColumnFamilies(options, directory, &existing).ok()) {
+        for (const auto& family : families) {
+            if (std::find(existing.begin(), existing.end(), family.name) == existing.end()) {
+                log::error("store",
+                           "the store has lost a column family: it is damaged, and ferry will not "
+                           "open it (run `ferry check --data DIR` and restore it from a backup)",
+                           {{"directory", directory}, {"column_family", family.name}});
+                return errc::corrupt_record;
+            }
+        }
+    }
     auto state = std::make_unique<impl>();
     rocksdb::DB* raw = nullptr;
     const auto status = rocksdb::DB::Open(options, directory, families, &state->handles, &raw);
@@ -88,7 +103,12 @@ boost::system::result<std::unique_ptr<store>> store::open(const std::string& dir
     } else if (!fs.ok()) {
         return from_status(fs, "read format version");
     } else if (format != keys::current_format) {
-        log::error("store", "unsupported format version", {{"format", format}});
+        log::error("store",
+                   "the store's format version is not one this ferry reads (a newer ferry wrote "
+                   "it?): nothing was changed; run the ferry that wrote it",
+                   {{"directory", directory},
+                    {"format_version", format},
+                    {"readable_version", keys::current_format}});
         return errc::corrupt_record;
     }
     if (auto discarded = state->discard_abandoned_uploads(); !discarded) return discarded.error();
@@ -378,6 +398,13 @@ boost::system::result<std::size_t> store::recover_interrupted() {
             if (pending.IsNotFound()) continue;  // it finished after all
             if (!pending.ok()) return from_status(pending, "recover interrupted");
             auto record = read_execution(id);
+            if (record.error() == errc::corrupt_record) {
+                // Not rewritten: what cannot be read is never overwritten. Its claim sets it
+                // aside (pending_queue).
+                log::error("store", "an interrupted execution's record does not decode",
+                           {{"execution_id", id}});
+                continue;
+            }
             if (!record) return record.error();
             ++record->attempts;
             wb.Put(impl_->executions, id, encode_execution(*record));
@@ -421,6 +448,34 @@ boost::system::result<void> store::finish_executions(
     if (auto written = impl_->write(wb, false, "finish executions"); !written) return written;
     count_new_executions(started, seq);
     return {};
+}
+
+boost::system::result<void> store::set_aside_damaged(std::string_view execution_id,
+                                                     std::uint64_t pending_seq,
+                                                     std::string_view reason) {
+    rocksdb::WriteBatch wb;
+    wb.Delete(impl_->pending, encode_be64(pending_seq));
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    wb.Put(impl_->meta, keys::damaged_prefix + std::string(execution_id),
+           encode_be64(static_cast<std::uint64_t>(now)) + std::string(reason));
+    return impl_->write(wb, true, "set aside a damaged execution");
+}
+
+boost::system::result<std::vector<std::pair<std::string, std::string>>> store::list_damaged()
+    const {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->meta));
+    for (it->Seek(keys::damaged_prefix); it->Valid() && it->key().starts_with(keys::damaged_prefix);
+         it->Next()) {
+        const auto value = it->value().ToStringView();
+        out.emplace_back(std::string(it->key().ToStringView().substr(keys::damaged_prefix.size())),
+                         std::string(value.size() >= 8 ? value.substr(8) : value));
+    }
+    if (!it->status().ok()) return from_status(it->status(), "list damaged executions");
+    return out;
 }
 
 boost::system::result<std::uint64_t> store::reserve_sequence(std::string_view name,

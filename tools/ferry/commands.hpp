@@ -25,5 +25,7 @@ void add_dlq_commands(CLI::App& app);
 void add_workers_command(CLI::App& app);
 /// nodes: the nodes and workers of a cluster.
 void add_nodes_command(CLI::App& app);
+/// check --data DIR: verifies a stopped server's store (check_command.cpp).
+void add_check_command(CLI::App& app);
 
 }  // namespace ferry::tools

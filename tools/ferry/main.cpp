@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     ferry::tools::add_dlq_commands(app);
     ferry::tools::add_workers_command(app);
     ferry::tools::add_nodes_command(app);
+    ferry::tools::add_check_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

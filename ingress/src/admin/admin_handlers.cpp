@@ -149,6 +149,13 @@ boost::asio::awaitable<response> show_execution(routed_request r) {
             co_return error_response(http::status::not_found, "unknown_execution",
                                      "no execution has the id '" + id + "'", req);
         }
+        if (record.error() == store::errc::corrupt_record) {
+            co_return error_response(http::status::internal_server_error, "damaged_record",
+                                     "the stored record of execution '" + id +
+                                         "' is damaged: it does not decode (ferry check lists "
+                                         "every damaged record)",
+                                     req);
+        }
         co_return error_response(http::status::internal_server_error, "storage_error",
                                  "the execution could not be read: " + record.error().message(),
                                  req);
@@ -202,6 +209,13 @@ boost::asio::awaitable<response> show_execution_document(routed_request r) {
             co_return error_response(http::status::not_found, "unknown_document",
                                      "execution '" + execution_id + "' has no stored document '" +
                                          document_id + "' (bridge mode keeps no step outputs)",
+                                     req);
+        }
+        if (doc.error() == store::errc::corrupt_record) {
+            co_return error_response(http::status::internal_server_error, "damaged_record",
+                                     "the stored document '" + document_id +
+                                         "' is damaged: it does not decode (ferry check lists "
+                                         "every damaged record)",
                                      req);
         }
         co_return error_response(http::status::internal_server_error, "storage_error",

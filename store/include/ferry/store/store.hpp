@@ -93,7 +93,8 @@ public:
 
     /// At start-up, before any executor runs: every execution a previous server was running
     /// when it stopped (per record_running()) and that is still pending gets one more attempt
-    /// counted in its record; the running notes are cleared. Returns how many were counted.
+    /// counted in its record; the running notes are cleared. Returns how many were counted. A
+    /// record that does not decode is left as it is (logged): its claim sets it aside.
     [[nodiscard]] boost::system::result<std::size_t> recover_interrupted();
 
     /// What an executor slot runs next, noted as record_running() would.
@@ -146,6 +147,17 @@ public:
     [[nodiscard]] boost::system::result<dead_letter> read_dead_letter(std::string_view id) const;
     /// Removes dead letters (resent or cleared); synced. Unknown ids are ignored.
     [[nodiscard]] boost::system::result<void> remove_dead_letters(std::span<const std::string> ids);
+
+    /// An execution whose stored record cannot be read (it does not decode): its pending entry
+    /// `pending_seq` is removed, so that no claim meets it again, and it is noted under
+    /// "damaged/<id>" with `reason`, while the record's bytes stay exactly as they are, for an
+    /// operator to look at (`ferry check` lists it). Synced.
+    [[nodiscard]] boost::system::result<void> set_aside_damaged(std::string_view execution_id,
+                                                                std::uint64_t pending_seq,
+                                                                std::string_view reason);
+    /// Executions set aside as damaged: (execution id, reason), in id order.
+    [[nodiscard]] boost::system::result<std::vector<std::pair<std::string, std::string>>>
+    list_damaged() const;
 
     /// Reserves `count` values of the named sequence (SPEC §3, sequential values) and returns
     /// the first; values start at 1. Synced before it returns, so a value handed out is never

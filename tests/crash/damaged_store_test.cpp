@@ -1,0 +1,279 @@
+// A store damaged while the server was down (issue 28, "corrupted and truncated stores"): a
+// record that does not decode, a lost column family, a store of a newer format, a torn WAL
+// tail. ferry starts and says what is wrong (or sets the damaged record aside and goes on), never
+// crashes, never drops acknowledged work in silence and never writes over what it could not
+// read; `ferry check --data DIR` names each problem and exits 1 (0 for a sound store).
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <sys/wait.h>
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "support/admin_client.hpp"
+#include "support/eventually.hpp"
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ferry {
+namespace {
+
+struct command_result {
+    int status = -1;     // exit status
+    std::string output;  // stdout and stderr
+};
+
+command_result run(const std::string& args) {
+    const auto command = std::string(FERRY_BINARY) + " " + args + " 2>&1";
+    FILE* out = ::popen(command.c_str(), "r");
+    command_result result;
+    if (!out) return result;
+    char buf[4096];
+    while (const auto n = std::fread(buf, 1, sizeof buf, out)) result.output.append(buf, n);
+    const int status = ::pclose(out);
+    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+// The store of a stopped server, opened with RocksDB itself, as damage would find it.
+class raw_store {
+public:
+    explicit raw_store(const std::filesystem::path& data) {
+        const auto dir = (data / "db").string();
+        std::vector<std::string> names;
+        EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), dir, &names).ok());
+        std::vector<rocksdb::ColumnFamilyDescriptor> families;
+        for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+        rocksdb::DB* raw = nullptr;
+        const auto status = rocksdb::DB::Open(rocksdb::Options(), dir, families, &handles_, &raw);
+        EXPECT_TRUE(status.ok()) << status.ToString();
+        db_.reset(raw);
+    }
+    ~raw_store() {
+        for (auto* handle : handles_) (void)db_->DestroyColumnFamilyHandle(handle);
+    }
+    rocksdb::ColumnFamilyHandle* family(const std::string& name) {
+        for (auto* handle : handles_) {
+            if (handle->GetName() == name) return handle;
+        }
+        ADD_FAILURE() << "no column family " << name;
+        return nullptr;
+    }
+    void put(const std::string& family_name, const std::string& key, const std::string& value) {
+        rocksdb::WriteOptions synced;
+        synced.sync = true;
+        ASSERT_TRUE(db_->Put(synced, family(family_name), key, value).ok());
+    }
+    std::optional<std::string> get(const std::string& family_name, const std::string& key) {
+        std::string value;
+        const auto status = db_->Get(rocksdb::ReadOptions(), family(family_name), key, &value);
+        if (!status.ok()) return std::nullopt;
+        return value;
+    }
+    void drop(const std::string& family_name) {
+        ASSERT_TRUE(db_->DropColumnFamily(family(family_name)).ok());
+    }
+
+private:
+    std::unique_ptr<rocksdb::DB> db_;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+class DamagedStoreTest : public ::testing::Test {
+protected:
+    // A stored (general) execution per post, answered 202.
+    void SetUp() override {
+        processes_.write("keep.yaml",
+                         "name: keepThing\n"
+                         "mode: general\n"
+                         "listen: {type: create, object: Thing, input: single_json, output: none}\n"
+                         "steps:\n"
+                         "  - message: {template: \"{1}\", variables: [current_data]}\n");
+    }
+
+    // Posts `n` documents to a server that runs nothing (--executors 0): their executions stay
+    // pending in the store. Returns their ids.
+    std::vector<std::string> queue_executions(std::size_t n) {
+        test::server_process server(processes_.str(), data_.str(), {"--executors", "0"});
+        test::http_session session(server.port());
+        std::vector<std::string> ids;
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto res = session.request("POST", "/ws/simple/createThing",
+                                             "{\"n\":" + std::to_string(i) + "}");
+            EXPECT_EQ(res.status, 202) << res.body;
+            ids.emplace_back(boost::json::parse(res.body).at("execution_id").as_string());
+        }
+        EXPECT_EQ(server.stop(), 0);
+        return ids;
+    }
+
+    std::string check() { return "check --data " + data_.str(); }
+
+    test::temp_dir processes_;
+    test::temp_dir data_;
+};
+
+TEST_F(DamagedStoreTest, ASoundStoreChecksClean) {
+    const auto ids = queue_executions(5);
+    const auto pending = run(check());
+    EXPECT_EQ(pending.status, 0) << pending.output;
+    EXPECT_NE(pending.output.find("5 pending entries"), std::string::npos) << pending.output;
+    EXPECT_NE(pending.output.find("the store is sound"), std::string::npos) << pending.output;
+    {
+        test::server_process server(processes_.str(), data_.str());
+        for (const auto& id : ids) {
+            EXPECT_EQ(test::wait_finished(server.port(), id).at("state").as_string(), "succeeded");
+        }
+    }
+    const auto finished = run(check());
+    EXPECT_EQ(finished.status, 0) << finished.output;
+    EXPECT_NE(finished.output.find("0 pending entries"), std::string::npos) << finished.output;
+}
+
+// A record that does not decode: set aside with its bytes untouched, reported; the others run.
+TEST_F(DamagedStoreTest, ARecordThatDoesNotDecodeIsSetAsideAndKept) {
+    const auto ids = queue_executions(4);
+    const std::string damaged = ids[1];
+    const std::string garbage = "\x07this is not an execution record\xff\xfe";
+    raw_store(data_.path()).put("executions", damaged, garbage);
+
+    const auto before = run(check());
+    EXPECT_EQ(before.status, 1) << before.output;
+    EXPECT_NE(before.output.find("execution record " + damaged + " does not decode"),
+              std::string::npos)
+        << before.output;
+    {
+        test::server_process server(processes_.str(), data_.str());
+        for (const auto& id : ids) {
+            if (id == damaged) continue;
+            EXPECT_EQ(test::wait_finished(server.port(), id).at("state").as_string(), "succeeded");
+        }
+        EXPECT_TRUE(test::eventually([&] {
+            return server.log().find("a damaged execution was set aside") != std::string::npos;
+        })) << server.log();
+        // The history still lists the rest, and asking for the damaged one is an answer.
+        test::http_session session(server.port());
+        const auto listed = session.request("GET", "/_admin/executions?limit=10");
+        EXPECT_EQ(listed.status, 200) << listed.body;
+        const auto one = session.request("GET", "/_admin/executions/" + damaged);
+        EXPECT_EQ(one.status, 500) << one.body;
+        EXPECT_NE(one.body.find("damaged_record"), std::string::npos) << one.body;
+        EXPECT_EQ(server.stop(), 0);
+    }
+    // Restarted, it is not claimed again; its bytes are as they were.
+    {
+        test::server_process server(processes_.str(), data_.str());
+        test::http_session session(server.port());
+        EXPECT_EQ(session.request("GET", "/_admin/status").status, 200);
+        EXPECT_EQ(server.stop(), 0);
+        // The log holds every run on this data directory: the first met it, once.
+        const auto log = server.log();
+        const auto first = log.find("execution record unreadable execution_id");
+        EXPECT_NE(first, std::string::npos) << log;
+        EXPECT_EQ(log.find("execution record unreadable execution_id", first + 1),
+                  std::string::npos)
+            << log;
+    }
+    EXPECT_EQ(raw_store(data_.path()).get("executions", damaged), garbage);
+    const auto after = run(check());
+    EXPECT_EQ(after.status, 1) << after.output;
+    EXPECT_NE(after.output.find("execution " + damaged + " was set aside as damaged"),
+              std::string::npos)
+        << after.output;
+}
+
+TEST_F(DamagedStoreTest, ADocumentThatDoesNotDecodeFailsItsExecutionAndIsKept) {
+    const auto ids = queue_executions(2);
+    const auto document = ids[0] + "-0";
+    raw_store(data_.path()).put("documents", document, "\x63garbage");
+    const auto checked = run(check());
+    EXPECT_EQ(checked.status, 1) << checked.output;
+    EXPECT_NE(checked.output.find("document " + document + " does not decode"), std::string::npos)
+        << checked.output;
+    {
+        test::server_process server(processes_.str(), data_.str());
+        const auto failed = test::wait_finished(server.port(), ids[0]);
+        EXPECT_EQ(failed.at("state").as_string(), "failed") << failed;
+        EXPECT_NE(boost::json::serialize(failed).find("unreadable"), std::string::npos) << failed;
+        EXPECT_EQ(test::wait_finished(server.port(), ids[1]).at("state").as_string(), "succeeded");
+    }
+    EXPECT_EQ(raw_store(data_.path()).get("documents", document), "\x63garbage");
+}
+
+// A lost column family: ferry refuses to start and says which; nothing is created in its place.
+TEST_F(DamagedStoreTest, ALostColumnFamilyIsNamedAndNotRecreated) {
+    queue_executions(3);
+    raw_store(data_.path()).drop("pending");
+    const auto started =
+        run("serve --port 0 --processes " + processes_.str() + " --data " + data_.str());
+    EXPECT_NE(started.status, 0) << started.output;
+    EXPECT_NE(started.output.find("column family"), std::string::npos) << started.output;
+    EXPECT_NE(started.output.find("pending"), std::string::npos) << started.output;
+    const auto checked = run(check());
+    EXPECT_EQ(checked.status, 1) << checked.output;
+    EXPECT_NE(checked.output.find("column family 'pending' is missing"), std::string::npos)
+        << checked.output;
+}
+
+// A store written by a newer ferry: refused, named, left as it is.
+TEST_F(DamagedStoreTest, ANewerFormatIsRefusedAndLeftAlone) {
+    queue_executions(1);
+    raw_store(data_.path()).put("meta", "format_version", "2");
+    const auto started =
+        run("serve --port 0 --processes " + processes_.str() + " --data " + data_.str());
+    EXPECT_NE(started.status, 0) << started.output;
+    EXPECT_NE(started.output.find("format version"), std::string::npos) << started.output;
+    EXPECT_EQ(raw_store(data_.path()).get("meta", "format_version"), "2");
+    const auto checked = run(check());
+    EXPECT_EQ(checked.status, 1) << checked.output;
+    EXPECT_NE(checked.output.find("format version is 2"), std::string::npos) << checked.output;
+}
+
+// A torn write at the WAL's end (a crash in the middle of an unacknowledged batch): everything
+// acknowledged before it is there, and the store checks clean.
+TEST_F(DamagedStoreTest, ATornWalTailLosesNothingAcknowledged) {
+    std::vector<std::string> ids;
+    {
+        test::server_process server(processes_.str(), data_.str(), {"--executors", "0"});
+        test::http_session session(server.port());
+        for (int i = 0; i < 20; ++i) {
+            const auto res = session.request("POST", "/ws/simple/createThing", "{}");
+            ASSERT_EQ(res.status, 202) << res.body;
+            ids.emplace_back(boost::json::parse(res.body).at("execution_id").as_string());
+        }
+        server.kill9();
+    }
+    std::filesystem::path newest;
+    for (const auto& entry : std::filesystem::directory_iterator(data_.path() / "db")) {
+        if (entry.path().extension() == ".log" &&
+            (newest.empty() || entry.path().filename() > newest.filename())) {
+            newest = entry.path();
+        }
+    }
+    ASSERT_FALSE(newest.empty()) << "no WAL file in " << (data_.path() / "db");
+    {
+        // The start of a record header with a length that runs past the file's end.
+        std::ofstream wal(newest, std::ios::binary | std::ios::app);
+        wal << std::string("\x12\x34\x56\x78\xff\x7f\x01", 7) << std::string(100, '\xab');
+    }
+    test::server_process server(processes_.str(), data_.str());
+    for (const auto& id : ids) {
+        EXPECT_EQ(test::wait_finished(server.port(), id).at("state").as_string(), "succeeded")
+            << id;
+    }
+    EXPECT_EQ(server.stop(), 0);
+    const auto checked = run(check());
+    EXPECT_EQ(checked.status, 0) << checked.output;
+}
+
+TEST_F(DamagedStoreTest, CheckSaysWhenThereIsNoStore) {
+    const auto checked = run(check());
+    EXPECT_EQ(checked.status, 1) << checked.output;
+    EXPECT_NE(checked.output.find("there is no store"), std::string::npos) << checked.output;
+}
+
+}  // namespace
+}  // namespace ferry
