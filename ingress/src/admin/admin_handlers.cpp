@@ -10,6 +10,7 @@
 #include "ferry/engine/intake/request_properties.hpp"
 #include "ferry/store/error.hpp"
 #include "http/responses.hpp"
+#include "utf8.hpp"
 #include "version.hpp"
 
 namespace ferry::ingress {
@@ -165,7 +166,7 @@ boost::asio::awaitable<response> show_execution(routed_request r) {
     for (const auto& doc : record->document_ids) docs.emplace_back(doc);
     body["documents"] = std::move(docs);
     boost::json::object props;
-    for (const auto& [key, value] : record->process_props) props[key] = value;
+    for (const auto& [key, value] : record->process_props) props[as_utf8(key)] = as_utf8(value);
     body["properties"] = std::move(props);
     body["debug"] = record->debug;
     boost::json::array trace;
@@ -225,7 +226,7 @@ boost::asio::awaitable<response> show_execution_document(routed_request r) {
     body["id"] = document_id;
     body["execution_id"] = execution_id;
     boost::json::object props;
-    for (const auto& [key, value] : doc->props) props[key] = value;
+    for (const auto& [key, value] : doc->props) props[as_utf8(key)] = as_utf8(value);
     body["properties"] = std::move(props);
     body["size"] = doc->data.size();
     if (valid_utf8(doc->data)) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "ferry/engine/model/message_template.hpp"
+#include "utf8.hpp"
 
 namespace ferry::ingress {
 
@@ -48,26 +49,9 @@ boost::json::object execution_summary(const store::execution_record& record) {
         q["resent_from"] = prop("resent_from");
         body["queue"] = std::move(q);
     }
-    body["error"] =
-        record.error.empty() ? boost::json::value(nullptr) : boost::json::value(record.error);
+    body["error"] = record.error.empty() ? boost::json::value(nullptr)
+                                         : boost::json::value(as_utf8(record.error));
     return body;
-}
-
-bool valid_utf8(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t n = c < 0x80         ? 1
-                              : (c >> 5) == 6  ? 2
-                              : (c >> 4) == 14 ? 3
-                              : (c >> 3) == 30 ? 4
-                                               : 0;
-        if (n == 0 || i + n > s.size()) return false;
-        for (std::size_t k = 1; k < n; ++k) {
-            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-        }
-        i += n;
-    }
-    return true;
 }
 
 }  // namespace ferry::ingress

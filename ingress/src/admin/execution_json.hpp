@@ -16,7 +16,4 @@ boost::json::value timestamp(std::int64_t ms);
 /// attempts, document count, error.
 boost::json::object execution_summary(const store::execution_record& record);
 
-/// Whether `s` is well-formed UTF-8 (a document shown as text rather than base64).
-bool valid_utf8(std::string_view s);
-
 }  // namespace ferry::ingress

@@ -9,6 +9,7 @@
 #include "admin/execution_json.hpp"
 #include "admin/execution_query.hpp"
 #include "http/responses.hpp"
+#include "utf8.hpp"
 
 namespace ferry::ingress {
 namespace {

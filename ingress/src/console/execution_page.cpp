@@ -14,6 +14,7 @@
 #include "ferry/store/error.hpp"
 #include "http/responses.hpp"
 #include "service.hpp"
+#include "utf8.hpp"
 
 namespace ferry::ingress::console {
 namespace {
@@ -71,7 +72,7 @@ boost::asio::awaitable<std::string> document_block(const routed_request& r,
         out += "<p class=\"empty\">Binary (not UTF-8 text): download it to see it.</p>";
     }
     boost::json::object props;
-    for (const auto& [key, value] : doc->props) props[key] = value;
+    for (const auto& [key, value] : doc->props) props[as_utf8(key)] = as_utf8(value);
     out += "<details><summary>Document properties (" + std::to_string(props.size()) +
            ")</summary>" + properties_table(props) + "</details></div>";
     co_return out;

@@ -24,6 +24,7 @@
 #include "http/links.hpp"
 #include "http/listener.hpp"
 #include "http/rate_limiter.hpp"
+#include "http/request_checks.hpp"
 #include "http/responses.hpp"
 #include "services/bulk_handler.hpp"
 #include "services/rest_call.hpp"
@@ -182,6 +183,12 @@ asio::awaitable<response> dispatch(matched_route found, std::optional<boost::url
     co_return co_await found.found->handler(std::move(routed));
 }
 
+void abort_connection(tcp::socket& socket) {
+    boost::system::error_code ignored;
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+}
+
 connection_stream open_stream(tcp::socket socket, listener& port) {
     if (port.tls) return connection_stream(std::move(socket), *port.tls);
     return connection_stream(std::move(socket));
@@ -252,6 +259,8 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         const auto& header = parser.get();
         const auto request_started = std::chrono::steady_clock::now();
         const auto raw_target = std::string_view(header.target());
+        // A body of unknown length is never read (request_checks.hpp).
+        if (!refusal) refusal = refuse_transfer_coding(header);
         // A flood is turned away before anything else is spent on it.
         if (!refusal && port.rate && raw_target.starts_with("/ws/")) {
             if (const auto wait = port.rate->take(); wait.count() > 0) {
@@ -267,6 +276,7 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         const auto target = boost::urls::parse_origin_form(raw_target);
         matched_route found;
         if (target) found = svc.routes.match(header.method(), target->path());
+        if (!refusal && target) refusal = refuse_target_text(*target, header);
         const auto role = found.shape ? found.shape->role : role_by_prefix(raw_target);
         if (!refusal && !port.serves(role)) {
             refusal = error_response(http::status::not_found, "not_found",
@@ -424,6 +434,13 @@ asio::awaitable<void> serve_connection(tcp::socket plain, listener& port, servic
         timer.arm(limits.idle_timeout);
         const auto write_ec = co_await write_response(socket, res);
         timer.disarm();
+        if (write_ec && timer.expired()) {
+            // The client did not take its answer within the idle timeout: a reset, so that the
+            // kernel drops what it still holds for this client too (a close would go on
+            // sending it, as slowly as the client reads).
+            abort_connection(socket.socket());
+            co_return;
+        }
         if (write_ec) break;
         if (refusal && !preflight) {
             co_await shut_down_send(socket, timer);

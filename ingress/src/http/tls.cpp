@@ -17,6 +17,9 @@ std::variant<std::shared_ptr<ssl::context>, std::string> make_server_tls(
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
                      ssl::context::single_dh_use);
+    // OpenSSL's own record buffers go back while a connection is idle or still handshaking:
+    // a flood of connections that never finish their handshake holds less.
+    SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
     boost::system::error_code ec;
     if (ctx->use_certificate_chain_file(settings.certificate_file, ec); ec) {
         return "the certificate file " + settings.certificate_file +

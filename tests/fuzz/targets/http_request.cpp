@@ -2,10 +2,10 @@
 // bytes through Beast's parser with the listener's header and body limits, the target parsed
 // and matched against the server's route table (every endpoint, from make_routes), matrix
 // parameters and `;auth=` credentials, Basic credentials, the CORS preflight, the cross-site
-// guard, forwarded headers, the web-service call and its process properties, and the body
-// split as the operation's input type would split it. Every refusal the connection would send
-// is serialised and must read back as one well-formed HTTP response (no header a request
-// could inject a line into).
+// guard, forwarded headers, transfer codings, the target's decoded text, the web-service call
+// and its process properties, and the body split as the operation's input type would split it.
+// Every refusal the connection would send is serialised and must read back as one well-formed
+// HTTP response (no header a request could inject a line into).
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -20,6 +20,7 @@
 #include "http/browser_guard.hpp"
 #include "http/cors.hpp"
 #include "http/links.hpp"
+#include "http/request_checks.hpp"
 #include "http/responses.hpp"
 #include "routes.hpp"
 #include "services/submit_answers.hpp"
@@ -117,6 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!parser.is_header_done()) return 0;  // the connection would wait for the rest
     const auto& req = parser.get();
 
+    if (const auto refused = ingress::refuse_transfer_coding(req)) must_serialise(*refused);
     ingress::link_settings links;
     links.trust_forwarded = (options & 1) != 0;
     if (options & 2) links.external_base_url = "https://api.example.com/base";
@@ -131,6 +133,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const auto target = boost::urls::parse_origin_form(req.target());
     if (!target) return 0;
+    if (const auto refused = ingress::refuse_target_text(*target, req)) {
+        must_serialise(*refused);
+        return 0;  // the connection answers this before any route sees the request
+    }
     const auto found = routes.match(req.method(), target->path());
     if (!found.shape) {
         must_serialise(ingress::error_response(http::status::not_found, "not_found",
