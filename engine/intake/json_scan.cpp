@@ -178,17 +178,41 @@ private:
         return fail("string is not closed");
     }
 
+    // The four hex digits after "\u" at `at` (the backslash), or -1.
+    int code_unit(std::size_t at) const {
+        if (at + 6 > text_.size() || text_[at] != '\\' || text_[at + 1] != 'u') return -1;
+        int value = 0;
+        for (std::size_t i = at + 2; i < at + 6; ++i) {
+            const char h = text_[i];
+            const int digit = h >= '0' && h <= '9'   ? h - '0'
+                              : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                              : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                                     : -1;
+            if (digit < 0) return -1;
+            value = value * 16 + digit;
+        }
+        return value;
+    }
+
     bool escape() {
         ++pos_;
         const char c = peek();
         if (c == 'u') {
-            for (int i = 1; i <= 4; ++i) {
-                const char h = pos_ + i < text_.size() ? text_[pos_ + i] : '\0';
-                const bool hex =
-                    (h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F');
-                if (!hex) return fail("\\u must be followed by four hex digits");
+            // A surrogate must come in a pair (high, then low): a lone one is no character,
+            // and every JSON reader the process uses refuses it.
+            const auto unit = code_unit(pos_ - 1);
+            if (unit < 0) return fail("\\u must be followed by four hex digits");
+            if (unit >= 0xdc00 && unit <= 0xdfff) {
+                return fail("\\u escapes a low surrogate without a high one before it");
             }
             pos_ += 5;
+            if (unit >= 0xd800 && unit <= 0xdbff) {
+                const auto low = code_unit(pos_);
+                if (low < 0xdc00 || low > 0xdfff) {
+                    return fail("\\u escapes a high surrogate without a low one after it");
+                }
+                pos_ += 6;
+            }
             return true;
         }
         if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||

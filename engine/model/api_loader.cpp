@@ -317,7 +317,12 @@ bool is_api_definition_text(const std::string& text) {
 
 std::shared_ptr<const api_definition> load_api_text(const std::string& text,
                                                     const std::string& name) {
-    return api_reader(name).read(text);
+    try {
+        return api_reader(name).read(text);
+    } catch (const YAML::Exception& e) {
+        // As load_process_text: an unforeseen shape is still an error at its place.
+        yaml_reader(name).fail(e.mark, "this cannot be read as an API definition: " + e.msg);
+    }
 }
 
 }  // namespace ferry::engine

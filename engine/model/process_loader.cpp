@@ -259,7 +259,13 @@ std::shared_ptr<const process> load_process_file(const std::string& path) {
 }
 
 std::shared_ptr<const process> load_process_text(const std::string& text, const std::string& name) {
-    return loader(name).load(text);
+    try {
+        return loader(name).load(text);
+    } catch (const YAML::Exception& e) {
+        // A shape the reader did not foresee (a value where a list was expected ...): still
+        // an error at its place, never an exception the caller does not expect.
+        yaml_reader(name).fail(e.mark, "this cannot be read as a process definition: " + e.msg);
+    }
 }
 
 std::shared_ptr<const registry> load_process_set(

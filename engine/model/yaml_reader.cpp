@@ -20,6 +20,9 @@ std::string yaml_reader::missing_profile(const std::string& name) {
 void yaml_reader::only_keys(const YAML::Node& map, const std::string& where,
                             std::initializer_list<std::string_view> allowed) const {
     for (const auto& entry : map) {
+        if (!entry.first.IsScalar()) {
+            fail(entry.first.Mark(), "a field name in " + where + " must be a plain name");
+        }
         const auto key = entry.first.as<std::string>();
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
             fail(entry.first.Mark(), "unknown field '" + key + "' in " + where);

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <limits>
 
 namespace ferry::engine {
 
@@ -36,7 +37,11 @@ std::optional<stored_definition> decode_definition(const std::string& key,
     const auto line2 = line1 == std::string::npos ? line1 : value.find('\n', line1 + 1);
     if (!version || line2 == std::string::npos) return std::nullopt;
     const auto ms = parse_number(std::string_view(value).substr(0, line1));
-    if (!ms) return std::nullopt;
+    // Numbers past what the fields hold are not this form: read, they would change.
+    if (!ms || *ms > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
+        *version > std::numeric_limits<std::uint32_t>::max()) {
+        return std::nullopt;
+    }
     out.version = static_cast<std::uint32_t>(*version);
     out.deployed_ms = static_cast<std::int64_t>(*ms);
     out.file = value.substr(line1 + 1, line2 - line1 - 1);

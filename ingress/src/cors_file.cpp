@@ -32,6 +32,7 @@ std::variant<std::vector<cors_rule>, std::string> load_cors_rules(const std::str
         return path + ":" + std::to_string(e.mark.line + 1) + ":" +
                std::to_string(e.mark.column + 1) + ": " + e.msg;
     }
+    if (!root.IsMap()) return path + ": the file needs a list of rules under 'cors:'";
     const auto list = root["cors"];
     if (!list || !list.IsSequence()) {
         return path + ": the file needs a list of rules under 'cors:'";

@@ -5,6 +5,7 @@
 #include <xercesc/sax2/XMLReaderFactory.hpp>
 #include <xercesc/util/TransService.hpp>
 
+#include "ferry/profiles/utf8.hpp"
 #include "ferry/profiles/xml_runtime.hpp"
 
 namespace ferry::profiles::detail {
@@ -102,6 +103,13 @@ std::unique_ptr<x::SAX2XMLReader> make_secure_reader() {
     return reader;
 }
 
+// A problem Xerces gives no place for (mostly a byte its UTF-8 decoder cannot read): placed at
+// the first byte that is not UTF-8, or at the start.
+xml_problem unplaced(std::string_view text, std::string message) {
+    const auto bad = first_invalid_utf8(text);
+    return problem_at(text, bad == std::string_view::npos ? 0 : bad, std::move(message));
+}
+
 std::optional<xml_problem> parse_with(x::SAX2XMLReader& reader, x::DefaultHandler& handler,
                                       std::string_view text) {
     first_error errors;
@@ -121,12 +129,16 @@ std::optional<xml_problem> parse_with(x::SAX2XMLReader& reader, x::DefaultHandle
             const auto at = text.find("<!DOCTYPE");
             return problem_at(text, at == std::string_view::npos ? 0 : at, utf8(e.getMessage()));
         }
-        if (!errors.problem) {
+        if (!errors.problem && e.getLineNumber() > 0) {
             return xml_problem{static_cast<std::size_t>(e.getLineNumber()),
                                static_cast<std::size_t>(e.getColumnNumber()), utf8(e.getMessage())};
         }
+        if (!errors.problem) return unplaced(text, utf8(e.getMessage()));
     } catch (const x::XMLException& e) {
-        return xml_problem{0, 0, utf8(e.getMessage())};
+        return unplaced(text, utf8(e.getMessage()));
+    }
+    if (errors.problem && errors.problem->line == 0) {
+        return unplaced(text, std::move(errors.problem->message));
     }
     return errors.problem;
 }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include "ferry/engine/model/process_loader.hpp"
 #include "support/temp_dir.hpp"
 
@@ -33,7 +35,11 @@ template <class T>
 T expect(const refused_or<T>& v) {
     if (!v) {
         ADD_FAILURE() << v.error().name() << ": " << v.error().detail;
-        return T{};
+        if constexpr (std::is_void_v<T>) {
+            return;
+        } else {
+            return T{};
+        }
     }
     return *v;
 }

@@ -27,6 +27,22 @@ TEST_F(XmlCheckTest, MismatchedTagReportsPosition) {
     EXPECT_FALSE(problem->message.empty());
 }
 
+// A byte Xerces' decoder cannot read is placed at that byte (found by the xml_reader fuzz
+// target: the problem came without a line).
+TEST_F(XmlCheckTest, AByteThatIsNotUtf8IsPlaced) {
+    // Xerces places some itself (where its decoder stopped) ...
+    auto problem = check_xml("<?xml version=\"1.0\"?>\n<a>\xff\xff</a>");
+    ASSERT_TRUE(problem);
+    EXPECT_GE(problem->line, 1u);
+    EXPECT_FALSE(problem->message.empty());
+    // ... and the others are placed at the first byte that is not UTF-8.
+    problem = check_xml("<?xml version=\"1.0\"?>\xff\xff\xff\xff");
+    ASSERT_TRUE(problem);
+    EXPECT_EQ(problem->line, 1u);
+    EXPECT_EQ(problem->column, 22u);
+    EXPECT_FALSE(problem->message.empty());
+}
+
 // An external entity is refused, never read: the secret file's content cannot leak.
 TEST_F(XmlCheckTest, ExternalEntityIsNotResolved) {
     test::temp_dir dir;

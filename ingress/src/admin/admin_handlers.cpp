@@ -8,9 +8,9 @@
 #include "admin/admin_api.hpp"
 #include "admin/execution_json.hpp"
 #include "ferry/engine/intake/request_properties.hpp"
+#include "ferry/profiles/utf8.hpp"
 #include "ferry/store/error.hpp"
 #include "http/responses.hpp"
-#include "utf8.hpp"
 #include "version.hpp"
 
 namespace ferry::ingress {
@@ -166,7 +166,8 @@ boost::asio::awaitable<response> show_execution(routed_request r) {
     for (const auto& doc : record->document_ids) docs.emplace_back(doc);
     body["documents"] = std::move(docs);
     boost::json::object props;
-    for (const auto& [key, value] : record->process_props) props[as_utf8(key)] = as_utf8(value);
+    for (const auto& [key, value] : record->process_props)
+        props[profiles::as_utf8(key)] = profiles::as_utf8(value);
     body["properties"] = std::move(props);
     body["debug"] = record->debug;
     boost::json::array trace;
@@ -226,10 +227,11 @@ boost::asio::awaitable<response> show_execution_document(routed_request r) {
     body["id"] = document_id;
     body["execution_id"] = execution_id;
     boost::json::object props;
-    for (const auto& [key, value] : doc->props) props[as_utf8(key)] = as_utf8(value);
+    for (const auto& [key, value] : doc->props)
+        props[profiles::as_utf8(key)] = profiles::as_utf8(value);
     body["properties"] = std::move(props);
     body["size"] = doc->data.size();
-    if (valid_utf8(doc->data)) {
+    if (profiles::valid_utf8(doc->data)) {
         body["data"] = doc->data;
     } else {
         body["data_base64"] = engine::base64_encode(doc->data);

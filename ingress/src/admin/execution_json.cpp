@@ -3,7 +3,7 @@
 #include <cstdlib>
 
 #include "ferry/engine/model/message_template.hpp"
-#include "utf8.hpp"
+#include "ferry/profiles/utf8.hpp"
 
 namespace ferry::ingress {
 
@@ -50,7 +50,7 @@ boost::json::object execution_summary(const store::execution_record& record) {
         body["queue"] = std::move(q);
     }
     body["error"] = record.error.empty() ? boost::json::value(nullptr)
-                                         : boost::json::value(as_utf8(record.error));
+                                         : boost::json::value(profiles::as_utf8(record.error));
     return body;
 }
 

@@ -8,8 +8,8 @@
 #include "admin/admin_api.hpp"
 #include "admin/execution_json.hpp"
 #include "admin/execution_query.hpp"
+#include "ferry/profiles/utf8.hpp"
 #include "http/responses.hpp"
-#include "utf8.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -69,8 +69,9 @@ boost::json::object progress_json(const engine::replay_progress& p, bool with_it
                     o["dry_run_output_count"] = item.dry_output_count;
                     boost::json::array outputs;
                     for (const auto& text : item.dry_outputs) {
-                        outputs.emplace_back(valid_utf8(text) ? boost::json::value(text)
-                                                              : boost::json::value(nullptr));
+                        outputs.emplace_back(profiles::valid_utf8(text)
+                                                 ? boost::json::value(text)
+                                                 : boost::json::value(nullptr));
                     }
                     o["dry_run_outputs"] = std::move(outputs);
                 }

@@ -11,10 +11,10 @@
 #include "console/html.hpp"
 #include "console/page.hpp"
 #include "console/previews.hpp"
+#include "ferry/profiles/utf8.hpp"
 #include "ferry/store/error.hpp"
 #include "http/responses.hpp"
 #include "service.hpp"
-#include "utf8.hpp"
 
 namespace ferry::ingress::console {
 namespace {
@@ -51,7 +51,7 @@ boost::asio::awaitable<std::string> document_block(const routed_request& r,
         co_return out;
     }
     const auto& data = doc->data;
-    const bool text = valid_utf8(preview_of(data, preview_bytes));
+    const bool text = profiles::valid_utf8(preview_of(data, preview_bytes));
     out += tag("span", bytes_text(data.size()), "class=\"muted\"");
     if (text) {
         out +=
@@ -72,7 +72,8 @@ boost::asio::awaitable<std::string> document_block(const routed_request& r,
         out += "<p class=\"empty\">Binary (not UTF-8 text): download it to see it.</p>";
     }
     boost::json::object props;
-    for (const auto& [key, value] : doc->props) props[as_utf8(key)] = as_utf8(value);
+    for (const auto& [key, value] : doc->props)
+        props[profiles::as_utf8(key)] = profiles::as_utf8(value);
     out += "<details><summary>Document properties (" + std::to_string(props.size()) +
            ")</summary>" + properties_table(props) + "</details></div>";
     co_return out;
@@ -243,8 +244,8 @@ page execution_page(routed_request r) {
         for (const auto& [name, value] : answer.headers) headers += name + ": " + value + "\n";
         if (!headers.empty()) body += tag("pre", headers, "class=\"payload\"");
         const auto shown = preview_of(answer.body, preview_bytes);
-        body += valid_utf8(shown) ? tag("pre", shown, "class=\"payload\"")
-                                  : std::string("<p class=\"empty\">Binary body.</p>");
+        body += profiles::valid_utf8(shown) ? tag("pre", shown, "class=\"payload\"")
+                                            : std::string("<p class=\"empty\">Binary body.</p>");
         body += "</div>";
     }
     body += "</section>";

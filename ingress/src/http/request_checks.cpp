@@ -3,8 +3,8 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
+#include "ferry/profiles/utf8.hpp"
 #include "http/responses.hpp"
-#include "utf8.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -15,7 +15,7 @@ response refused(http::status status, std::string_view error, std::string detail
 }
 
 bool clean_text(std::string_view text) {
-    return text.find('\0') == std::string_view::npos && valid_utf8(text);
+    return text.find('\0') == std::string_view::npos && profiles::valid_utf8(text);
 }
 
 }  // namespace

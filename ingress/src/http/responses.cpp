@@ -4,7 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "utf8.hpp"
+#include "ferry/profiles/utf8.hpp"
 
 namespace ferry::ingress {
 
@@ -22,7 +22,7 @@ response error_response(http::status status, std::string_view error, std::string
                         unsigned version, bool keep_alive) {
     boost::json::object body;
     body["error"] = error;
-    body["detail"] = as_utf8(detail);  // it may quote the request
+    body["detail"] = profiles::as_utf8(detail);  // it may quote the request
     return json_response(status, boost::json::serialize(body), version, keep_alive);
 }
 

@@ -1,6 +1,6 @@
-#include "utf8.hpp"
+#include "ferry/profiles/utf8.hpp"
 
-namespace ferry::ingress {
+namespace ferry::profiles {
 namespace {
 
 // The length of the well-formed sequence at the start of `s`, 0 when there is none
@@ -34,14 +34,16 @@ std::size_t sequence_length(std::string_view s) {
 
 }  // namespace
 
-bool valid_utf8(std::string_view s) {
+std::size_t first_invalid_utf8(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
         const auto n = sequence_length(s.substr(i));
-        if (n == 0) return false;
+        if (n == 0) return i;
         i += n;
     }
-    return true;
+    return std::string_view::npos;
 }
+
+bool valid_utf8(std::string_view s) { return first_invalid_utf8(s) == std::string_view::npos; }
 
 std::string as_utf8(std::string_view s) {
     if (valid_utf8(s)) return std::string(s);
@@ -60,4 +62,4 @@ std::string as_utf8(std::string_view s) {
     return out;
 }
 
-}  // namespace ferry::ingress
+}  // namespace ferry::profiles
