@@ -1,6 +1,6 @@
 #include "intake/multipart.hpp"
 
-#include <boost/beast/core/string.hpp>
+#include "ferry/engine/ascii_case.hpp"
 
 namespace ferry::engine {
 namespace {
@@ -36,7 +36,7 @@ std::optional<std::string> parameter(std::string_view value, std::string_view na
                 std::string(trim(value.substr(i, end == std::string_view::npos ? end : end - i)));
             i = end;
         }
-        if (boost::beast::iequals(key, name)) return text;
+        if (equals_ignoring_case(key, name)) return text;
     }
     return std::nullopt;
 }
@@ -58,7 +58,7 @@ bool skip_line_end(std::string_view body, std::size_t& at) {
 
 boost::system::result<std::string, std::string> multipart_boundary(std::string_view content_type) {
     const auto media = trim(content_type.substr(0, content_type.find(';')));
-    if (!boost::beast::iequals(media.substr(0, 10), "multipart/")) {
+    if (!equals_ignoring_case(media.substr(0, 10), "multipart/")) {
         return {boost::system::in_place_error,
                 "a multipart operation needs Content-Type multipart/...; boundary=..., not '" +
                     std::string(media) + "'"};
@@ -111,7 +111,7 @@ boost::system::result<std::vector<store::document>, std::string> split_multipart
             }
             const auto name = std::string(trim(line.substr(0, colon)));
             const auto value = std::string(trim(line.substr(colon + 1)));
-            if (boost::beast::iequals(name, "Content-Disposition")) {
+            if (equals_ignoring_case(name, "Content-Disposition")) {
                 if (auto v = parameter(value, "name")) part.props["inpart_name"] = *v;
                 if (auto v = parameter(value, "filename")) part.props["inpart_filename"] = *v;
             }

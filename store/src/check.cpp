@@ -274,6 +274,7 @@ check_report check_store(const std::string& directory, std::size_t max_problems)
     const std::vector<std::string> required = {keys::documents, keys::executions, keys::pending,
                                                keys::meta, keys::answers};
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    families.reserve(existing.size());
     for (const auto& name : existing) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     for (const auto& name : required) {
         if (std::find(existing.begin(), existing.end(), name) == existing.end()) {

@@ -33,6 +33,28 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+// Under AddressSanitizer freed memory waits in a quarantine (256 MB) before it is reused, so
+// the server's memory grows with what it allocated, not with what it holds: the memory bounds
+// are checked in the other builds, and only printed here.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool quarantined_memory = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool quarantined_memory = true;
+#else
+constexpr bool quarantined_memory = false;
+#endif
+#else
+constexpr bool quarantined_memory = false;
+#endif
+
+// A memory bound that holds unless the build quarantines freed memory.
+void expect_memory_below(long grown_kb, long bound_kb, const std::string& what) {
+    if (!quarantined_memory) {
+        EXPECT_LT(grown_kb, bound_kb) << what;
+    }
+}
+
 long memory_kb(pid_t pid, const std::string& field) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     std::string line;
@@ -251,7 +273,7 @@ TEST_F(EdgeAbuseTest, ManyRequestsOnOneConnectionAndPipelining) {
     const auto after_kb = memory_kb(server.pid(), "VmRSS");
     std::cout << "[ edge     ] " << requests << " requests on one connection: RSS " << before_kb
               << " kB before, " << after_kb << " kB after\n";
-    EXPECT_LT(after_kb - before_kb, 64 * 1024);
+    expect_memory_below(after_kb - before_kb, 64 * 1024, "10,000 requests on one connection");
 
     const std::string echo =
         "POST /ws/simple/executeEcho HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none";
@@ -306,7 +328,7 @@ TEST_F(EdgeAbuseTest, TenThousandIdleConnections) {
               << held_kb << " kB holding them (" << (held_kb - before_kb) * 1024 / 10'000
               << " bytes each)\n";
     // A connection's buffers and coroutine: far below 64 KB each.
-    EXPECT_LT(held_kb - before_kb, 10'000 * 64);
+    expect_memory_below(held_kb - before_kb, 10'000 * 64, "10,000 idle connections");
     EXPECT_GT(others.ok.load(), 0);
     EXPECT_EQ(others.failed.load(), 0);
 }
@@ -381,7 +403,8 @@ TEST_F(EdgeAbuseTest, TlsHandshakeFlood) {
               << after_kb << " kB (" << before_kb << " kB before)\n";
     // Asio's TLS stream keeps 4 buffers of 17 KB per connection, and OpenSSL its own state:
     // bounded per connection (and the connections by --max-connections).
-    EXPECT_LT(after_kb - before_kb, static_cast<long>(flood.size()) * 160);
+    expect_memory_below(after_kb - before_kb, static_cast<long>(flood.size()) * 160,
+                        "a TLS handshake flood");
 }
 
 // A client that asks for a large answer and reads it a byte a second holds its connection only

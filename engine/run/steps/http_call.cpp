@@ -1,10 +1,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/string.hpp>
 #include <charconv>
 #include <chrono>
 
+#include "ferry/engine/ascii_case.hpp"
 #include "ferry/engine/run/http_client.hpp"
 #include "run/counted_wait.hpp"
 #include "run/steps.hpp"
@@ -27,7 +27,7 @@ bool worth_retrying(unsigned status) { return status == 429 || status >= 500; }
 std::chrono::milliseconds asked_pause(const http_response& res) {
     if (res.status != 429 && res.status != 503) return std::chrono::milliseconds(0);
     for (const auto& [name, value] : res.headers) {
-        if (!boost::beast::iequals(name, "Retry-After")) continue;
+        if (!equals_ignoring_case(name, "Retry-After")) continue;
         std::uint32_t seconds = 0;
         const auto* end = value.data() + value.size();
         if (std::from_chars(value.data(), end, seconds).ptr != end) break;
@@ -124,7 +124,7 @@ boost::asio::awaitable<step_output> run_step(const http_call_step& step,
         d.doc.data = std::move(answer->body);
         d.doc.props["http_status"] = std::to_string(answer->status);
         for (const auto& [name, value] : answer->headers) {
-            if (boost::beast::iequals(name, "Content-Type"))
+            if (equals_ignoring_case(name, "Content-Type"))
                 d.doc.props["http_content_type"] = value;
         }
         out.passed.push_back(std::move(d));

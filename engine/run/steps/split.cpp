@@ -1,4 +1,5 @@
 #include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -47,7 +48,10 @@ step_output run_step(const split_step& step, std::vector<working_document> in,
             continue;
         }
         boost::system::error_code ec;
-        const auto root = boost::json::parse(d.doc.data, ec);
+        // As deep as the intake lets a JSON body be (intake/json_scan.cpp).
+        boost::json::parse_options nesting;
+        nesting.max_depth = 512;
+        const auto root = boost::json::parse(d.doc.data, ec, {}, nesting);
         if (ec) {
             out.failed.emplace_back(std::move(d), "the document is not JSON: " + ec.message());
             continue;

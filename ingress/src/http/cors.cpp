@@ -1,9 +1,9 @@
 #include "http/cors.hpp"
 
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 #include <string>
 
+#include "ferry/engine/ascii_case.hpp"
 #include "ferry/engine/model/wildcard.hpp"
 #include "http/responses.hpp"
 #include "services/submit_answers.hpp"
@@ -11,7 +11,7 @@
 namespace ferry::ingress {
 namespace {
 
-using boost::beast::iequals;
+using engine::equals_ignoring_case;
 
 std::string lowered(std::string_view s) {
     std::string out(s);
@@ -21,15 +21,17 @@ std::string lowered(std::string_view s) {
 
 bool listed(const std::vector<std::string>& list, std::string_view item) {
     for (const auto& entry : list) {
-        if (entry == "*" || iequals(entry, item)) return true;
+        if (entry == "*" || equals_ignoring_case(entry, item)) return true;
     }
     return false;
 }
 
 // Request headers a browser may send cross-origin without asking (Fetch standard).
 bool safelisted(std::string_view header) {
-    return iequals(header, "accept") || iequals(header, "accept-language") ||
-           iequals(header, "content-language") || iequals(header, "content-type");
+    return equals_ignoring_case(header, "accept") ||
+           equals_ignoring_case(header, "accept-language") ||
+           equals_ignoring_case(header, "content-language") ||
+           equals_ignoring_case(header, "content-type");
 }
 
 std::string joined(const std::vector<std::string>& items) {

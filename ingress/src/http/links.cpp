@@ -1,6 +1,6 @@
 #include "http/links.hpp"
 
-#include <boost/beast/core/string.hpp>
+#include "ferry/engine/ascii_case.hpp"
 
 namespace ferry::ingress {
 namespace {
@@ -49,7 +49,7 @@ std::string link_base(const http::request_header<>& req, bool tls, const link_se
         return {};
     }
     const std::string scheme =
-        boost::beast::iequals(proto, "https") || (proto.empty() && tls) ? "https" : "http";
+        engine::equals_ignoring_case(proto, "https") || (proto.empty() && tls) ? "https" : "http";
     std::string host(fwd_host.empty() ? std::string_view(req[http::field::host]) : fwd_host);
     if (!fwd_port.empty() && host.find(':') == std::string::npos) {
         const bool default_port =

@@ -1,8 +1,8 @@
 #include "http/request_checks.hpp"
 
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
+#include "ferry/engine/ascii_case.hpp"
 #include "ferry/profiles/utf8.hpp"
 #include "http/responses.hpp"
 
@@ -31,7 +31,7 @@ std::optional<response> refuse_transfer_coding(const http::request_header<>& req
     std::size_t chunked = 0;
     for (auto field = first; field != last; ++field) {
         for (const auto coding : http::token_list(field->value())) {
-            if (boost::beast::iequals(coding, "chunked")) {
+            if (engine::equals_ignoring_case(coding, "chunked")) {
                 ++chunked;
                 continue;
             }

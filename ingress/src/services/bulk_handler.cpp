@@ -2,12 +2,12 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <vector>
 
+#include "ferry/engine/ascii_case.hpp"
 #include "ferry/engine/intake/request_documents.hpp"
 #include "http/responses.hpp"
 #include "services/submit_answers.hpp"
@@ -170,7 +170,7 @@ asio::awaitable<std::optional<bulk_result>> receive_bulk(
         co_return refuse(std::move(*bad));
     }
     base.process_props = std::move(call.process_props);
-    base.debug = boost::beast::iequals(req["X-Debug"], "true");
+    base.debug = engine::equals_ignoring_case(req["X-Debug"], "true");
     bulk_upload upload(svc, *call.process, std::move(base), fingerprint,
                        request_header_properties(req));
     const auto fail = [&](http::status status, std::string_view error, std::string_view detail) {

@@ -1,10 +1,10 @@
-#include <boost/beast/core/string.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <chrono>
 
+#include "ferry/engine/ascii_case.hpp"
 #include "ferry/engine/intake/request_documents.hpp"
 #include "ferry/engine/intake/request_properties.hpp"
 #include "ferry/transport/error.hpp"
@@ -117,7 +117,7 @@ boost::asio::awaitable<response> run_operation(request req, engine::submission s
     if (auto id = correlation_id(req); !id.empty())
         s.process_props["correlation_id"] = std::move(id);
     // SPEC §5: this one execution keeps everything, as in general mode.
-    s.debug = boost::beast::iequals(req["X-Debug"], "true");
+    s.debug = engine::equals_ignoring_case(req["X-Debug"], "true");
     if (p.listen.output != engine::data_type::none) {
         // The caller holds a connection and an execution for as long as it runs: the
         // operation's limit keeps a burst of slow calls from taking every executor.

@@ -1,10 +1,10 @@
 #include "services/submit_answers.hpp"
 
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "ferry/engine/ascii_case.hpp"
 #include "ferry/engine/intake/request_properties.hpp"
 #include "ferry/transport/error.hpp"
 #include "http/responses.hpp"
@@ -15,8 +15,8 @@ bool keeps_alive(const request_header& req) {
     bool close = false;
     bool keep = false;
     for (const auto& token : http::token_list(req[http::field::connection])) {
-        close = close || boost::beast::iequals(token, "close");
-        keep = keep || boost::beast::iequals(token, "keep-alive");
+        close = close || engine::equals_ignoring_case(token, "close");
+        keep = keep || engine::equals_ignoring_case(token, "keep-alive");
     }
     return req.version() >= 11 ? !close : keep;
 }

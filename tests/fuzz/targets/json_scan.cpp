@@ -5,6 +5,7 @@
 #include "intake/json_scan.hpp"
 
 #include <algorithm>
+#include <boost/json/error.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/value.hpp>
@@ -20,7 +21,9 @@ bool boost_json_reads(std::string_view text) {
     options.max_depth = 100'000;
     boost::system::error_code ec;
     (void)boost::json::parse(text, ec, {}, options);
-    return !ec;
+    // A number beyond a double's range is JSON (RFC 8259 leaves the range to the reader);
+    // Boost.JSON, which reads numbers as doubles, refuses it, and ferry keeps it as written.
+    return !ec || ec == boost::json::error::exponent_overflow;
 }
 
 }  // namespace
