@@ -21,6 +21,7 @@
 
 #include "support/admin_client.hpp"
 #include "support/eventually.hpp"
+#include "support/hostile_load.hpp"
 #include "support/http_client.hpp"
 #include "support/https_client.hpp"
 #include "support/processes.hpp"
@@ -55,23 +56,6 @@ void expect_memory_below(long grown_kb, long bound_kb, const std::string& what) 
     }
 }
 
-long memory_kb(pid_t pid, const std::string& field) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.starts_with(field + ":")) return std::stol(line.substr(field.size() + 1));
-    }
-    return -1;
-}
-
-void raise_descriptor_limit() {
-    rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
-    }
-}
-
 std::size_t count_of(const std::string& text, const std::string& part) {
     std::size_t n = 0;
     for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
@@ -83,28 +67,6 @@ int first_status(const std::string& raw) {
     if (!raw.starts_with("HTTP/1.")) return 0;
     return std::atoi(raw.c_str() + 9);
 }
-
-// Echo calls in a loop until stopped, counting those answered right and the others.
-struct bystander {
-    std::atomic<bool> stop{false};
-    std::atomic<int> ok{0};
-    std::atomic<int> failed{0};
-    std::thread thread;
-
-    explicit bystander(std::uint16_t port) {
-        thread = std::thread([this, port] {
-            while (!stop) {
-                const auto r = test::http_request(port, "POST", "/ws/simple/executeEcho", "hi");
-                (r.status == 200 && r.body == "hi" ? ok : failed).fetch_add(1);
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            }
-        });
-    }
-    ~bystander() {
-        stop = true;
-        thread.join();
-    }
-};
 
 constexpr const char* keep_process =
     "name: keepThing\n"
@@ -260,7 +222,7 @@ TEST_F(EdgeAbuseTest, HostileTargetsAndHeadersGetTheirStatus) {
 // the middle: answered in order up to the refusal, which closes the connection.
 TEST_F(EdgeAbuseTest, ManyRequestsOnOneConnectionAndPipelining) {
     test::server_process server(processes_.str(), data_.str());
-    const auto before_kb = memory_kb(server.pid(), "VmRSS");
+    const auto before_kb = test::memory_kb(server.pid(), "VmRSS");
     test::http_session session(server.port());
     constexpr int requests = 10'000;
     int ok = 0;
@@ -270,7 +232,7 @@ TEST_F(EdgeAbuseTest, ManyRequestsOnOneConnectionAndPipelining) {
         ok += res.status == 200 && res.body == body ? 1 : 0;
     }
     EXPECT_EQ(ok, requests);
-    const auto after_kb = memory_kb(server.pid(), "VmRSS");
+    const auto after_kb = test::memory_kb(server.pid(), "VmRSS");
     std::cout << "[ edge     ] " << requests << " requests on one connection: RSS " << before_kb
               << " kB before, " << after_kb << " kB after\n";
     expect_memory_below(after_kb - before_kb, 64 * 1024, "10,000 requests on one connection");
@@ -290,7 +252,7 @@ TEST_F(EdgeAbuseTest, ManyRequestsOnOneConnectionAndPipelining) {
 // refusal), other callers are served, and the server's memory grows by a bounded amount per
 // connection; at the idle timeout they are all closed.
 TEST_F(EdgeAbuseTest, TenThousandIdleConnections) {
-    raise_descriptor_limit();
+    test::raise_descriptor_limit();
     rlimit limit{};
     getrlimit(RLIMIT_NOFILE, &limit);
     // This process holds one end of each connection, the server (which inherits the limit)
@@ -300,8 +262,8 @@ TEST_F(EdgeAbuseTest, TenThousandIdleConnections) {
     }
     test::server_process server(processes_.str(), data_.str(),
                                 {"--max-connections", "12000", "--idle-timeout-ms", "30000"});
-    const auto before_kb = memory_kb(server.pid(), "VmRSS");
-    bystander others(server.port());
+    const auto before_kb = test::memory_kb(server.pid(), "VmRSS");
+    test::bystander others(server.port());
     asio::io_context io;
     std::vector<tcp::socket> idle;
     idle.reserve(10'000);
@@ -320,7 +282,7 @@ TEST_F(EdgeAbuseTest, TenThousandIdleConnections) {
         answered += !ec && std::string_view(answer.data(), n).starts_with("HTTP/1.1 200") ? 1 : 0;
     }
     EXPECT_EQ(answered, idle.size());
-    const auto held_kb = memory_kb(server.pid(), "VmRSS");
+    const auto held_kb = test::memory_kb(server.pid(), "VmRSS");
     const auto echo = test::http_request(server.port(), "POST", "/ws/simple/executeEcho", "still");
     EXPECT_EQ(echo.status, 200);
     EXPECT_EQ(echo.body, "still");
@@ -337,7 +299,7 @@ TEST_F(EdgeAbuseTest, TenThousandIdleConnections) {
 // clients that handshake properly: the broken ones are cut at the header timeout and counted,
 // the others are served throughout.
 TEST_F(EdgeAbuseTest, TlsHandshakeFlood) {
-    raise_descriptor_limit();
+    test::raise_descriptor_limit();
     test::temp_dir certs;
     test::test_pki pki(certs.str());
     const auto plain_port = test::free_port();
@@ -348,7 +310,7 @@ TEST_F(EdgeAbuseTest, TlsHandshakeFlood) {
          "https://127.0.0.1:" + std::to_string(tls_port) + "?cert=" + pki.server_cert() +
              "&key=" + pki.server_key(),
          "--header-timeout-ms", "1500"});
-    const auto before_kb = memory_kb(server.pid(), "VmRSS");
+    const auto before_kb = test::memory_kb(server.pid(), "VmRSS");
     asio::io_context io;
     std::vector<tcp::socket> flood;
     for (int i = 0; i < 2'000; ++i) {
@@ -374,31 +336,14 @@ TEST_F(EdgeAbuseTest, TlsHandshakeFlood) {
     }
     EXPECT_EQ(served, 20);
     // Every flood connection is closed by the server at its header timeout.
-    std::size_t closed = 0;
-    std::vector<bool> is_closed(flood.size(), false);
-    test::eventually(
-        [&] {
-            for (std::size_t i = 0; i < flood.size(); ++i) {
-                if (is_closed[i]) continue;
-                std::array<char, 4096> sink;
-                boost::system::error_code ec;
-                flood[i].non_blocking(true);
-                while (!ec) flood[i].read_some(asio::buffer(sink), ec);
-                if (ec != asio::error::would_block) {
-                    is_closed[i] = true;
-                    ++closed;
-                }
-            }
-            return closed == flood.size();
-        },
-        std::chrono::seconds(30), std::chrono::milliseconds(100));
+    const auto closed = test::wait_until_closed(flood, std::chrono::seconds(30));
     EXPECT_EQ(closed, flood.size());
     const auto failures = test::metric(plain_port, "ferry_tls_handshake_failures_total");
     EXPECT_FALSE(failures.empty());
     if (!failures.empty()) {
         EXPECT_GE(std::stol(failures), 1'000);
     }
-    const auto after_kb = memory_kb(server.pid(), "VmHWM");
+    const auto after_kb = test::memory_kb(server.pid(), "VmHWM");
     std::cout << "[ edge     ] TLS flood of " << flood.size() << " connections: peak RSS "
               << after_kb << " kB (" << before_kb << " kB before)\n";
     // Asio's TLS stream keeps 4 buffers of 17 KB per connection, and OpenSSL its own state:
@@ -411,7 +356,7 @@ TEST_F(EdgeAbuseTest, TlsHandshakeFlood) {
 // until the idle timeout: then it is reset, so that not even the kernel keeps sending to it.
 TEST_F(EdgeAbuseTest, ASlowReaderIsCutAtTheIdleTimeout) {
     test::server_process server(processes_.str(), data_.str(), {"--idle-timeout-ms", "2000"});
-    bystander others(server.port());
+    test::bystander others(server.port());
     const std::string big(8 << 20, 'x');
     asio::io_context io;
     tcp::socket s(io);

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "support/eventually.hpp"
+#include "support/hostile_load.hpp"
 #include "support/http_client.hpp"
 #include "support/processes.hpp"
 #include "support/server_process.hpp"
@@ -24,46 +25,6 @@ namespace ferry {
 namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-
-// A /proc/<pid>/status field in kB (VmRSS, VmHWM).
-long memory_kb(pid_t pid, const std::string& field) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.starts_with(field + ":")) return std::stol(line.substr(field.size() + 1));
-    }
-    return -1;
-}
-
-void raise_descriptor_limit() {
-    rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
-    }
-}
-
-// Echo calls in a loop until `stop`, counting those answered 200 and the others.
-struct bystander {
-    std::atomic<bool> stop{false};
-    std::atomic<int> ok{0};
-    std::atomic<int> failed{0};
-    std::thread thread;
-
-    explicit bystander(std::uint16_t port) {
-        thread = std::thread([this, port] {
-            while (!stop) {
-                const auto r = test::http_request(port, "POST", "/ws/simple/executeEcho", "hi");
-                (r.status == 200 && r.body == "hi" ? ok : failed).fetch_add(1);
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            }
-        });
-    }
-    ~bystander() {
-        stop = true;
-        thread.join();
-    }
-};
 
 }  // namespace
 
@@ -119,8 +80,8 @@ TEST_F(HostileTest, ConcurrentExecutionsPerOperationAreCapped) {
 // stays flat and other callers are served throughout.
 TEST_F(HostileTest, GigabyteBodiesCannotExhaustMemory) {
     test::server_process server(processes_.str(), data_.str());
-    const auto before_kb = memory_kb(server.pid(), "VmRSS");
-    bystander others(server.port());
+    const auto before_kb = test::memory_kb(server.pid(), "VmRSS");
+    test::bystander others(server.port());
 
     asio::io_context io;
     tcp::socket socket(io);
@@ -147,7 +108,7 @@ TEST_F(HostileTest, GigabyteBodiesCannotExhaustMemory) {
         "POST /ws/simple/executeEcho HTTP/1.1\r\nHost: x\r\nContent-Length: 1073741824\r\n\r\n");
     EXPECT_TRUE(announced.starts_with("HTTP/1.1 413")) << announced;
 
-    const auto peak_kb = memory_kb(server.pid(), "VmHWM");
+    const auto peak_kb = test::memory_kb(server.pid(), "VmHWM");
     EXPECT_LT(peak_kb - before_kb, 200 * 1024) << "peak " << peak_kb << " kB, before " << before_kb;
     EXPECT_TRUE(test::eventually([&] { return others.ok.load() > 0; }));
     EXPECT_EQ(others.failed.load(), 0);
@@ -157,10 +118,10 @@ TEST_F(HostileTest, GigabyteBodiesCannotExhaustMemory) {
 // the others are closed after the header timeout, and then everyone is served again; the
 // server's memory stays flat.
 TEST_F(HostileTest, ConnectionFloodsAreShedAndForgotten) {
-    raise_descriptor_limit();
+    test::raise_descriptor_limit();
     test::server_process server(processes_.str(), data_.str(),
                                 {"--max-connections", "300", "--header-timeout-ms", "1000"});
-    const auto before_kb = memory_kb(server.pid(), "VmRSS");
+    const auto before_kb = test::memory_kb(server.pid(), "VmRSS");
     asio::io_context io;
     std::vector<tcp::socket> flood;
     for (int i = 0; i < 600; ++i) {
@@ -188,27 +149,9 @@ TEST_F(HostileTest, ConnectionFloodsAreShedAndForgotten) {
     EXPECT_EQ(served.body, "back");
     // Each silent connection is dropped at its own header timeout, which a busy server (a
     // sanitizer build beside other tests) reaches over a while: wait until all are closed.
-    std::vector<bool> is_closed(flood.size(), false);
-    std::size_t closed = 0;
-    test::eventually(
-        [&] {
-            for (std::size_t i = 0; i < flood.size(); ++i) {
-                if (is_closed[i]) continue;
-                // Read past a 503 the server may have written before closing.
-                std::array<char, 4096> sink;
-                boost::system::error_code ec;
-                flood[i].non_blocking(true);
-                while (!ec) flood[i].read_some(asio::buffer(sink), ec);
-                if (ec != asio::error::would_block) {
-                    is_closed[i] = true;
-                    ++closed;
-                }
-            }
-            return closed == flood.size();
-        },
-        std::chrono::seconds(20), std::chrono::milliseconds(100));
+    const auto closed = test::wait_until_closed(flood, std::chrono::seconds(20));
     EXPECT_EQ(closed, flood.size()) << "every flood connection was closed by the server";
-    EXPECT_LT(memory_kb(server.pid(), "VmHWM") - before_kb, 100 * 1024);
+    EXPECT_LT(test::memory_kb(server.pid(), "VmHWM") - before_kb, 100 * 1024);
 }
 
 }  // namespace ferry
