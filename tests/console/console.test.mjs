@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free_port.mjs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -36,17 +36,6 @@ async function eventually(check, ms = 30000) {
     if (Date.now() > deadline) throw new Error('timed out waiting' + (last ? ': ' + last.message : ''));
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 // Debian's chromium, headless. --disable-dev-shm-usage: a busy machine's small /dev/shm
