@@ -3,9 +3,13 @@
 // and matched against the server's route table (every endpoint, from make_routes), matrix
 // parameters and `;auth=` credentials, Basic credentials, the CORS preflight, the cross-site
 // guard, forwarded headers, transfer codings, the target's decoded text, the web-service call
-// and its process properties, and the body split as the operation's input type would split it.
+// and its process properties, admission (users with tokens, IP allow-lists, operation and API
+// limits, admin users; Basic or `;auth=`), and the body split as the operation's input type would
+// split it.
 // Every refusal the connection would send is serialised and must read back as one well-formed
 // HTTP response (no header a request could inject a line into).
+#include <openssl/evp.h>
+
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -16,6 +20,7 @@
 #include <ferry/ingress/server_settings.hpp>
 #include <sstream>
 
+#include "access.hpp"
 #include "fuzz_input.hpp"
 #include "http/browser_guard.hpp"
 #include "http/cors.hpp"
@@ -23,6 +28,7 @@
 #include "http/request_checks.hpp"
 #include "http/responses.hpp"
 #include "routes.hpp"
+#include "service.hpp"
 #include "services/submit_answers.hpp"
 
 namespace {
@@ -68,10 +74,80 @@ constexpr engine::data_type input_types[] = {
     engine::data_type::single_json, engine::data_type::multiple_json,
     engine::data_type::multipart,   engine::data_type::ndjson};
 
-void web_service_call(const ingress::request& req, const boost::urls::url_view& target,
-                      const ingress::matched_route& found) {
-    const auto call = ingress::make_web_service_call(found.shape->service, req, target,
-                                                     found.param("operation"), found.matrix);
+std::string sha256_hex(std::string_view text) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned size = 0;
+    EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < size; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 15];
+    }
+    return out;
+}
+
+ingress::user with_token(std::string name, std::string_view token) {
+    ingress::user u;
+    u.name = std::move(name);
+    u.tokens.push_back({"t1", sha256_hex(token), 0});
+    return u;
+}
+
+// The users a server would read from its users file, each with the token "<name>-token" (the
+// dictionary holds their Basic and `;auth=` forms): an admin; a user limited to one operation
+// and to 10.0.0.0/8 (reached only through a trusted X-Forwarded-For); one limited to an API;
+// one every address is refused.
+ingress::service& admitting_service() {
+    static ferry::fuzz::input_file users_file(".users.json");
+    static const auto svc = [] {
+        ingress::user_directory users;
+        auto alice = with_token("alice", "alice-token");
+        alice.admin = true;
+        auto bob = with_token("bob", "bob-token");
+        bob.operations = {"orders"};
+        bob.ip_allow = std::vector{*ingress::ip_range::parse("10.0.0.0/8")};
+        auto carol = with_token("carol", "carol-token");
+        carol.apis = {"shop"};
+        auto dave = with_token("dave", "dave-token");
+        dave.ip_allow = std::vector<ingress::ip_range>{};
+        for (auto* u : {&alice, &bob, &carol, &dave}) users.add(std::move(*u));
+        const auto& path = users_file.write({});
+        if (!users.save(path)) invariant_broken("the fuzz users file cannot be written", path);
+        auto s = std::make_unique<ingress::service>();
+        s->users = std::make_shared<ingress::user_source>(path);
+        return s;
+    }();
+    return *svc;
+}
+
+// Who may come in, decided from the header as the connection decides it: a refusal must be a
+// response; under Basic authentication a caller let in is a known user.
+bool admitted(const ingress::request& req, const std::optional<ingress::simple_call>& call,
+              ingress::route_role role, const boost::asio::ip::address& from,
+              std::uint8_t options) {
+    auto& svc = admitting_service();
+    svc.settings.auth =
+        (options & 8) ? ingress::authentication::basic : ingress::authentication::none;
+    svc.settings.admin_auth =
+        (options & 16) ? ingress::authentication::basic : ingress::authentication::none;
+    auto outcome = ingress::admit(req, call, role, ingress::request_source{from, nullptr}, svc);
+    if (const auto* refused = std::get_if<ingress::response>(&outcome)) {
+        must_serialise(*refused);
+        return false;
+    }
+    const auto& user = std::get<ingress::caller>(outcome).user;
+    const bool checked = (call && svc.settings.auth == ingress::authentication::basic) ||
+                         (role == ingress::route_role::admin &&
+                          svc.settings.admin_auth == ingress::authentication::basic);
+    if (checked && !svc.users->current()->find(user)) {
+        invariant_broken("a caller let in who is not a user", user);
+    }
+    if (call && checked) (void)ingress::may_call(svc, user, call->operation);
+    return true;
+}
+
+void web_service_call(const ingress::request& req, const ingress::simple_call& call) {
     if (!call.matrix_auth.empty()) (void)engine::decode_credentials(call.matrix_auth);
     for (const auto& [name, value] : call.process_props) {
         if (name.empty()) invariant_broken("a process property without a name");
@@ -123,7 +199,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     links.trust_forwarded = (options & 1) != 0;
     if (options & 2) links.external_base_url = "https://api.example.com/base";
     const bool tls = (options & 4) != 0;
-    (void)ingress::client_address(req, peer, links);
+    const auto from = ingress::client_address(req, peer, links);
     const auto base = ingress::link_base(req, tls, links);
     if (const auto refused = ingress::refuse_cross_site(req, tls, base)) must_serialise(*refused);
     (void)engine::basic_credentials(req[http::field::authorization]);
@@ -148,8 +224,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         must_serialise(ingress::method_not_allowed(req, found.allow));
         return 0;
     }
-    if (found.shape->service != ingress::web_service::none && parser.is_done()) {
-        web_service_call(req, *target, found);
+    std::optional<ingress::simple_call> call;
+    if (found.shape->service != ingress::web_service::none) {
+        call = ingress::make_web_service_call(found.shape->service, req, *target,
+                                              found.param("operation"), found.matrix);
     }
+    if (!admitted(req, call, found.shape->role, from, options)) return 0;
+    if (call && parser.is_done()) web_service_call(req, *call);
     return 0;
 }
