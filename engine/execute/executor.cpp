@@ -34,7 +34,9 @@ void log_finished(const store::execution_record& rec, bool ok) {
                 {"correlation_id", correlation == rec.process_props.end()
                                        ? std::string_view(rec.reply_to)
                                        : std::string_view(correlation->second)},
-                {"duration_ms", std::to_string(rec.finished_ms - rec.started_ms)},
+                // A record that could not be read never started.
+                {"duration_ms",
+                 std::to_string(rec.started_ms == 0 ? 0 : rec.finished_ms - rec.started_ms)},
                 {"error", rec.error}});
 }
 

@@ -40,7 +40,8 @@ std::vector<claimed_execution> pending_queue::prepare(std::vector<work_item>& it
         claimed.error = "execution record unreadable: " + error.message();
         std::lock_guard lock(mutex_);
         damaged_.emplace(id, error == store::errc::corrupt_record
-                                 ? "the execution record does not decode"
+                                 ? "the execution record is damaged: it does not decode, or its "
+                                   "block fails its checksum (ferry check says which)"
                                  : "the execution record could not be read: " + error.message());
     };
     // One that cannot run goes with its whole record, to be failed.

@@ -75,13 +75,18 @@ struct opened_store {
     }
 };
 
-bool read_value(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string_view key,
-                std::string& value, checker& check, const std::string& what) {
+// What a point read found. An unreadable value (a block that fails its checksum) is reported
+// here, so that callers say "has no record" only of what is not there.
+enum class lookup { found, missing, unreadable };
+
+lookup read_value(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string_view key,
+                  std::string& value, checker& check, const std::string& what) {
     const auto status =
         db.Get(rocksdb::ReadOptions(), family, rocksdb::Slice(key.data(), key.size()), &value);
-    if (status.ok()) return true;
-    if (!status.IsNotFound()) check.problem(what + " cannot be read: " + status.ToString());
-    return false;
+    if (status.ok()) return lookup::found;
+    if (status.IsNotFound()) return lookup::missing;
+    check.problem(what + " cannot be read: " + status.ToString());
+    return lookup::unreadable;
 }
 
 void check_executions(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* executions, checker& check,
@@ -120,7 +125,8 @@ void check_documents(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* documents, ch
 void must_exist(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* executions, std::string_view id,
                 const std::string& named_by, checker& check) {
     std::string value;
-    if (!read_value(db, executions, id, value, check, "execution record " + shown(id))) {
+    if (read_value(db, executions, id, value, check, "execution record " + shown(id)) ==
+        lookup::missing) {
         check.problem(named_by + " names execution " + shown(id) + ", which has no record");
     }
 }
@@ -147,10 +153,12 @@ void check_pending(rocksdb::DB& db, const opened_store& store, std::uint64_t las
                           std::to_string(last_seq) + "): that value could be handed out twice");
         }
         std::string value;
-        if (!read_value(db, executions, id, value, check, "execution record " + shown(id))) {
+        const auto found =
+            read_value(db, executions, id, value, check, "execution record " + shown(id));
+        if (found == lookup::missing) {
             check.problem(entry + " names execution " + shown(id) + ", which has no record");
-            continue;
         }
+        if (found != lookup::found) continue;
         const auto record = decode_execution(value);
         if (!record) continue;  // reported with the executions
         if (record->pending_seq != *seq) {
@@ -163,7 +171,8 @@ void check_pending(rocksdb::DB& db, const opened_store& store, std::uint64_t las
         }
         for (const auto& doc_id : record->document_ids) {
             std::string doc;
-            if (!read_value(db, documents, doc_id, doc, check, "document " + shown(doc_id))) {
+            if (read_value(db, documents, doc_id, doc, check, "document " + shown(doc_id)) ==
+                lookup::missing) {
                 check.problem("execution " + shown(id) + " (" + entry + ") has lost its document " +
                               shown(doc_id));
             }
@@ -179,18 +188,19 @@ std::uint64_t check_meta(rocksdb::DB& db, const opened_store& store, checker& ch
     auto* meta = store.family(keys::meta);
     auto* executions = store.family(keys::executions);
     std::string format;
-    if (read_value(db, meta, keys::format_version, format, check, "the format version")) {
-        if (format != keys::current_format) {
-            check.problem("the store's format version is " + shown(format) +
-                          ", and this ferry reads version " + keys::current_format +
-                          " (a newer ferry wrote it?)");
-        }
-    } else {
+    const auto version =
+        read_value(db, meta, keys::format_version, format, check, "the format version");
+    if (version == lookup::found && format != keys::current_format) {
+        check.problem("the store's format version is " + shown(format) +
+                      ", and this ferry reads version " + keys::current_format +
+                      " (a newer ferry wrote it?)");
+    } else if (version == lookup::missing) {
         check.problem("the store has no format version");
     }
     std::uint64_t last_seq = 0;
     std::string seq_value;
-    if (read_value(db, meta, keys::last_seq, seq_value, check, "the last sequence value")) {
+    if (read_value(db, meta, keys::last_seq, seq_value, check, "the last sequence value") ==
+        lookup::found) {
         if (const auto seq = decode_be64(seq_value)) {
             last_seq = *seq;
         } else {

@@ -14,6 +14,9 @@ const char* describe(errc e) noexcept {
             return "storage I/O failure";
         case errc::shutting_down:
             return "store is shutting down";
+        case errc::damaged_store:
+            return "the store is damaged: a table file fails its checksum, and RocksDB takes no "
+                   "more writes until it is restored (ferry check names the file)";
     }
     return "unknown store error";
 }

@@ -83,8 +83,14 @@ struct store::impl {
         rocksdb::WriteOptions options;
         options.sync = sync;
         const auto status = db->Write(options, &batch);
-        if (!status.ok()) return from_status(status, what);
-        return {};
+        if (status.ok()) return {};
+        // A write reads no block: a corruption here is RocksDB's background error, set when a
+        // compaction met a damaged table file. Every write fails from then on.
+        if (status.IsCorruption()) {
+            log_failure(what, status);
+            return errc::damaged_store;
+        }
+        return from_status(status, what);
     }
 
     // Uploads a previous server was receiving when it stopped were never acknowledged: their

@@ -67,6 +67,10 @@ public:
         synced.sync = true;
         ASSERT_TRUE(db_->Put(synced, family(family_name), key, value).ok());
     }
+    rocksdb::Status read(const std::string& family_name, const std::string& key) {
+        std::string value;
+        return db_->Get(rocksdb::ReadOptions(), family(family_name), key, &value);
+    }
     std::optional<std::string> get(const std::string& family_name, const std::string& key) {
         std::string value;
         const auto status = db_->Get(rocksdb::ReadOptions(), family(family_name), key, &value);
@@ -75,6 +79,20 @@ public:
     }
     void drop(const std::string& family_name) {
         ASSERT_TRUE(db_->DropColumnFamily(family(family_name)).ok());
+    }
+    // Writes what the memtables hold to table files, where block checksums guard it.
+    void flush() { ASSERT_TRUE(db_->Flush(rocksdb::FlushOptions(), handles_).ok()); }
+    // The table files of a column family, by path.
+    std::vector<std::filesystem::path> table_files(const std::string& family_name) {
+        std::vector<rocksdb::LiveFileMetaData> files;
+        db_->GetLiveFilesMetaData(&files);
+        std::vector<std::filesystem::path> paths;
+        for (const auto& file : files) {
+            if (file.column_family_name == family_name) {
+                paths.emplace_back(file.db_path + "/" + file.name);
+            }
+        }
+        return paths;
     }
 
 private:
@@ -183,6 +201,139 @@ TEST_F(DamagedStoreTest, ARecordThatDoesNotDecodeIsSetAsideAndKept) {
     EXPECT_NE(after.output.find("execution " + damaged + " was set aside as damaged"),
               std::string::npos)
         << after.output;
+}
+
+std::string file_bytes(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// A table file with bytes overwritten on disk, and what it held before.
+struct damaged_table {
+    std::filesystem::path path;
+    std::string bytes;  // as damaged
+};
+
+// Writes the executions out to their one table file (a stopped server's WAL and memtable), then
+// overwrites 16 bytes a third of the way in, where a data block lies (the index and footer are
+// at the end). RocksDB's block checksum catches it whenever that block is read.
+damaged_table damage_executions_table(const std::filesystem::path& data) {
+    damaged_table table;
+    {
+        raw_store store(data);
+        store.flush();
+        const auto tables = store.table_files("executions");
+        EXPECT_EQ(tables.size(), 1u);
+        if (tables.empty()) return table;
+        table.path = tables[0];
+    }
+    table.bytes = file_bytes(table.path);
+    EXPECT_GT(table.bytes.size(), 8192u);
+    table.bytes.replace(table.bytes.size() / 3, 16, std::string(16, 'X'));
+    std::ofstream out(table.path, std::ios::binary | std::ios::trunc);
+    out << table.bytes;
+    return table;
+}
+
+// Bits flipped on disk inside a table file of the executions: `ferry check` names the file; the
+// server starts and serves, sets aside the executions whose block it cannot read (500
+// damaged_record), runs the others, and leaves the damaged file as it found it.
+TEST_F(DamagedStoreTest, ABlockThatFailsItsChecksumIsReportedAndItsExecutionsSetAside) {
+    const auto ids = queue_executions(300);
+    const auto table = damage_executions_table(data_.path());
+    ASSERT_FALSE(table.path.empty());
+
+    const auto before = run(check());
+    EXPECT_EQ(before.status, 1) << before.output;
+    EXPECT_NE(before.output.find("block checksum mismatch"), std::string::npos) << before.output;
+    EXPECT_NE(before.output.find(table.path.filename().string()), std::string::npos)
+        << before.output;
+    EXPECT_EQ(before.output.find("which has no record"), std::string::npos) << before.output;
+
+    std::size_t damaged = 0;
+    {
+        test::server_process server(processes_.str(), data_.str());
+        test::http_session session(server.port());
+        // Every acknowledged execution ends readable and succeeded, or set aside and said so.
+        for (const auto& id : ids) {
+            std::string state;
+            EXPECT_TRUE(test::eventually([&] {
+                const auto res = session.request("GET", "/_admin/executions/" + id);
+                if (res.status == 500 && res.body.find("damaged_record") != std::string::npos) {
+                    state = "damaged";
+                } else if (res.status == 200) {
+                    state = std::string(boost::json::parse(res.body).at("state").as_string());
+                }
+                return state == "damaged" || state == "succeeded";
+            })) << id
+                << " is " << state;
+            if (state == "damaged") ++damaged;
+        }
+        EXPECT_GT(damaged, 0u);
+        EXPECT_LT(damaged, ids.size());
+        // New work is taken and run beside the damage.
+        const auto posted = session.request("POST", "/ws/simple/createThing", "{\"n\":-1}");
+        ASSERT_EQ(posted.status, 202) << posted.body;
+        const auto id = std::string(boost::json::parse(posted.body).at("execution_id").as_string());
+        EXPECT_EQ(test::wait_finished(server.port(), id).at("state").as_string(), "succeeded");
+        EXPECT_NE(server.log().find("block checksum mismatch"), std::string::npos);
+        EXPECT_EQ(server.stop(), 0);
+    }
+    EXPECT_EQ(file_bytes(table.path), table.bytes);
+    const auto after = run(check());
+    EXPECT_EQ(after.status, 1) << after.output;
+    EXPECT_NE(after.output.find("was set aside as damaged"), std::string::npos) << after.output;
+}
+
+// Once a compaction reaches the damaged block, RocksDB takes no more writes (its background
+// error): ferry then refuses new work with a sentence that says why, acknowledges nothing it did
+// not store, still answers for what it holds, and stops cleanly. Each start flushes what the
+// last one wrote into a new table file; the fourth sets off the compaction.
+TEST_F(DamagedStoreTest, ACompactionThatMeetsTheDamageStopsWritesWithASentence) {
+    auto acknowledged = queue_executions(300);
+    const auto table = damage_executions_table(data_.path());
+    ASSERT_FALSE(table.path.empty());
+
+    bool refused = false;
+    for (int round = 0; round < 10 && !refused; ++round) {
+        test::server_process server(processes_.str(), data_.str(), {"--executors", "0"});
+        test::http_session session(server.port());
+        for (int i = 0; i < 20 && !refused; ++i) {
+            const auto res = session.request("POST", "/ws/simple/createThing",
+                                             "{\"round\":" + std::to_string(round) + "}");
+            if (res.status == 202) {
+                acknowledged.emplace_back(
+                    boost::json::parse(res.body).at("execution_id").as_string());
+                continue;
+            }
+            refused = true;
+            EXPECT_EQ(res.status, 507) << res.body;
+            EXPECT_NE(res.body.find("the store is damaged"), std::string::npos) << res.body;
+            EXPECT_NE(res.body.find("nothing was accepted"), std::string::npos) << res.body;
+            // What it holds is still read.
+            const auto one = session.request("GET", "/_admin/executions/" + acknowledged.back());
+            EXPECT_EQ(one.status, 200) << one.body;
+        }
+        EXPECT_EQ(server.stop(), 0);
+        if (refused) {
+            EXPECT_NE(server.log().find("Compaction error: Corruption"), std::string::npos);
+        }
+    }
+    EXPECT_TRUE(refused) << "no compaction reached the damaged table file";
+
+    EXPECT_EQ(file_bytes(table.path), table.bytes);
+    const auto checked = run(check());
+    EXPECT_EQ(checked.status, 1) << checked.output;
+    EXPECT_NE(checked.output.find("block checksum mismatch"), std::string::npos) << checked.output;
+    // Every acknowledged execution is in the store: readable, or in the damaged block.
+    raw_store store(data_.path());
+    std::size_t unreadable = 0;
+    for (const auto& id : acknowledged) {
+        const auto status = store.read("executions", id);
+        EXPECT_FALSE(status.IsNotFound()) << id;
+        if (status.IsCorruption()) ++unreadable;
+    }
+    EXPECT_GT(unreadable, 0u);
 }
 
 TEST_F(DamagedStoreTest, ADocumentThatDoesNotDecodeFailsItsExecutionAndIsKept) {

@@ -153,8 +153,8 @@ boost::asio::awaitable<response> show_execution(routed_request r) {
         if (record.error() == store::errc::corrupt_record) {
             co_return error_response(http::status::internal_server_error, "damaged_record",
                                      "the stored record of execution '" + id +
-                                         "' is damaged: it does not decode (ferry check lists "
-                                         "every damaged record)",
+                                         "' is damaged: it does not decode, or its block fails "
+                                         "its checksum (ferry check lists every damaged record)",
                                      req);
         }
         co_return error_response(http::status::internal_server_error, "storage_error",
@@ -216,8 +216,8 @@ boost::asio::awaitable<response> show_execution_document(routed_request r) {
         if (doc.error() == store::errc::corrupt_record) {
             co_return error_response(http::status::internal_server_error, "damaged_record",
                                      "the stored document '" + document_id +
-                                         "' is damaged: it does not decode (ferry check lists "
-                                         "every damaged record)",
+                                         "' is damaged: it does not decode, or its block fails "
+                                         "its checksum (ferry check lists every damaged record)",
                                      req);
         }
         co_return error_response(http::status::internal_server_error, "storage_error",

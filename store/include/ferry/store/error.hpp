@@ -12,6 +12,7 @@ enum class errc {
     corrupt_record,  // a value failed to decode: never retry
     io_failure,      // RocksDB I/O error (disk full, read-only after a background error)
     shutting_down,   // store closing: stop scheduling work
+    damaged_store,   // RocksDB met a block that fails its checksum and takes no more writes
 };
 
 const char* category_name(errc) noexcept;
