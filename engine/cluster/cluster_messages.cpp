@@ -1,7 +1,10 @@
 #include "cluster/cluster_messages.hpp"
 
+#include <algorithm>
+
 #include "ferry/store/codec.hpp"
 #include "ferry/store/error.hpp"
+#include "ferry/store/newer_formats.hpp"
 
 namespace ferry::engine::cluster {
 namespace {
@@ -83,6 +86,22 @@ boost::system::result<queued_run> decode_run(std::string_view bytes) {
         run.parked_on = *parked_on;
     }
     return run;
+}
+
+bool from_newer_ferry(std::string_view run_bytes) {
+    store::byte_reader in(run_bytes);
+    const auto format = in.get_byte();
+    if (!format) return false;
+    if (store::is_newer_format(*format, run_format)) return true;
+    if (*format != run_format) return false;
+    const auto record = in.get_string();
+    if (!record) return false;
+    if (store::newer_execution_format(*record)) return true;
+    std::vector<std::pair<std::string, std::string>> documents;
+    if (!get_pairs(in, documents)) return false;
+    return std::any_of(documents.begin(), documents.end(), [](const auto& document) {
+        return store::newer_document_format(document.second);
+    });
 }
 
 std::string encode_documents(const std::vector<std::pair<std::string, std::string>>& documents) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/system/result.hpp>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +34,12 @@ std::string encode_run(const queued_run& run);
 boost::system::result<queued_run> run_of(const store::new_execution& execution);
 /// Checks the record and every document whole.
 boost::system::result<queued_run> decode_run(std::string_view bytes);
+/// Whether a run decode_run() refused was written by a newer ferry (a cluster in the middle of
+/// an upgrade): its own format, its record's or a document's is newer than this ferry reads.
+/// Such a run is left in the stream for a ferry that reads it, never dropped.
+bool from_newer_ferry(std::string_view run_bytes);
+/// How long such a run waits before it is offered again.
+inline constexpr std::chrono::milliseconds newer_format_retry{std::chrono::seconds(30)};
 
 /// An execution's outcome in the cluster's record stream, written once (create-only): the
 /// final record and what its finish left. Executions finished together share their finish's

@@ -25,6 +25,14 @@ result<std::size_t> delayed_runs::move_due(std::chrono::milliseconds wait) {
     std::vector<nats::outgoing_message> runs;
     for (auto& message : *fetched) {
         auto run = decode_run(message.data());
+        if (!run && from_newer_ferry(message.data())) {
+            log::warn("queues",
+                      "a redelivery in the cluster is of a newer ferry's format; it is left "
+                      "for a node that reads it",
+                      {{"stream_seq", std::to_string(message.stream_seq())}});
+            (void)message.nak(newer_format_retry);
+            continue;
+        }
         if (!run) {
             log::error("queues", "an unreadable redelivery in the cluster was dropped",
                        {{"stream_seq", std::to_string(message.stream_seq())}});

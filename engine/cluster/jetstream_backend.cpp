@@ -250,6 +250,15 @@ execution_lease jetstream_backend::take(std::vector<nats::message> messages,
                                            static_cast<std::uint32_t>(message.deliveries()),
                                            message.stream_seq())
                 : boost::system::result<store::restarted_execution>(run.error());
+        if (!restarted && from_newer_ferry(message.data())) {
+            // A newer ferry wrote it (an upgrade under way): left for one that reads it.
+            log::warn("cluster",
+                      "an execution in the work stream is of a newer ferry's format; it is "
+                      "left for a node or worker that reads it",
+                      {{"stream_seq", std::to_string(message.stream_seq())}});
+            (void)message.nak(newer_format_retry);
+            continue;
+        }
         if (!restarted) {
             // Nothing in it can be trusted, not even its id: it never runs.
             log::error("cluster", "an unreadable execution in the work stream was dropped",

@@ -2,6 +2,7 @@
 
 #include "ferry/store/codec.hpp"
 #include "ferry/store/error.hpp"
+#include "ferry/store/newer_formats.hpp"
 
 namespace ferry::store {
 namespace {
@@ -348,6 +349,16 @@ boost::system::result<document> decode_document(std::string_view bytes) {
     }
     doc.data = in.rest();
     return doc;
+}
+
+bool newer_execution_format(std::string_view bytes) {
+    return !bytes.empty() &&
+           is_newer_format(static_cast<std::uint8_t>(bytes.front()), execution_format);
+}
+
+bool newer_document_format(std::string_view bytes) {
+    return !bytes.empty() &&
+           is_newer_format(static_cast<std::uint8_t>(bytes.front()), document_format);
 }
 
 bool check_document(std::string_view bytes) {

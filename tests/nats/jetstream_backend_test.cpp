@@ -243,8 +243,31 @@ TEST(JetStreamBackend, AnUnreadableRunIsDroppedAndTheRestRun) {
     const auto lease = h.backend().claim({.max = 10});
     ASSERT_EQ(lease.executions.size(), 1u);
     EXPECT_EQ(lease.executions[0].record.id, ids[0]);
+    // Terminated, it leaves the work stream; the claimed one stays until finished.
+    EXPECT_TRUE(
+        test::eventually([&] { return h.nats().stream("FERRY_RUNS").value().messages == 1; }));
     h.restart();
     EXPECT_TRUE(h.backend().claim({.max = 10}).executions.size() == 1u);  // only the real one
+}
+
+// A run a newer ferry wrote (a cluster in the middle of an upgrade: its own format byte, or its
+// record's, above what this ferry reads) is left in the work stream for a ferry that reads it:
+// never dropped as damaged, never run.
+TEST(JetStreamBackend, ARunOfANewerFerryIsLeftInTheStream) {
+    jetstream_harness h;
+    const auto runs_before = h.nats().stream("FERRY_RUNS").value().messages;
+    ASSERT_TRUE(h.nats().publish("ferry.runs", "\x02 a run in a format still to come", "newer"));
+    queued_run newer_record;
+    newer_record.record = "\x04 an execution record in a format still to come";
+    ASSERT_TRUE(h.nats().publish("ferry.runs", encode_run(newer_record), "newer-record"));
+    const auto ids = h.enqueue(1);
+    const auto lease = h.backend().claim({.max = 10});
+    ASSERT_EQ(lease.executions.size(), 1u);
+    EXPECT_EQ(lease.executions[0].record.id, ids[0]);
+    h.restart();
+    EXPECT_EQ(h.backend().claim({.max = 10}).executions.size(), 1u);  // only the real one
+    // Both are still there (work-queue retention removes what was acknowledged or terminated).
+    EXPECT_EQ(h.nats().stream("FERRY_RUNS").value().messages, runs_before + 3);
 }
 
 // Sequences reserved by several nodes at once never hand out a value twice.

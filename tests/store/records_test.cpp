@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ferry/store/error.hpp"
+#include "ferry/store/newer_formats.hpp"
 
 namespace ferry::store {
 
@@ -123,6 +124,31 @@ TEST(RecordsTest, CheckedExecutionHeadsAndDocuments) {
     EXPECT_FALSE(check_document(doc.substr(0, 4)));
     EXPECT_FALSE(check_document(""));
     EXPECT_FALSE(check_document("\x7f" + doc.substr(1)));
+}
+
+// The next few formats are a newer ferry's (a cluster mid-upgrade); the current ones, older
+// ones and bytes far past them are not.
+TEST(RecordsTest, NewerFormatsAreToldFromDamage) {
+    execution_record rec;
+    rec.id = "e1";
+    const auto current = encode_execution(rec);
+    EXPECT_FALSE(newer_execution_format(current));
+    auto next = current;
+    next[0] = static_cast<char>(next[0] + 1);
+    EXPECT_TRUE(newer_execution_format(next));
+    next[0] = 2;
+    EXPECT_FALSE(newer_execution_format(next));  // an older format, still read
+    next[0] = 'x';
+    EXPECT_FALSE(newer_execution_format(next));  // text, not a format
+    EXPECT_FALSE(newer_execution_format(""));
+
+    const auto doc = encode_document({"data", {}});
+    EXPECT_FALSE(newer_document_format(doc));
+    EXPECT_TRUE(newer_document_format("\x02" + doc.substr(1)));
+    EXPECT_FALSE(newer_document_format("\x7f" + doc.substr(1)));
+    EXPECT_TRUE(is_newer_format(17, 1));
+    EXPECT_FALSE(is_newer_format(18, 1));
+    EXPECT_FALSE(is_newer_format(0, 1));
 }
 
 // Document bytes (including NULs) and properties survive encoding.

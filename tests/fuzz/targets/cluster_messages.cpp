@@ -1,7 +1,7 @@
 // What a cluster node reads from NATS JetStream (queued runs, recorded outcomes, documents
 // riding alone, replies, escaped subject tokens), fed any bytes: another node's message, a
 // damaged one, or one of a newer ferry. Each gives a value or an error; what decodes must
-// encode and decode again unchanged.
+// encode and decode again unchanged, and is never taken for a newer ferry's run.
 #include "cluster/cluster_messages.hpp"
 
 #include "cluster/cluster_replies.hpp"
@@ -13,7 +13,10 @@ namespace cluster = ferry::engine::cluster;
 
 void queued_run(std::string_view bytes) {
     const auto run = cluster::decode_run(bytes);
+    // A run this ferry reads is never taken for a newer ferry's (and left unrun).
+    const bool newer = cluster::from_newer_ferry(bytes);
     if (!run) return;
+    if (newer) invariant_broken("a run this ferry reads is taken for a newer ferry's");
     const auto once = cluster::encode_run(*run);
     const auto again = cluster::decode_run(once);
     if (!again || cluster::encode_run(*again) != once) {
