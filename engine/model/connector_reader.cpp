@@ -2,20 +2,11 @@
 // process_call and http_call.
 #include <set>
 
+#include "ferry/profiles/xml_name.hpp"
 #include "model/step_reader.hpp"
 
 namespace ferry::engine {
-namespace {
-
-bool valid_xml_name(std::string_view name) {
-    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) || name[0] == '-' ||
-        name[0] == '.') {
-        return false;
-    }
-    return name.find_first_of("<>&\"'/= \t\r\n@") == std::string_view::npos;
-}
-
-}  // namespace
+using profiles::valid_xml_name;
 
 map_step step_reader::read_map(const YAML::Node& node) const {
     need_map(node, "map", "{output: xml, root: Order, fields: [{from: id, to: OrderId}]}");

@@ -6,6 +6,7 @@
 #include <initializer_list>
 
 #include "ferry/profiles/date_mask.hpp"
+#include "ferry/profiles/xml_name.hpp"
 
 namespace ferry::profiles {
 namespace {
@@ -83,12 +84,22 @@ void read_type(const YAML::Node& node, value_type& type, std::string& mask,
     }
 }
 
+// XML names are checked; a JSON member may have any name, the empty one included.
+void need_xml_name(const YAML::Node& node, const std::string& name, std::string_view what) {
+    if (valid_xml_name(name)) return;
+    fail(node,
+         "'" + name + "' is not an XML " + std::string(what) +
+             " name (it starts with neither a digit, '-' nor '.', and holds no spaces, markup, "
+             "quotes, '=', '/' or '@')");
+}
+
 profile_attribute read_attribute(const YAML::Node& node, std::string_view owner) {
     if (!node.IsMap()) fail(node, "an attribute is a map such as {name: id, type: integer}");
     only_keys(node, "an attribute", {"name", "type", "mask", "required"});
     profile_attribute a;
     if (!node["name"]) fail(node, "an attribute of '" + std::string(owner) + "' has no name");
     a.name = text(node["name"], "an attribute name");
+    need_xml_name(node["name"], a.name, "attribute");
     read_type(node, a.type, a.mask, "attribute '" + a.name + "'");
     if (const auto r = node["required"]) a.required = flag(r, "required");
     return a;
@@ -104,6 +115,7 @@ profile_element read_element(const YAML::Node& node, const std::string& parent_n
     profile_element e;
     if (const auto n = node["name"]) {
         e.name = text(n, "an element name");
+        if (format == profile_format::xml) need_xml_name(n, e.name, "element");
     } else if (!(root && format == profile_format::json)) {
         fail(node, "an element has no name");
     }

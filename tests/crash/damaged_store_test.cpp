@@ -310,9 +310,19 @@ TEST_F(DamagedStoreTest, ACompactionThatMeetsTheDamageStopsWritesWithASentence) 
             EXPECT_EQ(res.status, 507) << res.body;
             EXPECT_NE(res.body.find("the store is damaged"), std::string::npos) << res.body;
             EXPECT_NE(res.body.find("nothing was accepted"), std::string::npos) << res.body;
-            // What it holds is still read.
+            // What it holds is still read, and its status says it refuses writes.
             const auto one = session.request("GET", "/_admin/executions/" + acknowledged.back());
             EXPECT_EQ(one.status, 200) << one.body;
+            const auto status = session.request("GET", "/_admin/status");
+            EXPECT_EQ(status.status, 200) << status.body;
+            EXPECT_NE(status.body.find(R"("store":"refusing_writes")"), std::string::npos)
+                << status.body;
+            // So does `ferry status`, which fails for a script that asks whether all is well.
+            const auto cli =
+                run("status --server http://127.0.0.1:" + std::to_string(server.port()));
+            EXPECT_EQ(cli.status, 1) << cli.output;
+            EXPECT_NE(cli.output.find("listening (the store refuses writes"), std::string::npos)
+                << cli.output;
         }
         EXPECT_EQ(server.stop(), 0);
         if (refused) {

@@ -135,7 +135,10 @@ protected:
 
         // Still up and answering reads while the disk is full.
         test::http_session session(server.port());
-        EXPECT_EQ(session.request("GET", "/_admin/status").status, 200);
+        const auto status = session.request("GET", "/_admin/status");
+        EXPECT_EQ(status.status, 200);
+        EXPECT_NE(status.body.find(R"("store":"refusing_writes")"), std::string::npos)
+            << status.body;
         EXPECT_EQ(session.request("GET", "/_admin/executions/" + executions_.front()).status, 200);
         // Operators see it: the metric, and the console's overview with its alert.
         EXPECT_NE(session.request("GET", "/metrics").body.find("ferry_store_refusing_writes 1\n"),
@@ -155,6 +158,8 @@ protected:
             60s, 200ms);
         ASSERT_EQ(again.status, 202) << again.body << "\n" << server.log();
         EXPECT_NE(session.request("GET", "/metrics").body.find("ferry_store_refusing_writes 0\n"),
+                  std::string::npos);
+        EXPECT_NE(session.request("GET", "/_admin/status").body.find(R"("store":"ok")"),
                   std::string::npos);
         const auto receipt = boost::json::parse(again.body).as_object();
         executions_.emplace_back(receipt.at("execution_id").as_string());

@@ -52,6 +52,19 @@ TEST(ProfileYamlTest, WritesWhatItReads) {
     EXPECT_NE(text.find("max: unbounded"), std::string::npos) << text;
 }
 
+// A JSON member may have any name, the empty one included; it reads and writes back.
+TEST(ProfileYamlTest, JsonMembersMayHaveAnyName) {
+    const auto p = read_profile(
+        "profile: P\nformat: json\nroot:\n  elements:\n    - {name: \"\"}\n"
+        "    - {name: a b}\n    - {name: \"1\"}\n");
+    ASSERT_TRUE(p) << p.error().message;
+    ASSERT_EQ(p->root.elements.size(), 3u);
+    EXPECT_EQ(p->root.elements[0].name, "");
+    const auto again = read_profile(write_profile(*p));
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(write_profile(*again), write_profile(*p));
+}
+
 // Every mistake names its line and column and says what is wrong.
 TEST(ProfileYamlTest, MistakesHavePositions) {
     struct bad {
@@ -75,6 +88,18 @@ TEST(ProfileYamlTest, MistakesHavePositions) {
          "no name"},
         {"profile: P\nformat: xml\nroot:\n  elements: []\n", 4, "no name"},
         {"profile: P\nformat: xml\nroot: {name: [unclosed\n", 4, ""},
+        // XML names: an empty one (here a YAML tag with no text, which the fuzzer found: the
+        // profile read, but what it wrote did not), markup, spaces, a leading digit, '@'.
+        {"profile: P\nformat: xml\nroot:\n  name: !Invoice\n  namespace: urn:x\n", 4,
+         "'' is not an XML element name"},
+        {"profile: P\nformat: xml\nroot: {name: \"\"}\n", 3, "not an XML element name"},
+        {"profile: P\nformat: xml\nroot:\n  name: R\n  elements:\n    - {name: a b}\n", 6,
+         "'a b' is not an XML element name"},
+        {"profile: P\nformat: xml\nroot:\n  name: R\n  elements:\n    - {name: \"<b>\"}\n", 6,
+         "not an XML element name"},
+        {"profile: P\nformat: xml\nroot: {name: 1st}\n", 3, "not an XML element name"},
+        {"profile: P\nformat: xml\nroot:\n  name: R\n  attributes: [{name: \"@id\"}]\n", 5,
+         "'@id' is not an XML attribute name"},
     };
     for (const auto& c : cases) {
         const auto p = read_profile(c.text);

@@ -42,17 +42,20 @@ int status(const list_options& o) {
         std::fprintf(stderr, "ferry: %s\n", error.c_str());
         return 2;
     }
+    boost::system::error_code ec;
+    const auto body = json::parse(reply->body, ec);
+    const auto* fields = !ec && body.is_object() ? &body.as_object() : nullptr;
+    const auto* state = fields ? fields->if_contains("status") : nullptr;
+    const auto* store = fields ? fields->if_contains("store") : nullptr;
+    const bool refusing_writes = store && json_text(*store) == "refusing_writes";
     if (o.connection.json) {
         std::printf("%s\n", reply->body.c_str());
     } else {
-        boost::system::error_code ec;
-        const auto body = json::parse(reply->body, ec);
-        const auto* state =
-            !ec && body.is_object() ? body.as_object().if_contains("status") : nullptr;
-        std::printf("%s %s\n", o.connection.server.c_str(),
-                    state ? json_text(*state).c_str() : reply->body.c_str());
+        std::printf("%s %s%s\n", o.connection.server.c_str(),
+                    state ? json_text(*state).c_str() : reply->body.c_str(),
+                    refusing_writes ? " (the store refuses writes: posts are answered 507)" : "");
     }
-    return reply->status == 200 ? 0 : 1;
+    return reply->status == 200 && !refusing_writes ? 0 : 1;
 }
 
 int executions(const list_options& o) {
