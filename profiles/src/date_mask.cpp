@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <ctime>
+#include <limits>
 
 namespace ferry::profiles {
 namespace {
@@ -68,13 +69,15 @@ std::string format_date(std::int64_t epoch_ms, std::string_view mask) {
 std::optional<std::int64_t> parse_date(std::string_view text, std::string_view mask) {
     int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, millis = 0;
     std::size_t at = 0;
-    // Reads exactly `run` digits (or 1-2 for single letters, as in "d" for 1..31).
+    // Reads exactly `run` digits (or 1-2 for single letters, as in "d" for 1..31). A value
+    // past 999,999,999 (a mask of ten y's or S's) is no field's, and would not fit: refused.
     const auto read_digits = [&](std::size_t run, int& out) {
         std::size_t n = 0;
         int value = 0;
         const std::size_t most = run == 1 ? 2 : run;
         while (n < most && at + n < text.size() &&
                std::isdigit(static_cast<unsigned char>(text[at + n]))) {
+            if (value > 99'999'999) return false;
             value = value * 10 + (text[at + n] - '0');
             ++n;
         }
@@ -130,7 +133,7 @@ std::optional<std::int64_t> parse_date(std::string_view text, std::string_view m
         i += run;
     }
     if (at != text.size() || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
-        minute > 59 || second > 60) {
+        minute > 59 || second > 60 || millis > 999) {
         return std::nullopt;
     }
     std::tm tm{};
@@ -143,6 +146,9 @@ std::optional<std::int64_t> parse_date(std::string_view text, std::string_view m
     const std::time_t seconds = timegm(&tm);
     // timegm normalises 31 February into March: such a date does not exist.
     if (tm.tm_mday != day || tm.tm_mon != month - 1) return std::nullopt;
+    // A year so far out that its milliseconds do not fit in 64 bits.
+    constexpr std::int64_t latest = std::numeric_limits<std::int64_t>::max() / 1000 - 1;
+    if (seconds > latest) return std::nullopt;
     return static_cast<std::int64_t>(seconds) * 1000 + millis;
 }
 
