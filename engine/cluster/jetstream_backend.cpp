@@ -6,6 +6,7 @@
 #include "cluster/cluster_messages.hpp"
 #include "ferry/nats/error.hpp"
 #include "ferry/store/log.hpp"
+#include "id_generator.hpp"
 
 namespace ferry::engine::cluster {
 namespace {
@@ -32,7 +33,7 @@ bool lost_race(const boost::system::error_code& e) {
 }
 
 jetstream_backend::jetstream_backend(nats::connection& nats, jetstream_settings settings)
-    : nats_(nats), settings_(std::move(settings)) {}
+    : nats_(nats), settings_(std::move(settings)), holder_(random_hex128().substr(0, 16)) {}
 
 result<std::unique_ptr<jetstream_backend>> jetstream_backend::open(
     nats::connection& nats, jetstream_settings settings, std::chrono::milliseconds patience) {
@@ -316,20 +317,23 @@ bool jetstream_backend::settled_before(nats::message& message, const std::string
         return true;
     }
     if (!*last) return false;
-    if (auto recorded = decode_outcome((*last)->data); recorded) {
-        std::vector<std::string> subjects;
-        for (const auto& run : recorded->started) {
-            auto decoded = decode_run(run);
-            subjects.push_back(decoded ? waiting_subject(*decoded) : subject("runs", ""));
-        }
-        if (auto again = publish_runs(recorded->started_ids, recorded->started, subjects, true);
-            !again) {
-            (void)message.nak(1s);
-            return true;
-        }
+    if (auto queued = queue_started_by(**last); !queued) {
+        (void)message.nak(1s);
+        return true;
     }
     (void)message.ack();
     return true;
+}
+
+result<void> jetstream_backend::queue_started_by(const nats::stored_message& outcome) {
+    auto recorded = decode_outcome(outcome.data);
+    if (!recorded) return {};  // nothing in it can be trusted, not even what it started
+    std::vector<std::string> subjects;
+    for (const auto& run : recorded->started) {
+        auto decoded = decode_run(run);
+        subjects.push_back(decoded ? waiting_subject(*decoded) : subject("runs", ""));
+    }
+    return publish_runs(recorded->started_ids, recorded->started, subjects, true);
 }
 
 bool jetstream_backend::extend(std::uint64_t lease, std::chrono::milliseconds lease_for) {

@@ -107,6 +107,9 @@ private:
     /// A redelivered execution whose outcome is recorded: completes that finish and
     /// acknowledges the work. False when it has no outcome (it runs).
     bool settled_before(nats::message& message, const std::string& id);
+    /// Queues again what a recorded outcome started (same message ids: each once), for a
+    /// finisher that died between its outcome and its queue sends.
+    boost::system::result<void> queue_started_by(const nats::stored_message& outcome);
     /// Writes kept answers (replies, pages) under "<prefix>.answer.<key>", all acknowledged.
     boost::system::result<void> publish_answers(const kept_answers& answers);
     /// Where a run waits: in the parked stream (for a listener), the delayed stream (a
@@ -124,6 +127,9 @@ private:
 
     nats::connection& nats_;
     const jetstream_settings settings_;
+    // This backend's own, random: an outcome's message id names its holder (this backend and
+    // the lease), never only the delivery, whose count a new consumer leader may start again.
+    const std::string holder_;
     std::unique_ptr<nats::pull_consumer> consumer_;
     std::mutex consumer_mutex_;  // one fetch at a time
     std::unique_ptr<nats::subscription> work_hints_;

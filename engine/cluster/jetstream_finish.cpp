@@ -22,6 +22,7 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
     }
     std::vector<const store::execution_record*> finishing;
     std::vector<std::uint64_t> deliveries;  // of each one finishing
+    std::vector<std::uint64_t> held_by;     // of each one finishing: its lease
     std::vector<std::string_view> runs;     // of each one finishing: its run, as claimed
     {
         std::lock_guard lock(mutex_);
@@ -36,6 +37,7 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
             held->second.finishing = true;
             finishing.push_back(&rec);
             deliveries.push_back(held->second.message.deliveries());
+            held_by.push_back(held->second.lease);
             runs.push_back(held->second.message.data());  // held until acknowledged
         };
         for (const auto& rec : records) take_if_held(rec);
@@ -119,16 +121,27 @@ result<finish_report> jetstream_backend::finish(std::span<const std::uint64_t> l
             outcome.started_ids = started_ids;
             first = false;
         }
-        // The message id is this delivery's: a finish written again after a failure is a
-        // duplicate of its own first write (it won), while another holder of the execution (a
-        // later delivery) meets the create-only condition and loses.
+        // The message id is this holder's (backend and lease): a finish written again after a
+        // failure is a duplicate of its own first write (it won), while any other holder of the
+        // execution meets the create-only condition and loses. Not the delivery's: a consumer
+        // leader that died before its delivery count was replicated leaves a successor that
+        // hands the execution out again as a first delivery, and two holders of one delivery
+        // number would each take the other's write for its own.
         const auto written =
             nats_.publish(subject("outcome", rec->id), encode_outcome(outcome),
                           "outcome:" + rec->id + ":" + std::to_string(rec->pending_seq) + ":" +
-                              std::to_string(deliveries[i]),
+                              holder_ + "-" + std::to_string(held_by[i]),
                           {{nats::expected_last_subject_seq, "0"}});
         if (!written && lost_race(written.error())) {
-            // Another process ran it too (this one stalled past the ack wait): its outcome stands.
+            // Another holder ran it too (this one stalled past the ack wait, or a new consumer
+            // leader handed it out again): its outcome stands. Before this work is acknowledged,
+            // what that outcome started is queued, should its finisher have died before.
+            auto stands = nats_.last_message(settings_.records_stream, subject("outcome", rec->id));
+            auto queued = stands && *stands ? queue_started_by(**stands) : result<void>();
+            if (!stands || !queued) {
+                unmark();
+                return !stands ? stands.error() : queued.error();
+            }
             report.dropped.push_back(rec->id);
             continue;
         }

@@ -174,6 +174,83 @@ TEST(JetStreamBackend, ARedeliveryWhoseOutcomeIsRecordedIsNotRunAgain) {
     EXPECT_EQ(h.stored(ids[0]).state, store::execution_state::succeeded);
 }
 
+// A consumer that forgot a delivery hands the execution out again as a first delivery: what a
+// consumer leader that dies before its delivery count is replicated leaves (here the consumer
+// is deleted and made again, which forgets the same way). The two holders have one delivery
+// number; the first outcome still stands, and the other finish is dropped, not taken for the
+// first's own write.
+TEST(JetStreamBackend, TwoHoldersOfOneDeliveryNumberFinishOnce) {
+    jetstream_harness h;
+    const auto ids = h.enqueue(1);
+    const auto first = h.backend().claim({.max = 1});
+    ASSERT_EQ(first.executions.size(), 1u);
+
+    const jetstream_settings names;
+    ASSERT_TRUE(h.nats().publish_plain(
+        "$JS.API.CONSUMER.DELETE." + names.runs_stream + "." + names.consumer, ""));
+    ASSERT_TRUE(
+        test::eventually([&] { return !h.nats().consumer(names.runs_stream, names.consumer); }));
+    auto other = h.another_node();  // makes the consumer again
+    execution_lease second;
+    ASSERT_TRUE(test::eventually([&] {
+        second = other.backend->claim({.max = 1});
+        return !second.empty();
+    }));
+    ASSERT_EQ(second.executions.size(), 1u);
+    ASSERT_EQ(second.executions[0].record.id, ids[0]);
+    EXPECT_EQ(second.executions[0].record.attempts, first.executions[0].record.attempts);
+
+    const std::vector<store::execution_record> here{succeeded(first.executions[0].record, "first")};
+    execution_output out;
+    const std::uint64_t first_lease[] = {first.id};
+    const auto won = h.backend().finish(first_lease, here, out);
+    ASSERT_TRUE(won) << won.error().message();
+    EXPECT_TRUE(won->dropped.empty());
+
+    const std::vector<store::execution_record> there{
+        succeeded(second.executions[0].record, "second")};
+    const std::uint64_t second_lease[] = {second.id};
+    const auto lost = other.backend->finish(second_lease, there, out, nullptr);
+    ASSERT_TRUE(lost) << lost.error().message();
+    EXPECT_EQ(lost->dropped, std::vector<std::string>{ids[0]});
+    EXPECT_EQ(h.stored(ids[0]).error, "first");
+}
+
+// The finisher whose outcome stood died before queueing what it started, and the execution's
+// other holder (which ran it too) loses the race: it queues those runs before its work is
+// acknowledged, so that nothing the recorded outcome started is lost with the work.
+TEST(JetStreamBackend, AFinishThatLosesQueuesWhatTheWinnerStarted) {
+    jetstream_harness h;
+    const auto ids = h.enqueue(1);
+    const auto lease = h.backend().claim({.max = 1});
+    ASSERT_EQ(lease.executions.size(), 1u);
+    recorded_outcome winner;
+    winner.record = store::encode_execution(succeeded(lease.executions[0].record, "winner"));
+    const auto child = execution("child-of-" + ids[0], "started by the winner");
+    winner.started = {encode_run(run_of(child).value())};
+    winner.started_ids = {child.record.id};
+    ASSERT_TRUE(record_elsewhere(h.nats(), ids[0], winner));  // and its finisher died
+
+    const std::vector<store::execution_record> records{
+        succeeded(lease.executions[0].record, "loser")};
+    execution_output out;
+    const std::uint64_t leases[] = {lease.id};
+    const auto done = h.backend().finish(leases, records, out);
+    ASSERT_TRUE(done) << done.error().message();
+    EXPECT_EQ(done->dropped, std::vector<std::string>{ids[0]});
+
+    execution_lease next;
+    ASSERT_TRUE(test::eventually([&] {
+        next = h.backend().claim({.max = 10});
+        return !next.empty();
+    }));
+    ASSERT_EQ(next.executions.size(), 1u);
+    EXPECT_EQ(next.executions[0].record.id, child.record.id);
+    ASSERT_EQ(next.executions[0].documents.size(), 1u);
+    EXPECT_EQ(next.executions[0].documents[0].data, "started by the winner");
+    EXPECT_EQ(h.stored(ids[0]).error, "winner");
+}
+
 // What a finish leaves is recorded with the outcome: step outputs (by the trace), started
 // executions (queued, and claimable on any node), dead letters.
 TEST(JetStreamBackend, AFinishRecordsWhatTheExecutionLeft) {
