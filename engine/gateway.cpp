@@ -442,6 +442,8 @@ bool gateway::cancel_replay(const std::string& id) { return impl_->engine.replay
 
 engine_stats gateway::stats() const { return impl_->engine.stats(); }
 
+bool gateway::refusing_writes() const { return impl_->engine.refusing_writes(); }
+
 void gateway::close() {
     impl_->intake.close();
     impl_->replies.reset();

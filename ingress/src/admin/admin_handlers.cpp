@@ -137,7 +137,7 @@ response status(const routed_request& r) {
     body["version"] = ferry_version();
     // Still 200 while the store refuses writes: reads are served, and only a post that
     // succeeds ends the refusal, so a balancer that dropped the node would keep it refusing.
-    body["store"] = svc.gateway->stats().intake.refusing_writes ? "refusing_writes" : "ok";
+    body["store"] = svc.gateway->refusing_writes() ? "refusing_writes" : "ok";
     return json_response(
         state == server_state::listening ? http::status::ok : http::status::service_unavailable,
         boost::json::serialize(body), req.version(), req.keep_alive());

@@ -138,6 +138,8 @@ public:
         std::string id);
 
     engine_stats stats() const;
+    /// Whether the store refuses writes now (stats().intake.refusing_writes, without the rest).
+    bool refusing_writes() const;
     /// Cluster mode: the cluster's nodes and workers as they last reported (read from the
     /// cluster, off the I/O threads); nullopt in embedded mode.
     boost::asio::awaitable<std::optional<boost::system::result<std::vector<cluster::member_view>>>>

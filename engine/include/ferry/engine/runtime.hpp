@@ -92,6 +92,8 @@ public:
     executor_pool& executors() { return executors_; }
     const runtime_settings& settings() const { return settings_; }
     engine_stats stats() const;
+    /// Whether the store refuses writes now (stats().intake.refusing_writes, without the rest).
+    bool refusing_writes() const { return intake_.refusing_writes(); }
     /// Cluster mode: the cluster's nodes and workers; nullptr in embedded mode.
     const cluster::cluster_node* cluster() const { return cluster_.get(); }
     /// Removes dead letters (resent or cleared): on every node of a cluster.

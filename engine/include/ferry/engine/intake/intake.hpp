@@ -77,6 +77,8 @@ public:
     void start();
     void stop();
     intake_stats stats() const;
+    /// intake_stats::refusing_writes alone, for a health check: one atomic read.
+    bool refusing_writes() const { return refusing_writes_.load(std::memory_order_relaxed); }
 
 private:
     struct pipeline;  // the intake thread's state: its socket and id generator
