@@ -121,6 +121,27 @@ store::execution_record succeeded(store::execution_record rec, const std::string
     return rec;
 }
 
+/// Finishes the lease's one execution as succeeded, with `mark` as its error text (to tell
+/// whose outcome stood).
+boost::system::result<finish_report> finish_one(execution_backend& backend,
+                                                const execution_lease& lease,
+                                                const std::string& mark) {
+    const std::vector<store::execution_record> records{succeeded(lease.executions[0].record, mark)};
+    execution_output out;
+    const std::uint64_t leases[] = {lease.id};
+    return backend.finish(leases, records, out);
+}
+
+/// Claims until something comes; empty when nothing did in eventually()'s time.
+execution_lease next_claim(execution_backend& backend) {
+    execution_lease lease;
+    (void)test::eventually([&] {
+        lease = backend.claim({.max = 10});
+        return !lease.empty();
+    });
+    return lease;
+}
+
 }  // namespace
 
 // Finished elsewhere first (this process stalled past the ack wait while another ran it): the
@@ -134,11 +155,7 @@ TEST(JetStreamBackend, AnOutcomeRecordedElsewhereFirstStands) {
     elsewhere.record = store::encode_execution(succeeded(lease.executions[0].record, "elsewhere"));
     ASSERT_TRUE(record_elsewhere(h.nats(), ids[0], elsewhere));
 
-    const std::vector<store::execution_record> records{
-        succeeded(lease.executions[0].record, "here")};
-    execution_output out;
-    const std::uint64_t leases[] = {lease.id};
-    const auto done = h.backend().finish(leases, records, out);
+    const auto done = finish_one(h.backend(), lease, "here");
     ASSERT_TRUE(done) << done.error().message();
     EXPECT_EQ(done->dropped, std::vector<std::string>{ids[0]});
     EXPECT_EQ(h.stored(ids[0]).error, "elsewhere");
@@ -162,11 +179,7 @@ TEST(JetStreamBackend, ARedeliveryWhoseOutcomeIsRecordedIsNotRunAgain) {
     ASSERT_TRUE(record_elsewhere(h.nats(), ids[0], outcome));
 
     h.restart();  // the lease is given back unfinished: it comes again, its outcome recorded
-    execution_lease again;
-    ASSERT_TRUE(test::eventually([&] {
-        again = h.backend().claim({.max = 10});
-        return !again.empty();
-    }));
+    const auto again = next_claim(h.backend());
     ASSERT_EQ(again.executions.size(), 1u);
     EXPECT_EQ(again.executions[0].record.id, child.record.id);
     ASSERT_EQ(again.executions[0].documents.size(), 1u);
@@ -191,26 +204,15 @@ TEST(JetStreamBackend, TwoHoldersOfOneDeliveryNumberFinishOnce) {
     ASSERT_TRUE(
         test::eventually([&] { return !h.nats().consumer(names.runs_stream, names.consumer); }));
     auto other = h.another_node();  // makes the consumer again
-    execution_lease second;
-    ASSERT_TRUE(test::eventually([&] {
-        second = other.backend->claim({.max = 1});
-        return !second.empty();
-    }));
+    const auto second = next_claim(*other.backend);
     ASSERT_EQ(second.executions.size(), 1u);
     ASSERT_EQ(second.executions[0].record.id, ids[0]);
     EXPECT_EQ(second.executions[0].record.attempts, first.executions[0].record.attempts);
 
-    const std::vector<store::execution_record> here{succeeded(first.executions[0].record, "first")};
-    execution_output out;
-    const std::uint64_t first_lease[] = {first.id};
-    const auto won = h.backend().finish(first_lease, here, out);
+    const auto won = finish_one(h.backend(), first, "first");
     ASSERT_TRUE(won) << won.error().message();
     EXPECT_TRUE(won->dropped.empty());
-
-    const std::vector<store::execution_record> there{
-        succeeded(second.executions[0].record, "second")};
-    const std::uint64_t second_lease[] = {second.id};
-    const auto lost = other.backend->finish(second_lease, there, out, nullptr);
+    const auto lost = finish_one(*other.backend, second, "second");
     ASSERT_TRUE(lost) << lost.error().message();
     EXPECT_EQ(lost->dropped, std::vector<std::string>{ids[0]});
     EXPECT_EQ(h.stored(ids[0]).error, "first");
@@ -231,19 +233,11 @@ TEST(JetStreamBackend, AFinishThatLosesQueuesWhatTheWinnerStarted) {
     winner.started_ids = {child.record.id};
     ASSERT_TRUE(record_elsewhere(h.nats(), ids[0], winner));  // and its finisher died
 
-    const std::vector<store::execution_record> records{
-        succeeded(lease.executions[0].record, "loser")};
-    execution_output out;
-    const std::uint64_t leases[] = {lease.id};
-    const auto done = h.backend().finish(leases, records, out);
+    const auto done = finish_one(h.backend(), lease, "loser");
     ASSERT_TRUE(done) << done.error().message();
     EXPECT_EQ(done->dropped, std::vector<std::string>{ids[0]});
 
-    execution_lease next;
-    ASSERT_TRUE(test::eventually([&] {
-        next = h.backend().claim({.max = 10});
-        return !next.empty();
-    }));
+    const auto next = next_claim(h.backend());
     ASSERT_EQ(next.executions.size(), 1u);
     EXPECT_EQ(next.executions[0].record.id, child.record.id);
     ASSERT_EQ(next.executions[0].documents.size(), 1u);
