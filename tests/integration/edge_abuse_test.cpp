@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "support/admin_client.hpp"
+#include "support/close_with_reset.hpp"
 #include "support/eventually.hpp"
 #include "support/hostile_load.hpp"
 #include "support/http_client.hpp"
@@ -294,6 +295,7 @@ TEST_F(EdgeAbuseTest, TenThousandIdleConnections) {
     expect_memory_below(held_kb - before_kb, 10'000 * 64, "10,000 idle connections");
     EXPECT_GT(others.ok.load(), 0);
     EXPECT_EQ(others.failed.load(), 0);
+    for (auto& s : idle) test::close_with_reset(s);
 }
 
 // A flood of TLS connections that never finish their handshake (silent, or garbage), beside
