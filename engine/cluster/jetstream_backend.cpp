@@ -299,14 +299,42 @@ execution_lease jetstream_backend::take(std::vector<nats::message> messages,
     }
     if (lease.executions.empty()) return lease;
     std::lock_guard lock(mutex_);
+    const auto id = next_lease_;
+    std::vector<claimed_execution> handed_out;
+    for (std::size_t i = 0; i < taken.size(); ++i) {
+        auto& [seq, message] = taken[i];
+        if (hold(seq, message, id)) handed_out.push_back(std::move(lease.executions[i]));
+    }
+    lease.executions = std::move(handed_out);
+    if (lease.executions.empty()) return lease;
     lease.id = next_lease_++;
     auto& state = leases_[lease.id];
-    state.executions = taken.size();
+    state.executions = lease.executions.size();
     if (request.lease_for.count() > 0) state.expires = clock::now() + request.lease_for;
-    for (auto& [seq, message] : taken) {
-        held_.insert_or_assign(seq, held_run{std::move(message), lease.id});
-    }
     return lease;
+}
+
+bool jetstream_backend::hold(std::uint64_t seq, nats::message& message, std::uint64_t lease) {
+    const auto held = held_.find(seq);
+    if (held == held_.end()) {
+        held_.emplace(seq, held_run{std::move(message), lease});
+        return true;
+    }
+    // This process holds it already: the consumer forgot the delivery (a new consumer leader)
+    // and handed it out again.
+    if (held->second.finishing) {
+        // Its finish is being written (and reads the held message's data): nothing is handed
+        // out again. The new delivery is left unacknowledged; should it come back, its
+        // redelivery finds the outcome (settled_before()), and should the finish fail, the
+        // earlier lease still holds the execution.
+        return false;
+    }
+    // The earlier lease loses it (its finish is dropped) and holds one execution fewer.
+    if (const auto earlier = leases_.find(held->second.lease); earlier != leases_.end()) {
+        if (--earlier->second.executions == 0) leases_.erase(earlier);
+    }
+    held->second = held_run{std::move(message), lease};
+    return true;
 }
 
 bool jetstream_backend::settled_before(nats::message& message, const std::string& id) {

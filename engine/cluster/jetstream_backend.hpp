@@ -104,6 +104,9 @@ private:
     std::string subject(std::string_view kind, std::string_view name) const;
     /// A claim's messages as executions (those that need not run are settled here).
     execution_lease take(std::vector<nats::message> messages, const claim_request& request);
+    /// Holds a claimed message for `lease` (under mutex_). False when it is not handed out:
+    /// this process is writing its finish already.
+    bool hold(std::uint64_t seq, nats::message& message, std::uint64_t lease);
     /// A redelivered execution whose outcome is recorded: completes that finish and
     /// acknowledges the work. False when it has no outcome (it runs).
     bool settled_before(nats::message& message, const std::string& id);

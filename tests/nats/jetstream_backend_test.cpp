@@ -218,6 +218,38 @@ TEST(JetStreamBackend, TwoHoldersOfOneDeliveryNumberFinishOnce) {
     EXPECT_EQ(h.stored(ids[0]).error, "first");
 }
 
+// The same forgotten delivery, handed out again to the process that holds it: the later lease
+// has it, and the earlier one, left with nothing, is gone (it used to be kept for ever, its
+// count of executions never reaching zero). The earlier finish is dropped, the later stands.
+TEST(JetStreamBackend, AnExecutionHandedOutAgainToItsHolderMovesToTheLaterLease) {
+    jetstream_harness h;
+    const auto ids = h.enqueue(1);
+    const auto first = h.backend().claim({.max = 1});
+    ASSERT_EQ(first.executions.size(), 1u);
+
+    const jetstream_settings names;
+    ASSERT_TRUE(h.nats().publish_plain(
+        "$JS.API.CONSUMER.DELETE." + names.runs_stream + "." + names.consumer, ""));
+    ASSERT_TRUE(
+        test::eventually([&] { return !h.nats().consumer(names.runs_stream, names.consumer); }));
+    auto other = h.another_node();  // makes the consumer again; this process claims from it
+    const auto second = next_claim(h.backend());
+    ASSERT_EQ(second.executions.size(), 1u);
+    ASSERT_EQ(second.executions[0].record.id, ids[0]);
+    EXPECT_NE(second.id, first.id);
+    EXPECT_FALSE(h.backend().extend(first.id, 1min)) << "the earlier lease holds nothing now";
+    EXPECT_TRUE(h.backend().extend(second.id, 1min));
+
+    const auto lost = finish_one(h.backend(), first, "first");
+    ASSERT_TRUE(lost) << lost.error().message();
+    EXPECT_EQ(lost->dropped, std::vector<std::string>{ids[0]});
+    const auto won = finish_one(h.backend(), second, "second");
+    ASSERT_TRUE(won) << won.error().message();
+    EXPECT_TRUE(won->dropped.empty());
+    EXPECT_EQ(h.stored(ids[0]).error, "second");
+    EXPECT_FALSE(h.backend().extend(second.id, 1min)) << "a finished lease is gone";
+}
+
 // The finisher whose outcome stood died before queueing what it started, and the execution's
 // other holder (which ran it too) loses the race: it queues those runs before its work is
 // acknowledged, so that nothing the recorded outcome started is lost with the work.
