@@ -142,6 +142,15 @@ execution_lease next_claim(execution_backend& backend) {
     return lease;
 }
 
+/// Deletes the work stream's consumer, which forgets every delivery the way a consumer leader
+/// that died before replicating them does; jetstream_harness::another_node() makes it again.
+bool forget_deliveries(jetstream_harness& h) {
+    const jetstream_settings names;
+    return h.nats().publish_plain(
+               "$JS.API.CONSUMER.DELETE." + names.runs_stream + "." + names.consumer, "") &&
+           test::eventually([&] { return !h.nats().consumer(names.runs_stream, names.consumer); });
+}
+
 }  // namespace
 
 // Finished elsewhere first (this process stalled past the ack wait while another ran it): the
@@ -198,11 +207,7 @@ TEST(JetStreamBackend, TwoHoldersOfOneDeliveryNumberFinishOnce) {
     const auto first = h.backend().claim({.max = 1});
     ASSERT_EQ(first.executions.size(), 1u);
 
-    const jetstream_settings names;
-    ASSERT_TRUE(h.nats().publish_plain(
-        "$JS.API.CONSUMER.DELETE." + names.runs_stream + "." + names.consumer, ""));
-    ASSERT_TRUE(
-        test::eventually([&] { return !h.nats().consumer(names.runs_stream, names.consumer); }));
+    ASSERT_TRUE(forget_deliveries(h));
     auto other = h.another_node();  // makes the consumer again
     const auto second = next_claim(*other.backend);
     ASSERT_EQ(second.executions.size(), 1u);
@@ -227,11 +232,7 @@ TEST(JetStreamBackend, AnExecutionHandedOutAgainToItsHolderMovesToTheLaterLease)
     const auto first = h.backend().claim({.max = 1});
     ASSERT_EQ(first.executions.size(), 1u);
 
-    const jetstream_settings names;
-    ASSERT_TRUE(h.nats().publish_plain(
-        "$JS.API.CONSUMER.DELETE." + names.runs_stream + "." + names.consumer, ""));
-    ASSERT_TRUE(
-        test::eventually([&] { return !h.nats().consumer(names.runs_stream, names.consumer); }));
+    ASSERT_TRUE(forget_deliveries(h));
     auto other = h.another_node();  // makes the consumer again; this process claims from it
     const auto second = next_claim(h.backend());
     ASSERT_EQ(second.executions.size(), 1u);
