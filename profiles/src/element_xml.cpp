@@ -50,11 +50,25 @@ private:
     std::vector<element*> open_;
 };
 
+// A reader turns a raw carriage return into a line feed (XML end-of-line handling), and a raw
+// tab, line feed or carriage return in an attribute into a space (attribute-value
+// normalisation), so those are written as character references to read back as they were.
 void escape(std::string& out, std::string_view text, bool attribute) {
     for (const char c : text) {
         switch (c) {
             case '&':
                 out += "&amp;";
+                break;
+            case '\r':
+                out += "&#13;";
+                break;
+            case '\t':
+            case '\n':
+                if (attribute) {
+                    out += c == '\t' ? "&#9;" : "&#10;";
+                    break;
+                }
+                out.push_back(c);
                 break;
             case '<':
                 out += "&lt;";

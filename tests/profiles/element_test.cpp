@@ -52,6 +52,22 @@ TEST(ElementTest, XmlWritesEscaped) {
               R"(<Note>1 &lt; 2 &amp; 3</Note></Ack>)");
 }
 
+// A carriage return in text, and a tab, line feed or carriage return in an attribute, are
+// written as character references: raw, a reader would turn them into a line feed or a space
+// (the xml_reader fuzz target found the text case).
+TEST(ElementTest, XmlWritesWhitespaceAReaderWouldNormalise) {
+    const auto tree = parse_xml("<a t=\"x&#9;y&#10;z&#13;\">&#13;one\ntwo\tthree</a>");
+    ASSERT_TRUE(tree);
+    EXPECT_EQ(tree->text, "\rone\ntwo\tthree");
+    EXPECT_EQ(value_at(*tree, "@t"), "x\ty\nz\r");
+    const auto written = write_xml(*tree, false);
+    EXPECT_EQ(written, "<a t=\"x&#9;y&#10;z&#13;\">&#13;one\ntwo\tthree</a>");
+    const auto again = parse_xml(written);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->text, tree->text);
+    EXPECT_EQ(value_at(*again, "@t"), "x\ty\nz\r");
+}
+
 // JSON keeps types and arrays through the tree.
 TEST(ElementTest, JsonRoundTripKeepsTypesAndArrays) {
     const std::string text =
