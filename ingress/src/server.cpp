@@ -122,7 +122,8 @@ struct server::impl {
         const auto address = asio::ip::make_address(settings.address, ec);
         if (ec) return ec;
         const tcp::endpoint endpoint(address, settings.port);
-        l.acceptor.emplace(io);
+        // A strand of its own: the accept loop and stop()'s close run on it, never at once.
+        l.acceptor.emplace(asio::make_strand(io));
         if (l.acceptor->open(endpoint.protocol(), ec); ec) return ec;
         if (l.acceptor->set_option(tcp::acceptor::reuse_address(true), ec); ec) return ec;
         if (l.acceptor->bind(endpoint, ec); ec) return ec;
@@ -173,7 +174,7 @@ boost::system::result<void> server::start() {
     s.svc.gateway = std::make_unique<engine::gateway>(s.engine, s.ctx, s.io.get_executor(),
                                                       s.svc.settings.calls);
     for (auto& l : s.listeners) {
-        asio::co_spawn(s.io, accept_loop(*l->acceptor, *l->port, s.svc),
+        asio::co_spawn(l->acceptor->get_executor(), accept_loop(*l->acceptor, *l->port, s.svc),
                        [](std::exception_ptr e) { log_exception("accept loop", e); });
     }
     const auto count = std::max<std::size_t>(1, s.svc.settings.io_threads);
@@ -192,7 +193,7 @@ void server::stop() {
     s.svc.state = server_state::draining;
     for (auto& l : s.listeners) {
         if (!l->acceptor) continue;
-        asio::post(s.io, [&l] {
+        asio::post(l->acceptor->get_executor(), [&l] {
             boost::system::error_code ignored;
             l->acceptor->close(ignored);
         });
