@@ -2,6 +2,7 @@
 #include <xercesc/sax2/Attributes.hpp>
 
 #include "ferry/profiles/element.hpp"
+#include "ferry/profiles/xml_text.hpp"
 #include "secure_reader.hpp"
 
 namespace ferry::profiles {
@@ -50,57 +51,19 @@ private:
     std::vector<element*> open_;
 };
 
-// A reader turns a raw carriage return into a line feed (XML end-of-line handling), and a raw
-// tab, line feed or carriage return in an attribute into a space (attribute-value
-// normalisation), so those are written as character references to read back as they were.
-void escape(std::string& out, std::string_view text, bool attribute) {
-    for (const char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '\r':
-                out += "&#13;";
-                break;
-            case '\t':
-            case '\n':
-                if (attribute) {
-                    out += c == '\t' ? "&#9;" : "&#10;";
-                    break;
-                }
-                out.push_back(c);
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                if (attribute) {
-                    out += "&quot;";
-                    break;
-                }
-                [[fallthrough]];
-            default:
-                out.push_back(c);
-        }
-    }
-}
-
 void write(std::string& out, const element& e, bool with_namespace) {
     out.push_back('<');
     out += e.name;
     if (with_namespace && !e.namespace_uri.empty()) {
         out += " xmlns=\"";
-        escape(out, e.namespace_uri, true);
+        append_xml_escaped(out, e.namespace_uri, xml_place::attribute);
         out.push_back('"');
     }
     for (const auto& [name, value] : e.attributes) {
         out.push_back(' ');
         out += name;
         out += "=\"";
-        escape(out, value, true);
+        append_xml_escaped(out, value, xml_place::attribute);
         out.push_back('"');
     }
     if (e.children.empty() && e.text.empty()) {
@@ -108,7 +71,7 @@ void write(std::string& out, const element& e, bool with_namespace) {
         return;
     }
     out.push_back('>');
-    escape(out, e.text, false);
+    append_xml_escaped(out, e.text, xml_place::text);
     for (const auto& child : e.children) write(out, child, false);
     out += "</";
     out += e.name;

@@ -2,9 +2,8 @@
 
 namespace ferry::profiles {
 
-std::string xml_escaped(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
+void append_xml_escaped(std::string& out, std::string_view text, xml_place where) {
+    const bool attribute = where == xml_place::attribute;
     for (const char c : text) {
         switch (c) {
             case '&':
@@ -16,16 +15,31 @@ std::string xml_escaped(std::string_view text) {
             case '>':
                 out += "&gt;";
                 break;
+            case '\r':
+                out += "&#13;";
+                break;
             case '"':
-                out += "&quot;";
+                out += attribute ? "&quot;" : "\"";
                 break;
             case '\'':
-                out += "&apos;";
+                out += attribute ? "&apos;" : "'";
+                break;
+            case '\t':
+                out += attribute ? "&#9;" : "\t";
+                break;
+            case '\n':
+                out += attribute ? "&#10;" : "\n";
                 break;
             default:
                 out.push_back(c);
         }
     }
+}
+
+std::string xml_escaped(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    append_xml_escaped(out, text, xml_place::attribute);
     return out;
 }
 

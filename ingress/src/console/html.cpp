@@ -8,7 +8,8 @@
 namespace ferry::ingress::console {
 
 std::string escape(std::string_view text) {
-    // XML's five references are HTML's too (&apos; included, since HTML5).
+    // XML's references are HTML's too (&apos; included, since HTML5; tab, line feed and
+    // carriage return as numeric references).
     return profiles::xml_escaped(text);
 }
 

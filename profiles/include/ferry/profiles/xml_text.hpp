@@ -5,7 +5,16 @@
 
 namespace ferry::profiles {
 
-/// Text with the five XML special characters escaped, for element content and attributes.
+/// Where escaped text goes: a reader treats whitespace differently in the two.
+enum class xml_place { text, attribute };
+
+/// Appends `text` escaped so that a reader reads back exactly `text` in that place. A raw
+/// carriage return would be read as a line feed (end-of-line handling) and, in an attribute,
+/// a raw tab, line feed or carriage return as a space (attribute-value normalisation), so
+/// those are written as character references.
+void append_xml_escaped(std::string& out, std::string_view text, xml_place where);
+
+/// `text` escaped for an attribute, which is safe in element content too.
 std::string xml_escaped(std::string_view text);
 
 /// `document` without a leading XML declaration (and the whitespace after it), so that it can
