@@ -2,11 +2,21 @@
 
 #include "clock.hpp"
 #include "cluster/cluster_messages.hpp"
+#include "cluster/unreadable_run.hpp"
 #include "ferry/store/log.hpp"
 
 namespace ferry::engine::cluster {
 
 using boost::system::result;
+
+namespace {
+constexpr unreadable_run_words unreadable_redelivery{
+    .component = "queues",
+    .newer_format =
+        "a redelivery in the cluster is of a newer ferry's format; it is left for a "
+        "node that reads it",
+    .unreadable = "an unreadable redelivery in the cluster was dropped"};
+}  // namespace
 
 result<std::unique_ptr<delayed_runs>> delayed_runs::open(nats::connection& nats,
                                                          const jetstream_settings& settings) {
@@ -25,18 +35,8 @@ result<std::size_t> delayed_runs::move_due(std::chrono::milliseconds wait) {
     std::vector<nats::outgoing_message> runs;
     for (auto& message : *fetched) {
         auto run = decode_run(message.data());
-        if (!run && from_newer_ferry(message.data())) {
-            log::warn("queues",
-                      "a redelivery in the cluster is of a newer ferry's format; it is left "
-                      "for a node that reads it",
-                      {{"stream_seq", std::to_string(message.stream_seq())}});
-            (void)message.nak(newer_format_retry);
-            continue;
-        }
         if (!run) {
-            log::error("queues", "an unreadable redelivery in the cluster was dropped",
-                       {{"stream_seq", std::to_string(message.stream_seq())}});
-            (void)message.term();
+            set_aside_unreadable_run(message, unreadable_redelivery);
             continue;
         }
         if (run->not_before_ms > now) {
@@ -45,7 +45,7 @@ result<std::size_t> delayed_runs::move_due(std::chrono::milliseconds wait) {
         }
         auto rec = store::decode_execution(run->record);
         if (!rec) {
-            (void)message.term();
+            set_aside_unreadable_run(message, unreadable_redelivery);
             continue;
         }
         due.push_back(&message);

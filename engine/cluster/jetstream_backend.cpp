@@ -4,6 +4,7 @@
 
 #include "clock.hpp"
 #include "cluster/cluster_messages.hpp"
+#include "cluster/unreadable_run.hpp"
 #include "ferry/nats/error.hpp"
 #include "ferry/store/log.hpp"
 #include "id_generator.hpp"
@@ -251,20 +252,13 @@ execution_lease jetstream_backend::take(std::vector<nats::message> messages,
                                            static_cast<std::uint32_t>(message.deliveries()),
                                            message.stream_seq())
                 : boost::system::result<store::restarted_execution>(run.error());
-        if (!restarted && from_newer_ferry(message.data())) {
-            // A newer ferry wrote it (an upgrade under way): left for one that reads it.
-            log::warn("cluster",
-                      "an execution in the work stream is of a newer ferry's format; it is "
-                      "left for a node or worker that reads it",
-                      {{"stream_seq", std::to_string(message.stream_seq())}});
-            (void)message.nak(newer_format_retry);
-            continue;
-        }
         if (!restarted) {
-            // Nothing in it can be trusted, not even its id: it never runs.
-            log::error("cluster", "an unreadable execution in the work stream was dropped",
-                       {{"stream_seq", std::to_string(message.stream_seq())}});
-            (void)message.term();
+            // Nothing in it can be trusted, not even its id: it never runs here.
+            set_aside_unreadable_run(
+                message, {.component = "cluster",
+                          .newer_format = "an execution in the work stream is of a newer ferry's "
+                                          "format; it is left for a node or worker that reads it",
+                          .unreadable = "an unreadable execution in the work stream was dropped"});
             continue;
         }
         // Delivered before, or queued again by an outbox: it may have been finished already.

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cluster/cluster_messages.hpp"
+#include "cluster/delayed_runs.hpp"
 #include "cluster/parked_messages.hpp"
 #include "engine/execution_backend_conformance.hpp"
 #include "ferry/engine/model/registry.hpp"
@@ -372,6 +373,33 @@ TEST(JetStreamBackend, ARunOfANewerFerryIsLeftInTheStream) {
     EXPECT_EQ(h.backend().claim({.max = 10}).executions.size(), 1u);  // only the real one
     // Both are still there (work-queue retention removes what was acknowledged or terminated).
     EXPECT_EQ(h.nats().stream("FERRY_RUNS").value().messages, runs_before + 3);
+}
+
+// The delayed stream (queue redeliveries waiting to be due) treats what it cannot read as the
+// work stream does: junk is dropped, a newer ferry's run is left there, and a due run beside
+// them is queued for work.
+TEST(JetStreamBackend, TheDelayedStreamDropsJunkAndLeavesANewerFerrysRun) {
+    jetstream_harness h;
+    const jetstream_settings settings;
+    auto delayed = delayed_runs::open(h.nats(), settings);
+    ASSERT_TRUE(delayed) << delayed.error().message();
+    const auto runs_before = h.nats().stream("FERRY_RUNS").value().messages;
+    ASSERT_TRUE(h.nats().publish("ferry.delayed", "not a run", "junk"));
+    ASSERT_TRUE(h.nats().publish("ferry.delayed", "\x02 a run in a format still to come", "newer"));
+    const auto due = run_of(execution("due-1", "a due redelivery"));
+    ASSERT_TRUE(due);
+    ASSERT_TRUE(h.nats().publish("ferry.delayed", encode_run(*due), "due"));
+    std::size_t moved = 0;
+    EXPECT_TRUE(test::eventually([&] {
+        const auto now = (*delayed)->move_due(200ms);
+        if (now) moved += *now;
+        return moved == 1 && h.nats().stream("FERRY_DELAYED").value().messages == 1;
+    }));
+    EXPECT_EQ(moved, 1u);
+    EXPECT_EQ(h.nats().stream("FERRY_RUNS").value().messages, runs_before + 1);
+    const auto lease = h.backend().claim({.max = 10});
+    ASSERT_EQ(lease.executions.size(), 1u);
+    EXPECT_EQ(lease.executions[0].record.id, "due-1");
 }
 
 // Sequences reserved by several nodes at once never hand out a value twice.
