@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "cluster/cluster_messages.hpp"
-#include "cluster/delayed_runs.hpp"
 #include "cluster/parked_messages.hpp"
 #include "engine/execution_backend_conformance.hpp"
 #include "ferry/engine/model/registry.hpp"
+#include "nats/jetstream_harness.hpp"
 #include "support/eventually.hpp"
 #include "support/nats_cluster.hpp"
 
@@ -21,91 +21,6 @@ namespace ferry::engine::cluster {
 namespace {
 
 using namespace std::chrono_literals;
-
-nats::connection_settings connect_to(const std::vector<std::string>& urls) {
-    nats::connection_settings s;
-    s.urls = urls;
-    s.name = "ferry backend test";
-    return s;
-}
-
-/// One nats-server (JetStream, no cluster: ready at once) and a backend on it. restart() is a
-/// new process: a new connection and backend over the same streams.
-class jetstream_harness {
-public:
-    jetstream_harness() : server_(1) { open(); }
-    ~jetstream_harness() { close(); }
-
-    execution_backend& backend() { return *backend_; }
-    jetstream_backend& jetstream() { return *backend_; }
-
-    std::vector<std::string> enqueue(int count) {
-        std::vector<store::new_execution> batch;
-        std::vector<std::string> ids;
-        for (int i = 0; i < count; ++i) {
-            store::new_execution e;
-            e.record.id = "x" + std::to_string(next_++);
-            e.record.process = "p";
-            e.record.document_ids = {e.record.id + "-0"};
-            e.documents = {{"doc of " + e.record.id, {}}};
-            ids.push_back(e.record.id);
-            batch.push_back(std::move(e));
-        }
-        const auto queued = backend_->enqueue(batch);
-        EXPECT_TRUE(queued) << queued.error().message();
-        return ids;
-    }
-
-    store::execution_record stored(const std::string& id) {
-        auto rec = backend_->outcome(id);
-        EXPECT_TRUE(rec && *rec) << id;
-        return rec && *rec ? **rec : store::execution_record{};
-    }
-
-    void restart() {
-        close();
-        open();
-    }
-
-    /// The harness's own connection, to write into the streams as another process would.
-    nats::connection& nats() { return *nats_; }
-    /// A second node: its own connection and backend on the same streams.
-    struct node {
-        std::unique_ptr<nats::connection> nats;
-        std::unique_ptr<jetstream_backend> backend;
-    };
-    node another_node(jetstream_settings settings = {}) {
-        node n;
-        n.nats = nats::connection::open(connect_to(server_.urls())).value();
-        n.backend = jetstream_backend::open(*n.nats, std::move(settings)).value();
-        return n;
-    }
-
-private:
-    void open() {
-        nats_ = nats::connection::open(connect_to(server_.urls())).value();
-        backend_ = jetstream_backend::open(*nats_, jetstream_settings{}).value();
-    }
-    void close() {
-        if (backend_) backend_->stop();
-        backend_.reset();
-        nats_.reset();
-    }
-
-    test::nats_cluster server_;
-    std::unique_ptr<nats::connection> nats_;
-    std::unique_ptr<jetstream_backend> backend_;
-    int next_ = 0;
-};
-
-store::new_execution execution(const std::string& id, const std::string& doc) {
-    store::new_execution e;
-    e.record.id = id;
-    e.record.process = "p";
-    e.record.document_ids = {id + "-0"};
-    e.documents = {{doc, {}}};
-    return e;
-}
 
 /// An outcome as another node records it: create-only on the execution's subject.
 boost::system::result<nats::publish_ack> record_elsewhere(nats::connection& nats,
@@ -337,69 +252,6 @@ TEST(JetStreamBackend, AnExecutionOutOfAttemptsIsClaimedToBeFailed) {
         node.backend.reset();  // the node dies holding it (its work given back)
         node = h.another_node({.max_attempts = 2});
     }
-}
-
-// Work in the stream that is not an execution (written by something else, or damaged) is
-// dropped with an error logged; the executions beside it run.
-TEST(JetStreamBackend, AnUnreadableRunIsDroppedAndTheRestRun) {
-    jetstream_harness h;
-    ASSERT_TRUE(h.nats().publish("ferry.runs", "not an execution", "junk"));
-    const auto ids = h.enqueue(1);
-    const auto lease = h.backend().claim({.max = 10});
-    ASSERT_EQ(lease.executions.size(), 1u);
-    EXPECT_EQ(lease.executions[0].record.id, ids[0]);
-    // Terminated, it leaves the work stream; the claimed one stays until finished.
-    EXPECT_TRUE(
-        test::eventually([&] { return h.nats().stream("FERRY_RUNS").value().messages == 1; }));
-    h.restart();
-    EXPECT_TRUE(h.backend().claim({.max = 10}).executions.size() == 1u);  // only the real one
-}
-
-// A run a newer ferry wrote (a cluster in the middle of an upgrade: its own format byte, or its
-// record's, above what this ferry reads) is left in the work stream for a ferry that reads it:
-// never dropped as damaged, never run.
-TEST(JetStreamBackend, ARunOfANewerFerryIsLeftInTheStream) {
-    jetstream_harness h;
-    const auto runs_before = h.nats().stream("FERRY_RUNS").value().messages;
-    ASSERT_TRUE(h.nats().publish("ferry.runs", "\x02 a run in a format still to come", "newer"));
-    queued_run newer_record;
-    newer_record.record = "\x04 an execution record in a format still to come";
-    ASSERT_TRUE(h.nats().publish("ferry.runs", encode_run(newer_record), "newer-record"));
-    const auto ids = h.enqueue(1);
-    const auto lease = h.backend().claim({.max = 10});
-    ASSERT_EQ(lease.executions.size(), 1u);
-    EXPECT_EQ(lease.executions[0].record.id, ids[0]);
-    h.restart();
-    EXPECT_EQ(h.backend().claim({.max = 10}).executions.size(), 1u);  // only the real one
-    // Both are still there (work-queue retention removes what was acknowledged or terminated).
-    EXPECT_EQ(h.nats().stream("FERRY_RUNS").value().messages, runs_before + 3);
-}
-
-// The delayed stream (queue redeliveries waiting to be due) treats what it cannot read as the
-// work stream does: junk is dropped, a newer ferry's run is left there, and a due run beside
-// them is queued for work.
-TEST(JetStreamBackend, TheDelayedStreamDropsJunkAndLeavesANewerFerrysRun) {
-    jetstream_harness h;
-    const jetstream_settings settings;
-    auto delayed = delayed_runs::open(h.nats(), settings);
-    ASSERT_TRUE(delayed) << delayed.error().message();
-    const auto runs_before = h.nats().stream("FERRY_RUNS").value().messages;
-    ASSERT_TRUE(h.nats().publish("ferry.delayed", "not a run", "junk"));
-    ASSERT_TRUE(h.nats().publish("ferry.delayed", "\x02 a run in a format still to come", "newer"));
-    const auto due = run_of(execution("due-1", "a due redelivery"));
-    ASSERT_TRUE(due);
-    ASSERT_TRUE(h.nats().publish("ferry.delayed", encode_run(*due), "due"));
-    std::size_t moved = 0;
-    EXPECT_TRUE(test::eventually([&] {
-        const auto now = (*delayed)->move_due(200ms);
-        if (now) moved += *now;
-        return moved == 1 && h.nats().stream("FERRY_DELAYED").value().messages == 1;
-    }));
-    EXPECT_EQ(moved, 1u);
-    EXPECT_EQ(h.nats().stream("FERRY_RUNS").value().messages, runs_before + 1);
-    const auto lease = h.backend().claim({.max = 10});
-    ASSERT_EQ(lease.executions.size(), 1u);
-    EXPECT_EQ(lease.executions[0].record.id, "due-1");
 }
 
 // Sequences reserved by several nodes at once never hand out a value twice.
